@@ -1,0 +1,32 @@
+// Formatting of cordon's error type.
+#include "common/error.h"
+
+#include <string.h>
+
+#include <utility>
+
+namespace cordon {
+
+std::string ErrnoName(int err) {
+  const char* name = strerrorname_np(err);
+  return name != nullptr ? name : "E" + std::to_string(err);
+}
+
+std::string Error::Describe() const {
+  std::string out = op;
+  if (!object.empty()) out += "(" + object + ")";
+  if (!detail.empty()) out += ": " + detail;
+  if (err != 0) out += std::string(": ") + strerror(err) + " (" + ErrnoName(err) + ")";
+  if (!hint.empty()) out += "\n  hint: " + hint;
+  return out;
+}
+
+Error SysError(std::string op, std::string object, int err) {
+  return Error{std::move(op), std::move(object), err, {}, {}};
+}
+
+Error PlainError(std::string op, std::string object, std::string detail) {
+  return Error{std::move(op), std::move(object), 0, std::move(detail), {}};
+}
+
+}  // namespace cordon

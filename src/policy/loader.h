@@ -1,0 +1,48 @@
+// Builds a Policy from built-in defaults, config files and CLI overrides.
+//
+// Layers, in order: built-in defaults; the user file
+// ($XDG_CONFIG_HOME/cordon/config.toml, or --config FILE; none with
+// --no-config); the project file WORKSPACE/.cordon.toml (may only narrow
+// unless the user file marks the workspace trusted); CLI flags (may widen).
+// Errors name the file, line and column, or the flag.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "policy/policy.h"
+
+namespace cordon::policy {
+
+// Policy options given on the command line, as typed (paths not yet
+// expanded; relative paths are relative to HostFacts::cwd).
+struct Overrides {
+  std::optional<std::string> workspace;
+  std::optional<Mode> mode;
+  std::optional<NetMode> net;
+  std::vector<std::string> writable;
+  std::vector<std::string> read;
+  std::vector<std::string> deny_read;
+  std::vector<std::string> protect;
+  std::vector<std::string> env;  // "NAME" (pass) or "NAME=VALUE" (set)
+  std::optional<std::string> config_file;
+  bool no_config = false;
+  bool allow_degraded = false;
+};
+
+// Facts about the host that resolution depends on; tests inject their own.
+struct HostFacts {
+  std::string home;             // $HOME, else the passwd entry
+  std::string cwd;              // current directory
+  std::string xdg_config_home;  // $XDG_CONFIG_HOME or HOME/.config
+  std::string xdg_state_home;   // $XDG_STATE_HOME or HOME/.local/state
+  std::string xdg_runtime_dir;  // may be empty
+
+  [[nodiscard]] static Result<HostFacts> FromProcess();
+};
+
+[[nodiscard]] Result<Policy> Resolve(const Overrides& overrides, const HostFacts& host);
+
+}  // namespace cordon::policy

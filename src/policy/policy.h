@@ -1,0 +1,93 @@
+// The resolved policy of one run: plain, immutable data.
+//
+// Built once from built-in defaults, the user config, the project config and
+// CLI flags (see loader.h), validated, then handed to a backend that never
+// reads config. Every rule remembers where it came from so that
+// `cordon policy show` can explain it.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace cordon::policy {
+
+enum class Mode { kReadOnly, kWorkspaceWrite, kFullAccess };
+enum class NetMode { kOff, kProxy, kFull };
+
+// Where a rule came from.
+struct Origin {
+  enum class Kind { kBuiltin, kUserConfig, kProjectConfig, kFlag };
+  Kind kind = Kind::kBuiltin;
+  std::string file;  // config file path, for k*Config
+  int line = 0;      // 1-based, for k*Config
+  int column = 0;
+  std::string flag;  // e.g. "--writable", for kFlag
+
+  // "built-in default", "/home/u/.config/cordon/config.toml:12:3", "flag --read".
+  [[nodiscard]] std::string Describe() const;
+};
+
+// An absolute, lexically normalized path ("~" expanded, no "..", no trailing
+// slash). It is not resolved through symlinks here: the backend opens it.
+struct PathRule {
+  std::string path;
+  Origin origin;
+};
+
+struct EnvPass {
+  std::string name;
+  Origin origin;
+};
+
+struct EnvSet {
+  std::string name;
+  std::string value;
+  Origin origin;
+};
+
+struct Policy {
+  std::string workspace;  // absolute, symlinks resolved; the command's cwd
+  std::string home;       // absolute; hidden (replaced by an empty view)
+
+  Mode mode = Mode::kWorkspaceWrite;
+  Origin mode_origin;
+  NetMode net = NetMode::kOff;
+  Origin net_origin;
+
+  // Read-only system roots (/usr /bin /sbin /lib* /etc /opt ...). Only those
+  // that exist are listed.
+  std::vector<PathRule> system_read;
+  // Hidden paths bound back read-only: the toolchain allowlist under the home
+  // and --read paths. Only existing paths are listed.
+  std::vector<PathRule> read;
+  // Writable roots besides the workspace (--writable, [filesystem] writable).
+  std::vector<PathRule> writable;
+  // Never readable, even under an allowed parent or inside a writable root.
+  // Beats every other rule: a read or writable path inside (or equal to) a
+  // deny_read path is dropped at resolution.
+  std::vector<PathRule> deny_read;
+  // Read-only inside writable roots; may not exist yet (then it must not be
+  // creatable). Defaults: WS/.git/hooks WS/.git/config WS/.envrc WS/.cordon.toml.
+  std::vector<PathRule> protect;
+  // Directories replaced by an empty view besides the home: /run, /var/run,
+  // $XDG_RUNTIME_DIR (hidden socket directories). /tmp is always private.
+  std::vector<PathRule> hide;
+
+  // Environment: names matching a scrub pattern (glob, '*' only) are removed
+  // unless passed; then env_set entries are set.
+  std::vector<std::string> scrub_patterns;
+  std::vector<EnvPass> env_pass;
+  std::vector<EnvSet> env_set;
+
+  bool allow_degraded = false;  // run with what the kernel has, and log it
+  Origin allow_degraded_origin;
+
+  // The config files that were read, in order (for policy show and the hash).
+  std::vector<std::string> sources;
+  bool project_trusted = false;
+};
+
+[[nodiscard]] const char* ModeName(Mode m);    // "read-only", ...
+[[nodiscard]] const char* NetModeName(NetMode m);  // "off", "proxy", "full"
+
+}  // namespace cordon::policy
