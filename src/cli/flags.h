@@ -1,0 +1,31 @@
+// Command-line parsing: argv to a typed Command, nothing else.
+//
+// Parsing never touches the filesystem or the kernel; `cordon run` and
+// `cordon policy show` accept the same policy options (policy::Overrides).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "policy/loader.h"
+
+namespace cordon::cli {
+
+struct Command {
+  enum class Kind { kRun, kPolicyShow, kHelp, kVersion };
+  Kind kind = Kind::kHelp;
+  policy::Overrides overrides;
+  std::optional<int> timeout_seconds;  // run: kill the tree after this, exit 124
+  bool verbose = false;
+  bool json = false;               // policy show --json
+  std::vector<std::string> argv;   // run: the command after "--"
+  std::string help_text;           // kHelp: what to print (exit 0)
+};
+
+// Errors (unknown flag, bad value, missing command) come back as an Error
+// whose Describe() is a one-line message fit for stderr; the caller exits 125.
+[[nodiscard]] Result<Command> ParseArgs(const std::vector<std::string>& args);
+
+}  // namespace cordon::cli
