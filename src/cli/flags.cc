@@ -1,0 +1,254 @@
+// Command-line parsing with CLI11: argv (without the program name) to a
+// typed Command.
+//
+// Everything after the first "--" is the command, taken verbatim; only the
+// part before it goes to CLI11. CLI11 reports bad input by throwing: every
+// exception is caught here and becomes a one-line Error. Option values that
+// need checking (modes, the timeout) are read as strings and checked here so
+// that the messages say what is expected.
+#include "cli/flags.h"
+
+#include <CLI/CLI.hpp>
+#include <algorithm>
+#include <charconv>
+#include <exception>
+
+#include "policy/names.h"
+
+namespace cordon::cli {
+
+namespace {
+
+constexpr const char* kTopDescription =
+    "cordon runs a command inside an OS-enforced sandbox (Landlock, namespaces, seccomp):\n"
+    "it may write only its workspace, it cannot read your secrets (~/.ssh, cloud\n"
+    "credentials, browser profiles, shell history...), it has no network unless you\n"
+    "grant it, and it leaves nothing behind on the host.";
+
+constexpr const char* kTopFooter =
+    "Examples:\n"
+    "  cordon run -- make test                 run in the current directory\n"
+    "  cordon run --workspace ~/src/app -- npm install\n"
+    "  cordon run --net full --read ~/.m2 -- mvn package\n"
+    "  cordon policy show                      what a run here may read and write\n"
+    "\n"
+    "Config: $XDG_CONFIG_HOME/cordon/config.toml (user), WORKSPACE/.cordon.toml\n"
+    "(project, may only narrow). See docs/config.md.\n"
+    "Run 'cordon run --help' for the policy options.";
+
+constexpr const char* kRunDescription =
+    "Run CMD [ARGS...] confined to the workspace under the resolved policy\n"
+    "(built-in defaults, then the user and project config files, then these flags).\n"
+    "Everything after '--' is the command, passed verbatim.";
+
+constexpr const char* kRunFooter =
+    "Exit status: the command's; 128+N when signal N killed it; 124 on --timeout;\n"
+    "125 when cordon itself fails (bad flag, bad config, sandbox setup);\n"
+    "126 when CMD is not executable; 127 when it is not found.\n"
+    "\n"
+    "Paths: '~' is your home; relative paths are relative to the current directory.\n"
+    "Deny-read always wins: a --read path inside a deny-read path stays hidden.\n"
+    "\n"
+    "Examples:\n"
+    "  cordon run -- pytest -x\n"
+    "  cordon run --mode read-only -- git log\n"
+    "  cordon run --writable ~/.cache/pip --net full -- pip install -r requirements.txt\n"
+    "  cordon run --env GITHUB_TOKEN --env CI=1 -- ./release.sh";
+
+constexpr const char* kShowDescription =
+    "Print the resolved policy: every path with its access, the network mode, the\n"
+    "environment rules, and where each rule came from (built-in default, config\n"
+    "file:line:column, or flag). Takes the same policy options as 'cordon run'.";
+
+// Storage for one parse; options of `run` and `policy show` share it since
+// only one of them is ever selected.
+struct RawOptions {
+  std::string workspace;
+  std::string mode;
+  std::string net;
+  std::string timeout;
+  std::string config;
+  std::vector<std::string> writable, read, deny_read, protect, env;
+  bool no_config = false;
+  bool allow_degraded = false;
+  bool verbose = false;
+  bool json = false;
+  bool version = false;
+};
+
+// A repeatable option taking exactly one value per occurrence.
+void AddRepeatable(CLI::App* app, const char* name, std::vector<std::string>* out,
+                   const char* help) {
+  app->add_option(name, *out, help)
+      ->type_name("PATH")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->allow_extra_args(false);
+}
+
+void AddPolicyOptions(CLI::App* app, RawOptions* o) {
+  app->add_option("--workspace", o->workspace,
+                  "Project directory: writable, and the command's working directory "
+                  "(default: the current directory)")
+      ->type_name("DIR");
+  app->add_option("--mode", o->mode,
+                  "read-only | workspace-write | full-access (default: workspace-write; "
+                  "full-access runs unconfined)")
+      ->type_name("MODE");
+  AddRepeatable(app, "--writable", &o->writable,
+                "Extra writable root (repeatable); may not be /, your home or a system directory");
+  AddRepeatable(app, "--read", &o->read,
+                "Hidden path (e.g. under your home) made visible read-only (repeatable)");
+  AddRepeatable(app, "--deny-read", &o->deny_read,
+                "Path never visible, even under an allowed parent or inside the workspace "
+                "(repeatable)");
+  AddRepeatable(app, "--protect", &o->protect,
+                "Path kept read-only inside a writable root (repeatable)");
+  app->add_option("--net", o->net, "Network: off (default) | full (host network); proxy: not yet")
+      ->type_name("MODE");
+  app->add_option("--env", o->env,
+                  "NAME: pass a scrubbed variable through; NAME=VALUE: set one (repeatable)")
+      ->type_name("NAME[=VALUE]")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->allow_extra_args(false);
+  CLI::Option* config =
+      app->add_option("--config", o->config,
+                      "Read this user config file instead of $XDG_CONFIG_HOME/cordon/config.toml")
+          ->type_name("FILE");
+  app->add_flag("--no-config", o->no_config, "Read no config file (neither user nor project)")
+      ->excludes(config);
+  app->add_flag("--allow-degraded", o->allow_degraded,
+                "Run with what the kernel supports and report what is not enforced "
+                "(default: refuse)");
+  app->add_flag("-v,--verbose", o->verbose, "Explain what cordon sets up");
+}
+
+Error Usage(const std::string& where, const std::string& detail) {
+  return PlainError(where, "", detail + " (see '" + where + " --help')");
+}
+
+Result<int> ParseTimeout(const std::string& s) {
+  int value = 0;
+  auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+  if (s.empty() || ec != std::errc() || end != s.data() + s.size() || value <= 0) {
+    return Usage("cordon run",
+                 "--timeout: expected a positive whole number of seconds (got '" + s + "')");
+  }
+  return value;
+}
+
+Result<Command> Parse(const std::vector<std::string>& args) {
+  auto dashdash = std::find(args.begin(), args.end(), "--");
+  std::vector<std::string> before(args.begin(), dashdash);
+  std::optional<std::vector<std::string>> after;
+  if (dashdash != args.end()) after.emplace(dashdash + 1, args.end());
+
+  RawOptions o;
+  CLI::App app(kTopDescription, "cordon");
+  app.footer(kTopFooter);
+  app.require_subcommand(0, 1);
+  app.add_flag("--version", o.version, "Print cordon's version and exit");
+  CLI::App* run = app.add_subcommand("run", "Run a command in the sandbox");
+  run->description(kRunDescription);
+  run->footer(kRunFooter);
+  AddPolicyOptions(run, &o);
+  run->add_option("--timeout", o.timeout,
+                  "Kill the whole process tree after this many seconds (exit status 124)")
+      ->type_name("SECONDS");
+  CLI::App* policy = app.add_subcommand("policy", "Inspect the policy");
+  policy->require_subcommand(1);
+  CLI::App* show = policy->add_subcommand("show", "Print the resolved policy and its origins");
+  show->description(kShowDescription);
+  AddPolicyOptions(show, &o);
+  show->add_flag("--json", o.json, "Print JSON instead of text");
+
+  // CLI11 takes the arguments in reverse order.
+  std::vector<std::string> reversed(before.rbegin(), before.rend());
+  Command cmd;
+  try {
+    app.parse(reversed);
+  } catch (const CLI::CallForHelp&) {
+    cmd.kind = Command::Kind::kHelp;
+    cmd.help_text = app.help();
+    return cmd;
+  } catch (const CLI::ParseError& e) {
+    std::string where = "cordon";
+    if (run->parsed()) where = "cordon run";
+    if (policy->parsed()) where = show->parsed() ? "cordon policy show" : "cordon policy";
+    return Usage(where, e.what());
+  }
+
+  if (o.version) {
+    if (run->parsed() || policy->parsed() || after) {
+      return Usage("cordon", "--version takes no command");
+    }
+    cmd.kind = Command::Kind::kVersion;
+    return cmd;
+  }
+  if (!run->parsed() && !show->parsed()) {
+    if (after) return Usage("cordon", "'--' must follow 'cordon run [OPTIONS]'");
+    cmd.kind = Command::Kind::kHelp;
+    cmd.help_text = app.help();
+    return cmd;
+  }
+
+  const std::string where = run->parsed() ? "cordon run" : "cordon policy show";
+  policy::Overrides& ov = cmd.overrides;
+  if (!o.workspace.empty() || run->count("--workspace") + show->count("--workspace") > 0) {
+    ov.workspace = o.workspace;
+  }
+  if (!o.mode.empty() || run->count("--mode") + show->count("--mode") > 0) {
+    ov.mode = policy::ParseMode(o.mode);
+    if (!ov.mode) {
+      return Usage(where, std::string("--mode: expected one of ") + policy::kModeChoices +
+                              " (got '" + o.mode + "')");
+    }
+  }
+  if (!o.net.empty() || run->count("--net") + show->count("--net") > 0) {
+    ov.net = policy::ParseNetMode(o.net);
+    if (!ov.net) {
+      return Usage(where, std::string("--net: expected one of ") + policy::kNetModeChoices +
+                              " (got '" + o.net + "')");
+    }
+  }
+  if (run->count("--config") + show->count("--config") > 0) ov.config_file = o.config;
+  ov.writable = std::move(o.writable);
+  ov.read = std::move(o.read);
+  ov.deny_read = std::move(o.deny_read);
+  ov.protect = std::move(o.protect);
+  ov.env = std::move(o.env);
+  ov.no_config = o.no_config;
+  ov.allow_degraded = o.allow_degraded;
+  cmd.verbose = o.verbose;
+
+  if (show->parsed()) {
+    if (after) return Usage(where, "takes no command after '--'");
+    cmd.kind = Command::Kind::kPolicyShow;
+    cmd.json = o.json;
+    return cmd;
+  }
+
+  cmd.kind = Command::Kind::kRun;
+  if (run->count("--timeout") > 0) {
+    auto t = ParseTimeout(o.timeout);
+    if (!t.ok()) return t.error();
+    cmd.timeout_seconds = t.value();
+  }
+  if (!after) return Usage(where, "missing command: use 'cordon run [OPTIONS] -- CMD [ARGS...]'");
+  if (after->empty()) return Usage(where, "no command after '--'");
+  cmd.argv = std::move(*after);
+  return cmd;
+}
+
+}  // namespace
+
+Result<Command> ParseArgs(const std::vector<std::string>& args) {
+  try {
+    return Parse(args);
+  } catch (const std::exception& e) {
+    return PlainError("cordon", "", std::string("cannot parse the command line: ") + e.what());
+  }
+}
+
+}  // namespace cordon::cli

@@ -1,0 +1,335 @@
+// TOML config file -> ConfigLayer, with toml++ (exceptions caught here).
+#include "policy/config_file.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <toml++/toml.h>
+#include <unistd.h>
+
+#include <exception>
+
+#include "common/unique_fd.h"
+#include "policy/env.h"
+#include "policy/names.h"
+
+namespace cordon::policy {
+
+namespace {
+
+const char* TypeName(toml::node_type t) {
+  switch (t) {
+    case toml::node_type::table:
+      return "a table";
+    case toml::node_type::array:
+      return "an array";
+    case toml::node_type::string:
+      return "a string";
+    case toml::node_type::integer:
+      return "an integer";
+    case toml::node_type::floating_point:
+      return "a float";
+    case toml::node_type::boolean:
+      return "a boolean";
+    case toml::node_type::date:
+      return "a date";
+    case toml::node_type::time:
+      return "a time";
+    case toml::node_type::date_time:
+      return "a date-time";
+    case toml::node_type::none:
+      break;
+  }
+  return "nothing";
+}
+
+// Walks one parsed document; keeps no state but the file's identity.
+class LayerBuilder {
+ public:
+  LayerBuilder(const std::string& file, ConfigKind kind) {
+    layer_.file = file;
+    layer_.kind = kind;
+  }
+
+  Result<ConfigLayer> Build(const toml::table& root) {
+    for (auto&& [key, node] : root) {
+      const std::string_view k = key.str();
+      Status s;
+      if (k == "mode") {
+        s = ParseModeValue(node);
+      } else if (k == "filesystem") {
+        s = ParseFilesystem(key, node);
+      } else if (k == "network") {
+        s = ParseNetwork(key, node);
+      } else if (k == "env") {
+        s = ParseEnv(key, node);
+      } else if (k == "workspaces") {
+        s = ParseWorkspaces(key, node);
+      } else if (k == "allow_degraded") {
+        s = Fail(key.source(),
+                 "'allow_degraded' is not a config key; use the --allow-degraded flag");
+      } else if (k == "approval" || k == "secrets" || k == "telemetry") {
+        s = Fail(key.source(), "'" + std::string(k) + "' is not supported yet");
+      } else {
+        s = Unknown(key, "", "mode, filesystem, network, env, workspaces");
+      }
+      if (!s.ok()) return s.error();
+    }
+    return std::move(layer_);
+  }
+
+ private:
+  Origin At(const toml::source_region& where) const {
+    Origin o;
+    o.kind =
+        layer_.kind == ConfigKind::kUser ? Origin::Kind::kUserConfig : Origin::Kind::kProjectConfig;
+    o.file = layer_.file;
+    o.line = static_cast<int>(where.begin.line);
+    o.column = static_cast<int>(where.begin.column);
+    return o;
+  }
+
+  Error Fail(const toml::source_region& where, std::string detail) const {
+    return PlainError("config", At(where).Describe(), std::move(detail));
+  }
+
+  Error Unknown(const toml::key& key, std::string_view table, std::string_view known) const {
+    std::string detail = "unknown key '" + std::string(key.str()) + "'";
+    if (!table.empty()) detail += " in [" + std::string(table) + "]";
+    detail += " (known keys: " + std::string(known) + ")";
+    return Fail(key.source(), std::move(detail));
+  }
+
+  Result<const toml::table*> ExpectTable(const toml::key& key, const toml::node& node) const {
+    const toml::table* t = node.as_table();
+    if (t == nullptr) {
+      return Fail(node.source(),
+                  std::string(key.str()) + ": expected a table, got " + TypeName(node.type()));
+    }
+    return t;
+  }
+
+  // A string without NUL bytes (they cannot reach a path or an envp entry).
+  Result<std::string> ExpectString(std::string_view name, const toml::node& node,
+                                   bool allow_empty) const {
+    const auto* s = node.as_string();
+    if (s == nullptr) {
+      return Fail(node.source(),
+                  std::string(name) + ": expected a string, got " + TypeName(node.type()));
+    }
+    const std::string& v = s->get();
+    if (v.find('\0') != std::string::npos) {
+      return Fail(node.source(), std::string(name) + ": string contains a NUL byte");
+    }
+    if (!allow_empty && v.empty()) return Fail(node.source(), std::string(name) + ": empty string");
+    return v;
+  }
+
+  Status ExpectStringArray(std::string_view name, const toml::node& node,
+                           std::vector<ConfigString>* out) const {
+    const toml::array* a = node.as_array();
+    if (a == nullptr) {
+      return Fail(node.source(), std::string(name) + ": expected an array of strings, got " +
+                                     TypeName(node.type()));
+    }
+    for (const toml::node& item : *a) {
+      auto s = ExpectString(name, item, /*allow_empty=*/false);
+      if (!s.ok()) return s.error();
+      out->push_back(ConfigString{std::move(s).value(), At(item.source())});
+    }
+    return {};
+  }
+
+  Status ParseModeValue(const toml::node& node) {
+    auto s = ExpectString("mode", node, true);
+    if (!s.ok()) return s.error();
+    std::optional<Mode> m = ParseMode(s.value());
+    if (!m) {
+      return Fail(node.source(), std::string("mode: expected one of ") + kModeChoices + " (got '" +
+                                     s.value() + "')");
+    }
+    layer_.mode = *m;
+    layer_.mode_origin = At(node.source());
+    return {};
+  }
+
+  Status ParseFilesystem(const toml::key& key, const toml::node& node) {
+    auto table = ExpectTable(key, node);
+    if (!table.ok()) return table.error();
+    for (auto&& [k, v] : *table.value()) {
+      const std::string_view name = k.str();
+      Status s;
+      if (name == "writable") {
+        s = ExpectStringArray("filesystem.writable", v, &layer_.writable);
+        layer_.writable_origin = At(k.source());
+      } else if (name == "read") {
+        s = ExpectStringArray("filesystem.read", v, &layer_.read);
+      } else if (name == "deny_read") {
+        s = ExpectStringArray("filesystem.deny_read", v, &layer_.deny_read);
+      } else if (name == "protect") {
+        s = ExpectStringArray("filesystem.protect", v, &layer_.protect);
+      } else {
+        s = Unknown(k, "filesystem", "writable, read, deny_read, protect");
+      }
+      if (!s.ok()) return s;
+    }
+    return {};
+  }
+
+  Status ParseNetwork(const toml::key& key, const toml::node& node) {
+    auto table = ExpectTable(key, node);
+    if (!table.ok()) return table.error();
+    for (auto&& [k, v] : *table.value()) {
+      const std::string_view name = k.str();
+      if (name == "mode") {
+        auto s = ExpectString("network.mode", v, true);
+        if (!s.ok()) return s.error();
+        std::optional<NetMode> m = ParseNetMode(s.value());
+        if (!m) {
+          return Fail(v.source(), std::string("network.mode: expected one of ") + kNetModeChoices +
+                                      " (got '" + s.value() + "')");
+        }
+        layer_.net = *m;
+        layer_.net_origin = At(v.source());
+      } else if (name == "allow" || name == "deny" || name == "allow_local" ||
+                 name == "allow_presets") {
+        return Fail(k.source(), "network." + std::string(name) + " is not supported yet");
+      } else {
+        return Unknown(k, "network", "mode");
+      }
+    }
+    return {};
+  }
+
+  Status ParseEnv(const toml::key& key, const toml::node& node) {
+    auto table = ExpectTable(key, node);
+    if (!table.ok()) return table.error();
+    for (auto&& [k, v] : *table.value()) {
+      const std::string_view name = k.str();
+      if (name == "pass") {
+        size_t first = layer_.env_pass.size();
+        CORDON_RETURN_IF_ERROR(ExpectStringArray("env.pass", v, &layer_.env_pass));
+        for (size_t i = first; i < layer_.env_pass.size(); ++i) {
+          if (!IsValidEnvName(layer_.env_pass[i].value)) {
+            return PlainError("config", layer_.env_pass[i].origin.Describe(),
+                              "env.pass: '" + layer_.env_pass[i].value +
+                                  "' is not a valid variable name ([A-Za-z_][A-Za-z0-9_]*)");
+          }
+        }
+      } else if (name == "scrub") {
+        size_t first = layer_.env_scrub.size();
+        CORDON_RETURN_IF_ERROR(ExpectStringArray("env.scrub", v, &layer_.env_scrub));
+        for (size_t i = first; i < layer_.env_scrub.size(); ++i) {
+          if (!IsValidScrubPattern(layer_.env_scrub[i].value)) {
+            return PlainError("config", layer_.env_scrub[i].origin.Describe(),
+                              "env.scrub: '" + layer_.env_scrub[i].value +
+                                  "' is not a valid pattern (letters, digits, '_' and '*')");
+          }
+        }
+      } else if (name == "set") {
+        auto set = ExpectTable(k, v);
+        if (!set.ok()) return set.error();
+        for (auto&& [var, value] : *set.value()) {
+          std::string var_name(var.str());
+          if (!IsValidEnvName(var_name)) {
+            return Fail(var.source(),
+                        "env.set: '" + var_name +
+                            "' is not a valid variable name ([A-Za-z_][A-Za-z0-9_]*)");
+          }
+          auto s = ExpectString("env.set." + var_name, value, /*allow_empty=*/true);
+          if (!s.ok()) return s.error();
+          layer_.env_set.push_back(EnvSet{var_name, std::move(s).value(), At(var.source())});
+        }
+      } else {
+        return Unknown(k, "env", "pass, set, scrub");
+      }
+    }
+    return {};
+  }
+
+  Status ParseWorkspaces(const toml::key& key, const toml::node& node) {
+    if (layer_.kind == ConfigKind::kProject) {
+      return Fail(key.source(),
+                  "[workspaces] may only appear in the user config file: a project cannot trust "
+                  "itself");
+    }
+    auto table = ExpectTable(key, node);
+    if (!table.ok()) return table.error();
+    for (auto&& [path, entry] : *table.value()) {
+      if (path.str().empty()) return Fail(path.source(), "workspaces: empty workspace path");
+      auto t = ExpectTable(path, entry);
+      if (!t.ok()) return t.error();
+      WorkspaceTrust trust{std::string(path.str()), false, At(path.source())};
+      for (auto&& [k, v] : *t.value()) {
+        if (k.str() != "trusted") return Unknown(k, "workspaces.\"" + trust.path + "\"", "trusted");
+        const auto* b = v.as_boolean();
+        if (b == nullptr) {
+          return Fail(v.source(),
+                      "trusted: expected a boolean, got " + std::string(TypeName(v.type())));
+        }
+        trust.trusted = b->get();
+        trust.origin = At(v.source());
+      }
+      layer_.workspaces.push_back(std::move(trust));
+    }
+    return {};
+  }
+
+  ConfigLayer layer_;
+};
+
+}  // namespace
+
+Result<ConfigLayer> ParseConfig(std::string_view text, const std::string& file, ConfigKind kind) {
+  if (text.size() > kMaxConfigBytes) {
+    return PlainError("config", file, "file is larger than 1 MiB");
+  }
+  try {
+    toml::table root = toml::parse(text, file);
+    return LayerBuilder(file, kind).Build(root);
+  } catch (const toml::parse_error& e) {
+    Origin where;
+    where.kind = Origin::Kind::kUserConfig;
+    where.file = file;
+    where.line = static_cast<int>(e.source().begin.line);
+    where.column = static_cast<int>(e.source().begin.column);
+    return PlainError("config", where.Describe(), "invalid TOML: " + std::string(e.description()));
+  } catch (const std::exception& e) {
+    return PlainError("config", file, std::string("cannot parse: ") + e.what());
+  }
+}
+
+Result<std::optional<ConfigLayer>> LoadConfigFile(const std::string& path, ConfigKind kind,
+                                                  bool must_exist) {
+  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
+  if (!fd.valid()) {
+    if (errno == ENOENT && !must_exist) return std::optional<ConfigLayer>();
+    Error e = SysError("open", path, errno);
+    if (must_exist) e.hint = "--config names a file that must exist";
+    return e;
+  }
+  struct stat st;
+  if (::fstat(fd.get(), &st) != 0) return SysError("fstat", path, errno);
+  if (!S_ISREG(st.st_mode)) return PlainError("config", path, "not a regular file");
+  if (static_cast<size_t>(st.st_size) > kMaxConfigBytes) {
+    return PlainError("config", path, "file is larger than 1 MiB");
+  }
+  std::string text;
+  char buf[8192];
+  while (true) {
+    ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return SysError("read", path, errno);
+    }
+    if (n == 0) break;
+    text.append(buf, static_cast<size_t>(n));
+    if (text.size() > kMaxConfigBytes)
+      return PlainError("config", path, "file is larger than 1 MiB");
+  }
+  auto layer = ParseConfig(text, path, kind);
+  if (!layer.ok()) return layer.error();
+  return std::optional<ConfigLayer>(std::move(layer).value());
+}
+
+}  // namespace cordon::policy

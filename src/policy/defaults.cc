@@ -1,0 +1,140 @@
+// Built-in defaults: system roots, toolchain allowlist, secret deny list,
+// protected workspace files, hidden socket directories, scrub patterns.
+#include "policy/defaults.h"
+
+#include <sys/stat.h>
+
+#include <fstream>
+#include <optional>
+
+#include "policy/paths.h"
+
+namespace cordon::policy {
+
+namespace {
+
+constexpr const char* kSystemRoots[] = {"/usr",    "/bin", "/sbin", "/lib", "/lib32", "/lib64",
+                                        "/libx32", "/etc", "/opt",  "/nix", "/snap"};
+
+// Toolchains and git's own config, bound back read-only under the hidden home.
+constexpr const char* kHomeRead[] = {".cargo/bin", ".rustup", ".local/bin", ".pyenv",
+                                     ".nvm",       "go",      ".gitconfig", ".config/git"};
+
+constexpr const char* kHomeDenyRead[] = {
+    // Keys and credentials.
+    ".ssh", ".gnupg", ".aws", ".azure", ".config/gcloud", ".kube", ".docker", ".netrc",
+    ".git-credentials", ".config/gh", ".npmrc", ".pypirc", ".cargo/credentials",
+    ".cargo/credentials.toml", ".password-store", ".local/share/keyrings",
+    // Browser profiles.
+    ".mozilla", ".config/google-chrome", ".config/chromium", ".config/BraveSoftware",
+    ".config/microsoft-edge", "snap/firefox",
+    // Shell and REPL histories.
+    ".bash_history", ".zsh_history", ".local/share/fish/fish_history", ".python_history",
+    ".node_repl_history", ".psql_history", ".mysql_history", ".lesshst"};
+
+constexpr const char* kWorkspaceProtect[] = {".git/hooks", ".git/config", ".envrc", ".cordon.toml"};
+
+PathRule Builtin(std::string path) { return PathRule{std::move(path), Origin{}}; }
+
+bool IsDirectory(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+// The path a "gitdir: X" file points to, relative to `dir`; empty if none.
+std::string ReadGitdirFile(const std::string& file, const std::string& dir,
+                           std::string_view prefix) {
+  std::ifstream in(file);
+  std::string line;
+  if (!in || !std::getline(in, line)) return {};
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  if (line.compare(0, prefix.size(), prefix) != 0) return {};
+  std::string target = line.substr(prefix.size());
+  if (target.empty() || target.find('\0') != std::string::npos) return {};
+  return NormalizePath(target.front() == '/' ? target : dir + "/" + target);
+}
+
+}  // namespace
+
+const std::vector<std::string>& DefaultScrubPatterns() {
+  static const std::vector<std::string> kPatterns = {"*_TOKEN",
+                                                     "*_TOKEN_*",
+                                                     "*SECRET*",
+                                                     "*_KEY",
+                                                     "*_KEY_*",
+                                                     "*PASSWORD*",
+                                                     "*PASSWD*",
+                                                     "*CREDENTIAL*",
+                                                     "AWS_*",
+                                                     "AZURE_*",
+                                                     "GOOGLE_APPLICATION_CREDENTIALS",
+                                                     "SSH_AUTH_SOCK",
+                                                     "SSH_AGENT_PID",
+                                                     "GPG_AGENT_INFO",
+                                                     "KRB5CCNAME",
+                                                     "DBUS_SESSION_BUS_ADDRESS",
+                                                     "XDG_RUNTIME_DIR"};
+  return kPatterns;
+}
+
+std::vector<std::string> GitProtectPaths(const std::string& workspace) {
+  const std::string dotgit = workspace + "/.git";
+  struct stat st;
+  if (::lstat(dotgit.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return {};
+  std::vector<std::string> out;
+  std::string gitdir = ReadGitdirFile(dotgit, workspace, "gitdir: ");
+  if (gitdir.empty()) return out;
+  out.push_back(gitdir + "/hooks");
+  out.push_back(gitdir + "/config");
+  // A worktree's hooks and main config live in the common dir.
+  std::string common = ReadGitdirFile(gitdir + "/commondir", gitdir, "");
+  if (!common.empty() && common != gitdir) {
+    out.push_back(common + "/hooks");
+    out.push_back(common + "/config");
+  }
+  return out;
+}
+
+Policy DefaultPolicy(const HostFacts& host, const std::string& workspace) {
+  Policy p;
+  p.workspace = workspace;
+  p.home = host.home;
+  p.mode = Mode::kWorkspaceWrite;
+  p.net = NetMode::kOff;
+
+  // /bin, /lib... may be symlinks into /usr (merged /usr): keep them, the
+  // backend resolves them.
+  for (const char* root : kSystemRoots) {
+    if (Exists(root)) p.system_read.push_back(Builtin(root));
+  }
+  for (const char* rel : kHomeRead) {
+    std::string path = host.home + "/" + rel;
+    if (Exists(path)) p.read.push_back(Builtin(std::move(path)));
+  }
+  for (const char* rel : kHomeDenyRead) p.deny_read.push_back(Builtin(host.home + "/" + rel));
+  p.deny_read.push_back(Builtin(NormalizePath(host.xdg_config_home + "/cordon")));
+  p.deny_read.push_back(Builtin(NormalizePath(host.xdg_state_home + "/cordon")));
+
+  for (const char* rel : kWorkspaceProtect) p.protect.push_back(Builtin(workspace + "/" + rel));
+  for (std::string& path : GitProtectPaths(workspace))
+    p.protect.push_back(Builtin(std::move(path)));
+
+  if (IsDirectory("/run")) p.hide.push_back(Builtin("/run"));
+  // On most systems /var/run is a symlink into /run, hidden with it.
+  struct stat st;
+  if (::lstat("/var/run", &st) == 0) {
+    std::optional<std::string> target =
+        S_ISLNK(st.st_mode) ? RealPath("/var/run") : std::optional<std::string>("/var/run");
+    if (target && !(S_ISLNK(st.st_mode) && IsWithin(*target, "/run"))) {
+      p.hide.push_back(Builtin("/var/run"));
+    }
+  }
+  if (!host.xdg_runtime_dir.empty() && Exists(host.xdg_runtime_dir)) {
+    p.hide.push_back(Builtin(NormalizePath(host.xdg_runtime_dir)));
+  }
+
+  p.scrub_patterns = DefaultScrubPatterns();
+  return p;
+}
+
+}  // namespace cordon::policy

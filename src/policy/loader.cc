@@ -1,0 +1,449 @@
+// Policy resolution: defaults, user file, project file, flags -> Policy.
+//
+// The steps, in order: find the host facts and the workspace; read the user
+// file and decide whether the workspace is trusted; build the defaults for
+// that workspace; apply the user file (widens), the project file (narrows,
+// or widens when trusted), the flags (widen); then the final pass, where
+// deny_read beats every read and writable rule and duplicates go.
+#include "policy/loader.h"
+
+#include <limits.h>
+#include <pwd.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <exception>
+#include <set>
+
+#include "policy/config_file.h"
+#include "policy/defaults.h"
+#include "policy/env.h"
+#include "policy/names.h"
+#include "policy/paths.h"
+
+namespace cordon::policy {
+
+namespace {
+
+// An absolute environment value, normalized; empty when unset or relative
+// (the XDG spec says relative values are ignored).
+std::string AbsoluteEnv(const char* name) {
+  const char* v = ::getenv(name);
+  if (v == nullptr || v[0] != '/') return {};
+  return NormalizePath(v);
+}
+
+Origin FlagOrigin(const char* flag) {
+  Origin o;
+  o.kind = Origin::Kind::kFlag;
+  o.flag = flag;
+  return o;
+}
+
+bool IsDir(const std::string& path) {
+  struct stat st;
+  return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+// True when `path` (or what it resolves to) equals or lies inside `parent`
+// (or what it resolves to): a symlink must not smuggle a path out of a rule.
+bool IsWithinResolved(const std::string& path, const std::string& parent) {
+  if (IsWithin(path, parent)) return true;
+  std::optional<std::string> real_path = RealPath(path);
+  std::optional<std::string> real_parent = RealPath(parent);
+  const std::string& a = real_path ? *real_path : path;
+  const std::string& b = real_parent ? *real_parent : parent;
+  return IsWithin(a, b);
+}
+
+// Why `path` may not be writable (or the workspace), or empty when it may.
+std::string ForbiddenRootReason(const std::string& path, const std::string& home) {
+  std::optional<std::string> real = RealPath(path);
+  for (const std::string& p : {path, real.value_or(path)}) {
+    if (p == "/") return "the root directory can never be writable";
+    if (IsSystemRoot(p)) return p + " is a system directory";
+    if (IsWithin(home, p)) {
+      return p == home ? "the home directory itself can never be writable (its startup files run "
+                         "on the host)"
+                       : p + " contains the home directory";
+    }
+  }
+  return {};
+}
+
+template <typename Rule, typename Key>
+void DedupeBy(std::vector<Rule>* rules, Key key) {
+  std::set<std::string> seen;
+  rules->erase(std::remove_if(rules->begin(), rules->end(),
+                              [&](const Rule& r) { return !seen.insert(key(r)).second; }),
+               rules->end());
+}
+
+class Resolver {
+ public:
+  Resolver(const Overrides& ov, const HostFacts& host) : ov_(ov), host_(Normalized(host)) {}
+
+  Result<Policy> Run() {
+    if (host_.home.empty() || host_.home.front() != '/') {
+      return PlainError("policy", "HOME", "the home directory must be an absolute path");
+    }
+    if (host_.cwd.empty() || host_.cwd.front() != '/') {
+      return PlainError("policy", "cwd", "the current directory must be an absolute path");
+    }
+    auto ws = ResolveWorkspace();
+    if (!ws.ok()) return ws.error();
+    policy_ = DefaultPolicy(host_, ws.value());
+
+    std::optional<ConfigLayer> user, project;
+    if (!ov_.no_config) {
+      CORDON_RETURN_IF_ERROR(LoadUser(&user));
+      const std::string project_path = policy_.workspace + "/.cordon.toml";
+      auto loaded = LoadConfigFile(project_path, ConfigKind::kProject, /*must_exist=*/false);
+      if (!loaded.ok()) return loaded.error();
+      project = std::move(loaded).value();
+    }
+    if (user) {
+      policy_.sources.push_back(user->file);
+      CORDON_RETURN_IF_ERROR(DecideTrust(*user));
+      CORDON_RETURN_IF_ERROR(ApplyWidening(*user));
+    }
+    if (project) {
+      policy_.sources.push_back(project->file);
+      CORDON_RETURN_IF_ERROR(policy_.project_trusted ? ApplyWidening(*project)
+                                                     : ApplyNarrowing(*project));
+    }
+    CORDON_RETURN_IF_ERROR(ApplyFlags());
+    CORDON_RETURN_IF_ERROR(Finish());
+    return std::move(policy_);
+  }
+
+ private:
+  Result<std::string> ResolveWorkspace() {
+    std::string path = host_.cwd;
+    if (ov_.workspace) {
+      auto expanded = ExpandPath(*ov_.workspace, host_.home, host_.cwd, "--workspace");
+      if (!expanded.ok()) return expanded.error();
+      path = expanded.value();
+    }
+    if (!Exists(path)) return PlainError("workspace", path, "does not exist");
+    if (!IsDir(path)) return PlainError("workspace", path, "is not a directory");
+    std::optional<std::string> real = RealPath(path);
+    if (!real) return PlainError("workspace", path, "cannot be resolved (realpath failed)");
+    std::string reason = ForbiddenRootReason(*real, host_.home);
+    if (!reason.empty()) {
+      Error e = PlainError("workspace", *real, "refusing this workspace: " + reason);
+      e.hint = "run cordon from a project directory, or pass --workspace DIR";
+      return e;
+    }
+    return *real;
+  }
+
+  std::string UserFilePath() const {
+    if (ov_.config_file) {
+      auto p = ExpandPath(*ov_.config_file, host_.home, host_.cwd, "--config");
+      return p.ok() ? p.value() : *ov_.config_file;
+    }
+    return NormalizePath(host_.xdg_config_home + "/cordon/config.toml");
+  }
+
+  Status LoadUser(std::optional<ConfigLayer>* user) {
+    if (ov_.config_file) {
+      auto path = ExpandPath(*ov_.config_file, host_.home, host_.cwd, "--config");
+      if (!path.ok()) return path.error();
+      auto loaded = LoadConfigFile(path.value(), ConfigKind::kUser, /*must_exist=*/true);
+      if (!loaded.ok()) return loaded.error();
+      *user = std::move(loaded).value();
+      return {};
+    }
+    auto loaded = LoadConfigFile(UserFilePath(), ConfigKind::kUser, /*must_exist=*/false);
+    if (!loaded.ok()) return loaded.error();
+    *user = std::move(loaded).value();
+    return {};
+  }
+
+  Status DecideTrust(const ConfigLayer& user) {
+    for (const WorkspaceTrust& entry : user.workspaces) {
+      if (entry.path.front() != '/' && entry.path.front() != '~') {
+        return PlainError("config", entry.origin.Describe(),
+                          "workspaces: '" + entry.path + "' must be absolute or start with ~");
+      }
+      auto path = ExpandPath(entry.path, host_.home, "/", entry.origin.Describe());
+      if (!path.ok()) return path.error();
+      std::string key = RealPath(path.value()).value_or(path.value());
+      if (key == policy_.workspace) policy_.project_trusted = entry.trusted;  // last one wins
+    }
+    return {};
+  }
+
+  // Expands a config-file path (relative to the workspace).
+  Result<std::string> ConfigPath(const ConfigString& s) const {
+    return ExpandPath(s.value, host_.home, policy_.workspace, s.origin.Describe());
+  }
+
+  Status AddPaths(const std::vector<ConfigString>& in, std::vector<PathRule>* out,
+                  bool existing_only) {
+    for (const ConfigString& s : in) {
+      auto path = ConfigPath(s);
+      if (!path.ok()) return path.error();
+      // One user file serves several machines: a missing path is skipped.
+      if (existing_only && !Exists(path.value())) continue;
+      out->push_back(PathRule{path.value(), s.origin});
+    }
+    return {};
+  }
+
+  Status CheckWritable(const PathRule& rule) const {
+    std::string reason = ForbiddenRootReason(rule.path, host_.home);
+    if (reason.empty()) return {};
+    return PlainError(rule.origin.kind == Origin::Kind::kFlag ? rule.origin.flag : "config",
+                      rule.origin.kind == Origin::Kind::kFlag ? rule.path : rule.origin.Describe(),
+                      "refusing writable root " + rule.path + ": " + reason);
+  }
+
+  // The user file, or a trusted project file: lists append, modes replace.
+  Status ApplyWidening(const ConfigLayer& layer) {
+    if (layer.mode) {
+      policy_.mode = *layer.mode;
+      policy_.mode_origin = layer.mode_origin;
+    }
+    if (layer.net) {
+      policy_.net = *layer.net;
+      policy_.net_origin = layer.net_origin;
+    }
+    size_t first_writable = policy_.writable.size();
+    CORDON_RETURN_IF_ERROR(AddPaths(layer.writable, &policy_.writable, true));
+    for (size_t i = first_writable; i < policy_.writable.size(); ++i) {
+      CORDON_RETURN_IF_ERROR(CheckWritable(policy_.writable[i]));
+    }
+    CORDON_RETURN_IF_ERROR(AddPaths(layer.read, &policy_.read, true));
+    CORDON_RETURN_IF_ERROR(AddPaths(layer.deny_read, &policy_.deny_read, false));
+    CORDON_RETURN_IF_ERROR(AddPaths(layer.protect, &policy_.protect, false));
+    for (const ConfigString& s : layer.env_pass) policy_.env_pass.push_back({s.value, s.origin});
+    for (const EnvSet& s : layer.env_set) policy_.env_set.push_back(s);
+    for (const ConfigString& s : layer.env_scrub) policy_.scrub_patterns.push_back(s.value);
+    return {};
+  }
+
+  Error Widens(const Origin& where, const std::string& what) const {
+    Error e = PlainError("config", where.Describe(),
+                         what +
+                             ": a project file may only narrow the policy (add deny_read or "
+                             "protect paths, drop writable roots, lower mode or network.mode)");
+    e.hint = "if you trust this project, add to " + UserFilePath() + ":\n    [workspaces.\"" +
+             policy_.workspace + "\"]\n    trusted = true";
+    return e;
+  }
+
+  // An untrusted project file: it may only take access away.
+  Status ApplyNarrowing(const ConfigLayer& layer) {
+    if (layer.mode) {
+      if (Rank(*layer.mode) > Rank(policy_.mode)) {
+        return Widens(layer.mode_origin, std::string("mode '") + ModeName(*layer.mode) +
+                                             "' is wider than '" + ModeName(policy_.mode) + "'");
+      }
+      policy_.mode = *layer.mode;
+      policy_.mode_origin = layer.mode_origin;
+    }
+    if (layer.net) {
+      if (Rank(*layer.net) > Rank(policy_.net)) {
+        return Widens(layer.net_origin, std::string("network.mode '") + NetModeName(*layer.net) +
+                                            "' is wider than '" + NetModeName(policy_.net) + "'");
+      }
+      policy_.net = *layer.net;
+      policy_.net_origin = layer.net_origin;
+    }
+    if (!layer.read.empty()) {
+      return Widens(layer.read.front().origin, "filesystem.read adds readable paths");
+    }
+    if (!layer.env_pass.empty()) {
+      return Widens(layer.env_pass.front().origin, "env.pass lets scrubbed variables through");
+    }
+    if (!layer.env_set.empty()) {
+      return Widens(layer.env_set.front().origin, "env.set sets variables");
+    }
+    if (layer.writable_origin) {
+      // Listing writable roots replaces the set, so only already-writable
+      // paths may appear: that is how a project drops writable roots.
+      std::vector<PathRule> kept;
+      for (const ConfigString& s : layer.writable) {
+        auto path = ConfigPath(s);
+        if (!path.ok()) return path.error();
+        bool writable = IsWithin(path.value(), policy_.workspace);
+        for (const PathRule& w : policy_.writable) writable |= IsWithin(path.value(), w.path);
+        if (!writable) {
+          return Widens(s.origin, "filesystem.writable: " + path.value() + " is not writable");
+        }
+        if (Exists(path.value())) kept.push_back(PathRule{path.value(), s.origin});
+      }
+      policy_.writable = std::move(kept);
+    }
+    CORDON_RETURN_IF_ERROR(AddPaths(layer.deny_read, &policy_.deny_read, false));
+    CORDON_RETURN_IF_ERROR(AddPaths(layer.protect, &policy_.protect, false));
+    for (const ConfigString& s : layer.env_scrub) policy_.scrub_patterns.push_back(s.value);
+    return {};
+  }
+
+  // Expands flag paths (relative to the current directory).
+  Status AddFlagPaths(const std::vector<std::string>& in, const char* flag,
+                      std::vector<PathRule>* out, bool must_exist) {
+    for (const std::string& raw : in) {
+      auto path = ExpandPath(raw, host_.home, host_.cwd, flag);
+      if (!path.ok()) return path.error();
+      if (must_exist && !Exists(path.value())) {
+        return PlainError(flag, raw, path.value() + " does not exist");
+      }
+      out->push_back(PathRule{path.value(), FlagOrigin(flag)});
+    }
+    return {};
+  }
+
+  Status ApplyFlags() {
+    if (ov_.mode) {
+      policy_.mode = *ov_.mode;
+      policy_.mode_origin = FlagOrigin("--mode");
+    }
+    if (ov_.net) {
+      policy_.net = *ov_.net;
+      policy_.net_origin = FlagOrigin("--net");
+    }
+    size_t first_writable = policy_.writable.size();
+    CORDON_RETURN_IF_ERROR(AddFlagPaths(ov_.writable, "--writable", &policy_.writable, true));
+    for (size_t i = first_writable; i < policy_.writable.size(); ++i) {
+      CORDON_RETURN_IF_ERROR(CheckWritable(policy_.writable[i]));
+    }
+    CORDON_RETURN_IF_ERROR(AddFlagPaths(ov_.read, "--read", &policy_.read, true));
+    CORDON_RETURN_IF_ERROR(AddFlagPaths(ov_.deny_read, "--deny-read", &policy_.deny_read, false));
+    CORDON_RETURN_IF_ERROR(AddFlagPaths(ov_.protect, "--protect", &policy_.protect, false));
+    for (const std::string& env : ov_.env) {
+      size_t eq = env.find('=');
+      std::string name = env.substr(0, eq);
+      if (!IsValidEnvName(name)) {
+        return PlainError("--env", env,
+                          "'" + name + "' is not a valid variable name ([A-Za-z_][A-Za-z0-9_]*)");
+      }
+      if (eq == std::string::npos) {
+        policy_.env_pass.push_back(EnvPass{name, FlagOrigin("--env")});
+      } else {
+        policy_.env_set.push_back(EnvSet{name, env.substr(eq + 1), FlagOrigin("--env")});
+      }
+    }
+    if (ov_.allow_degraded) {
+      policy_.allow_degraded = true;
+      policy_.allow_degraded_origin = FlagOrigin("--allow-degraded");
+    }
+    return {};
+  }
+
+  Status Finish() {
+    Policy& p = policy_;
+    if (p.net == NetMode::kProxy) {
+      Error e =
+          PlainError("network", p.net_origin.Describe(),
+                     "network mode 'proxy' is not available yet; use --net off or --net full");
+      return e;
+    }
+    DedupeBy(&p.deny_read, [](const PathRule& r) { return r.path; });
+    for (const PathRule& deny : p.deny_read) {
+      if (IsWithinResolved(p.workspace, deny.path)) {
+        return PlainError("workspace", p.workspace,
+                          "is inside deny-read " + deny.path + " (" + deny.origin.Describe() + ")");
+      }
+    }
+    // deny_read beats everything: a rule that would expose a denied path goes.
+    for (const PathRule& w : p.writable) {
+      if (w.origin.kind != Origin::Kind::kFlag) continue;
+      for (const PathRule& deny : p.deny_read) {
+        if (IsWithinResolved(w.path, deny.path)) {
+          return PlainError(
+              "--writable", w.path,
+              w.path + " is inside deny-read " + deny.path + " (" + deny.origin.Describe() + ")");
+        }
+      }
+    }
+    auto denied = [&](const PathRule& r) {
+      return std::any_of(p.deny_read.begin(), p.deny_read.end(),
+                         [&](const PathRule& d) { return IsWithinResolved(r.path, d.path); });
+    };
+    for (auto* list : {&p.system_read, &p.read, &p.writable}) {
+      list->erase(std::remove_if(list->begin(), list->end(), denied), list->end());
+      DedupeBy(list, [](const PathRule& r) { return r.path; });
+    }
+    DedupeBy(&p.protect, [](const PathRule& r) { return r.path; });
+    // In read-only mode writable roots are only readable; say so in the data
+    // rather than leave it to every backend.
+    if (p.mode == Mode::kReadOnly) {
+      p.read.insert(p.read.end(), p.writable.begin(), p.writable.end());
+      p.writable.clear();
+      DedupeBy(&p.read, [](const PathRule& r) { return r.path; });
+    }
+
+    // env: a later set of the same name replaces the earlier one.
+    std::vector<EnvSet> sets;
+    for (const EnvSet& s : p.env_set) {
+      auto it =
+          std::find_if(sets.begin(), sets.end(), [&](const EnvSet& e) { return e.name == s.name; });
+      if (it != sets.end()) {
+        *it = s;
+      } else {
+        sets.push_back(s);
+      }
+    }
+    p.env_set = std::move(sets);
+    DedupeBy(&p.env_pass, [](const EnvPass& e) { return e.name; });
+    DedupeBy(&p.scrub_patterns, [](const std::string& s) { return s; });
+    return {};
+  }
+
+  static HostFacts Normalized(HostFacts h) {
+    for (std::string* s :
+         {&h.home, &h.cwd, &h.xdg_config_home, &h.xdg_state_home, &h.xdg_runtime_dir}) {
+      if (!s->empty()) *s = NormalizePath(*s);
+    }
+    return h;
+  }
+
+  const Overrides& ov_;
+  const HostFacts host_;
+  Policy policy_;
+};
+
+}  // namespace
+
+Result<HostFacts> HostFacts::FromProcess() {
+  HostFacts h;
+  h.home = AbsoluteEnv("HOME");
+  if (h.home.empty()) {
+    struct passwd pw;
+    struct passwd* found = nullptr;
+    char buf[4096];
+    if (::getpwuid_r(::getuid(), &pw, buf, sizeof buf, &found) == 0 && found != nullptr &&
+        found->pw_dir != nullptr && found->pw_dir[0] == '/') {
+      h.home = NormalizePath(found->pw_dir);
+    }
+  }
+  if (h.home.empty()) {
+    return PlainError("policy", "HOME",
+                      "cannot find the home directory ($HOME unset, no passwd entry)");
+  }
+  char cwd[PATH_MAX];
+  if (::getcwd(cwd, sizeof cwd) == nullptr) return SysError("getcwd", "", errno);
+  h.cwd = NormalizePath(cwd);
+  h.xdg_config_home = AbsoluteEnv("XDG_CONFIG_HOME");
+  if (h.xdg_config_home.empty()) h.xdg_config_home = NormalizePath(h.home + "/.config");
+  h.xdg_state_home = AbsoluteEnv("XDG_STATE_HOME");
+  if (h.xdg_state_home.empty()) h.xdg_state_home = NormalizePath(h.home + "/.local/state");
+  h.xdg_runtime_dir = AbsoluteEnv("XDG_RUNTIME_DIR");
+  return h;
+}
+
+Result<Policy> Resolve(const Overrides& overrides, const HostFacts& host) {
+  try {
+    return Resolver(overrides, host).Run();
+  } catch (const std::exception& e) {
+    return PlainError("policy", "", std::string("internal error: ") + e.what());
+  }
+}
+
+}  // namespace cordon::policy

@@ -1,0 +1,42 @@
+// Pure path helpers for policy resolution: "~" expansion, making a path
+// absolute, lexical normalization, containment, and the list of system roots
+// that may never become a workspace or a writable root.
+//
+// Everything here is lexical (no syscall) except RealPath and Exists, which
+// are the only two that look at the filesystem.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "common/result.h"
+
+namespace cordon::policy {
+
+// Collapses "//", "." and "..", strips a trailing "/". An absolute input
+// stays absolute ("/.." is "/"); a relative one stays relative ("" and "."
+// become "."; leading ".." are kept).
+[[nodiscard]] std::string NormalizePath(std::string_view path);
+
+// "~" and "~/x" become HOME and HOME/x; a relative path is taken relative to
+// `base` (absolute); the result is normalized. Errors: empty path, "~user"
+// forms, NUL bytes. `what` names the path in errors (a flag or file:line:col).
+[[nodiscard]] Result<std::string> ExpandPath(std::string_view raw, const std::string& home,
+                                             const std::string& base, const std::string& what);
+
+// True when `path` equals `parent` or lies beneath it. Both must be
+// normalized absolute paths; purely lexical ("/a/bc" is not inside "/a/b").
+[[nodiscard]] bool IsWithin(std::string_view path, std::string_view parent);
+
+// True for "/" and directories that belong to the system (/usr, /etc, /bin,
+// /var, /proc, /tmp, ...): never a workspace or a writable root.
+[[nodiscard]] bool IsSystemRoot(std::string_view path);
+
+// realpath(3); nullopt when the path does not resolve.
+[[nodiscard]] std::optional<std::string> RealPath(const std::string& path);
+
+// lstat(2) succeeds: the path exists (a dangling symlink counts).
+[[nodiscard]] bool Exists(const std::string& path);
+
+}  // namespace cordon::policy

@@ -1,0 +1,26 @@
+// Origin::Describe: the provenance line shown by `cordon policy show` and in
+// resolution errors.
+#include "policy/policy.h"
+
+namespace cordon::policy {
+
+std::string Origin::Describe() const {
+  switch (kind) {
+    case Kind::kBuiltin:
+      return "built-in default";
+    case Kind::kUserConfig:
+    case Kind::kProjectConfig: {
+      std::string out = file.empty() ? "config" : file;
+      if (line > 0) {
+        out += ":" + std::to_string(line);
+        if (column > 0) out += ":" + std::to_string(column);
+      }
+      return out;
+    }
+    case Kind::kFlag:
+      return "flag " + flag;
+  }
+  return "unknown";
+}
+
+}  // namespace cordon::policy

@@ -1,0 +1,132 @@
+// Text and JSON renderings of a resolved Policy.
+#include "policy/render.h"
+
+#include <nlohmann/json.hpp>
+#include <vector>
+
+#include "policy/env.h"
+
+namespace cordon::policy {
+
+namespace {
+
+struct Entry {
+  std::string path;
+  const char* access;
+  std::string origin;
+};
+
+// Every path of the policy, in the order the text lists them.
+std::vector<Entry> Entries(const Policy& p) {
+  std::vector<Entry> out;
+  auto add = [&](const std::vector<PathRule>& rules, const char* access) {
+    for (const PathRule& r : rules) out.push_back({r.path, access, r.origin.Describe()});
+  };
+  add(p.system_read, kAccessSystemRead);
+  if (p.mode == Mode::kReadOnly) out.push_back({p.workspace, kAccessRead, "workspace"});
+  add(p.read, kAccessRead);
+  if (p.mode != Mode::kReadOnly) out.push_back({p.workspace, kAccessWrite, "workspace"});
+  add(p.writable, kAccessWrite);
+  add(p.protect, kAccessProtect);
+  add(p.deny_read, kAccessDenyRead);
+  out.push_back({p.home, kAccessHidden, "home"});
+  add(p.hide, kAccessHidden);
+  return out;
+}
+
+std::string SetValue(const Policy& p, const EnvSet& s) {
+  for (const std::string& pattern : p.scrub_patterns) {
+    if (GlobMatch(pattern, s.name)) return "<redacted>";
+  }
+  return s.value;
+}
+
+const char* Heading(const char* access) {
+  std::string_view a = access;
+  if (a == kAccessSystemRead) return "System, read-only";
+  if (a == kAccessRead) return "Read-only";
+  if (a == kAccessWrite) return "Writable";
+  if (a == kAccessProtect) return "Protected (read-only inside writable roots)";
+  if (a == kAccessDenyRead) return "Deny-read (never visible)";
+  return "Hidden (empty view)";
+}
+
+void Line(std::string* out, const std::string& left, const std::string& right) {
+  std::string l = "  " + left;
+  if (l.size() < 44) l.resize(44, ' ');
+  *out += l + "  " + right + "\n";
+}
+
+}  // namespace
+
+std::string RenderText(const Policy& p) {
+  std::string out;
+  out += "workspace  " + p.workspace + "\n";
+  out += "home       " + p.home + " (hidden)\n";
+  out += std::string("mode       ") + ModeName(p.mode) + "  [" + p.mode_origin.Describe() + "]\n";
+  out += std::string("network    ") + NetModeName(p.net) + "  [" + p.net_origin.Describe() + "]\n";
+  if (p.allow_degraded) {
+    out += "degraded   allowed  [" + p.allow_degraded_origin.Describe() + "]\n";
+  }
+  if (p.mode == Mode::kFullAccess) {
+    out +=
+        "\nWARNING: full-access runs the command unconfined; the rules below are not enforced.\n";
+  }
+
+  const char* current = nullptr;
+  for (const Entry& e : Entries(p)) {
+    if (current == nullptr || std::string_view(current) != e.access) {
+      current = e.access;
+      out += std::string("\n") + Heading(current) + ":\n";
+    }
+    Line(&out, e.path, e.origin);
+  }
+
+  out += "\nEnvironment:\n";
+  out += "  scrubbed patterns: ";
+  for (size_t i = 0; i < p.scrub_patterns.size(); ++i) {
+    out += (i ? " " : "") + p.scrub_patterns[i];
+  }
+  out += "\n";
+  for (const EnvPass& e : p.env_pass) Line(&out, "pass " + e.name, e.origin.Describe());
+  for (const EnvSet& e : p.env_set) {
+    Line(&out, "set " + e.name + "=" + SetValue(p, e), e.origin.Describe());
+  }
+  out += "  always: TMPDIR=/tmp, XDG_RUNTIME_DIR removed\n";
+
+  out += "\nConfig files:\n";
+  if (p.sources.empty()) out += "  (none)\n";
+  for (const std::string& s : p.sources) out += "  " + s + "\n";
+  out += std::string("Project file: ") + (p.project_trusted ? "trusted (may widen the policy)\n"
+                                                            : "not trusted (may only narrow)\n");
+  return out;
+}
+
+std::string RenderJson(const Policy& p) {
+  using nlohmann::ordered_json;
+  ordered_json j;
+  j["workspace"] = p.workspace;
+  j["home"] = p.home;
+  j["mode"] = {{"value", ModeName(p.mode)}, {"origin", p.mode_origin.Describe()}};
+  j["network"] = {{"mode", NetModeName(p.net)}, {"origin", p.net_origin.Describe()}};
+  ordered_json paths = ordered_json::array();
+  for (const Entry& e : Entries(p)) {
+    paths.push_back({{"path", e.path}, {"access", e.access}, {"origin", e.origin}});
+  }
+  j["paths"] = std::move(paths);
+  ordered_json pass = ordered_json::array();
+  for (const EnvPass& e : p.env_pass)
+    pass.push_back({{"name", e.name}, {"origin", e.origin.Describe()}});
+  ordered_json set = ordered_json::array();
+  for (const EnvSet& e : p.env_set) {
+    set.push_back({{"name", e.name}, {"value", SetValue(p, e)}, {"origin", e.origin.Describe()}});
+  }
+  j["env"] = {{"scrub", p.scrub_patterns}, {"pass", std::move(pass)}, {"set", std::move(set)}};
+  j["sources"] = p.sources;
+  j["project_trusted"] = p.project_trusted;
+  j["allow_degraded"] = p.allow_degraded;
+  // Invalid UTF-8 in a path is replaced rather than thrown on.
+  return j.dump(2, ' ', false, ordered_json::error_handler_t::replace) + "\n";
+}
+
+}  // namespace cordon::policy

@@ -1,0 +1,30 @@
+// `cordon policy show`: the resolved policy as text for people and as JSON
+// for scripts.
+//
+// Both list the same facts: every path with its access and origin, the mode
+// and network mode with their origins, the environment rules, the config
+// files read and whether the project file was trusted. Values of env_set
+// entries whose names look secret (match a scrub pattern) are redacted.
+#pragma once
+
+#include <string>
+
+#include "policy/policy.h"
+
+namespace cordon::policy {
+
+// Access names used by both renderers (JSON "access" values).
+inline constexpr const char* kAccessSystemRead = "system-read";
+inline constexpr const char* kAccessRead = "read";
+inline constexpr const char* kAccessWrite = "write";
+inline constexpr const char* kAccessProtect = "protect";
+inline constexpr const char* kAccessDenyRead = "deny-read";
+inline constexpr const char* kAccessHidden = "hidden";
+
+[[nodiscard]] std::string RenderText(const Policy& policy);
+
+// A stable JSON object (keys: workspace, home, mode, network, paths, env,
+// sources, project_trusted, allow_degraded), pretty-printed, ending in "\n".
+[[nodiscard]] std::string RenderJson(const Policy& policy);
+
+}  // namespace cordon::policy
