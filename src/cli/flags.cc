@@ -37,11 +37,12 @@ constexpr const char* kTopFooter =
     "Run 'cordon run --help' for the policy options.";
 
 constexpr const char* kRunDescription =
-    "Run CMD [ARGS...] confined to the workspace under the resolved policy\n"
-    "(built-in defaults, then the user and project config files, then these flags).\n"
-    "Everything after '--' is the command, passed verbatim.";
+    "Run CMD [ARGS...] in the sandbox; everything after '--' is passed verbatim.\n";
 
 constexpr const char* kRunFooter =
+    "Policy: built-in defaults, then the user and project config files, then these\n"
+    "flags ('cordon policy show' with the same options prints the result).\n"
+    "\n"
     "Exit status: the command's; 128+N when signal N killed it; 124 on --timeout;\n"
     "125 when cordon itself fails (bad flag, bad config, sandbox setup);\n"
     "126 when CMD is not executable; 127 when it is not found.\n"
@@ -58,7 +59,13 @@ constexpr const char* kRunFooter =
 constexpr const char* kShowDescription =
     "Print the resolved policy: every path with its access, the network mode, the\n"
     "environment rules, and where each rule came from (built-in default, config\n"
-    "file:line:column, or flag). Takes the same policy options as 'cordon run'.";
+    "file:line:column, or flag). Takes the same policy options as 'cordon run'.\n";
+
+constexpr const char* kShowFooter =
+    "Examples:\n"
+    "  cordon policy show\n"
+    "  cordon policy show --workspace ~/src/app --json\n"
+    "  cordon policy show --no-config      the built-in defaults alone";
 
 // Storage for one parse; options of `run` and `policy show` share it since
 // only one of them is ever selected.
@@ -75,6 +82,35 @@ struct RawOptions {
   bool json = false;
   bool version = false;
 };
+
+Error Usage(const std::string& where, const std::string& detail) {
+  return PlainError(where, "", detail + " (see '" + where + " --help')");
+}
+
+// CLI11 2.1 has no usage override: append the command operand to run's
+// usage line.
+class RunFormatter : public CLI::Formatter {
+ public:
+  std::string make_usage(const CLI::App* app, std::string name) const override {
+    std::string usage = CLI::Formatter::make_usage(app, std::move(name));
+    size_t end = usage.find_last_not_of('\n');
+    if (end != std::string::npos) usage.insert(end + 1, " -- CMD [ARGS...]");
+    return usage;
+  }
+};
+
+// The first argument CLI11 left over, as an error: an unknown option, or a
+// stray word (most likely a command that should follow "--").
+Error Leftover(const std::string& where, const std::vector<std::string>& extras) {
+  const std::string& arg = extras.front();
+  if (!arg.empty() && arg.front() == '-') return Usage(where, "unknown option '" + arg + "'");
+  if (where == "cordon") return Usage(where, "unknown command '" + arg + "'");
+  if (where == "cordon run") {
+    return Usage(where, "unexpected argument '" + arg +
+                            "': put the command after '--' (cordon run [OPTIONS] -- CMD)");
+  }
+  return Usage(where, "unexpected argument '" + arg + "'");
+}
 
 // A repeatable option taking exactly one value per occurrence.
 void AddRepeatable(CLI::App* app, const char* name, std::vector<std::string>* out,
@@ -124,10 +160,6 @@ void AddPolicyOptions(CLI::App* app, RawOptions* o) {
   app->add_flag("-v,--verbose", o->verbose, "Explain what cordon sets up");
 }
 
-Error Usage(const std::string& where, const std::string& detail) {
-  return PlainError(where, "", detail + " (see '" + where + " --help')");
-}
-
 Result<int> ParseTimeout(const std::string& s) {
   int value = 0;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
@@ -146,20 +178,31 @@ Result<Command> Parse(const std::vector<std::string>& args) {
 
   RawOptions o;
   CLI::App app(kTopDescription, "cordon");
-  app.footer(kTopFooter);
   app.require_subcommand(0, 1);
+  app.allow_extras();
   app.add_flag("--version", o.version, "Print cordon's version and exit");
   CLI::App* run = app.add_subcommand("run", "Run a command in the sandbox");
+  CLI::App* policy = app.add_subcommand("policy", "Inspect the resolved policy ('policy show')");
+  CLI::App* show = policy->add_subcommand("show", "Print the resolved policy and its origins");
+  // Set after the subcommands exist: CLI11 copies the parent's footer into
+  // each new subcommand.
+  app.footer(kTopFooter);
+  policy->footer(kShowFooter);
+  policy->allow_extras();
+  policy->require_subcommand(0, 1);
+
   run->description(kRunDescription);
   run->footer(kRunFooter);
+  run->formatter(std::make_shared<RunFormatter>());
+  run->allow_extras();
   AddPolicyOptions(run, &o);
   run->add_option("--timeout", o.timeout,
                   "Kill the whole process tree after this many seconds (exit status 124)")
       ->type_name("SECONDS");
-  CLI::App* policy = app.add_subcommand("policy", "Inspect the policy");
-  policy->require_subcommand(1);
-  CLI::App* show = policy->add_subcommand("show", "Print the resolved policy and its origins");
+
   show->description(kShowDescription);
+  show->footer(kShowFooter);
+  show->allow_extras();
   AddPolicyOptions(show, &o);
   show->add_flag("--json", o.json, "Print JSON instead of text");
 
@@ -179,6 +222,14 @@ Result<Command> Parse(const std::vector<std::string>& args) {
     return Usage(where, e.what());
   }
 
+  for (const auto& [sub, where] :
+       {std::pair{&app, "cordon"}, std::pair{run, "cordon run"}, std::pair{policy, "cordon policy"},
+        std::pair{show, "cordon policy show"}}) {
+    if (!sub->remaining().empty()) return Leftover(where, sub->remaining());
+  }
+  if (policy->parsed() && !show->parsed()) {
+    return Usage("cordon policy", "expected a subcommand: 'cordon policy show'");
+  }
   if (o.version) {
     if (run->parsed() || policy->parsed() || after) {
       return Usage("cordon", "--version takes no command");

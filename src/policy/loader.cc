@@ -164,6 +164,7 @@ class Resolver {
   }
 
   Status DecideTrust(const ConfigLayer& user) {
+    bool trusted = false, distrusted = false;
     for (const WorkspaceTrust& entry : user.workspaces) {
       if (entry.path.front() != '/' && entry.path.front() != '~') {
         return PlainError("config", entry.origin.Describe(),
@@ -172,8 +173,13 @@ class Resolver {
       auto path = ExpandPath(entry.path, host_.home, "/", entry.origin.Describe());
       if (!path.ok()) return path.error();
       std::string key = RealPath(path.value()).value_or(path.value());
-      if (key == policy_.workspace) policy_.project_trusted = entry.trusted;  // last one wins
+      if (key != policy_.workspace) continue;
+      // Entries that name the same workspace through different spellings
+      // may disagree: distrust wins (TOML tables have no order to rely on).
+      if (!entry.trusted) distrusted = true;
+      trusted |= entry.trusted;
     }
+    policy_.project_trusted = trusted && !distrusted;
     return {};
   }
 

@@ -16,7 +16,7 @@ namespace cordon::policy {
 // Access names used by both renderers (JSON "access" values).
 inline constexpr const char* kAccessSystemRead = "system-read";
 inline constexpr const char* kAccessRead = "read";
-inline constexpr const char* kAccessWrite = "write";
+inline constexpr const char* kAccessWrite = "writable";
 inline constexpr const char* kAccessProtect = "protect";
 inline constexpr const char* kAccessDenyRead = "deny-read";
 inline constexpr const char* kAccessHidden = "hidden";

@@ -1,0 +1,156 @@
+// cordon's command line: subcommands, policy options, "--", errors, help.
+#include "cli/flags.h"
+
+#include <gtest/gtest.h>
+
+namespace cordon::cli {
+namespace {
+
+using Args = std::vector<std::string>;
+
+Command Ok(const Args& args) {
+  auto r = ParseArgs(args);
+  EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().Describe());
+  return r.ok() ? r.value() : Command{};
+}
+
+std::string Err(const Args& args) {
+  auto r = ParseArgs(args);
+  EXPECT_FALSE(r.ok());
+  if (r.ok()) return "";
+  std::string msg = r.error().Describe();
+  EXPECT_EQ(msg.find('\n'), std::string::npos) << "not one line: " << msg;
+  return msg;
+}
+
+TEST(ParseArgs, RunWithAllOptions) {
+  Command c = Ok({"run",         "--workspace", "/w",           "--mode", "read-only",
+                  "--writable",  "a",           "--writable=b", "--read", "~/.m2",
+                  "--deny-read", "s",           "--protect",    "p",      "--net",
+                  "full",        "--env",       "CI",           "--env",  "A=b=c",
+                  "--timeout",   "30",          "--config",     "c.toml", "--allow-degraded",
+                  "-v",          "--",          "make",         "-j4"});
+  EXPECT_EQ(c.kind, Command::Kind::kRun);
+  const policy::Overrides& o = c.overrides;
+  EXPECT_EQ(o.workspace, "/w");
+  EXPECT_EQ(o.mode, policy::Mode::kReadOnly);
+  EXPECT_EQ(o.net, policy::NetMode::kFull);
+  EXPECT_EQ(o.writable, (Args{"a", "b"}));
+  EXPECT_EQ(o.read, Args{"~/.m2"});
+  EXPECT_EQ(o.deny_read, Args{"s"});
+  EXPECT_EQ(o.protect, Args{"p"});
+  EXPECT_EQ(o.env, (Args{"CI", "A=b=c"}));
+  EXPECT_EQ(o.config_file, "c.toml");
+  EXPECT_FALSE(o.no_config);
+  EXPECT_TRUE(o.allow_degraded);
+  EXPECT_TRUE(c.verbose);
+  EXPECT_EQ(c.timeout_seconds, 30);
+  EXPECT_EQ(c.argv, (Args{"make", "-j4"}));
+}
+
+TEST(ParseArgs, RunDefaults) {
+  Command c = Ok({"run", "--", "true"});
+  EXPECT_EQ(c.kind, Command::Kind::kRun);
+  EXPECT_FALSE(c.overrides.workspace);
+  EXPECT_FALSE(c.overrides.mode);
+  EXPECT_FALSE(c.overrides.net);
+  EXPECT_FALSE(c.overrides.config_file);
+  EXPECT_FALSE(c.timeout_seconds);
+  EXPECT_FALSE(c.verbose);
+  EXPECT_EQ(c.argv, Args{"true"});
+}
+
+TEST(ParseArgs, ArgsAfterDashDashAreVerbatim) {
+  Command c = Ok({"run", "--", "--mode", "full-access", "--", "--help", "-v", ""});
+  EXPECT_EQ(c.argv, (Args{"--mode", "full-access", "--", "--help", "-v", ""}));
+  EXPECT_FALSE(c.overrides.mode);
+  EXPECT_FALSE(c.verbose);
+}
+
+TEST(ParseArgs, ProxyParsesHereAndIsRefusedByResolve) {
+  EXPECT_EQ(Ok({"run", "--net", "proxy", "--", "x"}).overrides.net, policy::NetMode::kProxy);
+}
+
+TEST(ParseArgs, PolicyShow) {
+  Command c =
+      Ok({"policy", "show", "--json", "--no-config", "--read", "x", "--mode", "full-access"});
+  EXPECT_EQ(c.kind, Command::Kind::kPolicyShow);
+  EXPECT_TRUE(c.json);
+  EXPECT_TRUE(c.overrides.no_config);
+  EXPECT_EQ(c.overrides.read, Args{"x"});
+  EXPECT_EQ(c.overrides.mode, policy::Mode::kFullAccess);
+  EXPECT_FALSE(Ok({"policy", "show"}).json);
+}
+
+TEST(ParseArgs, VersionAndHelp) {
+  EXPECT_EQ(Ok({"--version"}).kind, Command::Kind::kVersion);
+  Command top = Ok({"--help"});
+  EXPECT_EQ(top.kind, Command::Kind::kHelp);
+  EXPECT_NE(top.help_text.find("run"), std::string::npos);
+  EXPECT_NE(top.help_text.find("policy"), std::string::npos);
+  EXPECT_NE(top.help_text.find("Examples"), std::string::npos);
+  EXPECT_EQ(Ok({}).kind, Command::Kind::kHelp);
+  Command run = Ok({"run", "--help"});
+  EXPECT_EQ(run.kind, Command::Kind::kHelp);
+  for (const char* flag : {"--workspace", "--mode", "--writable", "--read", "--deny-read",
+                           "--protect", "--net", "--env", "--timeout", "--config", "--no-config",
+                           "--allow-degraded", "--verbose", "Exit status"}) {
+    EXPECT_NE(run.help_text.find(flag), std::string::npos) << flag;
+  }
+  EXPECT_NE(Ok({"run", "-h"}).help_text.find("--timeout"), std::string::npos);
+  Command show = Ok({"policy", "show", "--help"});
+  EXPECT_NE(show.help_text.find("--json"), std::string::npos);
+}
+
+TEST(ParseArgs, MissingCommand) {
+  EXPECT_NE(Err({"run"}).find("missing command"), std::string::npos);
+  EXPECT_NE(Err({"run", "--mode", "read-only"}).find("missing command"), std::string::npos);
+  EXPECT_NE(Err({"run", "--"}).find("no command after '--'"), std::string::npos);
+  EXPECT_NE(Err({"run", "ls"}).find("ls"), std::string::npos);
+}
+
+TEST(ParseArgs, BadValues) {
+  EXPECT_NE(Err({"run", "--mode", "yolo", "--", "x"})
+                .find("--mode: expected one of read-only, workspace-write, full-access"),
+            std::string::npos);
+  EXPECT_NE(Err({"run", "--net", "on", "--", "x"}).find("expected one of off, proxy, full"),
+            std::string::npos);
+  for (const char* t : {"0", "-1", "1.5", "10s", "", "99999999999999999999", "+5", " 5"}) {
+    EXPECT_NE(Err({"run", "--timeout", t, "--", "x"}).find("--timeout"), std::string::npos) << t;
+  }
+  EXPECT_NE(Err({"run", "--bogus", "--", "x"}).find("bogus"), std::string::npos);
+  EXPECT_FALSE(ParseArgs({"run", "--mode", "--", "x"}).ok());
+  EXPECT_FALSE(ParseArgs({"run", "--mode", "read-only", "--mode", "full-access", "--", "x"}).ok());
+  EXPECT_FALSE(ParseArgs({"run", "--read", "a", "b", "--", "x"}).ok());
+  EXPECT_FALSE(ParseArgs({"run", "--json", "--", "x"}).ok());
+  EXPECT_FALSE(ParseArgs({"policy", "show", "--timeout", "5"}).ok());
+  EXPECT_FALSE(ParseArgs({"policy", "show", "--", "x"}).ok());
+  EXPECT_FALSE(ParseArgs({"policy"}).ok());
+  EXPECT_FALSE(ParseArgs({"policy", "list"}).ok());
+  EXPECT_FALSE(ParseArgs({"frobnicate"}).ok());
+  EXPECT_FALSE(ParseArgs({"--", "x"}).ok());
+  EXPECT_FALSE(ParseArgs({"--version", "run", "--", "x"}).ok());
+}
+
+TEST(ParseArgs, NoConfigConflictsWithConfig) {
+  EXPECT_FALSE(ParseArgs({"run", "--no-config", "--config", "f", "--", "x"}).ok());
+  EXPECT_FALSE(ParseArgs({"policy", "show", "--config", "f", "--no-config"}).ok());
+}
+
+TEST(ParseArgs, HostileInputNeverThrows) {
+  std::vector<Args> inputs = {{"run", std::string("\0\0", 2)},
+                              {"run", "--env"},
+                              {"run", "--env="},
+                              {"-"},
+                              {"---"},
+                              {"run", "--workspace=", "--", "x"},
+                              {"run", "-vvvv", "--", "x"},
+                              {"policy", "show", "-"},
+                              {"run", "--help=x"},
+                              {"--help", "--version"},
+                              {"run", "--timeout=", "--", "x"}};
+  for (const Args& a : inputs) (void)ParseArgs(a);
+}
+
+}  // namespace
+}  // namespace cordon::cli

@@ -1,0 +1,422 @@
+// Policy resolution: layers, narrowing, trust, paths, deny-read precedence.
+// Every test runs against a fake home and workspace in a temp dir.
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+#include "policy/loader.h"
+#include "policy/names.h"
+
+namespace cordon::policy {
+namespace {
+
+namespace fs = std::filesystem;
+
+class ResolveTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/cordon-policy-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    root_ = fs::canonical(tmpl).string();
+    home_ = root_ + "/home";
+    ws_ = home_ + "/src/proj";
+    fs::create_directories(ws_);
+    fs::create_directories(home_ + "/.cargo/bin");
+    fs::create_directories(home_ + "/.m2");
+    fs::create_directories(home_ + "/.cache/pip");
+    fs::create_directories(home_ + "/.ssh");
+    host_.home = home_;
+    host_.cwd = ws_;
+    host_.xdg_config_home = home_ + "/.config";
+    host_.xdg_state_home = home_ + "/.local/state";
+  }
+  void TearDown() override { fs::remove_all(root_); }
+
+  void Write(const std::string& path, const std::string& text) {
+    fs::create_directories(fs::path(path).parent_path());
+    std::ofstream(path) << text;
+  }
+  void WriteUser(const std::string& text) { Write(home_ + "/.config/cordon/config.toml", text); }
+  void WriteProject(const std::string& text) { Write(ws_ + "/.cordon.toml", text); }
+
+  Policy Ok(const Overrides& ov = {}) {
+    auto r = Resolve(ov, host_);
+    EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().Describe());
+    return r.ok() ? r.value() : Policy{};
+  }
+  std::string Err(const Overrides& ov = {}) {
+    auto r = Resolve(ov, host_);
+    EXPECT_FALSE(r.ok());
+    return r.ok() ? "" : r.error().Describe();
+  }
+
+  static const PathRule* Find(const std::vector<PathRule>& rules, const std::string& path) {
+    auto it =
+        std::find_if(rules.begin(), rules.end(), [&](const PathRule& r) { return r.path == path; });
+    return it == rules.end() ? nullptr : &*it;
+  }
+
+  std::string root_, home_, ws_;
+  HostFacts host_;
+};
+
+TEST_F(ResolveTest, Defaults) {
+  Policy p = Ok();
+  EXPECT_EQ(p.workspace, ws_);
+  EXPECT_EQ(p.home, home_);
+  EXPECT_EQ(p.mode, Mode::kWorkspaceWrite);
+  EXPECT_EQ(p.net, NetMode::kOff);
+  EXPECT_EQ(p.mode_origin.Describe(), "built-in default");
+  EXPECT_NE(Find(p.system_read, "/usr"), nullptr);
+  EXPECT_NE(Find(p.system_read, "/etc"), nullptr);
+  EXPECT_NE(Find(p.read, home_ + "/.cargo/bin"), nullptr);
+  EXPECT_EQ(Find(p.read, home_ + "/.rustup"), nullptr);  // does not exist
+  // deny_read lists paths whether or not they exist.
+  EXPECT_NE(Find(p.deny_read, home_ + "/.ssh"), nullptr);
+  EXPECT_NE(Find(p.deny_read, home_ + "/.aws"), nullptr);
+  EXPECT_NE(Find(p.deny_read, home_ + "/.bash_history"), nullptr);
+  EXPECT_NE(Find(p.deny_read, home_ + "/.mozilla"), nullptr);
+  EXPECT_NE(Find(p.deny_read, home_ + "/.config/cordon"), nullptr);
+  EXPECT_NE(Find(p.deny_read, home_ + "/.local/state/cordon"), nullptr);
+  for (const char* rel : {"/.git/hooks", "/.git/config", "/.envrc", "/.cordon.toml"}) {
+    EXPECT_NE(Find(p.protect, ws_ + rel), nullptr) << rel;
+  }
+  EXPECT_TRUE(p.writable.empty());
+  EXPECT_TRUE(p.sources.empty());
+  EXPECT_FALSE(p.project_trusted);
+  EXPECT_FALSE(p.allow_degraded);
+  EXPECT_NE(std::find(p.scrub_patterns.begin(), p.scrub_patterns.end(), "SSH_AUTH_SOCK"),
+            p.scrub_patterns.end());
+}
+
+TEST_F(ResolveTest, HidesRuntimeDirWhenSet) {
+  fs::create_directories(root_ + "/run-user");
+  host_.xdg_runtime_dir = root_ + "/run-user";
+  Policy p = Ok();
+  EXPECT_NE(Find(p.hide, root_ + "/run-user"), nullptr);
+  if (fs::is_directory("/run")) {
+    EXPECT_NE(Find(p.hide, "/run"), nullptr);
+  }
+}
+
+TEST_F(ResolveTest, WorktreeGitDirIsProtected) {
+  fs::create_directories(root_ + "/main/.git/worktrees/wt");
+  Write(root_ + "/main/.git/worktrees/wt/commondir", "../..\n");
+  Write(ws_ + "/.git", "gitdir: " + root_ + "/main/.git/worktrees/wt\n");
+  Policy p = Ok();
+  EXPECT_NE(Find(p.protect, root_ + "/main/.git/worktrees/wt/hooks"), nullptr);
+  EXPECT_NE(Find(p.protect, root_ + "/main/.git/hooks"), nullptr);
+  EXPECT_NE(Find(p.protect, root_ + "/main/.git/config"), nullptr);
+}
+
+TEST_F(ResolveTest, WorkspaceFlagRelativeAndSymlinkResolved) {
+  fs::create_directories(root_ + "/other");
+  fs::create_directory_symlink(root_ + "/other", root_ + "/link");
+  Overrides ov;
+  ov.workspace = "../../../link";
+  Policy p = Ok(ov);
+  EXPECT_EQ(p.workspace, root_ + "/other");
+  EXPECT_NE(Find(p.protect, root_ + "/other/.envrc"), nullptr);
+}
+
+TEST_F(ResolveTest, WorkspaceRefusals) {
+  Overrides ov;
+  ov.workspace = "/";
+  EXPECT_NE(Err(ov).find("refusing"), std::string::npos);
+  ov.workspace = "/usr";
+  EXPECT_NE(Err(ov).find("system directory"), std::string::npos);
+  ov.workspace = "~";
+  EXPECT_NE(Err(ov).find("home directory"), std::string::npos);
+  ov.workspace = root_;  // contains the home
+  EXPECT_NE(Err(ov).find("contains the home"), std::string::npos);
+  ov.workspace = root_ + "/missing";
+  EXPECT_NE(Err(ov).find("does not exist"), std::string::npos);
+  Write(root_ + "/file", "x");
+  ov.workspace = root_ + "/file";
+  EXPECT_NE(Err(ov).find("not a directory"), std::string::npos);
+  ov.workspace = "~/.ssh";
+  EXPECT_NE(Err(ov).find("inside deny-read"), std::string::npos);
+}
+
+TEST_F(ResolveTest, UserFileWidensAndRecordsOrigins) {
+  WriteUser(R"(mode = "full-access"
+[filesystem]
+writable = ["~/.cache/pip", "~/not-there"]
+read = ["~/.m2", "~/.ssh/id_rsa"]
+deny_read = ["~/clients"]
+[network]
+mode = "full"
+[env]
+pass = ["CI"]
+set = { LANG = "C.UTF-8" }
+scrub = ["MY_*"]
+)");
+  Policy p = Ok();
+  EXPECT_EQ(p.mode, Mode::kFullAccess);
+  EXPECT_EQ(p.mode_origin.Describe(), home_ + "/.config/cordon/config.toml:1:8");
+  EXPECT_EQ(p.net, NetMode::kFull);
+  ASSERT_EQ(p.writable.size(), 1u);  // ~/not-there is skipped
+  EXPECT_EQ(p.writable[0].path, home_ + "/.cache/pip");
+  EXPECT_EQ(p.writable[0].origin.kind, Origin::Kind::kUserConfig);
+  EXPECT_EQ(p.writable[0].origin.line, 3);
+  EXPECT_NE(Find(p.read, home_ + "/.m2"), nullptr);
+  EXPECT_NE(Find(p.deny_read, home_ + "/clients"), nullptr);
+  ASSERT_EQ(p.env_pass.size(), 1u);
+  EXPECT_EQ(p.env_set[0].value, "C.UTF-8");
+  EXPECT_EQ(p.scrub_patterns.back(), "MY_*");
+  EXPECT_EQ(p.sources, std::vector<std::string>{home_ + "/.config/cordon/config.toml"});
+}
+
+TEST_F(ResolveTest, ConfigPathsAreRelativeToWorkspace) {
+  fs::create_directories(ws_ + "/build");
+  WriteUser("[filesystem]\nprotect = [\"deploy/\"]\nread = [\"build\"]\n");
+  Policy p = Ok();
+  EXPECT_NE(Find(p.protect, ws_ + "/deploy"), nullptr);
+  EXPECT_NE(Find(p.read, ws_ + "/build"), nullptr);
+}
+
+TEST_F(ResolveTest, ConfigFlagReplacesUserFileAndMustExist) {
+  WriteUser("mode = \"read-only\"\n");
+  Write(root_ + "/alt.toml", "[network]\nmode = \"full\"\n");
+  Overrides ov;
+  ov.config_file = root_ + "/alt.toml";
+  Policy p = Ok(ov);
+  EXPECT_EQ(p.mode, Mode::kWorkspaceWrite);
+  EXPECT_EQ(p.net, NetMode::kFull);
+  EXPECT_EQ(p.sources, std::vector<std::string>{root_ + "/alt.toml"});
+  ov.config_file = root_ + "/missing.toml";
+  EXPECT_NE(Err(ov).find("missing.toml"), std::string::npos);
+}
+
+TEST_F(ResolveTest, NoConfigSkipsUserAndProject) {
+  WriteUser("mode = \"read-only\"\n");
+  WriteProject("mode = \"read-only\"\n");
+  Overrides ov;
+  ov.no_config = true;
+  Policy p = Ok(ov);
+  EXPECT_EQ(p.mode, Mode::kWorkspaceWrite);
+  EXPECT_TRUE(p.sources.empty());
+}
+
+TEST_F(ResolveTest, BadUserFileNamesPosition) {
+  WriteUser("\n[filesystem]\n  nope = 1\n");
+  std::string e = Err();
+  EXPECT_NE(e.find(home_ + "/.config/cordon/config.toml:3:3"), std::string::npos) << e;
+  EXPECT_NE(e.find("unknown key 'nope'"), std::string::npos) << e;
+}
+
+TEST_F(ResolveTest, ProjectMayNarrow) {
+  WriteUser("[filesystem]\nwritable = [\"~/.cache/pip\", \"~/.m2\"]\n[network]\nmode = \"full\"\n");
+  WriteProject(R"(mode = "read-only"
+[network]
+mode = "off"
+[filesystem]
+deny_read = ["secrets"]
+protect = ["deploy"]
+[env]
+scrub = ["PROJECT_*"]
+)");
+  Policy p = Ok();
+  EXPECT_EQ(p.mode, Mode::kReadOnly);
+  EXPECT_EQ(p.mode_origin.kind, Origin::Kind::kProjectConfig);
+  EXPECT_EQ(p.net, NetMode::kOff);
+  EXPECT_NE(Find(p.deny_read, ws_ + "/secrets"), nullptr);
+  EXPECT_NE(Find(p.protect, ws_ + "/deploy"), nullptr);
+  // Read-only mode: writable roots become read-only.
+  EXPECT_TRUE(p.writable.empty());
+  EXPECT_NE(Find(p.read, home_ + "/.m2"), nullptr);
+  EXPECT_EQ(p.sources.size(), 2u);
+  EXPECT_FALSE(p.project_trusted);
+}
+
+TEST_F(ResolveTest, ProjectWritableReplacesTheSet) {
+  WriteUser("[filesystem]\nwritable = [\"~/.cache/pip\", \"~/.m2\"]\n");
+  WriteProject("[filesystem]\nwritable = [\"~/.m2\"]\n");
+  Policy p = Ok();
+  ASSERT_EQ(p.writable.size(), 1u);
+  EXPECT_EQ(p.writable[0].path, home_ + "/.m2");
+  EXPECT_EQ(p.writable[0].origin.kind, Origin::Kind::kProjectConfig);
+  WriteProject("[filesystem]\nwritable = []\n");
+  EXPECT_TRUE(Ok().writable.empty());
+}
+
+TEST_F(ResolveTest, ProjectMayNotWiden) {
+  WriteProject("mode = \"full-access\"\n");
+  std::string e = Err();
+  EXPECT_NE(e.find(ws_ + "/.cordon.toml:1:8"), std::string::npos) << e;
+  EXPECT_NE(e.find("may only narrow"), std::string::npos) << e;
+  EXPECT_NE(e.find("trusted = true"), std::string::npos) << e;
+  EXPECT_NE(e.find("[workspaces.\"" + ws_ + "\"]"), std::string::npos) << e;
+
+  WriteProject("[network]\nmode = \"full\"\n");
+  EXPECT_NE(Err().find("network.mode 'full'"), std::string::npos);
+  WriteProject("[filesystem]\nread = [\"~/.m2\"]\n");
+  EXPECT_NE(Err().find(":2:"), std::string::npos);
+  WriteProject("[filesystem]\nwritable = [\"~/.cache/pip\"]\n");
+  EXPECT_NE(Err().find("is not writable"), std::string::npos);
+  WriteProject("[env]\npass = [\"GITHUB_TOKEN\"]\n");
+  EXPECT_NE(Err().find("env.pass"), std::string::npos);
+  WriteProject("[env]\nset = { PATH = \"/evil\" }\n");
+  EXPECT_NE(Err().find("env.set"), std::string::npos);
+  WriteProject("[workspaces.\"/x\"]\ntrusted = true\n");
+  EXPECT_NE(Err().find("user config file"), std::string::npos);
+}
+
+TEST_F(ResolveTest, TrustedProjectMayWiden) {
+  WriteUser("[workspaces.\"~/src/proj/\"]\ntrusted = true\n");
+  WriteProject(
+      "mode = \"full-access\"\n[filesystem]\nread = [\"~/.m2\"]\nwritable = "
+      "[\"~/.cache/pip\"]\n[env]\npass = [\"GITHUB_TOKEN\"]\n");
+  Policy p = Ok();
+  EXPECT_TRUE(p.project_trusted);
+  EXPECT_EQ(p.mode, Mode::kFullAccess);
+  EXPECT_NE(Find(p.read, home_ + "/.m2"), nullptr);
+  EXPECT_NE(Find(p.writable, home_ + "/.cache/pip"), nullptr);
+}
+
+TEST_F(ResolveTest, TrustMatchesThroughSymlinksAndCanBeRevoked) {
+  fs::create_directory_symlink(ws_, root_ + "/wslink");
+  WriteUser("[workspaces.\"" + root_ + "/wslink\"]\ntrusted = true\n");
+  WriteProject("[network]\nmode = \"full\"\n");
+  EXPECT_TRUE(Ok().project_trusted);
+  WriteUser("[workspaces.\"" + root_ + "/wslink\"]\ntrusted = true\n[workspaces.\"" + ws_ +
+            "\"]\ntrusted = false\n");
+  EXPECT_NE(Err().find("may only narrow"), std::string::npos);
+  WriteUser("[workspaces.\"relative/p\"]\ntrusted = true\n");
+  EXPECT_NE(Err().find("must be absolute"), std::string::npos);
+}
+
+TEST_F(ResolveTest, FlagsWidenAndRecordFlagOrigin) {
+  Overrides ov;
+  ov.mode = Mode::kReadOnly;
+  ov.net = NetMode::kFull;
+  ov.writable = {"../../.cache/pip"};  // relative to cwd (the workspace)
+  ov.read = {"~/.m2"};
+  ov.deny_read = {"secret"};
+  ov.protect = {"~/src/proj/deploy"};
+  ov.env = {"CI", "LANG=C", "X=a=b", "LANG=C.UTF-8"};
+  ov.allow_degraded = true;
+  ov.mode = Mode::kWorkspaceWrite;
+  Policy p = Ok(ov);
+  EXPECT_EQ(p.mode_origin.Describe(), "flag --mode");
+  EXPECT_EQ(p.net_origin.Describe(), "flag --net");
+  ASSERT_EQ(p.writable.size(), 1u);
+  EXPECT_EQ(p.writable[0].path, home_ + "/.cache/pip");
+  EXPECT_EQ(p.writable[0].origin.Describe(), "flag --writable");
+  EXPECT_NE(Find(p.read, home_ + "/.m2"), nullptr);
+  EXPECT_NE(Find(p.deny_read, ws_ + "/secret"), nullptr);
+  EXPECT_NE(Find(p.protect, ws_ + "/deploy"), nullptr);
+  ASSERT_EQ(p.env_pass.size(), 1u);
+  EXPECT_EQ(p.env_pass[0].name, "CI");
+  ASSERT_EQ(p.env_set.size(), 2u);  // the later LANG replaces the earlier one
+  EXPECT_EQ(p.env_set[0].name, "LANG");
+  EXPECT_EQ(p.env_set[0].value, "C.UTF-8");
+  EXPECT_EQ(p.env_set[1].value, "a=b");
+  EXPECT_TRUE(p.allow_degraded);
+  EXPECT_EQ(p.allow_degraded_origin.Describe(), "flag --allow-degraded");
+}
+
+TEST_F(ResolveTest, FlagsOverrideNarrowedProject) {
+  WriteProject("mode = \"read-only\"\n");
+  Overrides ov;
+  ov.mode = Mode::kWorkspaceWrite;
+  EXPECT_EQ(Ok(ov).mode, Mode::kWorkspaceWrite);
+}
+
+TEST_F(ResolveTest, FlagPathErrors) {
+  Overrides ov;
+  ov.read = {"~/missing"};
+  EXPECT_NE(Err(ov).find("does not exist"), std::string::npos);
+  ov = {};
+  ov.writable = {"~/missing"};
+  EXPECT_NE(Err(ov).find("does not exist"), std::string::npos);
+  ov = {};
+  ov.writable = {"~"};
+  EXPECT_NE(Err(ov).find("home directory"), std::string::npos);
+  ov.writable = {"/"};
+  EXPECT_NE(Err(ov).find("root directory"), std::string::npos);
+  ov.writable = {"/etc"};
+  EXPECT_NE(Err(ov).find("system directory"), std::string::npos);
+  ov.writable = {"~/.ssh"};
+  EXPECT_NE(Err(ov).find("inside deny-read " + home_ + "/.ssh"), std::string::npos);
+  ov.writable = {"~/.m2"};
+  ov.deny_read = {"~/.m2"};
+  EXPECT_NE(Err(ov).find("inside deny-read"), std::string::npos);
+  ov = {};
+  ov.env = {"1BAD"};
+  EXPECT_NE(Err(ov).find("not a valid variable name"), std::string::npos);
+  ov.env = {"=x"};
+  EXPECT_FALSE(Resolve(ov, host_).ok());
+  ov = {};
+  ov.read = {""};
+  EXPECT_NE(Err(ov).find("empty path"), std::string::npos);
+}
+
+TEST_F(ResolveTest, WritableSymlinkToSystemRootIsRefused) {
+  fs::create_directory_symlink("/usr", home_ + "/usrlink");
+  Overrides ov;
+  ov.writable = {"~/usrlink"};
+  EXPECT_NE(Err(ov).find("system directory"), std::string::npos);
+}
+
+TEST_F(ResolveTest, DenyReadBeatsRead) {
+  fs::create_directories(home_ + "/.ssh/keys");
+  fs::create_directory_symlink(home_ + "/.ssh", home_ + "/sshlink");
+  Overrides ov;
+  ov.read = {"~/.ssh/keys", "~/sshlink", "~/.m2"};
+  ov.deny_read = {"~/.m2"};
+  Policy p = Ok(ov);
+  EXPECT_EQ(Find(p.read, home_ + "/.ssh/keys"), nullptr);
+  EXPECT_EQ(Find(p.read, home_ + "/sshlink"), nullptr);  // resolves into ~/.ssh
+  EXPECT_EQ(Find(p.read, home_ + "/.m2"), nullptr);
+  // A user-file writable root inside deny_read is dropped, not an error.
+  WriteUser("[filesystem]\nwritable = [\"~/.ssh/keys\"]\n");
+  EXPECT_TRUE(Ok().writable.empty());
+}
+
+TEST_F(ResolveTest, DuplicatesKeepTheFirstOrigin) {
+  WriteUser("[filesystem]\nread = [\"~/.cargo/bin\"]\n");
+  Overrides ov;
+  ov.read = {"~/.cargo/bin"};
+  Policy p = Ok(ov);
+  EXPECT_EQ(std::count_if(p.read.begin(), p.read.end(),
+                          [&](const PathRule& r) { return r.path == home_ + "/.cargo/bin"; }),
+            1);
+  EXPECT_EQ(Find(p.read, home_ + "/.cargo/bin")->origin.kind, Origin::Kind::kBuiltin);
+}
+
+TEST_F(ResolveTest, ProxyIsRefusedForNow) {
+  Overrides ov;
+  ov.net = NetMode::kProxy;
+  std::string e = Err(ov);
+  EXPECT_NE(e.find("network mode 'proxy' is not available yet; use --net off or --net full"),
+            std::string::npos)
+      << e;
+  WriteUser("[network]\nmode = \"proxy\"\n");
+  EXPECT_NE(Err().find("config.toml:2:8"), std::string::npos);
+}
+
+TEST_F(ResolveTest, BadHostFacts) {
+  host_.home = "relative";
+  EXPECT_FALSE(Resolve({}, host_).ok());
+  host_.home = home_;
+  host_.cwd = "";
+  EXPECT_FALSE(Resolve({}, host_).ok());
+}
+
+TEST(HostFacts, FromProcess) {
+  auto h = HostFacts::FromProcess();
+  ASSERT_TRUE(h.ok()) << h.error().Describe();
+  EXPECT_EQ(h.value().home.front(), '/');
+  EXPECT_EQ(h.value().cwd.front(), '/');
+  EXPECT_EQ(h.value().xdg_config_home.front(), '/');
+  EXPECT_EQ(h.value().xdg_state_home.front(), '/');
+}
+
+}  // namespace
+}  // namespace cordon::policy
