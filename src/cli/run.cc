@@ -1,0 +1,67 @@
+// `cordon run [OPTIONS] -- CMD [ARGS...]`: resolve the policy, compile the
+// plan, confine the command and return its exit status.
+#include <cstdio>
+
+#include "cli/commands.h"
+#include "common/outcome.h"
+#include "sandbox/launcher.h"
+#include "sandbox/plan.h"
+#include "policy/loader.h"
+
+extern char** environ;
+
+namespace cordon::cli {
+namespace {
+
+int Fail(const Error& e) {
+  std::fprintf(stderr, "cordon: %s\n", e.Describe().c_str());
+  return kExitSetupError;
+}
+
+}  // namespace
+
+int RunCommand(const Command& command) {
+  auto host = policy::HostFacts::FromProcess();
+  if (!host.ok()) return Fail(host.error());
+  auto resolved = policy::Resolve(command.overrides, host.value());
+  if (!resolved.ok()) return Fail(resolved.error());
+  const policy::Policy& policy = resolved.value();
+
+  auto compiled = sandbox::Compile(policy, command.argv, environ);
+  if (!compiled.ok()) return Fail(compiled.error());
+  sandbox::Plan& plan = compiled.value();
+  if (!plan.confine) {
+    std::fprintf(stderr,
+                 "cordon: warning: mode full-access: the command runs unconfined (no filesystem, "
+                 "network or process isolation)\n");
+  }
+  if (command.verbose) {
+    for (const auto& note : plan.notes) std::fprintf(stderr, "cordon: note: %s\n", note.c_str());
+  }
+
+  Outcome outcome = sandbox::Launch(policy, plan, {command.timeout_seconds});
+  for (const auto& d : plan.degraded) {
+    std::fprintf(stderr, "cordon: degraded: not enforced: %s\n", d.c_str());
+  }
+  switch (outcome.kind) {
+    case Outcome::Kind::kSetupError:
+      std::fprintf(stderr, "cordon: sandbox setup failed, the command did not run: %s\n",
+                   outcome.error.Describe().c_str());
+      break;
+    case Outcome::Kind::kExecError:
+      std::fprintf(stderr, "cordon: %s: %s\n", outcome.error.object.c_str(),
+                   outcome.error.err == ENOENT ? "command not found"
+                                               : "cannot execute (permission denied or not a "
+                                                 "program)");
+      break;
+    case Outcome::Kind::kTimeout:
+      std::fprintf(stderr, "cordon: timed out after %d s; killed the command and its processes\n",
+                   command.timeout_seconds.value_or(0));
+      break;
+    default:
+      break;
+  }
+  return outcome.ExitStatus();
+}
+
+}  // namespace cordon::cli

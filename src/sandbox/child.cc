@@ -1,0 +1,136 @@
+// The child pipeline. Everything it needs was computed before clone; it
+// only installs, allocates nothing, and reports a failure as a fixed record
+// before _exit. The steps are in the one order that works:
+//   id maps before mounts (mounting needs the namespace's capabilities),
+//   the mount view before Landlock (rules are opened in the final view),
+//   no_new_privs before Landlock and seccomp (both require it),
+//   capabilities dropped after the last mount, seccomp last (it denies mount
+//   and the other setup calls), then init forks the command.
+#include "sandbox/child.h"
+
+#include <poll.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "sandbox/report.h"
+
+extern char** environ;
+
+namespace cordon::sandbox {
+namespace {
+
+void WriteReport(int fd, const Report& report) {
+  // Nothing to do if the supervisor is gone; the write is atomic otherwise.
+  (void)!write(fd, &report, sizeof(report));
+}
+
+[[noreturn]] void Fail(const ChildContext& ctx, const ChildStatus& st) {
+  WriteReport(ctx.report_fd, Report::From(Report::kSetupFailed, st));
+  _exit(125);
+}
+
+#define STEP(expr)                        \
+  do {                                    \
+    ::cordon::ChildStatus st_ = (expr);   \
+    if (!st_.ok()) Fail(ctx, st_);        \
+  } while (0)
+
+ChildStatus Prctl(int option, unsigned long arg, const char* name) {
+  if (prctl(option, arg, 0, 0, 0) != 0) return ChildStatus::Errno(name, nullptr);
+  return ChildStatus::Ok();
+}
+
+// Dies with the supervisor. The parent may already be gone by the time the
+// death signal is armed: the lifeline pipe tells.
+ChildStatus TieToSupervisor(int lifeline_fd) {
+  CORDON_CHILD_TRY(Prctl(PR_SET_PDEATHSIG, SIGKILL, "prctl(PR_SET_PDEATHSIG)"));
+  pollfd p{lifeline_fd, POLLIN, 0};
+  if (poll(&p, 1, 0) != 0) _exit(125);
+  return ChildStatus::Ok();
+}
+
+ChildStatus Chdir(const char* dir) {
+  if (chdir(dir) != 0) return ChildStatus::Errno("chdir", dir);
+  return ChildStatus::Ok();
+}
+
+[[noreturn]] void Exec(const ChildContext& ctx) {
+  if (sigprocmask(SIG_SETMASK, &ctx.exec_mask, nullptr) != 0) _exit(125);
+  // execvp searches the PATH of `environ`: make it the command's.
+  environ = const_cast<char**>(ctx.envp);
+  execvp(ctx.argv[0], ctx.argv);
+  WriteReport(ctx.report_fd, Report::From(Report::kExecFailed,
+                                          ChildStatus::Errno("execvp", ctx.argv[0])));
+  _exit(errno == ENOENT ? 127 : 126);
+}
+
+// pid 1 of the sandbox: runs the command, reaps orphans, passes on signals
+// sent to cordon, and reports the command's status. When it returns, the
+// kernel kills everything left in the pid namespace: nothing outlives the
+// command.
+[[noreturn]] void Init(const ChildContext& ctx, pid_t command) {
+  for (;;) {
+    siginfo_t info{};
+    int sig = sigwaitinfo(&ctx.init_mask, &info);
+    if (sig < 0) continue;  // EINTR
+    if (sig != SIGCHLD) {
+      // Relay only what cordon's supervisor sent (sender outside the
+      // namespace shows as pid 0); signals from the terminal reached the
+      // command's process group already.
+      if (info.si_code <= 0 && info.si_pid == getppid()) kill(command, sig);
+      continue;
+    }
+    int status = 0;
+    pid_t pid;
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+      if (pid != command) continue;
+      Report report;
+      report.kind = Report::kExited;
+      report.wait_status = status;
+      WriteReport(ctx.report_fd, report);
+      _exit(0);
+    }
+  }
+}
+
+}  // namespace
+
+void RunChild(const ChildContext& ctx) {
+  const Plan& plan = *ctx.plan;
+  const bool in_userns = (plan.clone_flags & CLONE_NEWUSER) != 0;
+  // sigwaitinfo only sees blocked signals; an unblocked SIGCHLD with its
+  // default action would be discarded.
+  if (sigprocmask(SIG_BLOCK, &ctx.init_mask, nullptr) != 0) {
+    Fail(ctx, ChildStatus::Errno("sigprocmask", nullptr));
+  }
+  STEP(TieToSupervisor(ctx.lifeline_fd));
+  if (in_userns) STEP(namespaces::WriteIdMaps(plan.id_maps));
+  if (plan.clone_flags & CLONE_NEWUTS) STEP(namespaces::SetHostname());
+  int host_pts = -1;
+  if (plan.use_mount_view) STEP(mount_view::Build(plan.mounts, ctx.scratch, &host_pts));
+  STEP(Chdir(plan.cwd.c_str()));
+  STEP(Prctl(PR_SET_NO_NEW_PRIVS, 1, "prctl(PR_SET_NO_NEW_PRIVS)"));
+  if (plan.use_landlock) STEP(landlock::Apply(plan.landlock, host_pts));
+  if (host_pts >= 0) close(host_pts);
+  if (in_userns || geteuid() == 0) STEP(namespaces::DropCapabilities());
+  // Not ptraceable by the command, which would otherwise forge the report.
+  STEP(Prctl(PR_SET_DUMPABLE, 0, "prctl(PR_SET_DUMPABLE)"));
+  if (!in_userns) STEP(Prctl(PR_SET_CHILD_SUBREAPER, 1, "prctl(PR_SET_CHILD_SUBREAPER)"));
+  STEP(seccomp::Install(plan.seccomp));
+
+  pid_t command = fork();
+  if (command < 0) Fail(ctx, ChildStatus::Errno("fork", ctx.argv[0]));
+  if (command == 0) Exec(ctx);
+  Init(ctx, command);
+}
+
+void ExecUnconfined(const ChildContext& ctx) {
+  STEP(TieToSupervisor(ctx.lifeline_fd));
+  STEP(Chdir(ctx.plan->cwd.c_str()));
+  Exec(ctx);
+}
+
+}  // namespace cordon::sandbox

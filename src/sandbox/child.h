@@ -1,0 +1,32 @@
+// The child side of a run: the setup pipeline and the small init (pid 1)
+// that runs the command, reaps, relays signals and reports.
+#pragma once
+
+#include <signal.h>
+
+#include <span>
+
+#include "sandbox/plan.h"
+
+namespace cordon::sandbox {
+
+// Everything the child touches, prepared by the supervisor before clone.
+struct ChildContext {
+  const Plan* plan = nullptr;
+  int report_fd = -1;    // write end of the report pipe (O_CLOEXEC)
+  int lifeline_fd = -1;  // read end; hangs up when the supervisor is gone
+  std::span<int> scratch;  // plan->mounts.binds.size() ints
+  char* const* argv = nullptr;
+  char* const* envp = nullptr;
+  sigset_t exec_mask{};  // the signal mask the command starts with
+  sigset_t init_mask{};  // signals init waits for (blocked in the supervisor)
+};
+
+// Confines the calling process as the plan says, then runs the command under
+// init. Never returns; on any failure reports (step, path, errno) and exits.
+[[noreturn]] void RunChild(const ChildContext& ctx);
+
+// For full-access runs: exec the command with the plan's environment.
+[[noreturn]] void ExecUnconfined(const ChildContext& ctx);
+
+}  // namespace cordon::sandbox

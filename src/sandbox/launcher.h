@@ -1,0 +1,23 @@
+// The supervisor: clones the child into its namespaces, relays signals,
+// enforces the timeout, and turns the child's report into an Outcome.
+#pragma once
+
+#include <optional>
+
+#include "common/outcome.h"
+#include "sandbox/plan.h"
+#include "policy/policy.h"
+
+namespace cordon::sandbox {
+
+struct LaunchOptions {
+  std::optional<int> timeout_seconds;  // kill the whole tree after this
+};
+
+// Runs plan.argv as the plan says and waits for it. `plan` may be re-planned
+// without namespaces when the kernel refuses them and the policy allows
+// degraded runs (its `degraded` list then says what was lost).
+[[nodiscard]] Outcome Launch(const policy::Policy& policy, Plan& plan,
+                             const LaunchOptions& options);
+
+}  // namespace cordon::sandbox

@@ -1,0 +1,332 @@
+// Compiles a Policy into the Linux plan: mount operations, Landlock rules,
+// the seccomp program, argv and envp.
+#include "sandbox/plan.h"
+
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <climits>
+#include <cstdlib>
+#include <fstream>
+#include <optional>
+
+#include "policy/env.h"
+
+namespace cordon::sandbox {
+namespace {
+
+namespace fs = landlock::fs;
+using policy::Mode;
+using policy::NetMode;
+using policy::Policy;
+
+bool IsUnder(const std::string& path, const std::string& root) {
+  if (root == "/") return true;
+  return path == root || (path.size() > root.size() && path.compare(0, root.size(), root) == 0 &&
+                          path[root.size()] == '/');
+}
+
+bool IsStrictlyUnder(const std::string& path, const std::string& root) {
+  return path != root && IsUnder(path, root);
+}
+
+std::optional<struct stat> Lstat(const std::string& path) {
+  struct stat st {};
+  if (lstat(path.c_str(), &st) != 0) return std::nullopt;
+  return st;
+}
+
+std::optional<struct stat> Stat(const std::string& path) {
+  struct stat st {};
+  if (stat(path.c_str(), &st) != 0) return std::nullopt;
+  return st;
+}
+
+std::string Realpath(const std::string& path) {
+  char buf[PATH_MAX];
+  return realpath(path.c_str(), buf) != nullptr ? std::string(buf) : path;
+}
+
+std::string Parent(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == 0 || slash == std::string::npos ? "/" : path.substr(0, slash);
+}
+
+// Reads the first line of a small file ("gitdir: ..." or a commondir).
+std::optional<std::string> FirstLine(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  if (!in || !std::getline(in, line)) return std::nullopt;
+  while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+  return line;
+}
+
+std::string Absolute(const std::string& path, const std::string& base) {
+  return path.starts_with("/") ? path : base + "/" + path;
+}
+
+// The builder of the mount plan: keeps covers and binds in one place so each
+// new path can ask which operation encloses it.
+class ViewBuilder {
+ public:
+  void Cover(std::string path, std::string options, unsigned long flags, bool read_only,
+             bool keep_nested = false) {
+    for (const auto& c : plan_.covers) {
+      if (IsUnder(path, c.path) && !keep_nested) return;  // already empty
+    }
+    mount_view::Cover cover{std::move(path), std::move(options), flags, read_only, false};
+    plan_.covers.push_back(std::move(cover));
+  }
+
+  void Bind(const std::string& path, bool read_only) {
+    auto st = Stat(path);
+    if (!st) return;
+    for (auto& b : plan_.binds) {
+      if (b.path == path) {
+        b.read_only = b.read_only && read_only;
+        return;
+      }
+    }
+    plan_.binds.push_back({path, read_only, S_ISDIR(st->st_mode), false});
+  }
+
+  // Sorts parent-first and marks the operations that need a mountpoint
+  // created inside a cover.
+  mount_view::Plan Finish() {
+    auto by_path = [](const auto& a, const auto& b) { return a.path < b.path; };
+    std::sort(plan_.covers.begin(), plan_.covers.end(), by_path);
+    std::sort(plan_.binds.begin(), plan_.binds.end(), by_path);
+    for (auto& c : plan_.covers) c.make_mountpoint = EnclosingIsCover(c.path);
+    for (auto& b : plan_.binds) b.make_mountpoint = EnclosingIsCover(b.path);
+    return std::move(plan_);
+  }
+
+  // True when the innermost cover or bind strictly above `path` is a cover.
+  [[nodiscard]] bool EnclosingIsCover(const std::string& path) const {
+    size_t best = 0;
+    bool is_cover = false;
+    for (const auto& c : plan_.covers) {
+      if (IsStrictlyUnder(path, c.path) && c.path.size() >= best) {
+        best = c.path.size();
+        is_cover = true;
+      }
+    }
+    for (const auto& b : plan_.binds) {
+      if (IsStrictlyUnder(path, b.path) && b.path.size() >= best) {
+        best = b.path.size();
+        is_cover = false;
+      }
+    }
+    return is_cover;
+  }
+
+  // True when `path` is inside a cover and no bind brings it back.
+  [[nodiscard]] bool Hidden(const std::string& path) const {
+    return EnclosingIsCover(path) ||
+           std::any_of(plan_.covers.begin(), plan_.covers.end(),
+                       [&](const auto& c) { return c.path == path; });
+  }
+
+  mount_view::Plan& plan() { return plan_; }
+
+ private:
+  mount_view::Plan plan_;
+};
+
+constexpr const char* kDevNodes[] = {"/dev/null", "/dev/zero",    "/dev/full",
+                                     "/dev/random", "/dev/urandom", "/dev/tty"};
+
+// The git directories whose hooks and config the workspace's repository
+// runs: WS/.git, or the gitdir a .git file names, and its commondir.
+std::vector<std::string> GitDirs(const std::string& workspace) {
+  std::vector<std::string> dirs;
+  std::string dotgit = workspace + "/.git";
+  auto st = Lstat(dotgit);
+  if (!st) return dirs;
+  if (S_ISDIR(st->st_mode)) {
+    dirs.push_back(dotgit);
+    return dirs;
+  }
+  if (!S_ISREG(st->st_mode)) return dirs;
+  auto line = FirstLine(dotgit);
+  if (!line || !line->starts_with("gitdir:")) return dirs;
+  std::string gitdir = line->substr(7);
+  gitdir.erase(0, gitdir.find_first_not_of(' '));
+  gitdir = Realpath(Absolute(gitdir, workspace));
+  dirs.push_back(gitdir);
+  if (auto common = FirstLine(gitdir + "/commondir")) {
+    dirs.push_back(Realpath(Absolute(*common, gitdir)));
+  }
+  return dirs;
+}
+
+void PlanProtects(const Policy& policy, const std::vector<std::string>& writable_roots,
+                  mount_view::Plan& view, std::vector<std::string>& notes) {
+  std::vector<std::string> targets;
+  for (const auto& rule : policy.protect) targets.push_back(rule.path);
+  // A .git file (worktree, submodule) moves hooks and config elsewhere.
+  std::string ws_git = policy.workspace + "/.git";
+  for (const std::string& dir : GitDirs(policy.workspace)) {
+    if (dir == ws_git) continue;
+    targets.push_back(dir + "/hooks");
+    targets.push_back(dir + "/config");
+  }
+  for (const std::string& target : targets) {
+    auto root = std::find_if(writable_roots.begin(), writable_roots.end(),
+                             [&](const auto& w) { return IsStrictlyUnder(target, w); });
+    if (root == writable_roots.end()) continue;  // not writable anyway
+    if (!Lstat(target)) {
+      // A repository without hooks: an empty hooks dir is what git init
+      // makes, so create it and protect it like any other.
+      if (target.ends_with("/.git/hooks") && Stat(Parent(target)) &&
+          mkdir(target.c_str(), 0755) == 0) {
+        notes.push_back("created empty " + target + " to protect it");
+      } else {
+        notes.push_back("protected path " + target + " does not exist");
+        continue;
+      }
+    }
+    // Pin every directory between the writable root and the target, so the
+    // sandbox cannot rename a parent away and plant a fresh one.
+    for (std::string dir = Parent(target); IsStrictlyUnder(dir, *root); dir = Parent(dir)) {
+      if (std::find(view.pins.begin(), view.pins.end(), dir) == view.pins.end()) {
+        view.pins.push_back(dir);
+      }
+    }
+    view.protects.push_back(target);
+  }
+  // Parents first, so a pin never clones a protect made before it.
+  std::sort(view.pins.begin(), view.pins.end());
+}
+
+void PlanLandlock(const Policy& policy, bool mount_view, bool home_covered,
+                  landlock::Rules& rules) {
+  const bool ws_writable = policy.mode != Mode::kReadOnly;
+  for (const auto& r : policy.system_read) rules.paths.push_back({r.path, fs::kRead});
+  for (const auto& r : policy.read) rules.paths.push_back({r.path, fs::kRead});
+  rules.paths.push_back({policy.workspace, ws_writable ? fs::kAll : fs::kRead});
+  for (const auto& r : policy.writable) rules.paths.push_back({r.path, fs::kAll});
+  if (home_covered) rules.paths.push_back({policy.home, fs::kRead});
+  const uint64_t dev = fs::kRead | fs::kWriteFile | fs::kIoctlDev | fs::kTruncate;
+  if (mount_view) {
+    rules.paths.push_back({"/tmp", fs::kAll});
+    rules.paths.push_back({"/dev", dev});
+    rules.paths.push_back({"/dev/shm", fs::kAll});
+    rules.paths.push_back({"/proc", fs::kRead | fs::kWriteFile});
+    rules.extra_access = fs::kReadFile | fs::kWriteFile | fs::kIoctlDev;
+  } else {
+    for (const char* node : kDevNodes) rules.paths.push_back({node, dev});
+    rules.paths.push_back({"/proc", fs::kRead | fs::kWriteFile});
+  }
+  rules.deny_tcp = policy.net == NetMode::kOff;
+  rules.scope_ipc = true;
+}
+
+}  // namespace
+
+Result<Plan> Compile(const Policy& policy, std::vector<std::string> argv, char** environ) {
+  Plan plan;
+  plan.argv = std::move(argv);
+  plan.envp = policy::BuildEnvironment(policy, environ);
+  plan.cwd = policy.workspace;
+  plan.allow_degraded = policy.allow_degraded;
+  if (policy.mode == Mode::kFullAccess) {
+    plan.confine = false;
+    return plan;
+  }
+  if (policy.net == NetMode::kProxy) {
+    return PlainError("network", "proxy",
+                      "network mode 'proxy' is not available yet; use --net off or --net full");
+  }
+
+  plan.clone_flags = namespaces::kAll;
+  if (policy.net == NetMode::kFull) plan.clone_flags &= ~static_cast<unsigned long>(CLONE_NEWNET);
+  plan.id_maps = namespaces::CurrentIdMaps();
+
+  // The mount view.
+  ViewBuilder view;
+  const bool ws_writable = policy.mode != Mode::kReadOnly;
+  view.Cover("/dev", "mode=0755,size=64k", MS_NOSUID | MS_NOEXEC, true);
+  view.Cover("/dev/shm", "mode=1777", MS_NOSUID | MS_NODEV, false, true);
+  view.Cover("/tmp", "mode=1777", MS_NOSUID | MS_NODEV, false);
+  const bool home_covered = !policy.home.empty() && policy.home != "/" &&
+                            !IsUnder(policy.home, policy.workspace) && Stat(policy.home);
+  if (home_covered) view.Cover(policy.home, "mode=0755,size=64k", MS_NOSUID | MS_NODEV, true);
+  for (const auto& h : policy.hide) {
+    auto st = Lstat(h.path);
+    if (st && S_ISDIR(st->st_mode)) {
+      view.Cover(h.path, "mode=0755,size=4k", MS_NOSUID | MS_NODEV | MS_NOEXEC, true);
+    }
+  }
+  for (const char* node : kDevNodes) view.Bind(node, true);
+  std::vector<std::string> writable_roots;
+  view.Bind(policy.workspace, !ws_writable);
+  if (ws_writable) writable_roots.push_back(policy.workspace);
+  for (const auto& w : policy.writable) {
+    view.Bind(w.path, false);
+    writable_roots.push_back(w.path);
+  }
+  for (const auto& r : policy.read) {
+    // Visible paths stay read-only through the root's flip; bind only those
+    // inside a cover or a writable root.
+    bool in_writable = std::any_of(writable_roots.begin(), writable_roots.end(),
+                                   [&](const auto& w) { return IsUnder(r.path, w); });
+    if (view.EnclosingIsCover(r.path) || in_writable) view.Bind(r.path, true);
+  }
+  for (const auto& d : policy.deny_read) {
+    auto st = Lstat(d.path);
+    if (!st) continue;
+    std::string target = S_ISLNK(st->st_mode) ? Realpath(d.path) : d.path;
+    st = Stat(target);
+    if (!st || view.Hidden(target)) continue;
+    view.plan().hides.push_back({target, S_ISDIR(st->st_mode)});
+  }
+  PlanProtects(policy, writable_roots, view.plan(), plan.notes);
+  plan.mounts = view.Finish();
+
+  // Landlock beneath the view.
+  plan.landlock.abi = landlock::Probe();
+  if (plan.landlock.abi == 0) {
+    if (!policy.allow_degraded) {
+      Error e = PlainError("landlock", "", "Landlock is not available in this kernel");
+      e.hint =
+          "cordon needs Landlock (Linux 5.13+, CONFIG_SECURITY_LANDLOCK=y, 'landlock' in the "
+          "lsm= boot parameter). Or run with --allow-degraded to rely on the mount view alone.";
+      return e;
+    }
+    plan.use_landlock = false;
+    plan.degraded.push_back(
+        "Landlock unavailable: reads outside the home are not restricted (only the mount view "
+        "hides paths)");
+  } else {
+    PlanLandlock(policy, true, home_covered, plan.landlock);
+    if (plan.landlock.abi < 6) {
+      plan.notes.push_back("Landlock ABI " + std::to_string(plan.landlock.abi) +
+                           ": signal and abstract-socket scoping rely on the namespaces");
+    }
+  }
+
+  auto program = seccomp::Compile({});
+  if (!program.ok()) return program.error();
+  plan.seccomp = std::move(program).value();
+  return plan;
+}
+
+void ReplanWithoutNamespaces(const Policy& policy, Plan& plan) {
+  plan.clone_flags = 0;
+  plan.use_mount_view = false;
+  plan.mounts = {};
+  int abi = plan.landlock.abi;
+  plan.landlock = {};
+  plan.landlock.abi = abi;
+  if (plan.use_landlock) PlanLandlock(policy, false, false, plan.landlock);
+  plan.degraded.push_back(
+      "user namespaces unavailable: no mount view (deny-read paths inside allowed roots and "
+      "protected paths are not enforced, /tmp is not private), host processes are visible, no "
+      "network namespace (only TCP is refused, by Landlock), processes may outlive the command");
+}
+
+}  // namespace cordon::sandbox

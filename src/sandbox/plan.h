@@ -1,0 +1,52 @@
+// Plan: everything the child needs, computed from a Policy before clone.
+//
+// The Linux backend's only input. Compiling it reads the host (which paths
+// exist, the kernel's Landlock ABI, a worktree's gitdir) but never config;
+// the child then only installs what the plan says.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/result.h"
+#include "sandbox/landlock.h"
+#include "sandbox/mount_view.h"
+#include "sandbox/namespaces.h"
+#include "sandbox/seccomp.h"
+#include "policy/policy.h"
+
+namespace cordon::sandbox {
+
+struct Plan {
+  bool confine = true;  // false: full-access, the command runs as is
+  unsigned long clone_flags = 0;
+  namespaces::IdMaps id_maps;
+  bool use_mount_view = true;
+  mount_view::Plan mounts;
+  bool use_landlock = true;
+  landlock::Rules landlock;
+  seccomp::Program seccomp;
+  bool allow_degraded = false;
+
+  std::string cwd;
+  std::vector<std::string> argv;
+  std::vector<std::string> envp;
+  // What this run does not enforce (degraded kernel features), for stderr
+  // and the session event.
+  std::vector<std::string> degraded;
+  // Information for -v: notes about choices the plan made.
+  std::vector<std::string> notes;
+};
+
+// Compiles the plan. Fails closed: a kernel feature that the policy needs and
+// the kernel lacks is an Error with its remedy, unless the policy allows
+// degraded runs (then it is listed in Plan::degraded).
+[[nodiscard]] Result<Plan> Compile(const policy::Policy& policy, std::vector<std::string> argv,
+                                   char** environ);
+
+// For a kernel that refuses user namespaces (only with --allow-degraded): no
+// mount view, no pid or network namespace; Landlock (on the host's own paths)
+// and seccomp carry the policy, and what is lost is added to plan.degraded.
+void ReplanWithoutNamespaces(const policy::Policy& policy, Plan& plan);
+
+}  // namespace cordon::sandbox

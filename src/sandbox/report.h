@@ -1,0 +1,33 @@
+// The fixed-size record the child sends to the supervisor on the report
+// pipe: a setup failure, an exec failure, or the command's wait status.
+// Smaller than PIPE_BUF, so each write is atomic.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+
+#include "sandbox/child_status.h"
+
+namespace cordon {
+
+struct Report {
+  enum Kind : int32_t { kNone = 0, kSetupFailed = 1, kExecFailed = 2, kExited = 3 };
+  int32_t kind = kNone;
+  int32_t err = 0;
+  int32_t wait_status = 0;  // kExited: as from waitpid
+  char op[96] = {};
+  char path[1024] = {};
+
+  static Report From(Kind kind, const ChildStatus& st) {
+    Report r;
+    r.kind = kind;
+    r.err = st.err;
+    if (st.op != nullptr) strncpy(r.op, st.op, sizeof(r.op) - 1);
+    if (st.path != nullptr) strncpy(r.path, st.path, sizeof(r.path) - 1);
+    return r;
+  }
+};
+
+static_assert(sizeof(Report) < 4096, "a report must fit one atomic pipe write");
+
+}  // namespace cordon

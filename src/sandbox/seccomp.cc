@@ -1,0 +1,117 @@
+// The seccomp deny list, built with libseccomp and exported as raw BPF.
+#include "sandbox/seccomp.h"
+
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <seccomp.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <memory>
+
+#include "common/unique_fd.h"
+
+namespace cordon::seccomp {
+namespace {
+
+// Calls that only widen the attack surface or escape the view; EPERM.
+constexpr const char* kDenied[] = {
+    // namespaces and the mount view (set up before seccomp is installed)
+    "unshare", "setns", "mount", "umount2", "pivot_root", "chroot", "move_mount", "open_tree",
+    "fsopen", "fsconfig", "fsmount", "fspick", "mount_setattr",
+    // kernel keyrings (a shared session keyring leaks keys both ways)
+    "keyctl", "add_key", "request_key",
+    // wide kernel attack surface
+    "bpf", "perf_event_open", "userfaultfd", "io_uring_setup", "io_uring_enter",
+    "io_uring_register",
+    // host-wide operations
+    "kexec_load", "kexec_file_load", "init_module", "finit_module", "delete_module", "reboot",
+    "swapon", "swapoff", "acct", "quotactl", "syslog", "open_by_handle_at", "name_to_handle_at",
+    "lookup_dcookie", "vhangup", "settimeofday", "clock_settime", "clock_adjtime", "adjtimex",
+    "iopl", "ioperm", "nfsservctl", "uselib"};
+
+constexpr uint64_t kNamespaceFlags[] = {CLONE_NEWUSER, CLONE_NEWNS,  CLONE_NEWPID,
+                                        CLONE_NEWNET,  CLONE_NEWIPC, CLONE_NEWUTS,
+                                        CLONE_NEWCGROUP, 0x00000080 /* CLONE_NEWTIME */};
+
+struct CtxDeleter {
+  void operator()(scmp_filter_ctx ctx) const { seccomp_release(ctx); }
+};
+using Ctx = std::unique_ptr<void, CtxDeleter>;
+
+Error LibError(const char* op, const char* what, int rc) { return SysError(op, what, -rc); }
+
+}  // namespace
+
+Result<Program> Compile(const Options& options) {
+  Ctx ctx(seccomp_init(SCMP_ACT_ALLOW));
+  if (!ctx) return PlainError("seccomp_init", "", "libseccomp could not allocate a filter");
+  // A 32-bit or x32 syscall would bypass the native-arch rules: kill it.
+  int rc = seccomp_attr_set(ctx.get(), SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+  if (rc != 0) return LibError("seccomp_attr_set", "ACT_BADARCH", rc);
+  const uint32_t eperm = SCMP_ACT_ERRNO(EPERM);
+
+  for (const char* name : kDenied) {
+    int nr = seccomp_syscall_resolve_name(name);
+    if (nr == __NR_SCMP_ERROR) continue;  // not on this arch
+    rc = seccomp_rule_add(ctx.get(), eperm, nr, 0);
+    if (rc != 0) return LibError("seccomp_rule_add", name, rc);
+  }
+  for (uint64_t flag : kNamespaceFlags) {
+    rc = seccomp_rule_add(ctx.get(), eperm, SCMP_SYS(clone), 1,
+                          SCMP_A0(SCMP_CMP_MASKED_EQ, flag, flag));
+    if (rc != 0) return LibError("seccomp_rule_add", "clone", rc);
+  }
+  // clone3 passes its flags in memory that BPF cannot read.
+  rc = seccomp_rule_add(ctx.get(), SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(clone3), 0);
+  if (rc != 0) return LibError("seccomp_rule_add", "clone3", rc);
+  // Typing into the user's terminal.
+  for (uint64_t req : {static_cast<uint64_t>(TIOCSTI), static_cast<uint64_t>(TIOCLINUX)}) {
+    rc = seccomp_rule_add(ctx.get(), eperm, SCMP_SYS(ioctl), 1,
+                          SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffULL, req));
+    if (rc != 0) return LibError("seccomp_rule_add", "ioctl", rc);
+  }
+  // Raw and packet sockets see and forge traffic.
+  rc = seccomp_rule_add(ctx.get(), eperm, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_EQ, AF_PACKET));
+  if (rc != 0) return LibError("seccomp_rule_add", "socket", rc);
+  rc = seccomp_rule_add(ctx.get(), eperm, SCMP_SYS(socket), 1,
+                        SCMP_A1(SCMP_CMP_MASKED_EQ, 0xfULL, SOCK_RAW));
+  if (rc != 0) return LibError("seccomp_rule_add", "socket", rc);
+  if (options.restrict_socket_families) {
+    for (int family : {AF_NETLINK, AF_BLUETOOTH, AF_VSOCK, AF_CAN, AF_XDP, AF_ALG}) {
+      rc = seccomp_rule_add(ctx.get(), eperm, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_EQ, static_cast<scmp_datum_t>(family)));
+      if (rc != 0) return LibError("seccomp_rule_add", "socket", rc);
+    }
+  }
+
+  // libseccomp 2.5 exports only to an fd: go through a memfd.
+  UniqueFd mem(memfd_create("cordon-seccomp", MFD_CLOEXEC));
+  if (!mem.valid()) return SysError("memfd_create", "cordon-seccomp", errno);
+  rc = seccomp_export_bpf(ctx.get(), mem.get());
+  if (rc != 0) return LibError("seccomp_export_bpf", "", rc);
+  off_t size = lseek(mem.get(), 0, SEEK_END);
+  if (size <= 0 || size % sizeof(sock_filter) != 0) {
+    return PlainError("seccomp_export_bpf", "", "unexpected program size");
+  }
+  Program program(static_cast<size_t>(size) / sizeof(sock_filter));
+  if (pread(mem.get(), program.data(), static_cast<size_t>(size), 0) != size) {
+    return SysError("pread", "seccomp program", errno);
+  }
+  return program;
+}
+
+ChildStatus Install(const Program& program) {
+  sock_fprog prog{};
+  prog.len = static_cast<unsigned short>(program.size());
+  prog.filter = const_cast<sock_filter*>(program.data());
+  if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) != 0) {
+    return ChildStatus::Errno("prctl(PR_SET_SECCOMP)", nullptr);
+  }
+  return ChildStatus::Ok();
+}
+
+}  // namespace cordon::seccomp
