@@ -94,7 +94,9 @@ class RunFormatter : public CLI::Formatter {
   std::string make_usage(const CLI::App* app, std::string name) const override {
     std::string usage = CLI::Formatter::make_usage(app, std::move(name));
     size_t end = usage.find_last_not_of('\n');
-    if (end != std::string::npos) usage.insert(end + 1, " -- CMD [ARGS...]");
+    if (end != std::string::npos) {
+      usage.insert(end + 1, " -- CMD [ARGS...]");
+    }
     return usage;
   }
 };
@@ -103,8 +105,12 @@ class RunFormatter : public CLI::Formatter {
 // stray word (most likely a command that should follow "--").
 Error Leftover(const std::string& where, const std::vector<std::string>& extras) {
   const std::string& arg = extras.front();
-  if (!arg.empty() && arg.front() == '-') return Usage(where, "unknown option '" + arg + "'");
-  if (where == "cordon") return Usage(where, "unknown command '" + arg + "'");
+  if (!arg.empty() && arg.front() == '-') {
+    return Usage(where, "unknown option '" + arg + "'");
+  }
+  if (where == "cordon") {
+    return Usage(where, "unknown command '" + arg + "'");
+  }
   if (where == "cordon run") {
     return Usage(where, "unexpected argument '" + arg +
                             "': put the command after '--' (cordon run [OPTIONS] -- CMD)");
@@ -174,7 +180,9 @@ Result<Command> Parse(const std::vector<std::string>& args) {
   auto dashdash = std::find(args.begin(), args.end(), "--");
   std::vector<std::string> before(args.begin(), dashdash);
   std::optional<std::vector<std::string>> after;
-  if (dashdash != args.end()) after.emplace(dashdash + 1, args.end());
+  if (dashdash != args.end()) {
+    after.emplace(dashdash + 1, args.end());
+  }
 
   RawOptions o;
   CLI::App app(kTopDescription, "cordon");
@@ -217,15 +225,21 @@ Result<Command> Parse(const std::vector<std::string>& args) {
     return cmd;
   } catch (const CLI::ParseError& e) {
     std::string where = "cordon";
-    if (run->parsed()) where = "cordon run";
-    if (policy->parsed()) where = show->parsed() ? "cordon policy show" : "cordon policy";
+    if (run->parsed()) {
+      where = "cordon run";
+    }
+    if (policy->parsed()) {
+      where = show->parsed() ? "cordon policy show" : "cordon policy";
+    }
     return Usage(where, e.what());
   }
 
   for (const auto& [sub, where] :
        {std::pair{&app, "cordon"}, std::pair{run, "cordon run"}, std::pair{policy, "cordon policy"},
         std::pair{show, "cordon policy show"}}) {
-    if (!sub->remaining().empty()) return Leftover(where, sub->remaining());
+    if (!sub->remaining().empty()) {
+      return Leftover(where, sub->remaining());
+    }
   }
   if (policy->parsed() && !show->parsed()) {
     return Usage("cordon policy", "expected a subcommand: 'cordon policy show'");
@@ -238,7 +252,9 @@ Result<Command> Parse(const std::vector<std::string>& args) {
     return cmd;
   }
   if (!run->parsed() && !show->parsed()) {
-    if (after) return Usage("cordon", "'--' must follow 'cordon run [OPTIONS]'");
+    if (after) {
+      return Usage("cordon", "'--' must follow 'cordon run [OPTIONS]'");
+    }
     cmd.kind = Command::Kind::kHelp;
     cmd.help_text = app.help();
     return cmd;
@@ -263,7 +279,9 @@ Result<Command> Parse(const std::vector<std::string>& args) {
                               " (got '" + o.net + "')");
     }
   }
-  if (run->count("--config") + show->count("--config") > 0) ov.config_file = o.config;
+  if (run->count("--config") + show->count("--config") > 0) {
+    ov.config_file = o.config;
+  }
   ov.writable = std::move(o.writable);
   ov.read = std::move(o.read);
   ov.deny_read = std::move(o.deny_read);
@@ -274,7 +292,9 @@ Result<Command> Parse(const std::vector<std::string>& args) {
   cmd.verbose = o.verbose;
 
   if (show->parsed()) {
-    if (after) return Usage(where, "takes no command after '--'");
+    if (after) {
+      return Usage(where, "takes no command after '--'");
+    }
     cmd.kind = Command::Kind::kPolicyShow;
     cmd.json = o.json;
     return cmd;
@@ -283,11 +303,17 @@ Result<Command> Parse(const std::vector<std::string>& args) {
   cmd.kind = Command::Kind::kRun;
   if (run->count("--timeout") > 0) {
     auto t = ParseTimeout(o.timeout);
-    if (!t.ok()) return t.error();
+    if (!t.ok()) {
+      return t.error();
+    }
     cmd.timeout_seconds = t.value();
   }
-  if (!after) return Usage(where, "missing command: use 'cordon run [OPTIONS] -- CMD [ARGS...]'");
-  if (after->empty()) return Usage(where, "no command after '--'");
+  if (!after) {
+    return Usage(where, "missing command: use 'cordon run [OPTIONS] -- CMD [ARGS...]'");
+  }
+  if (after->empty()) {
+    return Usage(where, "no command after '--'");
+  }
   cmd.argv = std::move(*after);
   return cmd;
 }

@@ -73,7 +73,9 @@ class LayerBuilder {
       } else {
         s = Unknown(key, "", "mode, filesystem, network, env, workspaces");
       }
-      if (!s.ok()) return s.error();
+      if (!s.ok()) {
+        return s.error();
+      }
     }
     return std::move(layer_);
   }
@@ -95,7 +97,9 @@ class LayerBuilder {
 
   Error Unknown(const toml::key& key, std::string_view table, std::string_view known) const {
     std::string detail = "unknown key '" + std::string(key.str()) + "'";
-    if (!table.empty()) detail += " in [" + std::string(table) + "]";
+    if (!table.empty()) {
+      detail += " in [" + std::string(table) + "]";
+    }
     detail += " (known keys: " + std::string(known) + ")";
     return Fail(key.source(), std::move(detail));
   }
@@ -121,7 +125,9 @@ class LayerBuilder {
     if (v.find('\0') != std::string::npos) {
       return Fail(node.source(), std::string(name) + ": string contains a NUL byte");
     }
-    if (!allow_empty && v.empty()) return Fail(node.source(), std::string(name) + ": empty string");
+    if (!allow_empty && v.empty()) {
+      return Fail(node.source(), std::string(name) + ": empty string");
+    }
     return v;
   }
 
@@ -134,7 +140,9 @@ class LayerBuilder {
     }
     for (const toml::node& item : *a) {
       auto s = ExpectString(name, item, /*allow_empty=*/false);
-      if (!s.ok()) return s.error();
+      if (!s.ok()) {
+        return s.error();
+      }
       out->push_back(ConfigString{std::move(s).value(), At(item.source())});
     }
     return {};
@@ -142,7 +150,9 @@ class LayerBuilder {
 
   Status ParseModeValue(const toml::node& node) {
     auto s = ExpectString("mode", node, true);
-    if (!s.ok()) return s.error();
+    if (!s.ok()) {
+      return s.error();
+    }
     std::optional<Mode> m = ParseMode(s.value());
     if (!m) {
       return Fail(node.source(), std::string("mode: expected one of ") + kModeChoices + " (got '" +
@@ -155,7 +165,9 @@ class LayerBuilder {
 
   Status ParseFilesystem(const toml::key& key, const toml::node& node) {
     auto table = ExpectTable(key, node);
-    if (!table.ok()) return table.error();
+    if (!table.ok()) {
+      return table.error();
+    }
     for (auto&& [k, v] : *table.value()) {
       const std::string_view name = k.str();
       Status s;
@@ -171,19 +183,25 @@ class LayerBuilder {
       } else {
         s = Unknown(k, "filesystem", "writable, read, deny_read, protect");
       }
-      if (!s.ok()) return s;
+      if (!s.ok()) {
+        return s;
+      }
     }
     return {};
   }
 
   Status ParseNetwork(const toml::key& key, const toml::node& node) {
     auto table = ExpectTable(key, node);
-    if (!table.ok()) return table.error();
+    if (!table.ok()) {
+      return table.error();
+    }
     for (auto&& [k, v] : *table.value()) {
       const std::string_view name = k.str();
       if (name == "mode") {
         auto s = ExpectString("network.mode", v, true);
-        if (!s.ok()) return s.error();
+        if (!s.ok()) {
+          return s.error();
+        }
         std::optional<NetMode> m = ParseNetMode(s.value());
         if (!m) {
           return Fail(v.source(), std::string("network.mode: expected one of ") + kNetModeChoices +
@@ -203,7 +221,9 @@ class LayerBuilder {
 
   Status ParseEnv(const toml::key& key, const toml::node& node) {
     auto table = ExpectTable(key, node);
-    if (!table.ok()) return table.error();
+    if (!table.ok()) {
+      return table.error();
+    }
     for (auto&& [k, v] : *table.value()) {
       const std::string_view name = k.str();
       if (name == "pass") {
@@ -228,7 +248,9 @@ class LayerBuilder {
         }
       } else if (name == "set") {
         auto set = ExpectTable(k, v);
-        if (!set.ok()) return set.error();
+        if (!set.ok()) {
+          return set.error();
+        }
         for (auto&& [var, value] : *set.value()) {
           std::string var_name(var.str());
           if (!IsValidEnvName(var_name)) {
@@ -237,7 +259,9 @@ class LayerBuilder {
                             "' is not a valid variable name ([A-Za-z_][A-Za-z0-9_]*)");
           }
           auto s = ExpectString("env.set." + var_name, value, /*allow_empty=*/true);
-          if (!s.ok()) return s.error();
+          if (!s.ok()) {
+            return s.error();
+          }
           layer_.env_set.push_back(EnvSet{var_name, std::move(s).value(), At(var.source())});
         }
       } else {
@@ -254,14 +278,22 @@ class LayerBuilder {
                   "itself");
     }
     auto table = ExpectTable(key, node);
-    if (!table.ok()) return table.error();
+    if (!table.ok()) {
+      return table.error();
+    }
     for (auto&& [path, entry] : *table.value()) {
-      if (path.str().empty()) return Fail(path.source(), "workspaces: empty workspace path");
+      if (path.str().empty()) {
+        return Fail(path.source(), "workspaces: empty workspace path");
+      }
       auto t = ExpectTable(path, entry);
-      if (!t.ok()) return t.error();
+      if (!t.ok()) {
+        return t.error();
+      }
       WorkspaceTrust trust{std::string(path.str()), false, At(path.source())};
       for (auto&& [k, v] : *t.value()) {
-        if (k.str() != "trusted") return Unknown(k, "workspaces.\"" + trust.path + "\"", "trusted");
+        if (k.str() != "trusted") {
+          return Unknown(k, "workspaces.\"" + trust.path + "\"", "trusted");
+        }
         const auto* b = v.as_boolean();
         if (b == nullptr) {
           return Fail(v.source(),
@@ -303,14 +335,22 @@ Result<std::optional<ConfigLayer>> LoadConfigFile(const std::string& path, Confi
                                                   bool must_exist) {
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
   if (!fd.valid()) {
-    if (errno == ENOENT && !must_exist) return std::optional<ConfigLayer>();
+    if (errno == ENOENT && !must_exist) {
+      return std::optional<ConfigLayer>();
+    }
     Error e = SysError("open", path, errno);
-    if (must_exist) e.hint = "--config names a file that must exist";
+    if (must_exist) {
+      e.hint = "--config names a file that must exist";
+    }
     return e;
   }
   struct stat st;
-  if (::fstat(fd.get(), &st) != 0) return SysError("fstat", path, errno);
-  if (!S_ISREG(st.st_mode)) return PlainError("config", path, "not a regular file");
+  if (::fstat(fd.get(), &st) != 0) {
+    return SysError("fstat", path, errno);
+  }
+  if (!S_ISREG(st.st_mode)) {
+    return PlainError("config", path, "not a regular file");
+  }
   if (static_cast<size_t>(st.st_size) > kMaxConfigBytes) {
     return PlainError("config", path, "file is larger than 1 MiB");
   }
@@ -319,16 +359,23 @@ Result<std::optional<ConfigLayer>> LoadConfigFile(const std::string& path, Confi
   while (true) {
     ssize_t n = ::read(fd.get(), buf, sizeof buf);
     if (n < 0) {
-      if (errno == EINTR) continue;
+      if (errno == EINTR) {
+        continue;
+      }
       return SysError("read", path, errno);
     }
-    if (n == 0) break;
+    if (n == 0) {
+      break;
+    }
     text.append(buf, static_cast<size_t>(n));
-    if (text.size() > kMaxConfigBytes)
+    if (text.size() > kMaxConfigBytes) {
       return PlainError("config", path, "file is larger than 1 MiB");
+    }
   }
   auto layer = ParseConfig(text, path, kind);
-  if (!layer.ok()) return layer.error();
+  if (!layer.ok()) {
+    return layer.error();
+  }
   return std::optional<ConfigLayer>(std::move(layer).value());
 }
 

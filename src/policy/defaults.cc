@@ -46,11 +46,19 @@ std::string ReadGitdirFile(const std::string& file, const std::string& dir,
                            std::string_view prefix) {
   std::ifstream in(file);
   std::string line;
-  if (!in || !std::getline(in, line)) return {};
-  if (!line.empty() && line.back() == '\r') line.pop_back();
-  if (line.compare(0, prefix.size(), prefix) != 0) return {};
+  if (!in || !std::getline(in, line)) {
+    return {};
+  }
+  if (!line.empty() && line.back() == '\r') {
+    line.pop_back();
+  }
+  if (line.compare(0, prefix.size(), prefix) != 0) {
+    return {};
+  }
   std::string target = line.substr(prefix.size());
-  if (target.empty() || target.find('\0') != std::string::npos) return {};
+  if (target.empty() || target.find('\0') != std::string::npos) {
+    return {};
+  }
   return NormalizePath(target.front() == '/' ? target : dir + "/" + target);
 }
 
@@ -80,10 +88,14 @@ const std::vector<std::string>& DefaultScrubPatterns() {
 std::vector<std::string> GitProtectPaths(const std::string& workspace) {
   const std::string dotgit = workspace + "/.git";
   struct stat st;
-  if (::lstat(dotgit.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return {};
+  if (::lstat(dotgit.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+    return {};
+  }
   std::vector<std::string> out;
   std::string gitdir = ReadGitdirFile(dotgit, workspace, "gitdir: ");
-  if (gitdir.empty()) return out;
+  if (gitdir.empty()) {
+    return out;
+  }
   out.push_back(gitdir + "/hooks");
   out.push_back(gitdir + "/config");
   // A worktree's hooks and main config live in the common dir.
@@ -105,21 +117,32 @@ Policy DefaultPolicy(const HostFacts& host, const std::string& workspace) {
   // /bin, /lib... may be symlinks into /usr (merged /usr): keep them, the
   // backend resolves them.
   for (const char* root : kSystemRoots) {
-    if (Exists(root)) p.system_read.push_back(Builtin(root));
+    if (Exists(root)) {
+      p.system_read.push_back(Builtin(root));
+    }
   }
   for (const char* rel : kHomeRead) {
     std::string path = host.home + "/" + rel;
-    if (Exists(path)) p.read.push_back(Builtin(std::move(path)));
+    if (Exists(path)) {
+      p.read.push_back(Builtin(std::move(path)));
+    }
   }
-  for (const char* rel : kHomeDenyRead) p.deny_read.push_back(Builtin(host.home + "/" + rel));
+  for (const char* rel : kHomeDenyRead) {
+    p.deny_read.push_back(Builtin(host.home + "/" + rel));
+  }
   p.deny_read.push_back(Builtin(NormalizePath(host.xdg_config_home + "/cordon")));
   p.deny_read.push_back(Builtin(NormalizePath(host.xdg_state_home + "/cordon")));
 
-  for (const char* rel : kWorkspaceProtect) p.protect.push_back(Builtin(workspace + "/" + rel));
-  for (std::string& path : GitProtectPaths(workspace))
+  for (const char* rel : kWorkspaceProtect) {
+    p.protect.push_back(Builtin(workspace + "/" + rel));
+  }
+  for (std::string& path : GitProtectPaths(workspace)) {
     p.protect.push_back(Builtin(std::move(path)));
+  }
 
-  if (IsDirectory("/run")) p.hide.push_back(Builtin("/run"));
+  if (IsDirectory("/run")) {
+    p.hide.push_back(Builtin("/run"));
+  }
   // On most systems /var/run is a symlink into /run, hidden with it.
   struct stat st;
   if (::lstat("/var/run", &st) == 0) {

@@ -13,17 +13,25 @@ bool IsNameChar(char c) { return IsNameStart(c) || (c >= '0' && c <= '9'); }
 }  // namespace
 
 bool IsValidEnvName(std::string_view name) {
-  if (name.empty() || !IsNameStart(name.front())) return false;
+  if (name.empty() || !IsNameStart(name.front())) {
+    return false;
+  }
   for (char c : name) {
-    if (!IsNameChar(c)) return false;
+    if (!IsNameChar(c)) {
+      return false;
+    }
   }
   return true;
 }
 
 bool IsValidScrubPattern(std::string_view pattern) {
-  if (pattern.empty()) return false;
+  if (pattern.empty()) {
+    return false;
+  }
   for (char c : pattern) {
-    if (!IsNameChar(c) && c != '*') return false;
+    if (!IsNameChar(c) && c != '*') {
+      return false;
+    }
   }
   return true;
 }
@@ -47,16 +55,22 @@ bool GlobMatch(std::string_view pattern, std::string_view name) {
       return false;
     }
   }
-  while (p < pattern.size() && pattern[p] == '*') ++p;
+  while (p < pattern.size() && pattern[p] == '*') {
+    ++p;
+  }
   return p == pattern.size();
 }
 
 bool IsScrubbed(const Policy& policy, std::string_view name) {
   for (const EnvPass& pass : policy.env_pass) {
-    if (pass.name == name) return false;
+    if (pass.name == name) {
+      return false;
+    }
   }
   for (const std::string& pattern : policy.scrub_patterns) {
-    if (GlobMatch(pattern, name)) return true;
+    if (GlobMatch(pattern, name)) {
+      return true;
+    }
   }
   return false;
 }
@@ -65,24 +79,42 @@ std::vector<std::string> BuildEnvironment(const Policy& policy, char** environ) 
   std::vector<std::string> out;
   std::set<std::string, std::less<>> seen;
   std::set<std::string, std::less<>> overridden = {"TMPDIR"};
-  for (const EnvSet& set : policy.env_set) overridden.insert(set.name);
+  for (const EnvSet& set : policy.env_set) {
+    overridden.insert(set.name);
+  }
 
   for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
     std::string_view kv(*entry);
     size_t eq = kv.find('=');
-    if (eq == std::string_view::npos || eq == 0) continue;
+    if (eq == std::string_view::npos || eq == 0) {
+      continue;
+    }
     std::string_view name = kv.substr(0, eq);
-    if (!seen.insert(std::string(name)).second) continue;
-    if (overridden.count(name) != 0) continue;  // set below
-    if (name == "XDG_RUNTIME_DIR") continue;    // hidden in the sandbox
-    if (IsScrubbed(policy, name)) continue;
+    if (!seen.insert(std::string(name)).second) {
+      continue;
+    }
+    if (overridden.count(name) != 0) {
+      continue;  // set below
+    }
+    if (name == "XDG_RUNTIME_DIR") {
+      continue;  // hidden in the sandbox
+    }
+    if (IsScrubbed(policy, name)) {
+      continue;
+    }
     out.emplace_back(kv);
   }
   // The private /tmp always exists; a host TMPDIR may not exist inside.
   bool tmpdir_set = false;
-  for (const EnvSet& set : policy.env_set) tmpdir_set |= set.name == "TMPDIR";
-  if (!tmpdir_set) out.emplace_back("TMPDIR=/tmp");
-  for (const EnvSet& set : policy.env_set) out.push_back(set.name + "=" + set.value);
+  for (const EnvSet& set : policy.env_set) {
+    tmpdir_set |= set.name == "TMPDIR";
+  }
+  if (!tmpdir_set) {
+    out.emplace_back("TMPDIR=/tmp");
+  }
+  for (const EnvSet& set : policy.env_set) {
+    out.push_back(set.name + "=" + set.value);
+  }
   return out;
 }
 

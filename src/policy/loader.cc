@@ -31,7 +31,9 @@ namespace {
 // (the XDG spec says relative values are ignored).
 std::string AbsoluteEnv(const char* name) {
   const char* v = ::getenv(name);
-  if (v == nullptr || v[0] != '/') return {};
+  if (v == nullptr || v[0] != '/') {
+    return {};
+  }
   return NormalizePath(v);
 }
 
@@ -50,7 +52,9 @@ bool IsDir(const std::string& path) {
 // True when `path` (or what it resolves to) equals or lies inside `parent`
 // (or what it resolves to): a symlink must not smuggle a path out of a rule.
 bool IsWithinResolved(const std::string& path, const std::string& parent) {
-  if (IsWithin(path, parent)) return true;
+  if (IsWithin(path, parent)) {
+    return true;
+  }
   std::optional<std::string> real_path = RealPath(path);
   std::optional<std::string> real_parent = RealPath(parent);
   const std::string& a = real_path ? *real_path : path;
@@ -62,8 +66,12 @@ bool IsWithinResolved(const std::string& path, const std::string& parent) {
 std::string ForbiddenRootReason(const std::string& path, const std::string& home) {
   std::optional<std::string> real = RealPath(path);
   for (const std::string& p : {path, real.value_or(path)}) {
-    if (p == "/") return "the root directory can never be writable";
-    if (IsSystemRoot(p)) return p + " is a system directory";
+    if (p == "/") {
+      return "the root directory can never be writable";
+    }
+    if (IsSystemRoot(p)) {
+      return p + " is a system directory";
+    }
     if (IsWithin(home, p)) {
       return p == home ? "the home directory itself can never be writable (its startup files run "
                          "on the host)"
@@ -93,7 +101,9 @@ class Resolver {
       return PlainError("policy", "cwd", "the current directory must be an absolute path");
     }
     auto ws = ResolveWorkspace();
-    if (!ws.ok()) return ws.error();
+    if (!ws.ok()) {
+      return ws.error();
+    }
     policy_ = DefaultPolicy(host_, ws.value());
 
     std::optional<ConfigLayer> user, project;
@@ -101,7 +111,9 @@ class Resolver {
       CORDON_RETURN_IF_ERROR(LoadUser(&user));
       const std::string project_path = policy_.workspace + "/.cordon.toml";
       auto loaded = LoadConfigFile(project_path, ConfigKind::kProject, /*must_exist=*/false);
-      if (!loaded.ok()) return loaded.error();
+      if (!loaded.ok()) {
+        return loaded.error();
+      }
       project = std::move(loaded).value();
     }
     if (user) {
@@ -124,13 +136,21 @@ class Resolver {
     std::string path = host_.cwd;
     if (ov_.workspace) {
       auto expanded = ExpandPath(*ov_.workspace, host_.home, host_.cwd, "--workspace");
-      if (!expanded.ok()) return expanded.error();
+      if (!expanded.ok()) {
+        return expanded.error();
+      }
       path = expanded.value();
     }
-    if (!Exists(path)) return PlainError("workspace", path, "does not exist");
-    if (!IsDir(path)) return PlainError("workspace", path, "is not a directory");
+    if (!Exists(path)) {
+      return PlainError("workspace", path, "does not exist");
+    }
+    if (!IsDir(path)) {
+      return PlainError("workspace", path, "is not a directory");
+    }
     std::optional<std::string> real = RealPath(path);
-    if (!real) return PlainError("workspace", path, "cannot be resolved (realpath failed)");
+    if (!real) {
+      return PlainError("workspace", path, "cannot be resolved (realpath failed)");
+    }
     std::string reason = ForbiddenRootReason(*real, host_.home);
     if (!reason.empty()) {
       Error e = PlainError("workspace", *real, "refusing this workspace: " + reason);
@@ -151,14 +171,20 @@ class Resolver {
   Status LoadUser(std::optional<ConfigLayer>* user) {
     if (ov_.config_file) {
       auto path = ExpandPath(*ov_.config_file, host_.home, host_.cwd, "--config");
-      if (!path.ok()) return path.error();
+      if (!path.ok()) {
+        return path.error();
+      }
       auto loaded = LoadConfigFile(path.value(), ConfigKind::kUser, /*must_exist=*/true);
-      if (!loaded.ok()) return loaded.error();
+      if (!loaded.ok()) {
+        return loaded.error();
+      }
       *user = std::move(loaded).value();
       return {};
     }
     auto loaded = LoadConfigFile(UserFilePath(), ConfigKind::kUser, /*must_exist=*/false);
-    if (!loaded.ok()) return loaded.error();
+    if (!loaded.ok()) {
+      return loaded.error();
+    }
     *user = std::move(loaded).value();
     return {};
   }
@@ -171,12 +197,18 @@ class Resolver {
                           "workspaces: '" + entry.path + "' must be absolute or start with ~");
       }
       auto path = ExpandPath(entry.path, host_.home, "/", entry.origin.Describe());
-      if (!path.ok()) return path.error();
+      if (!path.ok()) {
+        return path.error();
+      }
       std::string key = RealPath(path.value()).value_or(path.value());
-      if (key != policy_.workspace) continue;
+      if (key != policy_.workspace) {
+        continue;
+      }
       // Entries that name the same workspace through different spellings
       // may disagree: distrust wins (TOML tables have no order to rely on).
-      if (!entry.trusted) distrusted = true;
+      if (!entry.trusted) {
+        distrusted = true;
+      }
       trusted |= entry.trusted;
     }
     policy_.project_trusted = trusted && !distrusted;
@@ -192,9 +224,13 @@ class Resolver {
                   bool existing_only) {
     for (const ConfigString& s : in) {
       auto path = ConfigPath(s);
-      if (!path.ok()) return path.error();
+      if (!path.ok()) {
+        return path.error();
+      }
       // One user file serves several machines: a missing path is skipped.
-      if (existing_only && !Exists(path.value())) continue;
+      if (existing_only && !Exists(path.value())) {
+        continue;
+      }
       out->push_back(PathRule{path.value(), s.origin});
     }
     return {};
@@ -202,7 +238,9 @@ class Resolver {
 
   Status CheckWritable(const PathRule& rule) const {
     std::string reason = ForbiddenRootReason(rule.path, host_.home);
-    if (reason.empty()) return {};
+    if (reason.empty()) {
+      return {};
+    }
     return PlainError(rule.origin.kind == Origin::Kind::kFlag ? rule.origin.flag : "config",
                       rule.origin.kind == Origin::Kind::kFlag ? rule.path : rule.origin.Describe(),
                       "refusing writable root " + rule.path + ": " + reason);
@@ -226,9 +264,15 @@ class Resolver {
     CORDON_RETURN_IF_ERROR(AddPaths(layer.read, &policy_.read, true));
     CORDON_RETURN_IF_ERROR(AddPaths(layer.deny_read, &policy_.deny_read, false));
     CORDON_RETURN_IF_ERROR(AddPaths(layer.protect, &policy_.protect, false));
-    for (const ConfigString& s : layer.env_pass) policy_.env_pass.push_back({s.value, s.origin});
-    for (const EnvSet& s : layer.env_set) policy_.env_set.push_back(s);
-    for (const ConfigString& s : layer.env_scrub) policy_.scrub_patterns.push_back(s.value);
+    for (const ConfigString& s : layer.env_pass) {
+      policy_.env_pass.push_back({s.value, s.origin});
+    }
+    for (const EnvSet& s : layer.env_set) {
+      policy_.env_set.push_back(s);
+    }
+    for (const ConfigString& s : layer.env_scrub) {
+      policy_.scrub_patterns.push_back(s.value);
+    }
     return {};
   }
 
@@ -275,19 +319,27 @@ class Resolver {
       std::vector<PathRule> kept;
       for (const ConfigString& s : layer.writable) {
         auto path = ConfigPath(s);
-        if (!path.ok()) return path.error();
+        if (!path.ok()) {
+          return path.error();
+        }
         bool writable = IsWithin(path.value(), policy_.workspace);
-        for (const PathRule& w : policy_.writable) writable |= IsWithin(path.value(), w.path);
+        for (const PathRule& w : policy_.writable) {
+          writable |= IsWithin(path.value(), w.path);
+        }
         if (!writable) {
           return Widens(s.origin, "filesystem.writable: " + path.value() + " is not writable");
         }
-        if (Exists(path.value())) kept.push_back(PathRule{path.value(), s.origin});
+        if (Exists(path.value())) {
+          kept.push_back(PathRule{path.value(), s.origin});
+        }
       }
       policy_.writable = std::move(kept);
     }
     CORDON_RETURN_IF_ERROR(AddPaths(layer.deny_read, &policy_.deny_read, false));
     CORDON_RETURN_IF_ERROR(AddPaths(layer.protect, &policy_.protect, false));
-    for (const ConfigString& s : layer.env_scrub) policy_.scrub_patterns.push_back(s.value);
+    for (const ConfigString& s : layer.env_scrub) {
+      policy_.scrub_patterns.push_back(s.value);
+    }
     return {};
   }
 
@@ -296,7 +348,9 @@ class Resolver {
                       std::vector<PathRule>* out, bool must_exist) {
     for (const std::string& raw : in) {
       auto path = ExpandPath(raw, host_.home, host_.cwd, flag);
-      if (!path.ok()) return path.error();
+      if (!path.ok()) {
+        return path.error();
+      }
       if (must_exist && !Exists(path.value())) {
         return PlainError(flag, raw, path.value() + " does not exist");
       }
@@ -359,7 +413,9 @@ class Resolver {
     }
     // deny_read beats everything: a rule that would expose a denied path goes.
     for (const PathRule& w : p.writable) {
-      if (w.origin.kind != Origin::Kind::kFlag) continue;
+      if (w.origin.kind != Origin::Kind::kFlag) {
+        continue;
+      }
       for (const PathRule& deny : p.deny_read) {
         if (IsWithinResolved(w.path, deny.path)) {
           return PlainError(
@@ -405,7 +461,9 @@ class Resolver {
   static HostFacts Normalized(HostFacts h) {
     for (std::string* s :
          {&h.home, &h.cwd, &h.xdg_config_home, &h.xdg_state_home, &h.xdg_runtime_dir}) {
-      if (!s->empty()) *s = NormalizePath(*s);
+      if (!s->empty()) {
+        *s = NormalizePath(*s);
+      }
     }
     return h;
   }
@@ -434,12 +492,18 @@ Result<HostFacts> HostFacts::FromProcess() {
                       "cannot find the home directory ($HOME unset, no passwd entry)");
   }
   char cwd[PATH_MAX];
-  if (::getcwd(cwd, sizeof cwd) == nullptr) return SysError("getcwd", "", errno);
+  if (::getcwd(cwd, sizeof cwd) == nullptr) {
+    return SysError("getcwd", "", errno);
+  }
   h.cwd = NormalizePath(cwd);
   h.xdg_config_home = AbsoluteEnv("XDG_CONFIG_HOME");
-  if (h.xdg_config_home.empty()) h.xdg_config_home = NormalizePath(h.home + "/.config");
+  if (h.xdg_config_home.empty()) {
+    h.xdg_config_home = NormalizePath(h.home + "/.config");
+  }
   h.xdg_state_home = AbsoluteEnv("XDG_STATE_HOME");
-  if (h.xdg_state_home.empty()) h.xdg_state_home = NormalizePath(h.home + "/.local/state");
+  if (h.xdg_state_home.empty()) {
+    h.xdg_state_home = NormalizePath(h.home + "/.local/state");
+  }
   h.xdg_runtime_dir = AbsoluteEnv("XDG_RUNTIME_DIR");
   return h;
 }

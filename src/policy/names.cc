@@ -29,14 +29,18 @@ const char* NetModeName(NetMode m) {
 
 std::optional<Mode> ParseMode(std::string_view name) {
   for (Mode m : {Mode::kReadOnly, Mode::kWorkspaceWrite, Mode::kFullAccess}) {
-    if (name == ModeName(m)) return m;
+    if (name == ModeName(m)) {
+      return m;
+    }
   }
   return std::nullopt;
 }
 
 std::optional<NetMode> ParseNetMode(std::string_view name) {
   for (NetMode m : {NetMode::kOff, NetMode::kProxy, NetMode::kFull}) {
-    if (name == NetModeName(m)) return m;
+    if (name == NetModeName(m)) {
+      return m;
+    }
   }
   return std::nullopt;
 }

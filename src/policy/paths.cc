@@ -16,10 +16,14 @@ std::string NormalizePath(std::string_view path) {
   size_t pos = 0;
   while (pos <= path.size()) {
     size_t end = path.find('/', pos);
-    if (end == std::string_view::npos) end = path.size();
+    if (end == std::string_view::npos) {
+      end = path.size();
+    }
     std::string_view part = path.substr(pos, end - pos);
     pos = end + 1;
-    if (part.empty() || part == ".") continue;
+    if (part.empty() || part == ".") {
+      continue;
+    }
     if (part == "..") {
       if (!parts.empty() && parts.back() != "..") {
         parts.pop_back();
@@ -32,16 +36,22 @@ std::string NormalizePath(std::string_view path) {
   }
   std::string out = absolute ? "/" : "";
   for (size_t i = 0; i < parts.size(); ++i) {
-    if (i > 0) out += '/';
+    if (i > 0) {
+      out += '/';
+    }
     out += parts[i];
   }
-  if (out.empty()) out = ".";
+  if (out.empty()) {
+    out = ".";
+  }
   return out;
 }
 
 Result<std::string> ExpandPath(std::string_view raw, const std::string& home,
                                const std::string& base, const std::string& what) {
-  if (raw.empty()) return PlainError("path", what, "empty path");
+  if (raw.empty()) {
+    return PlainError("path", what, "empty path");
+  }
   if (raw.find('\0') != std::string_view::npos) {
     return PlainError("path", what, "path contains a NUL byte");
   }
@@ -62,8 +72,12 @@ Result<std::string> ExpandPath(std::string_view raw, const std::string& home,
 }
 
 bool IsWithin(std::string_view path, std::string_view parent) {
-  if (parent == "/") return !path.empty() && path.front() == '/';
-  if (path.size() < parent.size() || path.substr(0, parent.size()) != parent) return false;
+  if (parent == "/") {
+    return !path.empty() && path.front() == '/';
+  }
+  if (path.size() < parent.size() || path.substr(0, parent.size()) != parent) {
+    return false;
+  }
   return path.size() == parent.size() || path[parent.size()] == '/';
 }
 
@@ -76,14 +90,18 @@ bool IsSystemRoot(std::string_view path) {
       "/usr/local", "/usr/sbin", "/usr/share", "/var",         "/var/lib", "/var/run",
   };
   for (std::string_view root : kRoots) {
-    if (path == root) return true;
+    if (path == root) {
+      return true;
+    }
   }
   return false;
 }
 
 std::optional<std::string> RealPath(const std::string& path) {
   char buf[PATH_MAX];
-  if (::realpath(path.c_str(), buf) == nullptr) return std::nullopt;
+  if (::realpath(path.c_str(), buf) == nullptr) {
+    return std::nullopt;
+  }
   return std::string(buf);
 }
 

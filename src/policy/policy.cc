@@ -13,7 +13,9 @@ std::string Origin::Describe() const {
       std::string out = file.empty() ? "config" : file;
       if (line > 0) {
         out += ":" + std::to_string(line);
-        if (column > 0) out += ":" + std::to_string(column);
+        if (column > 0) {
+          out += ":" + std::to_string(column);
+        }
       }
       return out;
     }

@@ -20,12 +20,18 @@ struct Entry {
 std::vector<Entry> Entries(const Policy& p) {
   std::vector<Entry> out;
   auto add = [&](const std::vector<PathRule>& rules, const char* access) {
-    for (const PathRule& r : rules) out.push_back({r.path, access, r.origin.Describe()});
+    for (const PathRule& r : rules) {
+      out.push_back({r.path, access, r.origin.Describe()});
+    }
   };
   add(p.system_read, kAccessSystemRead);
-  if (p.mode == Mode::kReadOnly) out.push_back({p.workspace, kAccessRead, "workspace"});
+  if (p.mode == Mode::kReadOnly) {
+    out.push_back({p.workspace, kAccessRead, "workspace"});
+  }
   add(p.read, kAccessRead);
-  if (p.mode != Mode::kReadOnly) out.push_back({p.workspace, kAccessWrite, "workspace"});
+  if (p.mode != Mode::kReadOnly) {
+    out.push_back({p.workspace, kAccessWrite, "workspace"});
+  }
   add(p.writable, kAccessWrite);
   add(p.protect, kAccessProtect);
   add(p.deny_read, kAccessDenyRead);
@@ -36,24 +42,38 @@ std::vector<Entry> Entries(const Policy& p) {
 
 std::string SetValue(const Policy& p, const EnvSet& s) {
   for (const std::string& pattern : p.scrub_patterns) {
-    if (GlobMatch(pattern, s.name)) return "<redacted>";
+    if (GlobMatch(pattern, s.name)) {
+      return "<redacted>";
+    }
   }
   return s.value;
 }
 
 const char* Heading(const char* access) {
   std::string_view a = access;
-  if (a == kAccessSystemRead) return "System, read-only";
-  if (a == kAccessRead) return "Read-only";
-  if (a == kAccessWrite) return "Writable";
-  if (a == kAccessProtect) return "Protected (read-only inside writable roots)";
-  if (a == kAccessDenyRead) return "Deny-read (never visible)";
+  if (a == kAccessSystemRead) {
+    return "System, read-only";
+  }
+  if (a == kAccessRead) {
+    return "Read-only";
+  }
+  if (a == kAccessWrite) {
+    return "Writable";
+  }
+  if (a == kAccessProtect) {
+    return "Protected (read-only inside writable roots)";
+  }
+  if (a == kAccessDenyRead) {
+    return "Deny-read (never visible)";
+  }
   return "Hidden (empty view)";
 }
 
 void Line(std::string* out, const std::string& left, const std::string& right) {
   std::string l = "  " + left;
-  if (l.size() < 44) l.resize(44, ' ');
+  if (l.size() < 44) {
+    l.resize(44, ' ');
+  }
   *out += l + "  " + right + "\n";
 }
 
@@ -88,15 +108,21 @@ std::string RenderText(const Policy& p) {
     out += (i ? " " : "") + p.scrub_patterns[i];
   }
   out += "\n";
-  for (const EnvPass& e : p.env_pass) Line(&out, "pass " + e.name, e.origin.Describe());
+  for (const EnvPass& e : p.env_pass) {
+    Line(&out, "pass " + e.name, e.origin.Describe());
+  }
   for (const EnvSet& e : p.env_set) {
     Line(&out, "set " + e.name + "=" + SetValue(p, e), e.origin.Describe());
   }
   out += "  always: TMPDIR=/tmp, XDG_RUNTIME_DIR removed\n";
 
   out += "\nConfig files:\n";
-  if (p.sources.empty()) out += "  (none)\n";
-  for (const std::string& s : p.sources) out += "  " + s + "\n";
+  if (p.sources.empty()) {
+    out += "  (none)\n";
+  }
+  for (const std::string& s : p.sources) {
+    out += "  " + s + "\n";
+  }
   out += std::string("Project file: ") + (p.project_trusted ? "trusted (may widen the policy)\n"
                                                             : "not trusted (may only narrow)\n");
   return out;
@@ -115,8 +141,9 @@ std::string RenderJson(const Policy& p) {
   }
   j["paths"] = std::move(paths);
   ordered_json pass = ordered_json::array();
-  for (const EnvPass& e : p.env_pass)
+  for (const EnvPass& e : p.env_pass) {
     pass.push_back({{"name", e.name}, {"origin", e.origin.Describe()}});
+  }
   ordered_json set = ordered_json::array();
   for (const EnvSet& e : p.env_set) {
     set.push_back({{"name", e.name}, {"value", SetValue(p, e)}, {"origin", e.origin.Describe()}});

@@ -17,7 +17,9 @@ Command Ok(const Args& args) {
 std::string Err(const Args& args) {
   auto r = ParseArgs(args);
   EXPECT_FALSE(r.ok());
-  if (r.ok()) return "";
+  if (r.ok()) {
+    return "";
+  }
   std::string msg = r.error().Describe();
   EXPECT_EQ(msg.find('\n'), std::string::npos) << "not one line: " << msg;
   return msg;
@@ -149,7 +151,9 @@ TEST(ParseArgs, HostileInputNeverThrows) {
                               {"run", "--help=x"},
                               {"--help", "--version"},
                               {"run", "--timeout=", "--", "x"}};
-  for (const Args& a : inputs) (void)ParseArgs(a);
+  for (const Args& a : inputs) {
+    (void)ParseArgs(a);
+  }
 }
 
 }  // namespace

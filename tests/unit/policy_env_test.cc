@@ -73,7 +73,11 @@ TEST(BuildEnvironment, ScrubsPassesSetsAndFixesTmp) {
                                    "HOME=/dup",
                                    "TERM=xterm"};
   std::vector<char*> envp;
-  for (std::string& s : host) envp.push_back(s.data());
+  envp.reserve(host.size() + 1);
+  envp.reserve(host.size());
+  for (std::string& s : host) {
+    envp.push_back(s.data());
+  }
   envp.push_back(nullptr);
 
   std::vector<std::string> want = {"HOME=/home/u", "PATH=/usr/bin", "GITHUB_TOKEN=ghp",

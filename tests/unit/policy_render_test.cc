@@ -80,7 +80,9 @@ TEST(RenderJson, StableShape) {
   EXPECT_EQ(j["env"]["pass"][0]["name"], "CI");
   EXPECT_EQ(j["env"]["set"][1]["value"], "<redacted>");
   std::map<std::string, std::string> access;
-  for (const auto& e : j["paths"]) access[e["path"]] = e["access"];
+  for (const auto& e : j["paths"]) {
+    access[e["path"]] = e["access"];
+  }
   EXPECT_EQ(access["/usr"], "system-read");
   EXPECT_EQ(access["/h/.m2"], "read");
   EXPECT_EQ(access["/w"], "writable");
@@ -89,7 +91,9 @@ TEST(RenderJson, StableShape) {
   EXPECT_EQ(access["/h/.ssh"], "deny-read");
   EXPECT_EQ(access["/h"], "hidden");
   EXPECT_EQ(access["/run"], "hidden");
-  for (const auto& e : j["paths"]) EXPECT_TRUE(e.contains("origin"));
+  for (const auto& e : j["paths"]) {
+    EXPECT_TRUE(e.contains("origin"));
+  }
 }
 
 TEST(RenderJson, InvalidUtf8DoesNotThrow) {
