@@ -77,8 +77,12 @@ rc=0
 sandbox() {
   printf '  %s$ cordon run --no-config -- %s%s\n' "$dim" "$1" "$off"
   out=$(cd "$ws" && env HOME="$home" XDG_CONFIG_HOME="$home/.config" \
-    timeout -k 5 60 "$cordon" run --no-config -- sh -c "$2" 2>&1 </dev/null)
+    timeout -k 5 30 "$cordon" run --no-config -- sh -c "$2" 2>&1 </dev/null)
   rc=$?
+  if [[ $rc -eq 124 || $rc -eq 137 ]]; then
+    out+=$'\n'"(demo: no answer after 30 s; killed)"
+    rc=124
+  fi
 }
 # Indented, at most 3 lines, so the reason shows without flooding.
 show() { printf '%s\n' "$1" | grep -v '^$' | head -n 3 | sed 's/^/      /'; }
@@ -88,6 +92,7 @@ fail() {
   failures+=("$1")
 }
 # A denial must come from the command, not from cordon failing to start it.
+# (124: cordon hung, or --timeout.)
 cordon_failed() { [[ $rc -eq 124 || $rc -eq 125 || $rc -eq 126 || $rc -eq 127 ]]; }
 
 echo "${bold}cordon demo${off}: built-in default policy, no config file"
@@ -114,8 +119,10 @@ if cordon_failed; then
   fail "cordon itself failed (exit $rc), so this proves nothing"
 elif [[ $rc -ne 0 && ! -e $home/.bashrc ]]; then
   pass "denied (exit $rc): the home is an empty, read-only view; nothing was created on the host"
+elif [[ -e $home/.bashrc ]]; then
+  fail "touch ~/.bashrc created the file on the host (exit $rc)"
 else
-  fail "touch ~/.bashrc succeeded or left a file on the host (exit $rc)"
+  fail "touch ~/.bashrc succeeded inside the sandbox (nothing reached the host, but the write must fail)"
 fi
 
 echo
