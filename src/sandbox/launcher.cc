@@ -11,12 +11,14 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <string>
 
 #include "common/unique_fd.h"
 #include "sandbox/child.h"
+#include "sandbox/placeholders.h"
 #include "sandbox/report.h"
 
 #ifndef P_PIDFD
@@ -110,6 +112,18 @@ Outcome Launch(const policy::Policy& policy, Plan& plan, const LaunchOptions& op
   for (auto& e : plan.envp) envp.push_back(e.data());
   envp.push_back(nullptr);
   std::vector<int> scratch(plan.mounts.binds.size(), -1);
+
+  // Stand-ins for missing protected files; one that could not be made is
+  // not protected, and says so.
+  Placeholders placeholders;
+  if (!plan.placeholders.empty()) {
+    auto ready = placeholders.Create(plan.placeholders);
+    for (const auto& p : plan.placeholders) {
+      if (std::find(ready.begin(), ready.end(), p) != ready.end()) continue;
+      std::erase(plan.mounts.protects, p);
+      plan.degraded.push_back("could not create a placeholder for missing protected path " + p);
+    }
+  }
 
   auto report = MakePipe("report");
   if (!report.ok()) return Outcome::SetupError(report.error());

@@ -163,27 +163,38 @@ std::vector<std::string> GitDirs(const std::string& workspace) {
   return dirs;
 }
 
+struct ProtectTarget {
+  std::string path;
+  bool builtin;  // cordon's own list: a missing file gets a placeholder
+};
+
 void PlanProtects(const Policy& policy, const std::vector<std::string>& writable_roots,
-                  mount_view::Plan& view, std::vector<std::string>& notes) {
-  std::vector<std::string> targets;
-  for (const auto& rule : policy.protect) targets.push_back(rule.path);
+                  Plan& plan) {
+  mount_view::Plan& view = plan.mounts;
+  std::vector<std::string>& notes = plan.notes;
+  std::vector<ProtectTarget> targets;
+  for (const auto& rule : policy.protect) {
+    targets.push_back({rule.path, rule.origin.kind == policy::Origin::Kind::kBuiltin});
+  }
   // A .git file (worktree, submodule) moves hooks and config elsewhere.
   std::string ws_git = policy.workspace + "/.git";
   for (const std::string& dir : GitDirs(policy.workspace)) {
     if (dir == ws_git) continue;
-    targets.push_back(dir + "/hooks");
-    targets.push_back(dir + "/config");
+    targets.push_back({dir + "/hooks", true});
+    targets.push_back({dir + "/config", true});
   }
-  for (const std::string& target : targets) {
+  for (const auto& [target, builtin] : targets) {
     auto root = std::find_if(writable_roots.begin(), writable_roots.end(),
                              [&](const auto& w) { return IsStrictlyUnder(target, w); });
     if (root == writable_roots.end()) continue;  // not writable anyway
     if (!Lstat(target)) {
       // A repository without hooks: an empty hooks dir is what git init
       // makes, so create it and protect it like any other.
-      if (target.ends_with("/.git/hooks") && Stat(Parent(target)) &&
+      if (builtin && target.ends_with("/hooks") && Stat(Parent(target)) &&
           mkdir(target.c_str(), 0755) == 0) {
         notes.push_back("created empty " + target + " to protect it");
+      } else if (builtin && Stat(Parent(target))) {
+        plan.placeholders.push_back(target);
       } else {
         notes.push_back("protected path " + target + " does not exist");
         continue;
@@ -284,8 +295,8 @@ Result<Plan> Compile(const Policy& policy, std::vector<std::string> argv, char**
     if (!st || view.Hidden(target)) continue;
     view.plan().hides.push_back({target, S_ISDIR(st->st_mode)});
   }
-  PlanProtects(policy, writable_roots, view.plan(), plan.notes);
   plan.mounts = view.Finish();
+  PlanProtects(policy, writable_roots, plan);
 
   // Landlock beneath the view.
   plan.landlock.abi = landlock::Probe();

@@ -28,6 +28,10 @@ struct Plan {
   seccomp::Program seccomp;
   bool allow_degraded = false;
 
+  // Missing protected files to stand in for during the run (placeholders.h);
+  // they are also listed in mounts.protects.
+  std::vector<std::string> placeholders;
+
   std::string cwd;
   std::vector<std::string> argv;
   std::vector<std::string> envp;
