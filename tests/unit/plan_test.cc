@@ -1,0 +1,173 @@
+// Plan compilation: which covers, binds, hides and protects a policy yields.
+// The mount operations themselves are exercised by the integration suite.
+#include "sandbox/plan.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+namespace cordon::sandbox {
+namespace {
+
+namespace fsys = std::filesystem;
+using policy::Origin;
+using policy::PathRule;
+
+class PlanTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    // Not under /tmp, whose own cover would swallow the home cover.
+    char tmpl[] = "/var/tmp/cordon-plan-XXXXXX";
+    ASSERT_NE(mkdtemp(tmpl), nullptr);
+    root_ = tmpl;
+    home_ = root_ + "/home";
+    ws_ = home_ + "/src/proj";
+    fsys::create_directories(ws_);
+    fsys::create_directories(home_ + "/.cargo/bin");
+    fsys::create_directories(home_ + "/.ssh");
+    policy_.home = home_;
+    policy_.workspace = ws_;
+    policy_.read.push_back({home_ + "/.cargo/bin", {}});
+    policy_.deny_read.push_back({home_ + "/.ssh", {}});
+    for (const char* p : {"/.git/hooks", "/.git/config", "/.envrc", "/.cordon.toml"}) {
+      policy_.protect.push_back({ws_ + p, {}});
+    }
+  }
+  void TearDown() override { fsys::remove_all(root_); }
+
+  Plan MustCompile() {
+    auto plan = Compile(policy_, {"true"}, nullptr);
+    EXPECT_TRUE(plan.ok()) << (plan.ok() ? "" : plan.error().Describe());
+    return std::move(plan).value();
+  }
+
+  static const mount_view::Bind* FindBind(const Plan& plan, const std::string& path) {
+    auto it = std::find_if(plan.mounts.binds.begin(), plan.mounts.binds.end(),
+                           [&](const auto& b) { return b.path == path; });
+    return it == plan.mounts.binds.end() ? nullptr : &*it;
+  }
+
+  static bool HasCover(const Plan& plan, const std::string& path) {
+    return std::any_of(plan.mounts.covers.begin(), plan.mounts.covers.end(),
+                       [&](const auto& c) { return c.path == path; });
+  }
+
+  static bool Contains(const std::vector<std::string>& v, const std::string& s) {
+    return std::find(v.begin(), v.end(), s) != v.end();
+  }
+
+  std::string root_, home_, ws_;
+  policy::Policy policy_;
+};
+
+TEST_F(PlanTest, HomeIsCoveredAndAllowedPathsBoundBack) {
+  Plan plan = MustCompile();
+  EXPECT_TRUE(HasCover(plan, home_));
+  EXPECT_TRUE(HasCover(plan, "/tmp"));
+  EXPECT_TRUE(HasCover(plan, "/dev"));
+  const auto* ws = FindBind(plan, ws_);
+  ASSERT_NE(ws, nullptr);
+  EXPECT_FALSE(ws->read_only);
+  EXPECT_TRUE(ws->make_mountpoint);
+  const auto* cargo = FindBind(plan, home_ + "/.cargo/bin");
+  ASSERT_NE(cargo, nullptr);
+  EXPECT_TRUE(cargo->read_only);
+  // ~/.ssh is under the home cover and not bound back: nothing to hide.
+  EXPECT_TRUE(plan.mounts.hides.empty());
+}
+
+TEST_F(PlanTest, DenyReadUnderAnAllowedParentIsHidden) {
+  fsys::create_directories(home_ + "/.config/gh");
+  std::ofstream(home_ + "/.config/gh/hosts.yml") << "token";
+  policy_.read.push_back({home_ + "/.config", {}});
+  policy_.deny_read.push_back({home_ + "/.config/gh", {}});
+  std::ofstream(ws_ + "/secret.txt") << "s";
+  policy_.deny_read.push_back({ws_ + "/secret.txt", {}});
+  Plan plan = MustCompile();
+  auto& hides = plan.mounts.hides;
+  ASSERT_EQ(hides.size(), 2U);
+  EXPECT_TRUE(std::any_of(hides.begin(), hides.end(), [&](const auto& h) {
+    return h.path == home_ + "/.config/gh" && h.is_dir;
+  }));
+  EXPECT_TRUE(std::any_of(hides.begin(), hides.end(), [&](const auto& h) {
+    return h.path == ws_ + "/secret.txt" && !h.is_dir;
+  }));
+}
+
+TEST_F(PlanTest, ProtectsGitAndPinsItsParent) {
+  fsys::create_directories(ws_ + "/.git/hooks");
+  std::ofstream(ws_ + "/.git/config") << "[core]\n";
+  Plan plan = MustCompile();
+  EXPECT_TRUE(Contains(plan.mounts.protects, ws_ + "/.git/hooks"));
+  EXPECT_TRUE(Contains(plan.mounts.protects, ws_ + "/.git/config"));
+  EXPECT_TRUE(Contains(plan.mounts.pins, ws_ + "/.git"));
+  // Missing .envrc and .cordon.toml get placeholders, protected as well.
+  EXPECT_TRUE(Contains(plan.placeholders, ws_ + "/.envrc"));
+  EXPECT_TRUE(Contains(plan.placeholders, ws_ + "/.cordon.toml"));
+  EXPECT_TRUE(Contains(plan.mounts.protects, ws_ + "/.envrc"));
+  // Planning creates nothing but a missing hooks dir.
+  EXPECT_FALSE(fsys::exists(ws_ + "/.envrc"));
+}
+
+TEST_F(PlanTest, MissingHooksDirIsCreatedInAnExistingRepository) {
+  fsys::create_directories(ws_ + "/.git");
+  Plan plan = MustCompile();
+  EXPECT_TRUE(fsys::is_directory(ws_ + "/.git/hooks"));
+  EXPECT_TRUE(Contains(plan.mounts.protects, ws_ + "/.git/hooks"));
+}
+
+TEST_F(PlanTest, WorktreeGitdirIsProtected) {
+  std::string common = ws_ + "/main.git";
+  std::string gitdir = common + "/worktrees/wt";
+  fsys::create_directories(gitdir);
+  fsys::create_directories(common + "/hooks");
+  std::ofstream(common + "/config") << "[core]\n";
+  std::ofstream(gitdir + "/commondir") << "../..\n";
+  std::ofstream(gitdir + "/config") << "";
+  fsys::create_directories(gitdir + "/hooks");
+  std::ofstream(ws_ + "/.git") << "gitdir: main.git/worktrees/wt\n";
+  Plan plan = MustCompile();
+  EXPECT_TRUE(Contains(plan.mounts.protects, gitdir + "/hooks"));
+  EXPECT_TRUE(Contains(plan.mounts.protects, common + "/hooks"));
+  EXPECT_TRUE(Contains(plan.mounts.protects, common + "/config"));
+  EXPECT_TRUE(Contains(plan.mounts.pins, common));
+}
+
+TEST_F(PlanTest, ReadOnlyModeBindsTheWorkspaceReadOnlyAndProtectsNothing) {
+  policy_.mode = policy::Mode::kReadOnly;
+  Plan plan = MustCompile();
+  const auto* ws = FindBind(plan, ws_);
+  ASSERT_NE(ws, nullptr);
+  EXPECT_TRUE(ws->read_only);
+  EXPECT_TRUE(plan.mounts.protects.empty());
+  EXPECT_TRUE(plan.placeholders.empty());
+}
+
+TEST_F(PlanTest, FullAccessIsNotConfined) {
+  policy_.mode = policy::Mode::kFullAccess;
+  EXPECT_FALSE(MustCompile().confine);
+}
+
+TEST_F(PlanTest, ProxyIsRefusedUntilItExists) {
+  policy_.net = policy::NetMode::kProxy;
+  auto plan = Compile(policy_, {"true"}, nullptr);
+  ASSERT_FALSE(plan.ok());
+  EXPECT_NE(plan.error().Describe().find("proxy"), std::string::npos);
+}
+
+TEST_F(PlanTest, OfflineDeniesTcpAndFullKeepsTheHostNetwork) {
+  Plan offline = MustCompile();
+  EXPECT_TRUE(offline.landlock.deny_tcp);
+  EXPECT_TRUE(offline.clone_flags & CLONE_NEWNET);
+  policy_.net = policy::NetMode::kFull;
+  Plan full = MustCompile();
+  EXPECT_FALSE(full.landlock.deny_tcp);
+  EXPECT_FALSE(full.clone_flags & CLONE_NEWNET);
+}
+
+}  // namespace
+}  // namespace cordon::sandbox
