@@ -84,7 +84,9 @@ struct RawOptions {
 };
 
 Error Usage(const std::string& where, const std::string& detail) {
-  return PlainError(where, "", detail + " (see '" + where + " --help')");
+  // The caller prefixes "cordon: ", so the op is the subcommand alone.
+  std::string op = where == "cordon" ? "command line" : where.substr(std::string("cordon ").size());
+  return PlainError(std::move(op), "", detail + " (see '" + where + " --help')");
 }
 
 // CLI11 2.1 has no usage override: append the command operand to run's

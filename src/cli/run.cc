@@ -39,10 +39,11 @@ int RunCommand(const Command& command) {
     for (const auto& note : plan.notes) std::fprintf(stderr, "cordon: note: %s\n", note.c_str());
   }
 
-  Outcome outcome = sandbox::Launch(policy, plan, {command.timeout_seconds});
-  for (const auto& d : plan.degraded) {
-    std::fprintf(stderr, "cordon: degraded: not enforced: %s\n", d.c_str());
-  }
+  auto degraded = [](const std::string& what) {
+    std::fprintf(stderr, "cordon: degraded: not enforced: %s\n", what.c_str());
+  };
+  for (const auto& d : plan.degraded) degraded(d);
+  Outcome outcome = sandbox::Launch(policy, plan, {command.timeout_seconds, degraded});
   switch (outcome.kind) {
     case Outcome::Kind::kSetupError:
       std::fprintf(stderr, "cordon: sandbox setup failed, the command did not run: %s\n",

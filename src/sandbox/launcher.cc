@@ -122,6 +122,7 @@ Outcome Launch(const policy::Policy& policy, Plan& plan, const LaunchOptions& op
       if (std::find(ready.begin(), ready.end(), p) != ready.end()) continue;
       std::erase(plan.mounts.protects, p);
       plan.degraded.push_back("could not create a placeholder for missing protected path " + p);
+      if (options.on_degraded) options.on_degraded(plan.degraded.back());
     }
   }
 
@@ -152,6 +153,7 @@ Outcome Launch(const policy::Policy& policy, Plan& plan, const LaunchOptions& op
       return Outcome::SetupError(std::move(e));
     }
     ReplanWithoutNamespaces(policy, plan);
+    if (options.on_degraded) options.on_degraded(plan.degraded.back());
     scratch.clear();
     pid = CloneWithPidfd(0, &pidfd);
   }

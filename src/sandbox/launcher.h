@@ -2,7 +2,9 @@
 // enforces the timeout, and turns the child's report into an Outcome.
 #pragma once
 
+#include <functional>
 #include <optional>
+#include <string>
 
 #include "common/outcome.h"
 #include "sandbox/plan.h"
@@ -12,6 +14,8 @@ namespace cordon::sandbox {
 
 struct LaunchOptions {
   std::optional<int> timeout_seconds;  // kill the whole tree after this
+  // Told each thing this run will not enforce, before the command starts.
+  std::function<void(const std::string&)> on_degraded;
 };
 
 // Runs plan.argv as the plan says and waits for it. `plan` may be re-planned
