@@ -14,6 +14,7 @@
 #include <optional>
 
 #include "policy/env.h"
+#include "sandbox/placeholders.h"
 
 namespace cordon::sandbox {
 namespace {
@@ -187,7 +188,10 @@ void PlanProtects(const Policy& policy, const std::vector<std::string>& writable
     auto root = std::find_if(writable_roots.begin(), writable_roots.end(),
                              [&](const auto& w) { return IsStrictlyUnder(target, w); });
     if (root == writable_roots.end()) continue;  // not writable anyway
-    if (!Lstat(target)) {
+    if (builtin && IsPlaceholder(target)) {
+      // Left by a run whose supervisor was killed: adopt it, remove it after.
+      plan.placeholders.push_back(target);
+    } else if (!Lstat(target)) {
       // A repository without hooks: an empty hooks dir is what git init
       // makes, so create it and protect it like any other.
       if (builtin && target.ends_with("/hooks") && Stat(Parent(target)) &&
