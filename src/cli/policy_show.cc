@@ -20,8 +20,8 @@ int PolicyShowCommand(const Command& command) {
     std::fprintf(stderr, "cordon: %s\n", resolved.error().Describe().c_str());
     return kExitSetupError;
   }
-  std::string out = command.json ? policy::RenderJson(resolved.value())
-                                 : policy::RenderText(resolved.value());
+  std::string out =
+      command.json ? policy::RenderJson(resolved.value()) : policy::RenderText(resolved.value());
   std::fputs(out.c_str(), stdout);
   return 0;
 }

@@ -4,9 +4,9 @@
 
 #include "cli/commands.h"
 #include "common/outcome.h"
+#include "policy/loader.h"
 #include "sandbox/launcher.h"
 #include "sandbox/plan.h"
-#include "policy/loader.h"
 
 extern char** environ;
 

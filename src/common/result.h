@@ -42,8 +42,8 @@ class [[nodiscard]] Result {
 }  // namespace cordon
 
 // Propagates a failed Status/Result out of the enclosing function.
-#define CORDON_RETURN_IF_ERROR(expr)              \
-  do {                                            \
-    auto cordon_status_ = (expr);                 \
+#define CORDON_RETURN_IF_ERROR(expr)                         \
+  do {                                                       \
+    auto cordon_status_ = (expr);                            \
     if (!cordon_status_.ok()) return cordon_status_.error(); \
   } while (0)

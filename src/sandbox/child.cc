@@ -32,10 +32,10 @@ void WriteReport(int fd, const Report& report) {
   _exit(125);
 }
 
-#define STEP(expr)                        \
-  do {                                    \
-    ::cordon::ChildStatus st_ = (expr);   \
-    if (!st_.ok()) Fail(ctx, st_);        \
+#define STEP(expr)                      \
+  do {                                  \
+    ::cordon::ChildStatus st_ = (expr); \
+    if (!st_.ok()) Fail(ctx, st_);      \
   } while (0)
 
 ChildStatus Prctl(int option, unsigned long arg, const char* name) {
@@ -62,8 +62,8 @@ ChildStatus Chdir(const char* dir) {
   // execvp searches the PATH of `environ`: make it the command's.
   environ = const_cast<char**>(ctx.envp);
   execvp(ctx.argv[0], ctx.argv);
-  WriteReport(ctx.report_fd, Report::From(Report::kExecFailed,
-                                          ChildStatus::Errno("execvp", ctx.argv[0])));
+  WriteReport(ctx.report_fd,
+              Report::From(Report::kExecFailed, ChildStatus::Errno("execvp", ctx.argv[0])));
   _exit(errno == ENOENT ? 127 : 126);
 }
 

@@ -13,8 +13,8 @@ namespace cordon::sandbox {
 // Everything the child touches, prepared by the supervisor before clone.
 struct ChildContext {
   const Plan* plan = nullptr;
-  int report_fd = -1;    // write end of the report pipe (O_CLOEXEC)
-  int lifeline_fd = -1;  // read end; hangs up when the supervisor is gone
+  int report_fd = -1;      // write end of the report pipe (O_CLOEXEC)
+  int lifeline_fd = -1;    // read end; hangs up when the supervisor is gone
   std::span<int> scratch;  // plan->mounts.binds.size() ints
   char* const* argv = nullptr;
   char* const* envp = nullptr;

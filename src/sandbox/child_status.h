@@ -24,8 +24,8 @@ struct ChildStatus {
 
 }  // namespace cordon
 
-#define CORDON_CHILD_TRY(expr)           \
-  do {                                   \
-    ::cordon::ChildStatus s_ = (expr);   \
-    if (!s_.ok()) return s_;             \
+#define CORDON_CHILD_TRY(expr)         \
+  do {                                 \
+    ::cordon::ChildStatus s_ = (expr); \
+    if (!s_.ok()) return s_;           \
   } while (0)

@@ -74,8 +74,10 @@ ChildStatus Apply(const Rules& rules, int extra_fd) {
   if (rules.deny_tcp && rules.abi >= 4) attr.handled_access_net = kNetBindTcp | kNetConnectTcp;
   if (rules.scope_ipc && rules.abi >= 6) attr.scoped = kScopeAbstractUnixSocket | kScopeSignal;
   // Older kernels reject a struct larger than they know unless the tail is 0.
-  if (rules.abi < 4) size = offsetof(RulesetAttr, handled_access_net);
-  else if (rules.abi < 6) size = offsetof(RulesetAttr, scoped);
+  if (rules.abi < 4)
+    size = offsetof(RulesetAttr, handled_access_net);
+  else if (rules.abi < 6)
+    size = offsetof(RulesetAttr, scoped);
 
   int ruleset = static_cast<int>(CreateRuleset(&attr, size, 0));
   if (ruleset < 0) return ChildStatus::Errno("landlock_create_ruleset", nullptr);
@@ -96,8 +98,8 @@ ChildStatus Apply(const Rules& rules, int extra_fd) {
     }
   }
   if (extra_fd >= 0) {
-    ChildStatus st = AddPath(ruleset, "/dev/pts (host)", extra_fd, rules.extra_access,
-                             attr.handled_access_fs);
+    ChildStatus st =
+        AddPath(ruleset, "/dev/pts (host)", extra_fd, rules.extra_access, attr.handled_access_fs);
     if (!st.ok()) {
       close(ruleset);
       return st;

@@ -54,7 +54,7 @@ struct PathRule {
 };
 
 struct Rules {
-  int abi = 0;                 // the ABI to use (from Probe())
+  int abi = 0;                  // the ABI to use (from Probe())
   std::vector<PathRule> paths;  // paths that do not exist are skipped
   bool deny_tcp = false;        // ABI >= 4: no TCP bind/connect at all
   bool scope_ipc = false;       // ABI >= 6: abstract unix sockets and signals

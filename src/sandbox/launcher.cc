@@ -84,7 +84,8 @@ std::string SetupHint(const Report& r) {
            "mount a new one (common inside containers)";
   }
   if (op.starts_with("landlock")) return "the kernel's Landlock refused the ruleset";
-  if (op.starts_with("open_tree") || op.starts_with("move_mount") || op.starts_with("mount_setattr")) {
+  if (op.starts_with("open_tree") || op.starts_with("move_mount") ||
+      op.starts_with("mount_setattr")) {
     return "the new mount API (Linux 5.12+) is required for the mount view";
   }
   return "";
@@ -144,8 +145,9 @@ Outcome Launch(const policy::Policy& policy, Plan& plan, const LaunchOptions& op
 
   int pidfd = -1;
   pid_t pid = CloneWithPidfd(plan.confine ? plan.clone_flags : 0, &pidfd);
-  if (pid < 0 && plan.confine && (errno == EPERM || errno == EACCES || errno == ENOSPC ||
-                                  errno == EINVAL || errno == EUSERS)) {
+  if (pid < 0 && plan.confine &&
+      (errno == EPERM || errno == EACCES || errno == ENOSPC || errno == EINVAL ||
+       errno == EUSERS)) {
     int err = errno;
     if (!plan.allow_degraded) {
       Error e = SysError("clone(CLONE_NEWUSER|CLONE_NEWNS|CLONE_NEWPID|...)", "", err);
@@ -177,7 +179,8 @@ Outcome Launch(const policy::Policy& policy, Plan& plan, const LaunchOptions& op
     return Outcome::SetupError(SysError("signalfd", "", errno));
   }
 
-  const int64_t deadline = options.timeout_seconds ? NowMs() + *options.timeout_seconds * 1000LL : -1;
+  const int64_t deadline =
+      options.timeout_seconds ? NowMs() + *options.timeout_seconds * 1000LL : -1;
   bool timed_out = false;
   for (;;) {
     int wait_ms = -1;
@@ -195,7 +198,8 @@ Outcome Launch(const policy::Policy& policy, Plan& plan, const LaunchOptions& op
       if (read(sigfd.get(), &si, sizeof(si)) == sizeof(si)) {
         // Terminal-generated signals (SI_KERNEL) already reached the
         // command's process group; relay only those sent to cordon.
-        if (static_cast<int>(si.ssi_code) <= 0) SendSignal(child.get(), static_cast<int>(si.ssi_signo));
+        if (static_cast<int>(si.ssi_code) <= 0)
+          SendSignal(child.get(), static_cast<int>(si.ssi_signo));
       }
     }
     if (n > 0 && (fds[0].revents & POLLIN)) break;
@@ -209,7 +213,8 @@ Outcome Launch(const policy::Policy& policy, Plan& plan, const LaunchOptions& op
   Report r;
   ssize_t got = read(report.value().read.get(), &r, sizeof(r));
   if (got == sizeof(r) && r.kind == Report::kExited) {
-    if (WIFSIGNALED(r.wait_status)) return Outcome{Outcome::Kind::kSignaled, 0, WTERMSIG(r.wait_status), {}};
+    if (WIFSIGNALED(r.wait_status))
+      return Outcome{Outcome::Kind::kSignaled, 0, WTERMSIG(r.wait_status), {}};
     return Outcome{Outcome::Kind::kExited, WEXITSTATUS(r.wait_status), 0, {}};
   }
   if (got == sizeof(r) && r.kind != Report::kNone) return FromReport(r, plan);

@@ -7,8 +7,8 @@
 #include <string>
 
 #include "common/outcome.h"
-#include "sandbox/plan.h"
 #include "policy/policy.h"
+#include "sandbox/plan.h"
 
 namespace cordon::sandbox {
 

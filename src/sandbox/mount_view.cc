@@ -63,8 +63,8 @@ ChildStatus SelfBind(const char* path, bool read_only, bool recursive) {
   unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0);
   int fd = open_tree(AT_FDCWD, path, flags);
   if (fd < 0) return ChildStatus::Errno("open_tree(OPEN_TREE_CLONE)", path);
-  ChildStatus st = read_only ? SetReadOnly(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, path)
-                             : ChildStatus::Ok();
+  ChildStatus st =
+      read_only ? SetReadOnly(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, path) : ChildStatus::Ok();
   if (st.ok()) st = Attach(fd, path);
   close(fd);
   return st;
@@ -137,11 +137,12 @@ ChildStatus Build(const Plan& plan, std::span<int> scratch, int* host_pts_fd) {
   // Clone every path that will be shown again before anything hides it.
   for (size_t i = 0; i < plan.binds.size(); ++i) {
     const Bind& bind = plan.binds[i];
-    scratch[i] = open_tree(AT_FDCWD, bind.path.c_str(),
-                           OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+    scratch[i] =
+        open_tree(AT_FDCWD, bind.path.c_str(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
     if (scratch[i] < 0) return ChildStatus::Errno("open_tree(OPEN_TREE_CLONE)", bind.path.c_str());
     if (bind.read_only) {
-      CORDON_CHILD_TRY(SetReadOnly(scratch[i], "", AT_EMPTY_PATH | AT_RECURSIVE, bind.path.c_str()));
+      CORDON_CHILD_TRY(
+          SetReadOnly(scratch[i], "", AT_EMPTY_PATH | AT_RECURSIVE, bind.path.c_str()));
     }
   }
   *host_pts_fd = open("/dev/pts", O_PATH | O_DIRECTORY | O_CLOEXEC);
@@ -177,7 +178,8 @@ ChildStatus Build(const Plan& plan, std::span<int> scratch, int* host_pts_fd) {
   for (const std::string& p : plan.protects) CORDON_CHILD_TRY(SelfBind(p.c_str(), true, true));
 
   for (const Cover& cover : plan.covers) {
-    if (cover.read_only) CORDON_CHILD_TRY(SetReadOnly(AT_FDCWD, cover.path.c_str(), 0, cover.path.c_str()));
+    if (cover.read_only)
+      CORDON_CHILD_TRY(SetReadOnly(AT_FDCWD, cover.path.c_str(), 0, cover.path.c_str()));
   }
   return ChildStatus::Ok();
 }

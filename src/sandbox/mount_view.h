@@ -20,7 +20,7 @@ struct Cover {
   std::string path;
   std::string options;  // tmpfs data, e.g. "mode=0755,size=64k"
   unsigned long flags = 0;
-  bool read_only = false;     // flipped read-only once populated
+  bool read_only = false;        // flipped read-only once populated
   bool make_mountpoint = false;  // lies inside an earlier cover: mkdir first
 };
 

@@ -19,8 +19,8 @@ ChildStatus WriteFile(const char* path, const char* data) {
   if (fd < 0) return ChildStatus::Errno("open", path);
   size_t len = strlen(data);
   ssize_t n = write(fd, data, len);
-  ChildStatus st = (n == static_cast<ssize_t>(len)) ? ChildStatus::Ok()
-                                                    : ChildStatus::Errno("write", path);
+  ChildStatus st =
+      (n == static_cast<ssize_t>(len)) ? ChildStatus::Ok() : ChildStatus::Errno("write", path);
   close(fd);
   return st;
 }

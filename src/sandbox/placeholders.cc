@@ -15,7 +15,8 @@ namespace {
 constexpr char kMark[] = "user.cordon.placeholder";
 
 bool SameInode(int fd, const std::string& path) {
-  struct stat a {}, b {};
+  struct stat a {
+  }, b{};
   return fstat(fd, &a) == 0 && lstat(path.c_str(), &b) == 0 && a.st_dev == b.st_dev &&
          a.st_ino == b.st_ino && a.st_size == 0 && S_ISREG(b.st_mode);
 }

@@ -126,9 +126,8 @@ class ViewBuilder {
 
   // True when `path` is inside a cover and no bind brings it back.
   [[nodiscard]] bool Hidden(const std::string& path) const {
-    return EnclosingIsCover(path) ||
-           std::any_of(plan_.covers.begin(), plan_.covers.end(),
-                       [&](const auto& c) { return c.path == path; });
+    return EnclosingIsCover(path) || std::any_of(plan_.covers.begin(), plan_.covers.end(),
+                                                 [&](const auto& c) { return c.path == path; });
   }
 
   mount_view::Plan& plan() { return plan_; }
@@ -137,7 +136,7 @@ class ViewBuilder {
   mount_view::Plan plan_;
 };
 
-constexpr const char* kDevNodes[] = {"/dev/null", "/dev/zero",    "/dev/full",
+constexpr const char* kDevNodes[] = {"/dev/null",   "/dev/zero",    "/dev/full",
                                      "/dev/random", "/dev/urandom", "/dev/tty"};
 
 // The git directories whose hooks and config the workspace's repository
@@ -184,7 +183,10 @@ void PlanProtects(const Policy& policy, const std::vector<std::string>& writable
     targets.push_back({dir + "/hooks", true});
     targets.push_back({dir + "/config", true});
   }
-  for (const auto& [target, builtin] : targets) {
+  for (const ProtectTarget& t : targets) {
+    // Not a structured binding: clang 14 cannot capture those in lambdas.
+    const std::string& target = t.path;
+    const bool builtin = t.builtin;
     auto root = std::find_if(writable_roots.begin(), writable_roots.end(),
                              [&](const auto& w) { return IsStrictlyUnder(target, w); });
     if (root == writable_roots.end()) continue;  // not writable anyway

@@ -9,11 +9,11 @@
 #include <vector>
 
 #include "common/result.h"
+#include "policy/policy.h"
 #include "sandbox/landlock.h"
 #include "sandbox/mount_view.h"
 #include "sandbox/namespaces.h"
 #include "sandbox/seccomp.h"
-#include "policy/policy.h"
 
 namespace cordon::sandbox {
 

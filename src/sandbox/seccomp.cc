@@ -34,8 +34,8 @@ constexpr const char* kDenied[] = {
     "lookup_dcookie", "vhangup", "settimeofday", "clock_settime", "clock_adjtime", "adjtimex",
     "iopl", "ioperm", "nfsservctl", "uselib"};
 
-constexpr uint64_t kNamespaceFlags[] = {CLONE_NEWUSER, CLONE_NEWNS,  CLONE_NEWPID,
-                                        CLONE_NEWNET,  CLONE_NEWIPC, CLONE_NEWUTS,
+constexpr uint64_t kNamespaceFlags[] = {CLONE_NEWUSER,   CLONE_NEWNS,  CLONE_NEWPID,
+                                        CLONE_NEWNET,    CLONE_NEWIPC, CLONE_NEWUTS,
                                         CLONE_NEWCGROUP, 0x00000080 /* CLONE_NEWTIME */};
 
 struct CtxDeleter {
@@ -83,7 +83,8 @@ Result<Program> Compile(const Options& options) {
   if (rc != 0) return LibError("seccomp_rule_add", "socket", rc);
   if (options.restrict_socket_families) {
     for (int family : {AF_NETLINK, AF_BLUETOOTH, AF_VSOCK, AF_CAN, AF_XDP, AF_ALG}) {
-      rc = seccomp_rule_add(ctx.get(), eperm, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_EQ, static_cast<scmp_datum_t>(family)));
+      rc = seccomp_rule_add(ctx.get(), eperm, SCMP_SYS(socket), 1,
+                            SCMP_A0(SCMP_CMP_EQ, static_cast<scmp_datum_t>(family)));
       if (rc != 0) return LibError("seccomp_rule_add", "socket", rc);
     }
   }

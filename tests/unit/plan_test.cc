@@ -14,8 +14,6 @@ namespace cordon::sandbox {
 namespace {
 
 namespace fsys = std::filesystem;
-using policy::Origin;
-using policy::PathRule;
 
 class PlanTest : public ::testing::Test {
  protected:
