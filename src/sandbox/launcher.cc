@@ -15,6 +15,7 @@
 #include <cerrno>
 #include <cstring>
 #include <string>
+#include <string_view>
 
 #include "common/unique_fd.h"
 #include "sandbox/child.h"
@@ -77,28 +78,41 @@ int64_t NowMs() {
   return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
 }
 
+// Hints for the errno values whose meaning is not obvious from the call.
 std::string SetupHint(const Report& r) {
-  std::string op = r.op;
-  if (r.err == EPERM && op.starts_with("mount(proc)")) {
-    return "the host's /proc has parts covered by other mounts, so a user namespace may not "
-           "mount a new one (common inside containers)";
-  }
-  if (op.starts_with("landlock")) return "the kernel's Landlock refused the ruleset";
-  if (op.starts_with("open_tree") || op.starts_with("move_mount") ||
-      op.starts_with("mount_setattr")) {
-    return "the new mount API (Linux 5.12+) is required for the mount view";
+  struct Hint {
+    const char* op_prefix;
+    int err;  // 0: any
+    const char* text;
+  };
+  static constexpr Hint kHints[] = {
+      {"mount(proc)", EPERM,
+       "the host's /proc has parts covered by other mounts, so a user namespace may not mount a "
+       "new one (common inside containers: run cordon on the host, or give the container an "
+       "unmasked /proc)"},
+      {"mount(", ENOSPC, "too many mounts: raise the sysctl fs.mount-max"},
+      {"move_mount", ENOSPC, "too many mounts: raise the sysctl fs.mount-max"},
+      {"open(/proc/self/", EPERM,
+       "the kernel refused the user namespace's id map (is /proc mounted with hidepid or "
+       "restricted by an LSM?)"},
+      {"landlock", 0,
+       "the kernel's Landlock refused the ruleset; `cordon run --allow-degraded` "
+       "runs without it"},
+      {"open_tree", ENOSYS, "the new mount API (Linux 5.12+) is required for the mount view"},
+      {"mount_setattr", ENOSYS, "the new mount API (Linux 5.12+) is required for the mount view"},
+      {"prctl(PR_SET_SECCOMP)", EINVAL, "the kernel lacks seccomp filters (CONFIG_SECCOMP_FILTER)"},
+  };
+  std::string_view op = r.op;
+  for (const Hint& h : kHints) {
+    if (op.starts_with(h.op_prefix) && (h.err == 0 || h.err == r.err)) return h.text;
   }
   return "";
 }
 
-Outcome FromReport(const Report& r, const Plan& plan) {
+Outcome FromReport(const Report& r) {
   Error e = SysError(r.op, r.path, r.err);
-  if (r.kind == Report::kExecFailed) {
-    Outcome o{Outcome::Kind::kExecError, 0, 0, std::move(e)};
-    return o;
-  }
+  if (r.kind == Report::kExecFailed) return Outcome{Outcome::Kind::kExecError, 0, 0, std::move(e)};
   e.hint = SetupHint(r);
-  (void)plan;
   return Outcome::SetupError(std::move(e));
 }
 
@@ -217,7 +231,7 @@ Outcome Launch(const policy::Policy& policy, Plan& plan, const LaunchOptions& op
       return Outcome{Outcome::Kind::kSignaled, 0, WTERMSIG(r.wait_status), {}};
     return Outcome{Outcome::Kind::kExited, WEXITSTATUS(r.wait_status), 0, {}};
   }
-  if (got == sizeof(r) && r.kind != Report::kNone) return FromReport(r, plan);
+  if (got == sizeof(r) && r.kind != Report::kNone) return FromReport(r);
   // No report: init (or the unconfined command itself) ended on its own.
   if (info.si_code == CLD_EXITED) return Outcome{Outcome::Kind::kExited, info.si_status, 0, {}};
   return Outcome{Outcome::Kind::kSignaled, 0, info.si_status, {}};
