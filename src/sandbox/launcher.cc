@@ -84,6 +84,7 @@ std::string SetupHint(const Report& r) {
     const char* op_prefix;
     int err;  // 0: any
     const char* text;
+    const char* path_prefix = "";
   };
   static constexpr Hint kHints[] = {
       {"mount(proc)", EPERM,
@@ -92,9 +93,10 @@ std::string SetupHint(const Report& r) {
        "unmasked /proc)"},
       {"mount(", ENOSPC, "too many mounts: raise the sysctl fs.mount-max"},
       {"move_mount", ENOSPC, "too many mounts: raise the sysctl fs.mount-max"},
-      {"open(/proc/self/", EPERM,
-       "the kernel refused the user namespace's id map (is /proc mounted with hidepid or "
-       "restricted by an LSM?)"},
+      {"write", EPERM,
+       "the kernel refused the user namespace's id map (restricted by an LSM, or /proc mounted "
+       "with restrictions?)",
+       "/proc/self/"},
       {"landlock", 0,
        "the kernel's Landlock refused the ruleset; `cordon run --allow-degraded` "
        "runs without it"},
@@ -104,7 +106,10 @@ std::string SetupHint(const Report& r) {
   };
   std::string_view op = r.op;
   for (const Hint& h : kHints) {
-    if (op.starts_with(h.op_prefix) && (h.err == 0 || h.err == r.err)) return h.text;
+    if (op.starts_with(h.op_prefix) && (h.err == 0 || h.err == r.err) &&
+        std::string_view(r.path).starts_with(h.path_prefix)) {
+      return h.text;
+    }
   }
   return "";
 }
