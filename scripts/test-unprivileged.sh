@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Run the integration tests as the unprivileged user cordon-test.
+#
+#   scripts/test-unprivileged.sh [BUILD_DIR] [GTEST_ARGS...]    (as root)
+#
+# CI clones the repository into a folder cordon-test may not be able to
+# enter, so the built cordon, cordon-probe, cordon-deny-syscall and
+# integration_tests are copied into a fresh world-readable directory under
+# /tmp and run from there, as cordon-test (created if missing), with a fresh
+# HOME and a clean environment. Every failure -- to find the binaries, create
+# the user, copy, switch user, drop privileges, or of any test -- is a
+# non-zero exit with a message; nothing is skipped silently.
+#
+# The last line is ctest's summary format ("N% tests passed, F tests failed
+# out of T") so scripts/test.sh can count these tests with the others.
+set -euo pipefail
+
+die() {
+  echo "test-unprivileged.sh: FAILED: $*" >&2
+  exit 1
+}
+
+BUILD=${1:-build}
+[[ $# -gt 0 ]] && shift
+USER_NAME=cordon-test
+
+[[ $(id -u) -eq 0 ]] || die "must run as root (it switches to the user $USER_NAME)"
+BUILD=$(cd "$BUILD" 2>/dev/null && pwd) || die "no build directory ${BUILD}"
+declare -A SOURCES=(
+  [cordon]=$BUILD/cordon
+  [cordon-probe]=$BUILD/tests/integration/cordon-probe
+  [cordon-deny-syscall]=$BUILD/tests/integration/cordon-deny-syscall
+  [integration_tests]=$BUILD/tests/integration/integration_tests
+)
+for name in "${!SOURCES[@]}"; do
+  [[ -x ${SOURCES[$name]} ]] || die "missing ${SOURCES[$name]} (build first: cmake --build $BUILD)"
+done
+
+if ! id -u "$USER_NAME" >/dev/null 2>&1; then
+  useradd --system --create-home --shell /bin/bash "$USER_NAME" || die "useradd $USER_NAME"
+fi
+
+DIR=$(mktemp -d /tmp/cordon-unprivileged.XXXXXX) || die "mktemp -d under /tmp"
+cleanup() { rm -rf "$DIR"; }
+trap cleanup EXIT
+chmod 0755 "$DIR" || die "chmod 0755 $DIR"
+mkdir -m 0755 "$DIR/bin" || die "mkdir $DIR/bin"
+for name in "${!SOURCES[@]}"; do
+  install -m 0755 "${SOURCES[$name]}" "$DIR/bin/$name" || die "copy ${SOURCES[$name]} to $DIR/bin"
+done
+mkdir -m 0700 "$DIR/home" && chown "$USER_NAME:" "$DIR/home" || die "create the test user's HOME"
+
+as_user() {
+  setpriv --reuid="$USER_NAME" --regid="$USER_NAME" --clear-groups -- \
+    env -i HOME="$DIR/home" PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 \
+    USER="$USER_NAME" LOGNAME="$USER_NAME" \
+    CORDON_BIN="$DIR/bin/cordon" CORDON_PROBE="$DIR/bin/cordon-probe" \
+    CORDON_DENY_SYSCALL="$DIR/bin/cordon-deny-syscall" \
+    ${CORDON_TEST_TMPDIR:+CORDON_TEST_TMPDIR="$CORDON_TEST_TMPDIR"} "$@"
+}
+
+# Prove the switch worked before trusting any result: another uid, no
+# capabilities, and the copied binaries reachable.
+who=$(as_user sh -c 'echo "$(id -u) $(sed -n "s/^CapEff:[[:space:]]*//p" /proc/self/status)"') ||
+  die "could not switch to $USER_NAME"
+[[ $who == "$(id -u "$USER_NAME") 0000000000000000" ]] ||
+  die "not unprivileged after the switch (uid and CapEff: $who)"
+as_user test -x "$DIR/bin/integration_tests" || die "$USER_NAME cannot execute $DIR/bin/integration_tests"
+
+echo "test-unprivileged.sh: running $DIR/bin/integration_tests as $USER_NAME (uid $(id -u "$USER_NAME"))"
+LOG=$DIR/log
+set +e
+(cd "$DIR" && as_user "$DIR/bin/integration_tests" --gtest_color=no "$@") 2>&1 | tee "$LOG"
+rc=${PIPESTATUS[0]}
+set -e
+
+total=$(sed -n 's/^\[==========\] \([0-9]*\) tests\? from .* ran\..*/\1/p' "$LOG" | tail -n 1)
+failed=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) tests\?, listed below:/\1/p' "$LOG" | tail -n 1)
+failed=${failed:-0}
+if [[ -z $total ]]; then
+  echo "0% tests passed, 1 tests failed out of 1"
+  die "integration_tests printed no summary (exit $rc): it crashed or did not start"
+fi
+if [[ $total -eq 0 ]]; then
+  echo "0% tests passed, 1 tests failed out of 1"
+  die "no test ran"
+fi
+echo
+echo "$(((total - failed) * 100 / total))% tests passed, $failed tests failed out of $total"
+[[ $rc -eq 0 && $failed -eq 0 ]] || die "$failed of $total integration tests failed as $USER_NAME (exit $rc)"
+echo "test-unprivileged.sh: all $total integration tests passed as $USER_NAME"

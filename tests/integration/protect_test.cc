@@ -1,0 +1,287 @@
+// Property 3: protected paths inside a writable root stay read-only:
+// WS/.git/hooks, WS/.git/config, WS/.envrc, WS/.cordon.toml, and the hooks and
+// config of the real git dir a `.git` file points to (separate git dir,
+// worktree). Missing ones can't be created. Moving .git away does not let the
+// sandbox plant a new hooks dir. The rest of .git stays writable (commits
+// work) and a nested `git init` works. --protect adds paths.
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+namespace cordon::it {
+namespace {
+
+// Read-only bind (EROFS), Landlock (EACCES), a mount point that can't be
+// removed or renamed (EBUSY), or a cross-mount rename (EXDEV).
+constexpr std::initializer_list<const char*> kProtected = {"EACCES", "EROFS", "EPERM", "EBUSY",
+                                                           "EXDEV"};
+constexpr std::initializer_list<const char*> kProtectedOrMissing = {"EACCES", "EROFS", "EPERM",
+                                                                    "EBUSY",  "EXDEV", "ENOENT"};
+
+const char kHook[] = "#!/bin/sh\necho original hook\n";
+
+class ProtectTest : public SandboxTest {
+ protected:
+  // A repository in the workspace with a hook, plus .envrc and .cordon.toml.
+  void MakeRepo() {
+    InitRepo(ws_);
+    WriteFile(ws_ + "/.git/hooks/pre-commit", kHook, 0755);
+    WriteFile(ws_ + "/.envrc", "export ORIGINAL=1\n");
+    WriteFile(ws_ + "/.cordon.toml", "# project policy: nothing to narrow\n");
+  }
+
+  RunResult Sh(const std::string& script, std::vector<std::string> opts = {}) {
+    auto git = GitEnvFlags();
+    opts.insert(opts.end(), git.begin(), git.end());
+    return Run(opts, {"/bin/sh", "-c", script});
+  }
+
+  // Every write-like operation on path fails.
+  void ExpectImmutable(const std::string& path, const std::vector<std::string>& opts = {}) {
+    SCOPED_TRACE(path);
+    struct stat st {};
+    ASSERT_EQ(lstat(path.c_str(), &st), 0);
+    if (!S_ISDIR(st.st_mode)) {
+      EXPECT_TRUE(Denied(Probe(opts, {"write", path, "pwned\n"}), kProtected));
+      EXPECT_TRUE(Denied(Probe(opts, {"append", path, "pwned\n"}), kProtected));
+      EXPECT_TRUE(Denied(Probe(opts, {"truncate", path}), kProtected));
+      EXPECT_TRUE(Denied(Probe(opts, {"unlink", path}), kProtected));
+    }
+    EXPECT_TRUE(Denied(Probe(opts, {"rename", path, ws_ + "/moved-away"}), kProtected));
+    EXPECT_TRUE(Denied(Probe(opts, {"chmod", path, "777"}), kProtected));
+    EXPECT_TRUE(Denied(Probe(opts, {"setxattr", path, "user.cordon", "x"}), kProtected));
+    EXPECT_FALSE(Exists(ws_ + "/moved-away"));
+  }
+
+  // What the host's git would use in WS now: its hooks dir and config must
+  // be the originals (or there is no repository at all: nothing runs).
+  void ExpectHostGitUnchanged(const Snapshot& hooks, const std::string& config) {
+    Env env = env_;
+    env["GIT_CEILING_DIRECTORIES"] = root_.path();
+    auto git = [&](std::vector<std::string> args) {
+      args.insert(args.begin(), {"/usr/bin/git", "-C", ws_});
+      return RunProcess(args, env, ws_);
+    };
+    RunResult dir = git({"rev-parse", "--path-format=absolute", "--git-path", "hooks"});
+    if (dir.exit_code != 0) return;
+    std::string hooks_dir = dir.out.substr(0, dir.out.find('\n'));
+    EXPECT_EQ(DiffSnapshots(hooks, TakeSnapshot(hooks_dir)), "")
+        << "git on the host would use " << hooks_dir;
+    RunResult cfg = git({"rev-parse", "--path-format=absolute", "--git-path", "config"});
+    std::string config_path = cfg.out.substr(0, cfg.out.find('\n'));
+    EXPECT_EQ(ReadFile(config_path), config) << "git on the host would use " << config_path;
+    RunResult hooks_path = git({"config", "core.hooksPath"});
+    EXPECT_NE(hooks_path.exit_code, 0) << "core.hooksPath was set: " << hooks_path.out;
+  }
+
+  // A file planted at path (missing) is refused.
+  void ExpectUncreatable(const std::string& path, const std::vector<std::string>& opts = {}) {
+    SCOPED_TRACE(path);
+    WriteFile(ws_ + "/evil", "#!/bin/sh\necho pwned\n", 0755);
+    EXPECT_TRUE(Denied(Probe(opts, {"write", path, "pwned\n"}), kProtectedOrMissing));
+    EXPECT_TRUE(Denied(Probe(opts, {"mkdir", path}), kProtectedOrMissing));
+    EXPECT_TRUE(Denied(Probe(opts, {"symlink", ws_ + "/evil", path}), kProtectedOrMissing));
+    EXPECT_TRUE(Denied(Probe(opts, {"link", ws_ + "/evil", path}), kProtectedOrMissing));
+    EXPECT_TRUE(Denied(Probe(opts, {"rename", ws_ + "/evil", path}), kProtectedOrMissing));
+    EXPECT_FALSE(Exists(path));
+  }
+};
+
+TEST_F(ProtectTest, ProtectedFilesCannotBeChanged) {
+  MakeRepo();
+  Snapshot hooks = TakeSnapshot(ws_ + "/.git/hooks");
+  std::string config = ReadFile(ws_ + "/.git/config");
+  for (const char* rel : {".git/config", ".envrc", ".cordon.toml", ".git/hooks/pre-commit",
+                          ".git/hooks/pre-push.sample"}) {
+    ExpectImmutable(ws_ + "/" + rel);
+  }
+  ExpectImmutable(ws_ + "/.git/hooks");
+  // New hooks can't be added next to the existing ones.
+  ExpectUncreatable(ws_ + "/.git/hooks/post-checkout");
+  // Relative spellings and /proc/self/cwd reach the same inodes.
+  EXPECT_TRUE(Denied(Probe({"write", ".git/hooks/pre-commit"}), kProtected));
+  EXPECT_TRUE(Denied(Probe({"write", "/proc/self/cwd/.envrc"}), kProtected));
+  EXPECT_TRUE(Denied(Probe({"write", ".git/../.git/config"}), kProtected));
+
+  EXPECT_EQ(DiffSnapshots(hooks, TakeSnapshot(ws_ + "/.git/hooks")), "");
+  EXPECT_EQ(ReadFile(ws_ + "/.git/config"), config);
+  EXPECT_EQ(ReadFile(ws_ + "/.envrc"), "export ORIGINAL=1\n");
+  EXPECT_EQ(ReadFile(ws_ + "/.cordon.toml"), "# project policy: nothing to narrow\n");
+  EXPECT_EQ(ReadFile(ws_ + "/.git/hooks/pre-commit"), kHook);
+}
+
+TEST_F(ProtectTest, GitCannotRewriteItsConfigFromInside) {
+  MakeRepo();
+  std::string config = ReadFile(ws_ + "/.git/config");
+  RunResult r = Sh("git config core.hooksPath /tmp/hooks");
+  EXPECT_NE(r.exit_code, 0) << r.Describe();
+  r = Sh("git config core.fsmonitor 'sh -c pwned'");
+  EXPECT_NE(r.exit_code, 0) << r.Describe();
+  EXPECT_EQ(ReadFile(ws_ + "/.git/config"), config);
+}
+
+TEST_F(ProtectTest, MovingDotGitAsideDoesNotPlantHooks) {
+  MakeRepo();
+  Snapshot hooks = TakeSnapshot(ws_ + "/.git/hooks");
+  std::string config = ReadFile(ws_ + "/.git/config");
+  // The attack: move the repository aside, rebuild .git around a malicious
+  // hook and config, keep the history so the user notices nothing.
+  RunResult r = Sh(
+      "mv .git .git2; mkdir -p .git/hooks; cp -r .git2/objects .git2/refs .git2/HEAD .git/; "
+      "printf '#!/bin/sh\\necho pwned\\n' > .git/hooks/pre-commit; chmod +x .git/hooks/pre-commit; "
+      "printf '[core]\\n\\thooksPath = /tmp\\n' > .git/config; true");
+  EXPECT_EQ(r.exit_code, 0) << r.Describe();
+  ExpectHostGitUnchanged(hooks, config);
+}
+
+TEST_F(ProtectTest, ReplacingDotGitByAGitdirFileDoesNotPlantHooks) {
+  MakeRepo();
+  Snapshot hooks = TakeSnapshot(ws_ + "/.git/hooks");
+  std::string config = ReadFile(ws_ + "/.git/config");
+  // The variant: .git becomes a "gitdir:" file pointing at a repository the
+  // sandbox built, with its own hooks and config.
+  RunResult r = Sh(
+      "mv .git .git2 || rm -rf .git; mkdir -p evil/hooks; cp -r .git2/objects .git2/refs "
+      ".git2/HEAD evil/; "
+      "printf '#!/bin/sh\\necho pwned\\n' > evil/hooks/pre-commit; chmod +x evil/hooks/pre-commit; "
+      "printf '[core]\\n\\trepositoryformatversion = 0\\n' > evil/config; "
+      "rm -rf .git; echo 'gitdir: evil' > .git; true");
+  EXPECT_EQ(r.exit_code, 0) << r.Describe();
+  ExpectHostGitUnchanged(hooks, config);
+}
+
+TEST_F(ProtectTest, MissingEnvrcAndCordonTomlCannotBeCreated) {
+  MakeRepo();
+  ASSERT_EQ(unlink((ws_ + "/.envrc").c_str()), 0);
+  ASSERT_EQ(unlink((ws_ + "/.cordon.toml").c_str()), 0);
+  ExpectUncreatable(ws_ + "/.envrc");
+  ExpectUncreatable(ws_ + "/.cordon.toml");
+  RunResult r = Sh("echo 'export PWNED=1' > .envrc");
+  EXPECT_NE(r.exit_code, 0) << r.Describe();
+  EXPECT_FALSE(Exists(ws_ + "/.envrc"));
+}
+
+TEST_F(ProtectTest, MissingHooksDirInAnExistingRepoCannotBeCreated) {
+  MakeRepo();
+  RemoveAll(ws_ + "/.git/hooks");
+  ExpectUncreatable(ws_ + "/.git/hooks");
+  EXPECT_TRUE(Denied(Probe({"write", ws_ + "/.git/hooks/pre-commit"}), kProtectedOrMissing));
+  // git init in an existing repository recreates hooks/ from its template:
+  // whatever it reports, no hooks dir may appear.
+  Sh("git init -q . ; true");
+  EXPECT_FALSE(Exists(ws_ + "/.git/hooks"));
+}
+
+TEST_F(ProtectTest, FreshWorkspaceCannotGrowARepositoryWithHooks) {
+  // No .git at all: WS/.git/hooks and WS/.git/config are missing protected
+  // paths, so neither may appear (a new repository belongs in a subdir).
+  RunResult r = Sh(
+      "mkdir -p .git/hooks; echo pwned > .git/hooks/pre-commit; echo '[core]' > .git/config; true");
+  EXPECT_EQ(r.exit_code, 0) << r.Describe();
+  EXPECT_FALSE(Exists(ws_ + "/.git/hooks/pre-commit"));
+  EXPECT_FALSE(Exists(ws_ + "/.git/config"));
+}
+
+TEST_F(ProtectTest, RestOfDotGitIsWritableSoCommitsWork) {
+  MakeRepo();
+  std::string config = ReadFile(ws_ + "/.git/config");
+  RunResult r =
+      Sh("set -e; echo change > file.txt; git add file.txt; git commit -q -m second; "
+         "git branch topic; git tag v1; git log --format=%s");
+  ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  EXPECT_EQ(r.out, "second\ninit\n");
+  RunResult host = Host({"/usr/bin/git", "-C", ws_, "log", "--format=%s", "topic"});
+  EXPECT_EQ(host.out, "second\ninit\n") << host.Describe();
+  EXPECT_EQ(ReadFile(ws_ + "/.git/config"), config);
+  EXPECT_EQ(ReadFile(ws_ + "/.git/hooks/pre-commit"), kHook);
+}
+
+TEST_F(ProtectTest, NestedGitInitWorks) {
+  MakeRepo();
+  RunResult r =
+      Sh("set -e; git init -q sub; echo y > sub/f; git -C sub add f; "
+         "git -C sub commit -q -m nested; git -C sub log --format=%s");
+  ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  EXPECT_EQ(r.out, "nested\n");
+  EXPECT_TRUE(Exists(ws_ + "/sub/.git/config"));
+}
+
+TEST_F(ProtectTest, SeparateGitDirInsideWorkspaceIsProtected) {
+  // WS/.git is a file "gitdir: WS/.repo-git".
+  RunResult init =
+      Host({"/usr/bin/git", "init", "-q", "--separate-git-dir", ws_ + "/.repo-git", ws_});
+  ASSERT_EQ(init.exit_code, 0) << init.Describe();
+  ASSERT_TRUE(ReadFile(ws_ + "/.git").rfind("gitdir: ", 0) == 0);
+  std::string gitdir = ws_ + "/.repo-git";
+  WriteFile(gitdir + "/hooks/pre-commit", kHook, 0755);
+  std::string config = ReadFile(gitdir + "/config");
+
+  ExpectImmutable(gitdir + "/config");
+  ExpectImmutable(gitdir + "/hooks/pre-commit");
+  ExpectUncreatable(gitdir + "/hooks/post-checkout");
+  RunResult r = Sh("set -e; echo x > f; git add f; git commit -q -m sep; git log --format=%s");
+  EXPECT_EQ(r.exit_code, 0) << r.Describe();
+  EXPECT_EQ(r.out, "sep\n");
+  EXPECT_EQ(ReadFile(gitdir + "/config"), config);
+  EXPECT_EQ(ReadFile(gitdir + "/hooks/pre-commit"), kHook);
+}
+
+TEST_F(ProtectTest, SeparateGitDirInWritableRootIsProtected) {
+  std::string gitdirs = root_ / "gitdirs";
+  std::string gitdir = gitdirs + "/ws.git";
+  MakeDirs(gitdirs);
+  RunResult init = Host({"/usr/bin/git", "init", "-q", "--separate-git-dir", gitdir, ws_});
+  ASSERT_EQ(init.exit_code, 0) << init.Describe();
+  WriteFile(gitdir + "/hooks/pre-commit", kHook, 0755);
+  std::string config = ReadFile(gitdir + "/config");
+  std::vector<std::string> opts = {"--writable", gitdirs};
+
+  ExpectImmutable(gitdir + "/config", opts);
+  ExpectImmutable(gitdir + "/hooks/pre-commit", opts);
+  ExpectUncreatable(gitdir + "/hooks/post-checkout", opts);
+  RunResult r =
+      Sh("set -e; echo x > f; git add f; git commit -q -m sep; git log --format=%s", opts);
+  EXPECT_EQ(r.exit_code, 0) << r.Describe();
+  EXPECT_EQ(r.out, "sep\n");
+  EXPECT_EQ(ReadFile(gitdir + "/config"), config);
+  EXPECT_EQ(ReadFile(gitdir + "/hooks/pre-commit"), kHook);
+}
+
+TEST_F(ProtectTest, WorktreeOfARepositoryInAWritableRootIsProtected) {
+  // WS is a worktree of MAIN: WS/.git says "gitdir: MAIN/.git/worktrees/ws",
+  // whose commondir is MAIN/.git, where hooks and config live.
+  std::string main = root_ / "main";
+  InitRepo(main);
+  ASSERT_EQ(rmdir(ws_.c_str()), 0);
+  RunResult add = Host({"/usr/bin/git", "-C", main, "worktree", "add", "-q", "-b", "wt", ws_});
+  ASSERT_EQ(add.exit_code, 0) << add.Describe();
+  WriteFile(main + "/.git/hooks/pre-commit", kHook, 0755);
+  std::string config = ReadFile(main + "/.git/config");
+  std::vector<std::string> opts = {"--writable", main};
+
+  ExpectImmutable(main + "/.git/config", opts);
+  ExpectImmutable(main + "/.git/hooks/pre-commit", opts);
+  ExpectUncreatable(main + "/.git/hooks/post-checkout", opts);
+  ExpectUncreatable(main + "/.git/worktrees/ws/config", opts);
+  RunResult r = Sh("set -e; echo x > f; git add f; git commit -q -m wt; git log --format=%s", opts);
+  EXPECT_EQ(r.exit_code, 0) << r.Describe();
+  EXPECT_EQ(r.out, "wt\ninit\n");
+  EXPECT_EQ(ReadFile(main + "/.git/config"), config);
+  EXPECT_EQ(ReadFile(main + "/.git/hooks/pre-commit"), kHook);
+}
+
+TEST_F(ProtectTest, ProtectFlagAddsReadOnlyPaths) {
+  MakeDirs(ws_ + "/deploy");
+  WriteFile(ws_ + "/deploy/app.sh", "deploy\n");
+  std::vector<std::string> opts = {"--protect", ws_ + "/deploy", "--protect", ws_ + "/Makefile"};
+  ExpectImmutable(ws_ + "/deploy/app.sh", opts);
+  ExpectUncreatable(ws_ + "/deploy/new.sh", opts);
+  ExpectUncreatable(ws_ + "/Makefile", opts);
+  // The twin: the rest of the workspace is writable.
+  EXPECT_TRUE(Allowed(Probe(opts, {"write", ws_ + "/other.txt"})));
+  EXPECT_EQ(ReadFile(ws_ + "/deploy/app.sh"), "deploy\n");
+}
+
+}  // namespace
+}  // namespace cordon::it
