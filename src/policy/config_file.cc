@@ -8,12 +8,11 @@
 #include <unistd.h>
 
 #include <exception>
-#include <optional>
-#include <utility>
 
 #include "common/unique_fd.h"
 #include "policy/env.h"
 #include "policy/names.h"
+#include "policy/toml_guard.h"
 
 namespace cordon::policy {
 
@@ -312,62 +311,17 @@ class LayerBuilder {
   ConfigLayer layer_;
 };
 
-bool IsKeyStart(unsigned char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' ||
-         c == '-' || c == '"' || c == '\'';
-}
-
-// toml++ 3.3.0 enters parse_key() with a broken precondition on table
-// headers such as "[[[a]]", "[=" or "[\n" (upstream marzer/tomlplusplus#301):
-// debug builds abort, release builds reach an assume()d-false condition. So
-// such headers are refused before toml++ sees them. The scan is
-// conservative: it looks at every line that starts with '[' (after blanks),
-// even inside a multi-line array or string, which only ever refuses input
-// that is invalid for cordon's schema anyway.
-std::optional<std::pair<int, int>> FindBadTableHeader(std::string_view text) {
-  int line = 1;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t end = text.find('\n', pos);
-    if (end == std::string_view::npos) end = text.size();
-    std::string_view l = text.substr(pos, end - pos);
-    size_t i = 0;
-    // toml++ skips blanks, including non-ASCII ones (U+00A0, a BOM...).
-    while (i < l.size() &&
-           (l[i] == ' ' || l[i] == '\t' || static_cast<unsigned char>(l[i]) >= 0x80)) {
-      ++i;
-    }
-    if (i < l.size() && l[i] == '[') {
-      size_t j = i + 1;
-      auto skip_blanks = [&] {
-        while (j < l.size() && (l[j] == ' ' || l[j] == '\t')) ++j;
-      };
-      skip_blanks();
-      if (j < l.size() && l[j] == '[') {
-        ++j;
-        skip_blanks();
-      }
-      const bool at_eof = j == l.size() && end == text.size();
-      if (!at_eof && (j == l.size() || (l[j] != ']' && !IsKeyStart(l[j])))) {
-        return std::pair{line, static_cast<int>(j + 1)};
-      }
-    }
-    pos = end + 1;
-    ++line;
-  }
-  return std::nullopt;
-}
-
 }  // namespace
 
 Result<ConfigLayer> ParseConfig(std::string_view text, const std::string& file, ConfigKind kind) {
   if (text.size() > kMaxConfigBytes) {
     return PlainError("config", file, "file is larger than 1 MiB");
   }
-  if (auto bad = FindBadTableHeader(text)) {
+  // toml++ 3.3.0 has undefined behaviour on some invalid input: screen it.
+  if (auto bad = ScreenToml(text)) {
     return PlainError("config",
-                      file + ":" + std::to_string(bad->first) + ":" + std::to_string(bad->second),
-                      "invalid TOML: expected a table name (a bare key or a quoted string)");
+                      file + ":" + std::to_string(bad->line) + ":" + std::to_string(bad->column),
+                      "invalid TOML: " + bad->message);
   }
   try {
     toml::table root = toml::parse(text, file);

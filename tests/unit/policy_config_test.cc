@@ -122,6 +122,26 @@ TEST(ParseConfig, InvalidTomlHasAPosition) {
   EXPECT_NE(ParseErr("[[[").find("invalid TOML"), std::string::npos);
 }
 
+// toml++ 3.3.0 asserts on these (marzer/tomlplusplus#301); they must come
+// back as errors.
+TEST(ParseConfig, MalformedTableHeadersAreErrorsNotAborts) {
+  // "\xc2\xa0" (U+00A0) is a blank to toml++; the literal is split so that
+  // the "a" after it is not read as a hex digit.
+  const std::string nbsp_header = std::string("mode = \"off\"\n  [[\xc2\xa0") + "a]]";
+  for (const std::string& text :
+       {std::string("[[[1]]]"), std::string("[[[a]]"), std::string("[[[]]"), std::string("[[="),
+        std::string("[="), std::string("[\n"), std::string("[ \t{"), std::string("[[ ]"),
+        nbsp_header, std::string("\xef\xbb\xbf[="), std::string("[\r\n")}) {
+    auto r = ParseConfig(text, "/c.toml", ConfigKind::kUser);
+    EXPECT_FALSE(r.ok()) << text;
+  }
+  std::string e = ParseErr("mode = \"read-only\"\n  [[[x]]]\n");
+  EXPECT_NE(e.find("/c.toml:2:5"), std::string::npos) << e;
+  // Valid headers and arrays still parse.
+  ParseOk("[filesystem]\n[ env ]\n[\"network\"]\nmode = \"off\"\n");
+  ParseOk("[filesystem]\nread = [\n  \"a\",\n  'b',\n]\n");
+}
+
 TEST(ParseConfig, ProjectFileCannotTrustItself) {
   std::string e = ParseErr("[workspaces.\"/p\"]\ntrusted = true\n", ConfigKind::kProject);
   EXPECT_NE(e.find("only appear in the user config file"), std::string::npos) << e;
