@@ -13,11 +13,13 @@ namespace cordon::it {
 namespace {
 
 // Read-only bind (EROFS), Landlock (EACCES), a mount point that can't be
-// removed or renamed (EBUSY), or a cross-mount rename (EXDEV).
+// removed or renamed (EBUSY), or a cross-mount rename (EXDEV). A missing
+// protected path may also be held by a read-only placeholder inside the
+// sandbox (EEXIST, EISDIR).
 constexpr std::initializer_list<const char*> kProtected = {"EACCES", "EROFS", "EPERM", "EBUSY",
                                                            "EXDEV"};
-constexpr std::initializer_list<const char*> kProtectedOrMissing = {"EACCES", "EROFS", "EPERM",
-                                                                    "EBUSY",  "EXDEV", "ENOENT"};
+constexpr std::initializer_list<const char*> kProtectedOrMissing = {
+    "EACCES", "EROFS", "EPERM", "EBUSY", "EXDEV", "ENOENT", "EEXIST", "EISDIR"};
 
 const char kHook[] = "#!/bin/sh\necho original hook\n";
 
@@ -165,12 +167,21 @@ TEST_F(ProtectTest, MissingEnvrcAndCordonTomlCannotBeCreated) {
 TEST_F(ProtectTest, MissingHooksDirInAnExistingRepoCannotBeCreated) {
   MakeRepo();
   RemoveAll(ws_ + "/.git/hooks");
-  ExpectUncreatable(ws_ + "/.git/hooks");
-  EXPECT_TRUE(Denied(Probe({"write", ws_ + "/.git/hooks/pre-commit"}), kProtectedOrMissing));
-  // git init in an existing repository recreates hooks/ from its template:
-  // whatever it reports, no hooks dir may appear.
-  Sh("git init -q . ; true");
-  EXPECT_FALSE(Exists(ws_ + "/.git/hooks"));
+  RunResult r =
+      Sh("mkdir -p .git/hooks; echo pwned > .git/hooks/pre-commit; ln -s /tmp "
+         ".git/hooks/post-checkout; "
+         "git init -q .; true");  // git init recreates hooks/ from its template
+  EXPECT_EQ(r.exit_code, 0) << r.Describe();
+  // The security property: no hook can be planted.
+  EXPECT_FALSE(Exists(ws_ + "/.git/hooks/pre-commit"));
+  EXPECT_FALSE(Exists(ws_ + "/.git/hooks/post-checkout"));
+  if (Exists(ws_ + "/.git/hooks")) {
+    EXPECT_EQ(ListDir(ws_ + "/.git/hooks"), std::vector<std::string>{});
+  }
+  ExpectUncreatable(ws_ + "/.git/hooks/pre-push");
+  // And cordon itself leaves no trace: the user's repository had no hooks
+  // dir before the run and must have none after.
+  EXPECT_FALSE(Exists(ws_ + "/.git/hooks")) << "cordon left an empty .git/hooks in the workspace";
 }
 
 TEST_F(ProtectTest, FreshWorkspaceCannotGrowARepositoryWithHooks) {
@@ -254,7 +265,8 @@ TEST_F(ProtectTest, WorktreeOfARepositoryInAWritableRootIsProtected) {
   std::string main = root_ / "main";
   InitRepo(main);
   ASSERT_EQ(rmdir(ws_.c_str()), 0);
-  RunResult add = Host({"/usr/bin/git", "-C", main, "worktree", "add", "-q", "-b", "wt", ws_});
+  RunResult add = RunProcess({"/usr/bin/git", "-C", main, "worktree", "add", "-q", "-b", "wt", ws_},
+                             env_, root_.path());
   ASSERT_EQ(add.exit_code, 0) << add.Describe();
   WriteFile(main + "/.git/hooks/pre-commit", kHook, 0755);
   std::string config = ReadFile(main + "/.git/config");
