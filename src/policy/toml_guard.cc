@@ -53,7 +53,8 @@ std::optional<TomlGuardError> FindBadTableHeader(std::string_view text) {
 // string (only where a key or a value starts: a quote inside a bare token,
 // as in 1"x", is scanned as part of the token) and refuses non-ASCII bytes
 // outside strings and comments, and a '}' where an array expects a value
-// (toml++'s array parser hands it to parse_value() unchecked). After an
+// (toml++'s array parser hands it to parse_value() unchecked), and a date
+// followed by a lone digit (see IsDateThenDigitThenEnd). After an
 // error toml++ stops, so the screen only has to agree with it up to there.
 class AsciiScreen {
  public:
@@ -96,6 +97,9 @@ class AsciiScreen {
     const bool blank = c == ' ' || c == '\t' || c == '\r' || c == '\n';
     // A bare value token runs to a value terminator: blank ] } , #.
     if (token_ == Token::kValue && !blank && c != ']' && c != '}' && c != ',') return std::nullopt;
+    if (token_ == Token::kValue && c == ' ' && IsDateThenDigitThenEnd()) {
+      return Fail("a date followed by a lone digit");
+    }
     if (token_ == Token::kKey && (IsKeyStart(c) && c != '"' && c != '\'')) return std::nullopt;
     token_ = Token::kNone;
     if (c == '\n') {
@@ -144,6 +148,7 @@ class AsciiScreen {
       default:
         if (expect_ == Expect::kValue) {
           token_ = Token::kValue;
+          token_start_ = i_;
           expect_ = Expect::kAfterValue;
         } else {
           token_ = Token::kKey;
@@ -151,6 +156,25 @@ class AsciiScreen {
         }
         return std::nullopt;
     }
+  }
+
+  // toml++ reads "YYYY-MM-DD D" as the start of a date-time with a space
+  // and then scans on from a value terminator with a broken precondition.
+  // Called on the blank that ends a value token; '_' is ignored, as toml++
+  // ignores it while scanning.
+  bool IsDateThenDigitThenEnd() const {
+    std::string token;
+    for (size_t k = token_start_; k < i_; ++k) {
+      if (t_[k] != '_') token += t_[k];
+    }
+    if (token.size() != 10 || token[4] != '-' || token[7] != '-') return false;
+    for (size_t k : {0, 1, 2, 3, 5, 6, 8, 9}) {
+      if (token[k] < '0' || token[k] > '9') return false;
+    }
+    if (i_ + 2 >= t_.size() || t_[i_ + 1] < '0' || t_[i_ + 1] > '9') return false;
+    const char end = t_[i_ + 2];
+    return end == ' ' || end == '\t' || end == '\n' || end == '\r' || end == '\v' || end == '\f' ||
+           end == ']' || end == '}' || end == ',' || end == '#';
   }
 
   // A string of any of TOML's four kinds, from its opening quote.
@@ -260,6 +284,7 @@ class AsciiScreen {
   size_t line_start_ = 0;
   Expect expect_ = Expect::kKey;
   Token token_ = Token::kNone;
+  size_t token_start_ = 0;
   std::string stack_;  // open '[' (arrays) and '{' (inline tables)
   bool header_ = false;
 };

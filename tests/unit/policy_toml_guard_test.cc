@@ -69,6 +69,17 @@ TEST(ScreenToml, RefusesCloseBraceWhereAnArrayExpectsAValue) {
   }
 }
 
+TEST(ScreenToml, RefusesDateThenLoneDigit) {
+  for (const char* text : {"e=[0001-01-91 5 = [[::[:", "d = 2024-01-01 5\n", "d = [2024-01-01 5]",
+                           "d = 2_024-01-01 5,"}) {
+    EXPECT_TRUE(ScreenToml(text).has_value()) << text;
+  }
+  for (const char* text : {"d = 2024-01-01 05:06:07\n", "d = 2024-01-01\n", "d = 2024-01-01 5",
+                           "s = \"2024-01-01 5 apples\"\n"}) {
+    EXPECT_FALSE(ScreenToml(text).has_value()) << text;
+  }
+}
+
 TEST(ScreenToml, ParseConfigUsesIt) {
   auto r = ParseConfig("mode = \"off\"\n\xc2\xa7 = 1\n", "/c.toml", ConfigKind::kProject);
   ASSERT_FALSE(r.ok());
