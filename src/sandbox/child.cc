@@ -119,7 +119,7 @@ void RunChild(const ChildContext& ctx) {
   // Not ptraceable by the command, which would otherwise forge the report.
   STEP(Prctl(PR_SET_DUMPABLE, 0, "prctl(PR_SET_DUMPABLE)"));
   if (!in_userns) STEP(Prctl(PR_SET_CHILD_SUBREAPER, 1, "prctl(PR_SET_CHILD_SUBREAPER)"));
-  STEP(seccomp::Install(plan.seccomp));
+  if (plan.use_seccomp) STEP(seccomp::Install(plan.seccomp));
 
   pid_t command = fork();
   if (command < 0) Fail(ctx, ChildStatus::Errno("fork", ctx.argv[0]));

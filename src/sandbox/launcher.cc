@@ -139,9 +139,10 @@ Outcome Launch(const policy::Policy& policy, Plan& plan, const LaunchOptions& op
   if (!plan.placeholders.empty()) {
     auto ready = placeholders.Create(plan.placeholders);
     for (const auto& p : plan.placeholders) {
-      if (std::find(ready.begin(), ready.end(), p) != ready.end()) continue;
-      std::erase(plan.mounts.protects, p);
-      plan.degraded.push_back("could not create a placeholder for missing protected path " + p);
+      if (std::find(ready.begin(), ready.end(), p.path) != ready.end()) continue;
+      std::erase(plan.mounts.protects, p.path);
+      plan.degraded.push_back("could not create a placeholder for missing protected path " +
+                              p.path);
       if (options.on_degraded) options.on_degraded(plan.degraded.back());
     }
   }

@@ -1,6 +1,7 @@
-// Placeholder files for missing protected paths.
+// Placeholder files and directories for missing protected paths.
 #include "sandbox/placeholders.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -14,41 +15,69 @@ namespace {
 
 constexpr char kMark[] = "user.cordon.placeholder";
 
-bool SameInode(int fd, const std::string& path) {
-  struct stat a {
-  }, b{};
+bool IsEmptyDir(const std::string& path) {
+  DIR* dir = opendir(path.c_str());
+  if (dir == nullptr) return false;
+  int entries = 0;
+  while (readdir(dir) != nullptr) ++entries;
+  closedir(dir);
+  return entries == 2;  // "." and ".."
+}
+
+bool IsEmpty(const std::string& path, const struct stat& st) {
+  if (S_ISREG(st.st_mode)) return st.st_size == 0;
+  return S_ISDIR(st.st_mode) && IsEmptyDir(path);
+}
+
+// The fd still names `path`, and it is still an empty placeholder.
+bool StillOurs(int fd, const std::string& path) {
+  struct stat a {};
+  struct stat b {};
   return fstat(fd, &a) == 0 && lstat(path.c_str(), &b) == 0 && a.st_dev == b.st_dev &&
-         a.st_ino == b.st_ino && a.st_size == 0 && S_ISREG(b.st_mode);
+         a.st_ino == b.st_ino && IsEmpty(path, b);
+}
+
+int CreateOrAdopt(const PlaceholderSpec& spec) {
+  const char* path = spec.path.c_str();
+  int fd = -1;
+  if (spec.is_dir) {
+    if (mkdir(path, 0755) == 0) {
+      fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+    } else if (errno == EEXIST && IsPlaceholder(spec.path)) {
+      return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+    }
+  } else {
+    fd = open(path, O_CREAT | O_EXCL | O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
+    if (fd < 0 && errno == EEXIST && IsPlaceholder(spec.path)) {
+      return open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    }
+  }
+  // Best effort: on a filesystem without user xattrs the placeholder is
+  // still removed by this run, just not adoptable after a crash.
+  if (fd >= 0) (void)fsetxattr(fd, kMark, "1", 1, 0);
+  return fd;
 }
 
 }  // namespace
 
 bool IsPlaceholder(const std::string& path) {
   struct stat st {};
-  if (lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_size != 0) return false;
+  if (lstat(path.c_str(), &st) != 0 || !IsEmpty(path, st)) return false;
   return lgetxattr(path.c_str(), kMark, nullptr, 0) >= 0;
 }
 
-std::vector<std::string> Placeholders::Create(const std::vector<std::string>& paths) {
+std::vector<std::string> Placeholders::Create(const std::vector<PlaceholderSpec>& specs) {
   std::vector<std::string> ready;
-  for (const std::string& path : paths) {
-    // A few tries: a concurrent run may remove the file we just opened.
+  for (const PlaceholderSpec& spec : specs) {
+    // A few tries: a concurrent run may remove the one we just opened.
     for (int attempt = 0; attempt < 3; ++attempt) {
-      int fd = open(path.c_str(), O_CREAT | O_EXCL | O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
-      if (fd >= 0) {
-        // Best effort: a filesystem without user xattrs still gets its
-        // placeholder removed by this run.
-        (void)fsetxattr(fd, kMark, "1", 1, 0);
-      } else if (errno == EEXIST && IsPlaceholder(path)) {
-        fd = open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-      }
-      if (fd < 0) break;
-      UniqueFd owned(fd);
+      UniqueFd fd(CreateOrAdopt(spec));
+      if (!fd.valid()) break;
       // Shared with concurrent runs; a run removing it takes it exclusively.
-      if (flock(owned.get(), LOCK_SH) != 0) break;
-      if (!SameInode(owned.get(), path)) continue;
-      held_.push_back({path, std::move(owned)});
-      ready.push_back(path);
+      if (flock(fd.get(), LOCK_SH) != 0) break;
+      if (!StillOurs(fd.get(), spec.path)) continue;
+      held_.push_back({spec, std::move(fd)});
+      ready.push_back(spec.path);
       break;
     }
   }
@@ -57,11 +86,13 @@ std::vector<std::string> Placeholders::Create(const std::vector<std::string>& pa
 
 void Placeholders::RemoveAll() {
   for (Held& h : held_) {
-    if (!h.fd.valid()) continue;
-    if (flock(h.fd.get(), LOCK_EX | LOCK_NB) == 0 && SameInode(h.fd.get(), h.path)) {
-      unlink(h.path.c_str());
+    if (flock(h.fd.get(), LOCK_EX | LOCK_NB) == 0 && StillOurs(h.fd.get(), h.spec.path)) {
+      if (h.spec.is_dir) {
+        rmdir(h.spec.path.c_str());
+      } else {
+        unlink(h.spec.path.c_str());
+      }
     }
-    h.fd.Reset();
   }
   held_.clear();
 }

@@ -1,14 +1,15 @@
-// Placeholders: empty files that stand in for missing protected files
-// (WS/.envrc, WS/.cordon.toml, a repository's missing config) for one run.
+// Placeholders: empty files or directories that stand in for missing
+// protected paths (WS/.git, WS/.git/hooks, WS/.envrc, WS/.cordon.toml, a
+// --protect path) for one run.
 //
 // A bind mount needs something to mount on, and a name that does not exist
-// cannot be protected from creation any other way without a kernel that
-// filters by name. So the supervisor creates the empty file on the host
-// before clone, the child binds it read-only, and the supervisor removes it
-// after the run. Concurrent runs share a placeholder through flock(LOCK_SH);
-// the last one out removes it. A placeholder left by a killed supervisor is
-// marked with the xattr user.cordon.placeholder and is adopted and removed by
-// the next run.
+// cannot be kept from being created any other way on a kernel that does not
+// filter by name. So the supervisor creates the empty file or directory on
+// the host before clone, the child binds it read-only, and the supervisor
+// removes it after the run if it is still empty. Concurrent runs share a
+// placeholder through flock(LOCK_SH); the last one out removes it. One left
+// by a killed supervisor carries the xattr user.cordon.placeholder and is
+// adopted and removed by the next run.
 #pragma once
 
 #include <string>
@@ -18,29 +19,38 @@
 
 namespace cordon::sandbox {
 
+struct PlaceholderSpec {
+  std::string path;
+  bool is_dir = false;
+  bool operator==(const PlaceholderSpec&) const = default;
+};
+
 class Placeholders {
  public:
   Placeholders() = default;
   Placeholders(Placeholders&&) = default;
   Placeholders& operator=(Placeholders&&) = default;
+  Placeholders(const Placeholders&) = delete;
+  Placeholders& operator=(const Placeholders&) = delete;
   ~Placeholders() { RemoveAll(); }
 
-  // Creates (or adopts) a placeholder at each path whose parent exists.
-  // Returns the paths that now exist and can be protected.
-  std::vector<std::string> Create(const std::vector<std::string>& paths);
+  // Creates (or adopts) each placeholder. Returns the paths that now exist
+  // and can be protected; the others are left alone.
+  std::vector<std::string> Create(const std::vector<PlaceholderSpec>& specs);
 
-  // Removes every placeholder no other run holds, if it is still empty.
+  // Removes every placeholder that no other run holds and that is still
+  // empty.
   void RemoveAll();
 
  private:
   struct Held {
-    std::string path;
+    PlaceholderSpec spec;
     UniqueFd fd;
   };
   std::vector<Held> held_;
 };
 
-// True when `path` is an empty regular file carrying cordon's mark.
+// True when `path` is an empty file or directory carrying cordon's mark.
 [[nodiscard]] bool IsPlaceholder(const std::string& path);
 
 }  // namespace cordon::sandbox

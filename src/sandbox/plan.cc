@@ -107,16 +107,32 @@ class ViewBuilder {
 
   // True when the innermost cover or bind strictly above `path` is a cover.
   [[nodiscard]] bool EnclosingIsCover(const std::string& path) const {
+    return InnermostIsCover(path, true);
+  }
+
+  // True when `path` is inside (or is) a cover and no bind brings it back.
+  [[nodiscard]] bool Hidden(const std::string& path) const { return InnermostIsCover(path, false); }
+
+  mount_view::Plan& plan() { return plan_; }
+
+ private:
+  // Among the covers and binds at or above `path` (strictly above when
+  // `strict`), is the innermost one a cover? Binds are attached after covers,
+  // so a bind wins a tie.
+  [[nodiscard]] bool InnermostIsCover(const std::string& path, bool strict) const {
+    auto above = [&](const std::string& root) {
+      return strict ? IsStrictlyUnder(path, root) : IsUnder(path, root);
+    };
     size_t best = 0;
     bool is_cover = false;
     for (const auto& c : plan_.covers) {
-      if (IsStrictlyUnder(path, c.path) && c.path.size() >= best) {
+      if (above(c.path) && c.path.size() > best) {
         best = c.path.size();
         is_cover = true;
       }
     }
     for (const auto& b : plan_.binds) {
-      if (IsStrictlyUnder(path, b.path) && b.path.size() >= best) {
+      if (above(b.path) && b.path.size() >= best) {
         best = b.path.size();
         is_cover = false;
       }
@@ -124,15 +140,6 @@ class ViewBuilder {
     return is_cover;
   }
 
-  // True when `path` is inside a cover and no bind brings it back.
-  [[nodiscard]] bool Hidden(const std::string& path) const {
-    return EnclosingIsCover(path) || std::any_of(plan_.covers.begin(), plan_.covers.end(),
-                                                 [&](const auto& c) { return c.path == path; });
-  }
-
-  mount_view::Plan& plan() { return plan_; }
-
- private:
   mount_view::Plan plan_;
 };
 
@@ -165,46 +172,38 @@ std::vector<std::string> GitDirs(const std::string& workspace) {
 
 struct ProtectTarget {
   std::string path;
-  bool builtin;  // cordon's own list: a missing file gets a placeholder
+  bool is_dir;  // what to stand in with when it is missing
 };
 
 void PlanProtects(const Policy& policy, const std::vector<std::string>& writable_roots,
                   Plan& plan) {
   mount_view::Plan& view = plan.mounts;
-  std::vector<std::string>& notes = plan.notes;
   std::vector<ProtectTarget> targets;
+  // Without a repository, the workspace's .git itself is protected: a .git
+  // planted by the sandbox would run its hooks on the host's next git call.
+  // (git init of a repository below the workspace still works.)
+  std::string ws_git = policy.workspace + "/.git";
+  if (!Lstat(ws_git)) targets.push_back({ws_git, true});
   for (const auto& rule : policy.protect) {
-    targets.push_back({rule.path, rule.origin.kind == policy::Origin::Kind::kBuiltin});
+    targets.push_back({rule.path, rule.path.ends_with("/.git/hooks")});
   }
   // A .git file (worktree, submodule) moves hooks and config elsewhere.
-  std::string ws_git = policy.workspace + "/.git";
   for (const std::string& dir : GitDirs(policy.workspace)) {
     if (dir == ws_git) continue;
     targets.push_back({dir + "/hooks", true});
-    targets.push_back({dir + "/config", true});
+    targets.push_back({dir + "/config", false});
   }
   for (const ProtectTarget& t : targets) {
-    // Not a structured binding: clang 14 cannot capture those in lambdas.
     const std::string& target = t.path;
-    const bool builtin = t.builtin;
     auto root = std::find_if(writable_roots.begin(), writable_roots.end(),
                              [&](const auto& w) { return IsStrictlyUnder(target, w); });
     if (root == writable_roots.end()) continue;  // not writable anyway
-    if (builtin && IsPlaceholder(target)) {
+    if (IsPlaceholder(target)) {
       // Left by a run whose supervisor was killed: adopt it, remove it after.
-      plan.placeholders.push_back(target);
+      plan.placeholders.push_back({target, t.is_dir});
     } else if (!Lstat(target)) {
-      // A repository without hooks: an empty hooks dir is what git init
-      // makes, so create it and protect it like any other.
-      if (builtin && target.ends_with("/hooks") && Stat(Parent(target)) &&
-          mkdir(target.c_str(), 0755) == 0) {
-        notes.push_back("created empty " + target + " to protect it");
-      } else if (builtin && Stat(Parent(target))) {
-        plan.placeholders.push_back(target);
-      } else {
-        notes.push_back("protected path " + target + " does not exist");
-        continue;
-      }
+      if (!Stat(Parent(target))) continue;  // e.g. .git/hooks without a .git
+      plan.placeholders.push_back({target, t.is_dir});
     }
     // Pin every directory between the writable root and the target, so the
     // sandbox cannot rename a parent away and plant a fresh one.
@@ -213,10 +212,13 @@ void PlanProtects(const Policy& policy, const std::vector<std::string>& writable
         view.pins.push_back(dir);
       }
     }
-    view.protects.push_back(target);
+    if (std::find(view.protects.begin(), view.protects.end(), target) == view.protects.end()) {
+      view.protects.push_back(target);
+    }
   }
   // Parents first, so a pin never clones a protect made before it.
   std::sort(view.pins.begin(), view.pins.end());
+  std::sort(view.protects.begin(), view.protects.end());
 }
 
 void PlanLandlock(const Policy& policy, bool mount_view, bool home_covered,
@@ -291,7 +293,7 @@ Result<Plan> Compile(const Policy& policy, std::vector<std::string> argv, char**
     // inside a cover or a writable root.
     bool in_writable = std::any_of(writable_roots.begin(), writable_roots.end(),
                                    [&](const auto& w) { return IsUnder(r.path, w); });
-    if (view.EnclosingIsCover(r.path) || in_writable) view.Bind(r.path, true);
+    if (view.Hidden(r.path) || in_writable) view.Bind(r.path, true);
   }
   for (const auto& d : policy.deny_read) {
     auto st = Lstat(d.path);
@@ -327,8 +329,20 @@ Result<Plan> Compile(const Policy& policy, std::vector<std::string> argv, char**
   }
 
   auto program = seccomp::Compile({});
-  if (!program.ok()) return program.error();
-  plan.seccomp = std::move(program).value();
+  if (program.ok()) {
+    plan.seccomp = std::move(program).value();
+  } else if (policy.allow_degraded) {
+    plan.use_seccomp = false;
+    plan.degraded.push_back("seccomp unavailable (" + program.error().Describe() +
+                            "): keyrings, bpf, perf_event_open, userfaultfd, io_uring, TIOCSTI "
+                            "and new namespaces are not blocked");
+  } else {
+    Error e = program.error();
+    e.hint =
+        "cordon needs seccomp filters (CONFIG_SECCOMP_FILTER, Linux 4.14+). Or run with "
+        "--allow-degraded to confine without them.";
+    return e;
+  }
   return plan;
 }
 

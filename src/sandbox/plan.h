@@ -13,6 +13,7 @@
 #include "sandbox/landlock.h"
 #include "sandbox/mount_view.h"
 #include "sandbox/namespaces.h"
+#include "sandbox/placeholders.h"
 #include "sandbox/seccomp.h"
 
 namespace cordon::sandbox {
@@ -25,12 +26,13 @@ struct Plan {
   mount_view::Plan mounts;
   bool use_landlock = true;
   landlock::Rules landlock;
+  bool use_seccomp = true;
   seccomp::Program seccomp;
   bool allow_degraded = false;
 
-  // Missing protected files to stand in for during the run (placeholders.h);
+  // Missing protected paths to stand in for during the run (placeholders.h);
   // they are also listed in mounts.protects.
-  std::vector<std::string> placeholders;
+  std::vector<PlaceholderSpec> placeholders;
 
   std::string cwd;
   std::vector<std::string> argv;

@@ -58,6 +58,11 @@ class PlanTest : public ::testing::Test {
     return std::find(v.begin(), v.end(), s) != v.end();
   }
 
+  static bool HasPlaceholder(const Plan& plan, const std::string& path, bool is_dir) {
+    return std::find(plan.placeholders.begin(), plan.placeholders.end(),
+                     PlaceholderSpec{path, is_dir}) != plan.placeholders.end();
+  }
+
   std::string root_, home_, ws_;
   policy::Policy policy_;
 };
@@ -104,18 +109,37 @@ TEST_F(PlanTest, ProtectsGitAndPinsItsParent) {
   EXPECT_TRUE(Contains(plan.mounts.protects, ws_ + "/.git/config"));
   EXPECT_TRUE(Contains(plan.mounts.pins, ws_ + "/.git"));
   // Missing .envrc and .cordon.toml get placeholders, protected as well.
-  EXPECT_TRUE(Contains(plan.placeholders, ws_ + "/.envrc"));
-  EXPECT_TRUE(Contains(plan.placeholders, ws_ + "/.cordon.toml"));
+  EXPECT_TRUE(HasPlaceholder(plan, ws_ + "/.envrc", false));
+  EXPECT_TRUE(HasPlaceholder(plan, ws_ + "/.cordon.toml", false));
   EXPECT_TRUE(Contains(plan.mounts.protects, ws_ + "/.envrc"));
-  // Planning creates nothing but a missing hooks dir.
+  // Planning creates nothing; the launcher makes placeholders for the run.
   EXPECT_FALSE(fsys::exists(ws_ + "/.envrc"));
 }
 
-TEST_F(PlanTest, MissingHooksDirIsCreatedInAnExistingRepository) {
+TEST_F(PlanTest, MissingHooksDirGetsADirectoryPlaceholder) {
   fsys::create_directories(ws_ + "/.git");
   Plan plan = MustCompile();
-  EXPECT_TRUE(fsys::is_directory(ws_ + "/.git/hooks"));
+  EXPECT_FALSE(fsys::exists(ws_ + "/.git/hooks"));
+  EXPECT_TRUE(HasPlaceholder(plan, ws_ + "/.git/hooks", true));
   EXPECT_TRUE(Contains(plan.mounts.protects, ws_ + "/.git/hooks"));
+}
+
+TEST_F(PlanTest, AWorkspaceWithoutRepositoryHasItsGitProtected) {
+  Plan plan = MustCompile();
+  EXPECT_TRUE(HasPlaceholder(plan, ws_ + "/.git", true));
+  EXPECT_TRUE(Contains(plan.mounts.protects, ws_ + "/.git"));
+  // Nothing below a missing .git is planned.
+  EXPECT_FALSE(Contains(plan.mounts.protects, ws_ + "/.git/hooks"));
+}
+
+TEST_F(PlanTest, ReadingTheWholeHomeBindsItBackAndHidesTheDenyList) {
+  policy_.read.push_back({home_, {}});
+  Plan plan = MustCompile();
+  const auto* home = FindBind(plan, home_);
+  ASSERT_NE(home, nullptr);
+  EXPECT_TRUE(home->read_only);
+  ASSERT_EQ(plan.mounts.hides.size(), 1U);
+  EXPECT_EQ(plan.mounts.hides[0].path, home_ + "/.ssh");
 }
 
 TEST_F(PlanTest, WorktreeGitdirIsProtected) {
