@@ -167,9 +167,11 @@ class AsciiScreen {
     for (size_t k = token_start_; k < i_; ++k) {
       if (t_[k] != '_') token += t_[k];
     }
-    if (token.size() != 10 || token[4] != '-' || token[7] != '-') return false;
-    for (size_t k : {0, 1, 2, 3, 5, 6, 8, 9}) {
-      if (token[k] < '0' || token[k] > '9') return false;
+    // toml++'s own test is looser than a date (letters pass in the digit
+    // places), so this one is too: ten characters, '-' at 4 and 7.
+    if (token.size() != 10 || token[0] < '0' || token[0] > '9' || token[4] != '-' ||
+        token[7] != '-') {
+      return false;
     }
     if (i_ + 2 >= t_.size() || t_[i_ + 1] < '0' || t_[i_ + 1] > '9') return false;
     const char end = t_[i_ + 2];

@@ -70,8 +70,9 @@ TEST(ScreenToml, RefusesCloseBraceWhereAnArrayExpectsAValue) {
 }
 
 TEST(ScreenToml, RefusesDateThenLoneDigit) {
-  for (const char* text : {"e=[0001-01-91 5 = [[::[:", "d = 2024-01-01 5\n", "d = [2024-01-01 5]",
-                           "d = 2_024-01-01 5,"}) {
+  for (const char* text :
+       {"e=[0001-01-91 5 = [[::[:", "d = 2024-01-01 5\n", "d = [2024-01-01 5]",
+        "d = 2_024-01-01 5,", "e=[000q-09-11 0 [\"~w\"ad-09-11 0 [\"~wri=/\"0]"}) {
     EXPECT_TRUE(ScreenToml(text).has_value()) << text;
   }
   for (const char* text : {"d = 2024-01-01 05:06:07\n", "d = 2024-01-01\n", "d = 2024-01-01 5",
