@@ -92,6 +92,7 @@ TEST_F(PersistTest, SnapshotSeesAclsAndXattrs) {
 
 TEST_F(PersistTest, HostileProbeChangesNothingOutsideTheWorkspace) {
   HostState before = Capture();
+  std::string leak = "cordon-leak-" + RandomToken();
   for (const auto& opts :
        {std::vector<std::string>{}, std::vector<std::string>{"--read", home_, "--read", outside_},
         std::vector<std::string>{"--read", home_ + "/.ssh", "--mode", "read-only"}}) {
@@ -102,12 +103,14 @@ TEST_F(PersistTest, HostileProbeChangesNothingOutsideTheWorkspace) {
     EXPECT_NE(r.FirstLine().find("succeeded=0"), std::string::npos) << r.Describe();
     // Scratch space inside is fine, but must not reach the host.
     RunResult shm =
-        Run(opts, {"/bin/sh", "-c", "touch /dev/shm/cordon-leak /tmp/cordon-leak; true"});
+        Run(opts, {"/bin/sh", "-c", "touch /dev/shm/" + leak + " /tmp/" + leak + "; true"});
     EXPECT_EQ(shm.exit_code, 0) << shm.Describe();
   }
   ExpectUnchanged(before);
-  EXPECT_FALSE(Exists("/dev/shm/cordon-leak"));
-  EXPECT_FALSE(Exists("/tmp/cordon-leak"));
+  EXPECT_FALSE(Exists("/dev/shm/" + leak));
+  EXPECT_FALSE(Exists("/tmp/" + leak));
+  unlink(("/dev/shm/" + leak).c_str());  // only if the sandbox failed
+  unlink(("/tmp/" + leak).c_str());
 }
 
 TEST_F(PersistTest, OrdinaryRunsLeaveNothingBehind) {
