@@ -75,8 +75,9 @@ Result<Program> Compile(const Options& options) {
                           SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffULL, req));
     if (rc != 0) return LibError("seccomp_rule_add", "ioctl", rc);
   }
-  // Raw and packet sockets see and forge traffic.
-  rc = seccomp_rule_add(ctx.get(), eperm, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_EQ, AF_PACKET));
+  // Raw and packet sockets see and forge traffic. (The unused second datum
+  // of SCMP_CMP_EQ is spelled out: clang warns on the macro's missing field.)
+  rc = seccomp_rule_add(ctx.get(), eperm, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_EQ, AF_PACKET, 0));
   if (rc != 0) return LibError("seccomp_rule_add", "socket", rc);
   rc = seccomp_rule_add(ctx.get(), eperm, SCMP_SYS(socket), 1,
                         SCMP_A1(SCMP_CMP_MASKED_EQ, 0xfULL, SOCK_RAW));
@@ -84,7 +85,7 @@ Result<Program> Compile(const Options& options) {
   if (options.restrict_socket_families) {
     for (int family : {AF_NETLINK, AF_BLUETOOTH, AF_VSOCK, AF_CAN, AF_XDP, AF_ALG}) {
       rc = seccomp_rule_add(ctx.get(), eperm, SCMP_SYS(socket), 1,
-                            SCMP_A0(SCMP_CMP_EQ, static_cast<scmp_datum_t>(family)));
+                            SCMP_A0(SCMP_CMP_EQ, static_cast<scmp_datum_t>(family), 0));
       if (rc != 0) return LibError("seccomp_rule_add", "socket", rc);
     }
   }
