@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <exception>
 #include <set>
+#include <unordered_map>
 
 #include "policy/config_file.h"
 #include "policy/defaults.h"
@@ -49,17 +50,27 @@ bool IsDir(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+// realpath(3) results, each path resolved once: resolution compares every
+// rule with every deny-read entry, and realpath costs a syscall per component.
+class RealPaths {
+ public:
+  const std::string& Get(const std::string& path) {
+    auto it = cache_.find(path);
+    if (it == cache_.end()) it = cache_.emplace(path, RealPath(path).value_or(path)).first;
+    return it->second;
+  }
+
+ private:
+  std::unordered_map<std::string, std::string> cache_;
+};
+
 // True when `path` (or what it resolves to) equals or lies inside `parent`
 // (or what it resolves to): a symlink must not smuggle a path out of a rule.
-bool IsWithinResolved(const std::string& path, const std::string& parent) {
+bool IsWithinResolved(const std::string& path, const std::string& parent, RealPaths& real) {
   if (IsWithin(path, parent)) {
     return true;
   }
-  std::optional<std::string> real_path = RealPath(path);
-  std::optional<std::string> real_parent = RealPath(parent);
-  const std::string& a = real_path ? *real_path : path;
-  const std::string& b = real_parent ? *real_parent : parent;
-  return IsWithin(a, b);
+  return IsWithin(real.Get(path), real.Get(parent));
 }
 
 // Why `path` may not be writable (or the workspace), or empty when it may.
@@ -405,8 +416,9 @@ class Resolver {
       return e;
     }
     DedupeBy(&p.deny_read, [](const PathRule& r) { return r.path; });
+    RealPaths real;
     for (const PathRule& deny : p.deny_read) {
-      if (IsWithinResolved(p.workspace, deny.path)) {
+      if (IsWithinResolved(p.workspace, deny.path, real)) {
         return PlainError("workspace", p.workspace,
                           "is inside deny-read " + deny.path + " (" + deny.origin.Describe() + ")");
       }
@@ -417,7 +429,7 @@ class Resolver {
         continue;
       }
       for (const PathRule& deny : p.deny_read) {
-        if (IsWithinResolved(w.path, deny.path)) {
+        if (IsWithinResolved(w.path, deny.path, real)) {
           return PlainError(
               "--writable", w.path,
               w.path + " is inside deny-read " + deny.path + " (" + deny.origin.Describe() + ")");
@@ -426,7 +438,7 @@ class Resolver {
     }
     auto denied = [&](const PathRule& r) {
       return std::any_of(p.deny_read.begin(), p.deny_read.end(),
-                         [&](const PathRule& d) { return IsWithinResolved(r.path, d.path); });
+                         [&](const PathRule& d) { return IsWithinResolved(r.path, d.path, real); });
     };
     for (auto* list : {&p.system_read, &p.read, &p.writable}) {
       list->erase(std::remove_if(list->begin(), list->end(), denied), list->end());
