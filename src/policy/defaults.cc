@@ -3,6 +3,7 @@
 #include "policy/defaults.h"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <fstream>
 #include <optional>
@@ -31,6 +32,22 @@ constexpr const char* kHomeDenyRead[] = {
     // Shell and REPL histories.
     ".bash_history", ".zsh_history", ".local/share/fish/fish_history", ".python_history",
     ".node_repl_history", ".psql_history", ".mysql_history", ".lesshst"};
+
+// Host secrets under the system roots. Only those this user can read are
+// listed (as root, all of them): for anyone else the file modes already
+// refuse, and each listed path costs a mount per run.
+constexpr const char* kSystemDenyRead[] = {"/etc/shadow",
+                                           "/etc/shadow-",
+                                           "/etc/gshadow",
+                                           "/etc/gshadow-",
+                                           "/etc/security/opasswd",
+                                           "/etc/ssh/ssh_host_rsa_key",
+                                           "/etc/ssh/ssh_host_ecdsa_key",
+                                           "/etc/ssh/ssh_host_ed25519_key",
+                                           "/etc/ssh/ssh_host_dsa_key",
+                                           "/etc/sudoers",
+                                           "/etc/krb5.keytab",
+                                           "/etc/ssl/private"};
 
 constexpr const char* kWorkspaceProtect[] = {".git/hooks", ".git/config", ".envrc", ".cordon.toml"};
 
@@ -129,6 +146,11 @@ Policy DefaultPolicy(const HostFacts& host, const std::string& workspace) {
   }
   for (const char* rel : kHomeDenyRead) {
     p.deny_read.push_back(Builtin(host.home + "/" + rel));
+  }
+  for (const char* path : kSystemDenyRead) {
+    if (::access(path, R_OK) == 0) {
+      p.deny_read.push_back(Builtin(path));
+    }
   }
   p.deny_read.push_back(Builtin(NormalizePath(host.xdg_config_home + "/cordon")));
   p.deny_read.push_back(Builtin(NormalizePath(host.xdg_state_home + "/cordon")));

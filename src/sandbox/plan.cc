@@ -10,7 +10,6 @@
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
-#include <fstream>
 #include <optional>
 
 #include "policy/env.h"
@@ -54,19 +53,6 @@ std::string Realpath(const std::string& path) {
 std::string Parent(const std::string& path) {
   size_t slash = path.rfind('/');
   return slash == 0 || slash == std::string::npos ? "/" : path.substr(0, slash);
-}
-
-// Reads the first line of a small file ("gitdir: ..." or a commondir).
-std::optional<std::string> FirstLine(const std::string& path) {
-  std::ifstream in(path);
-  std::string line;
-  if (!in || !std::getline(in, line)) return std::nullopt;
-  while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
-  return line;
-}
-
-std::string Absolute(const std::string& path, const std::string& base) {
-  return path.starts_with("/") ? path : base + "/" + path;
 }
 
 // The builder of the mount plan: keeps covers and binds in one place so each
@@ -146,30 +132,6 @@ class ViewBuilder {
 constexpr const char* kDevNodes[] = {"/dev/null",   "/dev/zero",    "/dev/full",
                                      "/dev/random", "/dev/urandom", "/dev/tty"};
 
-// The git directories whose hooks and config the workspace's repository
-// runs: WS/.git, or the gitdir a .git file names, and its commondir.
-std::vector<std::string> GitDirs(const std::string& workspace) {
-  std::vector<std::string> dirs;
-  std::string dotgit = workspace + "/.git";
-  auto st = Lstat(dotgit);
-  if (!st) return dirs;
-  if (S_ISDIR(st->st_mode)) {
-    dirs.push_back(dotgit);
-    return dirs;
-  }
-  if (!S_ISREG(st->st_mode)) return dirs;
-  auto line = FirstLine(dotgit);
-  if (!line || !line->starts_with("gitdir:")) return dirs;
-  std::string gitdir = line->substr(7);
-  gitdir.erase(0, gitdir.find_first_not_of(' '));
-  gitdir = Realpath(Absolute(gitdir, workspace));
-  dirs.push_back(gitdir);
-  if (auto common = FirstLine(gitdir + "/commondir")) {
-    dirs.push_back(Realpath(Absolute(*common, gitdir)));
-  }
-  return dirs;
-}
-
 struct ProtectTarget {
   std::string path;
   bool is_dir;  // what to stand in with when it is missing
@@ -184,14 +146,10 @@ void PlanProtects(const Policy& policy, const std::vector<std::string>& writable
   // (git init of a repository below the workspace still works.)
   std::string ws_git = policy.workspace + "/.git";
   if (!Lstat(ws_git)) targets.push_back({ws_git, true});
+  // The policy lists the hooks and config of the workspace's repository,
+  // and of the git dir a .git file (worktree, submodule) points to.
   for (const auto& rule : policy.protect) {
-    targets.push_back({rule.path, rule.path.ends_with("/.git/hooks")});
-  }
-  // A .git file (worktree, submodule) moves hooks and config elsewhere.
-  for (const std::string& dir : GitDirs(policy.workspace)) {
-    if (dir == ws_git) continue;
-    targets.push_back({dir + "/hooks", true});
-    targets.push_back({dir + "/config", false});
+    targets.push_back({rule.path, rule.path.ends_with("/hooks")});
   }
   for (const ProtectTarget& t : targets) {
     const std::string& target = t.path;

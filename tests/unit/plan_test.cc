@@ -10,6 +10,8 @@
 #include <filesystem>
 #include <fstream>
 
+#include "policy/defaults.h"
+
 namespace cordon::sandbox {
 namespace {
 
@@ -152,6 +154,8 @@ TEST_F(PlanTest, WorktreeGitdirIsProtected) {
   std::ofstream(gitdir + "/config") << "";
   fsys::create_directories(gitdir + "/hooks");
   std::ofstream(ws_ + "/.git") << "gitdir: main.git/worktrees/wt\n";
+  // The policy lists them (defaults.cc); the plan protects and pins them.
+  for (std::string& p : policy::GitProtectPaths(ws_)) policy_.protect.push_back({p, {}});
   Plan plan = MustCompile();
   EXPECT_TRUE(Contains(plan.mounts.protects, gitdir + "/hooks"));
   EXPECT_TRUE(Contains(plan.mounts.protects, common + "/hooks"));
