@@ -55,11 +55,10 @@ ChildStatus DropCapabilities() {
                                    SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED) != 0) {
     return ChildStatus::Errno("prctl(PR_SET_SECUREBITS)", nullptr);
   }
-  for (int cap = 0; cap <= 63; ++cap) {
-    if (prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL) {
-      return ChildStatus::Errno("prctl(PR_CAPBSET_DROP)", nullptr);
-    }
+  // EINVAL marks the first capability this kernel does not know.
+  for (int cap = 0; prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) == 0; ++cap) {
   }
+  if (errno != EINVAL) return ChildStatus::Errno("prctl(PR_CAPBSET_DROP)", nullptr);
   if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0) {
     return ChildStatus::Errno("prctl(PR_CAP_AMBIENT_CLEAR_ALL)", nullptr);
   }
