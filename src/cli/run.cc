@@ -1,5 +1,7 @@
 // `cordon run [OPTIONS] -- CMD [ARGS...]`: resolve the policy, compile the
 // plan, confine the command and return its exit status.
+#include <sched.h>
+
 #include <cstdio>
 
 #include "cli/commands.h"
@@ -16,6 +18,23 @@ namespace {
 int Fail(const Error& e) {
   std::fprintf(stderr, "cordon: %s\n", e.Describe().c_str());
   return kExitSetupError;
+}
+
+// -v: what the sandbox is made of, in one short paragraph.
+void PrintPlan(const sandbox::Plan& plan) {
+  if (!plan.confine) return;
+  const auto& m = plan.mounts;
+  std::fprintf(stderr,
+               "cordon: namespaces user mount pid ipc uts cgroup%s; mount view: %zu covers, %zu "
+               "binds, %zu hidden, %zu protected (%zu placeholders); landlock ABI %d with %zu "
+               "rules%s; seccomp %zu instructions\n",
+               (plan.clone_flags & CLONE_NEWNET) ? " net" : " (host network)", m.covers.size(),
+               m.binds.size(), m.hides.size(), m.protects.size(), plan.placeholders.size(),
+               plan.use_landlock ? plan.landlock.abi : 0, plan.landlock.paths.size(),
+               plan.landlock.deny_tcp ? ", TCP denied" : "", plan.seccomp.size());
+  for (const auto& h : m.hides) std::fprintf(stderr, "cordon: hidden: %s\n", h.path.c_str());
+  for (const auto& p : m.protects) std::fprintf(stderr, "cordon: protected: %s\n", p.c_str());
+  for (const auto& note : plan.notes) std::fprintf(stderr, "cordon: note: %s\n", note.c_str());
 }
 
 }  // namespace
@@ -35,9 +54,7 @@ int RunCommand(const Command& command) {
                  "cordon: warning: mode full-access: the command runs unconfined (no filesystem, "
                  "network or process isolation)\n");
   }
-  if (command.verbose) {
-    for (const auto& note : plan.notes) std::fprintf(stderr, "cordon: note: %s\n", note.c_str());
-  }
+  if (command.verbose) PrintPlan(plan);
 
   auto degraded = [](const std::string& what) {
     std::fprintf(stderr, "cordon: degraded: not enforced: %s\n", what.c_str());
