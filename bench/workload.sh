@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
-# A file-heavy workload (bench/filestorm.cc: thousands of small file creates,
-# stats, reads and removals in the workspace), bare against inside cordon.
+# Two workloads in the workspace, bare against inside cordon (and bwrap):
+#  - filestorm (bench/filestorm.cc): thousands of small file creates, stats,
+#    reads and removals; nothing but filesystem syscalls, the worst case for
+#    Landlock, which checks every open, create and unlink;
+#  - compile: c++ -O1 of filestorm.cc, a typical agent command (reads a few
+#    hundred headers, mostly CPU).
 #
 # Usage: bench/workload.sh [PATH_TO_CORDON]
 # Env: BENCH_FILES (default 3000), BENCH_ROUNDS (default 20), BENCH_RUNS
@@ -44,18 +48,27 @@ hyperfine -N --warmup 3 --runs "$runs" --style basic \
   -n cordon "$cordon run --no-config -- $ws/filestorm $ws/storm $files $rounds" \
   -n bwrap "bwrap --ro-bind / / --dev /dev --proc /proc --tmpfs /tmp --bind $ws $ws --unshare-all --die-with-parent --new-session $ws/filestorm $ws/storm $files $rounds"
 
-python3 - "$json" <<'PY'
+cp "$bench_dir/filestorm.cc" "$ws/compile.cc"
+compile="c++ -O1 -std=c++20 -c $ws/compile.cc -o $ws/compile.o"
+hyperfine -N --warmup 2 --runs "$runs" --style basic \
+  --export-json "$out/compile-$stamp.json" --export-markdown "$out/compile-$stamp.md" \
+  -n bare "$compile" \
+  -n cordon "$cordon run --no-config -- $compile" \
+  -n bwrap "bwrap --ro-bind / / --dev /dev --proc /proc --tmpfs /tmp --bind $ws $ws --unshare-all --die-with-parent --new-session $compile"
+
+python3 - "$json" "$out/compile-$stamp.json" <<'PY'
 import json, sys
-res = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
-bare = res["bare"]
 print()
-for name in ("cordon", "bwrap"):
-    r = res[name]
-    med = (r["median"] / bare["median"] - 1) * 100
-    mean = (r["mean"] / bare["mean"] - 1) * 100
-    print(f"{name:7} {r['median']*1000:8.1f} ms median vs bare {bare['median']*1000:.1f} ms: "
-          f"overhead {med:+.2f} % (median), {mean:+.2f} % (mean)")
-over = (res["cordon"]["median"] / bare["median"] - 1) * 100
-print(f"\ncordon workload overhead {over:+.2f} %; target < 2 %: {'meets' if over < 2 else 'MISSES'}")
+for label, path in (("filestorm", sys.argv[1]), ("compile", sys.argv[2])):
+    res = {r["command"]: r for r in json.load(open(path))["results"]}
+    bare = res["bare"]
+    for name in ("cordon", "bwrap"):
+        r = res[name]
+        med = (r["median"] / bare["median"] - 1) * 100
+        mean = (r["mean"] / bare["mean"] - 1) * 100
+        print(f"{label:9} {name:7} {r['median']*1000:8.1f} ms median vs bare {bare['median']*1000:.1f} ms: "
+              f"overhead {med:+.2f} % (median), {mean:+.2f} % (mean)")
+    over = (res["cordon"]["median"] / bare["median"] - 1) * 100
+    print(f"{label:9} cordon overhead {over:+.2f} %; target < 2 %: {'meets' if over < 2 else 'MISSES'}\n")
 PY
-echo "results: $json, $md"
+echo "results: $json, $md, $out/compile-$stamp.{json,md}"
