@@ -19,9 +19,9 @@ struct Command {
   policy::Overrides overrides;
   std::optional<int> timeout_seconds;  // run: kill the tree after this, exit 124
   bool verbose = false;
-  bool json = false;               // policy show --json
-  std::vector<std::string> argv;   // run: the command after "--"
-  std::string help_text;           // kHelp: what to print (exit 0)
+  bool json = false;              // policy show --json
+  std::vector<std::string> argv;  // run: the command after "--"
+  std::string help_text;          // kHelp: what to print (exit 0)
 };
 
 // Errors (unknown flag, bad value, missing command) come back as an Error

@@ -87,7 +87,7 @@ struct Policy {
   bool project_trusted = false;
 };
 
-[[nodiscard]] const char* ModeName(Mode m);    // "read-only", ...
+[[nodiscard]] const char* ModeName(Mode m);        // "read-only", ...
 [[nodiscard]] const char* NetModeName(NetMode m);  // "off", "proxy", "full"
 
 }  // namespace cordon::policy

@@ -59,10 +59,14 @@ std::string Parent(const std::string& path) {
 // new path can ask which operation encloses it.
 class ViewBuilder {
  public:
+  // A cover inside a read-only cover adds nothing (it is empty already)
+  // unless asked to (/dev/shm); inside a writable one (the home under /tmp)
+  // it must stay, or the writable cover would let the command write where
+  // the policy hides.
   void Cover(std::string path, std::string options, unsigned long flags, bool read_only,
              bool keep_nested = false) {
     for (const auto& c : plan_.covers) {
-      if (IsUnder(path, c.path) && !keep_nested) return;  // already empty
+      if (IsUnder(path, c.path) && c.read_only && !keep_nested) return;
     }
     mount_view::Cover cover{std::move(path), std::move(options), flags, read_only, false};
     plan_.covers.push_back(std::move(cover));

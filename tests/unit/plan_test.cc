@@ -85,6 +85,18 @@ TEST_F(PlanTest, HomeIsCoveredAndAllowedPathsBoundBack) {
   EXPECT_TRUE(plan.mounts.hides.empty());
 }
 
+TEST_F(PlanTest, AHomeInsideThePrivateTmpIsStillCoveredReadOnly) {
+  policy_.home = "/tmp/cordon-plan-home";
+  fsys::create_directories(policy_.home);
+  Plan plan = MustCompile();
+  fsys::remove_all(policy_.home);
+  auto home = std::find_if(plan.mounts.covers.begin(), plan.mounts.covers.end(),
+                           [&](const auto& c) { return c.path == policy_.home; });
+  ASSERT_NE(home, plan.mounts.covers.end());
+  EXPECT_TRUE(home->read_only);
+  EXPECT_TRUE(home->make_mountpoint);  // inside the /tmp cover
+}
+
 TEST_F(PlanTest, DenyReadUnderAnAllowedParentIsHidden) {
   fsys::create_directories(home_ + "/.config/gh");
   std::ofstream(home_ + "/.config/gh/hosts.yml") << "token";
