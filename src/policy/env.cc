@@ -36,6 +36,17 @@ bool IsValidScrubPattern(std::string_view pattern) {
   return true;
 }
 
+namespace {
+
+// Secrets hide in lower case too (github_token, openai_api_key): scrub
+// patterns ignore ASCII case.
+bool SameLetter(char a, char b) {
+  auto upper = [](char c) { return c >= 'a' && c <= 'z' ? static_cast<char>(c - 'a' + 'A') : c; };
+  return upper(a) == upper(b);
+}
+
+}  // namespace
+
 bool GlobMatch(std::string_view pattern, std::string_view name) {
   // Iterative matcher with one backtrack point: linear in practice, never
   // exponential on patterns like "*a*a*a*b".
@@ -45,7 +56,7 @@ bool GlobMatch(std::string_view pattern, std::string_view name) {
     if (p < pattern.size() && pattern[p] == '*') {
       star = p++;
       resume = n;
-    } else if (p < pattern.size() && pattern[p] == name[n]) {
+    } else if (p < pattern.size() && SameLetter(pattern[p], name[n])) {
       ++p;
       ++n;
     } else if (star != std::string_view::npos) {

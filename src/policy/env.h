@@ -17,7 +17,7 @@ namespace cordon::policy {
 // True for a non-empty pattern made of [A-Za-z0-9_] and '*'.
 [[nodiscard]] bool IsValidScrubPattern(std::string_view pattern);
 
-// Case-sensitive glob match where '*' matches any run of characters
+// ASCII-case-insensitive glob match where '*' matches any run of characters
 // (including none) and every other character matches itself.
 [[nodiscard]] bool GlobMatch(std::string_view pattern, std::string_view name);
 

@@ -7,10 +7,12 @@
 namespace cordon::policy {
 namespace {
 
-TEST(GlobMatch, StarOnlyCaseSensitive) {
+TEST(GlobMatch, StarOnlyIgnoringCase) {
   EXPECT_TRUE(GlobMatch("*_TOKEN", "GITHUB_TOKEN"));
   EXPECT_FALSE(GlobMatch("*_TOKEN", "GITHUB_TOKENS"));
-  EXPECT_FALSE(GlobMatch("*_TOKEN", "github_token"));
+  EXPECT_TRUE(GlobMatch("*_TOKEN", "github_token"));
+  EXPECT_TRUE(GlobMatch("*_KEY", "openai_api_Key"));
+  EXPECT_FALSE(GlobMatch("*_KEY", "keyboard"));
   EXPECT_TRUE(GlobMatch("*SECRET*", "SECRET"));
   EXPECT_TRUE(GlobMatch("*SECRET*", "MY_SECRET_VALUE"));
   EXPECT_TRUE(GlobMatch("AWS_*", "AWS_"));
