@@ -149,7 +149,16 @@ void PlanProtects(const Policy& policy, const std::vector<std::string>& writable
   // planted by the sandbox would run its hooks on the host's next git call.
   // (git init of a repository below the workspace still works.)
   std::string ws_git = policy.workspace + "/.git";
-  if (!Lstat(ws_git)) targets.push_back({ws_git, true});
+  if (!Lstat(ws_git)) {
+    targets.push_back({ws_git, true});
+    for (std::string dir = Parent(policy.workspace); dir != "/"; dir = Parent(dir)) {
+      if (Lstat(dir + "/.git")) {
+        plan.notes.push_back("the workspace is inside the repository " + dir +
+                             ", which the sandbox cannot see: git there needs --workspace " + dir);
+        break;
+      }
+    }
+  }
   // The policy lists the hooks and config of the workspace's repository,
   // and of the git dir a .git file (worktree, submodule) points to.
   for (const auto& rule : policy.protect) {
