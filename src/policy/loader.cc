@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <exception>
 #include <set>
 #include <unordered_map>
@@ -491,12 +492,19 @@ Result<HostFacts> HostFacts::FromProcess() {
   HostFacts h;
   h.home = AbsoluteEnv("HOME");
   if (h.home.empty()) {
-    struct passwd pw;
-    struct passwd* found = nullptr;
-    char buf[4096];
-    if (::getpwuid_r(::getuid(), &pw, buf, sizeof buf, &found) == 0 && found != nullptr &&
-        found->pw_dir != nullptr && found->pw_dir[0] == '/') {
-      h.home = NormalizePath(found->pw_dir);
+    // /etc/passwd read directly (fgetpwent_r), not through NSS: cordon is
+    // linked statically and loads no NSS modules.
+    if (FILE* f = std::fopen("/etc/passwd", "re")) {
+      struct passwd pw;
+      struct passwd* found = nullptr;
+      char buf[4096];
+      while (::fgetpwent_r(f, &pw, buf, sizeof buf, &found) == 0 && found != nullptr) {
+        if (found->pw_uid == ::getuid() && found->pw_dir != nullptr && found->pw_dir[0] == '/') {
+          h.home = NormalizePath(found->pw_dir);
+          break;
+        }
+      }
+      std::fclose(f);
     }
   }
   if (h.home.empty()) {
