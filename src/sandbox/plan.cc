@@ -233,7 +233,12 @@ Result<Plan> Compile(const Policy& policy, std::vector<std::string> argv, char**
   }
 
   plan.clone_flags = namespaces::kAll;
-  if (policy.net == NetMode::kFull) plan.clone_flags &= ~static_cast<unsigned long>(CLONE_NEWNET);
+  if (policy.net == NetMode::kFull) {
+    plan.clone_flags &= ~static_cast<unsigned long>(CLONE_NEWNET);
+    plan.notes.push_back(
+        "danger: --net full shares the host's network, its loopback services included (host "
+        "unix sockets stay out of reach)");
+  }
   plan.id_maps = namespaces::CurrentIdMaps();
 
   // The mount view.
