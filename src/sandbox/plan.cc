@@ -153,8 +153,10 @@ void PlanProtects(const Policy& policy, const std::vector<std::string>& writable
     targets.push_back({ws_git, true});
     for (std::string dir = Parent(policy.workspace); dir != "/"; dir = Parent(dir)) {
       if (Lstat(dir + "/.git")) {
-        plan.notes.push_back("the workspace is inside the repository " + dir +
-                             ", which the sandbox cannot see: git there needs --workspace " + dir);
+        std::string note = "the workspace is inside the repository " + dir;
+        note += ", which the sandbox cannot see: git there needs --workspace ";
+        note += dir;
+        plan.notes.push_back(std::move(note));
         break;
       }
     }
