@@ -21,9 +21,10 @@ class EnvTest : public SandboxTest {
   }
 
   static constexpr const char* kSecretNames[] = {
-      "GITHUB_TOKEN", "AWS_SECRET_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_PROFILE",
-      "MY_PASSWORD",  "OPENAI_API_KEY",        "NPM_TOKEN",         "DB_SECRET_VALUE",
-      "STRIPE_KEY",   "ANTHROPIC_API_KEY",     "SSH_AGENT_PID"};
+      "GITHUB_TOKEN",  "AWS_SECRET_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_PROFILE",
+      "MY_PASSWORD",   "OPENAI_API_KEY",        "NPM_TOKEN",         "DB_SECRET_VALUE",
+      "STRIPE_KEY",    "ANTHROPIC_API_KEY",     "SSH_AGENT_PID",     "github_token",
+      "openai_api_key"};
   std::string token_ = RandomToken();
   std::vector<std::string> values_;
 
