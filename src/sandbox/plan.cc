@@ -8,11 +8,11 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <climits>
 #include <cstdlib>
 #include <optional>
 
 #include "policy/env.h"
+#include "policy/paths.h"
 #include "sandbox/placeholders.h"
 
 namespace cordon::sandbox {
@@ -23,14 +23,10 @@ using policy::Mode;
 using policy::NetMode;
 using policy::Policy;
 
-bool IsUnder(const std::string& path, const std::string& root) {
-  if (root == "/") return true;
-  return path == root || (path.size() > root.size() && path.compare(0, root.size(), root) == 0 &&
-                          path[root.size()] == '/');
-}
+using policy::IsWithin;
 
 bool IsStrictlyUnder(const std::string& path, const std::string& root) {
-  return path != root && IsUnder(path, root);
+  return path != root && IsWithin(path, root);
 }
 
 std::optional<struct stat> Lstat(const std::string& path) {
@@ -43,11 +39,6 @@ std::optional<struct stat> Stat(const std::string& path) {
   struct stat st {};
   if (stat(path.c_str(), &st) != 0) return std::nullopt;
   return st;
-}
-
-std::string Realpath(const std::string& path) {
-  char buf[PATH_MAX];
-  return realpath(path.c_str(), buf) != nullptr ? std::string(buf) : path;
 }
 
 std::string Parent(const std::string& path) {
@@ -66,7 +57,7 @@ class ViewBuilder {
   void Cover(std::string path, std::string options, unsigned long flags, bool read_only,
              bool keep_nested = false) {
     for (const auto& c : plan_.covers) {
-      if (IsUnder(path, c.path) && c.read_only && !keep_nested) return;
+      if (IsWithin(path, c.path) && c.read_only && !keep_nested) return;
     }
     mount_view::Cover cover{std::move(path), std::move(options), flags, read_only, false};
     plan_.covers.push_back(std::move(cover));
@@ -111,7 +102,7 @@ class ViewBuilder {
   // so a bind wins a tie.
   [[nodiscard]] bool InnermostIsCover(const std::string& path, bool strict) const {
     auto above = [&](const std::string& root) {
-      return strict ? IsStrictlyUnder(path, root) : IsUnder(path, root);
+      return strict ? IsStrictlyUnder(path, root) : IsWithin(path, root);
     };
     size_t best = 0;
     bool is_cover = false;
@@ -194,8 +185,9 @@ void PlanProtects(const Policy& policy, const std::vector<std::string>& writable
   std::sort(view.protects.begin(), view.protects.end());
 }
 
-void PlanLandlock(const Policy& policy, bool mount_view, bool home_covered,
-                  landlock::Rules& rules) {
+// `in_view`: the paths are those of the mount view (/tmp, /dev private);
+// without one, they are the host's own.
+void PlanLandlock(const Policy& policy, bool in_view, bool home_covered, landlock::Rules& rules) {
   const bool ws_writable = policy.mode != Mode::kReadOnly;
   for (const auto& r : policy.system_read) rules.paths.push_back({r.path, fs::kRead});
   for (const auto& r : policy.read) rules.paths.push_back({r.path, fs::kRead});
@@ -203,7 +195,7 @@ void PlanLandlock(const Policy& policy, bool mount_view, bool home_covered,
   for (const auto& r : policy.writable) rules.paths.push_back({r.path, fs::kAll});
   if (home_covered) rules.paths.push_back({policy.home, fs::kRead});
   const uint64_t dev = fs::kRead | fs::kWriteFile | fs::kIoctlDev | fs::kTruncate;
-  if (mount_view) {
+  if (in_view) {
     rules.paths.push_back({"/tmp", fs::kAll});
     rules.paths.push_back({"/dev", dev});
     rules.paths.push_back({"/dev/shm", fs::kAll});
@@ -250,7 +242,7 @@ Result<Plan> Compile(const Policy& policy, std::vector<std::string> argv, char**
   view.Cover("/dev/shm", "mode=1777", MS_NOSUID | MS_NODEV, false, true);
   view.Cover("/tmp", "mode=1777", MS_NOSUID | MS_NODEV, false);
   const bool home_covered = !policy.home.empty() && policy.home != "/" &&
-                            !IsUnder(policy.home, policy.workspace) && Stat(policy.home);
+                            !IsWithin(policy.home, policy.workspace) && Stat(policy.home);
   if (home_covered) view.Cover(policy.home, "mode=0755,size=64k", MS_NOSUID | MS_NODEV, true);
   for (const auto& h : policy.hide) {
     auto st = Lstat(h.path);
@@ -270,13 +262,13 @@ Result<Plan> Compile(const Policy& policy, std::vector<std::string> argv, char**
     // Visible paths stay read-only through the root's flip; bind only those
     // inside a cover or a writable root.
     bool in_writable = std::any_of(writable_roots.begin(), writable_roots.end(),
-                                   [&](const auto& w) { return IsUnder(r.path, w); });
+                                   [&](const auto& w) { return IsWithin(r.path, w); });
     if (view.Hidden(r.path) || in_writable) view.Bind(r.path, true);
   }
   for (const auto& d : policy.deny_read) {
     auto st = Lstat(d.path);
     if (!st) continue;
-    std::string target = S_ISLNK(st->st_mode) ? Realpath(d.path) : d.path;
+    std::string target = S_ISLNK(st->st_mode) ? policy::RealPath(d.path).value_or(d.path) : d.path;
     st = Stat(target);
     if (!st || view.Hidden(target)) continue;
     view.plan().hides.push_back({target, S_ISDIR(st->st_mode)});
