@@ -62,9 +62,9 @@ ChildStatus Chdir(const char* dir) {
   // execvp searches the PATH of `environ`: make it the command's.
   environ = const_cast<char**>(ctx.envp);
   execvp(ctx.argv[0], ctx.argv);
-  WriteReport(ctx.report_fd,
-              Report::From(Report::kExecFailed, ChildStatus::Errno("execvp", ctx.argv[0])));
-  _exit(errno == ENOENT ? 127 : 126);
+  ChildStatus failed = ChildStatus::Errno("execvp", ctx.argv[0]);  // errno before the write
+  WriteReport(ctx.report_fd, Report::From(Report::kExecFailed, failed));
+  _exit(failed.err == ENOENT ? 127 : 126);
 }
 
 // pid 1 of the sandbox: runs the command, reaps orphans, passes on signals
