@@ -3,8 +3,10 @@
 #include <sched.h>
 
 #include <cstdio>
+#include <mutex>
 
 #include "cli/commands.h"
+#include "common/event.h"
 #include "common/outcome.h"
 #include "policy/loader.h"
 #include "sandbox/launcher.h"
@@ -37,6 +39,19 @@ void PrintPlan(const sandbox::Plan& plan) {
   for (const auto& note : plan.notes) std::fprintf(stderr, "cordon: note: %s\n", note.c_str());
 }
 
+// -v: every event on stderr, one line each, as it happens (the proxy's
+// thread calls this too).
+class StderrEvents : public EventSink {
+ public:
+  void Emit(Event event) override {
+    std::lock_guard lock(mu_);
+    std::fprintf(stderr, "cordon: %s: %s\n", event.name.c_str(), event.body.c_str());
+  }
+
+ private:
+  std::mutex mu_;
+};
+
 }  // namespace
 
 int RunCommand(const Command& command) {
@@ -60,7 +75,10 @@ int RunCommand(const Command& command) {
     std::fprintf(stderr, "cordon: degraded: not enforced: %s\n", what.c_str());
   };
   for (const auto& d : plan.degraded) degraded(d);
-  Outcome outcome = sandbox::Launch(policy, plan, {command.timeout_seconds, degraded});
+  StderrEvents stderr_events;
+  sandbox::LaunchOptions options{command.timeout_seconds, degraded};
+  if (command.verbose) options.events = &stderr_events;
+  Outcome outcome = sandbox::Launch(policy, plan, options);
   switch (outcome.kind) {
     case Outcome::Kind::kSetupError:
       std::fprintf(stderr, "cordon: sandbox setup failed, the command did not run: %s\n",

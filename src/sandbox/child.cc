@@ -15,6 +15,7 @@
 
 #include <cerrno>
 
+#include "sandbox/proxy_listener.h"
 #include "sandbox/report.h"
 
 extern char** environ;
@@ -109,6 +110,7 @@ void RunChild(const ChildContext& ctx) {
   STEP(TieToSupervisor(ctx.lifeline_fd));
   if (in_userns) STEP(namespaces::WriteIdMaps(plan.id_maps));
   if (plan.clone_flags & CLONE_NEWUTS) STEP(namespaces::SetHostname());
+  if (ctx.proxy_channel >= 0) STEP(proxy_listener::Create(ctx.proxy_channel));
   int host_pts = -1;
   if (plan.use_mount_view) STEP(mount_view::Build(plan.mounts, ctx.scratch, &host_pts));
   STEP(Chdir(plan.cwd.c_str()));

@@ -6,20 +6,24 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <memory>
 #include <cerrno>
 #include <cstring>
 #include <string>
 #include <string_view>
 
 #include "common/unique_fd.h"
+#include "proxy/server.h"
 #include "sandbox/child.h"
 #include "sandbox/placeholders.h"
+#include "sandbox/proxy_listener.h"
 #include "sandbox/report.h"
 
 #ifndef P_PIDFD
@@ -40,6 +44,19 @@ Result<Pipe> MakePipe(const char* what) {
   int fds[2];
   if (pipe2(fds, O_CLOEXEC) != 0) return SysError("pipe2", what, errno);
   return Pipe{UniqueFd(fds[0]), UniqueFd(fds[1])};
+}
+
+struct Channel {
+  UniqueFd supervisor;
+  UniqueFd child;
+};
+
+Result<Channel> MakeChannel(const char* what) {
+  int fds[2];
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) != 0) {
+    return SysError("socketpair", what, errno);
+  }
+  return Channel{UniqueFd(fds[0]), UniqueFd(fds[1])};
 }
 
 // Blocks the relayed signals for the supervisor's lifetime and restores the
@@ -152,8 +169,16 @@ Outcome Launch(const policy::Policy& policy, Plan& plan, const LaunchOptions& op
   auto lifeline = MakePipe("lifeline");
   if (!lifeline.ok()) return Outcome::SetupError(lifeline.error());
 
+  Channel proxy_channel;
+  if (plan.proxy) {
+    auto channel = MakeChannel("proxy listener");
+    if (!channel.ok()) return Outcome::SetupError(channel.error());
+    proxy_channel = std::move(channel.value());
+  }
+
   SignalGuard signals;
   ChildContext ctx;
+  ctx.proxy_channel = proxy_channel.child.get();
   ctx.plan = &plan;
   ctx.report_fd = report.value().write.get();
   ctx.lifeline_fd = lifeline.value().read.get();
@@ -174,6 +199,11 @@ Outcome Launch(const policy::Policy& policy, Plan& plan, const LaunchOptions& op
       e.hint = namespaces::UserNamespaceHint(err);
       return Outcome::SetupError(std::move(e));
     }
+    if (plan.proxy) {
+      Error e = SysError("clone(CLONE_NEWUSER|CLONE_NEWNET|...)", "", err);
+      e.hint = "--net proxy needs a network namespace for the sandbox";
+      return Outcome::SetupError(std::move(e));
+    }
     ReplanWithoutNamespaces(policy, plan);
     if (options.on_degraded) options.on_degraded(plan.degraded.back());
     scratch.clear();
@@ -190,6 +220,30 @@ Outcome Launch(const policy::Policy& policy, Plan& plan, const LaunchOptions& op
   UniqueFd child(pidfd);
   report.value().write.Reset();
   lifeline.value().read.Reset();
+  proxy_channel.child.Reset();
+
+  // The proxy serves the listener the child made in its network namespace;
+  // it stops (closing every connection) when this function returns. If the
+  // child failed first, its report says why.
+  std::unique_ptr<proxy::Server> proxy_server;
+  if (plan.proxy) {
+    auto listener = proxy_listener::Receive(proxy_channel.supervisor.get());
+    if (listener.ok()) {
+      proxy::Config config;
+      config.rules = policy.net_rules;
+      config.resolve = policy.net_resolve;
+      config.events = options.events;
+      config.decider = options.decider;
+      auto server = proxy::Server::Start(std::move(listener.value()), std::move(config));
+      if (!server.ok()) {
+        SendSignal(child.get(), SIGKILL);
+        siginfo_t ignored{};
+        waitid(static_cast<idtype_t>(P_PIDFD), child.get(), &ignored, WEXITED);
+        return Outcome::SetupError(server.error());
+      }
+      proxy_server = std::move(server.value());
+    }
+  }
 
   UniqueFd sigfd(signalfd(-1, &signals.set(), SFD_CLOEXEC));
   if (!sigfd.valid()) {

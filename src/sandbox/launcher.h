@@ -6,8 +6,10 @@
 #include <optional>
 #include <string>
 
+#include "common/event.h"
 #include "common/outcome.h"
 #include "policy/policy.h"
+#include "proxy/decider.h"
 #include "sandbox/plan.h"
 
 namespace cordon::sandbox {
@@ -16,6 +18,10 @@ struct LaunchOptions {
   std::optional<int> timeout_seconds;  // kill the whole tree after this
   // Told each thing this run will not enforce, before the command starts.
   std::function<void(const std::string&)> on_degraded;
+  // Receives the proxy's decisions (may be null; called from its thread).
+  EventSink* events = nullptr;
+  // Asked about destinations no rule names (null: they are denied).
+  proxy::Decider* decider = nullptr;
 };
 
 // Runs plan.argv as the plan says and waits for it. `plan` may be re-planned

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <optional>
@@ -14,6 +15,7 @@
 #include "policy/env.h"
 #include "policy/paths.h"
 #include "sandbox/placeholders.h"
+#include "sandbox/proxy_listener.h"
 
 namespace cordon::sandbox {
 namespace {
@@ -209,6 +211,28 @@ void PlanLandlock(const Policy& policy, bool in_view, bool home_covered, landloc
   rules.scope_ipc = true;
 }
 
+// Both spellings of every proxy variable, pointing at the sandbox's own
+// loopback; whatever the host had is replaced. NO_PROXY keeps the sandbox's
+// own loopback direct (servers a command starts for itself).
+void SetProxyEnvironment(std::vector<std::string>& envp) {
+  static constexpr const char* kNames[] = {"HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"};
+  auto is_proxy_var = [](const std::string& entry) {
+    std::string name = entry.substr(0, entry.find('='));
+    for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return std::any_of(std::begin(kNames), std::end(kNames),
+                       [&](const char* n) { return name == n; });
+  };
+  std::erase_if(envp, is_proxy_var);
+  const std::string url = "http://127.0.0.1:" + std::to_string(proxy_listener::kPort);
+  for (const char* name : kNames) {
+    std::string value = std::string_view(name) == "NO_PROXY" ? "localhost,127.0.0.1,::1" : url;
+    std::string lower = name;
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    envp.push_back(std::string(name) + "=" + value);
+    envp.push_back(lower + "=" + value);
+  }
+}
+
 }  // namespace
 
 Result<Plan> Compile(const Policy& policy, std::vector<std::string> argv, char** environ) {
@@ -222,8 +246,8 @@ Result<Plan> Compile(const Policy& policy, std::vector<std::string> argv, char**
     return plan;
   }
   if (policy.net == NetMode::kProxy) {
-    return PlainError("network", "proxy",
-                      "network mode 'proxy' is not available yet; use --net off or --net full");
+    plan.proxy = true;
+    SetProxyEnvironment(plan.envp);
   }
 
   plan.clone_flags = namespaces::kAll;

@@ -29,6 +29,9 @@ struct Plan {
   bool use_seccomp = true;
   seccomp::Program seccomp;
   bool allow_degraded = false;
+  // --net proxy: the child makes the proxy's listener in its network
+  // namespace (proxy_listener.h) and the supervisor serves it.
+  bool proxy = false;
 
   // Missing protected paths to stand in for during the run (placeholders.h);
   // they are also listed in mounts.protects.

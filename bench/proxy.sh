@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# The proxy's cost, side by side in one run, on loopback (bench/netblast.cc):
+#  - throughput: one BENCH_BYTES transfer (default 1 GiB) from a host
+#    server, direct (--net full) vs through the proxy's CONNECT tunnel;
+#  - connection setup: BENCH_REQUESTS (default 1000) short requests, direct
+#    vs through the proxy, median and p90 from connect to first byte;
+#  - memory: the supervisor's RSS with BENCH_TUNNELS (default 1000) idle
+#    tunnels held open, minus its RSS with one.
+# The client measures itself inside the sandbox, so sandbox start-up is not
+# in any figure. Targets (issue 3): throughput >= 90 % of direct, added
+# setup latency < 0.3 ms median, < 64 KiB per held tunnel.
+#
+# Usage: bench/proxy.sh [PATH_TO_CORDON]
+BENCH_TOOLS=(c++)
+source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
+
+bytes=${BENCH_BYTES:-1073741824}
+requests=${BENCH_REQUESTS:-1000}
+tunnels=${BENCH_TUNNELS:-1000}
+rounds=${BENCH_ROUNDS:-3}
+stamp=$(date +%Y%m%d-%H%M%S)
+md=$out/proxy-$stamp.md
+
+c++ -O2 -std=c++20 -pthread -o "$ws/netblast" "$bench_dir/netblast.cc"
+"$ws/netblast" serve "$scratch/port" &
+server=$!
+trap 'kill $server 2>/dev/null; rm -rf "$scratch"' EXIT
+for _ in $(seq 50); do [[ -s $scratch/port ]] && break; sleep 0.1; done
+port=$(cat "$scratch/port")
+
+direct=("$cordon" run --no-config --net full --)
+proxied=("$cordon" run --no-config --net proxy --allow-local "127.0.0.1:$port" --)
+
+tput_direct=()
+tput_proxy=()
+for _ in $(seq "$rounds"); do
+  tput_direct+=("$("${direct[@]}" "$ws/netblast" fetch - "$port" "$bytes")")
+  tput_proxy+=("$("${proxied[@]}" "$ws/netblast" fetch 127.0.0.1:3128 "$port" "$bytes")")
+done
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+td=$(median "${tput_direct[@]}")
+tp=$(median "${tput_proxy[@]}")
+
+read -r lat_direct p90_direct < <("${direct[@]}" "$ws/netblast" latency - "$port" "$requests")
+read -r lat_proxy p90_proxy < <("${proxied[@]}" "$ws/netblast" latency 127.0.0.1:3128 "$port" "$requests")
+
+# RSS of the supervisor (cordon itself) with N tunnels held.
+held_rss() {
+  local n=$1 fifo=$scratch/hold-$1 pid rss
+  rm -f "$ws/held"
+  mkfifo "$fifo"
+  "${proxied[@]}" "$ws/netblast" hold 127.0.0.1:3128 "$port" "$n" "$ws/held" <"$fifo" &
+  pid=$!
+  exec 7>"$fifo"
+  for _ in $(seq 300); do [[ -s $ws/held ]] && break; sleep 0.1; done
+  rss=$(awk '/^VmRSS/ {print $2}' "/proc/$pid/status")
+  exec 7>&-
+  wait "$pid"
+  echo "$rss"
+}
+rss_one=$(held_rss 1)
+rss_many=$(held_rss "$tunnels")
+
+{
+  echo "# Proxy benchmark, $(date -u +%Y-%m-%dT%H:%MZ)"
+  echo
+  echo "$(bench_who)"
+  echo
+  echo "| measure | direct | through the proxy | ratio / added | target |"
+  echo "|---|---|---|---|---|"
+  awk -v d="$td" -v p="$tp" -v b="$bytes" 'BEGIN {printf "| throughput, %d MiB (median of rounds) | %.0f MiB/s | %.0f MiB/s | %.2f | >= 0.90 |\n", b/1048576, d, p, p/d}'
+  awk -v d="$lat_direct" -v p="$lat_proxy" -v n="$requests" 'BEGIN {printf "| setup to first byte, median of %d | %d us | %d us | +%.2f ms | < 0.3 ms |\n", n, d, p, (p-d)/1000}'
+  awk -v d="$p90_direct" -v p="$p90_proxy" 'BEGIN {printf "| setup to first byte, p90 | %d us | %d us | +%.2f ms | |\n", d, p, (p-d)/1000}'
+  awk -v a="$rss_one" -v b="$rss_many" -v n="$tunnels" 'BEGIN {printf "| supervisor RSS, 1 vs %d idle tunnels | %d KiB | %d KiB | %.1f KiB per tunnel | < 64 KiB |\n", n, a, b, (b-a)/(n-1)}'
+} | tee "$md"
+echo "bench: results in $md"

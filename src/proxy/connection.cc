@@ -1,0 +1,668 @@
+#include "proxy/connection.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "proxy/socks5.h"
+
+namespace cordon::proxy {
+namespace {
+
+constexpr size_t kReadChunk = 64 * 1024;
+// Buffered bytes (HTTP forwarding) before the proxy stops reading the
+// other side: bounds memory per connection.
+constexpr size_t kBufferLimit = 256 * 1024;
+constexpr int kDrainTimeoutMs = 2000;
+
+constexpr uint8_t kSocksGeneralFailure = 1;
+constexpr uint8_t kSocksNotAllowed = 2;
+constexpr uint8_t kSocksHostUnreachable = 4;
+constexpr uint8_t kSocksConnectionRefused = 5;
+constexpr uint8_t kSocksTtlExpired = 6;
+constexpr uint8_t kSocksCommandNotSupported = 7;
+constexpr uint8_t kSocksConnect = 1;
+
+// The host as it appears in a message: IPv6 literals in brackets.
+std::string HostPort(const std::string& host, uint16_t port) {
+  if (host.find(':') != std::string::npos) return "[" + host + "]:" + std::to_string(port);
+  return host + ":" + std::to_string(port);
+}
+
+const char* ProtocolName(bool socks, bool connect) {
+  if (socks) return "socks5";
+  return connect ? "connect" : "http";
+}
+
+}  // namespace
+
+Connection::Connection(Context& ctx, uint64_t id, UniqueFd client)
+    : ctx_(ctx), id_(id), client_(std::move(client)) {
+  started_ms_ = ctx_.now_ms;
+  Touch(ctx_.config->limits.head_timeout_ms);
+  UpdateInterest();
+}
+
+Connection::~Connection() { Close(); }
+
+void Connection::OnEvent(bool upstream, uint32_t events) {
+  if (phase_ == Phase::kClosed) return;
+  if (phase_ == Phase::kTunnel) {
+    PumpTunnel(upstream, events);
+  } else if (upstream && phase_ == Phase::kConnecting) {
+    int err = 0;
+    socklen_t len = sizeof err;
+    if (getsockopt(upstream_.get(), SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+    if (err != 0) {
+      upstream_.Reset();
+      upstream_events_ = kUnregistered;
+      errno = err;
+      ConnectNext();
+    } else if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) {
+      OnConnected();
+    }
+  } else if (upstream) {
+    PumpForward(true);
+  } else if (phase_ == Phase::kDraining) {
+    char sink[4096];
+    ssize_t n;
+    while ((n = read(client_.get(), sink, sizeof sink)) > 0) {
+    }
+    if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+      Close();
+      return;
+    }
+    if (!Flush(client_.get(), to_client_)) {
+      Close();
+      return;
+    }
+    if (to_client_.empty()) ShutClient();
+  } else if (Waiting()) {
+    // Held: the request is read later; only the client's going matters.
+    if (events & (EPOLLHUP | EPOLLERR)) {
+      Abort("the client closed the connection");
+      return;
+    }
+    if (events & EPOLLRDHUP) client_rdhup_ = true;
+  } else {
+    if (events & EPOLLOUT) {
+      if (!Flush(client_.get(), to_client_)) {
+        Close();
+        return;
+      }
+    }
+    if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) ReadClient();
+    if (phase_ == Phase::kForward) {
+      PumpForward(false);
+    } else {
+      Advance();
+    }
+  }
+  if (phase_ != Phase::kClosed) UpdateInterest();
+}
+
+bool Connection::Waiting() const {
+  return phase_ == Phase::kDeciding || phase_ == Phase::kResolving ||
+         phase_ == Phase::kConnecting;
+}
+
+void Connection::ReadClient() {
+  const size_t limit = ctx_.config->limits.max_head_bytes + kReadChunk;
+  while (!client_eof_ && in_.size() < limit) {
+    char buf[kReadChunk];
+    ssize_t n = recv(client_.get(), buf, sizeof buf, 0);
+    if (n > 0) {
+      in_.append(buf, static_cast<size_t>(n));
+      // A request head has a fixed deadline (no slowloris trickle); a
+      // request body only an idle one.
+      if (phase_ == Phase::kForward) Touch(ctx_.config->limits.idle_timeout_ms);
+      continue;
+    }
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+    client_eof_ = true;
+  }
+}
+
+void Connection::Advance() {
+  const size_t max = ctx_.config->limits.max_head_bytes;
+  for (;;) {
+    if (phase_ == Phase::kSniff) {
+      if (in_.empty()) break;
+      phase_ = in_[0] == 0x05 ? Phase::kSocksGreeting : Phase::kHttpHead;
+      protocol_ = in_[0] == 0x05 ? Protocol::kSocks5 : Protocol::kHttp;
+    } else if (phase_ == Phase::kHttpHead) {
+      RequestParse r = ParseRequestHead(in_, max);
+      if (r.state == Parse::kIncomplete) {
+        if (client_eof_) {
+          if (in_.empty()) {
+            Close();
+          } else {
+            Fail(400, 0, "the request head ended early");
+          }
+        }
+        break;
+      }
+      if (r.state == Parse::kError) {
+        Fail(r.status, 0, r.reason);
+        break;
+      }
+      in_.erase(0, r.consumed);
+      OnHead(r.head);
+      break;
+    } else if (phase_ == Phase::kSocksGreeting) {
+      GreetingParse g = ParseSocks5Greeting(in_);
+      if (g.state == Parse::kIncomplete && !client_eof_) break;
+      if (g.state != Parse::kDone || !g.greeting.no_auth_offered) {
+        // 0xFF: no acceptable method; the client learns why from the close.
+        to_client_.assign("\x05\xff", 2);
+        Fail(0, 0xff, "SOCKS5 greeting without the no-authentication method");
+        break;
+      }
+      in_.erase(0, g.consumed);
+      to_client_.append("\x05\x00", 2);
+      phase_ = Phase::kSocksRequest;
+    } else if (phase_ == Phase::kSocksRequest) {
+      Socks5Parse r = ParseSocks5Request(in_);
+      if (r.state == Parse::kIncomplete && !client_eof_) break;
+      if (r.state != Parse::kDone) {
+        Fail(0, r.state == Parse::kError ? r.reply_on_error : kSocksGeneralFailure,
+             "malformed SOCKS5 request");
+        break;
+      }
+      in_.erase(0, r.consumed);
+      if (r.request.command != kSocksConnect) {
+        host_ = r.request.host;
+        port_ = r.request.port;
+        Fail(0, kSocksCommandNotSupported,
+             r.request.command == 3 ? "SOCKS5 UDP ASSOCIATE is not supported"
+                                    : "SOCKS5 BIND is not supported");
+        break;
+      }
+      OnSocksRequest(r.request.host, r.request.port);
+      break;
+    } else {
+      break;
+    }
+  }
+}
+
+void Connection::OnHead(const RequestHead& head) {
+  request_ = head;
+  protocol_ = head.method == "CONNECT" ? Protocol::kConnect : Protocol::kHttp;
+  host_ = head.host;
+  port_ = head.port;
+  Decide();
+}
+
+void Connection::OnSocksRequest(std::string host, uint16_t port) {
+  host_ = std::move(host);
+  port_ = port;
+  Decide();
+}
+
+void Connection::Decide() {
+  started_ms_ = ctx_.now_ms;
+  bytes_up_ = bytes_down_ = 0;
+  decided_ = false;
+  allowed_ = false;
+  peer_.clear();
+  // Look up, log and connect the name in the form the rules matched.
+  if (auto normalized = policy::NormalizeHost(host_)) host_ = *normalized;
+  policy::NetVerdict v = policy::DecideHost(ctx_.config->rules, host_, port_);
+  if (v.kind == policy::NetVerdict::kAllow) {
+    Allowed(v.rule);
+    return;
+  }
+  if (v.kind == policy::NetVerdict::kDeny || ctx_.config->decider == nullptr) {
+    Deny(v.rule, v.kind == policy::NetVerdict::kDeny ? "denied by " + v.rule
+                                                     : "not on the network allowlist");
+    return;
+  }
+  phase_ = Phase::kDeciding;
+  Touch(ctx_.config->limits.decide_timeout_ms);
+  DecisionRequest req{host_, port_,
+                      ProtocolName(protocol_ == Protocol::kSocks5, protocol_ == Protocol::kConnect)};
+  // The answer may come from any thread, even after the proxy is gone:
+  // it holds the mailbox, and only the loop (if still running) acts on it.
+  Context* ctx = &ctx_;
+  uint64_t id = id_;
+  ctx_.config->decider->Ask(req, [mailbox = ctx_.mailbox, ctx, id](bool allow) {
+    mailbox->Post([ctx, id, allow] {
+      Connection* c = ctx->find(id);
+      if (c == nullptr || c->phase_ != Phase::kDeciding) return;
+      if (allow) {
+        c->Allowed("approved");
+      } else {
+        c->Deny("refused by the person asked", "not approved");
+      }
+      if (c->phase_ != Phase::kClosed) c->UpdateInterest();
+    });
+  });
+}
+
+void Connection::Allowed(std::string rule) {
+  rule_ = std::move(rule);
+  allowed_ = true;
+  phase_ = Phase::kResolving;
+  Touch(ctx_.config->limits.connect_timeout_ms);
+  Context* ctx = &ctx_;
+  uint64_t id = id_;
+  ctx_.resolver->Lookup(host_, port_, [ctx, id](Resolved r) {
+    Connection* c = ctx->find(id);
+    if (c == nullptr || c->phase_ != Phase::kResolving) return;
+    c->OnResolved(std::move(r));
+    if (c->phase_ != Phase::kClosed) c->UpdateInterest();
+  });
+}
+
+void Connection::OnResolved(Resolved resolved) {
+  if (!resolved.error.empty()) {
+    Fail(502, kSocksHostUnreachable, "cannot resolve " + host_ + ": " + resolved.error);
+    return;
+  }
+  // DNS rebinding: an allowed name must not lead to the host's loopback or
+  // the local network unless a rule names that address.
+  addresses_.clear();
+  std::string refused;
+  for (const auto& a : resolved.addresses) {
+    const auto* sa = reinterpret_cast<const sockaddr*>(&a);
+    if (policy::AddressDenied(ctx_.config->rules, sa, port_)) {
+      if (refused.empty()) refused = AddressText(a);
+      continue;
+    }
+    if (policy::IsSpecialAddress(sa) && !policy::AddressNamed(ctx_.config->rules, sa, port_)) {
+      if (refused.empty()) refused = AddressText(a);
+      continue;
+    }
+    addresses_.push_back(a);
+  }
+  if (addresses_.empty()) {
+    Deny("no rule names address " + refused,
+         host_ + " resolves to " + refused +
+             ", a loopback, private or special address that no rule names (--allow-local " +
+             HostPort(refused, port_) + " allows it)");
+    return;
+  }
+  next_address_ = 0;
+  ConnectNext();
+}
+
+void Connection::ConnectNext() {
+  while (next_address_ < addresses_.size()) {
+    const sockaddr_storage& a = addresses_[next_address_++];
+    UniqueFd s(socket(a.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    if (!s.valid()) continue;
+    int one = 1;
+    setsockopt(s.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    socklen_t len = a.ss_family == AF_INET ? sizeof(sockaddr_in) : sizeof(sockaddr_in6);
+    int rc = connect(s.get(), reinterpret_cast<const sockaddr*>(&a), len);
+    if (rc != 0 && errno != EINPROGRESS) continue;
+    upstream_ = std::move(s);
+    upstream_events_ = kUnregistered;
+    peer_ = AddressText(a);
+    phase_ = Phase::kConnecting;
+    if (rc == 0) OnConnected();
+    return;
+  }
+  Fail(502, kSocksConnectionRefused,
+       "cannot connect to " + HostPort(host_, port_) + ": " + std::strerror(errno));
+}
+
+void Connection::OnConnected() {
+  Touch(ctx_.config->limits.idle_timeout_ms);
+  if (protocol_ == Protocol::kHttp) {
+    phase_ = Phase::kForward;
+    to_upstream_ = UpstreamHead(request_);
+    request_done_ = request_.body == RequestHead::Body::kNone;
+    request_left_ = request_.content_length;
+    request_chunks_ = ChunkedTracker();
+    response_head_done_ = response_done_ = false;
+    response_chunks_ = ChunkedTracker();
+    from_upstream_.clear();
+    MoveRequestBody();
+    PumpForward(true);
+    return;
+  }
+  if (!tunnel_.Open()) {
+    Fail(502, kSocksGeneralFailure, std::string("pipe2: ") + std::strerror(errno));
+    return;
+  }
+  phase_ = Phase::kTunnel;
+  if (protocol_ == Protocol::kConnect) {
+    to_client_.append("HTTP/1.1 200 Connection established\r\n\r\n");
+  } else {
+    to_client_.append(Socks5Reply(0));
+  }
+  // Bytes the client sent before the answer (a TLS hello) go first.
+  to_upstream_ = std::move(in_);
+  in_.clear();
+  bytes_up_ += to_upstream_.size();
+  PumpTunnel(false, EPOLLOUT);
+  if (phase_ == Phase::kTunnel) PumpTunnel(true, EPOLLOUT);
+}
+
+void Connection::PumpTunnel(bool upstream, uint32_t events) {
+  Touch(ctx_.config->limits.idle_timeout_ms);
+  int c = client_.get();
+  int u = upstream_.get();
+  bool ok = Flush(c, to_client_) && Flush(u, to_upstream_);
+  // Strings first, so the answer precedes spliced bytes.
+  if (ok && to_upstream_.empty()) {
+    if (!upstream && (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))) ok = tunnel_.up.Fill(c);
+    if (ok) ok = tunnel_.up.Drain(u);
+  }
+  if (ok && to_client_.empty()) {
+    if (upstream && (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))) ok = tunnel_.down.Fill(u);
+    if (ok) ok = tunnel_.down.Drain(c);
+  }
+  if (!ok || tunnel_.finished()) Close();
+}
+
+void Connection::MoveRequestBody() {
+  if (request_done_ || in_.empty() || to_upstream_.size() >= kBufferLimit) return;
+  size_t take = 0;
+  if (request_.body == RequestHead::Body::kLength) {
+    take = static_cast<size_t>(std::min<uint64_t>(request_left_, in_.size()));
+    request_left_ -= take;
+    request_done_ = request_left_ == 0;
+  } else {
+    take = request_chunks_.Feed(in_);
+    if (request_chunks_.error()) {
+      Fail(400, 0, "malformed chunked request body");
+      return;
+    }
+    request_done_ = request_chunks_.done();
+  }
+  to_upstream_.append(in_, 0, take);
+  bytes_up_ += take;
+  in_.erase(0, take);
+}
+
+bool Connection::MoveResponse() {
+  while (!from_upstream_.empty() && !response_done_) {
+    if (!response_head_done_) {
+      ResponseParse r = ParseResponseHead(from_upstream_, ctx_.config->limits.max_head_bytes,
+                                          request_.method == "HEAD");
+      if (r.state == Parse::kIncomplete) return true;
+      if (r.state == Parse::kError) return false;
+      to_client_.append(from_upstream_, 0, r.consumed);
+      bytes_down_ += r.consumed;
+      from_upstream_.erase(0, r.consumed);
+      if (r.head.status >= 100 && r.head.status < 200) continue;  // 100 Continue: another head
+      response_ = r.head;
+      response_head_done_ = true;
+      response_left_ = response_.content_length;
+      response_done_ = response_.body == ResponseHead::Body::kNone ||
+                       (response_.body == ResponseHead::Body::kLength && response_left_ == 0);
+      continue;
+    }
+    size_t take = from_upstream_.size();
+    if (response_.body == ResponseHead::Body::kLength) {
+      take = static_cast<size_t>(std::min<uint64_t>(response_left_, take));
+      response_left_ -= take;
+      response_done_ = response_left_ == 0;
+    } else if (response_.body == ResponseHead::Body::kChunked) {
+      take = response_chunks_.Feed(from_upstream_);
+      if (response_chunks_.error()) return false;
+      response_done_ = response_chunks_.done();
+    }
+    to_client_.append(from_upstream_, 0, take);
+    bytes_down_ += take;
+    from_upstream_.erase(0, take);
+  }
+  return true;
+}
+
+void Connection::PumpForward(bool upstream_ready) {
+  Touch(ctx_.config->limits.idle_timeout_ms);
+  MoveRequestBody();
+  if (phase_ != Phase::kForward) return;
+  if (!Flush(upstream_.get(), to_upstream_) || !Flush(client_.get(), to_client_)) {
+    Close();
+    return;
+  }
+  if (upstream_ready && !upstream_eof_) {
+    while (to_client_.size() < kBufferLimit && from_upstream_.size() < kBufferLimit) {
+      char buf[kReadChunk];
+      ssize_t n = read(upstream_.get(), buf, sizeof buf);
+      if (n > 0) {
+        from_upstream_.append(buf, static_cast<size_t>(n));
+        if (!MoveResponse()) {
+          if (!response_head_done_) {
+            Fail(502, 0, "malformed response from " + HostPort(host_, port_));
+          } else {
+            Abort("malformed response body");
+          }
+          return;
+        }
+        if (response_done_) break;
+        continue;
+      }
+      if (n < 0 && (errno == EAGAIN || errno == EINTR)) break;
+      upstream_eof_ = true;
+    }
+    if (!Flush(client_.get(), to_client_)) {
+      Close();
+      return;
+    }
+  }
+  if (upstream_eof_ && !response_done_) {
+    if (response_head_done_ && response_.body == ResponseHead::Body::kUntilClose) {
+      response_done_ = true;
+    } else if (!response_head_done_) {
+      Fail(502, 0, "the server closed the connection without a response");
+      return;
+    } else {
+      Abort("the server closed the connection in the middle of the response");
+      return;
+    }
+  }
+  if (response_done_) FinishRequest();
+}
+
+void Connection::FinishRequest() {
+  EmitDecision("");
+  upstream_.Reset();
+  upstream_events_ = kUnregistered;
+  upstream_eof_ = false;
+  // The next request may go to another host: it starts over with its own
+  // head and decision. A response without length ends the connection.
+  const bool again = request_done_ && request_.keep_alive &&
+                     response_.body != ResponseHead::Body::kUntilClose && !client_eof_;
+  if (!again) {
+    StartDraining();
+    return;
+  }
+  phase_ = Phase::kHttpHead;
+  Touch(ctx_.config->limits.head_timeout_ms);
+  Advance();
+}
+
+void Connection::Deny(const std::string& rule, const std::string& reason) {
+  rule_ = rule;
+  allowed_ = false;
+  EmitDecision(reason);
+  const std::string target = HostPort(host_, port_);
+  Answer(403, kSocksNotAllowed,
+         "cordon: blocked " + target + ": " + reason +
+             ".\nThis sandbox reaches only the hosts its network policy allows. To allow this "
+             "one, run with --allow-domain " +
+             host_ + " or add it to [network] allow in cordon's config.\n");
+}
+
+void Connection::Fail(int http_status, uint8_t socks_reply, const std::string& reason) {
+  if (!decided_ && !host_.empty()) EmitDecision(reason);
+  Answer(http_status, socks_reply, "cordon: " + reason + "\n");
+}
+
+void Connection::Answer(int http_status, uint8_t socks_reply, const std::string& text) {
+  upstream_.Reset();
+  upstream_events_ = kUnregistered;
+  if (protocol_ == Protocol::kSocks5) {
+    if (socks_reply != 0 && socks_reply != 0xff) to_client_.append(Socks5Reply(socks_reply));
+  } else if (http_status != 0) {
+    to_client_.append(DenyResponse(http_status, text));
+  }
+  StartDraining();
+}
+
+void Connection::StartDraining() {
+  phase_ = Phase::kDraining;
+  deadline_ms_ = ctx_.now_ms + kDrainTimeoutMs;
+  if (!Flush(client_.get(), to_client_)) {
+    Close();
+    return;
+  }
+  // Shut the write side once the answer is out; reading on until the
+  // client's EOF keeps the kernel from resetting the connection (and
+  // discarding the answer) over unread request bytes.
+  if (to_client_.empty()) ShutClient();
+  if (client_eof_) Close();
+}
+
+void Connection::ShutClient() {
+  if (client_shut_) return;
+  client_shut_ = true;
+  shutdown(client_.get(), SHUT_WR);
+}
+
+void Connection::Abort(const char* why) {
+  if (phase_ == Phase::kClosed) return;
+  close_reason_ = why;
+  Close();
+}
+
+void Connection::OnTick() {
+  if (phase_ == Phase::kClosed || ctx_.now_ms < deadline_ms_) return;
+  switch (phase_) {
+    case Phase::kDeciding:
+      Deny("no answer within the approval timeout", "not approved in time");
+      break;
+    case Phase::kResolving:
+    case Phase::kConnecting:
+      Fail(504, kSocksTtlExpired, "timed out connecting to " + HostPort(host_, port_));
+      break;
+    case Phase::kSniff:
+    case Phase::kHttpHead:
+    case Phase::kSocksGreeting:
+    case Phase::kSocksRequest:
+      if (in_.empty() && host_.empty()) {
+        Close();  // an idle keep-alive connection
+      } else {
+        Fail(408, kSocksGeneralFailure, "timed out waiting for the request");
+      }
+      break;
+    default:
+      Abort("idle timeout");
+      break;
+  }
+  if (phase_ != Phase::kClosed) UpdateInterest();
+}
+
+void Connection::EmitDecision(const std::string& reason) {
+  decided_ = true;
+  const bool allowed = allowed_;
+  EventSink* sink = ctx_.config->events;
+  if (sink == nullptr) return;
+  Event e;
+  e.name = "cordon.net.decision";
+  e.time_unix_nano = NowUnixNano();
+  e.severity = allowed ? Severity::kInfo : Severity::kWarn;
+  const char* proto =
+      ProtocolName(protocol_ == Protocol::kSocks5, protocol_ == Protocol::kConnect);
+  e.body = std::string(allowed ? "allowed " : "denied ") + proto + " " + HostPort(host_, port_);
+  if (!allowed) e.body += ": " + reason;
+  e.Add("cordon.decision", std::string(allowed ? "allow" : "deny"))
+      .Add("server.address", host_)
+      .Add("server.port", static_cast<int64_t>(port_))
+      .Add("network.protocol.name", std::string(protocol_ == Protocol::kSocks5 ? "socks" : "http"))
+      .Add("cordon.proxy.kind", std::string(proto))
+      .Add("cordon.rule", rule_);
+  if (protocol_ == Protocol::kHttp && !request_.method.empty()) {
+    e.Add("http.request.method", request_.method);
+  }
+  if (!peer_.empty()) e.Add("network.peer.address", peer_);
+  if (!reason.empty()) e.Add("cordon.reason", reason);
+  e.Add("cordon.bytes_up", static_cast<int64_t>(bytes_up_))
+      .Add("cordon.bytes_down", static_cast<int64_t>(bytes_down_))
+      .Add("cordon.duration_ms", ctx_.now_ms - started_ms_);
+  sink->Emit(std::move(e));
+}
+
+void Connection::Close() {
+  if (phase_ == Phase::kClosed) return;
+  // A tunnel's or a request's event goes out when it ends, with its byte
+  // counts; one that never got that far says why.
+  bytes_up_ += tunnel_.up.total;
+  bytes_down_ += tunnel_.down.total;
+  if (!decided_ && !host_.empty()) EmitDecision(close_reason_);
+  phase_ = Phase::kClosed;
+  client_.Reset();  // closing removes the fds from epoll
+  upstream_.Reset();
+}
+
+bool Connection::Flush(int fd, std::string& buffer) {
+  while (!buffer.empty()) {
+    ssize_t n = send(fd, buffer.data(), buffer.size(), MSG_NOSIGNAL);
+    if (n > 0) {
+      buffer.erase(0, static_cast<size_t>(n));
+    } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
+      return true;
+    } else {
+      return false;
+    }
+  }
+  return true;
+}
+
+void Connection::UpdateInterest() {
+  if (phase_ == Phase::kClosed) return;
+  uint32_t c = 0;
+  uint32_t u = 0;
+  const size_t head_limit = ctx_.config->limits.max_head_bytes + kReadChunk;
+  switch (phase_) {
+    case Phase::kTunnel:
+      if (!tunnel_.up.eof && !tunnel_.up.full() && to_upstream_.empty()) c |= EPOLLIN | EPOLLRDHUP;
+      if (!to_client_.empty() || tunnel_.down.pending > 0) c |= EPOLLOUT;
+      if (!tunnel_.down.eof && !tunnel_.down.full() && to_client_.empty()) u |= EPOLLIN | EPOLLRDHUP;
+      if (!to_upstream_.empty() || tunnel_.up.pending > 0) u |= EPOLLOUT;
+      break;
+    case Phase::kForward:
+      if (!client_eof_ && in_.size() < head_limit && to_upstream_.size() < kBufferLimit)
+        c |= EPOLLIN | EPOLLRDHUP;
+      if (!to_client_.empty()) c |= EPOLLOUT;
+      if (!upstream_eof_ && to_client_.size() < kBufferLimit) u |= EPOLLIN | EPOLLRDHUP;
+      if (!to_upstream_.empty()) u |= EPOLLOUT;
+      break;
+    case Phase::kConnecting:
+      u |= EPOLLOUT;
+      if (!client_rdhup_) c |= EPOLLRDHUP;
+      break;
+    case Phase::kDeciding:
+    case Phase::kResolving:
+      if (!client_rdhup_) c |= EPOLLRDHUP;
+      break;
+    default:
+      if (!client_eof_) c |= EPOLLIN | EPOLLRDHUP;
+      if (!to_client_.empty()) c |= EPOLLOUT;
+      break;
+  }
+  SetInterest(client_.get(), false, c, &client_events_);
+  if (upstream_.valid()) SetInterest(upstream_.get(), true, u, &upstream_events_);
+}
+
+void Connection::SetInterest(int fd, bool upstream, uint32_t want, uint32_t* current) {
+  if (want == *current) return;
+  epoll_event ev{};
+  ev.events = want;  // EPOLLHUP and EPOLLERR are always reported
+  ev.data.u64 = Tag(id_, upstream);
+  epoll_ctl(ctx_.epoll_fd, *current == kUnregistered ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd, &ev);
+  *current = want;
+}
+
+}  // namespace cordon::proxy

@@ -1,0 +1,294 @@
+// The proxy server on a host loopback listener, with short limits: what a
+// hostile or broken client gets (slow, oversized, half-closed, too many
+// connections, SOCKS5 UDP), the Decider seam, and the decision events.
+// Real sockets and a real origin server; the sandbox-side tests are in
+// tests/integration/proxy_test.cc.
+#include "proxy/server.h"
+
+#include <arpa/inet.h>
+#include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <mutex>
+#include <thread>
+
+namespace cordon::proxy {
+namespace {
+
+int Listen(int* port) {
+  int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  EXPECT_EQ(bind(s, reinterpret_cast<sockaddr*>(&a), len), 0);
+  EXPECT_EQ(listen(s, 64), 0);
+  getsockname(s, reinterpret_cast<sockaddr*>(&a), &len);
+  *port = ntohs(a.sin_port);
+  return s;
+}
+
+int Connect(int port) {
+  int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(static_cast<uint16_t>(port));
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  EXPECT_EQ(connect(s, reinterpret_cast<sockaddr*>(&a), sizeof a), 0);
+  return s;
+}
+
+void Send(int s, const std::string& data) {
+  ASSERT_EQ(send(s, data.data(), data.size(), MSG_NOSIGNAL), static_cast<ssize_t>(data.size()));
+}
+
+// Everything until EOF (or `timeout_ms` of silence: then "TIMEOUT" is
+// appended).
+std::string ReadAll(int s, int timeout_ms = 5000) {
+  std::string out;
+  for (;;) {
+    pollfd p{s, POLLIN, 0};
+    if (poll(&p, 1, timeout_ms) != 1) return out + "TIMEOUT";
+    char buf[4096];
+    ssize_t n = recv(s, buf, sizeof buf, 0);
+    if (n <= 0) return out;
+    out.append(buf, static_cast<size_t>(n));
+  }
+}
+
+// An origin that answers every connection with one fixed response and
+// counts connections.
+class Origin {
+ public:
+  Origin() : fd_(Listen(&port_)) {
+    thread_ = std::thread([this] {
+      for (;;) {
+        int c = accept(fd_, nullptr, nullptr);
+        if (c < 0 || stop_) {
+          if (c >= 0) close(c);
+          return;
+        }
+        ++connections_;
+        char buf[4096];
+        (void)recv(c, buf, sizeof buf, 0);
+        const char kResponse[] = "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\norigin";
+        (void)send(c, kResponse, sizeof kResponse - 1, MSG_NOSIGNAL);
+        close(c);
+      }
+    });
+  }
+  ~Origin() {
+    stop_ = true;
+    close(Connect(port_));
+    thread_.join();
+    close(fd_);
+  }
+  [[nodiscard]] int port() const { return port_; }
+  [[nodiscard]] int connections() const { return connections_; }
+
+ private:
+  int port_ = 0;
+  int fd_;
+  std::atomic<bool> stop_{false};
+  std::atomic<int> connections_{0};
+  std::thread thread_;
+};
+
+class Events : public EventSink {
+ public:
+  void Emit(Event e) override {
+    std::lock_guard lock(mu_);
+    events_.push_back(std::move(e));
+  }
+  std::vector<Event> Take() {
+    std::lock_guard lock(mu_);
+    return events_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::vector<Event> events_;
+};
+
+std::string Str(const Event& e, const char* key) {
+  const AttrValue* v = e.Find(key);
+  return v != nullptr && std::holds_alternative<std::string>(*v) ? std::get<std::string>(*v) : "";
+}
+int64_t Int(const Event& e, const char* key) {
+  const AttrValue* v = e.Find(key);
+  return v != nullptr && std::holds_alternative<int64_t>(*v) ? std::get<int64_t>(*v) : -1;
+}
+
+class ProxyServerTest : public ::testing::Test {
+ protected:
+  void StartProxy(Limits limits = {}, Decider* decider = nullptr) {
+    Config config;
+    for (const char* text : {"allowed.test", "held-not.test"}) {
+      config.rules.allow.push_back(policy::ParseHostRule(text).value());
+    }
+    config.rules.allow_local.push_back(
+        policy::ParseHostRule("127.0.0.1:" + std::to_string(origin_.port())).value());
+    config.resolve.push_back({"allowed.test", "127.0.0.1"});
+    config.resolve.push_back({"held.test", "127.0.0.1"});
+    config.events = &events_;
+    config.decider = decider;
+    config.limits = limits;
+    int listener = Listen(&port_);
+    auto server = Server::Start(UniqueFd(listener), std::move(config));
+    ASSERT_TRUE(server.ok()) << server.error().Describe();
+    server_ = std::move(server.value());
+  }
+  std::string Get(const std::string& host) {
+    int s = Connect(port_);
+    Send(s, "GET http://" + host + ":" + std::to_string(origin_.port()) + "/ HTTP/1.1\r\nHost: x\r\n\r\n");
+    std::string out = ReadAll(s);
+    close(s);
+    return out;
+  }
+
+  Origin origin_;
+  Events events_;
+  int port_ = 0;
+  std::unique_ptr<Server> server_;
+};
+
+TEST_F(ProxyServerTest, AllowedRequestReachesTheOriginAndIsAnEventWithBytes) {
+  StartProxy();
+  std::string out = Get("allowed.test");
+  EXPECT_NE(out.find("200 OK"), std::string::npos) << out;
+  EXPECT_NE(out.find("origin"), std::string::npos) << out;
+  EXPECT_EQ(origin_.connections(), 1);
+  server_.reset();  // flushes events of open connections
+  auto events = events_.Take();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(events[0].name, "cordon.net.decision");
+  EXPECT_EQ(Str(events[0], "cordon.decision"), "allow");
+  EXPECT_EQ(Str(events[0], "server.address"), "allowed.test");
+  EXPECT_EQ(Int(events[0], "server.port"), origin_.port());
+  EXPECT_EQ(Str(events[0], "network.peer.address"), "127.0.0.1");
+  EXPECT_GT(Int(events[0], "cordon.bytes_up"), 0);
+  EXPECT_GT(Int(events[0], "cordon.bytes_down"), 0);
+  EXPECT_NE(Str(events[0], "cordon.rule").find("allowed.test"), std::string::npos);
+}
+
+TEST_F(ProxyServerTest, UnknownHostIsDeniedWithoutADecider) {
+  StartProxy();
+  std::string out = Get("unknown.test");
+  EXPECT_EQ(out.rfind("HTTP/1.1 403", 0), 0u) << out;
+  EXPECT_EQ(origin_.connections(), 0);
+  auto events = events_.Take();
+  ASSERT_EQ(events.size(), 1u);
+  EXPECT_EQ(Str(events[0], "cordon.decision"), "deny");
+}
+
+TEST_F(ProxyServerTest, SlowRequestHeadTimesOut) {
+  Limits limits;
+  limits.head_timeout_ms = 200;
+  StartProxy(limits);
+  int s = Connect(port_);
+  Send(s, "GET http://allowed.test/ HTTP/1.1\r\nX-Slow: ");
+  std::string out = ReadAll(s, 5000);
+  close(s);
+  EXPECT_EQ(out.rfind("HTTP/1.1 408", 0), 0u) << out;
+  EXPECT_EQ(origin_.connections(), 0);
+}
+
+TEST_F(ProxyServerTest, OversizedHeadIsRefused) {
+  Limits limits;
+  limits.max_head_bytes = 1024;
+  StartProxy(limits);
+  int s = Connect(port_);
+  Send(s, "GET http://allowed.test/ HTTP/1.1\r\nX-Big: " + std::string(4000, 'a') + "\r\n\r\n");
+  std::string out = ReadAll(s);
+  close(s);
+  EXPECT_EQ(out.rfind("HTTP/1.1 431", 0), 0u) << out;
+}
+
+TEST_F(ProxyServerTest, ConnectionsBeyondTheLimitAreClosed) {
+  Limits limits;
+  limits.max_connections = 2;
+  StartProxy(limits);
+  int a = Connect(port_);
+  int b = Connect(port_);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  int c = Connect(port_);
+  EXPECT_EQ(ReadAll(c, 2000), "");  // closed at once
+  // The first two are still served.
+  Send(a, "GET http://allowed.test:" + std::to_string(origin_.port()) + "/ HTTP/1.1\r\n\r\n");
+  EXPECT_NE(ReadAll(a).find("origin"), std::string::npos);
+  close(a);
+  close(b);
+  close(c);
+}
+
+TEST_F(ProxyServerTest, HalfClosedClientStillGetsItsAnswer) {
+  StartProxy();
+  int s = Connect(port_);
+  Send(s, "CONNECT denied.test:443 HTTP/1.1\r\n\r\n");
+  shutdown(s, SHUT_WR);
+  std::string out = ReadAll(s);
+  close(s);
+  EXPECT_EQ(out.rfind("HTTP/1.1 403", 0), 0u) << out;
+}
+
+TEST_F(ProxyServerTest, Socks5UdpAssociateAndBindAreRefused) {
+  StartProxy();
+  for (char command : {'\x03', '\x02'}) {
+    int s = Connect(port_);
+    Send(s, std::string("\x05\x01\x00", 3));
+    Send(s, std::string("\x05", 1) + command + std::string("\x00\x01\x7f\x00\x00\x01\x00\x35", 8));
+    std::string out = ReadAll(s);
+    close(s);
+    ASSERT_GE(out.size(), 4u);
+    EXPECT_EQ(out.substr(0, 2), std::string("\x05\x00", 2));  // method: no auth
+    EXPECT_EQ(out[3], '\x07') << "command " << static_cast<int>(command);
+  }
+  EXPECT_EQ(origin_.connections(), 0);
+}
+
+TEST_F(ProxyServerTest, Socks5DeniedNameGetsReplyTwo) {
+  StartProxy();
+  int s = Connect(port_);
+  Send(s, std::string("\x05\x01\x00", 3));
+  std::string name = "denied.test";
+  Send(s, std::string("\x05\x01\x00\x03", 4) + static_cast<char>(name.size()) + name +
+              std::string("\x00\x50", 2));
+  std::string out = ReadAll(s);
+  close(s);
+  ASSERT_GE(out.size(), 4u);
+  EXPECT_EQ(out[3], '\x02');
+}
+
+// Answers "held.test" after a short wait, on another thread; never answers
+// anything else.
+class TestDecider : public Decider {
+ public:
+  void Ask(const DecisionRequest& request, std::function<void(bool)> done) override {
+    ++asked;
+    if (request.host != "held.test") return;  // never answered: the timeout decides
+    std::thread([done = std::move(done)] {
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+      done(true);
+    }).detach();
+  }
+  std::atomic<int> asked{0};
+};
+
+TEST_F(ProxyServerTest, ADeciderCanAllowAHeldDestinationAndSilenceDenies) {
+  TestDecider decider;
+  Limits limits;
+  limits.decide_timeout_ms = 300;
+  StartProxy(limits, &decider);
+  EXPECT_NE(Get("held.test").find("origin"), std::string::npos);
+  EXPECT_EQ(Get("silent.test").rfind("HTTP/1.1 403", 0), 0u);
+  EXPECT_EQ(decider.asked, 2);
+  EXPECT_EQ(origin_.connections(), 1);
+}
+
+}  // namespace
+}  // namespace cordon::proxy
