@@ -390,15 +390,14 @@ TEST_F(ResolveTest, DuplicatesKeepTheFirstOrigin) {
   EXPECT_EQ(Find(p.read, home_ + "/.cargo/bin")->origin.kind, Origin::Kind::kBuiltin);
 }
 
-TEST_F(ResolveTest, ProxyIsRefusedForNow) {
+TEST_F(ResolveTest, ProxyModeResolves) {
   Overrides ov;
   ov.net = NetMode::kProxy;
-  std::string e = Err(ov);
-  EXPECT_NE(e.find("network mode 'proxy' is not available yet; use --net off or --net full"),
-            std::string::npos)
-      << e;
+  EXPECT_EQ(Ok(ov).net, NetMode::kProxy);
   WriteUser("[network]\nmode = \"proxy\"\n");
-  EXPECT_NE(Err().find("config.toml:2:8"), std::string::npos);
+  Policy p = Ok();
+  EXPECT_EQ(p.net, NetMode::kProxy);
+  EXPECT_NE(p.net_origin.Describe().find("config.toml:2:8"), std::string::npos);
 }
 
 TEST_F(ResolveTest, BadHostFacts) {
