@@ -325,6 +325,10 @@ LineScan ScanLines(std::string_view buf, size_t start, size_t max, size_t first_
       scan.failure = Fail(400, "NUL byte in the head");
       return scan;
     }
+    if (!first && !line.empty() && (line.front() == ' ' || line.front() == '\t')) {
+      scan.failure = Fail(400, "obsolete line folding in the header section");
+      return scan;
+    }
     if (nl == std::string_view::npos) {
       // A CR may only be the last byte so far (its LF still to come).
       size_t cr = line.find('\r');
@@ -502,6 +506,12 @@ size_t ChunkedTracker::Feed(std::string_view data) {
       continue;
     }
     const char c = data[i];
+    if ((state_ == State::kTrailerStart || state_ == State::kTrailer ||
+         state_ == State::kTrailerLf || state_ == State::kFinalLf) &&
+        ++trailer_bytes_ > kMaxTrailerBytes) {
+      state_ = State::kError;
+      return i;
+    }
     switch (state_) {
       case State::kSize: {
         int digit = -1;
@@ -563,7 +573,7 @@ size_t ChunkedTracker::Feed(std::string_view data) {
       case State::kTrailerStart:
         if (c == '\r') {
           state_ = State::kFinalLf;
-        } else if (IsTchar(c) && ++trailer_bytes_ <= kMaxTrailerBytes) {
+        } else if (IsTchar(c)) {
           state_ = State::kTrailer;
         } else {
           state_ = State::kError;
@@ -572,7 +582,7 @@ size_t ChunkedTracker::Feed(std::string_view data) {
       case State::kTrailer:
         if (c == '\r') {
           state_ = State::kTrailerLf;
-        } else if (!IsFieldValueChar(c) || ++trailer_bytes_ > kMaxTrailerBytes) {
+        } else if (!IsFieldValueChar(c)) {
           state_ = State::kError;
         }
         break;
