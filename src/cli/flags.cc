@@ -30,6 +30,8 @@ constexpr const char* kTopFooter =
     "  cordon run -- make test                 run in the current directory\n"
     "  cordon run --workspace ~/src/app -- npm install\n"
     "  cordon run --net full --read ~/.m2 -- mvn package\n"
+    "  cordon run --net proxy --allow-domain pypi.org --allow-domain files.pythonhosted.org \\\n"
+    "      -- pip install requests\n"
     "  cordon policy show                      what a run here may read and write\n"
     "\n"
     "Config: $XDG_CONFIG_HOME/cordon/config.toml (user), WORKSPACE/.cordon.toml\n"
@@ -76,6 +78,7 @@ struct RawOptions {
   std::string timeout;
   std::string config;
   std::vector<std::string> writable, read, deny_read, protect, env;
+  std::vector<std::string> allow_domains, deny_domains, allow_local, resolve;
   bool no_config = false;
   bool allow_degraded = false;
   bool verbose = false;
@@ -121,10 +124,10 @@ Error Leftover(const std::string& where, const std::vector<std::string>& extras)
 }
 
 // A repeatable option taking exactly one value per occurrence.
-void AddRepeatable(CLI::App* app, const char* name, std::vector<std::string>* out,
-                   const char* help) {
+void AddRepeatable(CLI::App* app, const char* name, std::vector<std::string>* out, const char* help,
+                   const char* type_name = "PATH") {
   app->add_option(name, *out, help)
-      ->type_name("PATH")
+      ->type_name(type_name)
       ->expected(1)
       ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
       ->allow_extra_args(false);
@@ -148,8 +151,24 @@ void AddPolicyOptions(CLI::App* app, RawOptions* o) {
                 "(repeatable)");
   AddRepeatable(app, "--protect", &o->protect,
                 "Path kept read-only inside a writable root (repeatable)");
-  app->add_option("--net", o->net, "Network: off (default) | full (host network); proxy: not yet")
+  app->add_option("--net", o->net,
+                  "Network: off (default) | proxy (only destinations the rules allow) | full "
+                  "(host network)")
       ->type_name("MODE");
+  AddRepeatable(app, "--allow-domain", &o->allow_domains,
+                "With --net proxy: allow a host, *.domain (subdomains), optionally :PORT, or an "
+                "IP (repeatable)",
+                "PATTERN");
+  AddRepeatable(app, "--deny-domain", &o->deny_domains,
+                "With --net proxy: deny a host pattern; beats every allow (repeatable)", "PATTERN");
+  AddRepeatable(app, "--allow-local", &o->allow_local,
+                "With --net proxy: allow a service on this machine, e.g. 127.0.0.1:5432 or "
+                "localhost:6379 (repeatable)",
+                "HOST:PORT");
+  AddRepeatable(app, "--resolve", &o->resolve,
+                "With --net proxy, a testing aid: the proxy resolves HOST to ADDR (an IP) instead "
+                "of asking DNS (repeatable)",
+                "HOST:ADDR");
   app->add_option("--env", o->env,
                   "NAME: pass a scrubbed variable through; NAME=VALUE: set one (repeatable)")
       ->type_name("NAME[=VALUE]")
@@ -289,6 +308,10 @@ Result<Command> Parse(const std::vector<std::string>& args) {
   ov.deny_read = std::move(o.deny_read);
   ov.protect = std::move(o.protect);
   ov.env = std::move(o.env);
+  ov.allow_domains = std::move(o.allow_domains);
+  ov.deny_domains = std::move(o.deny_domains);
+  ov.allow_local = std::move(o.allow_local);
+  ov.resolve = std::move(o.resolve);
   ov.no_config = o.no_config;
   ov.allow_degraded = o.allow_degraded;
   cmd.verbose = o.verbose;

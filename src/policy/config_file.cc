@@ -210,11 +210,17 @@ class LayerBuilder {
         }
         layer_.net = *m;
         layer_.net_origin = At(v.source());
-      } else if (name == "allow" || name == "deny" || name == "allow_local" ||
-                 name == "allow_presets") {
-        return Fail(k.source(), "network." + std::string(name) + " is not supported yet");
+      } else if (name == "allow") {
+        CORDON_RETURN_IF_ERROR(ExpectStringArray("network.allow", v, &layer_.net_allow));
+      } else if (name == "deny") {
+        CORDON_RETURN_IF_ERROR(ExpectStringArray("network.deny", v, &layer_.net_deny));
+      } else if (name == "allow_local") {
+        CORDON_RETURN_IF_ERROR(
+            ExpectStringArray("network.allow_local", v, &layer_.net_allow_local));
+      } else if (name == "allow_presets") {
+        CORDON_RETURN_IF_ERROR(ExpectStringArray("network.allow_presets", v, &layer_.net_presets));
       } else {
-        return Unknown(k, "network", "mode");
+        return Unknown(k, "network", "mode, allow, deny, allow_local, allow_presets");
       }
     }
     return {};

@@ -50,6 +50,13 @@ struct ConfigLayer {
   std::vector<ConfigString> deny_read;
   std::vector<ConfigString> protect;
 
+  // [network] rules as written (validated by the loader, which knows the
+  // narrowing rules): allow, deny, allow_local, allow_presets.
+  std::vector<ConfigString> net_allow;
+  std::vector<ConfigString> net_deny;
+  std::vector<ConfigString> net_allow_local;
+  std::vector<ConfigString> net_presets;
+
   // [env]
   std::vector<ConfigString> env_pass;
   std::vector<EnvSet> env_set;

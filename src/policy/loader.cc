@@ -23,6 +23,7 @@
 #include "policy/defaults.h"
 #include "policy/env.h"
 #include "policy/names.h"
+#include "policy/net_rules.h"
 #include "policy/paths.h"
 
 namespace cordon::policy {
@@ -285,14 +286,68 @@ class Resolver {
     for (const ConfigString& s : layer.env_scrub) {
       policy_.scrub_patterns.push_back(s.value);
     }
+    NetRules& net = policy_.net_rules;
+    for (const ConfigString& s : layer.net_allow) {
+      CORDON_RETURN_IF_ERROR(AddNetRule("network.allow", s.value, s.origin, &net.allow));
+    }
+    for (const ConfigString& s : layer.net_deny) {
+      CORDON_RETURN_IF_ERROR(AddNetRule("network.deny", s.value, s.origin, &net.deny));
+    }
+    for (const ConfigString& s : layer.net_allow_local) {
+      CORDON_RETURN_IF_ERROR(
+          AddNetRule("network.allow_local", s.value, s.origin, &net.allow_local));
+    }
+    for (const ConfigString& s : layer.net_presets) {
+      std::optional<std::vector<std::string>> domains = PresetDomains(s.value);
+      if (!domains) {
+        return PlainError("config", s.origin.Describe(),
+                          "network.allow_presets: unknown preset '" + s.value +
+                              "' (choices: " + PresetChoices() + ")");
+      }
+      for (const std::string& d : *domains) {
+        CORDON_RETURN_IF_ERROR(AddNetRule("network.allow_presets", d, s.origin, &net.allow,
+                                          "preset " + s.value + " (" + s.origin.Describe() + ")"));
+      }
+    }
+    return {};
+  }
+
+  // Parses one network rule into `out`. `key` is the config key or flag
+  // that named it; `shown_origin` replaces the origin in what decisions say
+  // (presets name themselves).
+  Status AddNetRule(std::string_view key, const std::string& text, const Origin& origin,
+                    std::vector<HostRule>* out, const std::string& shown_origin = {}) {
+    auto rule = ParseHostRule(text);
+    std::string detail;
+    if (!rule.ok()) {
+      detail = rule.error().detail;
+    } else if (out == &policy_.net_rules.allow_local) {
+      // allow_local opens the host's own services: name them exactly.
+      if (!rule.value().port) {
+        detail = "needs a port (HOST:PORT)";
+      } else if (!rule.value().is_ip && rule.value().host != "localhost") {
+        detail = "the host must be an IP address or 'localhost'";
+      }
+    }
+    if (!detail.empty()) {
+      if (origin.kind == Origin::Kind::kFlag) {
+        return PlainError(origin.flag, text, detail);
+      }
+      return PlainError("config", origin.Describe(),
+                        std::string(key) + ": '" + text + "': " + detail);
+    }
+    rule.value().origin = shown_origin.empty() ? origin.Describe() : shown_origin;
+    out->push_back(std::move(rule).value());
     return {};
   }
 
   Error Widens(const Origin& where, const std::string& what) const {
-    Error e = PlainError("config", where.Describe(),
-                         what +
-                             ": a project file may only narrow the policy (add deny_read or "
-                             "protect paths, drop writable roots, lower mode or network.mode)");
+    Error e =
+        PlainError("config", where.Describe(),
+                   what +
+                       ": a project file may only narrow the policy (add deny_read or "
+                       "protect paths or network.deny rules, drop writable roots, lower mode or "
+                       "network.mode)");
     e.hint = "if you trust this project, add to " + UserFilePath() + ":\n    [workspaces.\"" +
              policy_.workspace + "\"]\n    trusted = true";
     return e;
@@ -347,10 +402,25 @@ class Resolver {
       }
       policy_.writable = std::move(kept);
     }
+    if (!layer.net_allow.empty()) {
+      return Widens(layer.net_allow.front().origin, "network.allow adds allowed destinations");
+    }
+    if (!layer.net_allow_local.empty()) {
+      return Widens(layer.net_allow_local.front().origin,
+                    "network.allow_local opens services of this machine");
+    }
+    if (!layer.net_presets.empty()) {
+      return Widens(layer.net_presets.front().origin,
+                    "network.allow_presets adds allowed destinations");
+    }
     CORDON_RETURN_IF_ERROR(AddPaths(layer.deny_read, &policy_.deny_read, false));
     CORDON_RETURN_IF_ERROR(AddPaths(layer.protect, &policy_.protect, false));
     for (const ConfigString& s : layer.env_scrub) {
       policy_.scrub_patterns.push_back(s.value);
+    }
+    for (const ConfigString& s : layer.net_deny) {
+      CORDON_RETURN_IF_ERROR(
+          AddNetRule("network.deny", s.value, s.origin, &policy_.net_rules.deny));
     }
     return {};
   }
@@ -401,6 +471,23 @@ class Resolver {
         policy_.env_set.push_back(EnvSet{name, env.substr(eq + 1), FlagOrigin("--env")});
       }
     }
+    NetRules& net = policy_.net_rules;
+    for (const std::string& s : ov_.allow_domains) {
+      CORDON_RETURN_IF_ERROR(AddNetRule("", s, FlagOrigin("--allow-domain"), &net.allow));
+    }
+    for (const std::string& s : ov_.deny_domains) {
+      CORDON_RETURN_IF_ERROR(AddNetRule("", s, FlagOrigin("--deny-domain"), &net.deny));
+    }
+    for (const std::string& s : ov_.allow_local) {
+      CORDON_RETURN_IF_ERROR(AddNetRule("", s, FlagOrigin("--allow-local"), &net.allow_local));
+    }
+    for (const std::string& s : ov_.resolve) {
+      auto entry = ParseResolveOverride(s);
+      if (!entry.ok()) {
+        return entry.error();
+      }
+      policy_.net_resolve.push_back(std::move(entry).value());
+    }
     if (ov_.allow_degraded) {
       policy_.allow_degraded = true;
       policy_.allow_degraded_origin = FlagOrigin("--allow-degraded");
@@ -410,12 +497,31 @@ class Resolver {
 
   Status Finish() {
     Policy& p = policy_;
-    if (p.net == NetMode::kProxy) {
-      Error e =
-          PlainError("network", p.net_origin.Describe(),
-                     "network mode 'proxy' is not available yet; use --net off or --net full");
-      return e;
+    // Network flags outside proxy mode would silently do nothing: refuse
+    // them. Rules from config files stay (shown as inactive): a user file
+    // serves runs of every mode.
+    if (p.net != NetMode::kProxy) {
+      for (const auto& [flag, given] : {std::pair{"--allow-domain", !ov_.allow_domains.empty()},
+                                        std::pair{"--deny-domain", !ov_.deny_domains.empty()},
+                                        std::pair{"--allow-local", !ov_.allow_local.empty()},
+                                        std::pair{"--resolve", !ov_.resolve.empty()}}) {
+        if (given) {
+          Error e = PlainError(flag, "",
+                               std::string("has an effect only with network mode proxy (the mode "
+                                           "is '") +
+                                   NetModeName(p.net) + "', from " + p.net_origin.Describe() + ")");
+          e.hint = "add --net proxy";
+          return e;
+        }
+      }
     }
+    auto rule_key = [](const HostRule& r) {
+      return (r.wildcard ? "*." : "") + r.host + "|" + (r.port ? std::to_string(*r.port) : "");
+    };
+    for (auto* list : {&p.net_rules.allow, &p.net_rules.deny, &p.net_rules.allow_local}) {
+      DedupeBy(list, rule_key);
+    }
+    DedupeBy(&p.net_resolve, [](const ResolveOverride& r) { return r.host + "|" + r.address; });
     DedupeBy(&p.deny_read, [](const PathRule& r) { return r.path; });
     RealPaths real;
     for (const PathRule& deny : p.deny_read) {

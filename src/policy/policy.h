@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include "policy/net_rules.h"
+
 namespace cordon::policy {
 
 enum class Mode { kReadOnly, kWorkspaceWrite, kFullAccess };
@@ -78,6 +80,12 @@ struct Policy {
   std::vector<std::string> scrub_patterns;
   std::vector<EnvPass> env_pass;
   std::vector<EnvSet> env_set;
+
+  // The proxy's rules (network mode proxy), each with its origin. Kept and
+  // shown in other modes, where they have no effect.
+  NetRules net_rules;
+  // Test-only resolver overrides (--resolve HOST:ADDR), for the proxy.
+  std::vector<ResolveOverride> net_resolve;
 
   bool allow_degraded = false;  // run with what the kernel has, and log it
   Origin allow_degraded_origin;

@@ -77,6 +77,23 @@ void Line(std::string* out, const std::string& left, const std::string& right) {
   *out += l + "  " + right + "\n";
 }
 
+struct NetEntry {
+  const char* kind;  // "allow", "deny", "allow_local"
+  const HostRule* rule;
+};
+
+std::vector<NetEntry> NetEntries(const Policy& p) {
+  std::vector<NetEntry> out;
+  for (const auto& [kind, rules] :
+       {std::pair{"deny", &p.net_rules.deny}, std::pair{"allow", &p.net_rules.allow},
+        std::pair{"allow_local", &p.net_rules.allow_local}}) {
+    for (const HostRule& r : *rules) {
+      out.push_back({kind, &r});
+    }
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string RenderText(const Policy& p) {
@@ -100,6 +117,19 @@ std::string RenderText(const Policy& p) {
       out += std::string("\n") + Heading(current) + ":\n";
     }
     Line(&out, e.path, e.origin);
+  }
+
+  std::vector<NetEntry> net = NetEntries(p);
+  if (!net.empty() || !p.net_resolve.empty()) {
+    out += "\nNetwork rules";
+    out += p.net == NetMode::kProxy ? " (deny beats allow; anything else is denied):\n"
+                                    : " (inactive: they apply in network mode proxy only):\n";
+    for (const NetEntry& e : net) {
+      Line(&out, std::string(e.kind) + " " + e.rule->text, e.rule->origin);
+    }
+    for (const ResolveOverride& r : p.net_resolve) {
+      Line(&out, "resolve " + r.host + " -> " + r.address, "flag --resolve (testing aid)");
+    }
   }
 
   out += "\nEnvironment:\n";
@@ -134,7 +164,24 @@ std::string RenderJson(const Policy& p) {
   j["workspace"] = p.workspace;
   j["home"] = p.home;
   j["mode"] = {{"value", ModeName(p.mode)}, {"origin", p.mode_origin.Describe()}};
-  j["network"] = {{"mode", NetModeName(p.net)}, {"origin", p.net_origin.Describe()}};
+  ordered_json rules = ordered_json::array();
+  for (const NetEntry& e : NetEntries(p)) {
+    ordered_json r = {{"kind", e.kind},
+                      {"rule", e.rule->text},
+                      {"host", e.rule->host},
+                      {"wildcard", e.rule->wildcard}};
+    r["port"] = e.rule->port ? ordered_json(*e.rule->port) : ordered_json(nullptr);
+    r["origin"] = e.rule->origin;
+    rules.push_back(std::move(r));
+  }
+  ordered_json resolve = ordered_json::array();
+  for (const ResolveOverride& r : p.net_resolve) {
+    resolve.push_back({{"host", r.host}, {"address", r.address}});
+  }
+  j["network"] = {{"mode", NetModeName(p.net)},
+                  {"origin", p.net_origin.Describe()},
+                  {"rules", std::move(rules)},
+                  {"resolve", std::move(resolve)}};
   ordered_json paths = ordered_json::array();
   for (const Entry& e : Entries(p)) {
     paths.push_back({{"path", e.path}, {"access", e.access}, {"origin", e.origin}});

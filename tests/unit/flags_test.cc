@@ -25,6 +25,20 @@ std::string Err(const Args& args) {
   return msg;
 }
 
+TEST(ParseArgs, NetworkRuleFlags) {
+  Command c = Ok({"run", "--net", "proxy", "--allow-domain", "pypi.org", "--allow-domain=*.x.org",
+                  "--deny-domain", "evil.x.org", "--allow-local", "127.0.0.1:5432", "--resolve",
+                  "h.test:127.0.0.1", "--", "pip"});
+  const policy::Overrides& o = c.overrides;
+  EXPECT_EQ(o.allow_domains, (Args{"pypi.org", "*.x.org"}));
+  EXPECT_EQ(o.deny_domains, (Args{"evil.x.org"}));
+  EXPECT_EQ(o.allow_local, (Args{"127.0.0.1:5432"}));
+  EXPECT_EQ(o.resolve, (Args{"h.test:127.0.0.1"}));
+  c = Ok({"policy", "show", "--net", "proxy", "--allow-domain", "a.com"});
+  EXPECT_EQ(c.overrides.allow_domains, (Args{"a.com"}));
+  EXPECT_NE(Err({"run", "--allow-domain", "--", "x"}).find("--allow-domain"), std::string::npos);
+}
+
 TEST(ParseArgs, RunWithAllOptions) {
   Command c = Ok({"run",         "--workspace", "/w",           "--mode", "read-only",
                   "--writable",  "a",           "--writable=b", "--read", "~/.m2",

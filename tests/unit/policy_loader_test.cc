@@ -11,6 +11,7 @@
 
 #include "policy/loader.h"
 #include "policy/names.h"
+#include "policy/net_rules.h"
 
 namespace cordon::policy {
 namespace {
@@ -390,15 +391,134 @@ TEST_F(ResolveTest, DuplicatesKeepTheFirstOrigin) {
   EXPECT_EQ(Find(p.read, home_ + "/.cargo/bin")->origin.kind, Origin::Kind::kBuiltin);
 }
 
-TEST_F(ResolveTest, ProxyIsRefusedForNow) {
+TEST_F(ResolveTest, ProxyModeResolves) {
   Overrides ov;
   ov.net = NetMode::kProxy;
-  std::string e = Err(ov);
-  EXPECT_NE(e.find("network mode 'proxy' is not available yet; use --net off or --net full"),
+  EXPECT_EQ(Ok(ov).net, NetMode::kProxy);
+  WriteUser("[network]\nmode = \"proxy\"\n");
+  Policy p = Ok();
+  EXPECT_EQ(p.net, NetMode::kProxy);
+  EXPECT_NE(p.net_origin.Describe().find("config.toml:2:8"), std::string::npos);
+}
+
+TEST_F(ResolveTest, NetworkRulesFromEveryLayerWithOrigins) {
+  WriteUser(
+      "[network]\nmode = \"proxy\"\nallow = [\"*.PyPI.org\", \"example.com:443\"]\n"
+      "deny = [\"evil.pypi.org\"]\nallow_local = [\"127.0.0.1:5432\"]\n"
+      "allow_presets = [\"crates\"]\n");
+  WriteProject("[network]\ndeny = [\"*.example.org\"]\n");
+  Overrides ov;
+  ov.allow_domains = {"files.pythonhosted.org"};
+  ov.deny_domains = {"ads.pypi.org"};
+  ov.allow_local = {"localhost:6379", "[::1]:8080"};
+  ov.resolve = {"test.example:127.0.0.1"};
+  Policy p = Ok(ov);
+  const NetRules& r = p.net_rules;
+  const std::string user = home_ + "/.config/cordon/config.toml";
+  ASSERT_EQ(r.allow.size(), 6u);
+  EXPECT_EQ(r.allow[0].host, "pypi.org");
+  EXPECT_TRUE(r.allow[0].wildcard);
+  EXPECT_EQ(r.allow[0].origin, user + ":3:10");
+  EXPECT_EQ(r.allow[2].text, "crates.io");
+  EXPECT_EQ(r.allow[2].origin, "preset crates (" + user + ":6:18)");
+  EXPECT_EQ(r.allow[5].origin, "flag --allow-domain");
+  ASSERT_EQ(r.deny.size(), 3u);
+  EXPECT_EQ(r.deny[1].origin, ws_ + "/.cordon.toml:2:9");
+  EXPECT_EQ(r.deny[2].origin, "flag --deny-domain");
+  ASSERT_EQ(r.allow_local.size(), 3u);
+  ASSERT_EQ(p.net_resolve.size(), 1u);
+  EXPECT_EQ(p.net_resolve[0].host, "test.example");
+  EXPECT_EQ(p.net_resolve[0].address, "127.0.0.1");
+
+  NetVerdict v = DecideHost(r, "evil.pypi.org", 443);
+  EXPECT_EQ(v.kind, NetVerdict::kDeny);
+  EXPECT_EQ(v.rule, "deny \"evil.pypi.org\" (" + user + ":4:9)");
+  EXPECT_EQ(DecideHost(r, "static.crates.io", 443).rule,
+            "allow \"static.crates.io\" (preset crates (" + user + ":6:18))");
+  EXPECT_EQ(DecideHost(r, "x.example.org", 443).kind, NetVerdict::kDeny);
+}
+
+TEST_F(ResolveTest, NetworkRuleErrorsNameTheirOrigin) {
+  WriteUser("[network]\nallow = [\"ok.com\", \"foo*.com\"]\n");
+  std::string e = Err();
+  EXPECT_NE(e.find("config.toml:2:20"), std::string::npos) << e;
+  EXPECT_NE(e.find("network.allow: 'foo*.com'"), std::string::npos) << e;
+  WriteUser("[network]\nallow_presets = [\"pypi\", \"cpan\"]\n");
+  e = Err();
+  EXPECT_NE(e.find("unknown preset 'cpan' (choices: github, gitlab, pypi, npm, crates"),
             std::string::npos)
       << e;
-  WriteUser("[network]\nmode = \"proxy\"\n");
-  EXPECT_NE(Err().find("config.toml:2:8"), std::string::npos);
+  WriteUser("[network]\nallow_local = [\"127.0.0.1\"]\n");
+  EXPECT_NE(Err().find("needs a port"), std::string::npos);
+  WriteUser("[network]\nallow_local = [\"db.internal:5432\"]\n");
+  EXPECT_NE(Err().find("IP address or 'localhost'"), std::string::npos);
+  WriteUser("[network]\ndeny = [\"bücher.de\"]\n");
+  EXPECT_NE(Err().find("punycode"), std::string::npos);
+  WriteUser("");
+
+  Overrides ov;
+  ov.net = NetMode::kProxy;
+  ov.allow_domains = {"*"};
+  e = Err(ov);
+  EXPECT_NE(e.find("--allow-domain(*)"), std::string::npos) << e;
+  ov.allow_domains = {};
+  ov.allow_local = {"*.example.com:80"};
+  EXPECT_NE(Err(ov).find("--allow-local"), std::string::npos);
+  ov.allow_local = {};
+  ov.resolve = {"host.test:not-an-ip"};
+  EXPECT_NE(Err(ov).find("--resolve"), std::string::npos);
+}
+
+TEST_F(ResolveTest, UntrustedProjectMayOnlyAddDenyRules) {
+  for (const char* widening : {"allow = [\"evil.com\"]", "allow_local = [\"127.0.0.1:22\"]",
+                               "allow_presets = [\"github\"]"}) {
+    WriteProject(std::string("[network]\n") + widening + "\n");
+    std::string e = Err();
+    EXPECT_NE(e.find("may only narrow"), std::string::npos) << widening << ": " << e;
+    EXPECT_NE(e.find(".cordon.toml:2:"), std::string::npos) << e;
+  }
+  WriteUser("[workspaces.\"" + ws_ + "\"]\ntrusted = true\n");
+  WriteProject("[network]\nallow = [\"evil.com\"]\nallow_presets = [\"npm\"]\n");
+  Policy p = Ok();
+  EXPECT_EQ(p.net_rules.allow.front().host, "evil.com");
+  EXPECT_GT(p.net_rules.allow.size(), 1u);
+}
+
+TEST_F(ResolveTest, NetworkFlagsNeedProxyMode) {
+  for (auto set :
+       std::vector<void (*)(Overrides*)>{[](Overrides* o) { o->allow_domains = {"a.com"}; },
+                                         [](Overrides* o) { o->deny_domains = {"a.com"}; },
+                                         [](Overrides* o) { o->allow_local = {"127.0.0.1:1"}; },
+                                         [](Overrides* o) { o->resolve = {"a.test:127.0.0.1"}; }}) {
+    Overrides ov;
+    set(&ov);
+    std::string e = Err(ov);
+    EXPECT_NE(e.find("has an effect only with network mode proxy (the mode is 'off', from "
+                     "built-in default)"),
+              std::string::npos)
+        << e;
+    EXPECT_NE(e.find("--net proxy"), std::string::npos) << e;
+    ov.net = NetMode::kFull;
+    EXPECT_NE(Err(ov).find("'full', from flag --net"), std::string::npos);
+    ov.net = NetMode::kProxy;
+    Ok(ov);
+  }
+  // Rules from config files stay (inactive) in other modes.
+  WriteUser("[network]\nallow = [\"a.com\"]\n");
+  Policy p = Ok();
+  EXPECT_EQ(p.net, NetMode::kOff);
+  EXPECT_EQ(p.net_rules.allow.size(), 1u);
+}
+
+TEST_F(ResolveTest, DuplicateNetworkRulesKeepTheFirstOrigin) {
+  WriteUser("[network]\nallow = [\"a.com\", \"A.com.\", \"a.com:443\"]\n");
+  Overrides ov;
+  ov.net = NetMode::kProxy;
+  ov.allow_domains = {"a.com"};
+  Policy p = Ok(ov);
+  ASSERT_EQ(p.net_rules.allow.size(), 2u);
+  EXPECT_EQ(p.net_rules.allow[0].origin.find("flag"), std::string::npos);
+  EXPECT_EQ(p.net_rules.allow[1].port, 443);
 }
 
 TEST_F(ResolveTest, BadHostFacts) {

@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "policy/net_rules.h"
 #include "policy/render.h"
 
 namespace cordon::policy {
@@ -64,6 +65,51 @@ TEST(RenderText, ReadOnlyModeAndFullAccessWarning) {
   EXPECT_LT(t.find("Read-only:"), t.find("/w  "));
   p.mode = Mode::kFullAccess;
   EXPECT_NE(RenderText(p).find("unconfined"), std::string::npos);
+}
+
+Policy WithNetwork(NetMode mode) {
+  Policy p = Sample();
+  p.net = mode;
+  HostRule allow = ParseHostRule("*.pypi.org").value();
+  allow.origin = "flag --allow-domain";
+  HostRule deny = ParseHostRule("evil.pypi.org:443").value();
+  deny.origin = "/h/.config/cordon/config.toml:7:9";
+  HostRule local = ParseHostRule("127.0.0.1:5432").value();
+  local.origin = "preset x";
+  p.net_rules.allow = {allow};
+  p.net_rules.deny = {deny};
+  p.net_rules.allow_local = {local};
+  p.net_resolve = {{"h.test", "::1"}};
+  return p;
+}
+
+TEST(RenderText, NetworkRulesWithOrigins) {
+  std::string t = RenderText(WithNetwork(NetMode::kProxy));
+  for (const char* want :
+       {"Network rules (deny beats allow; anything else is denied):", "deny evil.pypi.org:443",
+        "/h/.config/cordon/config.toml:7:9", "allow *.pypi.org", "flag --allow-domain",
+        "allow_local 127.0.0.1:5432", "resolve h.test -> ::1"}) {
+    EXPECT_NE(t.find(want), std::string::npos) << want << "\n" << t;
+  }
+  EXPECT_NE(RenderText(WithNetwork(NetMode::kOff)).find("inactive"), std::string::npos);
+  EXPECT_EQ(RenderText(Sample()).find("Network rules"), std::string::npos);
+}
+
+TEST(RenderJson, NetworkRules) {
+  auto j = nlohmann::json::parse(RenderJson(WithNetwork(NetMode::kProxy)));
+  EXPECT_EQ(j["network"]["mode"], "proxy");
+  ASSERT_EQ(j["network"]["rules"].size(), 3u);
+  EXPECT_EQ(j["network"]["rules"][0]["kind"], "deny");
+  EXPECT_EQ(j["network"]["rules"][0]["rule"], "evil.pypi.org:443");
+  EXPECT_EQ(j["network"]["rules"][0]["port"], 443);
+  EXPECT_EQ(j["network"]["rules"][1]["kind"], "allow");
+  EXPECT_EQ(j["network"]["rules"][1]["host"], "pypi.org");
+  EXPECT_EQ(j["network"]["rules"][1]["wildcard"], true);
+  EXPECT_TRUE(j["network"]["rules"][1]["port"].is_null());
+  EXPECT_EQ(j["network"]["rules"][1]["origin"], "flag --allow-domain");
+  EXPECT_EQ(j["network"]["rules"][2]["kind"], "allow_local");
+  EXPECT_EQ(j["network"]["resolve"][0]["address"], "::1");
+  EXPECT_TRUE(nlohmann::json::parse(RenderJson(Sample()))["network"]["rules"].empty());
 }
 
 TEST(RenderJson, StableShape) {
