@@ -318,6 +318,7 @@ void Connection::OnConnected() {
   if (protocol_ == Protocol::kHttp) {
     phase_ = Phase::kForward;
     to_upstream_ = UpstreamHead(request_);
+    bytes_up_ += to_upstream_.size();
     request_done_ = request_.body == RequestHead::Body::kNone;
     request_left_ = request_.content_length;
     request_chunks_ = ChunkedTracker();

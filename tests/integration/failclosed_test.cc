@@ -108,12 +108,5 @@ TEST_F(FailClosedTest, MissingNetworkNamespaceIsRefused) {
 
 TEST_F(FailClosedTest, MissingSeccompIsRefused) { ExpectRefused({"--no-seccomp"}, {"seccomp"}); }
 
-TEST_F(FailClosedTest, ProxyNetworkModeIsRefusedClearly) {
-  RunResult r = Probe({"--net", "proxy"}, {"write", ws_ + "/ran"});
-  EXPECT_EQ(r.exit_code, 125) << r.Describe();
-  EXPECT_NE(Lower(r.err).find("proxy"), std::string::npos) << r.Describe();
-  EXPECT_FALSE(Exists(ws_ + "/ran"));
-}
-
 }  // namespace
 }  // namespace cordon::it

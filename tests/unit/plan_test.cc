@@ -190,11 +190,23 @@ TEST_F(PlanTest, FullAccessIsNotConfined) {
   EXPECT_FALSE(MustCompile().confine);
 }
 
-TEST_F(PlanTest, ProxyIsRefusedUntilItExists) {
+TEST_F(PlanTest, ProxyKeepsANetworkNamespaceAndPointsTheProxyVariablesAtIt) {
   policy_.net = policy::NetMode::kProxy;
-  auto plan = Compile(policy_, {"true"}, nullptr);
-  ASSERT_FALSE(plan.ok());
-  EXPECT_NE(plan.error().Describe().find("proxy"), std::string::npos);
+  char host_proxy[] = "https_proxy=http://host-proxy.invalid:8080";
+  char* environ[] = {host_proxy, nullptr};
+  auto compiled = Compile(policy_, {"true"}, environ);
+  ASSERT_TRUE(compiled.ok()) << compiled.error().Describe();
+  const Plan& plan = compiled.value();
+  EXPECT_TRUE(plan.proxy);
+  EXPECT_NE(plan.clone_flags & CLONE_NEWNET, 0u);
+  auto has = [&](const std::string& entry) {
+    return std::find(plan.envp.begin(), plan.envp.end(), entry) != plan.envp.end();
+  };
+  EXPECT_TRUE(has("HTTPS_PROXY=http://127.0.0.1:3128"));
+  EXPECT_TRUE(has("https_proxy=http://127.0.0.1:3128"));
+  EXPECT_TRUE(has("ALL_PROXY=http://127.0.0.1:3128"));
+  EXPECT_TRUE(has("NO_PROXY=localhost,127.0.0.1,::1"));
+  EXPECT_FALSE(has("https_proxy=http://host-proxy.invalid:8080"));
 }
 
 TEST_F(PlanTest, OfflineDeniesTcpAndFullKeepsTheHostNetwork) {

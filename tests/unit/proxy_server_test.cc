@@ -145,7 +145,7 @@ class ProxyServerTest : public ::testing::Test {
   }
   std::string Get(const std::string& host) {
     int s = Connect(port_);
-    Send(s, "GET http://" + host + ":" + std::to_string(origin_.port()) + "/ HTTP/1.1\r\nHost: x\r\n\r\n");
+    Send(s, "GET http://" + host + ":" + std::to_string(origin_.port()) + "/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     std::string out = ReadAll(s);
     close(s);
     return out;
@@ -219,8 +219,10 @@ TEST_F(ProxyServerTest, ConnectionsBeyondTheLimitAreClosed) {
   int c = Connect(port_);
   EXPECT_EQ(ReadAll(c, 2000), "");  // closed at once
   // The first two are still served.
-  Send(a, "GET http://allowed.test:" + std::to_string(origin_.port()) + "/ HTTP/1.1\r\n\r\n");
-  EXPECT_NE(ReadAll(a).find("origin"), std::string::npos);
+  Send(a, "GET http://allowed.test:" + std::to_string(origin_.port()) +
+              "/ HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+  std::string out = ReadAll(a);
+  EXPECT_NE(out.find("origin"), std::string::npos) << out;
   close(a);
   close(b);
   close(c);
