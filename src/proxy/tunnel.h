@@ -17,12 +17,15 @@ struct Direction {
   bool eof = false;    // src has no more to send
   bool shut = false;   // dst's write side was shut after the last byte
   uint64_t total = 0;  // bytes delivered to dst
+  size_t capacity = 64 * 1024;  // the pipe's size; grown for bulk transfers
+  bool grown = false;
 
   // splice what src has into the pipe. false: fatal error (errno set).
   bool Fill(int src);
   // splice the pipe into dst, and shut dst's write side after the last byte.
   bool Drain(int dst);
   [[nodiscard]] bool full() const;
+  void Grow();
 };
 
 struct Tunnel {
