@@ -111,17 +111,18 @@ Socks5Parse ParseSocks5Request(std::string_view buf) {
     if (addr.find('\0') != std::string_view::npos) {
       return Fail(kSocks5GeneralFailure);
     }
-    p.request.host = std::string(addr);
-    p.request.is_ip = policy::IsIpLiteral(p.request.host);
+    // Normalized like every host the proxy sees; a name that does not
+    // normalize stays as sent, for the decision (deny) and its event.
+    p.request.host = policy::NormalizeHost(addr).value_or(std::string(addr));
   } else {
     char text[INET6_ADDRSTRLEN] = {};
     if (::inet_ntop(atyp == kAtypIpv4 ? AF_INET : AF_INET6, addr.data(), text, sizeof text) ==
         nullptr) {
       return Fail(kSocks5GeneralFailure);
     }
-    p.request.host = text;
-    p.request.is_ip = true;
+    p.request.host = policy::NormalizeHost(text).value_or(text);
   }
+  p.request.is_ip = policy::IsIpLiteral(p.request.host);
   size_t port_at = addr_at + addr_len;
   p.request.port = static_cast<uint16_t>(Byte(buf, port_at) << 8 | Byte(buf, port_at + 1));
   p.consumed = port_at + 2;

@@ -54,8 +54,9 @@ struct GreetingParse {
 
 struct Socks5Request {
   uint8_t command = 0;  // kSocks5Connect, kSocks5Bind or kSocks5UdpAssociate
-  // ATYP 3: the name as sent (DecideHost normalizes and checks it); ATYP 1
-  // and 4: the address as text ("1.2.3.4", "2001:db8::1").
+  // As policy::NormalizeHost returns it (lower-case name, canonical address,
+  // IPv4-mapped IPv6 as IPv4); a name that does not normalize is kept as
+  // sent (it may hold any byte but NUL) and DecideHost denies it.
   std::string host;
   uint16_t port = 0;
   bool is_ip = false;  // the host is an IPv4 or IPv6 address

@@ -60,7 +60,7 @@ TEST(Socks5Request, Ipv6) {
   p = ParseSocks5Request(
       Bytes({5, 1, 0, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 0, 0, 1, 0, 80}));
   ASSERT_EQ(p.state, Parse::kDone);
-  EXPECT_EQ(p.request.host, "::ffff:10.0.0.1");  // DecideHost reads it as 10.0.0.1
+  EXPECT_EQ(p.request.host, "10.0.0.1");  // IPv4-mapped: the IPv4 address
 }
 
 TEST(Socks5Request, Name) {
@@ -68,7 +68,7 @@ TEST(Socks5Request, Name) {
   Socks5Parse p = ParseSocks5Request(req);
   ASSERT_EQ(p.state, Parse::kDone);
   EXPECT_EQ(p.consumed, req.size());
-  EXPECT_EQ(p.request.host, "Example.COM");  // as sent; DecideHost normalizes
+  EXPECT_EQ(p.request.host, "example.com");
   EXPECT_EQ(p.request.port, 22);
   EXPECT_FALSE(p.request.is_ip);
   p = ParseSocks5Request(Bytes({5, 1, 0, 3, 7}) + "1.2.3.4" + Bytes({0, 80}));
@@ -77,6 +77,11 @@ TEST(Socks5Request, Name) {
   for (size_t n = 0; n < req.size(); ++n) {
     EXPECT_EQ(ParseSocks5Request(req.substr(0, n)).state, Parse::kIncomplete) << n;
   }
+  // Names that do not normalize are kept as sent, for the decision to deny.
+  p = ParseSocks5Request(Bytes({5, 1, 0, 3, 4}) + "b\xfcr" + "." + Bytes({0, 80}));
+  ASSERT_EQ(p.state, Parse::kDone);
+  EXPECT_EQ(p.request.host, "b\xfcr.");
+  EXPECT_FALSE(p.request.is_ip);
 }
 
 TEST(Socks5Request, BindAndUdpParseForTheServerToRefuse) {
