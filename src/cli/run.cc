@@ -60,7 +60,8 @@ int RunCommand(const Command& command) {
     std::fprintf(stderr, "cordon: degraded: not enforced: %s\n", what.c_str());
   };
   for (const auto& d : plan.degraded) degraded(d);
-  Outcome outcome = sandbox::Launch(policy, plan, {command.timeout_seconds, degraded});
+  auto notice = [](const std::string& what) { std::fprintf(stderr, "cordon: %s\n", what.c_str()); };
+  Outcome outcome = sandbox::Launch(policy, plan, {command.timeout_seconds, degraded, notice});
   switch (outcome.kind) {
     case Outcome::Kind::kSetupError:
       std::fprintf(stderr, "cordon: sandbox setup failed, the command did not run: %s\n",

@@ -258,8 +258,17 @@ class Resolver {
                       "refusing writable root " + rule.path + ": " + reason);
   }
 
+  // Stricter in every layer: a project file may set it too.
+  void ApplyRequireNamespaces(const ConfigLayer& layer) {
+    if (layer.require_namespaces && *layer.require_namespaces) {
+      policy_.require_namespaces = true;
+      policy_.require_namespaces_origin = layer.require_namespaces_origin;
+    }
+  }
+
   // The user file, or a trusted project file: lists append, modes replace.
   Status ApplyWidening(const ConfigLayer& layer) {
+    ApplyRequireNamespaces(layer);
     if (layer.mode) {
       policy_.mode = *layer.mode;
       policy_.mode_origin = layer.mode_origin;
@@ -300,6 +309,7 @@ class Resolver {
 
   // An untrusted project file: it may only take access away.
   Status ApplyNarrowing(const ConfigLayer& layer) {
+    ApplyRequireNamespaces(layer);
     if (layer.mode) {
       if (Rank(*layer.mode) > Rank(policy_.mode)) {
         return Widens(layer.mode_origin, std::string("mode '") + ModeName(*layer.mode) +
@@ -400,6 +410,10 @@ class Resolver {
       } else {
         policy_.env_set.push_back(EnvSet{name, env.substr(eq + 1), FlagOrigin("--env")});
       }
+    }
+    if (ov_.require_namespaces) {
+      policy_.require_namespaces = true;
+      policy_.require_namespaces_origin = FlagOrigin("--require-namespaces");
     }
     if (ov_.allow_degraded) {
       policy_.allow_degraded = true;

@@ -219,6 +219,7 @@ Result<Plan> Compile(const Policy& policy, std::vector<std::string> argv, char**
   plan.allow_degraded = policy.allow_degraded;
   if (policy.mode == Mode::kFullAccess) {
     plan.confine = false;
+    plan.tier = Tier::kUnconfined;
     return plan;
   }
   if (policy.net == NetMode::kProxy) {
@@ -316,18 +317,16 @@ Result<Plan> Compile(const Policy& policy, std::vector<std::string> argv, char**
   return plan;
 }
 
-void ReplanWithoutNamespaces(const Policy& policy, Plan& plan) {
-  plan.clone_flags = 0;
-  plan.use_mount_view = false;
-  plan.mounts = {};
-  int abi = plan.landlock.abi;
-  plan.landlock = {};
-  plan.landlock.abi = abi;
-  if (plan.use_landlock) PlanLandlock(policy, false, false, plan.landlock);
-  plan.degraded.push_back(
-      "user namespaces unavailable: no mount view (deny-read paths inside allowed roots and "
-      "protected paths are not enforced, /tmp is not private), host processes are visible, no "
-      "network namespace (only TCP is refused, by Landlock), processes may outlive the command");
+const char* TierName(Tier tier) {
+  switch (tier) {
+    case Tier::kNamespaces:
+      return "namespaces";
+    case Tier::kNamespaceless:
+      return "namespace-less";
+    case Tier::kUnconfined:
+      return "unconfined";
+  }
+  return "?";
 }
 
 }  // namespace cordon::sandbox
