@@ -8,6 +8,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -44,9 +45,15 @@ const std::vector<std::string>& NamespacelessLimits() {
       "no empty views: the home and paths outside the allowlist are unreadable (EACCES) rather "
       "than empty or absent, and /tmp is the host's (unwritable; TMPDIR points to a private "
       "directory that cordon removes after the run)",
-      "directories that lead to a deny-read or protected path inside an allowed root (by "
-      "default the workspace root and .git) keep their entries usable, but no entry can be "
-      "created, removed or renamed directly in them, so git cannot commit (index.lock)",
+      "protected paths (.git/hooks, .git/config, .envrc, .cordon.toml, --protect) are "
+      "writable: Landlock cannot take rights away beneath the writable workspace, and carving "
+      "them out would leave the workspace root and .git unable to create files",
+      "deny-read paths inside a writable root cannot be hidden: such a run is refused, naming "
+      "the path; inside read-only roots they are carved out of the allowlist, and the "
+      "directories that lead to them can no longer be listed",
+      "chmod, chown, utimes and xattrs by path are refused everywhere, the workspace included "
+      "(Landlock does not control them; the fd-based calls work on files the command can "
+      "open)",
       "no AF_UNIX sockets (socketpair stream and seqpacket excepted), also inside the "
       "workspace: below Landlock ABI 8 a pathname socket cannot be filtered by its path",
       "no SysV IPC or POSIX message queues, no private /dev/shm, no new pseudo-terminals",
@@ -141,10 +148,29 @@ Status PlanNamespaceless(const policy::Policy& policy, const std::string& tmpdir
   // behind ptrace checks, which Landlock denies outside the sandbox.
   grants.push_back({"/proc", fs::kRead});
 
+  // Deny-read paths inside read-only roots are carved out of the
+  // allowlist. Inside a writable root that would leave the root unable to
+  // create entries, so the run is refused instead, naming the path.
+  // Protected paths are not carved out, for the same reason (see Limits).
+  std::vector<std::string> writable_roots = {tmpdir};
+  if (ws_writable) writable_roots.push_back(policy.workspace);
+  for (const auto& w : policy.writable) writable_roots.push_back(w.path);
   std::vector<allowlist::Exception> exceptions;
-  for (const auto& d : policy.deny_read) exceptions.push_back({d.path, 0, true});
+  for (const auto& d : policy.deny_read) {
+    std::string real = policy::RealPath(d.path).value_or(d.path);
+    for (const auto& root : writable_roots) {
+      if (!policy::IsWithin(real, root) && !policy::IsWithin(d.path, root)) continue;
+      Error e = PlainError("deny-read", d.path,
+                           "cannot be hidden without user namespaces: it is inside the writable "
+                           "root " +
+                               root + ", beneath which Landlock cannot take access away (" +
+                               d.origin.Describe() + ")");
+      e.hint = "move it out of " + root + ", or run where user namespaces work";
+      return e;
+    }
+    exceptions.push_back({d.path, 0, true});
+  }
   for (const auto& h : policy.hide) exceptions.push_back({h.path, 0, false});
-  for (const auto& p : policy.protect) exceptions.push_back({p.path, fs::kRead, true});
   auto rules = allowlist::Build(grants, exceptions);
   if (!rules.ok()) return rules.error();
   plan.landlock.paths = std::move(rules).value();
@@ -154,6 +180,7 @@ Status PlanNamespaceless(const policy::Policy& policy, const std::string& tmpdir
   sc.restrict_socket_families = true;
   sc.deny_unix_sockets = true;
   sc.deny_sysv_ipc = true;
+  sc.deny_path_metadata = true;
   if (policy.net != NetMode::kFull) {
     plan.landlock.deny_tcp = true;
     sc.inet_tcp_only = true;

@@ -42,6 +42,12 @@ constexpr const char* kIpc[] = {
     "msgctl",    "semget",       "semop",           "semctl",    "semtimedop",   "mq_open",
     "mq_unlink", "mq_timedsend", "mq_timedreceive", "mq_notify", "mq_getsetattr"};
 
+// Metadata changes by path (libseccomp skips names this arch or version lacks).
+constexpr const char* kPathMetadata[] = {
+    "chmod",     "fchmodat",    "fchmodat2",    "chown",      "lchown",
+    "fchownat",  "utime",       "utimes",       "futimesat",  "setxattr",
+    "lsetxattr", "removexattr", "lremovexattr", "setxattrat", "removexattrat"};
+
 constexpr uint64_t kNamespaceFlags[] = {CLONE_NEWUSER,   CLONE_NEWNS,  CLONE_NEWPID,
                                         CLONE_NEWNET,    CLONE_NEWIPC, CLONE_NEWUTS,
                                         CLONE_NEWCGROUP, 0x00000080 /* CLONE_NEWTIME */};
@@ -157,6 +163,17 @@ Result<Program> Compile(const Options& options) {
       rc = seccomp_rule_add(ctx.get(), eperm, nr, 0);
       if (rc != 0) return LibError("seccomp_rule_add", name, rc);
     }
+  }
+  if (options.deny_path_metadata) {
+    for (const char* name : kPathMetadata) {
+      int nr = seccomp_syscall_resolve_name(name);
+      if (nr == __NR_SCMP_ERROR) continue;
+      rc = seccomp_rule_add(ctx.get(), eperm, nr, 0);
+      if (rc != 0) return LibError("seccomp_rule_add", name, rc);
+    }
+    // utimensat(fd, NULL, ...) is futimens: by fd.
+    rc = seccomp_rule_add(ctx.get(), eperm, SCMP_SYS(utimensat), 1, SCMP_A1(SCMP_CMP_NE, 0, 0));
+    if (rc != 0) return LibError("seccomp_rule_add", "utimensat", rc);
   }
   if (options.deny_unix_sockets) {
     rc = seccomp_rule_add(ctx.get(), eperm, SCMP_SYS(socket), 1,

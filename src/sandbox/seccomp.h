@@ -36,6 +36,12 @@ struct Options {
   // Refuse SysV IPC and POSIX message queues: without an IPC namespace they
   // are the host's, keyed by number or name, guarded by file modes alone.
   bool deny_sysv_ipc = false;
+  // Refuse metadata changes by path (chmod, chown, utimes, xattrs and ACLs):
+  // Landlock does not control them, and without a read-only mount view they
+  // would reach every file of the user (chmod 777 ~/.ssh/id_ed25519, an ACL
+  // granting another user read). The fd-based calls stay: they need a file
+  // the command could open.
+  bool deny_path_metadata = false;
 };
 
 using Program = std::vector<sock_filter>;
