@@ -673,7 +673,11 @@ SandboxTest::SandboxTest()
       {"XDG_DATA_HOME", home_ + "/.local/share"},
       {"XDG_STATE_HOME", state_},
       {"XDG_RUNTIME_DIR", runtime_},
+      // The namespace-less tier makes its private TMPDIR here, not in the
+      // host's /tmp that other tests compare before and after.
+      {"TMPDIR", root_ / "tmp"},
   };
+  MakeDirs(root_ / "tmp", 0700);
 }
 
 std::vector<std::string> SandboxTest::RunArgv(const std::vector<std::string>& opts,

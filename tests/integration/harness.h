@@ -206,6 +206,7 @@ std::string DiffSnapshots(const Snapshot& before, const Snapshot& after);
 //   outside/  a directory the sandbox never gets (outside/target.txt)
 //   runtime/  $XDG_RUNTIME_DIR (0700)
 //   state/    $XDG_STATE_HOME
+//   tmp/      $TMPDIR (0700; the namespace-less tier's private dir goes here)
 class SandboxTest : public ::testing::Test {
  protected:
   SandboxTest();

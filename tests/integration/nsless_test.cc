@@ -34,12 +34,12 @@ class NamespacelessTest : public SandboxTest {
 };
 
 TEST_F(NamespacelessTest, TmpdirIsPrivateUsableAndRemovedAfterTheRun) {
-  auto before = ListDir("/tmp");
+  const std::string base = root_ / "tmp";  // cordon's $TMPDIR
   RunResult r = NsProbe({"env", "TMPDIR"});
   ASSERT_TRUE(Allowed(r));
   ASSERT_EQ(r.Data().size(), 1u) << r.Describe();
   std::string tmpdir = r.Data()[0];
-  EXPECT_EQ(tmpdir.rfind("/tmp/cordon-tmp-", 0), 0u) << tmpdir;
+  EXPECT_EQ(tmpdir.rfind(base + "/cordon-tmp-", 0), 0u) << tmpdir;
   EXPECT_FALSE(Exists(tmpdir)) << "the private TMPDIR outlived the run";
   // Writable inside, and gone with what was written there.
   r = Nsless({}, {"/bin/sh", "-c",
@@ -47,7 +47,7 @@ TEST_F(NamespacelessTest, TmpdirIsPrivateUsableAndRemovedAfterTheRun) {
                   "&& echo \"$TMPDIR\""});
   ASSERT_EQ(r.exit_code, 0) << r.Describe();
   EXPECT_FALSE(Exists(r.FirstLine())) << r.Describe();
-  EXPECT_EQ(ListDir("/tmp"), before) << "something was left in /tmp";
+  EXPECT_TRUE(ListDir(base).empty()) << "something was left in " << base;
   // The host's /tmp itself is not writable.
   EXPECT_TRUE(Denied(NsProbe({"write", "/tmp/cordon-it-" + RandomToken()}), {"EACCES"}));
 }
