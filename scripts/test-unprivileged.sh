@@ -56,7 +56,8 @@ as_user() {
     USER="$USER_NAME" LOGNAME="$USER_NAME" \
     CORDON_BIN="$DIR/bin/cordon" CORDON_PROBE="$DIR/bin/cordon-probe" \
     CORDON_DENY_SYSCALL="$DIR/bin/cordon-deny-syscall" \
-    ${CORDON_TEST_TMPDIR:+CORDON_TEST_TMPDIR="$CORDON_TEST_TMPDIR"} "$@"
+    ${CORDON_TEST_TMPDIR:+CORDON_TEST_TMPDIR="$CORDON_TEST_TMPDIR"} \
+    ${CORDON_TEST_TIER:+CORDON_TEST_TIER="$CORDON_TEST_TIER"} "$@"
 }
 
 # Prove the switch worked before trusting any result: another uid, no

@@ -81,6 +81,7 @@ struct RawOptions {
   std::vector<std::string> allow_domains, deny_domains, allow_local, resolve;
   bool no_config = false;
   bool allow_degraded = false;
+  bool require_namespaces = false;
   bool verbose = false;
   bool json = false;
   bool version = false;
@@ -184,6 +185,9 @@ void AddPolicyOptions(CLI::App* app, RawOptions* o) {
   app->add_flag("--allow-degraded", o->allow_degraded,
                 "Run with what the kernel supports and report what is not enforced "
                 "(default: refuse)");
+  app->add_flag("--require-namespaces", o->require_namespaces,
+                "Refuse to run where user namespaces are denied, instead of confining with "
+                "Landlock and seccomp alone (the namespace-less tier)");
   app->add_flag("-v,--verbose", o->verbose, "Explain what cordon sets up");
 }
 
@@ -314,6 +318,7 @@ Result<Command> Parse(const std::vector<std::string>& args) {
   ov.resolve = std::move(o.resolve);
   ov.no_config = o.no_config;
   ov.allow_degraded = o.allow_degraded;
+  ov.require_namespaces = o.require_namespaces;
   cmd.verbose = o.verbose;
 
   if (show->parsed()) {

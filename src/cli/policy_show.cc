@@ -1,13 +1,37 @@
-// `cordon policy show [--json]`: the resolved policy and where each rule
-// came from.
+// `cordon policy show [--json]`: the resolved policy, where each rule came
+// from, and the confinement tier a run gets on this machine.
 #include <cstdio>
+#include <nlohmann/json.hpp>
 
 #include "cli/commands.h"
 #include "common/outcome.h"
 #include "policy/loader.h"
 #include "policy/render.h"
+#include "sandbox/nsless.h"
 
 namespace cordon::cli {
+namespace {
+
+struct TierInfo {
+  std::string name;    // "namespaces", "namespace-less", "unconfined", "refused"
+  std::string reason;  // why not namespaces; empty otherwise
+  std::vector<std::string> not_enforced;
+};
+
+// Probes (one short-lived clone) what `cordon run` would get here.
+TierInfo DetectTier(const policy::Policy& p) {
+  if (p.mode == policy::Mode::kFullAccess) {
+    return {"unconfined", "mode full-access", {"everything: the command runs unconfined"}};
+  }
+  std::string refused = sandbox::ProbeUserNamespaces();
+  if (refused.empty()) return {"namespaces", "", {}};
+  if (p.require_namespaces) {
+    return {"refused", refused + "; require_namespaces is set, so runs are refused", {}};
+  }
+  return {"namespace-less", refused, sandbox::NamespacelessLimits()};
+}
+
+}  // namespace
 
 int PolicyShowCommand(const Command& command) {
   auto host = policy::HostFacts::FromProcess();
@@ -20,8 +44,20 @@ int PolicyShowCommand(const Command& command) {
     std::fprintf(stderr, "cordon: %s\n", resolved.error().Describe().c_str());
     return kExitSetupError;
   }
-  std::string out =
-      command.json ? policy::RenderJson(resolved.value()) : policy::RenderText(resolved.value());
+  TierInfo tier = DetectTier(resolved.value());
+  std::string out;
+  if (command.json) {
+    auto j = nlohmann::ordered_json::parse(policy::RenderJson(resolved.value()));
+    j["tier"] = {{"name", tier.name}, {"reason", tier.reason}, {"not_enforced", tier.not_enforced}};
+    out = j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+  } else {
+    out = policy::RenderText(resolved.value());
+    out += "\ntier       " + tier.name;
+    if (!tier.reason.empty()) out += " (" + tier.reason + ")";
+    out += "\n";
+    if (!tier.not_enforced.empty()) out += "           not enforced in this tier:\n";
+    for (const auto& line : tier.not_enforced) out += "           - " + line + "\n";
+  }
   std::fputs(out.c_str(), stdout);
   return 0;
 }

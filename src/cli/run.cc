@@ -75,8 +75,9 @@ int RunCommand(const Command& command) {
     std::fprintf(stderr, "cordon: degraded: not enforced: %s\n", what.c_str());
   };
   for (const auto& d : plan.degraded) degraded(d);
+  auto notice = [](const std::string& what) { std::fprintf(stderr, "cordon: %s\n", what.c_str()); };
   StderrEvents stderr_events;
-  sandbox::LaunchOptions options{command.timeout_seconds, degraded};
+  sandbox::LaunchOptions options{command.timeout_seconds, degraded, notice};
   if (command.verbose) options.events = &stderr_events;
   Outcome outcome = sandbox::Launch(policy, plan, options);
   switch (outcome.kind) {

@@ -66,13 +66,15 @@ class LayerBuilder {
         s = ParseEnv(key, node);
       } else if (k == "workspaces") {
         s = ParseWorkspaces(key, node);
+      } else if (k == "require_namespaces") {
+        s = ParseRequireNamespaces(node);
       } else if (k == "allow_degraded") {
         s = Fail(key.source(),
                  "'allow_degraded' is not a config key; use the --allow-degraded flag");
       } else if (k == "approval" || k == "secrets" || k == "telemetry") {
         s = Fail(key.source(), "'" + std::string(k) + "' is not supported yet");
       } else {
-        s = Unknown(key, "", "mode, filesystem, network, env, workspaces");
+        s = Unknown(key, "", "mode, require_namespaces, filesystem, network, env, workspaces");
       }
       if (!s.ok()) {
         return s.error();
@@ -161,6 +163,16 @@ class LayerBuilder {
     }
     layer_.mode = *m;
     layer_.mode_origin = At(node.source());
+    return {};
+  }
+
+  Status ParseRequireNamespaces(const toml::node& node) {
+    const auto* b = node.as_boolean();
+    if (b == nullptr) {
+      return Fail(node.source(), "require_namespaces: expected true or false");
+    }
+    layer_.require_namespaces = b->get();
+    layer_.require_namespaces_origin = At(node.source());
     return {};
   }
 

@@ -41,6 +41,8 @@ struct ConfigLayer {
   Origin mode_origin;
   std::optional<NetMode> net;
   Origin net_origin;
+  std::optional<bool> require_namespaces;  // false may not undo a layer below
+  Origin require_namespaces_origin;
 
   // [filesystem]; `writable_origin` is set when the key is present (even as
   // an empty array), since in a project file it replaces the writable set.

@@ -259,8 +259,17 @@ class Resolver {
                       "refusing writable root " + rule.path + ": " + reason);
   }
 
+  // Stricter in every layer: a project file may set it too.
+  void ApplyRequireNamespaces(const ConfigLayer& layer) {
+    if (layer.require_namespaces && *layer.require_namespaces) {
+      policy_.require_namespaces = true;
+      policy_.require_namespaces_origin = layer.require_namespaces_origin;
+    }
+  }
+
   // The user file, or a trusted project file: lists append, modes replace.
   Status ApplyWidening(const ConfigLayer& layer) {
+    ApplyRequireNamespaces(layer);
     if (layer.mode) {
       policy_.mode = *layer.mode;
       policy_.mode_origin = layer.mode_origin;
@@ -355,6 +364,7 @@ class Resolver {
 
   // An untrusted project file: it may only take access away.
   Status ApplyNarrowing(const ConfigLayer& layer) {
+    ApplyRequireNamespaces(layer);
     if (layer.mode) {
       if (Rank(*layer.mode) > Rank(policy_.mode)) {
         return Widens(layer.mode_origin, std::string("mode '") + ModeName(*layer.mode) +
@@ -487,6 +497,10 @@ class Resolver {
         return entry.error();
       }
       policy_.net_resolve.push_back(std::move(entry).value());
+    }
+    if (ov_.require_namespaces) {
+      policy_.require_namespaces = true;
+      policy_.require_namespaces_origin = FlagOrigin("--require-namespaces");
     }
     if (ov_.allow_degraded) {
       policy_.allow_degraded = true;

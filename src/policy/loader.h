@@ -35,6 +35,7 @@ struct Overrides {
   std::optional<std::string> config_file;
   bool no_config = false;
   bool allow_degraded = false;
+  bool require_namespaces = false;
 };
 
 // Facts about the host that resolution depends on; tests inject their own.

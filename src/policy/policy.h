@@ -89,6 +89,10 @@ struct Policy {
 
   bool allow_degraded = false;  // run with what the kernel has, and log it
   Origin allow_degraded_origin;
+  // Refuse to run rather than fall back to the namespace-less tier (Landlock
+  // and seccomp only) when user namespaces are denied.
+  bool require_namespaces = false;
+  Origin require_namespaces_origin;
 
   // The config files that were read, in order (for policy show and the hash).
   std::vector<std::string> sources;

@@ -105,6 +105,10 @@ std::string RenderText(const Policy& p) {
   if (p.allow_degraded) {
     out += "degraded   allowed  [" + p.allow_degraded_origin.Describe() + "]\n";
   }
+  if (p.require_namespaces) {
+    out += "namespaces required (no namespace-less tier)  [" +
+           p.require_namespaces_origin.Describe() + "]\n";
+  }
   if (p.mode == Mode::kFullAccess) {
     out +=
         "\nWARNING: full-access runs the command unconfined; the rules below are not enforced.\n";
@@ -199,6 +203,7 @@ std::string RenderJson(const Policy& p) {
   j["sources"] = p.sources;
   j["project_trusted"] = p.project_trusted;
   j["allow_degraded"] = p.allow_degraded;
+  j["require_namespaces"] = p.require_namespaces;
   // Invalid UTF-8 in a path is replaced rather than thrown on.
   return j.dump(2, ' ', false, ordered_json::error_handler_t::replace) + "\n";
 }

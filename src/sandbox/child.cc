@@ -17,6 +17,7 @@
 
 #include "sandbox/proxy_listener.h"
 #include "sandbox/report.h"
+#include "sandbox/sweep.h"
 
 extern char** environ;
 
@@ -28,8 +29,9 @@ void WriteReport(int fd, const Report& report) {
   (void)!write(fd, &report, sizeof(report));
 }
 
-[[noreturn]] void Fail(const ChildContext& ctx, const ChildStatus& st) {
-  WriteReport(ctx.report_fd, Report::From(Report::kSetupFailed, st));
+[[noreturn]] void Fail(const ChildContext& ctx, const ChildStatus& st,
+                       Report::Kind kind = Report::kSetupFailed) {
+  WriteReport(ctx.report_fd, Report::From(kind, st));
   _exit(125);
 }
 
@@ -39,6 +41,13 @@ void WriteReport(int fd, const Report& report) {
     if (!st_.ok()) Fail(ctx, st_);      \
   } while (0)
 
+// A step that configures the namespaces.
+#define NS_STEP(expr)                                             \
+  do {                                                            \
+    ::cordon::ChildStatus st_ = (expr);                           \
+    if (!st_.ok()) Fail(ctx, st_, Report::kNamespaceSetupFailed); \
+  } while (0)
+
 ChildStatus Prctl(int option, unsigned long arg, const char* name) {
   if (prctl(option, arg, 0, 0, 0) != 0) return ChildStatus::Errno(name, nullptr);
   return ChildStatus::Ok();
@@ -46,8 +55,9 @@ ChildStatus Prctl(int option, unsigned long arg, const char* name) {
 
 // Dies with the supervisor. The parent may already be gone by the time the
 // death signal is armed: the lifeline pipe tells.
-ChildStatus TieToSupervisor(int lifeline_fd) {
-  CORDON_CHILD_TRY(Prctl(PR_SET_PDEATHSIG, SIGKILL, "prctl(PR_SET_PDEATHSIG)"));
+ChildStatus TieToSupervisor(int lifeline_fd, int death_signal = SIGKILL) {
+  CORDON_CHILD_TRY(
+      Prctl(PR_SET_PDEATHSIG, static_cast<unsigned long>(death_signal), "prctl(PR_SET_PDEATHSIG)"));
   pollfd p{lifeline_fd, POLLIN, 0};
   if (poll(&p, 1, 0) != 0) _exit(125);
   return ChildStatus::Ok();
@@ -59,6 +69,11 @@ ChildStatus Chdir(const char* dir) {
 }
 
 [[noreturn]] void Exec(const ChildContext& ctx) {
+  // Without a pid namespace the command dies with init, as a first line;
+  // init's and the supervisor's sweeps catch what it started.
+  if (ctx.plan->tier == Tier::kNamespaceless && prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) {
+    _exit(125);
+  }
   if (sigprocmask(SIG_SETMASK, &ctx.exec_mask, nullptr) != 0) _exit(125);
   // execvp searches the PATH of `environ`: make it the command's.
   environ = const_cast<char**>(ctx.envp);
@@ -77,6 +92,16 @@ ChildStatus Chdir(const char* dir) {
     siginfo_t info{};
     int sig = sigwaitinfo(&ctx.init_mask, &info);
     if (sig < 0) continue;  // EINTR
+    if (sig == kSweepSignal && ctx.plan->tier == Tier::kNamespaceless) {
+      // Sent by the kernel when the supervisor died (or by the command to
+      // itself, which only ends its own run): nothing may outlive it.
+      pollfd p{ctx.lifeline_fd, POLLIN, 0};
+      if (poll(&p, 1, 0) != 0) {
+        KillAllChildren();
+        _exit(125);
+      }
+      continue;
+    }
     if (sig != SIGCHLD) {
       // Relay only what cordon's supervisor sent (sender outside the
       // namespace shows as pid 0); signals from the terminal reached the
@@ -92,6 +117,9 @@ ChildStatus Chdir(const char* dir) {
       report.kind = Report::kExited;
       report.wait_status = status;
       WriteReport(ctx.report_fd, report);
+      // No pid namespace to take the rest down with init: kill it here
+      // (the supervisor sweeps again after init).
+      if (ctx.plan->tier == Tier::kNamespaceless) KillAllChildren();
       _exit(0);
     }
   }
@@ -107,12 +135,16 @@ void RunChild(const ChildContext& ctx) {
   if (sigprocmask(SIG_BLOCK, &ctx.init_mask, nullptr) != 0) {
     Fail(ctx, ChildStatus::Errno("sigprocmask", nullptr));
   }
-  STEP(TieToSupervisor(ctx.lifeline_fd));
-  if (in_userns) STEP(namespaces::WriteIdMaps(plan.id_maps));
-  if (plan.clone_flags & CLONE_NEWUTS) STEP(namespaces::SetHostname());
-  if (ctx.proxy_channel >= 0) STEP(proxy_listener::Create(ctx.proxy_channel));
+  const bool nsless = plan.tier == Tier::kNamespaceless;
+  STEP(TieToSupervisor(ctx.lifeline_fd, nsless ? kSweepSignal : SIGKILL));
+  if (in_userns) NS_STEP(namespaces::WriteIdMaps(plan.id_maps));
+  if (plan.clone_flags & CLONE_NEWUTS) NS_STEP(namespaces::SetHostname());
+  // In the sandbox's network namespace; a loopback that cannot be brought
+  // up counts as a namespace failure (the namespace-less tier serves the
+  // proxy on the host's loopback instead).
+  if (ctx.proxy_channel >= 0) NS_STEP(proxy_listener::Create(ctx.proxy_channel));
   int host_pts = -1;
-  if (plan.use_mount_view) STEP(mount_view::Build(plan.mounts, ctx.scratch, &host_pts));
+  if (plan.use_mount_view) NS_STEP(mount_view::Build(plan.mounts, ctx.scratch, &host_pts));
   STEP(Chdir(plan.cwd.c_str()));
   STEP(Prctl(PR_SET_NO_NEW_PRIVS, 1, "prctl(PR_SET_NO_NEW_PRIVS)"));
   if (plan.use_landlock) STEP(landlock::Apply(plan.landlock, host_pts));

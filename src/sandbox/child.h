@@ -23,6 +23,10 @@ struct ChildContext {
   sigset_t init_mask{};  // signals init waits for (blocked in the supervisor)
 };
 
+// The namespace-less tier's death signal for init (in init_mask): the
+// supervisor is gone, so init kills what is left before it exits.
+inline constexpr int kSweepSignal = SIGPWR;
+
 // Confines the calling process as the plan says, then runs the command under
 // init. Never returns; on any failure reports (step, path, errno) and exits.
 [[noreturn]] void RunChild(const ChildContext& ctx);

@@ -15,6 +15,7 @@ namespace {
 
 constexpr unsigned kCreateRulesetVersion = 1U << 0;
 constexpr int kRulePathBeneath = 1;
+constexpr int kRuleNetPort = 2;
 constexpr uint64_t kNetBindTcp = 1ULL << 0;
 constexpr uint64_t kNetConnectTcp = 1ULL << 1;
 constexpr uint64_t kScopeAbstractUnixSocket = 1ULL << 0;
@@ -29,6 +30,11 @@ struct RulesetAttr {
 struct __attribute__((packed)) PathBeneathAttr {
   uint64_t allowed_access;
   int32_t parent_fd;
+};
+
+struct NetPortAttr {
+  uint64_t allowed_access;
+  uint64_t port;
 };
 
 long CreateRuleset(const RulesetAttr* attr, size_t size, unsigned flags) {
@@ -101,6 +107,14 @@ ChildStatus Apply(const Rules& rules, int extra_fd) {
     ChildStatus st =
         AddPath(ruleset, "/dev/pts (host)", extra_fd, rules.extra_access, attr.handled_access_fs);
     if (!st.ok()) {
+      close(ruleset);
+      return st;
+    }
+  }
+  if (attr.handled_access_net != 0 && rules.allow_connect_port != 0) {
+    NetPortAttr port{kNetConnectTcp, rules.allow_connect_port};
+    if (syscall(SYS_landlock_add_rule, ruleset, kRuleNetPort, &port, 0) != 0) {
+      ChildStatus st = ChildStatus::Errno("landlock_add_rule(LANDLOCK_RULE_NET_PORT)", nullptr);
       close(ruleset);
       return st;
     }

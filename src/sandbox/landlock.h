@@ -57,7 +57,11 @@ struct Rules {
   int abi = 0;                  // the ABI to use (from Probe())
   std::vector<PathRule> paths;  // paths that do not exist are skipped
   bool deny_tcp = false;        // ABI >= 4: no TCP bind/connect at all
-  bool scope_ipc = false;       // ABI >= 6: abstract unix sockets and signals
+  // With deny_tcp: TCP connect (never bind) to this port stays allowed, on
+  // any address (Landlock matches ports only); 0 for none. For the proxy
+  // listener on host loopback in the namespace-less tier.
+  uint16_t allow_connect_port = 0;
+  bool scope_ipc = false;  // ABI >= 6: abstract unix sockets and signals
   // Access for the extra fd given to Apply.
   uint64_t extra_access = 0;
 };

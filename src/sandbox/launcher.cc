@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -22,9 +23,12 @@
 #include "common/unique_fd.h"
 #include "proxy/server.h"
 #include "sandbox/child.h"
+#include "sandbox/nsless.h"
 #include "sandbox/placeholders.h"
+#include "sandbox/private_tmp.h"
 #include "sandbox/proxy_listener.h"
 #include "sandbox/report.h"
+#include "sandbox/sweep.h"
 
 #ifndef P_PIDFD
 #define P_PIDFD 3
@@ -141,13 +145,18 @@ Outcome FromReport(const Report& r) {
 }  // namespace
 
 Outcome Launch(const policy::Policy& policy, Plan& plan, const LaunchOptions& options) {
-  // argv and envp as C arrays; built after the plan has its final address.
+  // argv and envp as C arrays; rebuilt when the plan changes tier.
   std::vector<char*> argv;
-  for (auto& a : plan.argv) argv.push_back(a.data());
-  argv.push_back(nullptr);
   std::vector<char*> envp;
-  for (auto& e : plan.envp) envp.push_back(e.data());
-  envp.push_back(nullptr);
+  auto c_arrays = [&] {
+    argv.clear();
+    for (auto& a : plan.argv) argv.push_back(a.data());
+    argv.push_back(nullptr);
+    envp.clear();
+    for (auto& e : plan.envp) envp.push_back(e.data());
+    envp.push_back(nullptr);
+  };
+  c_arrays();
   std::vector<int> scratch(plan.mounts.binds.size(), -1);
 
   // Stand-ins for missing protected files; one that could not be made is
@@ -164,137 +173,206 @@ Outcome Launch(const policy::Policy& policy, Plan& plan, const LaunchOptions& op
     }
   }
 
-  auto report = MakePipe("report");
-  if (!report.ok()) return Outcome::SetupError(report.error());
-  auto lifeline = MakePipe("lifeline");
-  if (!lifeline.ok()) return Outcome::SetupError(lifeline.error());
-
-  Channel proxy_channel;
-  if (plan.proxy) {
-    auto channel = MakeChannel("proxy listener");
-    if (!channel.ok()) return Outcome::SetupError(channel.error());
-    proxy_channel = std::move(channel.value());
-  }
-
-  SignalGuard signals;
-  ChildContext ctx;
-  ctx.proxy_channel = proxy_channel.child.get();
-  ctx.plan = &plan;
-  ctx.report_fd = report.value().write.get();
-  ctx.lifeline_fd = lifeline.value().read.get();
-  ctx.argv = argv.data();
-  ctx.envp = envp.data();
-  ctx.exec_mask = signals.old();
-  ctx.init_mask = signals.set();
-  sigaddset(&ctx.init_mask, SIGCHLD);
-
-  int pidfd = -1;
-  pid_t pid = CloneWithPidfd(plan.confine ? plan.clone_flags : 0, &pidfd);
-  if (pid < 0 && plan.confine &&
-      (errno == EPERM || errno == EACCES || errno == ENOSPC || errno == EINVAL ||
-       errno == EUSERS)) {
-    int err = errno;
-    if (!plan.allow_degraded) {
-      Error e = SysError("clone(CLONE_NEWUSER|CLONE_NEWNS|CLONE_NEWPID|...)", "", err);
-      e.hint = namespaces::UserNamespaceHint(err);
-      return Outcome::SetupError(std::move(e));
-    }
+  // The namespace-less tier's private TMPDIR; removed after every process
+  // of the run is gone (declared first: destroyed last).
+  PrivateTmp private_tmp;
+  // --net proxy without namespaces: the proxy listens on the host's
+  // loopback, and Landlock lets the command connect to that port only.
+  UniqueFd host_listener;
+  auto to_namespaceless = [&](const std::string& reason) -> Status {
+    auto tmp = PrivateTmp::Create();
+    if (!tmp.ok()) return tmp.error();
+    private_tmp = std::move(tmp).value();
+    CORDON_RETURN_IF_ERROR(PlanNamespaceless(policy, private_tmp.path(), reason, plan));
     if (plan.proxy) {
-      Error e = SysError("clone(CLONE_NEWUSER|CLONE_NEWNET|...)", "", err);
-      e.hint = "--net proxy needs a network namespace for the sandbox";
-      return Outcome::SetupError(std::move(e));
+      uint16_t port = 0;
+      auto listener = proxy_listener::CreateOnHost(&port);
+      if (!listener.ok()) return listener.error();
+      host_listener = std::move(listener).value();
+      plan.landlock.allow_connect_port = port;
+      SetProxyEnvironment(plan.envp, port);
     }
-    ReplanWithoutNamespaces(policy, plan);
-    if (options.on_degraded) options.on_degraded(plan.degraded.back());
+    // Orphans of the run come back to the supervisor, which kills them.
+    if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) {
+      return SysError("prctl(PR_SET_CHILD_SUBREAPER)", "", errno);
+    }
+    c_arrays();
     scratch.clear();
-    pid = CloneWithPidfd(0, &pidfd);
-  }
-  if (pid < 0) return Outcome::SetupError(SysError("clone", "", errno));
-  if (pid == 0) {
-    // The child: it inherited the blocked mask, which init keeps.
-    ctx.scratch = std::span<int>(scratch);
-    lifeline.value().write.Reset();
-    if (plan.confine) RunChild(ctx);
-    ExecUnconfined(ctx);
-  }
-  UniqueFd child(pidfd);
-  report.value().write.Reset();
-  lifeline.value().read.Reset();
-  proxy_channel.child.Reset();
-
-  // The proxy serves the listener the child made in its network namespace;
-  // it stops (closing every connection) when this function returns. If the
-  // child failed first, its report says why.
-  std::unique_ptr<proxy::Server> proxy_server;
-  if (plan.proxy) {
-    auto listener = proxy_listener::Receive(proxy_channel.supervisor.get());
-    if (listener.ok()) {
-      proxy::Config config;
-      config.rules = policy.net_rules;
-      config.resolve = policy.net_resolve;
-      config.events = options.events;
-      config.decider = options.decider;
-      auto server = proxy::Server::Start(std::move(listener.value()), std::move(config));
-      if (!server.ok()) {
-        SendSignal(child.get(), SIGKILL);
-        siginfo_t ignored{};
-        waitid(static_cast<idtype_t>(P_PIDFD), child.get(), &ignored, WEXITED);
-        return Outcome::SetupError(server.error());
-      }
-      proxy_server = std::move(server.value());
+    if (options.on_notice) {
+      options.on_notice("user namespaces are refused here (" + reason +
+                        "): running in the namespace-less tier, Landlock and seccomp only (what "
+                        "it cannot enforce: cordon policy show; --require-namespaces refuses "
+                        "instead)");
     }
-  }
+    for (const auto& d : plan.degraded) {
+      if (options.on_degraded) options.on_degraded(d);
+    }
+    return {};
+  };
+  auto refusal = [&](Error e) {
+    e.hint = namespaces::UserNamespaceHint(e.err);
+    return Outcome::SetupError(std::move(e));
+  };
 
-  UniqueFd sigfd(signalfd(-1, &signals.set(), SFD_CLOEXEC));
-  if (!sigfd.valid()) {
-    SendSignal(child.get(), SIGKILL);
-    siginfo_t ignored{};
-    waitid(static_cast<idtype_t>(P_PIDFD), child.get(), &ignored, WEXITED);
-    return Outcome::SetupError(SysError("signalfd", "", errno));
-  }
-
-  const int64_t deadline =
-      options.timeout_seconds ? NowMs() + *options.timeout_seconds * 1000LL : -1;
-  bool timed_out = false;
   for (;;) {
-    int wait_ms = -1;
-    if (deadline >= 0) wait_ms = static_cast<int>(std::max<int64_t>(0, deadline - NowMs()));
-    pollfd fds[2] = {{child.get(), POLLIN, 0}, {sigfd.get(), POLLIN, 0}};
-    int n = poll(fds, 2, wait_ms);
-    if (n < 0 && errno != EINTR) break;
-    if (n == 0 && deadline >= 0 && NowMs() >= deadline) {
-      // Killing init kills the whole pid namespace.
-      timed_out = true;
-      SendSignal(child.get(), SIGKILL);
+    auto report = MakePipe("report");
+    if (!report.ok()) return Outcome::SetupError(report.error());
+    auto lifeline = MakePipe("lifeline");
+    if (!lifeline.ok()) return Outcome::SetupError(lifeline.error());
+
+    // The proxy's listener comes from the child's network namespace over
+    // this channel.
+    Channel proxy_channel;
+    if (plan.proxy && plan.tier == Tier::kNamespaces) {
+      auto channel = MakeChannel("proxy listener");
+      if (!channel.ok()) return Outcome::SetupError(channel.error());
+      proxy_channel = std::move(channel.value());
     }
-    if (n > 0 && (fds[1].revents & POLLIN)) {
-      signalfd_siginfo si{};
-      if (read(sigfd.get(), &si, sizeof(si)) == sizeof(si)) {
-        // Terminal-generated signals (SI_KERNEL) already reached the
-        // command's process group; relay only those sent to cordon.
-        if (static_cast<int>(si.ssi_code) <= 0)
-          SendSignal(child.get(), static_cast<int>(si.ssi_signo));
+
+    SignalGuard signals;
+    ChildContext ctx;
+    ctx.plan = &plan;
+    ctx.proxy_channel = proxy_channel.child.get();
+    ctx.report_fd = report.value().write.get();
+    ctx.lifeline_fd = lifeline.value().read.get();
+    ctx.exec_mask = signals.old();
+    auto set_ctx = [&] {
+      ctx.argv = argv.data();
+      ctx.envp = envp.data();
+      ctx.init_mask = signals.set();
+      sigaddset(&ctx.init_mask, SIGCHLD);
+      if (plan.tier == Tier::kNamespaceless) sigaddset(&ctx.init_mask, kSweepSignal);
+    };
+    set_ctx();
+
+    int pidfd = -1;
+    pid_t pid = CloneWithPidfd(plan.confine ? plan.clone_flags : 0, &pidfd);
+    if (pid < 0 && plan.confine && plan.tier == Tier::kNamespaces && IsNamespaceRefusal(errno)) {
+      Error e = SysError("clone(CLONE_NEWUSER|CLONE_NEWNS|CLONE_NEWPID|...)", "", errno);
+      if (policy.require_namespaces) return refusal(std::move(e));
+      Status switched = to_namespaceless("clone(CLONE_NEWUSER): " + ErrnoName(e.err));
+      if (!switched.ok()) return Outcome::SetupError(switched.error());
+      set_ctx();
+      proxy_channel = Channel{};  // the listener is the host's now
+      ctx.proxy_channel = -1;
+      pid = CloneWithPidfd(0, &pidfd);
+    }
+    if (pid < 0) return Outcome::SetupError(SysError("clone", "", errno));
+    if (pid == 0) {
+      // The child: it inherited the blocked mask, which init keeps.
+      ctx.scratch = std::span<int>(scratch);
+      lifeline.value().write.Reset();
+      if (plan.confine) RunChild(ctx);
+      ExecUnconfined(ctx);
+    }
+    UniqueFd child(pidfd);
+    report.value().write.Reset();
+    lifeline.value().read.Reset();
+    proxy_channel.child.Reset();
+
+    // The proxy serves its listener until this iteration ends (then every
+    // connection is closed). If the child failed before handing over the
+    // listener, its report says why.
+    std::unique_ptr<proxy::Server> proxy_server;
+    if (plan.proxy) {
+      Result<UniqueFd> listener = proxy_channel.supervisor.valid()
+                                      ? proxy_listener::Receive(proxy_channel.supervisor.get())
+                                      : Result<UniqueFd>(std::move(host_listener));
+      if (listener.ok()) {
+        proxy::Config config;
+        config.rules = policy.net_rules;
+        config.resolve = policy.net_resolve;
+        config.events = options.events;
+        config.decider = options.decider;
+        auto server = proxy::Server::Start(std::move(listener.value()), std::move(config));
+        if (!server.ok()) {
+          SendSignal(child.get(), SIGKILL);
+          siginfo_t ignored{};
+          waitid(static_cast<idtype_t>(P_PIDFD), child.get(), &ignored, WEXITED);
+          if (plan.tier == Tier::kNamespaceless) KillAllChildren();
+          return Outcome::SetupError(server.error());
+        }
+        proxy_server = std::move(server.value());
       }
     }
-    if (n > 0 && (fds[0].revents & POLLIN)) break;
-  }
-  siginfo_t info{};
-  if (waitid(static_cast<idtype_t>(P_PIDFD), child.get(), &info, WEXITED) != 0) {
-    return Outcome::SetupError(SysError("waitid", "", errno));
-  }
 
-  if (timed_out) return Outcome{Outcome::Kind::kTimeout, 0, SIGKILL, {}};
-  Report r;
-  ssize_t got = read(report.value().read.get(), &r, sizeof(r));
-  if (got == sizeof(r) && r.kind == Report::kExited) {
-    if (WIFSIGNALED(r.wait_status))
-      return Outcome{Outcome::Kind::kSignaled, 0, WTERMSIG(r.wait_status), {}};
-    return Outcome{Outcome::Kind::kExited, WEXITSTATUS(r.wait_status), 0, {}};
+    UniqueFd sigfd(signalfd(-1, &signals.set(), SFD_CLOEXEC));
+    if (!sigfd.valid()) {
+      SendSignal(child.get(), SIGKILL);
+      siginfo_t ignored{};
+      waitid(static_cast<idtype_t>(P_PIDFD), child.get(), &ignored, WEXITED);
+      if (plan.tier == Tier::kNamespaceless) KillAllChildren();
+      return Outcome::SetupError(SysError("signalfd", "", errno));
+    }
+
+    const int64_t deadline =
+        options.timeout_seconds ? NowMs() + *options.timeout_seconds * 1000LL : -1;
+    bool timed_out = false;
+    for (;;) {
+      int wait_ms = -1;
+      if (deadline >= 0) wait_ms = static_cast<int>(std::max<int64_t>(0, deadline - NowMs()));
+      pollfd fds[2] = {{child.get(), POLLIN, 0}, {sigfd.get(), POLLIN, 0}};
+      int n = poll(fds, 2, wait_ms);
+      if (n < 0 && errno != EINTR) break;
+      if (n == 0 && deadline >= 0 && NowMs() >= deadline) {
+        // Killing init kills the whole pid namespace; without one, the
+        // sweep below kills what init leaves to the supervisor.
+        timed_out = true;
+        SendSignal(child.get(), SIGKILL);
+      }
+      if (n > 0 && (fds[1].revents & POLLIN)) {
+        signalfd_siginfo si{};
+        if (read(sigfd.get(), &si, sizeof(si)) == sizeof(si)) {
+          // Terminal-generated signals (SI_KERNEL) already reached the
+          // command's process group; relay only those sent to cordon.
+          if (static_cast<int>(si.ssi_code) <= 0)
+            SendSignal(child.get(), static_cast<int>(si.ssi_signo));
+        }
+      }
+      if (n > 0 && (fds[0].revents & POLLIN)) break;
+    }
+    siginfo_t info{};
+    if (waitid(static_cast<idtype_t>(P_PIDFD), child.get(), &info, WEXITED) != 0) {
+      return Outcome::SetupError(SysError("waitid", "", errno));
+    }
+    if (plan.tier == Tier::kNamespaceless) {
+      if (!KillAllChildren() && options.on_notice) {
+        options.on_notice(
+            "cannot read /proc/self/task/*/children: processes the command left may survive it");
+      }
+      Status removed = private_tmp.Remove();
+      if (!removed.ok() && options.on_notice) {
+        options.on_notice("could not remove the private temp dir: " + removed.error().Describe());
+      }
+    }
+
+    if (timed_out) return Outcome{Outcome::Kind::kTimeout, 0, SIGKILL, {}};
+    Report r;
+    ssize_t got = read(report.value().read.get(), &r, sizeof(r));
+    if (got == sizeof(r) && r.kind == Report::kNamespaceSetupFailed &&
+        plan.tier == Tier::kNamespaces && (r.err == EPERM || r.err == EACCES)) {
+      // A user namespace we may create but not configure (AppArmor's
+      // unprivileged_userns profile, a masked /proc): the command has not
+      // run, so it can run again in the namespace-less tier.
+      Error e = SysError(r.op, r.path, r.err);
+      if (policy.require_namespaces) return refusal(std::move(e));
+      std::string reason = std::string(r.op) +
+                           (r.path[0] != '\0' ? std::string(" ") + r.path : "") + ": " +
+                           ErrnoName(r.err);
+      Status switched = to_namespaceless(reason);
+      if (!switched.ok()) return Outcome::SetupError(switched.error());
+      continue;
+    }
+    if (got == sizeof(r) && r.kind == Report::kExited) {
+      if (WIFSIGNALED(r.wait_status))
+        return Outcome{Outcome::Kind::kSignaled, 0, WTERMSIG(r.wait_status), {}};
+      return Outcome{Outcome::Kind::kExited, WEXITSTATUS(r.wait_status), 0, {}};
+    }
+    if (got == sizeof(r) && r.kind != Report::kNone) return FromReport(r);
+    // No report: init (or the unconfined command itself) ended on its own.
+    if (info.si_code == CLD_EXITED) return Outcome{Outcome::Kind::kExited, info.si_status, 0, {}};
+    return Outcome{Outcome::Kind::kSignaled, 0, info.si_status, {}};
   }
-  if (got == sizeof(r) && r.kind != Report::kNone) return FromReport(r);
-  // No report: init (or the unconfined command itself) ended on its own.
-  if (info.si_code == CLD_EXITED) return Outcome{Outcome::Kind::kExited, info.si_status, 0, {}};
-  return Outcome{Outcome::Kind::kSignaled, 0, info.si_status, {}};
 }
 
 }  // namespace cordon::sandbox

@@ -18,15 +18,21 @@ struct LaunchOptions {
   std::optional<int> timeout_seconds;  // kill the whole tree after this
   // Told each thing this run will not enforce, before the command starts.
   std::function<void(const std::string&)> on_degraded;
+  // Told, once, what else the user must know about this run: the switch to
+  // the namespace-less tier (with its reason), a leftover that could not be
+  // removed.
+  std::function<void(const std::string&)> on_notice;
   // Receives the proxy's decisions (may be null; called from its thread).
   EventSink* events = nullptr;
   // Asked about destinations no rule names (null: they are denied).
   proxy::Decider* decider = nullptr;
 };
 
-// Runs plan.argv as the plan says and waits for it. `plan` may be re-planned
-// without namespaces when the kernel refuses them and the policy allows
-// degraded runs (its `degraded` list then says what was lost).
+// Runs plan.argv as the plan says and waits for it. When user namespaces
+// are refused (clone fails, or the child cannot configure them: EPERM or
+// EACCES) and the policy does not require them, `plan` is re-planned for
+// the namespace-less tier (plan.tier, plan.tier_reason) before the command
+// ever runs; its `degraded` list says what else was lost.
 [[nodiscard]] Outcome Launch(const policy::Policy& policy, Plan& plan,
                              const LaunchOptions& options);
 

@@ -82,7 +82,9 @@ std::string UserNamespaceHint(int err) {
         "AppArmor profile for cordon with 'userns,')";
   }
   if (err == ENOSPC) hint += " (ENOSPC: the user namespace limit is reached or 0)";
-  hint += ". Or run with --allow-degraded to confine with Landlock and seccomp only.";
+  hint +=
+      ". Or drop --require-namespaces (require_namespaces in the config) to confine with Landlock "
+      "and seccomp alone, the namespace-less tier.";
   return hint;
 }
 

@@ -211,28 +211,6 @@ void PlanLandlock(const Policy& policy, bool in_view, bool home_covered, landloc
   rules.scope_ipc = true;
 }
 
-// Both spellings of every proxy variable, pointing at the sandbox's own
-// loopback; whatever the host had is replaced. NO_PROXY keeps the sandbox's
-// own loopback direct (servers a command starts for itself).
-void SetProxyEnvironment(std::vector<std::string>& envp) {
-  static constexpr const char* kNames[] = {"HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"};
-  auto is_proxy_var = [](const std::string& entry) {
-    std::string name = entry.substr(0, entry.find('='));
-    for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    return std::any_of(std::begin(kNames), std::end(kNames),
-                       [&](const char* n) { return name == n; });
-  };
-  std::erase_if(envp, is_proxy_var);
-  const std::string url = "http://127.0.0.1:" + std::to_string(proxy_listener::kPort);
-  for (const char* name : kNames) {
-    std::string value = std::string_view(name) == "NO_PROXY" ? "localhost,127.0.0.1,::1" : url;
-    std::string lower = name;
-    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    envp.push_back(std::string(name) + "=" + value);
-    envp.push_back(lower + "=" + value);
-  }
-}
-
 }  // namespace
 
 Result<Plan> Compile(const Policy& policy, std::vector<std::string> argv, char** environ) {
@@ -243,11 +221,12 @@ Result<Plan> Compile(const Policy& policy, std::vector<std::string> argv, char**
   plan.allow_degraded = policy.allow_degraded;
   if (policy.mode == Mode::kFullAccess) {
     plan.confine = false;
+    plan.tier = Tier::kUnconfined;
     return plan;
   }
   if (policy.net == NetMode::kProxy) {
     plan.proxy = true;
-    SetProxyEnvironment(plan.envp);
+    SetProxyEnvironment(plan.envp, proxy_listener::kPort);
   }
 
   plan.clone_flags = namespaces::kAll;
@@ -340,18 +319,38 @@ Result<Plan> Compile(const Policy& policy, std::vector<std::string> argv, char**
   return plan;
 }
 
-void ReplanWithoutNamespaces(const Policy& policy, Plan& plan) {
-  plan.clone_flags = 0;
-  plan.use_mount_view = false;
-  plan.mounts = {};
-  int abi = plan.landlock.abi;
-  plan.landlock = {};
-  plan.landlock.abi = abi;
-  if (plan.use_landlock) PlanLandlock(policy, false, false, plan.landlock);
-  plan.degraded.push_back(
-      "user namespaces unavailable: no mount view (deny-read paths inside allowed roots and "
-      "protected paths are not enforced, /tmp is not private), host processes are visible, no "
-      "network namespace (only TCP is refused, by Landlock), processes may outlive the command");
+const char* TierName(Tier tier) {
+  switch (tier) {
+    case Tier::kNamespaces:
+      return "namespaces";
+    case Tier::kNamespaceless:
+      return "namespace-less";
+    case Tier::kUnconfined:
+      return "unconfined";
+  }
+  return "?";
+}
+
+// Both spellings of every proxy variable, pointing at the sandbox's own
+// loopback; whatever the host had is replaced. NO_PROXY keeps the sandbox's
+// own loopback direct (servers a command starts for itself).
+void SetProxyEnvironment(std::vector<std::string>& envp, uint16_t port) {
+  static constexpr const char* kNames[] = {"HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"};
+  auto is_proxy_var = [](const std::string& entry) {
+    std::string name = entry.substr(0, entry.find('='));
+    for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return std::any_of(std::begin(kNames), std::end(kNames),
+                       [&](const char* n) { return name == n; });
+  };
+  std::erase_if(envp, is_proxy_var);
+  const std::string url = "http://127.0.0.1:" + std::to_string(port);
+  for (const char* name : kNames) {
+    std::string value = std::string_view(name) == "NO_PROXY" ? "localhost,127.0.0.1,::1" : url;
+    std::string lower = name;
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    envp.push_back(std::string(name) + "=" + value);
+    envp.push_back(lower + "=" + value);
+  }
 }
 
 }  // namespace cordon::sandbox

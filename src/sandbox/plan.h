@@ -5,6 +5,7 @@
 // the child then only installs what the plan says.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -18,8 +19,18 @@
 
 namespace cordon::sandbox {
 
+// How a run is confined. kNamespaces: user, mount, pid... namespaces, the
+// mount view, Landlock and seccomp. kNamespaceless: where user namespaces
+// are refused (AppArmor on Ubuntu 23.10+, container seccomp profiles),
+// Landlock and seccomp alone (see nsless.h). kUnconfined: full-access.
+enum class Tier { kNamespaces, kNamespaceless, kUnconfined };
+
 struct Plan {
   bool confine = true;  // false: full-access, the command runs as is
+  Tier tier = Tier::kNamespaces;
+  // kNamespaceless: why ("clone(CLONE_NEWUSER): EPERM"), for stderr and the
+  // session event.
+  std::string tier_reason;
   unsigned long clone_flags = 0;
   namespaces::IdMaps id_maps;
   bool use_mount_view = true;
@@ -53,9 +64,12 @@ struct Plan {
 [[nodiscard]] Result<Plan> Compile(const policy::Policy& policy, std::vector<std::string> argv,
                                    char** environ);
 
-// For a kernel that refuses user namespaces (only with --allow-degraded): no
-// mount view, no pid or network namespace; Landlock (on the host's own paths)
-// and seccomp carry the policy, and what is lost is added to plan.degraded.
-void ReplanWithoutNamespaces(const policy::Policy& policy, Plan& plan);
+// "namespaces", "namespace-less", "unconfined": the name in stderr, policy
+// show and the session event.
+[[nodiscard]] const char* TierName(Tier tier);
+
+// Sets HTTP_PROXY, HTTPS_PROXY, ALL_PROXY and NO_PROXY (both spellings) to
+// the proxy at 127.0.0.1:port, replacing whatever the host had.
+void SetProxyEnvironment(std::vector<std::string>& envp, uint16_t port);
 
 }  // namespace cordon::sandbox

@@ -70,6 +70,24 @@ ChildStatus Create(int channel) {
   return st;
 }
 
+Result<UniqueFd> CreateOnHost(uint16_t* port) {
+  UniqueFd s(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!s.valid()) return SysError("socket(AF_INET, SOCK_STREAM)", "proxy listener", errno);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  if (bind(s.get(), reinterpret_cast<sockaddr*>(&addr), len) != 0) {
+    return SysError("bind", "127.0.0.1:0 (proxy listener)", errno);
+  }
+  if (listen(s.get(), SOMAXCONN) != 0) return SysError("listen", "proxy listener", errno);
+  if (getsockname(s.get(), reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    return SysError("getsockname", "proxy listener", errno);
+  }
+  *port = ntohs(addr.sin_port);
+  return s;
+}
+
 Result<UniqueFd> Receive(int channel) {
   char data = 0;
   iovec iov{&data, 1};

@@ -21,6 +21,10 @@ inline constexpr uint16_t kPort = 3128;
 // socketpair end) with SCM_RIGHTS; the child's own copy is closed.
 [[nodiscard]] ChildStatus Create(int channel);
 
+// The namespace-less tier: a listener on the host's 127.0.0.1 at a free
+// port (stored in *port), made by the supervisor itself.
+[[nodiscard]] Result<UniqueFd> CreateOnHost(uint16_t* port);
+
 // Supervisor side: receives the socket; fails (naming the step) when the
 // child ended before sending it.
 [[nodiscard]] Result<UniqueFd> Receive(int channel);

@@ -11,7 +11,16 @@
 namespace cordon {
 
 struct Report {
-  enum Kind : int32_t { kNone = 0, kSetupFailed = 1, kExecFailed = 2, kExited = 3 };
+  // kNamespaceSetupFailed: a step that configures the namespaces (id maps,
+  // hostname, mount view) failed; with EPERM/EACCES the supervisor may
+  // retry in the namespace-less tier (the command has not run).
+  enum Kind : int32_t {
+    kNone = 0,
+    kSetupFailed = 1,
+    kExecFailed = 2,
+    kExited = 3,
+    kNamespaceSetupFailed = 4
+  };
   int32_t kind = kNone;
   int32_t err = 0;
   int32_t wait_status = 0;  // kExited: as from waitpid

@@ -2,6 +2,8 @@
 #include "sandbox/seccomp.h"
 
 #include <linux/seccomp.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <sched.h>
 #include <seccomp.h>
 #include <sys/ioctl.h>
@@ -33,6 +35,18 @@ constexpr const char* kDenied[] = {
     "swapon", "swapoff", "acct", "quotactl", "syslog", "open_by_handle_at", "name_to_handle_at",
     "lookup_dcookie", "vhangup", "settimeofday", "clock_settime", "clock_adjtime", "adjtimex",
     "iopl", "ioperm", "nfsservctl", "uselib"};
+
+// The host's IPC objects, where there is no IPC namespace.
+constexpr const char* kIpc[] = {
+    "shmget",    "shmat",        "shmctl",          "msgget",    "msgsnd",       "msgrcv",
+    "msgctl",    "semget",       "semop",           "semctl",    "semtimedop",   "mq_open",
+    "mq_unlink", "mq_timedsend", "mq_timedreceive", "mq_notify", "mq_getsetattr"};
+
+// Metadata changes by path (libseccomp skips names this arch or version lacks).
+constexpr const char* kPathMetadata[] = {
+    "chmod",     "fchmodat",    "fchmodat2",    "chown",      "lchown",
+    "fchownat",  "utime",       "utimes",       "futimesat",  "setxattr",
+    "lsetxattr", "removexattr", "lremovexattr", "setxattrat", "removexattrat"};
 
 constexpr uint64_t kNamespaceFlags[] = {CLONE_NEWUSER,   CLONE_NEWNS,  CLONE_NEWPID,
                                         CLONE_NEWNET,    CLONE_NEWIPC, CLONE_NEWUTS,
@@ -87,11 +101,89 @@ Result<Program> Compile(const Options& options) {
                         SCMP_A1(SCMP_CMP_MASKED_EQ, 0xfULL, SOCK_RAW));
   if (rc != 0) return LibError("seccomp_rule_add", "socket", rc);
   if (options.restrict_socket_families) {
-    for (int family : {AF_NETLINK, AF_BLUETOOTH, AF_VSOCK, AF_CAN, AF_XDP, AF_ALG}) {
+    // An allowlist: families above AF_INET6, and those between.
+    rc = seccomp_rule_add(ctx.get(), eperm, SCMP_SYS(socket), 1,
+                          SCMP_A0(SCMP_CMP_GT, static_cast<scmp_datum_t>(AF_INET6), 0));
+    if (rc != 0) return LibError("seccomp_rule_add", "socket", rc);
+    for (int family = 0; family < AF_INET6; ++family) {
+      if (family == AF_UNIX || family == AF_INET) continue;
       rc = seccomp_rule_add(ctx.get(), eperm, SCMP_SYS(socket), 1,
                             SCMP_A0(SCMP_CMP_EQ, static_cast<scmp_datum_t>(family), 0));
       if (rc != 0) return LibError("seccomp_rule_add", "socket", rc);
     }
+  }
+  for (int family : {AF_INET, AF_INET6}) {
+    const auto fam = static_cast<scmp_datum_t>(family);
+    if (options.deny_inet) {
+      rc = seccomp_rule_add(ctx.get(), eperm, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_EQ, fam, 0));
+      if (rc != 0) return LibError("seccomp_rule_add", "socket(AF_INET*)", rc);
+      continue;
+    }
+    if (!options.inet_tcp_only) continue;
+    for (scmp_datum_t type = 0; type < 16; ++type) {
+      if (type == SOCK_STREAM) continue;
+      rc = seccomp_rule_add(ctx.get(), eperm, SCMP_SYS(socket), 2, SCMP_A0(SCMP_CMP_EQ, fam, 0),
+                            SCMP_A1(SCMP_CMP_MASKED_EQ, 0xfULL, type));
+      if (rc != 0) return LibError("seccomp_rule_add", "socket(AF_INET*, type)", rc);
+    }
+    // Protocol 0 or IPPROTO_TCP only (IPPROTO_MPTCP is a stream too).
+    rc = seccomp_rule_add(ctx.get(), eperm, SCMP_SYS(socket), 2, SCMP_A0(SCMP_CMP_EQ, fam, 0),
+                          SCMP_A2(SCMP_CMP_GT, static_cast<scmp_datum_t>(IPPROTO_TCP), 0));
+    if (rc != 0) return LibError("seccomp_rule_add", "socket(AF_INET*, protocol)", rc);
+    for (scmp_datum_t proto = 1; proto < IPPROTO_TCP; ++proto) {
+      rc = seccomp_rule_add(ctx.get(), eperm, SCMP_SYS(socket), 2, SCMP_A0(SCMP_CMP_EQ, fam, 0),
+                            SCMP_A2(SCMP_CMP_EQ, proto, 0));
+      if (rc != 0) return LibError("seccomp_rule_add", "socket(AF_INET*, protocol)", rc);
+    }
+  }
+  if (options.inet_tcp_only || options.deny_inet) {
+    const scmp_datum_t fastopen = MSG_FASTOPEN;
+    rc = seccomp_rule_add(ctx.get(), eperm, SCMP_SYS(sendto), 1,
+                          SCMP_A3(SCMP_CMP_MASKED_EQ, fastopen, fastopen));
+    if (rc == 0) {
+      rc = seccomp_rule_add(ctx.get(), eperm, SCMP_SYS(sendmsg), 1,
+                            SCMP_A2(SCMP_CMP_MASKED_EQ, fastopen, fastopen));
+    }
+    if (rc == 0) {
+      rc = seccomp_rule_add(ctx.get(), eperm, SCMP_SYS(sendmmsg), 1,
+                            SCMP_A3(SCMP_CMP_MASKED_EQ, fastopen, fastopen));
+    }
+    if (rc == 0) {
+      rc = seccomp_rule_add(
+          ctx.get(), eperm, SCMP_SYS(setsockopt), 2,
+          SCMP_A1(SCMP_CMP_EQ, static_cast<scmp_datum_t>(IPPROTO_TCP), 0),
+          SCMP_A2(SCMP_CMP_EQ, static_cast<scmp_datum_t>(TCP_FASTOPEN_CONNECT), 0));
+    }
+    if (rc != 0) return LibError("seccomp_rule_add", "TCP Fast Open", rc);
+  }
+  if (options.deny_sysv_ipc) {
+    for (const char* name : kIpc) {
+      int nr = seccomp_syscall_resolve_name(name);
+      if (nr == __NR_SCMP_ERROR) continue;
+      rc = seccomp_rule_add(ctx.get(), eperm, nr, 0);
+      if (rc != 0) return LibError("seccomp_rule_add", name, rc);
+    }
+  }
+  if (options.deny_path_metadata) {
+    for (const char* name : kPathMetadata) {
+      int nr = seccomp_syscall_resolve_name(name);
+      if (nr == __NR_SCMP_ERROR) continue;
+      rc = seccomp_rule_add(ctx.get(), eperm, nr, 0);
+      if (rc != 0) return LibError("seccomp_rule_add", name, rc);
+    }
+    // utimensat(fd, NULL, ...) is futimens: by fd.
+    rc = seccomp_rule_add(ctx.get(), eperm, SCMP_SYS(utimensat), 1, SCMP_A1(SCMP_CMP_NE, 0, 0));
+    if (rc != 0) return LibError("seccomp_rule_add", "utimensat", rc);
+  }
+  if (options.deny_unix_sockets) {
+    rc = seccomp_rule_add(ctx.get(), eperm, SCMP_SYS(socket), 1,
+                          SCMP_A0(SCMP_CMP_EQ, static_cast<scmp_datum_t>(AF_UNIX), 0));
+    if (rc == 0) {
+      rc = seccomp_rule_add(ctx.get(), eperm, SCMP_SYS(socketpair), 2,
+                            SCMP_A0(SCMP_CMP_EQ, static_cast<scmp_datum_t>(AF_UNIX), 0),
+                            SCMP_A1(SCMP_CMP_MASKED_EQ, 0xfULL, SOCK_DGRAM));
+    }
+    if (rc != 0) return LibError("seccomp_rule_add", "AF_UNIX", rc);
   }
 
   // libseccomp 2.5 exports only to an fd: go through a memfd.

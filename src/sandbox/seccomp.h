@@ -19,6 +19,29 @@ struct Options {
   // Also refuse socket families that reach outside a network namespace
   // (used when there is none): everything but AF_UNIX, AF_INET, AF_INET6.
   bool restrict_socket_families = false;
+  // The namespace-less tier, where Landlock's TCP rules are the network
+  // boundary: refuse every AF_INET/AF_INET6 socket that is not plain TCP
+  // (UDP, ICMP, SCTP, MPTCP), and TCP Fast Open, which connects from
+  // sendto/sendmsg without the connect(2) that Landlock checks.
+  bool inet_tcp_only = false;
+  // Refuse AF_INET/AF_INET6 sockets altogether (offline without Landlock's
+  // TCP rules, ABI < 4).
+  bool deny_inet = false;
+  // Refuse socket(AF_UNIX) and datagram socketpairs: without a mount view
+  // and below Landlock ABI 8, a pathname socket (ssh-agent, docker, D-Bus,
+  // journald) cannot be filtered by its path, and a datagram socket may
+  // sendto() any path. Stream and seqpacket socketpairs stay (they cannot
+  // be pointed at a path).
+  bool deny_unix_sockets = false;
+  // Refuse SysV IPC and POSIX message queues: without an IPC namespace they
+  // are the host's, keyed by number or name, guarded by file modes alone.
+  bool deny_sysv_ipc = false;
+  // Refuse metadata changes by path (chmod, chown, utimes, xattrs and ACLs):
+  // Landlock does not control them, and without a read-only mount view they
+  // would reach every file of the user (chmod 777 ~/.ssh/id_ed25519, an ACL
+  // granting another user read). The fd-based calls stay: they need a file
+  // the command could open.
+  bool deny_path_metadata = false;
 };
 
 using Program = std::vector<sock_filter>;

@@ -19,6 +19,10 @@ std::string Lower(std::string s) {
 
 class FailClosedTest : public SandboxTest {
  protected:
+  void SetUp() override {
+    CORDON_SKIP_IN_NAMESPACELESS_TIER("these tests fake missing features themselves");
+  }
+
   // cordon run ... -- probe write WS/ran, under a filter that fakes `fake`.
   RunResult RunWithout(const std::vector<std::string>& fake, const std::vector<std::string>& opts,
                        const std::vector<std::string>& probe_args) {
@@ -90,20 +94,36 @@ TEST_F(FailClosedTest, MissingLandlockWithAllowDegradedRunsAndSaysSo) {
   EXPECT_EQ(r.out.find(fake_home_.secret()), std::string::npos);
 }
 
-TEST_F(FailClosedTest, MissingUserNamespacesAreRefused) {
-  ExpectRefused({"--ns", "user"}, {"user namespace"});
+TEST_F(FailClosedTest, MissingUserNamespacesWithRequireNamespacesAreRefused) {
+  RunResult r = RunWithout({"--ns", "user"}, {"--require-namespaces"}, {"write", ws_ + "/ran"});
+  EXPECT_EQ(r.exit_code, 125) << r.Describe();
+  EXPECT_NE(Lower(r.err).find("user namespace"), std::string::npos) << r.Describe();
+  EXPECT_NE(r.err.find("--require-namespaces"), std::string::npos) << "no remedy\n" << r.Describe();
+  EXPECT_FALSE(Exists(ws_ + "/ran")) << "the command ran although cordon refused";
 }
 
-TEST_F(FailClosedTest, MissingUserNamespacesWithAllowDegradedRunAndSaySo) {
-  ExpectDegradedRun({"--ns", "user"}, {"namespace"});
+TEST_F(FailClosedTest, MissingUserNamespacesSwitchToTheNamespacelessTierAndSaySoOnce) {
+  RunResult r = RunWithout({"--ns", "user"}, {}, {"write", ws_ + "/ran", "nsless\n"});
+  EXPECT_TRUE(Allowed(r));
+  EXPECT_EQ(ReadFile(ws_ + "/ran"), "nsless\n");
+  size_t at = r.err.find("namespace-less tier");
+  ASSERT_NE(at, std::string::npos) << r.Describe();
+  EXPECT_EQ(r.err.find("namespace-less tier", at + 1), std::string::npos) << "said twice\n"
+                                                                          << r.Describe();
+  EXPECT_NE(r.err.find("EPERM"), std::string::npos) << "no reason given\n" << r.Describe();
   // Landlock still refuses writes outside the workspace.
-  RunResult r = RunWithout({"--ns", "user"}, {"--allow-degraded"}, {"write", home_ + "/x"});
+  r = RunWithout({"--ns", "user"}, {}, {"write", home_ + "/x"});
   EXPECT_TRUE(Denied(r, {"EACCES", "EROFS"}));
   EXPECT_FALSE(Exists(home_ + "/x"));
 }
 
-TEST_F(FailClosedTest, MissingNetworkNamespaceIsRefused) {
-  ExpectRefused({"--ns", "net"}, {"namespace", "network"});
+TEST_F(FailClosedTest, MissingNetworkNamespaceSwitchesTierAndTcpStaysRefused) {
+  TcpServer server("127.0.0.1");
+  RunResult r =
+      RunWithout({"--ns", "net"}, {}, {"connect-tcp", "127.0.0.1", std::to_string(server.port())});
+  EXPECT_TRUE(Denied(r, {"EACCES", "EPERM", "ECONNREFUSED", "ENETUNREACH"}));
+  EXPECT_NE(r.err.find("namespace-less tier"), std::string::npos) << r.Describe();
+  EXPECT_EQ(server.TakeAccepted(), 0);
 }
 
 TEST_F(FailClosedTest, MissingSeccompIsRefused) { ExpectRefused({"--no-seccomp"}, {"seccomp"}); }

@@ -85,6 +85,16 @@ std::string CordonBin() { return EnvOr("CORDON_BIN", CORDON_DEFAULT_BIN); }
 std::string ProbeBin() { return EnvOr("CORDON_PROBE", CORDON_DEFAULT_PROBE); }
 std::string DenySyscallBin() { return EnvOr("CORDON_DENY_SYSCALL", CORDON_DEFAULT_DENY_SYSCALL); }
 
+bool NamespacelessTier() {
+  const char* v = getenv("CORDON_TEST_TIER");
+  return v != nullptr && std::string(v) == "nsless";
+}
+
+std::vector<std::string> TierPrefix() {
+  if (!NamespacelessTier()) return {};
+  return {DenySyscallBin(), "--ns", "user", "--"};
+}
+
 std::string TestTmpBase() {
   if (const char* v = getenv("CORDON_TEST_TMPDIR"); v != nullptr && *v != '\0') return v;
   if (access("/var/tmp", W_OK | X_OK) == 0) return "/var/tmp";
@@ -663,13 +673,18 @@ SandboxTest::SandboxTest()
       {"XDG_DATA_HOME", home_ + "/.local/share"},
       {"XDG_STATE_HOME", state_},
       {"XDG_RUNTIME_DIR", runtime_},
+      // The namespace-less tier makes its private TMPDIR here, not in the
+      // host's /tmp that other tests compare before and after.
+      {"TMPDIR", root_ / "tmp"},
   };
+  MakeDirs(root_ / "tmp", 0700);
 }
 
 std::vector<std::string> SandboxTest::RunArgv(const std::vector<std::string>& opts,
                                               const std::vector<std::string>& cmd) const {
-  std::vector<std::string> argv = {CordonBin(),   "run",    "--workspace", ws_,
-                                   "--no-config", "--read", tools_};
+  std::vector<std::string> argv = TierPrefix();
+  argv.insert(argv.end(),
+              {CordonBin(), "run", "--workspace", ws_, "--no-config", "--read", tools_});
   argv.insert(argv.end(), opts.begin(), opts.end());
   argv.push_back("--");
   argv.insert(argv.end(), cmd.begin(), cmd.end());
@@ -696,7 +711,8 @@ RunResult SandboxTest::Probe(const std::vector<std::string>& opts,
 }
 
 RunResult SandboxTest::Cordon(const std::vector<std::string>& args) {
-  std::vector<std::string> argv = {CordonBin()};
+  std::vector<std::string> argv = TierPrefix();
+  argv.push_back(CordonBin());
   argv.insert(argv.end(), args.begin(), args.end());
   return RunProcess(argv, env_, ws_);
 }

@@ -29,6 +29,21 @@ std::string DenySyscallBin();
 // else /tmp.
 std::string TestTmpBase();
 
+// True when the suite runs against the namespace-less tier
+// (CORDON_TEST_TIER=nsless): every cordon the fixture starts runs under
+// cordon-deny-syscall --ns user, which makes clone/unshare with
+// CLONE_NEWUSER fail with EPERM, as AppArmor's restriction does.
+bool NamespacelessTier();
+// The argv prefix that forces the tier ({} in the namespace tier).
+std::vector<std::string> TierPrefix();
+
+// Skips a test that checks what the namespace-less tier does not enforce
+// (listed in docs/mechanisms.md); the reason names the limit.
+#define CORDON_SKIP_IN_NAMESPACELESS_TIER(reason)                                               \
+  do {                                                                                          \
+    if (::cordon::it::NamespacelessTier()) GTEST_SKIP() << "namespace-less tier: " << (reason); \
+  } while (0)
+
 // ---- host filesystem helpers (throw on failure) ----
 void WriteFile(const std::string& path, const std::string& data, mode_t mode = 0644);
 std::string ReadFile(const std::string& path);
@@ -191,6 +206,7 @@ std::string DiffSnapshots(const Snapshot& before, const Snapshot& after);
 //   outside/  a directory the sandbox never gets (outside/target.txt)
 //   runtime/  $XDG_RUNTIME_DIR (0700)
 //   state/    $XDG_STATE_HOME
+//   tmp/      $TMPDIR (0700; the namespace-less tier's private dir goes here)
 class SandboxTest : public ::testing::Test {
  protected:
   SandboxTest();

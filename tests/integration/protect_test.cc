@@ -91,6 +91,9 @@ class ProtectTest : public SandboxTest {
 };
 
 TEST_F(ProtectTest, ProtectedFilesCannotBeChanged) {
+  CORDON_SKIP_IN_NAMESPACELESS_TIER(
+      "protected paths are not read-only (Landlock cannot take rights away beneath the writable "
+      "workspace)");
   MakeRepo();
   Snapshot hooks = TakeSnapshot(ws_ + "/.git/hooks");
   std::string config = ReadFile(ws_ + "/.git/config");
@@ -114,6 +117,9 @@ TEST_F(ProtectTest, ProtectedFilesCannotBeChanged) {
 }
 
 TEST_F(ProtectTest, GitCannotRewriteItsConfigFromInside) {
+  CORDON_SKIP_IN_NAMESPACELESS_TIER(
+      "protected paths are not read-only (Landlock cannot take rights away beneath the writable "
+      "workspace)");
   MakeRepo();
   std::string config = ReadFile(ws_ + "/.git/config");
   RunResult r = Sh("git config core.hooksPath /tmp/hooks");
@@ -124,6 +130,9 @@ TEST_F(ProtectTest, GitCannotRewriteItsConfigFromInside) {
 }
 
 TEST_F(ProtectTest, MovingDotGitAsideDoesNotPlantHooks) {
+  CORDON_SKIP_IN_NAMESPACELESS_TIER(
+      "protected paths are not read-only (Landlock cannot take rights away beneath the writable "
+      "workspace)");
   MakeRepo();
   Snapshot hooks = TakeSnapshot(ws_ + "/.git/hooks");
   std::string config = ReadFile(ws_ + "/.git/config");
@@ -138,6 +147,9 @@ TEST_F(ProtectTest, MovingDotGitAsideDoesNotPlantHooks) {
 }
 
 TEST_F(ProtectTest, ReplacingDotGitByAGitdirFileDoesNotPlantHooks) {
+  CORDON_SKIP_IN_NAMESPACELESS_TIER(
+      "protected paths are not read-only (Landlock cannot take rights away beneath the writable "
+      "workspace)");
   MakeRepo();
   Snapshot hooks = TakeSnapshot(ws_ + "/.git/hooks");
   std::string config = ReadFile(ws_ + "/.git/config");
@@ -154,6 +166,9 @@ TEST_F(ProtectTest, ReplacingDotGitByAGitdirFileDoesNotPlantHooks) {
 }
 
 TEST_F(ProtectTest, MissingEnvrcAndCordonTomlCannotBeCreated) {
+  CORDON_SKIP_IN_NAMESPACELESS_TIER(
+      "protected paths are not read-only (Landlock cannot take rights away beneath the writable "
+      "workspace)");
   MakeRepo();
   ASSERT_EQ(unlink((ws_ + "/.envrc").c_str()), 0);
   ASSERT_EQ(unlink((ws_ + "/.cordon.toml").c_str()), 0);
@@ -165,6 +180,9 @@ TEST_F(ProtectTest, MissingEnvrcAndCordonTomlCannotBeCreated) {
 }
 
 TEST_F(ProtectTest, MissingHooksDirInAnExistingRepoCannotBeCreated) {
+  CORDON_SKIP_IN_NAMESPACELESS_TIER(
+      "protected paths are not read-only (Landlock cannot take rights away beneath the writable "
+      "workspace)");
   MakeRepo();
   RemoveAll(ws_ + "/.git/hooks");
   RunResult r =
@@ -185,6 +203,9 @@ TEST_F(ProtectTest, MissingHooksDirInAnExistingRepoCannotBeCreated) {
 }
 
 TEST_F(ProtectTest, FreshWorkspaceCannotGrowARepositoryWithHooks) {
+  CORDON_SKIP_IN_NAMESPACELESS_TIER(
+      "protected paths are not read-only (Landlock cannot take rights away beneath the writable "
+      "workspace)");
   // No .git at all: WS/.git/hooks and WS/.git/config are missing protected
   // paths, so neither may appear (a new repository belongs in a subdir).
   RunResult r = Sh(
@@ -195,6 +216,9 @@ TEST_F(ProtectTest, FreshWorkspaceCannotGrowARepositoryWithHooks) {
 }
 
 TEST_F(ProtectTest, RestOfDotGitIsWritableSoCommitsWork) {
+  CORDON_SKIP_IN_NAMESPACELESS_TIER(
+      "protected paths are not read-only (Landlock cannot take rights away beneath the writable "
+      "workspace)");
   MakeRepo();
   std::string config = ReadFile(ws_ + "/.git/config");
   RunResult r =
@@ -209,6 +233,9 @@ TEST_F(ProtectTest, RestOfDotGitIsWritableSoCommitsWork) {
 }
 
 TEST_F(ProtectTest, NestedGitInitWorks) {
+  CORDON_SKIP_IN_NAMESPACELESS_TIER(
+      "protected paths are not read-only (Landlock cannot take rights away beneath the writable "
+      "workspace)");
   MakeRepo();
   RunResult r =
       Sh("set -e; git init -q sub; echo y > sub/f; git -C sub add f; "
@@ -219,6 +246,9 @@ TEST_F(ProtectTest, NestedGitInitWorks) {
 }
 
 TEST_F(ProtectTest, SeparateGitDirInsideWorkspaceIsProtected) {
+  CORDON_SKIP_IN_NAMESPACELESS_TIER(
+      "protected paths are not read-only (Landlock cannot take rights away beneath the writable "
+      "workspace)");
   // WS/.git is a file "gitdir: WS/.repo-git".
   RunResult init =
       Host({"/usr/bin/git", "init", "-q", "--separate-git-dir", ws_ + "/.repo-git", ws_});
@@ -239,6 +269,9 @@ TEST_F(ProtectTest, SeparateGitDirInsideWorkspaceIsProtected) {
 }
 
 TEST_F(ProtectTest, SeparateGitDirInWritableRootIsProtected) {
+  CORDON_SKIP_IN_NAMESPACELESS_TIER(
+      "protected paths are not read-only (Landlock cannot take rights away beneath the writable "
+      "workspace)");
   std::string gitdirs = root_ / "gitdirs";
   std::string gitdir = gitdirs + "/ws.git";
   MakeDirs(gitdirs);
@@ -260,6 +293,9 @@ TEST_F(ProtectTest, SeparateGitDirInWritableRootIsProtected) {
 }
 
 TEST_F(ProtectTest, WorktreeOfARepositoryInAWritableRootIsProtected) {
+  CORDON_SKIP_IN_NAMESPACELESS_TIER(
+      "protected paths are not read-only (Landlock cannot take rights away beneath the writable "
+      "workspace)");
   // WS is a worktree of MAIN: WS/.git says "gitdir: MAIN/.git/worktrees/ws",
   // whose commondir is MAIN/.git, where hooks and config live.
   std::string main = root_ / "main";
@@ -284,6 +320,9 @@ TEST_F(ProtectTest, WorktreeOfARepositoryInAWritableRootIsProtected) {
 }
 
 TEST_F(ProtectTest, ProtectFlagAddsReadOnlyPaths) {
+  CORDON_SKIP_IN_NAMESPACELESS_TIER(
+      "protected paths are not read-only (Landlock cannot take rights away beneath the writable "
+      "workspace)");
   MakeDirs(ws_ + "/deploy");
   WriteFile(ws_ + "/deploy/app.sh", "deploy\n");
   std::vector<std::string> opts = {"--protect", ws_ + "/deploy", "--protect", ws_ + "/Makefile"};

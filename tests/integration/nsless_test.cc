@@ -1,0 +1,171 @@
+// The namespace-less tier, forced with cordon-deny-syscall --ns user (clone
+// and unshare with CLONE_NEWUSER fail with EPERM, as under AppArmor's
+// restriction), whatever CORDON_TEST_TIER says: what this tier does in
+// place of the namespaces, each checked by its real effect on the host.
+// (The core's security tests also run against this tier: ctest's nsless.*.)
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "harness.h"
+
+namespace cordon::it {
+namespace {
+
+class NamespacelessTest : public SandboxTest {
+ protected:
+  RunResult Nsless(const std::vector<std::string>& opts, const std::vector<std::string>& cmd) {
+    std::vector<std::string> argv = {DenySyscallBin(), "--ns", "user", "--"};
+    auto run = RunArgv(opts, cmd);
+    // RunArgv may carry the tier prefix already.
+    auto first = std::find(run.begin(), run.end(), CordonBin());
+    argv.insert(argv.end(), first, run.end());
+    RunResult r = RunProcess(argv, env_, ws_);
+    EXPECT_EQ(r.out.find(fake_home_.secret()), std::string::npos) << r.Describe();
+    EXPECT_EQ(r.err.find(fake_home_.secret()), std::string::npos) << r.Describe();
+    return r;
+  }
+  RunResult NsProbe(const std::vector<std::string>& args,
+                    const std::vector<std::string>& opts = {}) {
+    std::vector<std::string> cmd = {probe_};
+    cmd.insert(cmd.end(), args.begin(), args.end());
+    return Nsless(opts, cmd);
+  }
+};
+
+TEST_F(NamespacelessTest, TmpdirIsPrivateUsableAndRemovedAfterTheRun) {
+  const std::string base = root_ / "tmp";  // cordon's $TMPDIR
+  RunResult r = NsProbe({"env", "TMPDIR"});
+  ASSERT_TRUE(Allowed(r));
+  ASSERT_EQ(r.Data().size(), 1u) << r.Describe();
+  std::string tmpdir = r.Data()[0];
+  EXPECT_EQ(tmpdir.rfind(base + "/cordon-tmp-", 0), 0u) << tmpdir;
+  EXPECT_FALSE(Exists(tmpdir)) << "the private TMPDIR outlived the run";
+  // Writable inside, and gone with what was written there.
+  r = Nsless({}, {"/bin/sh", "-c",
+                  "mkdir -p \"$TMPDIR/d/e\" && echo x > \"$TMPDIR/d/e/f\" "
+                  "&& echo \"$TMPDIR\""});
+  ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  EXPECT_FALSE(Exists(r.FirstLine())) << r.Describe();
+  EXPECT_TRUE(ListDir(base).empty()) << "something was left in " << base;
+  // The host's /tmp itself is not writable.
+  EXPECT_TRUE(Denied(NsProbe({"write", "/tmp/cordon-it-" + RandomToken()}), {"EACCES"}));
+}
+
+TEST_F(NamespacelessTest, HomeSecretsAndOutsideStayUnreadableAndUnwritable) {
+  for (const std::string& rel : fake_home_.secret_files()) {
+    EXPECT_TRUE(Denied(NsProbe({"read", home_ + "/" + rel}), {"EACCES", "ENOENT"})) << rel;
+  }
+  EXPECT_TRUE(Denied(NsProbe({"read", outside_ + "/target.txt"}), {"EACCES"}));
+  EXPECT_TRUE(Denied(NsProbe({"write", home_ + "/planted"}), {"EACCES"}));
+  EXPECT_FALSE(Exists(home_ + "/planted"));
+  // The twins: the workspace and the toolchain allowlist work.
+  EXPECT_TRUE(Allowed(NsProbe({"write", ws_ + "/made.txt", "hi\n"})));
+  EXPECT_EQ(ReadFile(ws_ + "/made.txt"), "hi\n");
+  EXPECT_TRUE(Allowed(NsProbe({"read", home_ + "/.gitconfig"})));
+}
+
+TEST_F(NamespacelessTest, ReadOfTheWholeHomeIsBuiltAroundTheDenyList) {
+  RunResult r = NsProbe({"read", home_ + "/Documents/private.txt"}, {"--read", home_});
+  EXPECT_TRUE(Allowed(r));
+  for (const std::string& rel : fake_home_.secret_files()) {
+    EXPECT_TRUE(Denied(NsProbe({"read", home_ + "/" + rel}, {"--read", home_}), {"EACCES"})) << rel;
+  }
+}
+
+TEST_F(NamespacelessTest, DenyReadInsideTheWritableWorkspaceIsRefusedNamingIt) {
+  WriteFile(ws_ + "/secret.txt", fake_home_.secret());
+  RunResult r = NsProbe({"write", ws_ + "/ran"}, {"--deny-read", ws_ + "/secret.txt"});
+  EXPECT_EQ(r.exit_code, 125) << r.Describe();
+  EXPECT_NE(r.err.find(ws_ + "/secret.txt"), std::string::npos) << r.Describe();
+  EXPECT_FALSE(Exists(ws_ + "/ran"));
+}
+
+TEST_F(NamespacelessTest, MetadataOfOutsideFilesCannotChange) {
+  std::string key = home_ + "/.ssh/id_ed25519";
+  Snapshot before = TakeSnapshot(home_);
+  EXPECT_TRUE(Denied(NsProbe({"chmod", key, "777"}), {"EPERM"}));
+  EXPECT_TRUE(Denied(NsProbe({"chown", key}), {"EPERM"}));
+  EXPECT_TRUE(Denied(NsProbe({"utimes", key}), {"EPERM"}));
+  EXPECT_TRUE(Denied(NsProbe({"setxattr", key, "user.cordon", "x"}), {"EPERM"}));
+  EXPECT_TRUE(Denied(NsProbe({"setacl", key}), {"EPERM"}));
+  EXPECT_EQ(DiffSnapshots(before, TakeSnapshot(home_)), "");
+}
+
+TEST_F(NamespacelessTest, NetworkIsRefusedAndServersSeeNothing) {
+  TcpServer tcp("127.0.0.1");
+  UdpServer udp("127.0.0.1");
+  EXPECT_TRUE(Denied(NsProbe({"connect-tcp", "127.0.0.1", std::to_string(tcp.port())}),
+                     {"EACCES", "EPERM"}));
+  EXPECT_TRUE(Denied(NsProbe({"send-udp", "127.0.0.1", std::to_string(udp.port())}), {"EPERM"}));
+  EXPECT_TRUE(Denied(NsProbe({"raw-socket"}), {"EPERM"}));
+  EXPECT_TRUE(Denied(NsProbe({"packet-socket"}), {"EPERM"}));
+  EXPECT_EQ(tcp.TakeAccepted(), 0);
+  EXPECT_EQ(udp.TakeReceived(), 0);
+  // The twin: --net full reaches the same server.
+  EXPECT_TRUE(Allowed(
+      NsProbe({"connect-tcp", "127.0.0.1", std::to_string(tcp.port())}, {"--net", "full"})));
+  EXPECT_EQ(tcp.TakeAccepted(), 1);
+}
+
+TEST_F(NamespacelessTest, HostUnixSocketsAreUnreachable) {
+  std::string path = runtime_ + "/agent.sock";
+  UnixServer pathname(path, false);
+  std::string name = "cordon-it-" + RandomToken();
+  UnixServer abstract(name, true);
+  EXPECT_TRUE(Denied(NsProbe({"connect-unix", path}), {"EPERM", "EACCES"}));
+  EXPECT_TRUE(Denied(NsProbe({"connect-abstract", name}), {"EPERM"}));
+  EXPECT_EQ(pathname.TakeAccepted(), 0);
+  EXPECT_EQ(abstract.TakeAccepted(), 0);
+}
+
+TEST_F(NamespacelessTest, HostProcessesCannotBeSignalled) {
+  pid_t pid = fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) {
+    pause();
+    _exit(0);
+  }
+  EXPECT_TRUE(Denied(NsProbe({"kill", std::to_string(pid), "9"}), {"EPERM"}));
+  EXPECT_TRUE(Denied(NsProbe({"ptrace-attach", std::to_string(pid)}), {"EPERM"}));
+  EXPECT_EQ(waitpid(pid, nullptr, WNOHANG), 0) << "the host process died";
+  kill(pid, SIGKILL);
+  waitpid(pid, nullptr, 0);
+  EXPECT_TRUE(Allowed(NsProbe({"kill-own-child"})));
+}
+
+TEST_F(NamespacelessTest, NothingOutlivesTheCommand) {
+  std::string marker = "cordon-it-nsdaemon-" + RandomToken();
+  std::string beat = ws_ + "/heartbeat";
+  RunResult r = NsProbe({"daemonize", beat, marker});
+  EXPECT_TRUE(Allowed(r));
+  ASSERT_TRUE(Exists(beat)) << "the daemon never started";
+  EXPECT_TRUE(ProcessesWithArg(marker).empty()) << "daemon still running after cordon returned";
+  std::string a = ReadFile(beat);
+  usleep(150000);
+  EXPECT_EQ(ReadFile(beat), a);
+}
+
+TEST_F(NamespacelessTest, TimeoutKillsTheWholeTree) {
+  std::string marker = "cordon-it-nstimeout-" + RandomToken();
+  RunResult r = Nsless({"--timeout", "1"},
+                       {"/bin/sh", "-c", "sleep 30 & exec " + probe_ + " sleep 30 " + marker});
+  EXPECT_EQ(r.exit_code, 124) << r.Describe();
+  EXPECT_TRUE(ProcessesWithArg(marker).empty());
+}
+
+TEST_F(NamespacelessTest, PolicyShowNamesTheTierAndItsLimits) {
+  RunResult r = RunProcess({DenySyscallBin(), "--ns", "user", "--", CordonBin(), "policy", "show",
+                            "--no-config", "--workspace", ws_},
+                           env_, ws_);
+  EXPECT_EQ(r.exit_code, 0) << r.Describe();
+  EXPECT_NE(r.out.find("tier       namespace-less"), std::string::npos) << r.Describe();
+  EXPECT_NE(r.out.find("host processes are visible"), std::string::npos) << r.Describe();
+  r = RunProcess({DenySyscallBin(), "--ns", "user", "--", CordonBin(), "policy", "show",
+                  "--no-config", "--workspace", ws_, "--require-namespaces"},
+                 env_, ws_);
+  EXPECT_NE(r.out.find("tier       refused"), std::string::npos) << r.Describe();
+}
+
+}  // namespace
+}  // namespace cordon::it
