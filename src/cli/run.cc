@@ -5,6 +5,7 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "cli/run_events.h"
 #include "common/outcome.h"
 #include "policy/loader.h"
 #include "sandbox/launcher.h"
@@ -56,11 +57,25 @@ int RunCommand(const Command& command) {
   }
   if (command.verbose) PrintPlan(plan);
 
-  auto degraded = [](const std::string& what) {
+  RunEvents events(host.value(), policy, command.verbose);
+  events.SessionStart(policy, plan);
+  auto print_degraded = [](const std::string& what) {
     std::fprintf(stderr, "cordon: degraded: not enforced: %s\n", what.c_str());
   };
-  for (const auto& d : plan.degraded) degraded(d);
-  Outcome outcome = sandbox::Launch(policy, plan, {command.timeout_seconds, degraded});
+  for (const auto& d : plan.degraded) print_degraded(d);
+  sandbox::RunStats stats;
+  sandbox::LaunchOptions options;
+  options.timeout_seconds = command.timeout_seconds;
+  options.on_degraded = [&](const std::string& what) {
+    print_degraded(what);
+    events.Degraded(what);
+  };
+  options.on_started = [&](pid_t pid) { events.ExecStart(plan, pid); };
+  options.stats = &stats;
+  options.events = events.sink();
+  Outcome outcome = sandbox::Launch(policy, plan, options);
+  events.ExecEnd(outcome, stats);
+  events.Finish();
   switch (outcome.kind) {
     case Outcome::Kind::kSetupError:
       std::fprintf(stderr, "cordon: sandbox setup failed, the command did not run: %s\n",

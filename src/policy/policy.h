@@ -82,6 +82,11 @@ struct Policy {
   bool allow_degraded = false;  // run with what the kernel has, and log it
   Origin allow_degraded_origin;
 
+  // [telemetry] of the user file: the OTLP/HTTP endpoint (a base URL; empty:
+  // the OTEL_EXPORTER_OTLP_* variables decide) and the events files' retention.
+  std::string telemetry_endpoint;
+  int keep_days = 30;
+
   // The config files that were read, in order (for policy show and the hash).
   std::vector<std::string> sources;
   bool project_trusted = false;

@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -188,6 +189,7 @@ Outcome Launch(const policy::Policy& policy, Plan& plan, const LaunchOptions& op
     ExecUnconfined(ctx);
   }
   UniqueFd child(pidfd);
+  if (options.on_started) options.on_started(pid);
   report.value().write.Reset();
   lifeline.value().read.Reset();
 
@@ -227,6 +229,14 @@ Outcome Launch(const policy::Policy& policy, Plan& plan, const LaunchOptions& op
   siginfo_t info{};
   if (waitid(static_cast<idtype_t>(P_PIDFD), child.get(), &info, WEXITED) != 0) {
     return Outcome::SetupError(SysError("waitid", "", errno));
+  }
+  if (options.stats != nullptr) {
+    rusage ru{};
+    if (getrusage(RUSAGE_CHILDREN, &ru) == 0) {
+      options.stats->peak_rss_bytes = static_cast<int64_t>(ru.ru_maxrss) * 1024;
+      options.stats->cpu_us = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000LL +
+                              ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
+    }
   }
 
   if (timed_out) return Outcome{Outcome::Kind::kTimeout, 0, SIGKILL, {}};
