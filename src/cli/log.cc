@@ -142,8 +142,8 @@ int LogCommand(const Command& command) {
     std::optional<int64_t>* out;
     const char* flag;
   };
-  for (const TimeArg& arg : {TimeArg{&a.since, &filter.since, "--since"},
-                             TimeArg{&a.until, &filter.until, "--until"}}) {
+  for (const TimeArg& arg :
+       {TimeArg{&a.since, &filter.since, "--since"}, TimeArg{&a.until, &filter.until, "--until"}}) {
     if (arg.text->empty()) continue;
     auto t = telemetry::ParseTimeArg(*arg.text, now);
     if (!t.ok()) {

@@ -32,8 +32,8 @@ std::string HostName() {
 telemetry::RunIds Ids() {
   auto ids = telemetry::NewRunIds();
   if (ids.ok()) return ids.value();
-  std::string h = telemetry::Sha256Hex(std::to_string(NowUnixNano()) + "/" +
-                                       std::to_string(getpid()));
+  std::string h =
+      telemetry::Sha256Hex(std::to_string(NowUnixNano()) + "/" + std::to_string(getpid()));
   return {h.substr(0, 32), h.substr(32, 16)};
 }
 
@@ -137,9 +137,9 @@ void RunEvents::ExecEnd(const Outcome& outcome, const sandbox::RunStats& stats) 
       break;
     case Outcome::Kind::kSignaled:
     case Outcome::Kind::kTimeout:
-      e.body = outcome.kind == Outcome::Kind::kTimeout ? "timed out; killed"
-                                                       : "killed by signal " +
-                                                             std::to_string(outcome.signal);
+      e.body = outcome.kind == Outcome::Kind::kTimeout
+                   ? "timed out; killed"
+                   : "killed by signal " + std::to_string(outcome.signal);
       e.severity = Severity::kWarn;
       e.Add("cordon.exit.signal", static_cast<int64_t>(outcome.signal));
       break;
@@ -148,7 +148,7 @@ void RunEvents::ExecEnd(const Outcome& outcome, const sandbox::RunStats& stats) 
       e.body = outcome.error.Describe();
       e.severity = Severity::kError;
       e.Add("error.type", outcome.kind == Outcome::Kind::kSetupError ? std::string("setup")
-                                                                      : std::string("exec"));
+                                                                     : std::string("exec"));
       e.Add("cordon.error", outcome.error.Describe());
       break;
   }

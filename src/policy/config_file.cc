@@ -302,8 +302,9 @@ class LayerBuilder {
       } else if (name == "keep_days") {
         const auto* i = v.as_integer();
         if (i == nullptr || i->get() < 1 || i->get() > 36500) {
-          return Fail(v.source(), "telemetry.keep_days: expected a whole number of days from 1 to "
-                                  "36500");
+          return Fail(v.source(),
+                      "telemetry.keep_days: expected a whole number of days from 1 to "
+                      "36500");
         }
         layer_.keep_days = static_cast<int>(i->get());
       } else {

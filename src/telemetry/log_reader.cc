@@ -200,8 +200,8 @@ Result<int64_t> ParseTimeArg(std::string_view text, int64_t now_unix_nano) {
     return now_unix_nano - n * unit * 1000000000LL;
   }
   int y = 0, mo = 0, d = 0, h = 0, mi = 0, sec = 0, used = 0;
-  if (std::sscanf(s.c_str(), "%4d-%2d-%2d%n", &y, &mo, &d, &used) != 3 || used != 10 ||
-      mo < 1 || mo > 12 || d < 1 || d > 31 || y < 1970) {
+  if (std::sscanf(s.c_str(), "%4d-%2d-%2d%n", &y, &mo, &d, &used) != 3 || used != 10 || mo < 1 ||
+      mo > 12 || d < 1 || d > 31 || y < 1970) {
     return bad();
   }
   if (s.size() == 10) return Days(y, mo, d) * 1000000000LL;

@@ -55,7 +55,8 @@ class Exporter {
     // No "Expect: 100-continue" round trip for large bodies.
     headers_ = curl_slist_append(headers_, "Expect:");
     for (const auto& [k, v] : cordon::telemetry::ExportHeaders(env)) {
-      if (k.find_first_of("\r\n:") != std::string::npos || v.find_first_of("\r\n") != std::string::npos)
+      if (k.find_first_of("\r\n:") != std::string::npos ||
+          v.find_first_of("\r\n") != std::string::npos)
         continue;
       headers_ = curl_slist_append(headers_, (k + ": " + v).c_str());
     }
@@ -142,7 +143,9 @@ int main(int argc, char** argv) {
     int64_t first_at = -1;  // when the oldest unsent line arrived
     bool eof = false;
     while (!eof) {
-      int wait = first_at < 0 ? -1 : static_cast<int>(std::max<int64_t>(0, first_at + kLingerMs - NowMs()));
+      int wait = first_at < 0
+                     ? -1
+                     : static_cast<int>(std::max<int64_t>(0, first_at + kLingerMs - NowMs()));
       pollfd p = {0, POLLIN, 0};
       int n = poll(&p, 1, wait);
       if (n < 0 && errno != EINTR) break;

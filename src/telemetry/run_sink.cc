@@ -100,8 +100,8 @@ void RunSink::SendToExporter(const std::string& line) {
   size_t sent = 0;
   int waited_ms = 0;
   while (sent < buf.size()) {
-    ssize_t n = send(export_fd_.get(), buf.data() + sent, buf.size() - sent,
-                     MSG_NOSIGNAL | MSG_DONTWAIT);
+    ssize_t n =
+        send(export_fd_.get(), buf.data() + sent, buf.size() - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
     if (n > 0) {
       sent += static_cast<size_t>(n);
       continue;
@@ -152,7 +152,8 @@ void RunSink::Finish() {
   if (dropped_ > 0) {
     Warn(&warned_export_, std::to_string(dropped_) +
                               " events were not exported (the exporter fell behind); they are "
-                              "in " + file_.current_path());
+                              "in " +
+                              file_.current_path());
   }
   // A failure of this run's exporter (if already known) or of an earlier one.
   std::string marker = options_.events_dir + "/" + kExportFailedMarker;
@@ -164,8 +165,8 @@ void RunSink::Finish() {
     unlink(marker.c_str());
     std::string why = n > 0 ? std::string(buf, static_cast<size_t>(n)) : "unknown error";
     while (!why.empty() && why.back() == '\n') why.pop_back();
-    Warn(&warned_export_, "OTLP export failed: " + why + " (events are kept in " +
-                              options_.events_dir + ")");
+    Warn(&warned_export_,
+         "OTLP export failed: " + why + " (events are kept in " + options_.events_dir + ")");
   }
   // Reap the exporter if it is already done; otherwise it is reparented
   // when cordon exits.
