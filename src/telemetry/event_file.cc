@@ -63,7 +63,12 @@ std::vector<std::string> ListDayFiles(const std::string& dir) {
   }
   closedir(d);
   std::sort(names.begin(), names.end());
-  for (auto& n : names) n = dir + "/" + n;
+  for (auto& n : names) {
+    std::string full = dir;
+    full += '/';
+    full += n;
+    n = std::move(full);
+  }
   return names;
 }
 

@@ -192,7 +192,7 @@ Result<int64_t> ParseTimeArg(std::string_view text, int64_t now_unix_nano) {
         unit = 86400;
         break;
       case 'w':
-        unit = 7 * 86400;
+        unit = int64_t{7} * 86400;
         break;
       default:
         return bad();
@@ -234,11 +234,11 @@ Result<int64_t> ParseTimeArg(std::string_view text, int64_t now_unix_nano) {
         om > 59 || oh < 0 || om < 0) {
       return bad();
     }
-    offset = (zone[0] == '+' ? 1 : -1) * (oh * 3600 + om * 60);
+    offset = (zone[0] == '+' ? 1 : -1) * (int64_t{oh} * 3600 + int64_t{om} * 60);
   } else {
     return bad();
   }
-  int64_t secs = Days(y, mo, d) + h * 3600 + mi * 60 + sec - offset;
+  int64_t secs = Days(y, mo, d) + int64_t{h} * 3600 + int64_t{mi} * 60 + sec - offset;
   return secs * 1000000000LL + frac_ns;
 }
 

@@ -78,9 +78,10 @@ std::vector<std::pair<std::string, std::string>> ParseKeyValueList(std::string_v
 
 std::vector<std::pair<std::string, std::string>> ExportHeaders(const Getenv& env) {
   auto headers = ParseKeyValueList(env("OTEL_EXPORTER_OTLP_HEADERS"));
-  for (auto& [k, v] : ParseKeyValueList(env("OTEL_EXPORTER_OTLP_LOGS_HEADERS"))) {
-    std::erase_if(headers, [&](const auto& h) { return h.first == k; });
-    headers.emplace_back(k, v);
+  for (auto& kv : ParseKeyValueList(env("OTEL_EXPORTER_OTLP_LOGS_HEADERS"))) {
+    const std::string& key = kv.first;
+    std::erase_if(headers, [&](const auto& h) { return h.first == key; });
+    headers.push_back(std::move(kv));
   }
   return headers;
 }
@@ -101,17 +102,18 @@ Resource MakeResource(const Getenv& env, const std::string& host_name) {
   r.attributes.push_back({"service.name", service.empty() ? std::string("cordon") : service});
   r.attributes.push_back({"service.version", std::string(CORDON_VERSION)});
   if (!host_name.empty()) r.attributes.push_back({"host.name", host_name});
-  for (auto& [k, v] : ParseKeyValueList(env("OTEL_RESOURCE_ATTRIBUTES"))) {
+  for (auto& [key, value] : ParseKeyValueList(env("OTEL_RESOURCE_ATTRIBUTES"))) {
+    const std::string& k = key;
     if (k == "service.name") {
-      if (service.empty()) r.attributes.front().value = v;
+      if (service.empty()) r.attributes.front().value = value;
       continue;
     }
     auto same = std::find_if(r.attributes.begin(), r.attributes.end(),
-                             [&](const Attribute& a) { return a.key == k; });
+                             [&k](const Attribute& a) { return a.key == k; });
     if (same != r.attributes.end()) {
-      same->value = v;
+      same->value = value;
     } else {
-      r.attributes.push_back({k, v});
+      r.attributes.push_back({k, value});
     }
   }
   return r;

@@ -58,7 +58,10 @@ class Exporter {
       if (k.find_first_of("\r\n:") != std::string::npos ||
           v.find_first_of("\r\n") != std::string::npos)
         continue;
-      headers_ = curl_slist_append(headers_, (k + ": " + v).c_str());
+      std::string line = k;
+      line += ": ";
+      line += v;
+      headers_ = curl_slist_append(headers_, line.c_str());
     }
   }
   ~Exporter() { curl_slist_free_all(headers_); }
@@ -127,7 +130,7 @@ class Exporter {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv) try {
   std::string endpoint, events_dir;
   for (int i = 1; i + 1 < argc; i += 2) {
     if (std::strcmp(argv[i], "--endpoint") == 0) endpoint = argv[i + 1];
@@ -179,4 +182,6 @@ int main(int argc, char** argv) {
   }
   curl_global_cleanup();
   return rc;
+} catch (...) {
+  return 1;  // out of memory: the events are in the file; nothing to report to
 }

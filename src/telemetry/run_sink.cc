@@ -77,6 +77,7 @@ void RunSink::StartExporter() {
   std::vector<std::string> args = {exe, "--endpoint", options_.endpoint, "--events-dir",
                                    options_.events_dir};
   std::vector<char*> argv;
+  argv.reserve(args.size() + 1);
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
   pid_t pid = -1;
