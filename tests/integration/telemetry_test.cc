@@ -78,7 +78,9 @@ void CheckAnyValue(const json& v, const std::string& where, std::vector<std::str
     errors->push_back(where + ": an AnyValue has exactly one field");
     return;
   }
-  const auto& [k, x] = *v.items().begin();
+  auto only = v.begin();  // an iterator, not items(): its proxy would dangle
+  const std::string k = only.key();
+  const json& x = only.value();
   if (k == "stringValue") {
     if (!x.is_string()) errors->push_back(where + ": stringValue not a string");
   } else if (k == "boolValue") {
