@@ -14,6 +14,7 @@ PACKAGES=(
   libtomlplusplus-dev               # config files (header-only)
   nlohmann-json3-dev                # policy show --json (header-only)
   libseccomp-dev                    # the seccomp filter (the only runtime library)
+  libcurl4-openssl-dev              # cordon-otlp-export only (never loaded by cordon run)
   libfmt-dev                        # formatting in tests and tools
   libgtest-dev libbenchmark-dev     # unit and integration tests, micro-benchmarks
   clang clang-tidy clang-format libclang-rt-14-dev  # fuzzing, sanitizers, lint

@@ -28,6 +28,7 @@ USER_NAME=cordon-test
 BUILD=$(cd "$BUILD" 2>/dev/null && pwd) || die "no build directory ${BUILD}"
 declare -A SOURCES=(
   [cordon]=$BUILD/cordon
+  [cordon-otlp-export]=$BUILD/cordon-otlp-export
   [cordon-probe]=$BUILD/tests/integration/cordon-probe
   [cordon-deny-syscall]=$BUILD/tests/integration/cordon-deny-syscall
   [integration_tests]=$BUILD/tests/integration/integration_tests

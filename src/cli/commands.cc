@@ -11,6 +11,8 @@ int Dispatch(const Command& command) {
       return RunCommand(command);
     case Command::Kind::kPolicyShow:
       return PolicyShowCommand(command);
+    case Command::Kind::kLog:
+      return LogCommand(command);
     case Command::Kind::kVersion:
       std::printf("cordon %s\n", CORDON_VERSION);
       return 0;

@@ -9,5 +9,6 @@ namespace cordon::cli {
 [[nodiscard]] int Dispatch(const Command& command);
 [[nodiscard]] int RunCommand(const Command& command);
 [[nodiscard]] int PolicyShowCommand(const Command& command);
+[[nodiscard]] int LogCommand(const Command& command);
 
 }  // namespace cordon::cli

@@ -14,6 +14,7 @@
 #include <exception>
 
 #include "policy/names.h"
+#include "telemetry/log_reader.h"
 
 namespace cordon::cli {
 
@@ -33,6 +34,7 @@ constexpr const char* kTopFooter =
     "  cordon run --net proxy --allow-domain pypi.org --allow-domain files.pythonhosted.org \\\n"
     "      -- pip install requests\n"
     "  cordon policy show                      what a run here may read and write\n"
+    "  cordon log --since 1h --denied          what runs were refused in the last hour\n"
     "\n"
     "Config: $XDG_CONFIG_HOME/cordon/config.toml (user), WORKSPACE/.cordon.toml\n"
     "(project, may only narrow). See docs/config.md.\n"
@@ -68,6 +70,20 @@ constexpr const char* kShowFooter =
     "  cordon policy show\n"
     "  cordon policy show --workspace ~/src/app --json\n"
     "  cordon policy show --no-config      the built-in defaults alone";
+
+constexpr const char* kLogDescription =
+    "Show the audit trail: the events of every run (OTLP/JSON lines in\n"
+    "$XDG_STATE_HOME/cordon/events/), as a table or as the raw records.\n";
+
+constexpr const char* kLogFooter =
+    "Times: RFC 3339 (2026-05-01T12:00:00Z, 2026-05-01T14:00:00+02:00), a day\n"
+    "(2026-05-01, UTC), or a duration before now (90s, 15m, 1h, 2d, 1w).\n"
+    "\n"
+    "Examples:\n"
+    "  cordon log --since 1h\n"
+    "  cordon log --kind net --denied\n"
+    "  cordon log --run 4bf92f35 --json | jq .\n"
+    "  cordon log --follow";
 
 // Storage for one parse; options of `run` and `policy show` share it since
 // only one of them is ever selected.
@@ -210,6 +226,7 @@ Result<Command> Parse(const std::vector<std::string>& args) {
   }
 
   RawOptions o;
+  LogArgs log_args;
   CLI::App app(kTopDescription, "cordon");
   app.require_subcommand(0, 1);
   app.allow_extras();
@@ -217,6 +234,7 @@ Result<Command> Parse(const std::vector<std::string>& args) {
   CLI::App* run = app.add_subcommand("run", "Run a command in the sandbox");
   CLI::App* policy = app.add_subcommand("policy", "Inspect the resolved policy ('policy show')");
   CLI::App* show = policy->add_subcommand("show", "Print the resolved policy and its origins");
+  CLI::App* log = app.add_subcommand("log", "Show the audit trail of past runs");
   // Set after the subcommands exist: CLI11 copies the parent's footer into
   // each new subcommand.
   app.footer(kTopFooter);
@@ -239,6 +257,20 @@ Result<Command> Parse(const std::vector<std::string>& args) {
   AddPolicyOptions(show, &o);
   show->add_flag("--json", o.json, "Print JSON instead of text");
 
+  log->description(kLogDescription);
+  log->footer(kLogFooter);
+  log->allow_extras();
+  log->add_flag("--json", log_args.json, "Print the raw OTLP/JSON lines instead of a table");
+  log->add_option("--since", log_args.since, "Only events at or after TIME")->type_name("TIME");
+  log->add_option("--until", log_args.until, "Only events before TIME")->type_name("TIME");
+  log->add_option("--run", log_args.run, "Only the run with this id (or id prefix)")
+      ->type_name("ID");
+  log->add_option("--kind", log_args.kind,
+                  "Only events of this kind: exec | net | approval | fs | session | policy")
+      ->type_name("KIND");
+  log->add_flag("--denied", log_args.denied, "Only refusals (network, filesystem, approval)");
+  log->add_flag("-f,--follow", log_args.follow, "Keep printing new events as they are written");
+
   // CLI11 takes the arguments in reverse order.
   std::vector<std::string> reversed(before.rbegin(), before.rend());
   Command cmd;
@@ -256,12 +288,13 @@ Result<Command> Parse(const std::vector<std::string>& args) {
     if (policy->parsed()) {
       where = show->parsed() ? "cordon policy show" : "cordon policy";
     }
+    if (log->parsed()) where = "cordon log";
     return Usage(where, e.what());
   }
 
   for (const auto& [sub, where] :
        {std::pair{&app, "cordon"}, std::pair{run, "cordon run"}, std::pair{policy, "cordon policy"},
-        std::pair{show, "cordon policy show"}}) {
+        std::pair{show, "cordon policy show"}, std::pair{log, "cordon log"}}) {
     if (!sub->remaining().empty()) {
       return Leftover(where, sub->remaining());
     }
@@ -269,8 +302,18 @@ Result<Command> Parse(const std::vector<std::string>& args) {
   if (policy->parsed() && !show->parsed()) {
     return Usage("cordon policy", "expected a subcommand: 'cordon policy show'");
   }
+  if (log->parsed() && !o.version) {
+    if (after) return Usage("cordon log", "takes no command after '--'");
+    if (!log_args.kind.empty() && !telemetry::IsLogKind(log_args.kind)) {
+      return Usage("cordon log", std::string("--kind: expected one of ") + telemetry::kLogKinds +
+                                     " (got '" + log_args.kind + "')");
+    }
+    cmd.kind = Command::Kind::kLog;
+    cmd.log = std::move(log_args);
+    return cmd;
+  }
   if (o.version) {
-    if (run->parsed() || policy->parsed() || after) {
+    if (run->parsed() || policy->parsed() || log->parsed() || after) {
       return Usage("cordon", "--version takes no command");
     }
     cmd.kind = Command::Kind::kVersion;

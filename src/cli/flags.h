@@ -13,8 +13,20 @@
 
 namespace cordon::cli {
 
+// `cordon log` options, as typed (times are parsed when the command runs,
+// relative to its own clock).
+struct LogArgs {
+  bool json = false;
+  std::string since;
+  std::string until;
+  std::string run;
+  std::string kind;
+  bool denied = false;
+  bool follow = false;
+};
+
 struct Command {
-  enum class Kind { kRun, kPolicyShow, kHelp, kVersion };
+  enum class Kind { kRun, kPolicyShow, kLog, kHelp, kVersion };
   Kind kind = Kind::kHelp;
   policy::Overrides overrides;
   std::optional<int> timeout_seconds;  // run: kill the tree after this, exit 124
@@ -22,6 +34,7 @@ struct Command {
   bool json = false;              // policy show --json
   std::vector<std::string> argv;  // run: the command after "--"
   std::string help_text;          // kHelp: what to print (exit 0)
+  LogArgs log;                    // kLog
 };
 
 // Errors (unknown flag, bad value, missing command) come back as an Error

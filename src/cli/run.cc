@@ -3,10 +3,9 @@
 #include <sched.h>
 
 #include <cstdio>
-#include <mutex>
 
 #include "cli/commands.h"
-#include "common/event.h"
+#include "cli/run_events.h"
 #include "common/outcome.h"
 #include "policy/loader.h"
 #include "sandbox/launcher.h"
@@ -39,19 +38,6 @@ void PrintPlan(const sandbox::Plan& plan) {
   for (const auto& note : plan.notes) std::fprintf(stderr, "cordon: note: %s\n", note.c_str());
 }
 
-// -v: every event on stderr, one line each, as it happens (the proxy's
-// thread calls this too).
-class StderrEvents : public EventSink {
- public:
-  void Emit(Event event) override {
-    std::lock_guard lock(mu_);
-    std::fprintf(stderr, "cordon: %s: %s\n", event.name.c_str(), event.body.c_str());
-  }
-
- private:
-  std::mutex mu_;
-};
-
 }  // namespace
 
 int RunCommand(const Command& command) {
@@ -71,15 +57,29 @@ int RunCommand(const Command& command) {
   }
   if (command.verbose) PrintPlan(plan);
 
-  auto degraded = [](const std::string& what) {
+  RunEvents events(host.value(), policy, command.verbose);
+  events.SessionStart(policy, plan);
+  auto print_degraded = [](const std::string& what) {
     std::fprintf(stderr, "cordon: degraded: not enforced: %s\n", what.c_str());
   };
-  for (const auto& d : plan.degraded) degraded(d);
-  auto notice = [](const std::string& what) { std::fprintf(stderr, "cordon: %s\n", what.c_str()); };
-  StderrEvents stderr_events;
-  sandbox::LaunchOptions options{command.timeout_seconds, degraded, notice};
-  if (command.verbose) options.events = &stderr_events;
+  for (const auto& d : plan.degraded) print_degraded(d);
+  sandbox::RunStats stats;
+  sandbox::LaunchOptions options;
+  options.timeout_seconds = command.timeout_seconds;
+  options.on_degraded = [&](const std::string& what) {
+    print_degraded(what);
+    events.Degraded(what);
+  };
+  options.on_notice = [&](const std::string& what) {
+    std::fprintf(stderr, "cordon: %s\n", what.c_str());
+    events.Degraded(what);
+  };
+  options.on_started = [&](pid_t pid) { events.ExecStart(plan, pid); };
+  options.stats = &stats;
+  options.events = events.sink();
   Outcome outcome = sandbox::Launch(policy, plan, options);
+  events.ExecEnd(outcome, stats);
+  events.Finish();
   switch (outcome.kind) {
     case Outcome::Kind::kSetupError:
       std::fprintf(stderr, "cordon: sandbox setup failed, the command did not run: %s\n",

@@ -71,10 +71,12 @@ class LayerBuilder {
       } else if (k == "allow_degraded") {
         s = Fail(key.source(),
                  "'allow_degraded' is not a config key; use the --allow-degraded flag");
-      } else if (k == "approval" || k == "secrets" || k == "telemetry") {
+      } else if (k == "telemetry") {
+        s = ParseTelemetry(key, node);
+      } else if (k == "approval" || k == "secrets") {
         s = Fail(key.source(), "'" + std::string(k) + "' is not supported yet");
       } else {
-        s = Unknown(key, "", "mode, require_namespaces, filesystem, network, env, workspaces");
+        s = Unknown(key, "", "mode, require_namespaces, filesystem, network, env, telemetry, workspaces");
       }
       if (!s.ok()) {
         return s.error();
@@ -285,6 +287,46 @@ class LayerBuilder {
         }
       } else {
         return Unknown(k, "env", "pass, set, scrub");
+      }
+    }
+    return {};
+  }
+
+  // [telemetry]: where the audit trail goes. User file only: a project file
+  // that could name the endpoint could send the user's audit trail away.
+  Status ParseTelemetry(const toml::key& key, const toml::node& node) {
+    if (layer_.kind == ConfigKind::kProject) {
+      return Fail(key.source(),
+                  "[telemetry] may only appear in the user config file: a project cannot redirect "
+                  "the audit trail");
+    }
+    auto table = ExpectTable(key, node);
+    if (!table.ok()) {
+      return table.error();
+    }
+    for (auto&& [k, v] : *table.value()) {
+      const std::string_view name = k.str();
+      if (name == "endpoint") {
+        auto s = ExpectString("telemetry.endpoint", v, /*allow_empty=*/true);
+        if (!s.ok()) {
+          return s.error();
+        }
+        if (!s.value().empty() && !s.value().starts_with("http://") &&
+            !s.value().starts_with("https://")) {
+          return Fail(v.source(), "telemetry.endpoint: expected an http:// or https:// URL (got '" +
+                                      s.value() + "')");
+        }
+        layer_.telemetry_endpoint = ConfigString{s.value(), At(v.source())};
+      } else if (name == "keep_days") {
+        const auto* i = v.as_integer();
+        if (i == nullptr || i->get() < 1 || i->get() > 36500) {
+          return Fail(v.source(),
+                      "telemetry.keep_days: expected a whole number of days from 1 to "
+                      "36500");
+        }
+        layer_.keep_days = static_cast<int>(i->get());
+      } else {
+        return Unknown(k, "telemetry", "endpoint, keep_days");
       }
     }
     return {};

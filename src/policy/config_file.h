@@ -64,6 +64,10 @@ struct ConfigLayer {
   std::vector<EnvSet> env_set;
   std::vector<ConfigString> env_scrub;
 
+  // [telemetry] (user file only)
+  std::optional<ConfigString> telemetry_endpoint;
+  std::optional<int> keep_days;
+
   // [workspaces."PATH"] (user file only)
   std::vector<WorkspaceTrust> workspaces;
 };

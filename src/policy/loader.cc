@@ -133,6 +133,8 @@ class Resolver {
       policy_.sources.push_back(user->file);
       CORDON_RETURN_IF_ERROR(DecideTrust(*user));
       CORDON_RETURN_IF_ERROR(ApplyWidening(*user));
+      if (user->telemetry_endpoint) policy_.telemetry_endpoint = user->telemetry_endpoint->value;
+      if (user->keep_days) policy_.keep_days = *user->keep_days;
     }
     if (project) {
       policy_.sources.push_back(project->file);

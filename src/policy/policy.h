@@ -94,6 +94,11 @@ struct Policy {
   bool require_namespaces = false;
   Origin require_namespaces_origin;
 
+  // [telemetry] of the user file: the OTLP/HTTP endpoint (a base URL; empty:
+  // the OTEL_EXPORTER_OTLP_* variables decide) and the events files' retention.
+  std::string telemetry_endpoint;
+  int keep_days = 30;
+
   // The config files that were read, in order (for policy show and the hash).
   std::vector<std::string> sources;
   bool project_trusted = false;

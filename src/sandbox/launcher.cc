@@ -6,6 +6,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
@@ -266,6 +267,7 @@ Outcome Launch(const policy::Policy& policy, Plan& plan, const LaunchOptions& op
       ExecUnconfined(ctx);
     }
     UniqueFd child(pidfd);
+    if (options.on_started) options.on_started(pid);
     report.value().write.Reset();
     lifeline.value().read.Reset();
     proxy_channel.child.Reset();
@@ -334,6 +336,15 @@ Outcome Launch(const policy::Policy& policy, Plan& plan, const LaunchOptions& op
     siginfo_t info{};
     if (waitid(static_cast<idtype_t>(P_PIDFD), child.get(), &info, WEXITED) != 0) {
       return Outcome::SetupError(SysError("waitid", "", errno));
+    }
+    if (options.stats != nullptr) {
+      // init reaps every process of the run, so this covers the whole tree.
+      rusage ru{};
+      if (getrusage(RUSAGE_CHILDREN, &ru) == 0) {
+        options.stats->peak_rss_bytes = static_cast<int64_t>(ru.ru_maxrss) * 1024;
+        options.stats->cpu_us = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000LL +
+                                ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
+      }
     }
     if (plan.tier == Tier::kNamespaceless) {
       if (!KillAllChildren() && options.on_notice) {

@@ -14,6 +14,13 @@
 
 namespace cordon::sandbox {
 
+// Resource use of the whole process tree, read after it was reaped (the
+// sandbox's init reaps every descendant, so RUSAGE_CHILDREN covers them).
+struct RunStats {
+  int64_t peak_rss_bytes = -1;  // largest resident set of any process
+  int64_t cpu_us = -1;          // user + system CPU time
+};
+
 struct LaunchOptions {
   std::optional<int> timeout_seconds;  // kill the whole tree after this
   // Told each thing this run will not enforce, before the command starts.
@@ -22,7 +29,12 @@ struct LaunchOptions {
   // the namespace-less tier (with its reason), a leftover that could not be
   // removed.
   std::function<void(const std::string&)> on_notice;
-  // Receives the proxy's decisions (may be null; called from its thread).
+  // Told the host pid of the sandbox's root process once it exists.
+  std::function<void(pid_t)> on_started;
+  // Filled in when the command has ended (may be null).
+  RunStats* stats = nullptr;
+  // The run's event sink, for mechanisms that report decisions (the proxy);
+  // may be null. Emit may be called from any thread.
   EventSink* events = nullptr;
   // Asked about destinations no rule names (null: they are denied).
   proxy::Decider* decider = nullptr;

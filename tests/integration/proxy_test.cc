@@ -303,10 +303,10 @@ TEST_F(ProxyTest, VerboseRunsPrintEveryDecision) {
   RunResult r = Run(opts, {"/bin/sh", "-c",
                            kCurl + " -s -o /dev/null " + Url("allowed.test", server.port()) + "; " +
                                kCurl + " -s -o /dev/null " + Url("denied.test", server.port())});
-  EXPECT_NE(r.err.find("allowed http allowed.test:" + std::to_string(server.port())),
+  EXPECT_NE(r.err.find("net.decision: allow allowed.test:" + std::to_string(server.port())),
             std::string::npos)
       << r.err;
-  EXPECT_NE(r.err.find("denied http denied.test:" + std::to_string(server.port())),
+  EXPECT_NE(r.err.find("net.decision: deny denied.test:" + std::to_string(server.port())),
             std::string::npos)
       << r.err;
 }

@@ -1,0 +1,163 @@
+// Events of `cordon run` (see run_events.h and docs/telemetry.md, which
+// lists every attribute).
+#include "cli/run_events.h"
+
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <nlohmann/json.hpp>
+
+#include "policy/render.h"
+#include "telemetry/ids.h"
+#include "telemetry/otlp_env.h"
+
+namespace cordon::cli {
+namespace {
+
+int64_t MonotonicNs() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<int64_t>(ts.tv_sec) * 1000000000LL + ts.tv_nsec;
+}
+
+std::string HostName() {
+  char buf[256] = {};
+  if (gethostname(buf, sizeof buf - 1) != 0) return "";
+  return buf;
+}
+
+// getrandom(2) cannot fail on a supported kernel; should it, the ids are
+// derived from the time and pid so the run is still recorded.
+telemetry::RunIds Ids() {
+  auto ids = telemetry::NewRunIds();
+  if (ids.ok()) return ids.value();
+  std::string h =
+      telemetry::Sha256Hex(std::to_string(NowUnixNano()) + "/" + std::to_string(getpid()));
+  return {h.substr(0, 32), h.substr(32, 16)};
+}
+
+const char* OutcomeName(Outcome::Kind k) {
+  switch (k) {
+    case Outcome::Kind::kExited:
+      return "exited";
+    case Outcome::Kind::kSignaled:
+      return "signaled";
+    case Outcome::Kind::kTimeout:
+      return "timeout";
+    case Outcome::Kind::kSetupError:
+      return "setup-error";
+    case Outcome::Kind::kExecError:
+      return "exec-error";
+  }
+  return "unknown";
+}
+
+}  // namespace
+
+RunEvents::RunEvents(const policy::HostFacts& host, const policy::Policy& policy, bool verbose) {
+  auto env = telemetry::ProcessGetenv();
+  telemetry::RunSinkOptions o;
+  o.events_dir = telemetry::EventsDir(host.xdg_state_home);
+  o.keep_days = policy.keep_days;
+  o.endpoint = telemetry::LogsEndpoint(policy.telemetry_endpoint, env);
+  if (!o.endpoint.empty()) o.exporter_path = telemetry::DefaultExporterPath();
+  o.verbose = verbose;
+  o.resource = telemetry::MakeResource(env, HostName());
+  o.ids = Ids();
+  sink_ = std::make_unique<telemetry::RunSink>(std::move(o));
+}
+
+void RunEvents::SessionStart(const policy::Policy& policy, const sandbox::Plan& plan) {
+  // Compact, so the hash does not depend on the renderer's indentation.
+  const std::string rendered =
+      nlohmann::json::parse(policy::RenderJson(policy), nullptr, false).dump();
+  Event e;
+  e.name = "cordon.session.start";
+  e.severity = plan.degraded.empty() && plan.confine ? Severity::kInfo : Severity::kWarn;
+  e.body = std::string("cordon ") + CORDON_VERSION + " session: mode " +
+           policy::ModeName(policy.mode) + ", network " + policy::NetModeName(policy.net) +
+           ", workspace " + policy.workspace;
+  e.Add("cordon.version", std::string(CORDON_VERSION));
+  e.Add("cordon.mode", std::string(policy::ModeName(policy.mode)));
+  e.Add("cordon.network.mode", std::string(policy::NetModeName(policy.net)));
+  e.Add("cordon.workspace", policy.workspace);
+  e.Add("cordon.confined", plan.confine);
+  e.Add("cordon.policy.hash", "sha256:" + telemetry::Sha256Hex(rendered));
+  e.Add("cordon.policy", rendered);
+  e.Add("cordon.config.sources", policy.sources);
+  e.Add("cordon.allow_degraded", policy.allow_degraded);
+  e.Add("cordon.degraded", plan.degraded);
+  e.Add("cordon.landlock.abi", static_cast<int64_t>(plan.use_landlock ? plan.landlock.abi : 0));
+  utsname u{};
+  if (uname(&u) == 0) e.Add("os.version", std::string(u.release));
+  e.Add("process.owner.id", static_cast<int64_t>(getuid()));
+  // Landlock (ABI 7) reports denials only to the kernel's audit subsystem,
+  // which only a process with CAP_AUDIT_READ in the initial user namespace
+  // may read; cordon does not read it, so it says so instead of guessing.
+  e.Add("cordon.fs.denials.captured", false);
+  e.Add("cordon.fs.denials.note",
+        std::string("filesystem denials are not recorded: Landlock reports them only to the "
+                    "kernel audit log (readable with CAP_AUDIT_READ, i.e. root); the command "
+                    "sees EACCES/EPERM/ENOENT"));
+  sink_->Emit(std::move(e));
+  for (const auto& d : plan.degraded) Degraded(d);
+}
+
+void RunEvents::Degraded(const std::string& what) {
+  Event e;
+  e.name = "cordon.policy.degraded";
+  e.severity = Severity::kWarn;
+  e.body = "not enforced: " + what;
+  e.Add("cordon.degraded.what", what);
+  sink_->Emit(std::move(e));
+}
+
+void RunEvents::ExecStart(const sandbox::Plan& plan, pid_t pid) {
+  exec_started_ns_ = MonotonicNs();
+  exec_started_ = true;
+  Event e;
+  e.name = "cordon.exec.start";
+  e.body = "started " + (plan.argv.empty() ? std::string() : plan.argv.front());
+  e.Add("process.command_args", plan.argv);
+  e.Add("process.working_directory", plan.cwd);
+  e.Add("process.pid", static_cast<int64_t>(pid));
+  sink_->Emit(std::move(e));
+}
+
+void RunEvents::ExecEnd(const Outcome& outcome, const sandbox::RunStats& stats) {
+  Event e;
+  e.name = "cordon.exec.end";
+  e.Add("cordon.outcome", std::string(OutcomeName(outcome.kind)));
+  e.Add("cordon.exit_status", static_cast<int64_t>(outcome.ExitStatus()));
+  switch (outcome.kind) {
+    case Outcome::Kind::kExited:
+      e.body = "exited with " + std::to_string(outcome.code);
+      e.Add("process.exit.code", static_cast<int64_t>(outcome.code));
+      break;
+    case Outcome::Kind::kSignaled:
+    case Outcome::Kind::kTimeout:
+      e.body = outcome.kind == Outcome::Kind::kTimeout
+                   ? "timed out; killed"
+                   : "killed by signal " + std::to_string(outcome.signal);
+      e.severity = Severity::kWarn;
+      e.Add("cordon.exit.signal", static_cast<int64_t>(outcome.signal));
+      break;
+    case Outcome::Kind::kSetupError:
+    case Outcome::Kind::kExecError:
+      e.body = outcome.error.Describe();
+      e.severity = Severity::kError;
+      e.Add("error.type", outcome.kind == Outcome::Kind::kSetupError ? std::string("setup")
+                                                                     : std::string("exec"));
+      e.Add("cordon.error", outcome.error.Describe());
+      break;
+  }
+  if (exec_started_) {
+    e.Add("cordon.duration_ms", (MonotonicNs() - exec_started_ns_) / 1000000);
+  }
+  if (stats.peak_rss_bytes >= 0) e.Add("cordon.peak_rss_bytes", stats.peak_rss_bytes);
+  if (stats.cpu_us >= 0) e.Add("cordon.cpu_ms", stats.cpu_us / 1000);
+  sink_->Emit(std::move(e));
+}
+
+}  // namespace cordon::cli

@@ -1,0 +1,41 @@
+// The telemetry of one `cordon run`: the events the supervisor emits
+// (session start, degraded features, exec start and end) and the sink they
+// go to, which the proxy shares (LaunchOptions::events).
+#pragma once
+
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+
+#include "common/outcome.h"
+#include "policy/loader.h"
+#include "policy/policy.h"
+#include "sandbox/launcher.h"
+#include "sandbox/plan.h"
+#include "telemetry/run_sink.h"
+
+namespace cordon::cli {
+
+class RunEvents {
+ public:
+  // Opens the run's sink: the events file under host.xdg_state_home, and
+  // the OTLP exporter when policy or environment names an endpoint.
+  RunEvents(const policy::HostFacts& host, const policy::Policy& policy, bool verbose);
+
+  [[nodiscard]] EventSink* sink() { return sink_.get(); }
+
+  void SessionStart(const policy::Policy& policy, const sandbox::Plan& plan);
+  void Degraded(const std::string& what);
+  void ExecStart(const sandbox::Plan& plan, pid_t pid);
+  void ExecEnd(const Outcome& outcome, const sandbox::RunStats& stats);
+  // fsync and hand off to the exporter; see RunSink::Finish.
+  void Finish() { sink_->Finish(); }
+
+ private:
+  std::unique_ptr<telemetry::RunSink> sink_;
+  int64_t exec_started_ns_ = 0;  // CLOCK_MONOTONIC
+  bool exec_started_ = false;
+};
+
+}  // namespace cordon::cli

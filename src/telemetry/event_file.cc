@@ -1,0 +1,120 @@
+// The events file sink and its retention (see event_file.h).
+#include "telemetry/event_file.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+
+namespace cordon::telemetry {
+namespace {
+
+// Days since the epoch of a "YYYY-MM-DD.jsonl" name; -1 for other names.
+int64_t DayOfName(const std::string& name) {
+  int y = 0, m = 0, d = 0;
+  char rest[8] = {};
+  if (name.size() != 16 || std::sscanf(name.c_str(), "%4d-%2d-%2d%6s", &y, &m, &d, rest) != 4 ||
+      std::string(rest) != ".jsonl" || m < 1 || m > 12 || d < 1 || d > 31) {
+    return -1;
+  }
+  tm t{};
+  t.tm_year = y - 1900;
+  t.tm_mon = m - 1;
+  t.tm_mday = d;
+  return static_cast<int64_t>(timegm(&t)) / 86400;
+}
+
+// mkdir -p with 0700 for every directory it creates.
+Status MakeDirs(const std::string& path) {
+  for (size_t i = 1; i <= path.size(); ++i) {
+    if (i != path.size() && path[i] != '/') continue;
+    std::string part = path.substr(0, i);
+    if (mkdir(part.c_str(), 0700) != 0 && errno != EEXIST) return SysError("mkdir", part, errno);
+  }
+  return {};
+}
+
+}  // namespace
+
+std::string EventsDir(const std::string& state_home) { return state_home + "/cordon/events"; }
+
+std::string DayFileName(int64_t unix_nano) {
+  time_t secs = static_cast<time_t>(unix_nano / 1000000000LL);
+  tm t{};
+  gmtime_r(&secs, &t);
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02d.jsonl", (t.tm_year + 1900) % 10000,
+                (t.tm_mon + 1) % 100, t.tm_mday % 100);
+  return buf;
+}
+
+std::vector<std::string> ListDayFiles(const std::string& dir) {
+  std::vector<std::string> names;
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr) return names;
+  while (dirent* e = readdir(d)) {
+    std::string name = e->d_name;
+    if (DayOfName(name) >= 0) names.push_back(name);
+  }
+  closedir(d);
+  std::sort(names.begin(), names.end());
+  for (auto& n : names) {
+    std::string full = dir;
+    full += '/';
+    full += n;
+    n = std::move(full);
+  }
+  return names;
+}
+
+int Prune(const std::string& dir, int keep_days, int64_t now_unix_nano) {
+  const int64_t today = now_unix_nano / 1000000000LL / 86400;
+  int removed = 0;
+  for (const auto& path : ListDayFiles(dir)) {
+    int64_t day = DayOfName(path.substr(path.rfind('/') + 1));
+    if (day >= 0 && today - day >= keep_days && unlink(path.c_str()) == 0) ++removed;
+  }
+  return removed;
+}
+
+Status EventFile::Open(const std::string& name, int64_t now) {
+  CORDON_RETURN_IF_ERROR(MakeDirs(dir_));
+  std::string path = dir_ + "/" + name;
+  UniqueFd fd(open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600));
+  if (!fd.valid()) return SysError("open", path, errno);
+  struct stat st {};
+  // An empty file is (almost always) a new day: the moment to apply
+  // retention, so a run costs one readdir per day, not per run.
+  if (fstat(fd.get(), &st) == 0 && st.st_size == 0) Prune(dir_, keep_days_, now);
+  fd_ = std::move(fd);
+  name_ = name;
+  path_ = std::move(path);
+  return {};
+}
+
+Status EventFile::Append(const std::string& line, int64_t time_unix_nano) {
+  std::string name = DayFileName(time_unix_nano);
+  if (!fd_.valid() || name != name_) CORDON_RETURN_IF_ERROR(Open(name, time_unix_nano));
+  std::string buf = line;
+  buf.push_back('\n');
+  for (;;) {
+    ssize_t n = write(fd_.get(), buf.data(), buf.size());
+    if (n == static_cast<ssize_t>(buf.size())) return {};
+    if (n < 0 && errno == EINTR) continue;
+    // A short write is a full disk (or a file size limit): the line is torn,
+    // and the reader skips it.
+    return SysError("write", path_, n < 0 ? errno : ENOSPC);
+  }
+}
+
+Status EventFile::Sync() {
+  if (fd_.valid() && fsync(fd_.get()) != 0) return SysError("fsync", path_, errno);
+  return {};
+}
+
+}  // namespace cordon::telemetry

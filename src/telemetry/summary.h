@@ -1,0 +1,18 @@
+// One short line of key facts per event: the -v stderr line of a run and
+// the last column of `cordon log`'s table.
+#pragma once
+
+#include <string>
+
+#include "common/event.h"
+
+namespace cordon::telemetry {
+
+// "exit 0, 12 ms, peak RSS 5.1 MiB", "deny example.com:443 (rule *.example.com)", ...
+[[nodiscard]] std::string KeyFacts(const Event& event);
+
+// Whether the event records something refused: a denied network decision,
+// a filesystem denial, or a denied approval.
+[[nodiscard]] bool IsDenial(const Event& event);
+
+}  // namespace cordon::telemetry

@@ -1,0 +1,240 @@
+// Pure parts of telemetry: OTLP/JSON encoding, the OTEL_* variables, SHA-256,
+// the log reader and its time syntax, day files and retention.
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <fstream>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "telemetry/event_file.h"
+#include "telemetry/ids.h"
+#include "telemetry/log_reader.h"
+#include "telemetry/otlp_env.h"
+#include "telemetry/otlp_json.h"
+#include "telemetry/summary.h"
+
+namespace cordon::telemetry {
+namespace {
+
+using nlohmann::json;
+
+Getenv FakeEnv(std::map<std::string, std::string> vars) {
+  return [vars](const char* name) {
+    auto it = vars.find(name);
+    return it == vars.end() ? std::string() : it->second;
+  };
+}
+
+Event Sample() {
+  Event e;
+  e.name = "cordon.exec.end";
+  e.time_unix_nano = 1777000000123456789;
+  e.severity = Severity::kWarn;
+  e.body = "exited with 3 \xff";
+  e.Add("process.exit.code", int64_t{3});
+  e.Add("process.command_args", std::vector<std::string>{"sh", "-c", "exit 3"});
+  e.Add("cordon.ratio", 0.5);
+  e.Add("cordon.confined", true);
+  e.Add("cordon.text", std::string("a\"b\n"));
+  return e;
+}
+
+TEST(OtlpJson, FollowsTheProtobufJsonMapping) {
+  Resource res{{{"service.name", std::string("cordon")}}};
+  RunIds ids{"0123456789abcdef0123456789abcdef", "0123456789abcdef"};
+  std::string line = EncodeRequest(res, ids, Sample());
+  EXPECT_EQ(line.find('\n'), std::string::npos);
+  json j = json::parse(line);
+  const json& rl = j["resourceLogs"][0];
+  EXPECT_EQ(rl["resource"]["attributes"][0]["key"], "service.name");
+  EXPECT_EQ(rl["scopeLogs"][0]["scope"]["name"], "cordon");
+  const json& r = rl["scopeLogs"][0]["logRecords"][0];
+  EXPECT_EQ(r["timeUnixNano"], "1777000000123456789");
+  EXPECT_EQ(r["observedTimeUnixNano"], "1777000000123456789");
+  EXPECT_EQ(r["severityNumber"], 13);
+  EXPECT_EQ(r["severityText"], "WARN");
+  EXPECT_EQ(r["eventName"], "cordon.exec.end");
+  EXPECT_EQ(r["traceId"], ids.trace_id);
+  EXPECT_EQ(r["spanId"], ids.span_id);
+  EXPECT_TRUE(r["body"]["stringValue"].is_string());
+  const json& a = r["attributes"];
+  EXPECT_EQ(a[0], json::parse(R"({"key":"event.name","value":{"stringValue":"cordon.exec.end"}})"));
+  EXPECT_EQ(a[1], json::parse(R"({"key":"process.exit.code","value":{"intValue":"3"}})"));
+  EXPECT_EQ(a[2]["value"]["arrayValue"]["values"][2]["stringValue"], "exit 3");
+  EXPECT_EQ(a[3]["value"]["doubleValue"], 0.5);
+  EXPECT_EQ(a[4]["value"]["boolValue"], true);
+  EXPECT_EQ(a[5]["value"]["stringValue"], "a\"b\n");
+}
+
+TEST(OtlpJson, RoundTripsThroughTheLogReader) {
+  RunIds ids{"0123456789abcdef0123456789abcdef", "0123456789abcdef"};
+  auto back = ParseLine(EncodeRequest({}, ids, Sample()));
+  ASSERT_TRUE(back.ok()) << back.error().Describe();
+  ASSERT_EQ(back.value().size(), 1u);
+  const Record& r = back.value()[0];
+  EXPECT_EQ(r.trace_id, ids.trace_id);
+  EXPECT_EQ(r.event.name, "cordon.exec.end");
+  EXPECT_EQ(r.event.time_unix_nano, 1777000000123456789);
+  EXPECT_EQ(r.event.severity, Severity::kWarn);
+  EXPECT_EQ(r.event.Find("event.name"), nullptr);
+  ASSERT_NE(r.event.Find("process.exit.code"), nullptr);
+  EXPECT_EQ(std::get<int64_t>(*r.event.Find("process.exit.code")), 3);
+  EXPECT_EQ(std::get<std::vector<std::string>>(*r.event.Find("process.command_args")).size(), 3u);
+  EXPECT_EQ(KeyFacts(r.event), "exited with 3 \xef\xbf\xbd");
+}
+
+TEST(LogReader, RejectsWhatIsNotARequest) {
+  for (const char* bad :
+       {"", "{", "[]", "{}", R"({"resourceLogs":[]})", "null",
+        R"({"resourceLogs":[{"scopeLogs":[{"logRecords":[{}]}]}]})",
+        R"({"resourceLogs":[{"scopeLogs":[{"logRecords":[{"timeUnixNano":"x"}]}]}]})"}) {
+    EXPECT_FALSE(ParseLine(bad).ok()) << bad;
+  }
+  EXPECT_FALSE(ParseLine(std::string(100, '[') + std::string(100, ']')).ok());
+  // Foreign but valid: numbers where strings are due, unknown fields.
+  auto ok = ParseLine(
+      R"({"resourceLogs":[{"x":1,"scopeLogs":[{"logRecords":[{"timeUnixNano":5,"attributes":[{"key":"k","value":{"kvlistValue":{}}}]}]}]}]})");
+  ASSERT_TRUE(ok.ok()) << ok.error().Describe();
+  EXPECT_EQ(ok.value()[0].event.time_unix_nano, 5);
+}
+
+TEST(LogReader, TimeArguments) {
+  const int64_t now = 1777000000LL * 1000000000LL;
+  auto at = [&](const char* s) {
+    auto r = ParseTimeArg(s, now);
+    EXPECT_TRUE(r.ok()) << s;
+    return r.ok() ? r.value() : -1;
+  };
+  EXPECT_EQ(at("1h"), now - 3600LL * 1000000000LL);
+  EXPECT_EQ(at("2d"), now - 2 * 86400LL * 1000000000LL);
+  EXPECT_EQ(at("90s"), now - 90LL * 1000000000LL);
+  EXPECT_EQ(at("1970-01-02"), 86400LL * 1000000000LL);
+  EXPECT_EQ(at("1970-01-01T01:00:00Z"), 3600LL * 1000000000LL);
+  EXPECT_EQ(at("1970-01-01T01:00:00.5+01:00"), 500000000LL);
+  for (const char* bad :
+       {"", "h", "1", "1y", "-1h", "yesterday", "2026-13-01", "2026-01-01T25:00:00Z",
+        "2026-01-01T10:00:00", "2026-01-01T10:00:00+0100", "2026-01-01x"}) {
+    EXPECT_FALSE(ParseTimeArg(bad, now).ok()) << bad;
+  }
+}
+
+TEST(LogReader, Filters) {
+  Record r;
+  r.trace_id = "abcdef0123456789abcdef0123456789";
+  r.event.name = "cordon.net.decision";
+  r.event.time_unix_nano = 100;
+  r.event.Add("cordon.decision", std::string("deny"));
+  LogFilter f;
+  EXPECT_TRUE(f.Matches(r));
+  f.kind = "net";
+  f.run = "abcdef";
+  f.denied = true;
+  f.since = 100;
+  f.until = 101;
+  EXPECT_TRUE(f.Matches(r));
+  f.until = 100;
+  EXPECT_FALSE(f.Matches(r));
+  f.until.reset();
+  f.kind = "exec";
+  EXPECT_FALSE(f.Matches(r));
+  f.kind = "net";
+  f.run = "abd";
+  EXPECT_FALSE(f.Matches(r));
+  f.run.clear();
+  r.event.attributes[0].value = std::string("allow");
+  EXPECT_FALSE(f.Matches(r));
+  EXPECT_TRUE(IsLogKind("approval"));
+  EXPECT_FALSE(IsLogKind("cordon"));
+}
+
+TEST(OtlpEnv, EndpointHeadersResource) {
+  EXPECT_EQ(LogsEndpoint("", FakeEnv({})), "");
+  EXPECT_EQ(LogsEndpoint("", FakeEnv({{"OTEL_EXPORTER_OTLP_ENDPOINT", "http://h:4318/"}})),
+            "http://h:4318/v1/logs");
+  EXPECT_EQ(LogsEndpoint("", FakeEnv({{"OTEL_EXPORTER_OTLP_ENDPOINT", "http://h:4318"},
+                                      {"OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", "http://l/x"}})),
+            "http://l/x");
+  EXPECT_EQ(
+      LogsEndpoint("http://c:1", FakeEnv({{"OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", "http://l/x"}})),
+      "http://c:1/v1/logs");
+  auto h = ExportHeaders(FakeEnv({{"OTEL_EXPORTER_OTLP_HEADERS", " a = 1%2C2 ,junk,=x,b=2"},
+                                  {"OTEL_EXPORTER_OTLP_LOGS_HEADERS", "b=3"}}));
+  ASSERT_EQ(h.size(), 2u);
+  EXPECT_EQ(h[0], (std::pair<std::string, std::string>{"a", "1,2"}));
+  EXPECT_EQ(h[1], (std::pair<std::string, std::string>{"b", "3"}));
+  EXPECT_EQ(ExportTimeoutMs(FakeEnv({})), 10000);
+  EXPECT_EQ(ExportTimeoutMs(FakeEnv({{"OTEL_EXPORTER_OTLP_TIMEOUT", "250"}})), 250);
+  EXPECT_EQ(ExportTimeoutMs(FakeEnv({{"OTEL_EXPORTER_OTLP_TIMEOUT", "-1"}})), 10000);
+  Resource r = MakeResource(
+      FakeEnv({{"OTEL_RESOURCE_ATTRIBUTES", "service.name=x,team=sec,host.name=h2"}}), "h1");
+  EXPECT_EQ(std::get<std::string>(r.attributes[0].value), "x");
+  Resource named = MakeResource(
+      FakeEnv({{"OTEL_SERVICE_NAME", "svc"}, {"OTEL_RESOURCE_ATTRIBUTES", "service.name=x"}}), "");
+  EXPECT_EQ(std::get<std::string>(named.attributes[0].value), "svc");
+  bool team = false;
+  for (const auto& a : r.attributes) {
+    if (a.key == "team") team = std::get<std::string>(a.value) == "sec";
+    if (a.key == "host.name") {
+      EXPECT_EQ(std::get<std::string>(a.value), "h2");
+    }
+  }
+  EXPECT_TRUE(team);
+}
+
+TEST(Ids, Sha256AndRandomIds) {
+  EXPECT_EQ(Sha256Hex(""), "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  EXPECT_EQ(Sha256Hex("abc"), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_EQ(Sha256Hex(std::string(1000000, 'a')),
+            "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+  EXPECT_EQ(Sha256Hex("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"),
+            "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+  auto a = NewRunIds();
+  auto b = NewRunIds();
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(a.value().trace_id.size(), 32u);
+  EXPECT_EQ(a.value().span_id.size(), 16u);
+  EXPECT_NE(a.value().trace_id, b.value().trace_id);
+}
+
+TEST(EventFile, DayFilesAndRetention) {
+  char tmpl[] = "/tmp/cordon-unit-events.XXXXXX";
+  ASSERT_NE(mkdtemp(tmpl), nullptr);
+  const std::string dir = std::string(tmpl) + "/state/cordon/events";
+  const int64_t day = 86400LL * 1000000000LL;
+  const int64_t now = 20000 * day + 5;  // 2024-10-04
+  EXPECT_EQ(DayFileName(now), "2024-10-04.jsonl");
+  {
+    EventFile f(dir, 2);
+    ASSERT_TRUE(f.Append("old", now - 5 * day).ok());
+    ASSERT_TRUE(f.Append("yesterday", now - day).ok());
+    ASSERT_TRUE(f.Sync().ok());
+    std::ofstream(dir + "/notes.txt") << "kept";
+    ASSERT_TRUE(f.Append("today", now).ok());  // a new day: prunes
+  }
+  auto files = ListDayFiles(dir);
+  ASSERT_EQ(files.size(), 2u);
+  EXPECT_EQ(files[0], dir + "/2024-10-03.jsonl");
+  EXPECT_EQ(files[1], dir + "/2024-10-04.jsonl");
+  struct stat st {};
+  ASSERT_EQ(stat(dir.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0700u);
+  ASSERT_EQ(stat(files[1].c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600u);
+  EXPECT_EQ(access((dir + "/notes.txt").c_str(), F_OK), 0);
+  EXPECT_EQ(Prune(dir, 1, now), 1);
+  std::string cmd = std::string("rm -rf ") + tmpl;
+  ASSERT_EQ(std::system(cmd.c_str()), 0);
+}
+
+TEST(EventFile, FailureIsAStatusNotACrash) {
+  EventFile f("/proc/self/no-such-dir/events", 30);
+  Status s = f.Append("x", 1);
+  EXPECT_FALSE(s.ok());
+  EXPECT_NE(s.error().Describe().find("/proc/self/no-such-dir"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace cordon::telemetry
