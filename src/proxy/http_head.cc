@@ -476,13 +476,12 @@ ResponseParse ParseResponseHead(std::string_view buf, size_t max, bool request_w
     }
   }
   ResponseHead& h = r.head;
-  if (h.status == 101) {
-    h.body = ResponseHead::Body::kUntilClose;
-  } else if (request_was_head || h.status < 200 || h.status == 204 || h.status == 304) {
+  const bool switched = h.status == 101;  // whatever follows is relayed until close
+  if (!switched && (request_was_head || h.status < 200 || h.status == 204 || h.status == 304)) {
     h.body = ResponseHead::Body::kNone;
-  } else if (has_te) {
+  } else if (!switched && has_te) {
     h.body = chunked_last ? ResponseHead::Body::kChunked : ResponseHead::Body::kUntilClose;
-  } else if (length) {
+  } else if (!switched && length) {
     h.body = *length > 0 ? ResponseHead::Body::kLength : ResponseHead::Body::kNone;
     h.content_length = *length;
   } else {
@@ -529,12 +528,9 @@ size_t ChunkedTracker::Feed(std::string_view data) {
           }
           remaining_ = remaining_ << 4 | static_cast<uint64_t>(digit);
           ++size_digits_;
-        } else if (size_digits_ == 0) {
-          state_ = State::kError;
-          return i;
-        } else if (c == '\r') {
+        } else if (size_digits_ > 0 && c == '\r') {
           state_ = State::kSizeLf;
-        } else if (c == ';' || c == ' ' || c == '\t') {
+        } else if (size_digits_ > 0 && (c == ';' || c == ' ' || c == '\t')) {
           // chunk-ext = *( BWS ";" BWS ext-name [ BWS "=" BWS ext-val ] )
           state_ = State::kExtension;
           seen_semicolon_ = c == ';';
