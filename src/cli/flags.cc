@@ -13,6 +13,7 @@
 #include <charconv>
 #include <exception>
 
+#include "cli/maintenance_flags.h"
 #include "policy/names.h"
 
 namespace cordon::cli {
@@ -75,7 +76,7 @@ struct RawOptions {
   std::string net;
   std::string timeout;
   std::string config;
-  std::vector<std::string> writable, read, deny_read, protect, env;
+  std::vector<std::string> writable, read, deny_read, protect, env, secrets;
   bool no_config = false;
   bool allow_degraded = false;
   bool verbose = false;
@@ -150,6 +151,13 @@ void AddPolicyOptions(CLI::App* app, RawOptions* o) {
                 "Path kept read-only inside a writable root (repeatable)");
   app->add_option("--net", o->net, "Network: off (default) | full (host network); proxy: not yet")
       ->type_name("MODE");
+  app->add_option("--secret", o->secrets,
+                  "Put vault secret NAME into the command's environment as $NAME (repeatable; "
+                  "see 'cordon secret')")
+      ->type_name("NAME")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->allow_extra_args(false);
   app->add_option("--env", o->env,
                   "NAME: pass a scrubbed variable through; NAME=VALUE: set one (repeatable)")
       ->type_name("NAME[=VALUE]")
@@ -194,6 +202,7 @@ Result<Command> Parse(const std::vector<std::string>& args) {
   CLI::App* run = app.add_subcommand("run", "Run a command in the sandbox");
   CLI::App* policy = app.add_subcommand("policy", "Inspect the resolved policy ('policy show')");
   CLI::App* show = policy->add_subcommand("show", "Print the resolved policy and its origins");
+  MaintenanceParser maintenance(&app);
   // Set after the subcommands exist: CLI11 copies the parent's footer into
   // each new subcommand.
   app.footer(kTopFooter);
@@ -233,6 +242,9 @@ Result<Command> Parse(const std::vector<std::string>& args) {
     if (policy->parsed()) {
       where = show->parsed() ? "cordon policy show" : "cordon policy";
     }
+    if (std::string m = maintenance.Where(); !m.empty()) {
+      where = m;
+    }
     return Usage(where, e.what());
   }
 
@@ -243,6 +255,9 @@ Result<Command> Parse(const std::vector<std::string>& args) {
       return Leftover(where, sub->remaining());
     }
   }
+  if (auto leftover = maintenance.Leftover()) {
+    return *leftover;
+  }
   if (policy->parsed() && !show->parsed()) {
     return Usage("cordon policy", "expected a subcommand: 'cordon policy show'");
   }
@@ -252,6 +267,9 @@ Result<Command> Parse(const std::vector<std::string>& args) {
     }
     cmd.kind = Command::Kind::kVersion;
     return cmd;
+  }
+  if (auto m = maintenance.Finish(after.has_value())) {
+    return *m;
   }
   if (!run->parsed() && !show->parsed()) {
     if (after) {
@@ -289,6 +307,7 @@ Result<Command> Parse(const std::vector<std::string>& args) {
   ov.deny_read = std::move(o.deny_read);
   ov.protect = std::move(o.protect);
   ov.env = std::move(o.env);
+  ov.secrets = std::move(o.secrets);
   ov.no_config = o.no_config;
   ov.allow_degraded = o.allow_degraded;
   cmd.verbose = o.verbose;

@@ -14,7 +14,19 @@
 namespace cordon::cli {
 
 struct Command {
-  enum class Kind { kRun, kPolicyShow, kHelp, kVersion };
+  enum class Kind {
+    kRun,
+    kPolicyShow,
+    kHelp,
+    kVersion,
+    kSetup,
+    kUninstall,
+    kDoctor,
+    kSecretSet,
+    kSecretGet,
+    kSecretList,
+    kSecretRm,
+  };
   Kind kind = Kind::kHelp;
   policy::Overrides overrides;
   std::optional<int> timeout_seconds;  // run: kill the tree after this, exit 124
@@ -22,6 +34,12 @@ struct Command {
   bool json = false;              // policy show --json
   std::vector<std::string> argv;  // run: the command after "--"
   std::string help_text;          // kHelp: what to print (exit 0)
+  // setup, uninstall, doctor, secret (see maintenance_flags.cc).
+  std::string secret_name;  // secret set/get/rm NAME
+  bool from_stdin = false;  // secret set --stdin
+  bool reveal = false;      // secret get --reveal
+  bool purge = false;       // uninstall --purge
+  bool yes = false;         // uninstall --yes
 };
 
 // Errors (unknown flag, bad value, missing command) come back as an Error

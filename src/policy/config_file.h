@@ -55,6 +55,9 @@ struct ConfigLayer {
   std::vector<EnvSet> env_set;
   std::vector<ConfigString> env_scrub;
 
+  // [secrets] NAME = { env = "VAR" } (user file only; env defaults to NAME).
+  std::vector<SecretGrant> secrets;
+
   // [workspaces."PATH"] (user file only)
   std::vector<WorkspaceTrust> workspaces;
 };

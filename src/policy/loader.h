@@ -26,7 +26,8 @@ struct Overrides {
   std::vector<std::string> read;
   std::vector<std::string> deny_read;
   std::vector<std::string> protect;
-  std::vector<std::string> env;  // "NAME" (pass) or "NAME=VALUE" (set)
+  std::vector<std::string> env;      // "NAME" (pass) or "NAME=VALUE" (set)
+  std::vector<std::string> secrets;  // --secret NAME: vault entry NAME as $NAME
   std::optional<std::string> config_file;
   bool no_config = false;
   bool allow_degraded = false;
