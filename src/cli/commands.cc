@@ -17,6 +17,8 @@ int Dispatch(const Command& command) {
       return UninstallCommand(command);
     case Command::Kind::kDoctor:
       return DoctorCommand(command);
+    case Command::Kind::kDoctorProbe:
+      return DoctorProbeCommand(command);
     case Command::Kind::kSecretSet:
     case Command::Kind::kSecretGet:
     case Command::Kind::kSecretList:

@@ -18,6 +18,7 @@ namespace cordon::cli {
 [[nodiscard]] int UninstallCommand(const Command& command);
 [[nodiscard]] int DoctorCommand(const Command& command);
 [[nodiscard]] int SecretCommand(const Command& command);
+[[nodiscard]] int DoctorProbeCommand(const Command& command);
 
 // "ENV=VALUE" for each secret the policy grants, read from the vault; an
 // error names a missing secret (never a value). Empty when none is granted.

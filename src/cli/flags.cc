@@ -342,6 +342,13 @@ Result<Command> Parse(const std::vector<std::string>& args) {
 }  // namespace
 
 Result<Command> ParseArgs(const std::vector<std::string>& args) {
+  // Not a user command (not in --help): doctor's in-sandbox probe.
+  if (!args.empty() && args.front() == "__doctor-probe") {
+    Command cmd;
+    cmd.kind = Command::Kind::kDoctorProbe;
+    cmd.argv.assign(args.begin() + 1, args.end());
+    return cmd;
+  }
   try {
     return Parse(args);
   } catch (const std::exception& e) {

@@ -26,6 +26,7 @@ struct Command {
     kSecretGet,
     kSecretList,
     kSecretRm,
+    kDoctorProbe,  // internal: `cordon __doctor-probe OP ARG...` inside doctor's sandboxes
   };
   Kind kind = Kind::kHelp;
   policy::Overrides overrides;
