@@ -112,6 +112,7 @@ Output Spawn(const std::vector<std::string>& argv, int timeout_s = 60) {
     return o;
   }
   std::vector<char*> cargv;
+  cargv.reserve(argv.size() + 1);
   for (const std::string& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
   cargv.push_back(nullptr);
   pid_t pid = ::fork();
@@ -205,7 +206,7 @@ std::string Describe(const std::string& path) {
       std::snprintf(h, sizeof h, "%02x", static_cast<unsigned char>(value[j]));
       hex += h;
     }
-    attrs.push_back(name + "=" + hex);
+    attrs.push_back(name.append("=").append(hex));
   }
   std::sort(attrs.begin(), attrs.end());
   for (const std::string& a : attrs) d += " " + a;
@@ -230,7 +231,8 @@ void Walk(const std::string& root, size_t limit, std::vector<std::string>* out, 
   }
   ::closedir(dir);
   std::sort(names.begin(), names.end());
-  for (const std::string& n : names) Walk(root + "/" + n, limit, out, depth + 1);
+  for (const std::string& n : names)
+    Walk(std::string(root).append("/").append(n), limit, out, depth + 1);
 }
 
 std::string ExpandTilde(const std::string& path, const std::string& home) {
@@ -276,7 +278,8 @@ void ParseSshConfig(const std::string& file, const std::string& home, int depth,
           out->paths.push_back(dir);
         }
       } else if (key == "include") {
-        std::string pattern = value.front() == '/' ? value : home + "/.ssh/" + value;
+        std::string pattern =
+            value.front() == '/' ? value : std::string(home).append("/.ssh/").append(value);
         glob_t g{};
         if (::glob(pattern.c_str(), GLOB_NOSORT, nullptr, &g) == 0) {
           for (size_t i = 0; i < g.gl_pathc; ++i) {
@@ -456,7 +459,12 @@ class Doctor {
     for (const std::string& p : paths) {
       std::string now = Describe(p);
       if (now != before[p])
-        changed.push_back(p + " (before: " + before[p] + "; after: " + now + ")");
+        changed.push_back(std::string(p)
+                              .append(" (before: ")
+                              .append(before[p])
+                              .append("; after: ")
+                              .append(now)
+                              .append(")"));
     }
     if (!o.Answered() && changed.empty()) return Broken(c, o);
     if (!changed.empty()) {

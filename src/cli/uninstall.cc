@@ -78,7 +78,7 @@ std::vector<std::string> InstalledFiles(std::string* prefix_out) {
   std::vector<std::string> files;
   bool lists_self = false;
   for (const std::string& rel : lines) {
-    std::string path = policy::NormalizePath(prefix + "/" + rel);
+    std::string path = policy::NormalizePath(std::string(prefix).append("/").append(rel));
     // A manifest entry may never point outside the prefix.
     if (rel.front() == '/' || !policy::IsWithin(path, prefix) || path == prefix) return {};
     lists_self |= path == self;
