@@ -3,7 +3,7 @@
 #
 # Idempotent and quiet: packages that are already installed are left alone,
 # and apt-get runs only when something is missing. Runs as root, or through
-# sudo when not root. The cordon binary itself needs only libseccomp at run
+# sudo when not root. The cordon binary itself needs only libseccomp and libsodium at run
 # time; everything else here is for building, testing, fuzzing and benching
 # (see README.md, "Dependencies").
 set -euo pipefail
@@ -13,7 +13,8 @@ PACKAGES=(
   libcli11-dev                      # flags (header-only)
   libtomlplusplus-dev               # config files (header-only)
   nlohmann-json3-dev                # policy show --json (header-only)
-  libseccomp-dev                    # the seccomp filter (the only runtime library)
+  libseccomp-dev                    # the seccomp filter (linked statically)
+  libsodium-dev                     # the credential vault (linked statically)
   libcurl4-openssl-dev              # cordon-otlp-export only (never loaded by cordon run)
   libfmt-dev                        # formatting in tests and tools
   libgtest-dev libbenchmark-dev     # unit and integration tests, micro-benchmarks

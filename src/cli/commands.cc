@@ -13,6 +13,19 @@ int Dispatch(const Command& command) {
       return PolicyShowCommand(command);
     case Command::Kind::kLog:
       return LogCommand(command);
+    case Command::Kind::kSetup:
+      return SetupCommand(command);
+    case Command::Kind::kUninstall:
+      return UninstallCommand(command);
+    case Command::Kind::kDoctor:
+      return DoctorCommand(command);
+    case Command::Kind::kDoctorProbe:
+      return DoctorProbeCommand(command);
+    case Command::Kind::kSecretSet:
+    case Command::Kind::kSecretGet:
+    case Command::Kind::kSecretList:
+    case Command::Kind::kSecretRm:
+      return SecretCommand(command);
     case Command::Kind::kVersion:
       std::printf("cordon %s\n", CORDON_VERSION);
       return 0;

@@ -2,7 +2,12 @@
 // exit status and prints its own diagnostics.
 #pragma once
 
+#include <string>
+#include <vector>
+
 #include "cli/flags.h"
+#include "common/result.h"
+#include "policy/policy.h"
 
 namespace cordon::cli {
 
@@ -10,5 +15,14 @@ namespace cordon::cli {
 [[nodiscard]] int RunCommand(const Command& command);
 [[nodiscard]] int PolicyShowCommand(const Command& command);
 [[nodiscard]] int LogCommand(const Command& command);
+[[nodiscard]] int SetupCommand(const Command& command);
+[[nodiscard]] int UninstallCommand(const Command& command);
+[[nodiscard]] int DoctorCommand(const Command& command);
+[[nodiscard]] int SecretCommand(const Command& command);
+[[nodiscard]] int DoctorProbeCommand(const Command& command);
+
+// "ENV=VALUE" for each secret the policy grants, read from the vault; an
+// error names a missing secret (never a value). Empty when none is granted.
+[[nodiscard]] Result<std::vector<std::string>> GrantedSecretEnv(const policy::Policy& policy);
 
 }  // namespace cordon::cli

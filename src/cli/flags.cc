@@ -13,6 +13,7 @@
 #include <charconv>
 #include <exception>
 
+#include "cli/maintenance_flags.h"
 #include "policy/names.h"
 #include "telemetry/log_reader.h"
 
@@ -93,7 +94,7 @@ struct RawOptions {
   std::string net;
   std::string timeout;
   std::string config;
-  std::vector<std::string> writable, read, deny_read, protect, env;
+  std::vector<std::string> writable, read, deny_read, protect, env, secrets;
   std::vector<std::string> allow_domains, deny_domains, allow_local, resolve;
   bool no_config = false;
   bool allow_degraded = false;
@@ -186,6 +187,13 @@ void AddPolicyOptions(CLI::App* app, RawOptions* o) {
                 "With --net proxy, a testing aid: the proxy resolves HOST to ADDR (an IP) instead "
                 "of asking DNS (repeatable)",
                 "HOST:ADDR");
+  app->add_option("--secret", o->secrets,
+                  "Put vault secret NAME into the command's environment as $NAME (repeatable; "
+                  "see 'cordon secret')")
+      ->type_name("NAME")
+      ->expected(1)
+      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
+      ->allow_extra_args(false);
   app->add_option("--env", o->env,
                   "NAME: pass a scrubbed variable through; NAME=VALUE: set one (repeatable)")
       ->type_name("NAME[=VALUE]")
@@ -235,6 +243,7 @@ Result<Command> Parse(const std::vector<std::string>& args) {
   CLI::App* policy = app.add_subcommand("policy", "Inspect the resolved policy ('policy show')");
   CLI::App* show = policy->add_subcommand("show", "Print the resolved policy and its origins");
   CLI::App* log = app.add_subcommand("log", "Show the audit trail of past runs");
+  MaintenanceParser maintenance(&app);
   // Set after the subcommands exist: CLI11 copies the parent's footer into
   // each new subcommand.
   app.footer(kTopFooter);
@@ -289,6 +298,9 @@ Result<Command> Parse(const std::vector<std::string>& args) {
       where = show->parsed() ? "cordon policy show" : "cordon policy";
     }
     if (log->parsed()) where = "cordon log";
+    if (std::string m = maintenance.Where(); !m.empty()) {
+      where = m;
+    }
     return Usage(where, e.what());
   }
 
@@ -298,6 +310,9 @@ Result<Command> Parse(const std::vector<std::string>& args) {
     if (!sub->remaining().empty()) {
       return Leftover(where, sub->remaining());
     }
+  }
+  if (auto leftover = maintenance.Leftover()) {
+    return *leftover;
   }
   if (policy->parsed() && !show->parsed()) {
     return Usage("cordon policy", "expected a subcommand: 'cordon policy show'");
@@ -318,6 +333,9 @@ Result<Command> Parse(const std::vector<std::string>& args) {
     }
     cmd.kind = Command::Kind::kVersion;
     return cmd;
+  }
+  if (auto m = maintenance.Finish(after.has_value())) {
+    return *m;
   }
   if (!run->parsed() && !show->parsed()) {
     if (after) {
@@ -359,6 +377,7 @@ Result<Command> Parse(const std::vector<std::string>& args) {
   ov.deny_domains = std::move(o.deny_domains);
   ov.allow_local = std::move(o.allow_local);
   ov.resolve = std::move(o.resolve);
+  ov.secrets = std::move(o.secrets);
   ov.no_config = o.no_config;
   ov.allow_degraded = o.allow_degraded;
   ov.require_namespaces = o.require_namespaces;
@@ -394,6 +413,13 @@ Result<Command> Parse(const std::vector<std::string>& args) {
 }  // namespace
 
 Result<Command> ParseArgs(const std::vector<std::string>& args) {
+  // Not a user command (not in --help): doctor's in-sandbox probe.
+  if (!args.empty() && args.front() == "__doctor-probe") {
+    Command cmd;
+    cmd.kind = Command::Kind::kDoctorProbe;
+    cmd.argv.assign(args.begin() + 1, args.end());
+    return cmd;
+  }
   try {
     return Parse(args);
   } catch (const std::exception& e) {

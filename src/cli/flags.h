@@ -26,7 +26,21 @@ struct LogArgs {
 };
 
 struct Command {
-  enum class Kind { kRun, kPolicyShow, kLog, kHelp, kVersion };
+  enum class Kind {
+    kRun,
+    kPolicyShow,
+    kHelp,
+    kVersion,
+    kLog,
+    kSetup,
+    kUninstall,
+    kDoctor,
+    kSecretSet,
+    kSecretGet,
+    kSecretList,
+    kSecretRm,
+    kDoctorProbe,  // internal: `cordon __doctor-probe OP ARG...` inside doctor's sandboxes
+  };
   Kind kind = Kind::kHelp;
   policy::Overrides overrides;
   std::optional<int> timeout_seconds;  // run: kill the tree after this, exit 124
@@ -35,6 +49,12 @@ struct Command {
   std::vector<std::string> argv;  // run: the command after "--"
   std::string help_text;          // kHelp: what to print (exit 0)
   LogArgs log;                    // kLog
+  // setup, uninstall, doctor, secret (see maintenance_flags.cc).
+  std::string secret_name;  // secret set/get/rm NAME
+  bool from_stdin = false;  // secret set --stdin
+  bool reveal = false;      // secret get --reveal
+  bool purge = false;       // uninstall --purge
+  bool yes = false;         // uninstall --yes
 };
 
 // Errors (unknown flag, bad value, missing command) come back as an Error

@@ -50,6 +50,15 @@ int RunCommand(const Command& command) {
   auto compiled = sandbox::Compile(policy, command.argv, environ);
   if (!compiled.ok()) return Fail(compiled.error());
   sandbox::Plan& plan = compiled.value();
+  // Granted secrets go in after scrubbing (so no scrub pattern removes
+  // them) and replace a host variable of the same name.
+  auto granted = GrantedSecretEnv(policy);
+  if (!granted.ok()) return Fail(granted.error());
+  for (std::string& entry : granted.value()) {
+    std::string prefix = entry.substr(0, entry.find('=') + 1);
+    std::erase_if(plan.envp, [&](const std::string& e) { return e.rfind(prefix, 0) == 0; });
+    plan.envp.push_back(std::move(entry));
+  }
   if (!plan.confine) {
     std::fprintf(stderr,
                  "cordon: warning: mode full-access: the command runs unconfined (no filesystem, "

@@ -73,10 +73,12 @@ class LayerBuilder {
                  "'allow_degraded' is not a config key; use the --allow-degraded flag");
       } else if (k == "telemetry") {
         s = ParseTelemetry(key, node);
-      } else if (k == "approval" || k == "secrets") {
+      } else if (k == "secrets") {
+        s = ParseSecrets(key, node);
+      } else if (k == "approval") {
         s = Fail(key.source(), "'" + std::string(k) + "' is not supported yet");
       } else {
-        s = Unknown(key, "", "mode, require_namespaces, filesystem, network, env, telemetry, workspaces");
+        s = Unknown(key, "", "mode, require_namespaces, filesystem, network, env, telemetry, secrets, workspaces");
       }
       if (!s.ok()) {
         return s.error();
@@ -328,6 +330,49 @@ class LayerBuilder {
       } else {
         return Unknown(k, "telemetry", "endpoint, keep_days");
       }
+    }
+    return {};
+  }
+
+  // [secrets] NAME = { env = "VAR" }: grants vault entry NAME as $VAR.
+  Status ParseSecrets(const toml::key& key, const toml::node& node) {
+    if (layer_.kind == ConfigKind::kProject) {
+      // Even a trusted project: a repository's file must not decide which of
+      // the user's credentials its commands receive.
+      return Fail(key.source(),
+                  "[secrets] may only appear in the user config file: a project file cannot "
+                  "grant secrets (use --secret NAME or the user config)");
+    }
+    auto table = ExpectTable(key, node);
+    if (!table.ok()) {
+      return table.error();
+    }
+    for (auto&& [name, entry] : *table.value()) {
+      std::string secret(name.str());
+      if (!IsValidEnvName(secret)) {
+        return Fail(name.source(), "secrets: '" + secret +
+                                       "' is not a valid secret name ([A-Za-z_][A-Za-z0-9_]*)");
+      }
+      auto t = ExpectTable(name, entry);
+      if (!t.ok()) {
+        return t.error();
+      }
+      SecretGrant grant{secret, secret, At(name.source())};
+      for (auto&& [k, v] : *t.value()) {
+        if (k.str() != "env") {
+          return Unknown(k, "secrets." + secret, "env");
+        }
+        auto env = ExpectString("secrets." + secret + ".env", v, /*allow_empty=*/false);
+        if (!env.ok()) {
+          return env.error();
+        }
+        if (!IsValidEnvName(env.value())) {
+          return Fail(v.source(), "secrets." + secret + ".env: '" + env.value() +
+                                      "' is not a valid variable name ([A-Za-z_][A-Za-z0-9_]*)");
+        }
+        grant.env = env.value();
+      }
+      layer_.secrets.push_back(std::move(grant));
     }
     return {};
   }

@@ -67,6 +67,8 @@ struct ConfigLayer {
   // [telemetry] (user file only)
   std::optional<ConfigString> telemetry_endpoint;
   std::optional<int> keep_days;
+  // [secrets] NAME = { env = "VAR" } (user file only; env defaults to NAME).
+  std::vector<SecretGrant> secrets;
 
   // [workspaces."PATH"] (user file only)
   std::vector<WorkspaceTrust> workspaces;

@@ -297,6 +297,7 @@ class Resolver {
     for (const ConfigString& s : layer.env_scrub) {
       policy_.scrub_patterns.push_back(s.value);
     }
+    policy_.secrets.insert(policy_.secrets.end(), layer.secrets.begin(), layer.secrets.end());
     NetRules& net = policy_.net_rules;
     for (const ConfigString& s : layer.net_allow) {
       CORDON_RETURN_IF_ERROR(AddNetRule("network.allow", s.value, s.origin, &net.allow));
@@ -391,6 +392,9 @@ class Resolver {
     }
     if (!layer.env_set.empty()) {
       return Widens(layer.env_set.front().origin, "env.set sets variables");
+    }
+    if (!layer.secrets.empty()) {
+      return Widens(layer.secrets.front().origin, "secrets grants vault secrets");
     }
     if (layer.writable_origin) {
       // Listing writable roots replaces the set, so only already-writable
@@ -504,6 +508,13 @@ class Resolver {
       policy_.require_namespaces = true;
       policy_.require_namespaces_origin = FlagOrigin("--require-namespaces");
     }
+    for (const std::string& name : ov_.secrets) {
+      if (!IsValidEnvName(name)) {
+        return PlainError("--secret", name,
+                          "'" + name + "' is not a valid secret name ([A-Za-z_][A-Za-z0-9_]*)");
+      }
+      policy_.secrets.push_back(SecretGrant{name, name, FlagOrigin("--secret")});
+    }
     if (ov_.allow_degraded) {
       policy_.allow_degraded = true;
       policy_.allow_degraded_origin = FlagOrigin("--allow-degraded");
@@ -589,6 +600,18 @@ class Resolver {
     }
     p.env_set = std::move(sets);
     DedupeBy(&p.env_pass, [](const EnvPass& e) { return e.name; });
+    // secrets: a later grant to the same variable (a flag) replaces the earlier.
+    std::vector<SecretGrant> grants;
+    for (const SecretGrant& g : p.secrets) {
+      auto it = std::find_if(grants.begin(), grants.end(),
+                             [&](const SecretGrant& e) { return e.env == g.env; });
+      if (it != grants.end()) {
+        *it = g;
+      } else {
+        grants.push_back(g);
+      }
+    }
+    p.secrets = std::move(grants);
     DedupeBy(&p.scrub_patterns, [](const std::string& s) { return s; });
     return {};
   }

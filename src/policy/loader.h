@@ -32,6 +32,7 @@ struct Overrides {
   std::vector<std::string> deny_domains;   // --deny-domain PATTERN
   std::vector<std::string> allow_local;    // --allow-local HOST:PORT
   std::vector<std::string> resolve;        // --resolve HOST:ADDR (testing aid)
+  std::vector<std::string> secrets;  // --secret NAME: vault entry NAME as $NAME
   std::optional<std::string> config_file;
   bool no_config = false;
   bool allow_degraded = false;

@@ -47,6 +47,14 @@ struct EnvSet {
   Origin origin;
 };
 
+// A vault secret granted to the run as an environment variable. Only names:
+// the value is read from the vault when the run starts, never into a Policy.
+struct SecretGrant {
+  std::string name;  // the vault entry
+  std::string env;   // the variable that receives it
+  Origin origin;
+};
+
 struct Policy {
   std::string workspace;  // absolute, symlinks resolved; the command's cwd
   std::string home;       // absolute; hidden (replaced by an empty view)
@@ -86,6 +94,10 @@ struct Policy {
   NetRules net_rules;
   // Test-only resolver overrides (--resolve HOST:ADDR), for the proxy.
   std::vector<ResolveOverride> net_resolve;
+  // Vault secrets put into the command's environment (after scrubbing, so
+  // scrub patterns never remove them). Granted by the user file or
+  // --secret, never by a project file. Unique by env.
+  std::vector<SecretGrant> secrets;
 
   bool allow_degraded = false;  // run with what the kernel has, and log it
   Origin allow_degraded_origin;

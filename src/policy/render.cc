@@ -149,6 +149,10 @@ std::string RenderText(const Policy& p) {
     Line(&out, "set " + e.name + "=" + SetValue(p, e), e.origin.Describe());
   }
   out += "  always: TMPDIR=/tmp, XDG_RUNTIME_DIR removed\n";
+  for (const SecretGrant& g : p.secrets) {
+    Line(&out, "secret " + g.name + " as $" + g.env + " (value from the vault)",
+         g.origin.Describe());
+  }
 
   out += "\nConfig files:\n";
   if (p.sources.empty()) {
@@ -200,6 +204,11 @@ std::string RenderJson(const Policy& p) {
     set.push_back({{"name", e.name}, {"value", SetValue(p, e)}, {"origin", e.origin.Describe()}});
   }
   j["env"] = {{"scrub", p.scrub_patterns}, {"pass", std::move(pass)}, {"set", std::move(set)}};
+  ordered_json secrets = ordered_json::array();
+  for (const SecretGrant& g : p.secrets) {
+    secrets.push_back({{"name", g.name}, {"env", g.env}, {"origin", g.origin.Describe()}});
+  }
+  j["secrets"] = std::move(secrets);
   j["sources"] = p.sources;
   j["project_trusted"] = p.project_trusted;
   j["allow_degraded"] = p.allow_degraded;

@@ -24,7 +24,7 @@ inline constexpr const char* kAccessHidden = "hidden";
 [[nodiscard]] std::string RenderText(const Policy& policy);
 
 // A stable JSON object (keys: workspace, home, mode, network, paths, env,
-// sources, project_trusted, allow_degraded), pretty-printed, ending in "\n".
+// secrets (names only), sources, project_trusted, allow_degraded), pretty-printed, ending in "\n".
 // network: {mode, origin, rules: [{kind, rule, host, wildcard, port, origin}],
 // resolve: [{host, address}]}; kind is "deny", "allow" or "allow_local".
 [[nodiscard]] std::string RenderJson(const Policy& policy);

@@ -540,3 +540,54 @@ TEST(HostFacts, FromProcess) {
 
 }  // namespace
 }  // namespace cordon::policy
+
+namespace cordon::policy {
+namespace {
+
+class SecretGrantTest : public ResolveTest {};
+
+TEST_F(SecretGrantTest, FlagAndUserFileGrantByName) {
+  WriteUser("[secrets]\ngh_work = { env = \"GITHUB_TOKEN\" }\nNPM_TOKEN = {}\n");
+  Overrides ov;
+  ov.secrets = {"OPENAI_API_KEY"};
+  Policy p = Ok(ov);
+  ASSERT_EQ(p.secrets.size(), 3u);
+  auto grant = [&](const std::string& name) {
+    auto it = std::find_if(p.secrets.begin(), p.secrets.end(),
+                           [&](const SecretGrant& g) { return g.name == name; });
+    return it == p.secrets.end() ? SecretGrant{} : *it;
+  };
+  EXPECT_EQ(grant("gh_work").env, "GITHUB_TOKEN");
+  EXPECT_EQ(grant("gh_work").origin.kind, Origin::Kind::kUserConfig);
+  EXPECT_EQ(grant("NPM_TOKEN").env, "NPM_TOKEN");
+  EXPECT_EQ(grant("OPENAI_API_KEY").origin.kind, Origin::Kind::kFlag);
+}
+
+TEST_F(SecretGrantTest, FlagReplacesAGrantOfTheSameVariable) {
+  WriteUser("[secrets]\nother = { env = \"GITHUB_TOKEN\" }\n");
+  Overrides ov;
+  ov.secrets = {"GITHUB_TOKEN"};
+  Policy p = Ok(ov);
+  ASSERT_EQ(p.secrets.size(), 1u);
+  EXPECT_EQ(p.secrets[0].name, "GITHUB_TOKEN");
+}
+
+TEST_F(SecretGrantTest, ProjectFileCannotGrantEvenWhenTrusted) {
+  WriteProject("[secrets]\nGITHUB_TOKEN = {}\n");
+  EXPECT_NE(Err().find("cannot grant secrets"), std::string::npos);
+  WriteUser("[workspaces.\"" + ws_ + "\"]\ntrusted = true\n");
+  EXPECT_NE(Err().find("cannot grant secrets"), std::string::npos);
+}
+
+TEST_F(SecretGrantTest, InvalidNamesAreRefused) {
+  Overrides ov;
+  ov.secrets = {"NOT-A-NAME"};
+  EXPECT_NE(Err(ov).find("--secret"), std::string::npos);
+  WriteUser("[secrets]\nA = { env = \"B C\" }\n");
+  EXPECT_NE(Err().find("not a valid variable name"), std::string::npos);
+  WriteUser("[secrets]\nA = { var = \"B\" }\n");
+  EXPECT_NE(Err().find("unknown key"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace cordon::policy

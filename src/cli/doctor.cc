@@ -1,0 +1,708 @@
+// `cordon doctor`: the verification checklist, run live through real
+// sandboxes on the user's own machine.
+//
+// Each check starts `cordon run` (this very binary, /proc/self/exe) in a
+// fresh temp workspace with the user's config, runs the hostile probe
+// (`cordon __doctor-probe`, a copy of this binary in the workspace) inside,
+// and then checks the effect on the host: files that must not exist, a
+// snapshot of ~/.ssh, connections a loopback listener did not receive,
+// processes and mounts that must not remain. Doctor changes nothing of the
+// user's: the probe's attacks happen inside the sandbox, and the only files
+// doctor creates are its temp workspace and uniquely named targets that it
+// removes again (whose presence is itself a FAIL).
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <glob.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "cli/commands.h"
+#include "common/unique_fd.h"
+#include "policy/loader.h"
+#include "policy/paths.h"
+
+extern char** environ;
+
+namespace cordon::cli {
+
+namespace {
+
+enum class Verdict { kPass, kFail, kSkip };
+
+struct CheckResult {
+  std::string title;
+  Verdict verdict = Verdict::kPass;
+  std::string detail;
+  std::string remedy;
+};
+
+CheckResult Titled(std::string title) {
+  CheckResult c;
+  c.title = std::move(title);
+  return c;
+}
+
+struct Output {
+  int exit_code = -1;
+  std::string out, err;
+
+  // The result word the probe printed for (op, arg), or "missing".
+  [[nodiscard]] std::string ResultOf(const std::string& op, const std::string& arg) const {
+    std::string prefix = op + " " + arg + " ";
+    std::istringstream in(out);
+    for (std::string line; std::getline(in, line);) {
+      if (line.rfind(prefix, 0) == 0) return line.substr(prefix.size());
+    }
+    return "missing";
+  }
+  // The probe answered (its exit status is not looked at: a sanitized
+  // build's leak checker may fail at exit inside the sandbox).
+  [[nodiscard]] bool Answered() const { return out.find('\n') != std::string::npos; }
+  [[nodiscard]] std::string Describe() const {
+    std::string err_line = err.substr(0, err.find('\n'));
+    return "exit " + std::to_string(exit_code) + (err_line.empty() ? "" : ": " + err_line);
+  }
+};
+
+std::string RandomHex() {
+  unsigned char bytes[8];
+  randombytes_buf(bytes, sizeof bytes);
+  char out[17];
+  for (size_t i = 0; i < sizeof bytes; ++i) std::snprintf(out + 2 * i, 3, "%02x", bytes[i]);
+  return out;
+}
+
+bool Lexists(const std::string& path) {
+  struct stat st;
+  return ::lstat(path.c_str(), &st) == 0;
+}
+
+// Runs argv with this process's environment; captures stdout and stderr;
+// kills it after `timeout_s`.
+Output Spawn(const std::vector<std::string>& argv, int timeout_s = 60) {
+  Output o;
+  int out_pipe[2], err_pipe[2];
+  if (::pipe2(out_pipe, O_CLOEXEC) != 0) return o;
+  if (::pipe2(err_pipe, O_CLOEXEC) != 0) {
+    ::close(out_pipe[0]);
+    ::close(out_pipe[1]);
+    return o;
+  }
+  std::vector<char*> cargv;
+  cargv.reserve(argv.size() + 1);
+  for (const std::string& a : argv) cargv.push_back(const_cast<char*>(a.c_str()));
+  cargv.push_back(nullptr);
+  pid_t pid = ::fork();
+  if (pid == 0) {
+    ::dup2(out_pipe[1], 1);
+    ::dup2(err_pipe[1], 2);
+    int devnull = ::open("/dev/null", O_RDONLY);
+    if (devnull >= 0) ::dup2(devnull, 0);
+    ::execve(cargv[0], cargv.data(), environ);
+    _exit(127);
+  }
+  ::close(out_pipe[1]);
+  ::close(err_pipe[1]);
+  UniqueFd out_fd(out_pipe[0]), err_fd(err_pipe[0]);
+  if (pid < 0) return o;
+  pollfd fds[2] = {{out_fd.get(), POLLIN, 0}, {err_fd.get(), POLLIN, 0}};
+  int open_fds = 2;
+  int waited_ms = 0;
+  while (open_fds > 0 && waited_ms < timeout_s * 1000) {
+    int n = ::poll(fds, 2, 100);
+    if (n == 0) waited_ms += 100;
+    if (n < 0 && errno != EINTR) break;
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || (fds[i].revents & (POLLIN | POLLHUP)) == 0) continue;
+      char buf[4096];
+      ssize_t r = ::read(fds[i].fd, buf, sizeof buf);
+      if (r > 0) {
+        (i == 0 ? o.out : o.err).append(buf, static_cast<size_t>(r));
+      } else {
+        fds[i].fd = -1;
+        --open_fds;
+      }
+    }
+  }
+  if (open_fds > 0) ::kill(pid, SIGKILL);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  o.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return o;
+}
+
+// One line per file: type, mode, owner, size, mtime, ctime, content hash,
+// link target and every xattr (ACLs are the system.posix_acl_* ones).
+std::string Describe(const std::string& path) {
+  struct stat st;
+  if (::lstat(path.c_str(), &st) != 0) return "missing";
+  char head[160];
+  std::snprintf(head, sizeof head,
+                "mode=%04o owner=%u:%u size=%lld mtime=%lld.%09ld ctime=%lld.%09ld",
+                st.st_mode & 07777, st.st_uid, st.st_gid, static_cast<long long>(st.st_size),
+                static_cast<long long>(st.st_mtim.tv_sec), st.st_mtim.tv_nsec,
+                static_cast<long long>(st.st_ctim.tv_sec), st.st_ctim.tv_nsec);
+  std::string d = std::string(S_ISDIR(st.st_mode)   ? "dir "
+                              : S_ISLNK(st.st_mode) ? "link "
+                                                    : "file ") +
+                  head;
+  if (S_ISREG(st.st_mode)) {
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK));
+    crypto_generichash_state h;
+    crypto_generichash_init(&h, nullptr, 0, 32);
+    char buf[65536];
+    ssize_t n = 0;
+    while (fd.valid() && (n = ::read(fd.get(), buf, sizeof buf)) > 0) {
+      crypto_generichash_update(&h, reinterpret_cast<unsigned char*>(buf), static_cast<size_t>(n));
+    }
+    unsigned char digest[32];
+    crypto_generichash_final(&h, digest, sizeof digest);
+    d += fd.valid() ? " blake2b=" : " unreadable";
+    for (size_t i = 0; fd.valid() && i < 8; ++i) {
+      char hex[3];
+      std::snprintf(hex, sizeof hex, "%02x", digest[i]);
+      d += hex;
+    }
+  } else if (S_ISLNK(st.st_mode)) {
+    char target[PATH_MAX];
+    ssize_t n = ::readlink(path.c_str(), target, sizeof target);
+    if (n > 0) d += " -> " + std::string(target, static_cast<size_t>(n));
+  }
+  char names[4096];
+  ssize_t len = ::llistxattr(path.c_str(), names, sizeof names);
+  std::vector<std::string> attrs;
+  for (ssize_t i = 0; i < len;) {
+    std::string name(names + i);
+    i += static_cast<ssize_t>(name.size()) + 1;
+    char value[4096];
+    ssize_t vlen = ::lgetxattr(path.c_str(), name.c_str(), value, sizeof value);
+    std::string hex;
+    for (ssize_t j = 0; j < vlen; ++j) {
+      char h[3];
+      std::snprintf(h, sizeof h, "%02x", static_cast<unsigned char>(value[j]));
+      hex += h;
+    }
+    attrs.push_back(name.append("=").append(hex));
+  }
+  std::sort(attrs.begin(), attrs.end());
+  for (const std::string& a : attrs) d += " " + a;
+  return d;
+}
+
+// Regular files, directories and symlinks under `root` (itself included),
+// at most `limit`, never following symlinks; sockets (ControlMaster) are
+// left out, they come and go with ssh sessions.
+void Walk(const std::string& root, size_t limit, std::vector<std::string>* out, int depth = 0) {
+  struct stat st;
+  if (out->size() >= limit || ::lstat(root.c_str(), &st) != 0 || S_ISSOCK(st.st_mode)) return;
+  if (root.find('\n') != std::string::npos) return;
+  out->push_back(root);
+  if (!S_ISDIR(st.st_mode) || depth > 6) return;
+  DIR* dir = ::opendir(root.c_str());
+  if (dir == nullptr) return;
+  std::vector<std::string> names;
+  while (struct dirent* e = ::readdir(dir)) {
+    std::string name = e->d_name;
+    if (name != "." && name != "..") names.push_back(name);
+  }
+  ::closedir(dir);
+  std::sort(names.begin(), names.end());
+  for (const std::string& n : names)
+    Walk(std::string(root).append("/").append(n), limit, out, depth + 1);
+}
+
+std::string ExpandTilde(const std::string& path, const std::string& home) {
+  if (path == "~") return home;
+  if (path.rfind("~/", 0) == 0) return home + path.substr(1);
+  return path;
+}
+
+// The files ~/.ssh/config depends on: IdentityFile, CertificateFile and
+// Include targets (globs expanded, includes followed), the directory of a
+// ControlPath; and which of them are private keys.
+struct SshFiles {
+  std::vector<std::string> paths;
+  std::set<std::string> private_keys;
+};
+
+void ParseSshConfig(const std::string& file, const std::string& home, int depth, SshFiles* out) {
+  std::ifstream in(file);
+  for (std::string line; depth < 8 && std::getline(in, line);) {
+    size_t start = line.find_first_not_of(" \t");
+    if (start == std::string::npos || line[start] == '#') continue;
+    size_t key_end = line.find_first_of(" \t=", start);
+    if (key_end == std::string::npos) continue;
+    std::string key = line.substr(start, key_end - start);
+    std::transform(key.begin(), key.end(), key.begin(),
+                   [](unsigned char c) { return std::tolower(c); });
+    size_t value_start = line.find_first_not_of(" \t=", key_end);
+    if (value_start == std::string::npos) continue;
+    std::istringstream values(line.substr(value_start));
+    for (std::string value; values >> value;) {
+      if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
+        value = value.substr(1, value.size() - 2);
+      }
+      value = ExpandTilde(value, home);
+      if (key == "identityfile" || key == "certificatefile") {
+        if (value.find('%') != std::string::npos || value.front() != '/') continue;
+        out->paths.push_back(value);
+        if (key == "identityfile") out->private_keys.insert(value);
+      } else if (key == "controlpath") {
+        // A template (%r@%h:%p): the directory it lives in, when fixed.
+        std::string dir = value.substr(0, value.rfind('/'));
+        if (!dir.empty() && dir.front() == '/' && dir.find('%') == std::string::npos) {
+          out->paths.push_back(dir);
+        }
+      } else if (key == "include") {
+        std::string pattern =
+            value.front() == '/' ? value : std::string(home).append("/.ssh/").append(value);
+        glob_t g{};
+        if (::glob(pattern.c_str(), GLOB_NOSORT, nullptr, &g) == 0) {
+          for (size_t i = 0; i < g.gl_pathc; ++i) {
+            out->paths.push_back(g.gl_pathv[i]);
+            ParseSshConfig(g.gl_pathv[i], home, depth + 1, out);
+          }
+        }
+        ::globfree(&g);
+      }
+    }
+  }
+}
+
+class Doctor {
+ public:
+  Doctor(policy::HostFacts host, std::string self)
+      : host_(std::move(host)), self_(std::move(self)) {}
+  ~Doctor() {
+    if (!root_.empty()) {
+      std::error_code ec;
+      std::filesystem::remove_all(root_, ec);
+    }
+  }
+  Doctor(const Doctor&) = delete;
+  Doctor& operator=(const Doctor&) = delete;
+
+  Status Prepare() {
+    std::string base = "/var/tmp";
+    if (::access(base.c_str(), W_OK) != 0) base = "/tmp";
+    std::string tmpl = base + "/cordon-doctor-XXXXXX";
+    if (::mkdtemp(tmpl.data()) == nullptr) return SysError("mkdtemp", tmpl, errno);
+    root_ = tmpl;
+    ws_ = root_ + "/ws";
+    outside_ = root_ + "/outside";
+    probe_ = ws_ + "/doctor-probe";
+    for (const std::string& d : {ws_, outside_}) {
+      if (::mkdir(d.c_str(), 0755) != 0) return SysError("mkdir", d, errno);
+    }
+    std::error_code ec;
+    std::filesystem::copy_file(self_, probe_, ec);
+    if (ec) return SysError("copy", self_ + " -> " + probe_, ec.value());
+    if (::chmod(probe_.c_str(), 0755) != 0) return SysError("chmod", probe_, errno);
+    marker_ = "cordon-doctor-" + RandomHex();
+    mounts_before_ = Mounts();
+    return {};
+  }
+
+  // `cordon run --workspace WS OPTS -- PROBE __doctor-probe OPS...`
+  Output Run(const std::vector<std::string>& opts, const std::vector<std::string>& ops) {
+    std::vector<std::string> argv = {self_, "run", "--workspace", ws_};
+    argv.insert(argv.end(), opts.begin(), opts.end());
+    argv.insert(argv.end(), {"--", probe_, "__doctor-probe"});
+    argv.insert(argv.end(), ops.begin(), ops.end());
+    return Spawn(argv);
+  }
+
+  CheckResult Writes() {
+    CheckResult c = Titled("1 writes: denied outside the workspace, allowed inside");
+    const std::string inside = ws_ + "/doctor-inside.txt";
+    std::vector<std::string> outside = {outside_ + "/doctor-outside.txt",
+                                        host_.home + "/." + marker_};
+    struct stat st;
+    if (::stat("/var/tmp", &st) == 0 && S_ISDIR(st.st_mode))
+      outside.push_back("/var/tmp/" + marker_);
+    std::vector<std::string> ops = {"write", inside};
+    for (const std::string& p : outside) ops.insert(ops.end(), {"write", p});
+    Output o = Run({}, ops);
+    if (!o.Answered()) return Broken(c, o);
+    std::string problems;
+    if (o.ResultOf("write", inside) != "ok" || !Lexists(inside)) {
+      problems += " the workspace is not writable (" + o.ResultOf("write", inside) + ");";
+    }
+    for (const std::string& p : outside) {
+      if (Lexists(p)) {
+        problems += " " + p + " was written on the host;";
+        ::unlink(p.c_str());  // doctor's own uniquely named file
+      } else if (o.ResultOf("write", p) == "ok") {
+        problems += " " + p + " was writable inside (the write went nowhere on the host);";
+      }
+    }
+    if (!problems.empty()) {
+      c.verdict = Verdict::kFail;
+      c.detail = problems.substr(1, problems.size() - 2);
+      c.remedy = "check 'cordon policy show' for mode full-access or writable roots";
+      return c;
+    }
+    c.detail = "1 inside allowed, " + std::to_string(outside.size()) + " outside denied";
+    return c;
+  }
+
+  CheckResult SecretPaths() {
+    CheckResult c = Titled("2 secret paths: every deny-listed path is unreadable inside");
+    policy::Overrides ov;
+    ov.workspace = ws_;
+    auto resolved = policy::Resolve(ov, host_);
+    if (!resolved.ok()) {
+      c.verdict = Verdict::kFail;
+      c.detail = resolved.error().Describe();
+      c.remedy = "fix the config error above";
+      return c;
+    }
+    std::vector<std::string> paths;
+    for (const policy::PathRule& r : resolved.value().deny_read)
+      Walk(r.path, paths.size() + 50, &paths);
+    if (paths.empty()) {
+      c.verdict = Verdict::kSkip;
+      c.detail = "none of the deny-listed paths exists on this machine";
+      return c;
+    }
+    std::vector<std::string> ops;
+    for (const std::string& p : paths) ops.insert(ops.end(), {"read", p});
+    Output o = Run({}, ops);
+    if (!o.Answered()) return Broken(c, o);
+    std::vector<std::string> readable;
+    for (const std::string& p : paths) {
+      std::string r = o.ResultOf("read", p);
+      if (r == "ok" || r == "missing")
+        readable.push_back(p + (r == "missing" ? " (no answer)" : ""));
+    }
+    if (!readable.empty()) {
+      c.verdict = Verdict::kFail;
+      c.detail = "readable inside: " + Join(readable, 5);
+      c.remedy = "a config that re-exposes these (mode full-access?): see 'cordon policy show'";
+      return c;
+    }
+    c.detail = std::to_string(paths.size()) + " existing paths checked, none readable";
+    return c;
+  }
+
+  CheckResult Ssh() {
+    CheckResult c = Titled(
+        "3 ~/.ssh: bytes, mode, owner and ACLs unchanged by a hostile run; keys pass OpenSSH");
+    SshFiles files;
+    const std::string ssh = host_.home + "/.ssh";
+    ParseSshConfig(ssh + "/config", host_.home, 0, &files);
+    std::vector<std::string> paths;
+    Walk(ssh, 2000, &paths);
+    for (const std::string& p : files.paths) Walk(p, paths.size() + 200, &paths);
+    std::sort(paths.begin(), paths.end());
+    paths.erase(std::unique(paths.begin(), paths.end()), paths.end());
+    if (paths.empty()) {
+      c.verdict = Verdict::kSkip;
+      c.detail = "no ~/.ssh on this machine";
+      return c;
+    }
+    for (const std::string& p : paths) {
+      std::string base = p.substr(p.rfind('/') + 1);
+      if (p.rfind(ssh + "/", 0) == 0 && base.rfind("id_", 0) == 0 &&
+          !(base.size() > 4 && base.substr(base.size() - 4) == ".pub")) {
+        files.private_keys.insert(p);
+      }
+    }
+    // The hostile probe runs only where it cannot reach the real files: if
+    // any of them is visible inside, the sandbox is broken and tampering
+    // would damage the user's keys.
+    std::vector<std::string> look;
+    for (const std::string& p : paths) look.insert(look.end(), {"lstat", p});
+    Output seen = Run({}, look);
+    if (!seen.Answered()) return Broken(c, seen);
+    std::vector<std::string> visible;
+    for (const std::string& p : paths) {
+      if (seen.ResultOf("lstat", p) != "ENOENT") visible.push_back(p);
+    }
+    if (!visible.empty()) {
+      c.verdict = Verdict::kFail;
+      c.detail = "visible inside the sandbox: " + Join(visible, 5) +
+                 "; the hostile probe was not run, to keep these files safe";
+      c.remedy = "check 'cordon policy show' for mode full-access";
+      return c;
+    }
+    std::map<std::string, std::string> before;
+    for (const std::string& p : paths) before[p] = Describe(p);
+    std::vector<std::string> ops;
+    for (const std::string& p : paths) ops.insert(ops.end(), {"read", p, "tamper", p});
+    Output o = Run({}, ops);
+    std::vector<std::string> changed;
+    for (const std::string& p : paths) {
+      std::string now = Describe(p);
+      if (now != before[p])
+        changed.push_back(std::string(p)
+                              .append(" (before: ")
+                              .append(before[p])
+                              .append("; after: ")
+                              .append(now)
+                              .append(")"));
+    }
+    if (!o.Answered() && changed.empty()) return Broken(c, o);
+    if (!changed.empty()) {
+      c.verdict = Verdict::kFail;
+      c.detail = "changed by the probe: " + Join(changed, 3);
+      c.remedy = "restore the files from a backup; check 'cordon policy show' for mode full-access";
+      return c;
+    }
+    std::vector<std::string> bad_keys;
+    for (const std::string& k : files.private_keys) {
+      struct stat st;
+      // OpenSSH (sshkey_perm_ok): a key of yours readable by anyone else
+      // is refused ("UNPROTECTED PRIVATE KEY FILE").
+      if (::stat(k.c_str(), &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == ::getuid() &&
+          (st.st_mode & 077) != 0) {
+        char mode[8];
+        std::snprintf(mode, sizeof mode, "%04o", st.st_mode & 07777);
+        bad_keys.push_back(k + " (mode " + mode + ")");
+      }
+    }
+    if (!bad_keys.empty()) {
+      c.verdict = Verdict::kFail;
+      c.detail =
+          "OpenSSH refuses these private keys (it was so before this run; cordon did not "
+          "change them): " +
+          Join(bad_keys, 5);
+      c.remedy = "chmod 600 on each key (and remove ACL entries: setfacl -b KEY)";
+      return c;
+    }
+    c.detail = std::to_string(paths.size()) + " paths unchanged, " +
+               std::to_string(files.private_keys.size()) + " private keys with OpenSSH's modes";
+    return c;
+  }
+
+  CheckResult OfflineNetwork() {
+    CheckResult c = Titled("4a offline identity: no loopback listener, DNS or UDP reached");
+    UniqueFd tcp(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+    UniqueFd udp(::socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+    int tcp_port = Listen(tcp.get(), true), udp_port = Listen(udp.get(), false);
+    if (tcp_port <= 0 || udp_port <= 0) {
+      c.verdict = Verdict::kFail;
+      c.detail = std::string("cannot start the loopback listeners: ") + strerror(errno);
+      return c;
+    }
+    const std::string tcp_target = "127.0.0.1:" + std::to_string(tcp_port);
+    const std::string udp_target = "127.0.0.1:" + std::to_string(udp_port);
+    Output o = Run({"--net", "off"}, {"tcp", tcp_target, "udp", udp_target, "dns", "example.com",
+                                      "tcp", "1.1.1.1:443"});
+    if (!o.Answered()) return Broken(c, o);
+    std::string problems;
+    int accepted = 0;
+    while (true) {
+      int fd = ::accept4(tcp.get(), nullptr, nullptr, SOCK_CLOEXEC);
+      if (fd < 0) break;
+      ::close(fd);
+      ++accepted;
+    }
+    char buf[64];
+    int received = 0;
+    while (::recv(udp.get(), buf, sizeof buf, MSG_DONTWAIT) >= 0) ++received;
+    if (accepted > 0) problems += " the host's loopback listener accepted a connection;";
+    if (received > 0) problems += " the host's UDP socket received a datagram;";
+    if (o.ResultOf("dns", "example.com") == "ok") problems += " a DNS query was answered;";
+    if (o.ResultOf("tcp", "1.1.1.1:443") == "ok") problems += " 1.1.1.1:443 was reachable;";
+    if (!problems.empty()) {
+      c.verdict = Verdict::kFail;
+      c.detail = problems.substr(1, problems.size() - 2);
+      c.remedy = "check 'cordon policy show --net off' for mode full-access";
+      return c;
+    }
+    c.detail = "loopback TCP " + o.ResultOf("tcp", tcp_target) + ", DNS " +
+               o.ResultOf("dns", "example.com") + ", internet " + o.ResultOf("tcp", "1.1.1.1:443") +
+               "; the host saw nothing";
+    return c;
+  }
+
+  CheckResult OnlineNetwork() {
+    CheckResult c = Titled("4b online identity: only what the allowlist names");
+    Output show = Spawn({self_, "policy", "show", "--workspace", ws_, "--net", "proxy"});
+    if (show.exit_code != 0) {
+      c.verdict = Verdict::kSkip;
+      c.detail = "proxy mode not available in this build";
+      return c;
+    }
+    UniqueFd tcp(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+    int port = Listen(tcp.get(), true);
+    const std::string target = "127.0.0.1:" + std::to_string(port);
+    Output o = Run({"--net", "proxy"}, {"tcp", target});
+    if (!o.Answered()) return Broken(c, o);
+    int fd = ::accept4(tcp.get(), nullptr, nullptr, SOCK_CLOEXEC);
+    if (fd >= 0) {
+      ::close(fd);
+      c.verdict = Verdict::kFail;
+      c.detail = "an unlisted host loopback listener was reached";
+      c.remedy = "check [network] allow and allow_local in 'cordon policy show'";
+      return c;
+    }
+    c.detail = "an unlisted loopback destination was denied (" + o.ResultOf("tcp", target) + ")";
+    return c;
+  }
+
+  CheckResult Leftovers() {
+    CheckResult c =
+        Titled("5 nothing left behind: no process, mount or file outside cordon's state");
+    std::vector<std::string> files = {"/tmp/" + marker_, "/dev/shm/" + marker_,
+                                      host_.home + "/" + marker_};
+    std::vector<std::string> ops = {"daemon", marker_};
+    for (const std::string& f : files) ops.insert(ops.end(), {"write", f});
+    Output o = Run({}, ops);
+    if (!o.Answered()) return Broken(c, o);
+    std::string problems;
+    // The daemon must be gone when `cordon run` returns; give a straggler
+    // of a broken sandbox a moment to show up.
+    ::usleep(200 * 1000);
+    std::vector<pid_t> alive = ProcessesWith(marker_);
+    for (pid_t pid : alive) ::kill(pid, SIGKILL);  // doctor's own probe
+    if (!alive.empty()) problems += " a daemon started inside outlived the run;";
+    for (const std::string& f : files) {
+      if (Lexists(f)) {
+        problems += " " + f + " exists on the host;";
+        ::unlink(f.c_str());
+      }
+    }
+    std::vector<std::string> mounts = Mounts();
+    if (mounts != mounts_before_) problems += " the host's mount table changed;";
+    if (!problems.empty()) {
+      c.verdict = Verdict::kFail;
+      c.detail = problems.substr(1, problems.size() - 2);
+      c.remedy = "check 'cordon policy show' for mode full-access";
+      return c;
+    }
+    c.detail = "no probe process, no file in /tmp, /dev/shm or ~, mount table unchanged";
+    return c;
+  }
+
+ private:
+  static std::string Join(const std::vector<std::string>& items, size_t max) {
+    std::string out;
+    for (size_t i = 0; i < items.size() && i < max; ++i) out += (i ? ", " : "") + items[i];
+    if (items.size() > max) out += " and " + std::to_string(items.size() - max) + " more";
+    return out;
+  }
+
+  static CheckResult Broken(CheckResult c, const Output& o) {
+    c.verdict = Verdict::kFail;
+    c.detail = "the sandboxed probe did not run: " + o.Describe();
+    c.remedy = "run 'cordon setup' to see what this kernel lacks";
+    return c;
+  }
+
+  static int Listen(int fd, bool stream) {
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    if (fd < 0 || ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return -1;
+    if (stream && ::listen(fd, 16) != 0) return -1;
+    if (::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0) return -1;
+    return ntohs(addr.sin_port);
+  }
+
+  static std::vector<std::string> Mounts() {
+    std::vector<std::string> out;
+    std::ifstream in("/proc/self/mountinfo");
+    for (std::string line; std::getline(in, line);) {
+      size_t first = line.find(' ');
+      size_t second = line.find(' ', first + 1);
+      out.push_back(second == std::string::npos ? line : line.substr(second + 1));
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
+  static std::vector<pid_t> ProcessesWith(const std::string& marker) {
+    std::vector<pid_t> out;
+    DIR* proc = ::opendir("/proc");
+    if (proc == nullptr) return out;
+    while (struct dirent* e = ::readdir(proc)) {
+      pid_t pid = static_cast<pid_t>(std::atoi(e->d_name));
+      if (pid <= 0) continue;
+      std::ifstream in("/proc/" + std::string(e->d_name) + "/cmdline", std::ios::binary);
+      std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      if (cmdline.find(marker) != std::string::npos) out.push_back(pid);
+    }
+    ::closedir(proc);
+    return out;
+  }
+
+  policy::HostFacts host_;
+  std::string self_;
+  std::string root_, ws_, outside_, probe_, marker_;
+  std::vector<std::string> mounts_before_;
+};
+
+}  // namespace
+
+int DoctorCommand(const Command&) {
+  if (sodium_init() < 0) {
+    std::fprintf(stderr, "cordon: doctor: libsodium cannot initialize\n");
+    return 1;
+  }
+  auto host = policy::HostFacts::FromProcess();
+  if (!host.ok()) {
+    std::fprintf(stderr, "cordon: %s\n", host.error().Describe().c_str());
+    return 1;
+  }
+  char exe[PATH_MAX];
+  ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n <= 0) {
+    std::fprintf(stderr, "cordon: %s\n",
+                 SysError("readlink", "/proc/self/exe", errno).Describe().c_str());
+    return 1;
+  }
+  Doctor doctor(host.value(), std::string(exe, static_cast<size_t>(n)));
+  Status prepared = doctor.Prepare();
+  if (!prepared.ok()) {
+    std::fprintf(stderr, "cordon: doctor: %s\n", prepared.error().Describe().c_str());
+    return 1;
+  }
+  std::printf("cordon doctor: verifying the sandbox on this machine, live\n\n");
+  std::fflush(stdout);
+  int pass = 0, fail = 0, skip = 0;
+  for (const auto& check : std::vector<std::function<CheckResult()>>{
+           [&] { return doctor.Writes(); }, [&] { return doctor.SecretPaths(); },
+           [&] { return doctor.Ssh(); }, [&] { return doctor.OfflineNetwork(); },
+           [&] { return doctor.OnlineNetwork(); }, [&] { return doctor.Leftovers(); }}) {
+    CheckResult r = check();
+    const char* word = r.verdict == Verdict::kPass   ? "PASS"
+                       : r.verdict == Verdict::kFail ? "FAIL"
+                                                     : "SKIP";
+    (r.verdict == Verdict::kPass ? pass : r.verdict == Verdict::kFail ? fail : skip)++;
+    std::printf("%s  %s\n      %s\n", word, r.title.c_str(), r.detail.c_str());
+    if (!r.remedy.empty() && r.verdict == Verdict::kFail)
+      std::printf("      remedy: %s\n", r.remedy.c_str());
+    std::fflush(stdout);
+  }
+  std::printf("\n%d passed, %d failed, %d skipped\n", pass, fail, skip);
+  return fail > 0 ? 1 : 0;
+}
+
+}  // namespace cordon::cli

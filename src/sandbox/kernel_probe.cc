@@ -1,0 +1,203 @@
+// Kernel feature probes for `cordon setup` (see kernel_probe.h).
+#include "sandbox/kernel_probe.h"
+
+#include <errno.h>
+#include <linux/seccomp.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <fstream>
+#include <optional>
+
+#include "common/error.h"
+#include "sandbox/landlock.h"
+#include "sandbox/namespaces.h"
+
+namespace cordon::kernel_probe {
+
+namespace {
+
+constexpr int kNewestKnownAbi = 8;
+
+std::optional<std::string> ReadLine(const std::string& path) {
+  std::ifstream in(path);
+  std::string line;
+  if (!in || !std::getline(in, line)) return std::nullopt;
+  return line;
+}
+
+// errno of unshare(flags) in a forked child (0 on success). The child exits
+// at once, taking its namespaces with it.
+int TryUnshare(unsigned long flags) {
+  pid_t pid = ::fork();
+  if (pid < 0) return errno;
+  if (pid == 0) {
+    _exit(::unshare(static_cast<int>(flags)) == 0 ? 0 : (errno & 0xff));
+  }
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0) {
+    if (errno != EINTR) return errno;
+  }
+  if (!WIFEXITED(status)) return ECHILD;
+  return WEXITSTATUS(status);
+}
+
+std::string Describe(int err) { return std::string(strerror(err)) + " (" + ErrnoName(err) + ")"; }
+
+Check ProbeLandlock(int abi) {
+  Check c{"landlock", Status::kOk, "", "", true};
+  std::vector<std::string> features = LandlockAbiFeatures();
+  if (abi <= 0) {
+    c.status = Status::kMissing;
+    c.detail = "not available (disabled, or the kernel is older than 5.13)";
+    c.remedy =
+        "boot a kernel with CONFIG_SECURITY_LANDLOCK=y and 'landlock' in the lsm= list "
+        "(cat /sys/kernel/security/lsm); until then cordon run needs --allow-degraded";
+    return c;
+  }
+  c.detail = "ABI " + std::to_string(abi);
+  if (abi < kNewestKnownAbi) {
+    c.status = Status::kLimited;
+    c.detail += "; not enforced by Landlock here:";
+    for (int i = abi; i < kNewestKnownAbi && i < static_cast<int>(features.size()); ++i) {
+      c.detail += " [" + features[static_cast<size_t>(i)] + "]";
+    }
+    c.remedy = "a newer kernel adds these; the mount view still hides what Landlock cannot guard";
+  }
+  return c;
+}
+
+Check ProbeUserns() {
+  Check c{"user namespaces", Status::kOk, "", "", true};
+  std::string restrictions;
+  if (auto v = ReadLine("/proc/sys/kernel/apparmor_restrict_unprivileged_userns")) {
+    restrictions += " kernel.apparmor_restrict_unprivileged_userns=" + *v;
+  }
+  if (auto v = ReadLine("/proc/sys/kernel/unprivileged_userns_clone")) {
+    restrictions += " kernel.unprivileged_userns_clone=" + *v;
+  }
+  if (auto v = ReadLine("/proc/sys/user/max_user_namespaces")) {
+    restrictions += " user.max_user_namespaces=" + *v;
+  }
+  int err = TryUnshare(CLONE_NEWUSER);
+  if (err != 0) {
+    c.status = Status::kMissing;
+    c.detail = "unshare(CLONE_NEWUSER): " + Describe(err) + ";" + restrictions;
+    c.remedy = namespaces::UserNamespaceHint(err);
+    return c;
+  }
+  c.detail = "unprivileged user namespaces work;" + restrictions;
+  return c;
+}
+
+Check ProbeNamespaces() {
+  Check c{"mount, pid, ipc, uts, cgroup, network namespaces", Status::kOk, "", "", true};
+  int err = TryUnshare(namespaces::kAll);
+  if (err != 0) {
+    c.status = Status::kMissing;
+    c.detail =
+        "unshare(CLONE_NEWUSER|NEWNS|NEWPID|NEWIPC|NEWUTS|NEWCGROUP|NEWNET): " + Describe(err);
+    c.remedy = "cordon run needs --allow-degraded (no mount view, no network isolation)";
+    return c;
+  }
+  c.detail = "a user namespace can create them all (offline runs get an empty network)";
+  return c;
+}
+
+Check ProbeSeccomp() {
+  Check c{"seccomp", Status::kOk, "", "", true};
+  int mode = ::prctl(PR_GET_SECCOMP, 0, 0, 0, 0);
+  if (mode < 0) {
+    c.status = Status::kMissing;
+    c.detail = "prctl(PR_GET_SECCOMP): " + Describe(errno);
+    c.remedy = "boot a kernel with CONFIG_SECCOMP_FILTER=y";
+    return c;
+  }
+  uint32_t action = SECCOMP_RET_ERRNO;
+  if (::syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action) != 0) {
+    c.status = Status::kMissing;
+    c.detail = "seccomp(SECCOMP_GET_ACTION_AVAIL, RET_ERRNO): " + Describe(errno);
+    c.remedy = "boot a kernel with CONFIG_SECCOMP_FILTER=y";
+    return c;
+  }
+  c.detail = "filters with SECCOMP_RET_ERRNO";
+  if (mode == 2) c.detail += " (this process is already filtered; filters stack)";
+  return c;
+}
+
+Check ProbeCgroup() {
+  Check c{"cgroup v2 delegation", Status::kInfo, "", "", false};
+  if (!ReadLine("/sys/fs/cgroup/cgroup.controllers")) {
+    c.detail = "no cgroup v2 hierarchy at /sys/fs/cgroup";
+    c.remedy = "not needed by cordon today (resource limits would use it)";
+    return c;
+  }
+  std::string own;
+  std::ifstream in("/proc/self/cgroup");
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind("0::", 0) == 0) own = line.substr(3);
+  }
+  std::string dir = "/sys/fs/cgroup" + (own == "/" ? std::string() : own);
+  if (!own.empty() && ::access(dir.c_str(), W_OK) == 0 &&
+      ::access((dir + "/cgroup.procs").c_str(), W_OK) == 0) {
+    c.status = Status::kOk;
+    c.detail = "cgroup v2; " + dir + " is delegated to you";
+  } else {
+    c.detail = "cgroup v2; " + (own.empty() ? std::string("own cgroup unknown") : dir) +
+               " is not delegated to you";
+    c.remedy = "not needed by cordon today; systemd-run --user --scope delegates one";
+  }
+  return c;
+}
+
+}  // namespace
+
+const char* StatusName(Status s) {
+  switch (s) {
+    case Status::kOk:
+      return "ok";
+    case Status::kLimited:
+      return "limited";
+    case Status::kMissing:
+      return "missing";
+    case Status::kInfo:
+      return "info";
+  }
+  return "?";
+}
+
+std::vector<std::string> LandlockAbiFeatures() {
+  return {"ABI 1: filesystem read/write/execute/create/remove",
+          "ABI 2: rename and link across directories (REFER)",
+          "ABI 3: truncate",
+          "ABI 4: TCP bind and connect",
+          "ABI 5: ioctl on devices",
+          "ABI 6: scoping of abstract unix sockets and signals",
+          "ABI 7: audit logging of denials",
+          "ABI 8: connect to pathname unix sockets (RESOLVE_UNIX)"};
+}
+
+bool Report::CanConfine() const {
+  for (const Check& c : checks) {
+    if (c.required && c.status == Status::kMissing) return false;
+  }
+  return true;
+}
+
+Report ProbeKernel() {
+  Report r;
+  r.landlock_abi = landlock::Probe();
+  r.checks.push_back(ProbeLandlock(r.landlock_abi));
+  r.checks.push_back(ProbeUserns());
+  r.checks.push_back(ProbeNamespaces());
+  r.checks.push_back(ProbeSeccomp());
+  r.checks.push_back(ProbeCgroup());
+  return r;
+}
+
+}  // namespace cordon::kernel_probe

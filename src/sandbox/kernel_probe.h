@@ -1,0 +1,36 @@
+// What this kernel lets cordon enforce: the probes behind `cordon setup`.
+//
+// Read-only: each probe asks the kernel (a Landlock version query, unshare()
+// in a short-lived forked child, seccomp's action query) or reads a file
+// under /proc/sys or /sys/fs/cgroup. Nothing is written or changed.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace cordon::kernel_probe {
+
+enum class Status { kOk, kLimited, kMissing, kInfo };
+[[nodiscard]] const char* StatusName(Status s);  // "ok", "limited", "missing", "info"
+
+struct Check {
+  std::string name;  // "landlock", "user namespaces", ...
+  Status status = Status::kOk;
+  std::string detail;     // what was found
+  std::string remedy;     // empty when nothing to do
+  bool required = false;  // cordon run refuses without it (unless --allow-degraded)
+};
+
+struct Report {
+  int landlock_abi = 0;
+  std::vector<Check> checks;
+  // True when a required check is missing: `cordon run` would refuse.
+  [[nodiscard]] bool CanConfine() const;
+};
+
+// What each Landlock ABI adds, for the report ("1: filesystem access ...").
+[[nodiscard]] std::vector<std::string> LandlockAbiFeatures();
+
+[[nodiscard]] Report ProbeKernel();
+
+}  // namespace cordon::kernel_probe
