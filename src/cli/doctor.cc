@@ -307,7 +307,10 @@ class Doctor {
   Doctor& operator=(const Doctor&) = delete;
 
   Status Prepare() {
-    std::string base = "/var/tmp";
+    // $TMPDIR when set (tests keep doctor's files in their own root), else
+    // /var/tmp, which outlives nothing the sandbox makes private.
+    const char* tmpdir = std::getenv("TMPDIR");
+    std::string base = tmpdir != nullptr && tmpdir[0] == '/' ? tmpdir : "/var/tmp";
     if (::access(base.c_str(), W_OK) != 0) base = "/tmp";
     std::string tmpl = base + "/cordon-doctor-XXXXXX";
     if (::mkdtemp(tmpl.data()) == nullptr) return SysError("mkdtemp", tmpl, errno);
@@ -549,20 +552,39 @@ class Doctor {
       c.detail = "proxy mode not available in this build";
       return c;
     }
-    UniqueFd tcp(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
-    int port = Listen(tcp.get(), true);
-    const std::string target = "127.0.0.1:" + std::to_string(port);
-    Output o = Run({"--net", "proxy"}, {"tcp", target});
+    // Two listeners on the host's loopback: one the allowlist names, one it
+    // does not. Through the proxy only the first may be reached; directly,
+    // neither.
+    UniqueFd named(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+    UniqueFd unlisted(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+    const std::string named_target = "127.0.0.1:" + std::to_string(Listen(named.get(), true));
+    const std::string unlisted_target =
+        "127.0.0.1:" + std::to_string(Listen(unlisted.get(), true));
+    Output o = Run({"--net", "proxy", "--allow-local", named_target},
+                   {"proxy", named_target, "proxy", unlisted_target, "tcp", unlisted_target});
     if (!o.Answered()) return Broken(c, o);
-    int fd = ::accept4(tcp.get(), nullptr, nullptr, SOCK_CLOEXEC);
-    if (fd >= 0) {
-      ::close(fd);
+    auto accepted = [](int fd) {
+      int n = 0;
+      for (int c; (c = ::accept4(fd, nullptr, nullptr, SOCK_CLOEXEC)) >= 0; ++n) ::close(c);
+      return n;
+    };
+    const int named_hits = accepted(named.get());
+    const int unlisted_hits = accepted(unlisted.get());
+    std::string problems;
+    if (unlisted_hits > 0) problems += " a destination the allowlist does not name was reached;";
+    if (o.ResultOf("proxy", named_target) != "ok" || named_hits != 1) {
+      problems += " the destination the allowlist names was not reached through the proxy (" +
+                  o.ResultOf("proxy", named_target) + ");";
+    }
+    if (!problems.empty()) {
       c.verdict = Verdict::kFail;
-      c.detail = "an unlisted host loopback listener was reached";
-      c.remedy = "check [network] allow and allow_local in 'cordon policy show'";
+      c.detail = problems.substr(1, problems.size() - 2);
+      c.remedy = "check [network] in 'cordon policy show --net proxy'";
       return c;
     }
-    c.detail = "an unlisted loopback destination was denied (" + o.ResultOf("tcp", target) + ")";
+    c.detail = "allowed destination reached through the proxy; unlisted one refused (proxy " +
+               o.ResultOf("proxy", unlisted_target) + ", direct " +
+               o.ResultOf("tcp", unlisted_target) + "); the host saw only the allowed one";
     return c;
   }
 

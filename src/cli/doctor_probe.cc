@@ -112,6 +112,41 @@ std::string Connect(const std::string& host, int port, int type) {
   return err == 0 ? "ok" : Name(err);
 }
 
+// A CONNECT to `target` through the proxy that $HTTP_PROXY names (how the
+// sandbox's programs reach the network): "ok" for 200, else "HTTP<code>",
+// or the errno of reaching the proxy itself.
+std::string Proxy(const std::string& target) {
+  const char* url = std::getenv("HTTP_PROXY");
+  std::string proxy = url != nullptr ? url : "";
+  if (proxy.rfind("http://", 0) != 0) return "NOPROXY";
+  proxy = proxy.substr(7);
+  size_t colon = proxy.rfind(':');
+  if (colon == std::string::npos) return "NOPROXY";
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(static_cast<uint16_t>(std::atoi(proxy.c_str() + colon + 1)));
+  if (::inet_pton(AF_INET, proxy.substr(0, colon).c_str(), &addr.sin_addr) != 1) return "NOPROXY";
+  UniqueFd fd(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!fd.valid()) return Name(errno);
+  if (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return Name(errno);
+  const std::string request = "CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n\r\n";
+  if (::send(fd.get(), request.data(), request.size(), MSG_NOSIGNAL) !=
+      static_cast<ssize_t>(request.size())) {
+    return Name(errno);
+  }
+  char status[13] = {};
+  size_t got = 0;
+  while (got < 12) {
+    pollfd pfd{fd.get(), POLLIN, 0};
+    if (::poll(&pfd, 1, 5000) <= 0) return "ETIMEDOUT";
+    ssize_t n = ::recv(fd.get(), status + got, 12 - got, 0);
+    if (n <= 0) return n == 0 ? "EOF" : Name(errno);
+    got += static_cast<size_t>(n);
+  }
+  std::string code(status + 9, 3);  // "HTTP/1.1 200"
+  return code == "200" ? "ok" : "HTTP" + code;
+}
+
 // A DNS query for `name` to the first nameserver of /etc/resolv.conf: "ok"
 // when any answer comes back.
 std::string Dns(const std::string& name) {
@@ -197,6 +232,8 @@ int DoctorProbeCommand(const Command& command) {
       size_t colon = arg.rfind(':');
       int port = colon == std::string::npos ? 0 : std::atoi(arg.c_str() + colon + 1);
       result = Connect(arg.substr(0, colon), port, op == "tcp" ? SOCK_STREAM : SOCK_DGRAM);
+    } else if (op == "proxy") {
+      result = Proxy(arg);
     } else if (op == "dns") {
       result = Dns(arg);
     } else if (op == "daemon") {
