@@ -57,11 +57,13 @@ Result<std::string> ReadHidden(const std::string& name) {
   struct termios quiet = old;
   quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
   quiet.c_lflag |= ECHONL;
-  std::fprintf(stderr, "Value for %s (not echoed): ", name.c_str());
-  std::fflush(stderr);
-  if (::tcsetattr(STDIN_FILENO, TCSAFLUSH, &quiet) != 0) {
+  // Echo goes off before the prompt appears: what is typed after it is
+  // never shown.
+  if (::tcsetattr(STDIN_FILENO, TCSANOW, &quiet) != 0) {
     return SysError("tcsetattr", "stdin", errno);
   }
+  std::fprintf(stderr, "Value for %s (not echoed): ", name.c_str());
+  std::fflush(stderr);
   std::string line;
   Status s;
   while (true) {
@@ -79,7 +81,7 @@ Result<std::string> ReadHidden(const std::string& name) {
       break;
     }
   }
-  ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &old);
+  ::tcsetattr(STDIN_FILENO, TCSANOW, &old);
   if (!s.ok()) return s.error();
   return line;
 }
