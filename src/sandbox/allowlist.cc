@@ -22,7 +22,7 @@ bool IsStrictlyUnder(const std::string& path, const std::string& root) {
 
 class Builder {
  public:
-  Builder(std::vector<Exception> exceptions) : exceptions_(std::move(exceptions)) {}
+  explicit Builder(std::vector<Exception> exceptions) : exceptions_(std::move(exceptions)) {}
 
   Status Add(const std::string& root, uint64_t access) {
     for (const Exception& e : exceptions_) {
@@ -82,7 +82,9 @@ class Builder {
     closedir(d);
     std::sort(names.begin(), names.end());
     for (const std::string& name : names) {
-      std::string child = dir == "/" ? "/" + name : dir + "/" + name;
+      std::string child = dir == "/" ? std::string() : dir;
+      child += '/';
+      child += name;
       struct stat st {};
       if (lstat(child.c_str(), &st) != 0 || S_ISLNK(st.st_mode)) continue;
       uint64_t child_access = access;

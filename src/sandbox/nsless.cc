@@ -39,6 +39,8 @@ bool IsNamespaceRefusal(int err) {
 }
 
 const std::vector<std::string>& NamespacelessLimits() {
+  // Long lines split into adjacent literals on purpose.
+  // NOLINTBEGIN(bugprone-suspicious-missing-comma)
   static const std::vector<std::string> kLimits = {
       "host processes are visible (ps, /proc/PID/cmdline and status); Landlock keeps them "
       "from being signalled or ptraced",
@@ -60,6 +62,7 @@ const std::vector<std::string>& NamespacelessLimits() {
       "with --net proxy, the proxy's port is reachable on any address (Landlock matches TCP "
       "ports, not addresses)",
       "the hostname, the host's other sessions' process ids and the cgroup are the host's"};
+  // NOLINTEND(bugprone-suspicious-missing-comma)
   return kLimits;
 }
 

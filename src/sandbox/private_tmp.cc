@@ -43,7 +43,9 @@ Status RemoveContents(int dir, const std::string& path, int depth) {
   closedir(d);
   Status first;
   for (const std::string& name : names) {
-    std::string child = path + "/" + name;
+    std::string child = path;
+    child += '/';
+    child += name;
     struct stat st {};
     if (fstatat(dir, name.c_str(), &st, AT_SYMLINK_NOFOLLOW) != 0) continue;
     if (S_ISDIR(st.st_mode)) {

@@ -58,16 +58,14 @@ bool KillAllChildren() {
     // Reap whatever is dead; a killed child becomes a zombie shortly, and
     // its own children come back to us in the meantime.
     int status = 0;
-    pid_t reaped = 0;
     if (killed == 0) {
       // Nothing listed: zombies may remain (the file lists them too, so
       // this is only a race with the last exit).
-      while ((reaped = waitpid(-1, &status, WNOHANG)) > 0) {
+      while (waitpid(-1, &status, WNOHANG) > 0) {
       }
       return true;
     }
-    reaped = waitpid(-1, &status, 0);
-    if (reaped < 0 && errno == ECHILD) return true;
+    if (waitpid(-1, &status, 0) < 0 && errno == ECHILD) return true;
   }
 }
 

@@ -1,0 +1,95 @@
+// allowlist::Build: grants carved around deny-read and protected paths.
+#include "sandbox/allowlist.h"
+
+#include <gtest/gtest.h>
+#include <stdlib.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+
+namespace cordon::sandbox::allowlist {
+namespace {
+
+namespace fsys = std::filesystem;
+namespace lfs = landlock::fs;
+
+class AllowlistTest : public ::testing::Test {
+ protected:
+  AllowlistTest() {
+    std::string tmpl = fsys::temp_directory_path().string() + "/cordon-allowlist-XXXXXX";
+    root_ = mkdtemp(tmpl.data());
+    root_ = fsys::canonical(root_).string();
+    for (const char* d : {"home/.ssh", "home/.config/gh", "home/.config/app", "home/src"}) {
+      fsys::create_directories(root_ + "/" + d);
+    }
+    std::ofstream(root_ + "/home/.bashrc") << "x";
+    fsys::create_symlink(root_ + "/home/.ssh", root_ + "/home/link-to-ssh");
+  }
+  ~AllowlistTest() override { fsys::remove_all(root_); }
+
+  // The access a rule gives exactly `path` (0 if none).
+  static uint64_t RuleFor(const std::vector<landlock::PathRule>& rules, const std::string& path) {
+    uint64_t access = 0;
+    for (const auto& r : rules) {
+      if (r.path == path) access |= r.access;
+    }
+    return access;
+  }
+
+  std::string root_;
+};
+
+TEST_F(AllowlistTest, GrantWithoutExceptionsIsOneRule) {
+  auto rules = Build({{root_ + "/home", lfs::kRead}}, {});
+  ASSERT_TRUE(rules.ok());
+  ASSERT_EQ(rules.value().size(), 1u);
+  EXPECT_EQ(rules.value()[0].access, lfs::kRead);
+}
+
+TEST_F(AllowlistTest, DenyReadIsCarvedOutDownToThePath) {
+  const std::string home = root_ + "/home";
+  auto rules =
+      Build({{home, lfs::kRead}}, {{home + "/.ssh", 0, true}, {home + "/.config/gh", 0, true}});
+  ASSERT_TRUE(rules.ok()) << rules.error().Describe();
+  const auto& r = rules.value();
+  EXPECT_EQ(RuleFor(r, home), 0u) << "the parent must not be granted";
+  EXPECT_EQ(RuleFor(r, home + "/.ssh"), 0u);
+  EXPECT_EQ(RuleFor(r, home + "/.config"), 0u);
+  EXPECT_EQ(RuleFor(r, home + "/.config/gh"), 0u);
+  EXPECT_EQ(RuleFor(r, home + "/.config/app"), lfs::kRead);
+  EXPECT_EQ(RuleFor(r, home + "/.bashrc"), lfs::kRead);
+  EXPECT_EQ(RuleFor(r, home + "/src"), lfs::kRead);
+  EXPECT_EQ(RuleFor(r, home + "/link-to-ssh"), 0u) << "a symlink would grant its target";
+}
+
+TEST_F(AllowlistTest, ProtectedPathKeepsReadAndItsParentsReadOnly) {
+  const std::string home = root_ + "/home";
+  auto rules = Build({{home, lfs::kAll}}, {{home + "/.config/app", lfs::kRead, true}});
+  ASSERT_TRUE(rules.ok());
+  const auto& r = rules.value();
+  EXPECT_EQ(RuleFor(r, home), lfs::kRead);
+  EXPECT_EQ(RuleFor(r, home + "/.config"), lfs::kRead);
+  EXPECT_EQ(RuleFor(r, home + "/.config/app"), lfs::kRead);
+  EXPECT_EQ(RuleFor(r, home + "/.config/gh"), lfs::kAll);
+  EXPECT_EQ(RuleFor(r, home + "/src"), lfs::kAll);
+}
+
+TEST_F(AllowlistTest, GrantInsideADenyReadPathIsDropped) {
+  auto rules = Build({{root_ + "/home/.ssh", lfs::kRead}}, {{root_ + "/home/.ssh", 0, true}});
+  ASSERT_TRUE(rules.ok());
+  EXPECT_TRUE(rules.value().empty());
+}
+
+TEST_F(AllowlistTest, UnlistableDirectoryOnTheWayIsAnErrorNamingThePath) {
+  if (geteuid() == 0) GTEST_SKIP() << "root lists any directory";
+  const std::string home = root_ + "/home";
+  fsys::permissions(home + "/.config", fsys::perms::none);
+  auto rules = Build({{home, lfs::kRead}}, {{home + "/.config/gh", 0, true}});
+  fsys::permissions(home + "/.config", fsys::perms::owner_all);
+  ASSERT_FALSE(rules.ok());
+  EXPECT_NE(rules.error().Describe().find(home + "/.config"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace cordon::sandbox::allowlist
