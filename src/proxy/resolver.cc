@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 
 #include <cstring>
+#include <system_error>
 #include <thread>
 
 namespace cordon::proxy {
@@ -53,9 +54,31 @@ void Resolver::Lookup(const std::string& host, uint16_t port, std::function<void
     done(std::move(r));
     return;
   }
-  // One thread per lookup: lookups are few (one per new destination) and a
-  // slow DNS server must not stall other connections.
-  std::thread([mailbox = mailbox_, host, port, done = std::move(done)]() mutable {
+  Pending lookup{host, port, std::move(done)};
+  if (running_ >= kMaxConcurrent) {
+    queue_.push_back(std::move(lookup));
+    return;
+  }
+  Start(std::move(lookup));
+}
+
+void Resolver::Finished() {
+  --running_;
+  if (!queue_.empty() && running_ < kMaxConcurrent) {
+    Pending next = std::move(queue_.front());
+    queue_.pop_front();
+    Start(std::move(next));
+  }
+}
+
+void Resolver::Start(Pending lookup) {
+  ++running_;
+  // One thread per lookup: a slow DNS server must not stall other
+  // connections. The answer comes back through the mailbox, on the loop
+  // thread, where this resolver still exists (the loop owns both).
+  // Shared, so a thread that cannot be started still leaves it callable.
+  auto done = std::make_shared<std::function<void(Resolved)>>(std::move(lookup.done));
+  auto work = [mailbox = mailbox_, self = this, host = lookup.host, port = lookup.port, done] {
     addrinfo hints{};
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = SOCK_STREAM;
@@ -79,8 +102,17 @@ void Resolver::Lookup(const std::string& host, uint16_t port, std::function<void
       freeaddrinfo(list);
       if (r.addresses.empty()) r.error = "no IPv4 or IPv6 address";
     }
-    mailbox->Post([done = std::move(done), r = std::move(r)]() mutable { done(std::move(r)); });
-  }).detach();
+    mailbox->Post([self, done, r = std::move(r)]() mutable {
+      self->Finished();
+      (*done)(std::move(r));
+    });
+  };
+  try {
+    std::thread(std::move(work)).detach();
+  } catch (const std::system_error&) {
+    --running_;
+    (*done)(Resolved{{}, "cannot start a lookup thread"});
+  }
 }
 
 }  // namespace cordon::proxy

@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
@@ -36,9 +37,24 @@ class Resolver {
   // the answer needs no lookup (IP literal, override).
   void Lookup(const std::string& host, uint16_t port, std::function<void(Resolved)> done);
 
+  // Lookups run at once on their own threads, up to this many; the rest
+  // wait in order. Bounds the threads a sandbox can make the supervisor
+  // start by asking for many names.
+  static constexpr size_t kMaxConcurrent = 32;
+
  private:
+  struct Pending {
+    std::string host;
+    uint16_t port;
+    std::function<void(Resolved)> done;
+  };
+  void Start(Pending lookup);
+  void Finished();
+
   std::shared_ptr<Mailbox> mailbox_;
   std::vector<policy::ResolveOverride> overrides_;
+  size_t running_ = 0;  // loop thread only
+  std::deque<Pending> queue_;
 };
 
 }  // namespace cordon::proxy

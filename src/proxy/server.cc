@@ -87,6 +87,7 @@ class Server::Impl {
       if (ctx_.now_ms >= next_tick) {
         next_tick = ctx_.now_ms + 1000;
         for (auto& [id, c] : connections_) c->OnTick();
+        ResumeListener();
       }
       Reap();
     }
@@ -120,7 +121,12 @@ class Server::Impl {
   void Accept() {
     for (;;) {
       int fd = accept4(listener_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
-      if (fd < 0) return;  // EAGAIN, or a transient error (EMFILE) retried on the next event
+      if (fd < 0) {
+        // Out of descriptors (EMFILE, ENFILE) or memory: the listener stays
+        // readable, so stop watching it until the next tick rather than spin.
+        if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED) PauseListener();
+        return;
+      }
       if (connections_.size() >= config_.limits.max_connections) {
         close(fd);  // over the limit: refused at once rather than queued
         continue;
@@ -128,6 +134,16 @@ class Server::Impl {
       uint64_t id = next_id_++;
       connections_.emplace(id, std::make_unique<Connection>(ctx_, id, UniqueFd(fd)));
     }
+  }
+
+  void PauseListener() {
+    if (listener_paused_) return;
+    listener_paused_ = epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, listener_.get(), nullptr) == 0;
+  }
+
+  void ResumeListener() {
+    if (!listener_paused_) return;
+    listener_paused_ = !Watch(epoll_.get(), listener_.get(), kListenerTag, "proxy listener").ok();
   }
 
   void Reap() {
@@ -144,6 +160,7 @@ class Server::Impl {
   std::unordered_map<uint64_t, std::unique_ptr<Connection>> connections_;
   uint64_t next_id_ = 1;
   bool stopping_ = false;
+  bool listener_paused_ = false;
 };
 
 Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
