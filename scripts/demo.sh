@@ -5,8 +5,9 @@
 #
 # Builds nothing. Makes a scratch home (with a fake ~/.ssh/id_ed25519) and a
 # scratch project inside it, starts an HTTP server on the host's loopback,
-# and runs four commands under `cordon run --no-config`: one that should work
-# and three that must be denied. Removes everything it made on exit. Exits 0
+# and runs commands under `cordon run --no-config`: one that should work,
+# three that must be denied, and, with `--net proxy`, one allowed and one
+# refused destination. Removes everything it made on exit. Exits 0
 # only when every expectation held.
 set -uo pipefail
 
@@ -74,10 +75,12 @@ out=
 rc=0
 # sandbox SHOWN_CMD SH_SCRIPT: run SH_SCRIPT under the default policy, from
 # the project directory, with the fake home. Sets out (stdout+stderr) and rc.
+# Options in the array opts go before the command.
+opts=()
 sandbox() {
-  printf '  %s$ cordon run --no-config -- %s%s\n' "$dim" "$1" "$off"
+  printf '  %s$ cordon run --no-config %s-- %s%s\n' "$dim" "${opts[*]:+${opts[*]} }" "$1" "$off"
   out=$(cd "$ws" && env HOME="$home" XDG_CONFIG_HOME="$home/.config" \
-    timeout -k 5 30 "$cordon" run --no-config -- sh -c "$2" 2>&1 </dev/null)
+    timeout -k 5 30 "$cordon" run --no-config "${opts[@]}" -- sh -c "$2" 2>&1 </dev/null)
   rc=$?
   if [[ $rc -eq 124 || $rc -eq 137 ]]; then
     out+=$'\n'"(demo: no answer after 30 s; killed)"
@@ -102,7 +105,7 @@ echo "  \$HOME:     $home (holds a fake ~/.ssh/id_ed25519)"
 echo "  server:    $url on the host's loopback (the host can reach it)"
 
 echo
-echo "${bold}[1/4] Writing inside the workspace works${off}"
+echo "${bold}[1/5] Writing inside the workspace works${off}"
 sandbox "sh -c 'echo hello > notes.txt && cat notes.txt'" 'echo hello > notes.txt && cat notes.txt'
 show "$out"
 if [[ $rc -eq 0 && $(cat "$ws/notes.txt" 2>/dev/null) == hello ]]; then
@@ -112,7 +115,7 @@ else
 fi
 
 echo
-echo "${bold}[2/4] Writing to \$HOME is denied${off}"
+echo "${bold}[2/5] Writing to \$HOME is denied${off}"
 sandbox "touch ~/.bashrc" "touch '$home/.bashrc'"
 show "$out"
 if cordon_failed; then
@@ -126,7 +129,7 @@ else
 fi
 
 echo
-echo "${bold}[3/4] Reading ~/.ssh/id_ed25519 is denied${off}"
+echo "${bold}[3/5] Reading ~/.ssh/id_ed25519 is denied${off}"
 sandbox "cat ~/.ssh/id_ed25519" "cat '$home/.ssh/id_ed25519'"
 show "${out//$secret_marker/<SECRET>}"
 if [[ $out == *"$secret_marker"* ]]; then
@@ -140,7 +143,7 @@ else
 fi
 
 echo
-echo "${bold}[4/4] Reaching a server on the host's loopback is denied${off}"
+echo "${bold}[4/5] Reaching a server on the host's loopback is denied${off}"
 sandbox "curl -sS --max-time 5 $url" "curl -sS --max-time 5 '$url'"
 show "$out"
 requests_after=$(wc -l <"$scratch/requests")
@@ -155,10 +158,32 @@ else
 fi
 
 echo
+echo "${bold}[5/5] With --net proxy, only what the allowlist names${off}"
+# demo.allowed and demo.other both name the loopback server (--resolve, a
+# testing aid); only demo.allowed is allowed, and the server's address must
+# be named too (--allow-local), since the proxy refuses the host's loopback.
+opts=(--net proxy --resolve demo.allowed:127.0.0.1 --resolve demo.other:127.0.0.1
+  --allow-local "127.0.0.1:$port" --allow-domain demo.allowed)
+requests_before=$(wc -l <"$scratch/requests")
+sandbox "curl http://demo.allowed:$port/; curl http://demo.other:$port/" \
+  "curl -sS --max-time 5 http://demo.allowed:$port/; curl -sS --max-time 5 http://demo.other:$port/"
+show "$out"
+requests_after=$(wc -l <"$scratch/requests")
+if cordon_failed; then
+  fail "cordon itself failed (exit $rc), so this proves nothing"
+elif [[ $out == *"$server_marker"* && $out == *"cordon: blocked demo.other"* &&
+  $((requests_after - requests_before)) -eq 1 ]]; then
+  pass "demo.allowed went through the proxy; demo.other got 403 and the server saw one request"
+else
+  fail "expected demo.allowed to pass and demo.other to be refused ($((requests_after - requests_before)) requests reached the server)"
+fi
+opts=()
+
+echo
 if [[ ${#failures[@]} -eq 0 ]]; then
-  echo "${green}${bold}All 4 expectations held.${off} (The scratch files are removed now.)"
+  echo "${green}${bold}All 5 expectations held.${off} (The scratch files are removed now.)"
   exit 0
 fi
-echo "${red}${bold}${#failures[@]} of 4 expectations failed:${off}" >&2
+echo "${red}${bold}${#failures[@]} of 5 expectations failed:${off}" >&2
 printf '  - %s\n' "${failures[@]}" >&2
 exit 1
