@@ -161,9 +161,12 @@ void Hold(const std::string& proxy, int port, int count, const char* file) {
 int main(int argc, char** argv) {
   std::string mode = argc > 1 ? argv[1] : "";
   if (mode == "serve" && argc == 3) Serve(argv[2]);
-  if (mode == "fetch" && argc == 5) Fetch(argv[2], std::atoi(argv[3]), std::atoll(argv[4]));
-  else if (mode == "latency" && argc == 5) Latency(argv[2], std::atoi(argv[3]), std::atoi(argv[4]));
-  else if (mode == "hold" && argc == 6) Hold(argv[2], std::atoi(argv[3]), std::atoi(argv[4]), argv[5]);
+  if (mode == "fetch" && argc == 5)
+    Fetch(argv[2], std::atoi(argv[3]), std::atoll(argv[4]));
+  else if (mode == "latency" && argc == 5)
+    Latency(argv[2], std::atoi(argv[3]), std::atoi(argv[4]));
+  else if (mode == "hold" && argc == 6)
+    Hold(argv[2], std::atoi(argv[3]), std::atoi(argv[4]), argv[5]);
   else {
     std::fprintf(stderr, "usage: see the comment at the top of bench/netblast.cc\n");
     return 2;

@@ -558,8 +558,7 @@ class Doctor {
     UniqueFd named(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
     UniqueFd unlisted(::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
     const std::string named_target = "127.0.0.1:" + std::to_string(Listen(named.get(), true));
-    const std::string unlisted_target =
-        "127.0.0.1:" + std::to_string(Listen(unlisted.get(), true));
+    const std::string unlisted_target = "127.0.0.1:" + std::to_string(Listen(unlisted.get(), true));
     Output o = Run({"--net", "proxy", "--allow-local", named_target},
                    {"proxy", named_target, "proxy", unlisted_target, "tcp", unlisted_target});
     if (!o.Answered()) return Broken(c, o);

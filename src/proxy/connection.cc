@@ -14,10 +14,10 @@
 namespace cordon::proxy {
 namespace {
 
-constexpr size_t kReadChunk = 64 * 1024;
+constexpr size_t kReadChunk = 64UL * 1024;
 // Buffered bytes (HTTP forwarding) before the proxy stops reading the
 // other side: bounds memory per connection.
-constexpr size_t kBufferLimit = 256 * 1024;
+constexpr size_t kBufferLimit = 256UL * 1024;
 constexpr int kDrainTimeoutMs = 2000;
 
 constexpr uint8_t kSocksGeneralFailure = 1;
@@ -107,8 +107,7 @@ void Connection::OnEvent(bool upstream, uint32_t events) {
 }
 
 bool Connection::Waiting() const {
-  return phase_ == Phase::kDeciding || phase_ == Phase::kResolving ||
-         phase_ == Phase::kConnecting;
+  return phase_ == Phase::kDeciding || phase_ == Phase::kResolving || phase_ == Phase::kConnecting;
 }
 
 void Connection::ReadClient() {
@@ -225,8 +224,8 @@ void Connection::Decide() {
   }
   phase_ = Phase::kDeciding;
   Touch(ctx_.config->limits.decide_timeout_ms);
-  DecisionRequest req{host_, port_,
-                      ProtocolName(protocol_ == Protocol::kSocks5, protocol_ == Protocol::kConnect)};
+  DecisionRequest req{
+      host_, port_, ProtocolName(protocol_ == Protocol::kSocks5, protocol_ == Protocol::kConnect)};
   // The answer may come from any thread, even after the proxy is gone:
   // it holds the mailbox, and only the loop (if still running) acts on it.
   Context* ctx = &ctx_;
@@ -252,15 +251,15 @@ void Connection::Allowed(std::string rule) {
   Touch(ctx_.config->limits.connect_timeout_ms);
   Context* ctx = &ctx_;
   uint64_t id = id_;
-  ctx_.resolver->Lookup(host_, port_, [ctx, id](Resolved r) {
+  ctx_.resolver->Lookup(host_, port_, [ctx, id](const Resolved& r) {
     Connection* c = ctx->find(id);
     if (c == nullptr || c->phase_ != Phase::kResolving) return;
-    c->OnResolved(std::move(r));
+    c->OnResolved(r);
     if (c->phase_ != Phase::kClosed) c->UpdateInterest();
   });
 }
 
-void Connection::OnResolved(Resolved resolved) {
+void Connection::OnResolved(const Resolved& resolved) {
   if (!resolved.error.empty()) {
     Fail(502, kSocksHostUnreachable, "cannot resolve " + host_ + ": " + resolved.error);
     return;
@@ -354,11 +353,13 @@ void Connection::PumpTunnel(bool upstream, uint32_t events) {
   bool ok = Flush(c, to_client_) && Flush(u, to_upstream_);
   // Strings first, so the answer precedes spliced bytes.
   if (ok && to_upstream_.empty()) {
-    if (!upstream && (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))) ok = tunnel_.up.Fill(c);
+    if (!upstream && (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
+      ok = tunnel_.up.Fill(c);
     if (ok) ok = tunnel_.up.Drain(u);
   }
   if (ok && to_client_.empty()) {
-    if (upstream && (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR))) ok = tunnel_.down.Fill(u);
+    if (upstream && (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
+      ok = tunnel_.down.Fill(u);
     if (ok) ok = tunnel_.down.Drain(c);
   }
   if (!ok || tunnel_.finished()) Close();
@@ -574,8 +575,7 @@ void Connection::EmitDecision(const std::string& reason) {
   e.name = "cordon.net.decision";
   e.time_unix_nano = NowUnixNano();
   e.severity = allowed ? Severity::kInfo : Severity::kWarn;
-  const char* proto =
-      ProtocolName(protocol_ == Protocol::kSocks5, protocol_ == Protocol::kConnect);
+  const char* proto = ProtocolName(protocol_ == Protocol::kSocks5, protocol_ == Protocol::kConnect);
   e.body = std::string(allowed ? "allowed " : "denied ") + proto + " " + HostPort(host_, port_);
   if (!allowed) e.body += ": " + reason;
   e.Add("cordon.decision", std::string(allowed ? "allow" : "deny"))
@@ -630,7 +630,8 @@ void Connection::UpdateInterest() {
     case Phase::kTunnel:
       if (!tunnel_.up.eof && !tunnel_.up.full() && to_upstream_.empty()) c |= EPOLLIN | EPOLLRDHUP;
       if (!to_client_.empty() || tunnel_.down.pending > 0) c |= EPOLLOUT;
-      if (!tunnel_.down.eof && !tunnel_.down.full() && to_client_.empty()) u |= EPOLLIN | EPOLLRDHUP;
+      if (!tunnel_.down.eof && !tunnel_.down.full() && to_client_.empty())
+        u |= EPOLLIN | EPOLLRDHUP;
       if (!to_upstream_.empty() || tunnel_.up.pending > 0) u |= EPOLLOUT;
       break;
     case Phase::kForward:

@@ -74,7 +74,7 @@ class Connection {
   void OnSocksRequest(std::string host, uint16_t port);
   void Decide();
   void Allowed(std::string rule);
-  void OnResolved(Resolved resolved);
+  void OnResolved(const Resolved& resolved);
   void ConnectNext();
   void OnConnected();
   void PumpForward(bool upstream_ready);

@@ -9,7 +9,7 @@
 namespace cordon::proxy {
 
 struct DecisionRequest {
-  std::string host;      // as the client asked, normalized
+  std::string host;  // as the client asked, normalized
   uint16_t port = 0;
   std::string protocol;  // "http", "connect", "socks5"
 };

@@ -18,19 +18,19 @@
 namespace cordon::proxy {
 
 struct Limits {
-  size_t max_head_bytes = 16 * 1024;  // request line + headers, SOCKS5 messages
-  size_t max_connections = 4096;      // client connections held at once
-  int head_timeout_ms = 10'000;       // to send a whole request head (slowloris)
-  int connect_timeout_ms = 10'000;    // lookup plus connect
-  int idle_timeout_ms = 300'000;      // no byte either way on an open connection
-  int decide_timeout_ms = 60'000;     // a held destination waiting for a Decider
+  size_t max_head_bytes = 16UL * 1024;  // request line + headers, SOCKS5 messages
+  size_t max_connections = 4096;        // client connections held at once
+  int head_timeout_ms = 10'000;         // to send a whole request head (slowloris)
+  int connect_timeout_ms = 10'000;      // lookup plus connect
+  int idle_timeout_ms = 300'000;        // no byte either way on an open connection
+  int decide_timeout_ms = 60'000;       // a held destination waiting for a Decider
 };
 
 struct Config {
   policy::NetRules rules;
   std::vector<policy::ResolveOverride> resolve;  // --resolve: HOST -> address (tests)
-  EventSink* events = nullptr;                               // may be null
-  Decider* decider = nullptr;  // null: destinations no rule names are denied
+  EventSink* events = nullptr;                   // may be null
+  Decider* decider = nullptr;                    // null: destinations no rule names are denied
   Limits limits;
 };
 

@@ -14,8 +14,8 @@ namespace {
 // carried a few MiB gets a bigger pipe: fewer splice calls (and wake-ups)
 // per byte, which is most of the relay's cost on bulk transfers. Capacity
 // counts against the user's pipe quota, so only busy tunnels grow.
-constexpr size_t kBulkPipeBytes = 1024 * 1024;
-constexpr uint64_t kBulkAfter = 4 * 1024 * 1024;
+constexpr size_t kBulkPipeBytes = 1024UL * 1024;
+constexpr uint64_t kBulkAfter = 4ULL * 1024 * 1024;
 constexpr unsigned kFlags = SPLICE_F_NONBLOCK | SPLICE_F_MOVE;
 
 bool Transient(int err) { return err == EAGAIN || err == EINTR; }

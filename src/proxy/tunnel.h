@@ -13,11 +13,11 @@ namespace cordon::proxy {
 struct Direction {
   UniqueFd pipe_read;
   UniqueFd pipe_write;
-  size_t pending = 0;  // bytes in the pipe
-  bool eof = false;    // src has no more to send
-  bool shut = false;   // dst's write side was shut after the last byte
-  uint64_t total = 0;  // bytes delivered to dst
-  size_t capacity = 64 * 1024;  // the pipe's size; grown for bulk transfers
+  size_t pending = 0;             // bytes in the pipe
+  bool eof = false;               // src has no more to send
+  bool shut = false;              // dst's write side was shut after the last byte
+  uint64_t total = 0;             // bytes delivered to dst
+  size_t capacity = 64UL * 1024;  // the pipe's size; grown for bulk transfers
   bool grown = false;
 
   // splice what src has into the pipe. false: fatal error (errno set).

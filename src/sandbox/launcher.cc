@@ -15,9 +15,9 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <memory>
 #include <cerrno>
 #include <cstring>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -279,7 +279,7 @@ Outcome Launch(const policy::Policy& policy, Plan& plan, const LaunchOptions& op
     if (plan.proxy) {
       Result<UniqueFd> listener = proxy_channel.supervisor.valid()
                                       ? proxy_listener::Receive(proxy_channel.supervisor.get())
-                                      : Result<UniqueFd>(std::move(host_listener));
+                                      : Result<UniqueFd>(std::exchange(host_listener, UniqueFd()));
       if (listener.ok()) {
         proxy::Config config;
         config.rules = policy.net_rules;

@@ -171,6 +171,16 @@ ChildStatus Build(const Plan& plan, std::span<int> scratch, int* host_pts_fd) {
       mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) {
     return ChildStatus::Errno("mount(proc)", "/proc");
   }
+  if (plan.mount_proc) {
+    // The kernel checks writes to sysctls by uid alone, and a sandbox run by
+    // root is uid 0 on the host: it could set kernel.core_pattern (a root
+    // shell outside) or any other host-wide knob. The global parts of /proc
+    // are read-only, whoever runs cordon.
+    for (const char* p :
+         {"/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/bus", "/proc/fs"}) {
+      if (access(p, F_OK) == 0) CORDON_CHILD_TRY(SelfBind(p, true, true));
+    }
+  }
 
   CORDON_CHILD_TRY(HideAll(plan));
   // Pins before protects: a pin clones its directory without submounts.

@@ -348,8 +348,8 @@ void SetProxyEnvironment(std::vector<std::string>& envp, uint16_t port) {
     std::string value = std::string_view(name) == "NO_PROXY" ? "localhost,127.0.0.1,::1" : url;
     std::string lower = name;
     for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    envp.push_back(std::string(name) + "=" + value);
-    envp.push_back(lower + "=" + value);
+    envp.push_back(std::string(name).append("=").append(value));
+    envp.push_back(lower.append("=").append(value));
   }
 }
 

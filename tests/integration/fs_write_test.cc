@@ -263,3 +263,25 @@ TEST_F(FsWriteTest, FullAccessModeIsUnconfinedAndSaysSo) {
 
 }  // namespace
 }  // namespace cordon::it
+
+namespace cordon::it {
+namespace {
+
+// The kernel checks sysctl writes by uid alone, so a sandbox run by root
+// (uid 0 on the host) must not get a writable /proc/sys: core_pattern alone
+// would give a root shell outside. Opened for writing only, never written.
+TEST_F(SandboxTest, HostSysctlsCannotBeOpenedForWriting) {
+  const std::string script =
+      "import os\n"
+      "for p in ['/proc/sys/kernel/core_pattern', '/proc/sys/vm/swappiness']:\n"
+      "    try:\n"
+      "        os.close(os.open(p, os.O_WRONLY)); print(p, 'opened')\n"
+      "    except OSError as e: print(p, e.strerror)\n";
+  RunResult r = Run({}, {"/usr/bin/python3", "-c", script});
+  EXPECT_EQ(r.exit_code, 0) << r.Describe();
+  EXPECT_EQ(r.out.find("opened"), std::string::npos) << r.Describe();
+  EXPECT_NE(r.out.find("core_pattern"), std::string::npos) << r.Describe();
+}
+
+}  // namespace
+}  // namespace cordon::it

@@ -125,9 +125,10 @@ void HttpServer::Handle(int fd) {
       body = "not found\n";
     }
   }
-  std::string response = "HTTP/1.1 " + std::to_string(status) + (status == 200 ? " OK" : " Not Found") +
-                         "\r\nContent-Type: text/plain\r\nContent-Length: " +
-                         std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n";
+  std::string response =
+      "HTTP/1.1 " + std::to_string(status) + (status == 200 ? " OK" : " Not Found") +
+      "\r\nContent-Type: text/plain\r\nContent-Length: " + std::to_string(body.size()) +
+      "\r\nConnection: close\r\n\r\n";
   if (method != "HEAD") response += body;
   SendAll(fd, response);
 }

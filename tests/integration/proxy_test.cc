@@ -30,16 +30,11 @@ const std::string kPython = "/usr/bin/python3";
 // --net proxy, allowed.test and denied.test both resolving to 127.0.0.1,
 // the server's address named, and only allowed.test allowed.
 std::vector<std::string> ProxyOpts(int port, std::vector<std::string> extra = {}) {
-  std::vector<std::string> opts = {"--net",
-                                   "proxy",
-                                   "--resolve",
-                                   "allowed.test:127.0.0.1",
-                                   "--resolve",
-                                   "denied.test:127.0.0.1",
-                                   "--allow-local",
-                                   "127.0.0.1:" + std::to_string(port),
-                                   "--allow-domain",
-                                   "allowed.test"};
+  std::vector<std::string> opts = {"--net",          "proxy",
+                                   "--resolve",      "allowed.test:127.0.0.1",
+                                   "--resolve",      "denied.test:127.0.0.1",
+                                   "--allow-local",  "127.0.0.1:" + std::to_string(port),
+                                   "--allow-domain", "allowed.test"};
   opts.insert(opts.end(), extra.begin(), extra.end());
   return opts;
 }
@@ -50,7 +45,8 @@ std::string Url(const std::string& host, int port, const std::string& path = "/"
 
 TEST_F(ProxyTest, CurlReachesAnAllowedHost) {
   HttpServer server;
-  RunResult r = Run(ProxyOpts(server.port()), {kCurl, "-sS", Url("allowed.test", server.port(), "/hello")});
+  RunResult r =
+      Run(ProxyOpts(server.port()), {kCurl, "-sS", Url("allowed.test", server.port(), "/hello")});
   EXPECT_EQ(r.exit_code, 0) << r.Describe();
   EXPECT_EQ(r.out, HttpServer::Greeting("/hello"));
   ASSERT_EQ(server.requests().size(), 1u);
@@ -73,11 +69,11 @@ TEST_F(ProxyTest, ConnectTunnelReachesAnAllowedHostOnly) {
   // curl -p tunnels through CONNECT; the raw server never answers, so the
   // accepted connection is what counts.
   auto opts = ProxyOpts(allowed.port());
-  RunResult ok = Run(opts, {kCurl, "-sS", "-p", "--max-time", "2",
-                            Url("allowed.test", allowed.port())});
+  RunResult ok =
+      Run(opts, {kCurl, "-sS", "-p", "--max-time", "2", Url("allowed.test", allowed.port())});
   EXPECT_EQ(allowed.TakeAccepted(), 1) << ok.Describe();
-  RunResult no = Run(opts, {kCurl, "-sS", "-p", "--max-time", "5",
-                            Url("denied.test", denied.port())});
+  RunResult no =
+      Run(opts, {kCurl, "-sS", "-p", "--max-time", "5", Url("denied.test", denied.port())});
   EXPECT_NE(no.exit_code, 0);
   EXPECT_NE(no.err.find("403"), std::string::npos) << no.Describe();
   EXPECT_EQ(denied.TakeAccepted(), 0);
@@ -85,25 +81,29 @@ TEST_F(ProxyTest, ConnectTunnelReachesAnAllowedHostOnly) {
 
 TEST_F(ProxyTest, HttpsThroughTheTunnel) {
   TempDir certs("cordon-cert-");
-  RunResult gen = RunProcess({"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
-                              "-keyout", certs / "key.pem", "-out", certs / "cert.pem", "-days",
-                              "1", "-subj", "/CN=allowed.test"},
-                             env_, certs.path());
+  RunResult gen = RunProcess(
+      {"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+       certs / "key.pem", "-out", certs / "cert.pem", "-days", "1", "-subj", "/CN=allowed.test"},
+      env_, certs.path());
   ASSERT_EQ(gen.exit_code, 0) << gen.Describe();
   int port = FreePort();
   Process tls({"/usr/bin/openssl", "s_server", "-accept", "127.0.0.1:" + std::to_string(port),
                "-cert", certs / "cert.pem", "-key", certs / "key.pem", "-www", "-naccept", "1"},
               env_, certs.path());
-  ASSERT_TRUE(WaitFor([&] {
-    return RunProcess({kCurl, "-sk", "--max-time", "1", "-o", "/dev/null",
-                       "--connect-to", "::127.0.0.1:" + std::to_string(port) + "x", "https://x/"},
-                      env_, certs.path())
-               .exit_code != 7;
-  }, 5));
-  RunResult denied = Run(ProxyOpts(port), {kCurl, "-sSk", "https://denied.test:" + std::to_string(port) + "/"});
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return RunProcess({kCurl, "-sk", "--max-time", "1", "-o", "/dev/null", "--connect-to",
+                           "::127.0.0.1:" + std::to_string(port) + "x", "https://x/"},
+                          env_, certs.path())
+                   .exit_code != 7;
+      },
+      5));
+  RunResult denied =
+      Run(ProxyOpts(port), {kCurl, "-sSk", "https://denied.test:" + std::to_string(port) + "/"});
   EXPECT_NE(denied.exit_code, 0);
   EXPECT_NE(denied.err.find("403"), std::string::npos) << denied.Describe();
-  RunResult r = Run(ProxyOpts(port), {kCurl, "-sSk", "https://allowed.test:" + std::to_string(port) + "/"});
+  RunResult r =
+      Run(ProxyOpts(port), {kCurl, "-sSk", "https://allowed.test:" + std::to_string(port) + "/"});
   EXPECT_EQ(r.exit_code, 0) << r.Describe();
   EXPECT_NE(r.out.find("s_server"), std::string::npos) << r.Describe();
 }
@@ -112,9 +112,9 @@ TEST_F(ProxyTest, AnAllowedNameResolvingToUnnamedLoopbackIsRefused) {
   HttpServer server;
   // rebind.test is allowed, but resolves to the host's loopback, and no
   // rule names that address: DNS rebinding.
-  RunResult r = Run({"--net", "proxy", "--allow-domain", "rebind.test", "--resolve",
-                     "rebind.test:127.0.0.1"},
-                    {kCurl, "-sS", "-w", "\n%{http_code}", Url("rebind.test", server.port())});
+  RunResult r =
+      Run({"--net", "proxy", "--allow-domain", "rebind.test", "--resolve", "rebind.test:127.0.0.1"},
+          {kCurl, "-sS", "-w", "\n%{http_code}", Url("rebind.test", server.port())});
   EXPECT_NE(r.out.find("loopback"), std::string::npos) << r.Describe();
   EXPECT_EQ(r.out.substr(r.out.size() - 3), "403") << r.Describe();
   EXPECT_EQ(server.connections(), 0);
@@ -125,8 +125,8 @@ TEST_F(ProxyTest, IpLiteralsNeedARule) {
   HttpServer unnamed;
   auto opts = ProxyOpts(named.port());
   // NO_PROXY keeps the sandbox's own 127.0.0.1 direct: unset it for curl.
-  const std::vector<std::string> curl = {"/usr/bin/env", "-u", "NO_PROXY", "-u", "no_proxy", kCurl,
-                                         "-sS"};
+  const std::vector<std::string> curl = {"/usr/bin/env", "-u",  "NO_PROXY", "-u",
+                                         "no_proxy",     kCurl, "-sS"};
   auto with = [&](std::vector<std::string> args) {
     args.insert(args.begin(), curl.begin(), curl.end());
     return args;
@@ -141,17 +141,17 @@ TEST_F(ProxyTest, IpLiteralsNeedARule) {
 
 TEST_F(ProxyTest, DenyBeatsAllowAndWildcardsMatchSubdomainsOnly) {
   HttpServer server;
-  std::vector<std::string> opts = {"--net", "proxy", "--allow-local",
-                                   "127.0.0.1:" + std::to_string(server.port()),
-                                   "--allow-domain", "*.example.test", "--deny-domain",
-                                   "bad.example.test"};
+  std::vector<std::string> opts = {"--net",          "proxy",
+                                   "--allow-local",  "127.0.0.1:" + std::to_string(server.port()),
+                                   "--allow-domain", "*.example.test",
+                                   "--deny-domain",  "bad.example.test"};
   for (const char* name : {"good.example.test", "bad.example.test", "example.test"}) {
     opts.push_back("--resolve");
     opts.push_back(std::string(name) + ":127.0.0.1");
   }
   auto code = [&](const std::string& host) {
-    RunResult r = Run(opts, {kCurl, "-s", "-o", "/dev/null", "-w", "%{http_code}",
-                             Url(host, server.port())});
+    RunResult r =
+        Run(opts, {kCurl, "-s", "-o", "/dev/null", "-w", "%{http_code}", Url(host, server.port())});
     return r.out;
   };
   EXPECT_EQ(code("good.example.test"), "200");
@@ -227,20 +227,21 @@ TEST_F(ProxyTest, KeepAliveRequestsAreEachChecked) {
   HttpServer server;
   // Two requests on one client connection: the second, to another host, is
   // refused on its own.
-  std::string script =
-      kPyProxy +
-      "s = socket.create_connection(PROXY)\n"
-      "def ask(host, path):\n"
-      "    s.sendall(('GET http://%s:" + std::to_string(server.port()) +
-      "%s HTTP/1.1\\r\\nHost: %s\\r\\n\\r\\n' % (host, path, host)).encode())\n"
-      "    data = b''\n"
-      "    while b'\\r\\n\\r\\n' not in data: data += s.recv(4096)\n"
-      "    head, _, body = data.partition(b'\\r\\n\\r\\n')\n"
-      "    n = int([l.split(b':')[1] for l in head.split(b'\\r\\n') if l.lower().startswith(b'content-length')][0])\n"
-      "    while len(body) < n: body += s.recv(4096)\n"
-      "    print(head.split(b'\\r\\n')[0].decode())\n"
-      "ask('allowed.test', '/one')\n"
-      "ask('denied.test', '/two')\n";
+  std::string script = kPyProxy +
+                       "s = socket.create_connection(PROXY)\n"
+                       "def ask(host, path):\n"
+                       "    s.sendall(('GET http://%s:" +
+                       std::to_string(server.port()) +
+                       "%s HTTP/1.1\\r\\nHost: %s\\r\\n\\r\\n' % (host, path, host)).encode())\n"
+                       "    data = b''\n"
+                       "    while b'\\r\\n\\r\\n' not in data: data += s.recv(4096)\n"
+                       "    head, _, body = data.partition(b'\\r\\n\\r\\n')\n"
+                       "    n = int([l.split(b':')[1] for l in head.split(b'\\r\\n') if "
+                       "l.lower().startswith(b'content-length')][0])\n"
+                       "    while len(body) < n: body += s.recv(4096)\n"
+                       "    print(head.split(b'\\r\\n')[0].decode())\n"
+                       "ask('allowed.test', '/one')\n"
+                       "ask('denied.test', '/two')\n";
   RunResult r = Run(ProxyOpts(server.port()), {kPython, "-c", script});
   EXPECT_EQ(r.out, "HTTP/1.1 200 OK\nHTTP/1.1 403 Forbidden\n") << r.Describe();
   EXPECT_EQ(server.requests(), std::vector<std::string>{"GET /one HTTP/1.1"});
@@ -263,8 +264,8 @@ TEST_F(ProxyTest, MalformedInputGetsAnErrorAndTheProxyKeepsServing) {
       "        data += chunk\n"
       "    print(data.split(b'\\r\\n')[0].decode() or 'closed')\n"
       "import urllib.request\n"
-      "print(urllib.request.urlopen('" + Url("allowed.test", server.port(), "/after") +
-      "').read().decode(), end='')\n";
+      "print(urllib.request.urlopen('" +
+      Url("allowed.test", server.port(), "/after") + "').read().decode(), end='')\n";
   RunResult r = Run(ProxyOpts(server.port()), {kPython, "-c", script});
   EXPECT_EQ(r.exit_code, 0) << r.Describe();
   std::vector<std::string> lines;
@@ -288,10 +289,11 @@ TEST_F(ProxyTest, TheSandboxGetsTheProxyVariablesInBothSpellings) {
   RunResult r = Run({"--net", "proxy"}, {"/usr/bin/env"});
   r.out.insert(0, "\n");
   const std::string port = NamespacelessTier() ? "" : "3128\n";  // else a free port
-  for (const char* name : {"HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy",
-                           "all_proxy"}) {
+  for (const char* name :
+       {"HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"}) {
     EXPECT_NE(r.out.find(std::string("\n") + name + "=http://127.0.0.1:" + port), std::string::npos)
-        << name << "\n" << r.out;
+        << name << "\n"
+        << r.out;
   }
   EXPECT_NE(r.out.find("\nno_proxy=localhost,127.0.0.1,::1\n"), std::string::npos) << r.out;
   EXPECT_EQ(r.out.find("host-proxy.invalid"), std::string::npos) << r.out;

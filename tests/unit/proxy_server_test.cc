@@ -3,8 +3,6 @@
 // connections, SOCKS5 UDP), the Decider seam, and the decision events.
 // Real sockets and a real origin server; the sandbox-side tests are in
 // tests/integration/proxy_test.cc.
-#include "proxy/server.h"
-
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
 #include <netinet/in.h>
@@ -16,6 +14,8 @@
 #include <chrono>
 #include <mutex>
 #include <thread>
+
+#include "proxy/server.h"
 
 namespace cordon::proxy {
 namespace {
@@ -145,7 +145,8 @@ class ProxyServerTest : public ::testing::Test {
   }
   std::string Get(const std::string& host) {
     int s = Connect(port_);
-    Send(s, "GET http://" + host + ":" + std::to_string(origin_.port()) + "/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+    Send(s, "GET http://" + host + ":" + std::to_string(origin_.port()) +
+                "/ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
     std::string out = ReadAll(s);
     close(s);
     return out;
