@@ -297,11 +297,16 @@ class Doctor {
  public:
   Doctor(policy::HostFacts host, std::string self)
       : host_(std::move(host)), self_(std::move(self)) {}
-  ~Doctor() {
-    if (!root_.empty()) {
-      std::error_code ec;
-      std::filesystem::remove_all(root_, ec);
-    }
+  ~Doctor() { (void)Cleanup(); }
+
+  // Removes doctor's temp workspace (once); an error names it.
+  Status Cleanup() {
+    if (root_.empty()) return {};
+    std::error_code ec;
+    std::filesystem::remove_all(root_, ec);
+    if (ec) return SysError("remove", root_, ec.value());
+    root_.clear();
+    return {};
   }
   Doctor(const Doctor&) = delete;
   Doctor& operator=(const Doctor&) = delete;
@@ -721,6 +726,10 @@ int DoctorCommand(const Command&) {
     if (!r.remedy.empty() && r.verdict == Verdict::kFail)
       std::printf("      remedy: %s\n", r.remedy.c_str());
     std::fflush(stdout);
+  }
+  Status cleaned = doctor.Cleanup();
+  if (!cleaned.ok()) {
+    std::fprintf(stderr, "cordon: doctor: %s\n", cleaned.error().Describe().c_str());
   }
   std::printf("\n%d passed, %d failed, %d skipped\n", pass, fail, skip);
   return fail > 0 ? 1 : 0;

@@ -36,6 +36,14 @@ class DoctorTest : public SandboxTest {
 
 TEST_F(DoctorTest, AllChecksPassAndTheHomeIsUnchanged) {
   Snapshot before = TakeSnapshot(home_);
+  auto doctor_dirs = [this] {
+    std::vector<std::string> out;
+    for (const std::string& name : ListDir(env_.at("TMPDIR"))) {
+      if (name.rfind("cordon-doctor-", 0) == 0) out.push_back(name);
+    }
+    return out;
+  };
+  std::vector<std::string> dirs_before = doctor_dirs();
   RunResult r = Doctor();
   EXPECT_EQ(r.exit_code, 0) << r.Describe();
   for (const char* check : {"1 writes", "2 secret paths", "3 ~/.ssh", "4a offline", "5 nothing"}) {
@@ -46,9 +54,8 @@ TEST_F(DoctorTest, AllChecksPassAndTheHomeIsUnchanged) {
   EXPECT_NE(r.out.find("2 private keys"), std::string::npos) << r.out;
   EXPECT_EQ(DiffSnapshots(before, TakeSnapshot(home_)), "");
   EXPECT_TRUE(ProcessesWithArg("cordon-doctor-").empty());
-  for (const std::string& name : ListDir(env_.at("TMPDIR"))) {
-    EXPECT_EQ(name.rfind("cordon-doctor-", 0), std::string::npos) << "left behind: " << name;
-  }
+  // Doctor's temp workspace is gone.
+  EXPECT_TRUE(WaitFor([&] { return doctor_dirs() == dirs_before; }, 5)) << r.err;
 }
 
 TEST_F(DoctorTest, AConfigThatReexposesTheHomeFailsAndDamagesNothing) {
