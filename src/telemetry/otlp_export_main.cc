@@ -21,6 +21,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <string>
@@ -113,11 +114,14 @@ class Exporter {
     failed_ = true;
     batch_ = json::array();
     std::string text = "POST " + endpoint_ + ": " + why + "\n";
+    // Written aside and renamed, so cordon never reads a half-written marker.
     std::string path = events_dir_ + "/" + cordon::telemetry::kExportFailedMarker;
-    int fd = open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
+    std::string tmp = path + "." + std::to_string(getpid());
+    int fd = open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0) return;
-    (void)!write(fd, text.data(), text.size());
+    bool written = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
     close(fd);
+    if (!written || rename(tmp.c_str(), path.c_str()) != 0) unlink(tmp.c_str());
   }
 
   std::string endpoint_;
