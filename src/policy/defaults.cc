@@ -82,23 +82,12 @@ std::string ReadGitdirFile(const std::string& file, const std::string& dir,
 }  // namespace
 
 const std::vector<std::string>& DefaultScrubPatterns() {
-  static const std::vector<std::string> kPatterns = {"*_TOKEN",
-                                                     "*_TOKEN_*",
-                                                     "*SECRET*",
-                                                     "*_KEY",
-                                                     "*_KEY_*",
-                                                     "*PASSWORD*",
-                                                     "*PASSWD*",
-                                                     "*CREDENTIAL*",
-                                                     "AWS_*",
-                                                     "AZURE_*",
-                                                     "GOOGLE_APPLICATION_CREDENTIALS",
-                                                     "SSH_AUTH_SOCK",
-                                                     "SSH_AGENT_PID",
-                                                     "GPG_AGENT_INFO",
-                                                     "KRB5CCNAME",
-                                                     "DBUS_SESSION_BUS_ADDRESS",
-                                                     "XDG_RUNTIME_DIR"};
+  static const std::vector<std::string> kPatterns = {
+      "*_TOKEN", "*_TOKEN_*", "*SECRET*", "*_KEY", "*_KEY_*", "*PASSWORD*", "*PASSWD*",
+      "*CREDENTIAL*", "AWS_*", "AZURE_*", "GOOGLE_APPLICATION_CREDENTIALS",
+      // may carry a collector's API key
+      "OTEL_EXPORTER_OTLP_*HEADERS", "SSH_AUTH_SOCK", "SSH_AGENT_PID", "GPG_AGENT_INFO",
+      "KRB5CCNAME", "DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR"};
   return kPatterns;
 }
 

@@ -44,11 +44,26 @@ Policy DefaultEnvPolicy() {
 
 TEST(DefaultScrub, CoversDesignList) {
   Policy p = DefaultEnvPolicy();
-  for (const char* name : {"GITHUB_TOKEN", "GH_TOKEN_X", "CLIENT_SECRET", "OPENAI_API_KEY",
-                           "AWS_SECRET_ACCESS_KEY", "AWS_PROFILE", "AZURE_CLIENT_ID", "DB_PASSWORD",
-                           "PGPASSWD", "MY_CREDENTIALS", "SSH_AUTH_SOCK", "SSH_AGENT_PID",
-                           "GPG_AGENT_INFO", "KRB5CCNAME", "DBUS_SESSION_BUS_ADDRESS",
-                           "XDG_RUNTIME_DIR", "GOOGLE_APPLICATION_CREDENTIALS", "SIGNING_KEY_ID"}) {
+  for (const char* name : {"GITHUB_TOKEN",
+                           "GH_TOKEN_X",
+                           "CLIENT_SECRET",
+                           "OPENAI_API_KEY",
+                           "AWS_SECRET_ACCESS_KEY",
+                           "AWS_PROFILE",
+                           "AZURE_CLIENT_ID",
+                           "DB_PASSWORD",
+                           "PGPASSWD",
+                           "MY_CREDENTIALS",
+                           "SSH_AUTH_SOCK",
+                           "SSH_AGENT_PID",
+                           "GPG_AGENT_INFO",
+                           "KRB5CCNAME",
+                           "DBUS_SESSION_BUS_ADDRESS",
+                           "XDG_RUNTIME_DIR",
+                           "GOOGLE_APPLICATION_CREDENTIALS",
+                           "SIGNING_KEY_ID",
+                           "OTEL_EXPORTER_OTLP_HEADERS",
+                           "OTEL_EXPORTER_OTLP_LOGS_HEADERS"}) {
     EXPECT_TRUE(IsScrubbed(p, name)) << name;
   }
   for (const char* name :
