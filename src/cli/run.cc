@@ -86,6 +86,7 @@ int RunCommand(const Command& command) {
   options.on_started = [&](pid_t pid) { events.ExecStart(plan, pid); };
   options.stats = &stats;
   options.events = events.sink();
+  options.keep_child = events.exporter_pid();
   Outcome outcome = sandbox::Launch(policy, plan, options);
   events.ExecEnd(outcome, stats);
   events.Finish();

@@ -24,6 +24,7 @@ class RunEvents {
   RunEvents(const policy::HostFacts& host, const policy::Policy& policy, bool verbose);
 
   [[nodiscard]] EventSink* sink() { return sink_.get(); }
+  [[nodiscard]] pid_t exporter_pid() const { return sink_->exporter_pid(); }
 
   void SessionStart(const policy::Policy& policy, const sandbox::Plan& plan);
   void Degraded(const std::string& what);

@@ -58,6 +58,7 @@ int SetupCommand(const Command& command) {
     nlohmann::ordered_json j;
     j["can_confine"] = report.CanConfine();
     j["landlock_abi"] = report.landlock_abi;
+    j["tier"] = report.Tier();
     nlohmann::ordered_json checks = nlohmann::ordered_json::array();
     for (const auto& c : report.checks) {
       checks.push_back({{"name", c.name},
@@ -80,12 +81,13 @@ int SetupCommand(const Command& command) {
                 created.empty() ? "already set up" : "created");
     for (const std::string& c : created) std::printf("  created %s\n", c.c_str());
     if (made.ok() && !key_created) std::printf("  vault key exists, kept\n");
-    std::printf("\n%s\n",
-                report.CanConfine()
-                    ? "cordon can confine commands here. 'cordon doctor' verifies it live."
-                    : "cordon run will refuse here until the missing features above are "
-                      "available (or runs with --allow-degraded, which says what it "
-                      "does not enforce).");
+    std::printf("\n%s\n", report.CanConfine()
+                              ? ("cordon can confine commands here, in the " + report.Tier() +
+                                 " tier. 'cordon doctor' verifies it live.")
+                                    .c_str()
+                              : "cordon run will refuse here until the missing features above are "
+                                "available (or runs with --allow-degraded, which says what it "
+                                "does not enforce).");
   }
   if (!made.ok()) {
     std::fprintf(stderr, "cordon: %s\n", made.error().Describe().c_str());

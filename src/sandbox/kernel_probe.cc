@@ -84,11 +84,15 @@ Check ProbeUserns() {
   if (auto v = ReadLine("/proc/sys/user/max_user_namespaces")) {
     restrictions += " user.max_user_namespaces=" + *v;
   }
+  // Not required: without them cordon confines in the namespace-less tier.
+  c.required = false;
   int err = TryUnshare(CLONE_NEWUSER);
   if (err != 0) {
-    c.status = Status::kMissing;
-    c.detail = "unshare(CLONE_NEWUSER): " + Describe(err) + ";" + restrictions;
-    c.remedy = namespaces::UserNamespaceHint(err);
+    c.status = Status::kLimited;
+    c.detail = "unshare(CLONE_NEWUSER): " + Describe(err) + ";" + restrictions +
+               "; cordon runs in the namespace-less tier here (Landlock and seccomp only; "
+               "'cordon policy show' lists what that tier cannot enforce)";
+    c.remedy = "for the full tier: " + namespaces::UserNamespaceHint(err);
     return c;
   }
   c.detail = "unprivileged user namespaces work;" + restrictions;
@@ -96,13 +100,15 @@ Check ProbeUserns() {
 }
 
 Check ProbeNamespaces() {
-  Check c{"mount, pid, ipc, uts, cgroup, network namespaces", Status::kOk, "", "", true};
+  Check c{"mount, pid, ipc, uts, cgroup, network namespaces", Status::kOk, "", "", false};
   int err = TryUnshare(namespaces::kAll);
   if (err != 0) {
-    c.status = Status::kMissing;
+    c.status = Status::kLimited;
     c.detail =
         "unshare(CLONE_NEWUSER|NEWNS|NEWPID|NEWIPC|NEWUTS|NEWCGROUP|NEWNET): " + Describe(err);
-    c.remedy = "cordon run needs --allow-degraded (no mount view, no network isolation)";
+    c.remedy =
+        "the namespace-less tier runs instead (no mount view or pid namespace; network through "
+        "Landlock's TCP rules); --require-namespaces refuses instead";
     return c;
   }
   c.detail = "a user namespace can create them all (offline runs get an empty network)";
@@ -180,6 +186,13 @@ std::vector<std::string> LandlockAbiFeatures() {
           "ABI 6: scoping of abstract unix sockets and signals",
           "ABI 7: audit logging of denials",
           "ABI 8: connect to pathname unix sockets (RESOLVE_UNIX)"};
+}
+
+std::string Report::Tier() const {
+  for (const Check& c : checks) {
+    if (c.name == "user namespaces" && c.status != Status::kOk) return "namespace-less";
+  }
+  return "full";
 }
 
 bool Report::CanConfine() const {

@@ -26,6 +26,8 @@ struct Report {
   std::vector<Check> checks;
   // True when a required check is missing: `cordon run` would refuse.
   [[nodiscard]] bool CanConfine() const;
+  // "full" (namespaces, Landlock, seccomp) or "namespace-less".
+  [[nodiscard]] std::string Tier() const;
 };
 
 // What each Landlock ABI adds, for the report ("1: filesystem access ...").

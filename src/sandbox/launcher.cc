@@ -291,7 +291,7 @@ Outcome Launch(const policy::Policy& policy, Plan& plan, const LaunchOptions& op
           SendSignal(child.get(), SIGKILL);
           siginfo_t ignored{};
           waitid(static_cast<idtype_t>(P_PIDFD), child.get(), &ignored, WEXITED);
-          if (plan.tier == Tier::kNamespaceless) KillAllChildren();
+          if (plan.tier == Tier::kNamespaceless) KillAllChildren(options.keep_child);
           return Outcome::SetupError(server.error());
         }
         proxy_server = std::move(server.value());
@@ -303,7 +303,7 @@ Outcome Launch(const policy::Policy& policy, Plan& plan, const LaunchOptions& op
       SendSignal(child.get(), SIGKILL);
       siginfo_t ignored{};
       waitid(static_cast<idtype_t>(P_PIDFD), child.get(), &ignored, WEXITED);
-      if (plan.tier == Tier::kNamespaceless) KillAllChildren();
+      if (plan.tier == Tier::kNamespaceless) KillAllChildren(options.keep_child);
       return Outcome::SetupError(SysError("signalfd", "", errno));
     }
 
@@ -347,7 +347,7 @@ Outcome Launch(const policy::Policy& policy, Plan& plan, const LaunchOptions& op
       }
     }
     if (plan.tier == Tier::kNamespaceless) {
-      if (!KillAllChildren() && options.on_notice) {
+      if (!KillAllChildren(options.keep_child) && options.on_notice) {
         options.on_notice(
             "cannot read /proc/self/task/*/children: processes the command left may survive it");
       }

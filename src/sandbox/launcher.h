@@ -36,6 +36,9 @@ struct LaunchOptions {
   // The run's event sink, for mechanisms that report decisions (the proxy);
   // may be null. Emit may be called from any thread.
   EventSink* events = nullptr;
+  // A child of the supervisor that is not part of the run (the OTLP
+  // exporter): the namespace-less tier's sweep of leftovers spares it.
+  pid_t keep_child = -1;
   // Asked about destinations no rule names (null: they are denied).
   proxy::Decider* decider = nullptr;
 };

@@ -30,7 +30,7 @@ void ChildrenPath(char* out, size_t size) {
 
 }  // namespace
 
-bool KillAllChildren() {
+bool KillAllChildren(pid_t spare) {
   char path[64];
   ChildrenPath(path, sizeof(path));
   for (;;) {
@@ -48,7 +48,7 @@ bool KillAllChildren() {
       if (c >= '0' && c <= '9') {
         pid = pid * 10 + (c - '0');
       } else {
-        if (pid > 0) {
+        if (pid > 0 && pid != spare) {
           kill(static_cast<pid_t>(pid), SIGKILL);
           ++killed;
         }

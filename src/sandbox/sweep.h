@@ -8,12 +8,16 @@
 // is left.
 #pragma once
 
+#include <sys/types.h>
+
 namespace cordon::sandbox {
 
 // Kills (SIGKILL) and reaps every child of the calling thread, including
 // those reparented to it, until it has none. Reads
 // /proc/self/task/TID/children (CONFIG_PROC_CHILDREN); returns false when
 // that file cannot be read. Allocates nothing (init calls it after clone).
-bool KillAllChildren();
+// `spare`: a child that is not part of the run (the supervisor's OTLP
+// exporter), left alone.
+bool KillAllChildren(pid_t spare = -1);
 
 }  // namespace cordon::sandbox

@@ -56,6 +56,8 @@ class RunSink final : public EventSink {
 
   [[nodiscard]] const RunIds& ids() const { return options_.ids; }
   [[nodiscard]] bool exporting() const { return export_fd_.valid(); }
+  // The exporter's pid (-1: none), which the run's own sweep must spare.
+  [[nodiscard]] pid_t exporter_pid() const { return exporter_pid_; }
 
  private:
   void StartExporter();

@@ -317,6 +317,12 @@ class Collector {
 
 class TelemetryTest : public SandboxTest {
  protected:
+  // These tests count the records of one run exactly; the namespace-less
+  // tier adds its notice and a degraded event. ExportWorksInTheNamespaceless
+  // TierToo forces that tier itself.
+  void SetUp() override {
+    CORDON_SKIP_IN_NAMESPACELESS_TIER("exact record counts; covered by a test of its own");
+  }
   std::string EventsDir() const { return state_ + "/cordon/events"; }
   // Every line of every events file.
   std::vector<std::string> Lines() const {
@@ -468,6 +474,27 @@ TEST_F(TelemetryTest, ExportSendsEveryRecordWithHeadersAndResource) {
   std::vector<json> kept;
   for (auto& x : FileRecords()) kept.push_back(x.record);
   EXPECT_EQ(sent, kept) << "the collector gets exactly what the file keeps";
+}
+
+// In the namespace-less tier the supervisor kills every leftover child at
+// the end of the run; the exporter, its own child, must survive that.
+TEST_F(TelemetryTest, ExportWorksInTheNamespacelessTierToo) {
+  Collector collector(Collector::Mode::kOk);
+  std::vector<std::string> argv = {DenySyscallBin(), "--ns", "user", "--"};
+  for (auto& a : RunArgv({}, {"/bin/sh", "-c", "exit 6"})) argv.push_back(a);
+  Env env = env_;
+  env["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.url();
+  RunResult r = RunProcess(argv, env, ws_);
+  ASSERT_EQ(r.exit_code, 6) << r.Describe();
+  EXPECT_NE(r.err.find("namespace-less tier"), std::string::npos) << r.Describe();
+  ASSERT_TRUE(WaitFor([&] { return collector.RecordCount() >= 4; }, 10))
+      << "records received: " << collector.RecordCount();
+  std::vector<std::string> names;
+  for (const auto& b : collector.bodies()) {
+    for (auto& x : Records(b)) names.push_back(x.record.value("eventName", ""));
+  }
+  EXPECT_EQ(names, (std::vector<std::string>{"cordon.session.start", "cordon.policy.degraded",
+                                             "cordon.exec.start", "cordon.exec.end"}));
 }
 
 // A collector that is down, slow or failing: the run's status and duration
