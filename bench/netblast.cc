@@ -2,7 +2,9 @@
 // directly or through cordon's proxy (HTTP CONNECT), measuring themselves so
 // sandbox start-up never enters the figures.
 //
-//   netblast serve PORT_FILE             answers "GET /N" with N zero bytes
+//   netblast serve PORT_FILE [RATE]      answers "GET /N" with N zero bytes,
+//                                        paced to RATE bytes/s if given (a
+//                                        link slower than loopback)
 //   netblast fetch PROXY|- PORT BYTES    one transfer; prints MiB/s
 //   netblast latency PROXY|- PORT N      N short requests; prints the median
 //                                        and p90 setup-to-first-byte in us
@@ -80,7 +82,7 @@ int Open(const std::string& proxy, int port) {
   return s;
 }
 
-void Serve(const char* port_file) {
+void Serve(const char* port_file, unsigned rate) {
   int l = socket(AF_INET, SOCK_STREAM, 0);
   sockaddr_in a{};
   a.sin_family = AF_INET;
@@ -92,6 +94,7 @@ void Serve(const char* port_file) {
   for (;;) {
     int c = accept(l, nullptr, nullptr);
     if (c < 0) continue;
+    if (rate > 0) setsockopt(c, SOL_SOCKET, SO_MAX_PACING_RATE, &rate, sizeof rate);
     std::thread([c] {
       std::string head;
       char buf[256];
@@ -160,7 +163,9 @@ void Hold(const std::string& proxy, int port, int count, const char* file) {
 
 int main(int argc, char** argv) {
   std::string mode = argc > 1 ? argv[1] : "";
-  if (mode == "serve" && argc == 3) Serve(argv[2]);
+  if (mode == "serve" && (argc == 3 || argc == 4)) {
+    Serve(argv[2], argc == 4 ? static_cast<unsigned>(std::strtoul(argv[3], nullptr, 10)) : 0);
+  }
   if (mode == "fetch" && argc == 5)
     Fetch(argv[2], std::atoi(argv[3]), std::atoll(argv[4]));
   else if (mode == "latency" && argc == 5)

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The proxy's cost, side by side in one run, on loopback (bench/netblast.cc):
 #  - throughput: one BENCH_BYTES transfer (default 1 GiB) from a host
-#    server, direct (--net full) vs through the proxy's CONNECT tunnel;
+#    server, direct (--net full) vs through the proxy's CONNECT tunnel, on
+#    raw loopback and (a quarter of the bytes) from a server paced to
+#    1 Gbit/s;
 #  - connection setup: BENCH_REQUESTS (default 1000) short requests, direct
 #    vs through the proxy, median and p90 from connect to first byte;
 #  - memory: the supervisor's RSS with BENCH_TUNNELS (default 1000) idle
@@ -24,22 +26,36 @@ md=$out/proxy-$stamp.md
 c++ -O2 -std=c++20 -pthread -o "$ws/netblast" "$bench_dir/netblast.cc"
 "$ws/netblast" serve "$scratch/port" &
 server=$!
-trap 'kill $server 2>/dev/null; rm -rf "$scratch"' EXIT
-for _ in $(seq 50); do [[ -s $scratch/port ]] && break; sleep 0.1; done
+# The same server paced to a 1 Gbit/s link (125 MB/s): loopback is
+# CPU-bound, and there every byte through the proxy crosses the TCP stack
+# twice; on a real link the wire is the limit.
+"$ws/netblast" serve "$scratch/paced-port" 125000000 &
+paced=$!
+trap 'kill $server $paced 2>/dev/null; rm -rf "$scratch"' EXIT
+for _ in $(seq 50); do [[ -s $scratch/port && -s $scratch/paced-port ]] && break; sleep 0.1; done
 port=$(cat "$scratch/port")
+paced_port=$(cat "$scratch/paced-port")
 
 direct=("$cordon" run --no-config --net full --)
 proxied=("$cordon" run --no-config --net proxy --allow-local "127.0.0.1:$port" --)
 
 tput_direct=()
 tput_proxy=()
+paced_direct=()
+paced_proxy=()
+paced_bytes=$((bytes / 4))
+proxied_paced=("$cordon" run --no-config --net proxy --allow-local "127.0.0.1:$paced_port" --)
 for _ in $(seq "$rounds"); do
   tput_direct+=("$("${direct[@]}" "$ws/netblast" fetch - "$port" "$bytes")")
   tput_proxy+=("$("${proxied[@]}" "$ws/netblast" fetch 127.0.0.1:3128 "$port" "$bytes")")
+  paced_direct+=("$("${direct[@]}" "$ws/netblast" fetch - "$paced_port" "$paced_bytes")")
+  paced_proxy+=("$("${proxied_paced[@]}" "$ws/netblast" fetch 127.0.0.1:3128 "$paced_port" "$paced_bytes")")
 done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 td=$(median "${tput_direct[@]}")
 tp=$(median "${tput_proxy[@]}")
+pd=$(median "${paced_direct[@]}")
+pp=$(median "${paced_proxy[@]}")
 
 read -r lat_direct p90_direct < <("${direct[@]}" "$ws/netblast" latency - "$port" "$requests")
 read -r lat_proxy p90_proxy < <("${proxied[@]}" "$ws/netblast" latency 127.0.0.1:3128 "$port" "$requests")
@@ -69,6 +85,7 @@ rss_many=$(held_rss "$tunnels")
   echo "| measure | direct | through the proxy | ratio / added | target |"
   echo "|---|---|---|---|---|"
   awk -v d="$td" -v p="$tp" -v b="$bytes" 'BEGIN {printf "| throughput, %d MiB (median of rounds) | %.0f MiB/s | %.0f MiB/s | %.2f | >= 0.90 |\n", b/1048576, d, p, p/d}'
+  awk -v d="$pd" -v p="$pp" -v b="$paced_bytes" 'BEGIN {printf "| throughput, %d MiB over a paced 1 Gbit/s link | %.0f MiB/s | %.0f MiB/s | %.2f | >= 0.90 |\n", b/1048576, d, p, p/d}'
   awk -v d="$lat_direct" -v p="$lat_proxy" -v n="$requests" 'BEGIN {printf "| setup to first byte, median of %d | %d us | %d us | +%.2f ms | < 0.3 ms |\n", n, d, p, (p-d)/1000}'
   awk -v d="$p90_direct" -v p="$p90_proxy" 'BEGIN {printf "| setup to first byte, p90 | %d us | %d us | +%.2f ms | |\n", d, p, (p-d)/1000}'
   awk -v a="$rss_one" -v b="$rss_many" -v n="$tunnels" 'BEGIN {printf "| supervisor RSS, 1 vs %d idle tunnels | %d KiB | %d KiB | %.1f KiB per tunnel | < 64 KiB |\n", n, a, b, (b-a)/(n-1)}'

@@ -164,7 +164,7 @@ Outcome Launch(const policy::Policy& policy, Plan& plan, const LaunchOptions& op
   // not protected, and says so.
   Placeholders placeholders;
   if (!plan.placeholders.empty()) {
-    auto ready = placeholders.Create(plan.placeholders);
+    auto ready = placeholders.Create(plan.placeholders, policy.workspace);
     for (const auto& p : plan.placeholders) {
       if (std::find(ready.begin(), ready.end(), p.path) != ready.end()) continue;
       std::erase(plan.mounts.protects, p.path);

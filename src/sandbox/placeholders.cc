@@ -58,6 +58,23 @@ int CreateOrAdopt(const PlaceholderSpec& spec) {
   return fd;
 }
 
+// An exclusive flock on a directory for the scope of one Create or
+// RemoveAll; without the directory, no lock (the placeholders still work,
+// only concurrent runs may race).
+class DirLock {
+ public:
+  explicit DirLock(const std::string& dir)
+      : fd_(dir.empty() ? -1 : open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) {
+    if (fd_.valid()) {
+      while (flock(fd_.get(), LOCK_EX) != 0 && errno == EINTR) {
+      }
+    }
+  }
+
+ private:
+  UniqueFd fd_;  // closing it releases the lock
+};
+
 }  // namespace
 
 bool IsPlaceholder(const std::string& path) {
@@ -66,7 +83,10 @@ bool IsPlaceholder(const std::string& path) {
   return lgetxattr(path.c_str(), kMark, nullptr, 0) >= 0;
 }
 
-std::vector<std::string> Placeholders::Create(const std::vector<PlaceholderSpec>& specs) {
+std::vector<std::string> Placeholders::Create(const std::vector<PlaceholderSpec>& specs,
+                                              const std::string& lock_dir) {
+  lock_dir_ = lock_dir;
+  DirLock lock(lock_dir_);
   std::vector<std::string> ready;
   for (const PlaceholderSpec& spec : specs) {
     // A few tries: a concurrent run may remove the one we just opened.
@@ -85,7 +105,12 @@ std::vector<std::string> Placeholders::Create(const std::vector<PlaceholderSpec>
 }
 
 void Placeholders::RemoveAll() {
-  for (Held& h : held_) {
+  if (held_.empty()) return;
+  DirLock lock(lock_dir_);
+  // Children before parents: .git/hooks before .git, which is only empty
+  // (and removable) once they are gone.
+  for (auto it = held_.rbegin(); it != held_.rend(); ++it) {
+    Held& h = *it;
     if (flock(h.fd.get(), LOCK_EX | LOCK_NB) == 0 && StillOurs(h.fd.get(), h.spec.path)) {
       if (h.spec.is_dir) {
         rmdir(h.spec.path.c_str());

@@ -7,8 +7,10 @@
 // filter by name. So the supervisor creates the empty file or directory on
 // the host before clone, the child binds it read-only, and the supervisor
 // removes it after the run if it is still empty. Concurrent runs share a
-// placeholder through flock(LOCK_SH); the last one out removes it. One left
-// by a killed supervisor carries the xattr user.cordon.placeholder and is
+// placeholder through flock(LOCK_SH); the last one out removes it. Creating
+// and removing are serialized by an exclusive flock on the workspace
+// directory, so one run never removes what another is adopting. One left by
+// a killed supervisor carries the xattr user.cordon.placeholder and is
 // adopted and removed by the next run.
 #pragma once
 
@@ -34,9 +36,11 @@ class Placeholders {
   Placeholders& operator=(const Placeholders&) = delete;
   ~Placeholders() { RemoveAll(); }
 
-  // Creates (or adopts) each placeholder. Returns the paths that now exist
-  // and can be protected; the others are left alone.
-  std::vector<std::string> Create(const std::vector<PlaceholderSpec>& specs);
+  // Creates (or adopts) each placeholder, parents before children, under a
+  // lock on `lock_dir` (the workspace). Returns the paths that now exist and
+  // can be protected; the others are left alone.
+  std::vector<std::string> Create(const std::vector<PlaceholderSpec>& specs,
+                                  const std::string& lock_dir);
 
   // Removes every placeholder that no other run holds and that is still
   // empty.
@@ -48,6 +52,7 @@ class Placeholders {
     UniqueFd fd;
   };
   std::vector<Held> held_;
+  std::string lock_dir_;
 };
 
 // True when `path` is an empty file or directory carrying cordon's mark.

@@ -336,3 +336,30 @@ TEST_F(ProtectTest, ProtectFlagAddsReadOnlyPaths) {
 
 }  // namespace
 }  // namespace cordon::it
+
+namespace cordon::it {
+namespace {
+
+// Runs that start while others end share, adopt and remove the
+// placeholders of missing protected paths without tripping over each other:
+// every run is fully protected, and none is left behind.
+TEST_F(SandboxTest, OverlappingRunsShareAndRemovePlaceholdersCleanly) {
+  for (int round = 0; round < 3; ++round) {
+    std::vector<std::unique_ptr<Process>> runs;
+    for (int i = 0; i < 6; ++i) {
+      runs.push_back(
+          std::make_unique<Process>(RunArgv({}, {"/bin/sh", "-c", "exit 0"}), env_, ws_));
+    }
+    for (auto& p : runs) {
+      RunResult r = p->Wait(30);
+      EXPECT_EQ(r.exit_code, 0) << r.Describe();
+      EXPECT_EQ(r.err.find("placeholder"), std::string::npos) << r.Describe();
+    }
+  }
+  for (const char* name : {".git", ".envrc", ".cordon.toml"}) {
+    EXPECT_FALSE(Exists(ws_ + "/" + name)) << name << " was left behind";
+  }
+}
+
+}  // namespace
+}  // namespace cordon::it
