@@ -9,24 +9,42 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <string_view>
 
 namespace cordon::sandbox {
 namespace {
 
 constexpr char kMark[] = "user.cordon.placeholder";
 
-bool IsEmptyDir(const std::string& path) {
+bool IsPlaceholderAt(const std::string& path, int depth);
+
+// Empty, or holding only placeholders (.git holds the placeholders of
+// .git/hooks and .git/config while runs share it).
+bool IsEmptyDir(const std::string& path, int depth) {
   DIR* dir = opendir(path.c_str());
   if (dir == nullptr) return false;
-  int entries = 0;
-  while (readdir(dir) != nullptr) ++entries;
+  bool empty = true;
+  while (struct dirent* e = readdir(dir)) {
+    std::string_view name = e->d_name;
+    if (name == "." || name == "..") continue;
+    if (depth >= 2 || !IsPlaceholderAt(path + "/" + e->d_name, depth + 1)) {
+      empty = false;
+      break;
+    }
+  }
   closedir(dir);
-  return entries == 2;  // "." and ".."
+  return empty;
 }
 
-bool IsEmpty(const std::string& path, const struct stat& st) {
+bool IsEmpty(const std::string& path, const struct stat& st, int depth = 0) {
   if (S_ISREG(st.st_mode)) return st.st_size == 0;
-  return S_ISDIR(st.st_mode) && IsEmptyDir(path);
+  return S_ISDIR(st.st_mode) && IsEmptyDir(path, depth);
+}
+
+bool IsPlaceholderAt(const std::string& path, int depth) {
+  struct stat st {};
+  if (lstat(path.c_str(), &st) != 0 || !IsEmpty(path, st, depth)) return false;
+  return lgetxattr(path.c_str(), kMark, nullptr, 0) >= 0;
 }
 
 // The fd still names `path`, and it is still an empty placeholder.
@@ -77,11 +95,7 @@ class DirLock {
 
 }  // namespace
 
-bool IsPlaceholder(const std::string& path) {
-  struct stat st {};
-  if (lstat(path.c_str(), &st) != 0 || !IsEmpty(path, st)) return false;
-  return lgetxattr(path.c_str(), kMark, nullptr, 0) >= 0;
-}
+bool IsPlaceholder(const std::string& path) { return IsPlaceholderAt(path, 0); }
 
 std::vector<std::string> Placeholders::Create(const std::vector<PlaceholderSpec>& specs,
                                               const std::string& lock_dir) {

@@ -55,7 +55,8 @@ class Placeholders {
   std::string lock_dir_;
 };
 
-// True when `path` is an empty file or directory carrying cordon's mark.
+// True when `path` is an empty file, or a directory empty but for other
+// placeholders, carrying cordon's mark.
 [[nodiscard]] bool IsPlaceholder(const std::string& path);
 
 }  // namespace cordon::sandbox

@@ -142,7 +142,10 @@ void PlanProtects(const Policy& policy, const std::vector<std::string>& writable
   // planted by the sandbox would run its hooks on the host's next git call.
   // (git init of a repository below the workspace still works.)
   std::string ws_git = policy.workspace + "/.git";
-  if (!Lstat(ws_git)) {
+  // A placeholder .git (another run's, or left by a killed one) is no
+  // repository either: this run shares it.
+  const bool no_repo = !Lstat(ws_git) || IsPlaceholder(ws_git);
+  if (no_repo) {
     targets.push_back({ws_git, true});
     for (std::string dir = Parent(policy.workspace); dir != "/"; dir = Parent(dir)) {
       if (Lstat(dir + "/.git")) {
@@ -164,6 +167,10 @@ void PlanProtects(const Policy& policy, const std::vector<std::string>& writable
     auto root = std::find_if(writable_roots.begin(), writable_roots.end(),
                              [&](const auto& w) { return IsStrictlyUnder(target, w); });
     if (root == writable_roots.end()) continue;  // not writable anyway
+    // Inside a placeholder directory (.git/hooks of a placeholder .git):
+    // the read-only placeholder covers it already, and a nested one would
+    // keep the parent from being removed by the run that holds it.
+    if (target != ws_git && no_repo && IsStrictlyUnder(target, ws_git)) continue;
     if (IsPlaceholder(target)) {
       // Left by a run whose supervisor was killed: adopt it, remove it after.
       plan.placeholders.push_back({target, t.is_dir});
