@@ -1,11 +1,12 @@
 // Approvals, the pure parts: policy names and strictness, trusted-command
 // prefixes, the question wire format, and the config edit that saves
 // "always" answers (comments and layout kept, result parsed again).
+#include "policy/approval.h"
+
 #include <gtest/gtest.h>
 
 #include "approval/config_edit.h"
 #include "approval/question.h"
-#include "policy/approval.h"
 #include "policy/config_file.h"
 
 namespace cordon {

@@ -39,7 +39,8 @@ TEST(ParseMessage, RequestsNotificationsAndResponses) {
   EXPECT_EQ(m.kind, Kind::kRequest);
   EXPECT_EQ(m.id, 7);
   EXPECT_EQ(m.method, "tools/list");
-  m = ParseMessage(R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"a"}})");
+  m = ParseMessage(
+      R"({"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"a"}})");
   EXPECT_EQ(m.kind, Kind::kNotification);
   m = ParseMessage(R"({"jsonrpc":"2.0","id":"e1","result":{"action":"accept"}})");
   EXPECT_EQ(m.kind, Kind::kResponse);
