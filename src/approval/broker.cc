@@ -2,6 +2,8 @@
 // worker thread (the proxy never blocks on a person), events for both.
 #include "approval/broker.h"
 
+#include <pthread.h>
+#include <signal.h>
 #include <time.h>
 
 #include <algorithm>
@@ -39,7 +41,14 @@ std::string Rule(const Question& q) {
 }  // namespace
 
 Broker::Broker(BrokerOptions options) : options_(std::move(options)) {
+  // The worker starts with every signal blocked: the supervisor receives
+  // the signals it relays through a signalfd, which works only while no
+  // thread leaves them unblocked (one that did would die of a SIGTERM).
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
   worker_ = std::thread([this] { Work(); });
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
 }
 
 Broker::~Broker() {
