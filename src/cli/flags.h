@@ -46,7 +46,7 @@ struct Command {
   policy::Overrides overrides;
   std::optional<int> timeout_seconds;  // run: kill the tree after this, exit 124
   bool verbose = false;
-  size_t max_output = 64 * 1024;  // mcp: per call and stream
+  size_t max_output = size_t{64} * 1024;  // mcp: per call and stream
   int approval_fd = -1;  // run: internal, questions to `cordon mcp` (see approval/channel.h)
   bool json = false;     // policy show --json
   std::vector<std::string> argv;  // run: the command after "--"; mcp: its policy options

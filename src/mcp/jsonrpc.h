@@ -44,6 +44,7 @@ class LineReader {
   bool skipping_ = false;  // inside an oversized line
 };
 
+// NOLINTNEXTLINE(bugprone-exception-escape): json members, whose destructor asserts
 struct Message {
   enum class Kind {
     kRequest,       // method and id

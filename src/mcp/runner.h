@@ -54,8 +54,8 @@ class RunControl {
 struct RunSpec {
   std::vector<std::string> argv;  // cordon run's argv; "--approval-fd 3" is the question pipe
   std::string stdin_data;
-  size_t max_output = 64 * 1024;  // per stream
-  int hard_timeout_ms = -1;       // last resort kill (cordon run's own --timeout comes first)
+  size_t max_output = size_t{64} * 1024;  // per stream
+  int hard_timeout_ms = -1;  // last resort kill (cordon run's own --timeout comes first)
 };
 
 // Runs spec.argv and waits for it. `ask` answers a question from the run

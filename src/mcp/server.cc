@@ -74,6 +74,7 @@ class Server {
     std::atomic<bool> done{false};
     std::string id;  // the request id, dumped
   };
+  // NOLINTNEXTLINE(bugprone-exception-escape): json members, whose destructor asserts
   struct Waiter {
     bool answered = false;
     json result;

@@ -17,7 +17,7 @@ struct ServerOptions {
   std::string tool_description;          // what the sandbox allows, for the model
   std::string approval;                  // the approval policy's name
   int approval_timeout_seconds = 60;
-  size_t max_output = 64 * 1024;  // per stream and call
+  size_t max_output = size_t{64} * 1024;  // per stream and call
   std::string version;
 };
 
