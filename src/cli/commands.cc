@@ -19,6 +19,8 @@ int Dispatch(const Command& command) {
       return UninstallCommand(command);
     case Command::Kind::kDoctor:
       return DoctorCommand(command);
+    case Command::Kind::kMcp:
+      return McpCommand(command);
     case Command::Kind::kDoctorProbe:
       return DoctorProbeCommand(command);
     case Command::Kind::kSecretSet:

@@ -20,6 +20,7 @@ namespace cordon::cli {
 [[nodiscard]] int DoctorCommand(const Command& command);
 [[nodiscard]] int SecretCommand(const Command& command);
 [[nodiscard]] int DoctorProbeCommand(const Command& command);
+[[nodiscard]] int McpCommand(const Command& command);
 
 // "ENV=VALUE" for each secret the policy grants, read from the vault; an
 // error names a missing secret (never a value). Empty when none is granted.

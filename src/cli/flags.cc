@@ -36,6 +36,7 @@ constexpr const char* kTopFooter =
     "      -- pip install requests\n"
     "  cordon policy show                      what a run here may read and write\n"
     "  cordon log --since 1h --denied          what runs were refused in the last hour\n"
+    "  cordon mcp --net proxy                  an MCP server for agents (docs/mcp.md)\n"
     "\n"
     "Config: $XDG_CONFIG_HOME/cordon/config.toml (user), WORKSPACE/.cordon.toml\n"
     "(project, may only narrow). See docs/config.md.\n"
@@ -94,6 +95,9 @@ struct RawOptions {
   std::string net;
   std::string timeout;
   std::string config;
+  std::string approval, approval_timeout;
+  std::vector<std::string> trusted_commands;
+  std::string approval_fd;  // internal (cordon mcp)
   std::vector<std::string> writable, read, deny_read, protect, env, secrets;
   std::vector<std::string> allow_domains, deny_domains, allow_local, resolve;
   bool no_config = false;
@@ -213,6 +217,17 @@ void AddPolicyOptions(CLI::App* app, RawOptions* o) {
                 "Refuse to run where user namespaces are denied, instead of confining with "
                 "Landlock and seccomp alone (the namespace-less tier)");
   app->add_flag("-v,--verbose", o->verbose, "Explain what cordon sets up");
+  app->add_option("--approval", o->approval,
+                  "When to ask you: never | on-failure | on-request (default) | untrusted "
+                  "(see docs/approvals.md)")
+      ->type_name("POLICY");
+  app->add_option("--approval-timeout", o->approval_timeout,
+                  "Seconds to wait for an answer before denying (default 60)")
+      ->type_name("SECONDS");
+  AddRepeatable(app, "--trust-command", &o->trusted_commands,
+                "With --approval untrusted: a command prefix that runs without asking, e.g. "
+                "'git status' (repeatable)",
+                "PREFIX");
 }
 
 Result<int> ParseTimeout(const std::string& s) {
@@ -259,6 +274,8 @@ Result<Command> Parse(const std::vector<std::string>& args) {
   run->add_option("--timeout", o.timeout,
                   "Kill the whole process tree after this many seconds (exit status 124)")
       ->type_name("SECONDS");
+  // Internal, for `cordon mcp`: approval questions go to this inherited fd.
+  run->add_option("--approval-fd", o.approval_fd, "")->group("");
 
   show->description(kShowDescription);
   show->footer(kShowFooter);
@@ -382,6 +399,23 @@ Result<Command> Parse(const std::vector<std::string>& args) {
   ov.allow_degraded = o.allow_degraded;
   ov.require_namespaces = o.require_namespaces;
   cmd.verbose = o.verbose;
+  if (run->count("--approval") + show->count("--approval") > 0) {
+    ov.approval = policy::ParseApproval(o.approval);
+    if (!ov.approval) {
+      return Usage(where, std::string("--approval: expected one of ") + policy::kApprovalChoices +
+                              " (got '" + o.approval + "')");
+    }
+  }
+  if (run->count("--approval-timeout") + show->count("--approval-timeout") > 0) {
+    auto t = ParseTimeout(o.approval_timeout);
+    if (!t.ok() || t.value() > policy::kMaxApprovalTimeoutSeconds) {
+      return Usage(where, "--approval-timeout: expected a whole number of seconds from 1 to " +
+                              std::to_string(policy::kMaxApprovalTimeoutSeconds) + " (got '" +
+                              o.approval_timeout + "')");
+    }
+    ov.approval_timeout = t.value();
+  }
+  ov.trusted_commands = std::move(o.trusted_commands);
 
   if (show->parsed()) {
     if (after) {
@@ -400,6 +434,15 @@ Result<Command> Parse(const std::vector<std::string>& args) {
     }
     cmd.timeout_seconds = t.value();
   }
+  if (run->count("--approval-fd") > 0) {
+    int fd = -1;
+    auto [end, ec] =
+        std::from_chars(o.approval_fd.data(), o.approval_fd.data() + o.approval_fd.size(), fd);
+    if (ec != std::errc() || end != o.approval_fd.data() + o.approval_fd.size() || fd < 3) {
+      return Usage(where, "--approval-fd: expected a file descriptor number above 2");
+    }
+    cmd.approval_fd = fd;
+  }
   if (!after) {
     return Usage(where, "missing command: use 'cordon run [OPTIONS] -- CMD [ARGS...]'");
   }
@@ -407,6 +450,84 @@ Result<Command> Parse(const std::vector<std::string>& args) {
     return Usage(where, "no command after '--'");
   }
   cmd.argv = std::move(*after);
+  return cmd;
+}
+
+constexpr const char* kMcpHelp =
+    "Usage: cordon mcp [POLICY OPTIONS] [--max-output BYTES]\n"
+    "\n"
+    "Serve the Model Context Protocol over stdio (JSON-RPC 2.0, revision 2025-06-18):\n"
+    "an agent started with this server runs its commands through the 'run' tool, each\n"
+    "in a fresh sandbox with the policy these options give (the same options as\n"
+    "'cordon run'; see 'cordon run --help'). Approvals reach you through the agent's\n"
+    "MCP client (elicitation) when it supports them.\n"
+    "\n"
+    "  --max-output BYTES   stdout and stderr kept per call and stream (default 65536)\n"
+    "\n"
+    "Example (.mcp.json of Claude Code):\n"
+    "  {\"mcpServers\": {\"cordon\": {\"command\": \"cordon\", \"args\": [\"mcp\"]}}}\n"
+    "See docs/mcp.md.\n";
+
+// `cordon mcp`: its own option (--max-output), the rest are the policy
+// options, checked by parsing them as `cordon policy show` would and kept
+// verbatim for each `cordon run` the server starts.
+Result<Command> ParseMcp(const std::vector<std::string>& args) {
+  Command cmd;
+  std::vector<std::string> rest;
+  for (size_t i = 1; i < args.size(); ++i) {
+    const std::string& a = args[i];
+    if (a == "-h" || a == "--help") {
+      cmd.kind = Command::Kind::kHelp;
+      cmd.help_text = kMcpHelp;
+      return cmd;
+    }
+    if (a == "--max-output" || a.rfind("--max-output=", 0) == 0) {
+      std::string v;
+      if (a == "--max-output") {
+        if (i + 1 >= args.size()) return Usage("cordon mcp", "--max-output needs a value");
+        v = args[++i];
+      } else {
+        v = a.substr(std::string("--max-output=").size());
+      }
+      size_t n = 0;
+      auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+      if (ec != std::errc() || end != v.data() + v.size() || n < 1024 || n > (64u << 20)) {
+        return Usage("cordon mcp",
+                     "--max-output: expected a number of bytes from 1024 to "
+                     "67108864 (got '" +
+                         v + "')");
+      }
+      cmd.max_output = n;
+      continue;
+    }
+    if (a == "--" || a == "--json" || a == "--timeout" || a.rfind("--timeout=", 0) == 0 ||
+        a == "--approval-fd" || a.rfind("--approval-fd=", 0) == 0) {
+      return Usage("cordon mcp", "unexpected argument '" + a + "'");
+    }
+    rest.push_back(a);
+  }
+  std::vector<std::string> show = {"policy", "show"};
+  show.insert(show.end(), rest.begin(), rest.end());
+  Result<Command> parsed = [&]() -> Result<Command> {
+    try {
+      return Parse(show);
+    } catch (const std::exception& e) {
+      return PlainError("cordon mcp", "",
+                        std::string("cannot parse the command line: ") + e.what());
+    }
+  }();
+  if (!parsed.ok()) {
+    Error e = parsed.error();
+    e.op = "mcp";
+    return e;
+  }
+  if (parsed.value().kind != Command::Kind::kPolicyShow) {
+    return Usage("cordon mcp", "unexpected arguments");
+  }
+  cmd.kind = Command::Kind::kMcp;
+  cmd.overrides = parsed.value().overrides;
+  cmd.verbose = parsed.value().verbose;
+  cmd.argv = std::move(rest);
   return cmd;
 }
 
@@ -420,6 +541,7 @@ Result<Command> ParseArgs(const std::vector<std::string>& args) {
     cmd.argv.assign(args.begin() + 1, args.end());
     return cmd;
   }
+  if (!args.empty() && args.front() == "mcp") return ParseMcp(args);
   try {
     return Parse(args);
   } catch (const std::exception& e) {

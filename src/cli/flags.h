@@ -39,14 +39,17 @@ struct Command {
     kSecretGet,
     kSecretList,
     kSecretRm,
+    kMcp,          // `cordon mcp`: the MCP server over stdio
     kDoctorProbe,  // internal: `cordon __doctor-probe OP ARG...` inside doctor's sandboxes
   };
   Kind kind = Kind::kHelp;
   policy::Overrides overrides;
   std::optional<int> timeout_seconds;  // run: kill the tree after this, exit 124
   bool verbose = false;
-  bool json = false;              // policy show --json
-  std::vector<std::string> argv;  // run: the command after "--"
+  size_t max_output = size_t{64} * 1024;  // mcp: per call and stream
+  int approval_fd = -1;  // run: internal, questions to `cordon mcp` (see approval/channel.h)
+  bool json = false;     // policy show --json
+  std::vector<std::string> argv;  // run: the command after "--"; mcp: its policy options
   std::string help_text;          // kHelp: what to print (exit 0)
   LogArgs log;                    // kLog
   // setup, uninstall, doctor, secret (see maintenance_flags.cc).

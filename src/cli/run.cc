@@ -1,9 +1,15 @@
 // `cordon run [OPTIONS] -- CMD [ARGS...]`: resolve the policy, compile the
 // plan, confine the command and return its exit status.
+#include <fcntl.h>
 #include <sched.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <cstdio>
+#include <cstdlib>
+#include <nlohmann/json.hpp>
 
+#include "approval/broker.h"
 #include "cli/commands.h"
 #include "cli/run_events.h"
 #include "common/outcome.h"
@@ -38,15 +44,11 @@ void PrintPlan(const sandbox::Plan& plan) {
   for (const auto& note : plan.notes) std::fprintf(stderr, "cordon: note: %s\n", note.c_str());
 }
 
-}  // namespace
+constexpr int kMaxReruns = 4;
 
-int RunCommand(const Command& command) {
-  auto host = policy::HostFacts::FromProcess();
-  if (!host.ok()) return Fail(host.error());
-  auto resolved = policy::Resolve(command.overrides, host.value());
-  if (!resolved.ok()) return Fail(resolved.error());
-  const policy::Policy& policy = resolved.value();
-
+// One confined run of command.argv under `policy`.
+int RunOnce(const Command& command, const policy::Policy& policy, approval::Broker& broker,
+            RunEvents& events, bool* session_started) {
   auto compiled = sandbox::Compile(policy, command.argv, environ);
   if (!compiled.ok()) return Fail(compiled.error());
   sandbox::Plan& plan = compiled.value();
@@ -66,8 +68,8 @@ int RunCommand(const Command& command) {
   }
   if (command.verbose) PrintPlan(plan);
 
-  RunEvents events(host.value(), policy, command.verbose);
-  events.SessionStart(policy, plan);
+  if (!*session_started) events.SessionStart(policy, plan);
+  *session_started = true;
   auto print_degraded = [](const std::string& what) {
     std::fprintf(stderr, "cordon: degraded: not enforced: %s\n", what.c_str());
   };
@@ -87,9 +89,11 @@ int RunCommand(const Command& command) {
   options.stats = &stats;
   options.events = events.sink();
   options.keep_child = events.exporter_pid();
+  options.decider = &broker;
+  // The channel's own deadline comes first, so the answer is "timeout".
+  options.decide_timeout_ms = policy.approval_timeout_seconds * 1000 + 2000;
   Outcome outcome = sandbox::Launch(policy, plan, options);
   events.ExecEnd(outcome, stats);
-  events.Finish();
   switch (outcome.kind) {
     case Outcome::Kind::kSetupError:
       std::fprintf(stderr, "cordon: sandbox setup failed, the command did not run: %s\n",
@@ -109,6 +113,114 @@ int RunCommand(const Command& command) {
       break;
   }
   return outcome.ExitStatus();
+}
+
+// The broker's setup: the channel (the fd from `cordon mcp`, else the
+// terminal when interactive), where "always" is saved, the events.
+approval::BrokerOptions ApprovalSetup(const Command& command, const policy::HostFacts& host,
+                                      const policy::Policy& policy, EventSink* events, bool quiet) {
+  approval::BrokerOptions o;
+  o.approval = policy.approval;
+  o.timeout_ms = policy.approval_timeout_seconds * 1000;
+  o.command = policy::DescribeCommand(command.argv);
+  o.events = events;
+  if (!command.overrides.no_config) {
+    o.config_path =
+        command.overrides.config_file.value_or(host.xdg_config_home + "/cordon/config.toml");
+  }
+  if (command.approval_fd >= 0) {
+    // Inherited from `cordon mcp` without close-on-exec: the command must
+    // never get it (it could ask questions in cordon's name).
+    if (fcntl(command.approval_fd, F_SETFD, FD_CLOEXEC) != 0) {
+      std::fprintf(
+          stderr, "cordon: %s\n",
+          SysError("fcntl(F_SETFD, FD_CLOEXEC)", "--approval-fd", errno).Describe().c_str());
+      std::exit(kExitSetupError);
+    }
+    o.channel = approval::FdChannel(UniqueFd(command.approval_fd));
+  } else if (policy.approval != policy::Approval::kNever) {
+    o.channel = approval::OpenTerminal(o.config_path.empty() ? "" : "saved in " + o.config_path);
+  }
+  if (!quiet) {
+    o.on_notice = [](const std::string& what) {
+      std::fprintf(stderr, "cordon: %s\n", what.c_str());
+    };
+  }
+  return o;
+}
+
+// With `cordon mcp`, the destinations denied go back on the approval fd as
+// the run's last line.
+void ReportDenied(const Command& command, const approval::Broker& broker) {
+  if (command.approval_fd < 0) return;
+  // The fd is the broker's channel's; the broker is idle once the run ended.
+  nlohmann::json denied = nlohmann::json::array();
+  for (const auto& [h, p] : broker.Denied()) denied.push_back(h + ":" + std::to_string(p));
+  std::string line = nlohmann::json{{"denied", denied}}.dump(
+                         -1, ' ', false, nlohmann::json::error_handler_t::replace) +
+                     "\n";
+  (void)!write(command.approval_fd, line.data(), line.size());
+}
+
+}  // namespace
+
+int RunCommand(const Command& command) {
+  auto host = policy::HostFacts::FromProcess();
+  if (!host.ok()) return Fail(host.error());
+  auto resolved = policy::Resolve(command.overrides, host.value());
+  if (!resolved.ok()) return Fail(resolved.error());
+  policy::Policy policy = std::move(resolved).value();
+
+  RunEvents events(host.value(), policy, command.verbose);
+  approval::Broker broker(
+      ApprovalSetup(command, host.value(), policy, events.sink(), /*quiet=*/false));
+  // untrusted: a command not on the trusted list runs only when approved.
+  if (policy.approval == policy::Approval::kUntrusted &&
+      !policy::IsTrustedCommand(command.argv, policy.trusted_commands)) {
+    approval::Question q;
+    q.kind = approval::Question::Kind::kCommand;
+    q.command = policy::DescribeCommand(command.argv);
+    q.offer_always = false;
+    approval::Reply r = broker.AskNow(q);
+    if (!approval::Allows(r)) {
+      std::fprintf(stderr,
+                   "cordon: not approved (%s): the command did not run (approval policy "
+                   "'untrusted'; trusted commands: see 'cordon policy show')\n",
+                   approval::ReplyName(r));
+      events.Finish();
+      ReportDenied(command, broker);
+      return kExitSetupError;
+    }
+  }
+
+  bool session_started = false;
+  int status = kExitSetupError;
+  // on-failure: each re-run adds the one destination the person approved.
+  for (int attempt = 0; attempt < kMaxReruns; ++attempt) {
+    status = RunOnce(command, policy, broker, events, &session_started);
+    const auto denied = broker.Denied();
+    if (status == 0 || policy.approval != policy::Approval::kOnFailure || denied.empty() ||
+        !broker.has_channel() || status == kExitSetupError) {
+      break;
+    }
+    const auto& [host_name, port] = denied.back();
+    approval::Question q;
+    q.kind = approval::Question::Kind::kRerun;
+    q.host = host_name;
+    q.port = port;
+    q.command = policy::DescribeCommand(command.argv);
+    q.reason = "it failed with exit status " + std::to_string(status) + " after " + q.Subject() +
+               " was denied";
+    if (!approval::Allows(broker.AskNow(q))) break;
+    auto rule = policy::ParseHostRule(q.Subject());
+    if (!rule.ok()) break;
+    rule.value().origin = "approval (re-run)";
+    policy.net_rules.allow.push_back(std::move(rule).value());
+    std::fprintf(stderr, "cordon: re-running with %s allowed\n", q.Subject().c_str());
+  }
+  events.Finish();
+  ReportDenied(command, broker);
+  return status;
 }
 
 }  // namespace cordon::cli

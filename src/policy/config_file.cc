@@ -75,10 +75,12 @@ class LayerBuilder {
         s = ParseTelemetry(key, node);
       } else if (k == "secrets") {
         s = ParseSecrets(key, node);
-      } else if (k == "approval") {
-        s = Fail(key.source(), "'" + std::string(k) + "' is not supported yet");
+      } else if (k == "approval" || k == "approval_timeout" || k == "trusted_commands") {
+        s = ParseApprovalKey(k, node);
       } else {
-        s = Unknown(key, "", "mode, require_namespaces, filesystem, network, env, telemetry, secrets, workspaces");
+        s = Unknown(key, "",
+                    "mode, approval, approval_timeout, trusted_commands, require_namespaces, "
+                    "filesystem, network, env, telemetry, secrets, workspaces");
       }
       if (!s.ok()) {
         return s.error();
@@ -167,6 +169,33 @@ class LayerBuilder {
     }
     layer_.mode = *m;
     layer_.mode_origin = At(node.source());
+    return {};
+  }
+
+  Status ParseApprovalKey(std::string_view k, const toml::node& node) {
+    if (k == "trusted_commands") {
+      return ExpectStringArray("trusted_commands", node, &layer_.trusted_commands);
+    }
+    if (k == "approval_timeout") {
+      const auto* i = node.as_integer();
+      if (i == nullptr || i->get() < 1 || i->get() > kMaxApprovalTimeoutSeconds) {
+        return Fail(node.source(),
+                    "approval_timeout: expected a whole number of seconds from 1 to " +
+                        std::to_string(kMaxApprovalTimeoutSeconds));
+      }
+      layer_.approval_timeout = static_cast<int>(i->get());
+      layer_.approval_timeout_origin = At(node.source());
+      return {};
+    }
+    auto s = ExpectString("approval", node, true);
+    if (!s.ok()) return s.error();
+    std::optional<Approval> a = ParseApproval(s.value());
+    if (!a) {
+      return Fail(node.source(), std::string("approval: expected one of ") + kApprovalChoices +
+                                     " (got '" + s.value() + "')");
+    }
+    layer_.approval = *a;
+    layer_.approval_origin = At(node.source());
     return {};
   }
 

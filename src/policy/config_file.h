@@ -64,6 +64,13 @@ struct ConfigLayer {
   std::vector<EnvSet> env_set;
   std::vector<ConfigString> env_scrub;
 
+  // approval = "...", approval_timeout = SECONDS, trusted_commands = [...]
+  std::optional<Approval> approval;
+  Origin approval_origin;
+  std::optional<int> approval_timeout;
+  Origin approval_timeout_origin;
+  std::vector<ConfigString> trusted_commands;
+
   // [telemetry] (user file only)
   std::optional<ConfigString> telemetry_endpoint;
   std::optional<int> keep_days;

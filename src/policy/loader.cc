@@ -269,9 +269,45 @@ class Resolver {
     }
   }
 
+  // The user file, or a trusted project file: the approval policy and the
+  // timeout replace, trusted commands append.
+  void ApplyApprovalWidening(const ConfigLayer& layer) {
+    if (layer.approval) {
+      policy_.approval = *layer.approval;
+      policy_.approval_origin = layer.approval_origin;
+    }
+    if (layer.approval_timeout) policy_.approval_timeout_seconds = *layer.approval_timeout;
+    for (const ConfigString& s : layer.trusted_commands)
+      policy_.trusted_commands.push_back(s.value);
+  }
+
+  // A project file may only make approvals stricter (approval.h,
+  // Strictness), shorten the timeout (no answer denies), and trust nothing.
+  Status ApplyApprovalNarrowing(const ConfigLayer& layer) {
+    if (layer.approval) {
+      if (Strictness(*layer.approval) < Strictness(policy_.approval)) {
+        return Widens(layer.approval_origin,
+                      std::string("approval '") + ApprovalName(*layer.approval) +
+                          "' is looser than '" + ApprovalName(policy_.approval) + "'");
+      }
+      policy_.approval = *layer.approval;
+      policy_.approval_origin = layer.approval_origin;
+    }
+    if (layer.approval_timeout) {
+      policy_.approval_timeout_seconds =
+          std::min(policy_.approval_timeout_seconds, *layer.approval_timeout);
+    }
+    if (!layer.trusted_commands.empty()) {
+      return Widens(layer.trusted_commands.front().origin,
+                    "trusted_commands lets commands run without approval");
+    }
+    return {};
+  }
+
   // The user file, or a trusted project file: lists append, modes replace.
   Status ApplyWidening(const ConfigLayer& layer) {
     ApplyRequireNamespaces(layer);
+    ApplyApprovalWidening(layer);
     if (layer.mode) {
       policy_.mode = *layer.mode;
       policy_.mode_origin = layer.mode_origin;
@@ -368,6 +404,7 @@ class Resolver {
   // An untrusted project file: it may only take access away.
   Status ApplyNarrowing(const ConfigLayer& layer) {
     ApplyRequireNamespaces(layer);
+    CORDON_RETURN_IF_ERROR(ApplyApprovalNarrowing(layer));
     if (layer.mode) {
       if (Rank(*layer.mode) > Rank(policy_.mode)) {
         return Widens(layer.mode_origin, std::string("mode '") + ModeName(*layer.mode) +
@@ -504,6 +541,12 @@ class Resolver {
       }
       policy_.net_resolve.push_back(std::move(entry).value());
     }
+    if (ov_.approval) {
+      policy_.approval = *ov_.approval;
+      policy_.approval_origin = FlagOrigin("--approval");
+    }
+    if (ov_.approval_timeout) policy_.approval_timeout_seconds = *ov_.approval_timeout;
+    for (const std::string& s : ov_.trusted_commands) policy_.trusted_commands.push_back(s);
     if (ov_.require_namespaces) {
       policy_.require_namespaces = true;
       policy_.require_namespaces_origin = FlagOrigin("--require-namespaces");

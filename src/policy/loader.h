@@ -28,11 +28,14 @@ struct Overrides {
   std::vector<std::string> protect;
   std::vector<std::string> env;  // "NAME" (pass) or "NAME=VALUE" (set)
   // Network rules (see net_rules.h); they need network mode proxy.
-  std::vector<std::string> allow_domains;  // --allow-domain PATTERN
-  std::vector<std::string> deny_domains;   // --deny-domain PATTERN
-  std::vector<std::string> allow_local;    // --allow-local HOST:PORT
-  std::vector<std::string> resolve;        // --resolve HOST:ADDR (testing aid)
-  std::vector<std::string> secrets;  // --secret NAME: vault entry NAME as $NAME
+  std::vector<std::string> allow_domains;     // --allow-domain PATTERN
+  std::vector<std::string> deny_domains;      // --deny-domain PATTERN
+  std::vector<std::string> allow_local;       // --allow-local HOST:PORT
+  std::vector<std::string> resolve;           // --resolve HOST:ADDR (testing aid)
+  std::vector<std::string> secrets;           // --secret NAME: vault entry NAME as $NAME
+  std::optional<Approval> approval;           // --approval
+  std::optional<int> approval_timeout;        // --approval-timeout SECONDS
+  std::vector<std::string> trusted_commands;  // --trust-command PREFIX
   std::optional<std::string> config_file;
   bool no_config = false;
   bool allow_degraded = false;

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "policy/approval.h"
 #include "policy/net_rules.h"
 
 namespace cordon::policy {
@@ -105,6 +106,15 @@ struct Policy {
   // and seccomp only) when user namespaces are denied.
   bool require_namespaces = false;
   Origin require_namespaces_origin;
+
+  // When the person is asked (see approval.h); the default asks live where
+  // a channel exists (a terminal, an MCP client) and denies elsewhere.
+  Approval approval = Approval::kOnRequest;
+  Origin approval_origin;
+  int approval_timeout_seconds = kDefaultApprovalTimeoutSeconds;  // no answer: deny
+  // Command prefixes that need no approval under `untrusted` (user file and
+  // flags only: a project file cannot trust commands).
+  std::vector<std::string> trusted_commands;
 
   // [telemetry] of the user file: the OTLP/HTTP endpoint (a base URL; empty:
   // the OTEL_EXPORTER_OTLP_* variables decide) and the events files' retention.

@@ -102,6 +102,10 @@ std::string RenderText(const Policy& p) {
   out += "home       " + p.home + " (hidden)\n";
   out += std::string("mode       ") + ModeName(p.mode) + "  [" + p.mode_origin.Describe() + "]\n";
   out += std::string("network    ") + NetModeName(p.net) + "  [" + p.net_origin.Describe() + "]\n";
+  out += std::string("approval   ") + ApprovalName(p.approval) + ", " +
+         std::to_string(p.approval_timeout_seconds) + " s to answer  [" +
+         p.approval_origin.Describe() + "]\n";
+  for (const std::string& t : p.trusted_commands) out += "trusted    " + t + "\n";
   if (p.allow_degraded) {
     out += "degraded   allowed  [" + p.allow_degraded_origin.Describe() + "]\n";
   }
@@ -213,6 +217,10 @@ std::string RenderJson(const Policy& p) {
   j["project_trusted"] = p.project_trusted;
   j["allow_degraded"] = p.allow_degraded;
   j["require_namespaces"] = p.require_namespaces;
+  j["approval"] = {{"policy", ApprovalName(p.approval)},
+                   {"origin", p.approval_origin.Describe()},
+                   {"timeout_seconds", p.approval_timeout_seconds},
+                   {"trusted_commands", p.trusted_commands}};
   // Invalid UTF-8 in a path is replaced rather than thrown on.
   return j.dump(2, ' ', false, ordered_json::error_handler_t::replace) + "\n";
 }

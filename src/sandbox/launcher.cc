@@ -286,6 +286,8 @@ Outcome Launch(const policy::Policy& policy, Plan& plan, const LaunchOptions& op
         config.resolve = policy.net_resolve;
         config.events = options.events;
         config.decider = options.decider;
+        if (options.decide_timeout_ms > 0)
+          config.limits.decide_timeout_ms = options.decide_timeout_ms;
         auto server = proxy::Server::Start(std::move(listener.value()), std::move(config));
         if (!server.ok()) {
           SendSignal(child.get(), SIGKILL);

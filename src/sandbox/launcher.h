@@ -41,6 +41,8 @@ struct LaunchOptions {
   pid_t keep_child = -1;
   // Asked about destinations no rule names (null: they are denied).
   proxy::Decider* decider = nullptr;
+  // How long the proxy holds a connection for the decider (0: its default).
+  int decide_timeout_ms = 0;
 };
 
 // Runs plan.argv as the plan says and waits for it. When user namespaces

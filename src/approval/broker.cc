@@ -1,0 +1,223 @@
+// The broker: policy checks and memory on the proxy thread, questions on a
+// worker thread (the proxy never blocks on a person), events for both.
+#include "approval/broker.h"
+
+#include <pthread.h>
+#include <signal.h>
+#include <time.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "approval/config_edit.h"
+
+namespace cordon::approval {
+
+namespace {
+
+int64_t NowMs() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+std::string Key(const Question& q) { return std::string(KindName(q.kind)) + " " + q.Subject(); }
+
+std::string UtcNow() {
+  time_t t = time(nullptr);
+  tm parts{};
+  gmtime_r(&t, &parts);
+  char buf[32];
+  strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &parts);
+  return buf;
+}
+
+// The rule an "always" answer saves: exactly what was asked, host and port.
+std::string Rule(const Question& q) {
+  bool v6 = q.host.find(':') != std::string::npos;
+  return (v6 ? "[" + q.host + "]" : q.host) + ":" + std::to_string(q.port);
+}
+
+}  // namespace
+
+Broker::Broker(BrokerOptions options) : options_(std::move(options)) {
+  // The worker starts with every signal blocked: the supervisor receives
+  // the signals it relays through a signalfd, which works only while no
+  // thread leaves them unblocked (one that did would die of a SIGTERM).
+  sigset_t all, old;
+  sigfillset(&all);
+  pthread_sigmask(SIG_SETMASK, &all, &old);
+  worker_ = std::thread([this] { Work(); });
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+}
+
+Broker::~Broker() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_all();
+  if (options_.channel) options_.channel->Interrupt();
+  worker_.join();
+}
+
+void Broker::NoteDenied(const std::string& host, uint16_t port) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto entry = std::make_pair(host, port);
+  if (std::find(denied_.begin(), denied_.end(), entry) == denied_.end()) {
+    denied_.push_back(std::move(entry));
+  }
+}
+
+std::vector<std::pair<std::string, uint16_t>> Broker::Denied() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return denied_;
+}
+
+void Broker::Ask(const proxy::DecisionRequest& request, std::function<void(bool)> done) {
+  Question q;
+  q.kind = Question::Kind::kNetwork;
+  q.host = request.host;
+  q.port = request.port;
+  q.command = options_.command;
+  // Under never and on-failure nothing is asked during the run.
+  if (options_.approval == policy::Approval::kNever ||
+      options_.approval == policy::Approval::kOnFailure) {
+    NoteDenied(q.host, q.port);
+    done(false);
+    return;
+  }
+  std::string key = Key(q);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (session_.count(key) != 0) {
+      done(true);
+      return;
+    }
+    if (!stop_) {
+      auto [it, inserted] = pending_.try_emplace(key, Pending{q, {}});
+      it->second.waiters.push_back(std::move(done));
+      if (inserted) queue_.push_back(key);
+      cv_.notify_one();
+      return;
+    }
+  }
+  done(false);
+}
+
+void Broker::Work() {
+  for (;;) {
+    Pending p;
+    {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [&] { return stop_ || !queue_.empty(); });
+      if (queue_.empty()) return;
+      std::string key = queue_.front();
+      queue_.pop_front();
+      p = std::move(pending_[key]);
+      pending_.erase(key);
+      if (stop_) {
+        lock.unlock();
+        for (auto& w : p.waiters) w(false);
+        continue;
+      }
+    }
+    Reply r = Decide(p.question);
+    if (!Allows(r)) NoteDenied(p.question.host, p.question.port);
+    for (auto& w : p.waiters) w(Allows(r));
+  }
+}
+
+Reply Broker::AskNow(const Question& q) {
+  Reply r = Decide(q);
+  if (!Allows(r) && q.kind != Question::Kind::kCommand) NoteDenied(q.host, q.port);
+  return r;
+}
+
+void Broker::Remember(const Question& q, Reply r) {
+  if (r != Reply::kSession && r != Reply::kAlways) return;
+  std::lock_guard<std::mutex> lock(mu_);
+  session_.insert(Key(q));
+  // A re-run approved for the session also lets the destination through.
+  if (q.kind == Question::Kind::kRerun) {
+    Question net = q;
+    net.kind = Question::Kind::kNetwork;
+    session_.insert(Key(net));
+  }
+}
+
+Reply Broker::Decide(const Question& q) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (session_.count(Key(q)) != 0) return Reply::kSession;
+  }
+  const char* channel = options_.channel ? options_.channel->name() : "none";
+  if (options_.events != nullptr) {
+    Event e;
+    e.name = "cordon.approval.request";
+    e.time_unix_nano = NowUnixNano();
+    e.body = std::string("asked (") + channel + "): " + q.Prompt();
+    e.Add("cordon.approval.kind", std::string(KindName(q.kind)))
+        .Add("cordon.approval.question", q.Prompt())
+        .Add("cordon.approval.channel", std::string(channel))
+        .Add("cordon.approval.policy", std::string(policy::ApprovalName(options_.approval)))
+        .Add("process.command_line", q.command);
+    if (q.kind != Question::Kind::kCommand) {
+      e.Add("server.address", q.host).Add("server.port", static_cast<int64_t>(q.port));
+    }
+    if (!q.reason.empty()) e.Add("cordon.approval.reason", q.reason);
+    options_.events->Emit(std::move(e));
+  }
+  const int64_t started = NowMs();
+  Reply r = Reply::kNoChannel;
+  if (options_.channel) {
+    std::lock_guard<std::mutex> lock(channel_mu_);
+    r = options_.channel->Ask(q, options_.timeout_ms);
+  }
+  const int64_t waited = NowMs() - started;
+
+  std::string saved;
+  if (r == Reply::kAlways && q.kind != Question::Kind::kCommand) {
+    if (options_.config_path.empty()) {
+      saved = "not saved: no user config file (--no-config); allowed for this session";
+    } else {
+      std::string comment = "added by cordon " + UtcNow() + ": answered \"always\" (" +
+                            std::string(channel) + ") to: " + q.Prompt();
+      Status s = PersistNetworkAllow(options_.config_path, Rule(q), comment);
+      saved = s.ok() ? "saved to " + options_.config_path
+                     : "not saved (" + s.error().Describe() + "); allowed for this session";
+    }
+    if (options_.on_notice) options_.on_notice(Rule(q) + ": " + saved);
+  }
+  if (r == Reply::kNoChannel && options_.on_notice) {
+    std::string hint = q.kind == Question::Kind::kCommand
+                           ? "run it interactively, or trust it with --trust-command"
+                           : "allow it with --allow-domain " + Rule(q);
+    options_.on_notice("denied, nobody to ask (not interactive): " + q.Prompt() + "; " + hint);
+  }
+  Remember(q, r);
+
+  if (options_.events != nullptr) {
+    Event e;
+    e.name = "cordon.approval.decision";
+    e.time_unix_nano = NowUnixNano();
+    e.severity = Allows(r) ? Severity::kInfo : Severity::kWarn;
+    e.body = std::string(Allows(r) ? "approved (" : "not approved (") + ReplyName(r) + ", " +
+             channel + "): " + q.Prompt();
+    e.Add("cordon.decision", std::string(Allows(r) ? "allow" : "deny"))
+        .Add("cordon.approval.kind", std::string(KindName(q.kind)))
+        .Add("cordon.approval.answer", std::string(ReplyName(r)))
+        .Add("cordon.approval.scope", std::string(Allows(r) ? ReplyName(r) : "none"))
+        .Add("cordon.approval.channel", std::string(channel))
+        .Add("cordon.approval.wait_ms", waited)
+        .Add("process.command_line", q.command);
+    if (q.kind != Question::Kind::kCommand) {
+      e.Add("server.address", q.host).Add("server.port", static_cast<int64_t>(q.port));
+    }
+    if (!saved.empty()) e.Add("cordon.approval.saved", saved);
+    options_.events->Emit(std::move(e));
+  }
+  return r;
+}
+
+}  // namespace cordon::approval

@@ -1,0 +1,84 @@
+// The approval broker of one `cordon run`: the proxy's Decider, and the
+// supervisor's own questions (untrusted commands, re-runs). It applies the
+// approval policy, remembers "for this session" answers, saves "always"
+// answers in the user config, asks one question at a time on its channel,
+// and makes every question and answer a telemetry event.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <utility>
+#include <vector>
+
+#include "approval/channel.h"
+#include "approval/question.h"
+#include "common/event.h"
+#include "policy/approval.h"
+#include "proxy/decider.h"
+
+namespace cordon::approval {
+
+struct BrokerOptions {
+  policy::Approval approval = policy::Approval::kNever;
+  int timeout_ms = policy::kDefaultApprovalTimeoutSeconds * 1000;
+  std::string command;               // DescribeCommand(argv), for prompts and events
+  std::string config_path;           // where "always" is saved; empty: it acts as "session"
+  std::unique_ptr<Channel> channel;  // null: nobody to ask (every question is denied)
+  EventSink* events = nullptr;       // may be null
+  // Told what the user must know (a denial for want of a channel, a save
+  // that failed); may be null. Any thread.
+  std::function<void(const std::string&)> on_notice;
+};
+
+class Broker : public proxy::Decider {
+ public:
+  explicit Broker(BrokerOptions options);
+  // Interrupts a pending question (it is answered "cancelled", i.e. denied)
+  // and joins the worker thread.
+  ~Broker() override;
+  Broker(const Broker&) = delete;
+  Broker& operator=(const Broker&) = delete;
+
+  // Decider: under never and on-failure the destination is denied (and
+  // remembered for a re-run offer); else a session answer or the person
+  // decides. Questions about one destination are asked once.
+  void Ask(const proxy::DecisionRequest& request, std::function<void(bool allow)> done) override;
+
+  // Asks now, on the caller's thread (the supervisor's gates); honors and
+  // records session answers.
+  [[nodiscard]] Reply AskNow(const Question& q);
+
+  // Destinations denied for want of a rule or an answer, in order, unique.
+  [[nodiscard]] std::vector<std::pair<std::string, uint16_t>> Denied() const;
+  [[nodiscard]] bool has_channel() const { return options_.channel != nullptr; }
+
+ private:
+  struct Pending {
+    Question question;
+    std::vector<std::function<void(bool)>> waiters;
+  };
+  void Work();
+  Reply Decide(const Question& q);  // asks (or answers from memory) and logs
+  void Remember(const Question& q, Reply r);
+  void NoteDenied(const std::string& host, uint16_t port);
+
+  BrokerOptions options_;
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::string> queue_;  // keys of pending_, in order
+  std::map<std::string, Pending> pending_;
+  std::set<std::string> session_;  // remembered subjects
+  std::vector<std::pair<std::string, uint16_t>> denied_;
+  bool stop_ = false;
+  std::mutex channel_mu_;  // one question at a time
+  std::thread worker_;
+};
+
+}  // namespace cordon::approval

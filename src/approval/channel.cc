@@ -1,0 +1,174 @@
+// The terminal and fd channels: write a question, read one line back within
+// the deadline, and wake up early when interrupted (a self-pipe).
+#include "approval/channel.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cerrno>
+
+namespace cordon::approval {
+
+namespace {
+
+int64_t NowMs() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+bool WriteAll(int fd, const std::string& s) {
+  size_t off = 0;
+  while (off < s.size()) {
+    ssize_t n = write(fd, s.data() + off, s.size() - off);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    off += static_cast<size_t>(n);
+  }
+  return true;
+}
+
+// A line reader with a deadline and a wake-up pipe. Lines longer than 64 KiB
+// are cut (a question or answer is a few hundred bytes).
+class LineSource {
+ public:
+  explicit LineSource(int fd) : fd_(fd) {
+    int p[2];
+    if (pipe2(p, O_CLOEXEC | O_NONBLOCK) == 0) {
+      wake_read_.Reset(p[0]);
+      wake_write_.Reset(p[1]);
+    }
+  }
+  void Wake() {
+    interrupted_ = true;
+    if (wake_write_.valid()) (void)!write(wake_write_.get(), "x", 1);
+  }
+  [[nodiscard]] bool interrupted() const { return interrupted_; }
+
+  enum class Status { kLine, kTimeout, kClosed, kInterrupted };
+  Status ReadLine(int64_t deadline_ms, std::string* line) {
+    for (;;) {
+      size_t nl = buf_.find('\n');
+      if (nl != std::string::npos) {
+        *line = buf_.substr(0, nl);
+        buf_.erase(0, nl + 1);
+        return Status::kLine;
+      }
+      if (interrupted_) return Status::kInterrupted;
+      int64_t left = deadline_ms - NowMs();
+      if (left <= 0) return Status::kTimeout;
+      pollfd fds[2] = {{fd_, POLLIN, 0}, {wake_read_.get(), POLLIN, 0}};
+      int n = poll(fds, wake_read_.valid() ? 2 : 1, static_cast<int>(left));
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return Status::kClosed;
+      if (n == 0) continue;
+      if (fds[1].revents != 0) return Status::kInterrupted;
+      char chunk[1024];
+      ssize_t got = read(fd_, chunk, sizeof(chunk));
+      if (got < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+      if (got <= 0) return Status::kClosed;
+      buf_.append(chunk, static_cast<size_t>(got));
+      if (buf_.size() > (64u << 10)) buf_ = buf_.substr(buf_.size() - (64u << 10));
+    }
+  }
+
+ private:
+  int fd_;
+  std::string buf_;
+  UniqueFd wake_read_, wake_write_;
+  std::atomic<bool> interrupted_{false};
+};
+
+class TerminalChannel : public Channel {
+ public:
+  TerminalChannel(UniqueFd tty, std::string always_note)
+      : tty_(std::move(tty)), source_(tty_.get()), always_note_(std::move(always_note)) {}
+  const char* name() const override { return "terminal"; }
+  void Interrupt() override { source_.Wake(); }
+
+  Reply Ask(const Question& q, int timeout_ms) override {
+    const int64_t deadline = NowMs() + timeout_ms;
+    std::string choices = q.offer_always ? "[o]nce, [s]ession, [a]lways" : "[o]nce, [s]ession";
+    if (q.offer_always && !always_note_.empty()) choices += " (" + always_note_ + ")";
+    choices += ", [d]eny";
+    std::string text = "\ncordon: " + q.Prompt() + "\n  " + choices + " (denied in " +
+                       std::to_string((timeout_ms + 999) / 1000) + " s without an answer): ";
+    for (;;) {
+      if (!WriteAll(tty_.get(), text)) return Reply::kNoChannel;
+      std::string line;
+      switch (source_.ReadLine(deadline, &line)) {
+        case LineSource::Status::kTimeout:
+          (void)WriteAll(tty_.get(), "\ncordon: no answer in time: denied\n");
+          return Reply::kTimeout;
+        case LineSource::Status::kClosed:
+          return Reply::kNoChannel;
+        case LineSource::Status::kInterrupted:
+          (void)WriteAll(tty_.get(), "\ncordon: the question is moot (the run ended)\n");
+          return Reply::kCancelled;
+        case LineSource::Status::kLine:
+          break;
+      }
+      size_t start = line.find_first_not_of(" \t\r");
+      char c = start == std::string::npos ? '\0' : line[start];
+      if (c == 'o' || c == 'O' || c == 'y' || c == 'Y') return Reply::kOnce;
+      if (c == 's' || c == 'S') return Reply::kSession;
+      if ((c == 'a' || c == 'A') && q.offer_always) return Reply::kAlways;
+      if (c == 'd' || c == 'D' || c == 'n' || c == 'N') return Reply::kDeny;
+      text = "  please answer " + choices + ": ";
+    }
+  }
+
+ private:
+  UniqueFd tty_;
+  LineSource source_;
+  std::string always_note_;
+};
+
+class WireChannel : public Channel {
+ public:
+  explicit WireChannel(UniqueFd fd) : fd_(std::move(fd)), source_(fd_.get()) {}
+  const char* name() const override { return "mcp"; }
+  void Interrupt() override { source_.Wake(); }
+
+  Reply Ask(const Question& q, int timeout_ms) override {
+    const int64_t deadline = NowMs() + timeout_ms;
+    if (!WriteAll(fd_.get(), EncodeQuestion(q))) return Reply::kNoChannel;
+    std::string line;
+    switch (source_.ReadLine(deadline, &line)) {
+      case LineSource::Status::kTimeout:
+        return Reply::kTimeout;
+      case LineSource::Status::kClosed:
+        return Reply::kNoChannel;
+      case LineSource::Status::kInterrupted:
+        return Reply::kCancelled;
+      case LineSource::Status::kLine:
+        break;
+    }
+    // Anything unreadable is a denial: fail closed.
+    std::optional<Reply> r = DecodeReply(line);
+    if (!r || (*r == Reply::kAlways && !q.offer_always)) return Reply::kDeny;
+    return *r;
+  }
+
+ private:
+  UniqueFd fd_;
+  LineSource source_;
+};
+
+}  // namespace
+
+std::unique_ptr<Channel> OpenTerminal(std::string always_note) {
+  if (isatty(STDIN_FILENO) == 0) return nullptr;
+  UniqueFd tty(open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY));
+  if (!tty.valid()) return nullptr;
+  return std::make_unique<TerminalChannel>(std::move(tty), std::move(always_note));
+}
+
+std::unique_ptr<Channel> FdChannel(UniqueFd fd) {
+  return std::make_unique<WireChannel>(std::move(fd));
+}
+
+}  // namespace cordon::approval

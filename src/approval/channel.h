@@ -1,0 +1,37 @@
+// The ways cordon reaches a person: the supervisor's terminal (/dev/tty,
+// which the sandbox cannot open: its mount view has no host tty and its
+// session is new), and a pipe to `cordon mcp` (which asks its client by
+// MCP elicitation).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "approval/question.h"
+#include "common/result.h"
+#include "common/unique_fd.h"
+
+namespace cordon::approval {
+
+class Channel {
+ public:
+  virtual ~Channel() = default;
+  // "terminal", "mcp": the channel named in events.
+  [[nodiscard]] virtual const char* name() const = 0;
+  // Asks and waits at most timeout_ms. Called by one thread at a time.
+  // Never kOnce..kAlways unless a person answered so.
+  [[nodiscard]] virtual Reply Ask(const Question& q, int timeout_ms) = 0;
+  // Makes a pending or later Ask return kCancelled; any thread.
+  virtual void Interrupt() = 0;
+};
+
+// The controlling terminal of cordon itself, when stdin is a terminal and
+// /dev/tty opens; nullptr otherwise (non-interactive: nobody to ask).
+// `always_note` is shown next to "always" (where it is saved).
+[[nodiscard]] std::unique_ptr<Channel> OpenTerminal(std::string always_note);
+
+// Questions as lines of JSON on `fd` (a socket to `cordon mcp`), answers
+// read back from it (see question.h's wire format).
+[[nodiscard]] std::unique_ptr<Channel> FdChannel(UniqueFd fd);
+
+}  // namespace cordon::approval

@@ -1,0 +1,94 @@
+// `cordon mcp [POLICY OPTIONS]`: resolve the policy once (to describe it to
+// the model and to keep `cwd` arguments inside the workspace), then serve
+// MCP on stdin/stdout. Every run re-executes this binary as `cordon run`
+// with the same policy options.
+#include <limits.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+
+#include "cli/commands.h"
+#include "common/outcome.h"
+#include "mcp/server.h"
+#include "policy/loader.h"
+
+namespace cordon::cli {
+
+namespace {
+
+// What the model should know so it does not waste turns on what cannot work.
+std::string Describe(const policy::Policy& p) {
+  std::string d = "Workspace " + p.workspace + " (the default working directory) is ";
+  d += p.mode == policy::Mode::kReadOnly ? "read-only" : "writable";
+  d += "; outside it, system directories are read-only and the home directory is hidden";
+  if (!p.read.empty())
+    d += " (except " + std::to_string(p.read.size()) + " toolchain paths, read-only)";
+  d += "; /tmp is private and empty at each call. Network: ";
+  switch (p.net) {
+    case policy::NetMode::kOff:
+      d += "none (no DNS, no connections).";
+      break;
+    case policy::NetMode::kProxy: {
+      d += "only through the proxy set in HTTP_PROXY/HTTPS_PROXY, to: ";
+      if (p.net_rules.allow.empty()) d += "(no destination)";
+      for (size_t i = 0; i < p.net_rules.allow.size() && i < 20; ++i) {
+        d += (i ? ", " : "") + p.net_rules.allow[i].text;
+      }
+      d += "; other destinations are denied";
+      if (p.approval == policy::Approval::kOnRequest ||
+          p.approval == policy::Approval::kUntrusted) {
+        d += " unless the user approves them";
+      }
+      d += ".";
+      break;
+    }
+    case policy::NetMode::kFull:
+      d += "the host network.";
+      break;
+  }
+  d += " Denials show as EACCES/EPERM (files) or refused connections (network); no sudo.";
+  d += std::string(" Approval policy: ") + policy::ApprovalName(p.approval) + ".";
+  return d;
+}
+
+}  // namespace
+
+int McpCommand(const Command& command) {
+  auto host = policy::HostFacts::FromProcess();
+  if (!host.ok()) {
+    std::fprintf(stderr, "cordon: %s\n", host.error().Describe().c_str());
+    return kExitSetupError;
+  }
+  // A bad option or config fails here, at start, not at the first call.
+  auto resolved = policy::Resolve(command.overrides, host.value());
+  if (!resolved.ok()) {
+    std::fprintf(stderr, "cordon: %s\n", resolved.error().Describe().c_str());
+    return kExitSetupError;
+  }
+  char self[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+  if (n <= 0) {
+    std::fprintf(stderr, "cordon: %s\n",
+                 SysError("readlink", "/proc/self/exe", errno).Describe().c_str());
+    return kExitSetupError;
+  }
+  self[n] = '\0';
+  const policy::Policy& p = resolved.value();
+  mcp::ServerOptions o;
+  o.self_exe = self;
+  o.policy_args = command.argv;
+  // Runs get the resolved workspace, whatever the cwd of the agent.
+  if (!command.overrides.workspace) {
+    o.policy_args.insert(o.policy_args.begin(), {"--workspace", p.workspace});
+  }
+  o.workspace = p.workspace;
+  o.tool_description = Describe(p);
+  o.approval = policy::ApprovalName(p.approval);
+  o.approval_timeout_seconds = p.approval_timeout_seconds;
+  o.max_output = command.max_output;
+  o.version = CORDON_VERSION;
+  return mcp::Serve(STDIN_FILENO, STDOUT_FILENO, o);
+}
+
+}  // namespace cordon::cli

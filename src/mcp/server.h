@@ -1,0 +1,29 @@
+// `cordon mcp`: a Model Context Protocol server over stdio (JSON-RPC 2.0,
+// protocol revision 2025-06-18, also 2025-03-26 and 2024-11-05 when the
+// client asks for them). Tools: `run` (a command in a fresh sandbox) and
+// `policy` (the resolved policy). Approvals reach the person through the
+// client's elicitation when it declares the capability.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace cordon::mcp {
+
+struct ServerOptions {
+  std::string self_exe;                  // this binary, re-executed as `cordon run`
+  std::vector<std::string> policy_args;  // `cordon mcp`'s policy options, for every run
+  std::string workspace;                 // the resolved workspace (cwd arguments stay inside)
+  std::string tool_description;          // what the sandbox allows, for the model
+  std::string approval;                  // the approval policy's name
+  int approval_timeout_seconds = 60;
+  size_t max_output = size_t{64} * 1024;  // per stream and call
+  std::string version;
+};
+
+// Serves until the client closes `in_fd` (or writing `out_fd` fails), then
+// kills every run still going and returns 0. Malformed, oversized and
+// unknown messages are answered with JSON-RPC errors.
+[[nodiscard]] int Serve(int in_fd, int out_fd, const ServerOptions& options);
+
+}  // namespace cordon::mcp

@@ -1,0 +1,219 @@
+// Drives `cordon mcp` with the official MCP TypeScript SDK client: a client
+// nobody here wrote. Checks initialize, tools/list, an allowed and a denied
+// command (filesystem and network), elicitation answers (once, deny),
+// progress notifications, cancellation (the command's tree is gone), the
+// policy tool, and a client without elicitation (the denial says what to ask).
+//
+//   node mcp_test.mjs            (CORDON_BIN: the cordon binary)
+import { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
+import { ElicitRequestSchema } from "@modelcontextprotocol/sdk/types.js";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import http from "node:http";
+import os from "node:os";
+import path from "node:path";
+
+const CORDON = process.env.CORDON_BIN;
+assert.ok(CORDON, "set CORDON_BIN");
+const base = process.env.CORDON_TEST_TMPDIR || (fs.existsSync("/var/tmp") ? "/var/tmp" : os.tmpdir());
+const root = fs.mkdtempSync(path.join(base, "cordon-mcp-"));
+const dirs = {};
+for (const d of ["home", "ws", "outside", "state", "config"]) {
+  dirs[d] = path.join(root, d);
+  fs.mkdirSync(dirs[d], { mode: 0o700 });
+}
+dirs.ws = fs.realpathSync(dirs.ws);
+
+let failures = 0;
+async function test(name, fn) {
+  const t0 = Date.now();
+  try {
+    await fn();
+    console.log(`ok   ${name} (${Date.now() - t0} ms)`);
+  } catch (e) {
+    failures++;
+    console.log(`FAIL ${name}: ${e.stack || e}`);
+  }
+}
+
+// A loopback HTTP server that records the paths it served.
+const served = [];
+const server = http.createServer((req, res) => {
+  served.push(req.url);
+  res.end(`hello ${req.url}\n`);
+});
+await new Promise((r) => server.listen(0, "127.0.0.1", r));
+const port = server.address().port;
+
+function spawnArgs(extra = []) {
+  return [
+    "mcp", "--no-config", "--workspace", dirs.ws, "--net", "proxy",
+    "--resolve", `allowed.test:127.0.0.1`, "--resolve", `asked.test:127.0.0.1`,
+    "--resolve", `refused.test:127.0.0.1`, "--allow-local", `127.0.0.1:${port}`,
+    "--allow-domain", "allowed.test", "--approval-timeout", "20", ...extra,
+  ];
+}
+const env = {
+  PATH: "/usr/local/bin:/usr/bin:/bin", HOME: dirs.home, LANG: "C.UTF-8",
+  XDG_STATE_HOME: dirs.state, XDG_CONFIG_HOME: dirs.config, TMPDIR: root,
+};
+
+async function connect(capabilities, onElicit) {
+  const client = new Client({ name: "cordon-test", version: "1.0.0" }, { capabilities });
+  if (onElicit) client.setRequestHandler(ElicitRequestSchema, onElicit);
+  const transport = new StdioClientTransport({ command: CORDON, args: spawnArgs(), env, stderr: "inherit" });
+  await client.connect(transport);
+  return { client, transport };
+}
+
+const asked = [];
+const { client } = await connect({ elicitation: {} }, async (req) => {
+  const message = req.params.message;
+  asked.push(message);
+  assert.ok(req.params.requestedSchema.properties.answer.enum.includes("once"));
+  return message.includes("asked.test")
+    ? { action: "accept", content: { answer: "once" } }
+    : { action: "accept", content: { answer: "deny" } };
+});
+const run = (args, opts) =>
+  client.callTool({ name: "run", arguments: args }, undefined, opts);
+const curl = (host, p) => `curl -sS -o - -w '%{http_code}' http://${host}:${port}${p}`;
+
+await test("initialize negotiates 2025-06-18 and names the server", async () => {
+  assert.equal(client.getServerVersion().name, "cordon");
+  assert.ok(client.getServerCapabilities().tools);
+  assert.match(client.getInstructions(), /sandbox/);
+});
+
+await test("tools/list has run and policy, described with the policy", async () => {
+  const { tools } = await client.listTools();
+  assert.deepEqual(tools.map((t) => t.name).sort(), ["policy", "run"]);
+  const runTool = tools.find((t) => t.name === "run");
+  assert.match(runTool.description, /allowed\.test/);
+  assert.ok(runTool.inputSchema.properties.command);
+});
+
+await test("an allowed command runs in the workspace and writes there", async () => {
+  const r = await run({ command: "echo hello; echo oops >&2; touch made-inside; pwd" });
+  assert.equal(r.structuredContent.exit_code, 0, JSON.stringify(r));
+  assert.equal(r.structuredContent.stdout, `hello\n${dirs.ws}\n`);
+  assert.equal(r.structuredContent.stderr, "oops\n");
+  assert.ok(fs.existsSync(path.join(dirs.ws, "made-inside")));
+});
+
+await test("argv, cwd and stdin", async () => {
+  fs.mkdirSync(path.join(dirs.ws, "sub"));
+  const r = await run({ argv: ["/bin/sh", "-c", "pwd; cat"], cwd: "sub", stdin: "from stdin" });
+  assert.equal(r.structuredContent.stdout, `${dirs.ws}/sub\nfrom stdin`);
+  const out = await run({ command: "true", cwd: dirs.outside });
+  assert.equal(out.isError, true);
+  assert.match(out.content[0].text, /outside the workspace/);
+});
+
+await test("a write outside the workspace is denied and leaves nothing", async () => {
+  const target = path.join(dirs.outside, "escaped");
+  const r = await run({ command: `touch ${target}` });
+  assert.notEqual(r.structuredContent.exit_code, 0);
+  assert.match(r.structuredContent.stderr, /Read-only|Permission denied|No such file/);
+  assert.ok(!fs.existsSync(target));
+});
+
+await test("a named destination passes without a question", async () => {
+  const before = asked.length;
+  const r = await run({ command: curl("allowed.test", "/allowed") });
+  assert.equal(r.structuredContent.stdout, "hello /allowed\n200");
+  assert.equal(asked.length, before);
+  assert.ok(served.includes("/allowed"));
+});
+
+await test("elicitation: 'once' lets an unnamed destination through", async () => {
+  const r = await run({ command: curl("asked.test", "/asked") });
+  assert.equal(r.structuredContent.stdout, "hello /asked\n200", JSON.stringify(r));
+  assert.ok(asked.some((m) => m.includes(`asked.test:${port}`)), asked.join("\n"));
+  assert.ok(served.includes("/asked"));
+});
+
+await test("elicitation: 'deny' refuses it, no connection, and the result says so", async () => {
+  const r = await run({ command: curl("refused.test", "/refused") });
+  assert.match(r.structuredContent.stdout, /403$/);
+  assert.deepEqual(r.structuredContent.network_denied, [`refused.test:${port}`]);
+  assert.ok(!served.includes("/refused"));
+});
+
+await test("a long command sends progress notifications", async () => {
+  const progress = [];
+  const r = await run({ command: "sleep 2.5; echo done" }, {
+    onprogress: (p) => progress.push(p.progress),
+    resetTimeoutOnProgress: true,
+  });
+  assert.equal(r.structuredContent.stdout, "done\n");
+  assert.ok(progress.length >= 2, `progress: ${progress}`);
+});
+
+await test("output beyond the limit is cut and the cut is stated", async () => {
+  const r = await run({ command: "head -c 300000 /dev/zero | tr '\\0' x" });
+  assert.equal(r.structuredContent.stdout_truncated, true);
+  assert.equal(r.structuredContent.stdout_bytes, 300000);
+  assert.match(r.structuredContent.stdout, /output truncated: 300000 bytes written/);
+});
+
+function processesWith(marker) {
+  const found = [];
+  for (const pid of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      if (fs.readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(marker)) found.push(pid);
+    } catch {}
+  }
+  return found;
+}
+
+await test("cancelling a run kills the command's whole tree", async () => {
+  const marker = `${Math.floor(Math.random() * 1e6) + 7000000}`;
+  const controller = new AbortController();
+  const pending = run({ command: `sleep ${marker} & sleep ${marker}; wait` }, { signal: controller.signal });
+  const t0 = Date.now();
+  while (processesWith(`sleep\0${marker}`).length < 2 && Date.now() - t0 < 10000) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(processesWith(`sleep\0${marker}`).length, 2, "the command did not start");
+  controller.abort("test cancels");
+  await assert.rejects(pending);
+  const t1 = Date.now();
+  while (processesWith(marker).length > 0 && Date.now() - t1 < 5000) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.deepEqual(processesWith(marker), [], "processes survived the cancel");
+  // The server still answers.
+  await client.ping();
+});
+
+await test("the policy tool returns the resolved policy", async () => {
+  const r = await client.callTool({ name: "policy", arguments: {} });
+  assert.equal(r.structuredContent.workspace, dirs.ws);
+  assert.equal(r.structuredContent.approval.policy, "on-request");
+});
+
+await test("unknown tools and bad arguments are errors, not crashes", async () => {
+  await assert.rejects(client.callTool({ name: "nope", arguments: {} }), /Unknown tool/);
+  const r = await run({ timeout_seconds: 5 });
+  assert.equal(r.isError, true);
+  await client.ping();
+});
+
+await client.close();
+
+await test("without elicitation, the denial says what to ask the user", async () => {
+  const { client: plain } = await connect({}, null);
+  const r = await plain.callTool({ name: "run", arguments: { command: curl("asked.test", "/plain") } });
+  assert.match(r.content[0].text, /ask the user to allow/);
+  assert.deepEqual(r.structuredContent.network_denied, [`asked.test:${port}`]);
+  assert.ok(!served.includes("/plain"));
+  await plain.close();
+});
+
+server.close();
+fs.rmSync(root, { recursive: true, force: true });
+console.log(failures === 0 ? "all passed" : `${failures} failed`);
+process.exit(failures === 0 ? 0 : 1);
