@@ -20,7 +20,7 @@ PACKAGES=(
   libgtest-dev libbenchmark-dev     # unit and integration tests, micro-benchmarks
   clang clang-tidy clang-format libclang-rt-14-dev  # fuzzing, sanitizers, lint
   hyperfine bubblewrap time         # bench/ (bwrap is the baseline, not a dependency)
-  git acl attr curl python3 iproute2  # used by tests and scripts/demo.sh
+  git acl attr curl python3 openssl iproute2  # used by tests and scripts/demo.sh
 )
 
 if [[ ${EUID:-$(id -u)} -eq 0 ]]; then
