@@ -10,16 +10,11 @@
 #include <cstdio>
 
 #include "approval/config_edit.h"
+#include "common/clock.h"
 
 namespace cordon::approval {
 
 namespace {
-
-int64_t NowMs() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
 
 std::string Key(const Question& q) { return std::string(KindName(q.kind)) + " " + q.Subject(); }
 
@@ -168,13 +163,13 @@ Reply Broker::Decide(const Question& q) {
     if (!q.reason.empty()) e.Add("cordon.approval.reason", q.reason);
     options_.events->Emit(std::move(e));
   }
-  const int64_t started = NowMs();
+  const int64_t started = MonotonicMs();
   Reply r = Reply::kNoChannel;
   if (options_.channel) {
     std::lock_guard<std::mutex> lock(channel_mu_);
     r = options_.channel->Ask(q, options_.timeout_ms);
   }
-  const int64_t waited = NowMs() - started;
+  const int64_t waited = MonotonicMs() - started;
 
   std::string saved;
   if (r == Reply::kAlways && q.kind != Question::Kind::kCommand) {

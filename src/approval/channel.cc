@@ -10,15 +10,11 @@
 #include <atomic>
 #include <cerrno>
 
+#include "common/clock.h"
+
 namespace cordon::approval {
 
 namespace {
-
-int64_t NowMs() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
 
 bool WriteAll(int fd, const std::string& s) {
   size_t off = 0;
@@ -58,7 +54,7 @@ class LineSource {
         return Status::kLine;
       }
       if (interrupted_) return Status::kInterrupted;
-      int64_t left = deadline_ms - NowMs();
+      int64_t left = deadline_ms - MonotonicMs();
       if (left <= 0) return Status::kTimeout;
       pollfd fds[2] = {{fd_, POLLIN, 0}, {wake_read_.get(), POLLIN, 0}};
       int n = poll(fds, wake_read_.valid() ? 2 : 1, static_cast<int>(left));
@@ -90,7 +86,7 @@ class TerminalChannel : public Channel {
   void Interrupt() override { source_.Wake(); }
 
   Reply Ask(const Question& q, int timeout_ms) override {
-    const int64_t deadline = NowMs() + timeout_ms;
+    const int64_t deadline = MonotonicMs() + timeout_ms;
     std::string choices = q.offer_always ? "[o]nce, [s]ession, [a]lways" : "[o]nce, [s]ession";
     if (q.offer_always && !always_note_.empty()) choices += " (" + always_note_ + ")";
     choices += ", [d]eny";
@@ -134,7 +130,7 @@ class WireChannel : public Channel {
   void Interrupt() override { source_.Wake(); }
 
   Reply Ask(const Question& q, int timeout_ms) override {
-    const int64_t deadline = NowMs() + timeout_ms;
+    const int64_t deadline = MonotonicMs() + timeout_ms;
     if (!WriteAll(fd_.get(), EncodeQuestion(q))) return Reply::kNoChannel;
     std::string line;
     switch (source_.ReadLine(deadline, &line)) {

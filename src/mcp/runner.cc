@@ -13,6 +13,7 @@
 #include <cerrno>
 #include <nlohmann/json.hpp>
 
+#include "common/clock.h"
 #include "common/unique_fd.h"
 
 extern char** environ;
@@ -20,12 +21,6 @@ extern char** environ;
 namespace cordon::mcp {
 
 namespace {
-
-int64_t NowMs() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
 
 Result<std::pair<UniqueFd, UniqueFd>> Pipe() {
   int p[2];
@@ -129,11 +124,11 @@ Result<RunResult> RunCordon(const RunSpec& spec, RunControl* control,
 
   RunResult result;
   std::string question_buf;
-  const int64_t start = NowMs();
+  const int64_t start = MonotonicMs();
   int64_t next_tick = start + 1000;
   bool killed = false;
   while (stdout_r.valid() || stderr_r.valid() || questions.valid()) {
-    int64_t now = NowMs();
+    int64_t now = MonotonicMs();
     if (!killed && spec.hard_timeout_ms > 0 && now - start > spec.hard_timeout_ms) {
       kill(-pid, SIGKILL);
       killed = true;

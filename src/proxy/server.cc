@@ -12,6 +12,7 @@
 #include <thread>
 #include <unordered_map>
 
+#include "common/clock.h"
 #include "proxy/connection.h"
 
 namespace cordon::proxy {
@@ -20,12 +21,6 @@ namespace {
 constexpr uint64_t kListenerTag = ~0ULL;
 constexpr uint64_t kMailboxTag = ~0ULL - 1;
 constexpr uint64_t kStopTag = ~0ULL - 2;
-
-int64_t MonotonicMs() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
-}
 
 // Each tunnel holds six descriptors (two sockets, two pipes); the default
 // soft limit of 1024 would cap the proxy near 170 of them.

@@ -21,6 +21,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/clock.h"
 #include "common/unique_fd.h"
 #include "proxy/server.h"
 #include "sandbox/child.h"
@@ -92,12 +93,6 @@ pid_t CloneWithPidfd(unsigned long flags, int* pidfd) {
 
 int SendSignal(int pidfd, int sig) {
   return static_cast<int>(syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0));
-}
-
-int64_t NowMs() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
 }
 
 // Hints for the errno values whose meaning is not obvious from the call.
@@ -310,15 +305,15 @@ Outcome Launch(const policy::Policy& policy, Plan& plan, const LaunchOptions& op
     }
 
     const int64_t deadline =
-        options.timeout_seconds ? NowMs() + *options.timeout_seconds * 1000LL : -1;
+        options.timeout_seconds ? MonotonicMs() + *options.timeout_seconds * 1000LL : -1;
     bool timed_out = false;
     for (;;) {
       int wait_ms = -1;
-      if (deadline >= 0) wait_ms = static_cast<int>(std::max<int64_t>(0, deadline - NowMs()));
+      if (deadline >= 0) wait_ms = static_cast<int>(std::max<int64_t>(0, deadline - MonotonicMs()));
       pollfd fds[2] = {{child.get(), POLLIN, 0}, {sigfd.get(), POLLIN, 0}};
       int n = poll(fds, 2, wait_ms);
       if (n < 0 && errno != EINTR) break;
-      if (n == 0 && deadline >= 0 && NowMs() >= deadline) {
+      if (n == 0 && deadline >= 0 && MonotonicMs() >= deadline) {
         // Killing init kills the whole pid namespace; without one, the
         // sweep below kills what init leaves to the supervisor.
         timed_out = true;

@@ -32,6 +32,23 @@ ChildStatus BringUpLoopback() {
   return st;
 }
 
+// One byte with room for one SCM_RIGHTS descriptor; no allocation (the
+// child uses it too).
+struct OneFdMessage {
+  char data = 0;
+  iovec iov{&data, 1};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr msg{};
+  OneFdMessage() {
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+  }
+  OneFdMessage(const OneFdMessage&) = delete;
+  OneFdMessage& operator=(const OneFdMessage&) = delete;
+};
+
 }  // namespace
 
 ChildStatus Create(int channel) {
@@ -48,14 +65,9 @@ ChildStatus Create(int channel) {
   } else if (listen(s, SOMAXCONN) != 0) {
     st = ChildStatus::Errno("listen", "127.0.0.1:3128 (proxy listener)");
   } else {
-    char data = 'L';
-    iovec iov{&data, 1};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof control;
+    OneFdMessage m;
+    m.data = 'L';
+    msghdr& msg = m.msg;
     cmsghdr* c = CMSG_FIRSTHDR(&msg);
     c->cmsg_level = SOL_SOCKET;
     c->cmsg_type = SCM_RIGHTS;
@@ -89,14 +101,8 @@ Result<UniqueFd> CreateOnHost(uint16_t* port) {
 }
 
 Result<UniqueFd> Receive(int channel) {
-  char data = 0;
-  iovec iov{&data, 1};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
+  OneFdMessage m;
+  msghdr& msg = m.msg;
   ssize_t n;
   do {
     n = recvmsg(channel, &msg, MSG_CMSG_CLOEXEC);
