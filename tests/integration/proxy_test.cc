@@ -88,7 +88,7 @@ TEST_F(ProxyTest, HttpsThroughTheTunnel) {
   ASSERT_EQ(gen.exit_code, 0) << gen.Describe();
   int port = FreePort();
   Process tls({"/usr/bin/openssl", "s_server", "-accept", "127.0.0.1:" + std::to_string(port),
-               "-cert", certs / "cert.pem", "-key", certs / "key.pem", "-www", "-naccept", "1"},
+               "-cert", certs / "cert.pem", "-key", certs / "key.pem", "-www"},
               env_, certs.path());
   ASSERT_TRUE(WaitFor(
       [&] {
