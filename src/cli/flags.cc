@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <charconv>
 #include <exception>
+#include <tuple>
 
 #include "cli/maintenance_flags.h"
 #include "policy/names.h"
@@ -98,6 +99,7 @@ struct RawOptions {
   std::string approval, approval_timeout;
   std::vector<std::string> trusted_commands;
   std::string approval_fd;  // internal (cordon mcp)
+  std::string session_fd;   // internal (cordon mcp --session-sandbox)
   std::vector<std::string> writable, read, deny_read, protect, env, secrets;
   std::vector<std::string> allow_domains, deny_domains, allow_local, resolve;
   bool no_config = false;
@@ -276,6 +278,8 @@ Result<Command> Parse(const std::vector<std::string>& args) {
       ->type_name("SECONDS");
   // Internal, for `cordon mcp`: approval questions go to this inherited fd.
   run->add_option("--approval-fd", o.approval_fd, "")->group("");
+  // Internal, for `cordon mcp --session-sandbox`: serve its calls on this fd.
+  run->add_option("--session-fd", o.session_fd, "")->group("");
 
   show->description(kShowDescription);
   show->footer(kShowFooter);
@@ -434,14 +438,21 @@ Result<Command> Parse(const std::vector<std::string>& args) {
     }
     cmd.timeout_seconds = t.value();
   }
-  if (run->count("--approval-fd") > 0) {
+  for (auto [name, text, out] : {std::tuple{"--approval-fd", &o.approval_fd, &cmd.approval_fd},
+                                  std::tuple{"--session-fd", &o.session_fd, &cmd.session_fd}}) {
+    if (run->count(name) == 0) continue;
     int fd = -1;
-    auto [end, ec] =
-        std::from_chars(o.approval_fd.data(), o.approval_fd.data() + o.approval_fd.size(), fd);
-    if (ec != std::errc() || end != o.approval_fd.data() + o.approval_fd.size() || fd < 3) {
-      return Usage(where, "--approval-fd: expected a file descriptor number above 2");
+    auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), fd);
+    if (ec != std::errc() || end != text->data() + text->size() || fd < 3) {
+      return Usage(where, std::string(name) + ": expected a file descriptor number above 2");
     }
-    cmd.approval_fd = fd;
+    *out = fd;
+  }
+  if (cmd.session_fd >= 0) {
+    // The session serves calls; this names it in prompts and the audit trail.
+    if (after && !after->empty()) return Usage(where, "--session-fd takes no command");
+    cmd.argv = {"cordon-mcp-session"};
+    return cmd;
   }
   if (!after) {
     return Usage(where, "missing command: use 'cordon run [OPTIONS] -- CMD [ARGS...]'");
@@ -463,6 +474,8 @@ constexpr const char* kMcpHelp =
     "MCP client (elicitation) when it supports them.\n"
     "\n"
     "  --max-output BYTES   stdout and stderr kept per call and stream (default 65536)\n"
+    "  --session-sandbox    run every call of the session in one sandbox (one /tmp, one\n"
+    "                       proxy, answers remembered): later calls start faster\n"
     "\n"
     "Example (.mcp.json of Claude Code):\n"
     "  {\"mcpServers\": {\"cordon\": {\"command\": \"cordon\", \"args\": [\"mcp\"]}}}\n"
@@ -500,8 +513,13 @@ Result<Command> ParseMcp(const std::vector<std::string>& args) {
       cmd.max_output = n;
       continue;
     }
+    if (a == "--session-sandbox") {
+      cmd.session_sandbox = true;
+      continue;
+    }
     if (a == "--" || a == "--json" || a == "--timeout" || a.rfind("--timeout=", 0) == 0 ||
-        a == "--approval-fd" || a.rfind("--approval-fd=", 0) == 0) {
+        a == "--approval-fd" || a.rfind("--approval-fd=", 0) == 0 || a == "--session-fd" ||
+        a.rfind("--session-fd=", 0) == 0) {
       return Usage("cordon mcp", "unexpected argument '" + a + "'");
     }
     rest.push_back(a);

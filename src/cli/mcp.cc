@@ -18,13 +18,14 @@ namespace cordon::cli {
 namespace {
 
 // What the model should know so it does not waste turns on what cannot work.
-std::string Describe(const policy::Policy& p) {
+std::string Describe(const policy::Policy& p, bool session_sandbox) {
   std::string d = "Workspace " + p.workspace + " (the default working directory) is ";
   d += p.mode == policy::Mode::kReadOnly ? "read-only" : "writable";
   d += "; outside it, system directories are read-only and the home directory is hidden";
   if (!p.read.empty())
     d += " (except " + std::to_string(p.read.size()) + " toolchain paths, read-only)";
-  d += "; /tmp is private and empty at each call. Network: ";
+  d += session_sandbox ? "; /tmp is private to this session and kept between calls. Network: "
+                       : "; /tmp is private and empty at each call. Network: ";
   switch (p.net) {
     case policy::NetMode::kOff:
       d += "none (no DNS, no connections).";
@@ -83,10 +84,12 @@ int McpCommand(const Command& command) {
     o.policy_args.insert(o.policy_args.begin(), {"--workspace", p.workspace});
   }
   o.workspace = p.workspace;
-  o.tool_description = Describe(p);
+  o.tool_description = Describe(p, command.session_sandbox);
   o.approval = policy::ApprovalName(p.approval);
   o.approval_timeout_seconds = p.approval_timeout_seconds;
   o.max_output = command.max_output;
+  o.session_sandbox = command.session_sandbox;
+  o.trusted_commands = p.trusted_commands;
   o.version = CORDON_VERSION;
   return mcp::Serve(STDIN_FILENO, STDOUT_FILENO, o);
 }

@@ -61,6 +61,11 @@ int RunOnce(const Command& command, const policy::Policy& policy, approval::Brok
     std::erase_if(plan.envp, [&](const std::string& e) { return e.rfind(prefix, 0) == 0; });
     plan.envp.push_back(std::move(entry));
   }
+  if (!plan.confine && command.session_fd >= 0) {
+    return Fail(PlainError("--session-sandbox", "",
+                           "mode full-access runs commands unconfined: there is no sandbox to "
+                           "share (drop --session-sandbox or pick another mode)"));
+  }
   if (!plan.confine) {
     std::fprintf(stderr,
                  "cordon: warning: mode full-access: the command runs unconfined (no filesystem, "
@@ -90,6 +95,7 @@ int RunOnce(const Command& command, const policy::Policy& policy, approval::Brok
   options.events = events.sink();
   options.keep_child = events.exporter_pid();
   options.decider = &broker;
+  options.session_fd = command.session_fd;
   // The channel's own deadline comes first, so the answer is "timeout".
   options.decide_timeout_ms = policy.approval_timeout_seconds * 1000 + 2000;
   Outcome outcome = sandbox::Launch(policy, plan, options);
@@ -121,6 +127,11 @@ approval::BrokerOptions ApprovalSetup(const Command& command, const policy::Host
                                       const policy::Policy& policy, EventSink* events, bool quiet) {
   approval::BrokerOptions o;
   o.approval = policy.approval;
+  // A session sandbox asks `cordon mcp` about every destination no rule
+  // names: it applies on-failure and untrusted itself, per call.
+  if (command.session_fd >= 0 && o.approval != policy::Approval::kNever) {
+    o.approval = policy::Approval::kOnRequest;
+  }
   o.timeout_ms = policy.approval_timeout_seconds * 1000;
   o.command = policy::DescribeCommand(command.argv);
   o.events = events;
@@ -171,11 +182,16 @@ int RunCommand(const Command& command) {
   if (!resolved.ok()) return Fail(resolved.error());
   policy::Policy policy = std::move(resolved).value();
 
+  // Inherited from `cordon mcp`; init keeps its copy, nothing else may
+  // (the OTLP exporter, the command).
+  if (command.session_fd >= 0 && fcntl(command.session_fd, F_SETFD, FD_CLOEXEC) != 0) {
+    return Fail(SysError("fcntl(F_SETFD, FD_CLOEXEC)", "--session-fd", errno));
+  }
   RunEvents events(host.value(), policy, command.verbose);
   approval::Broker broker(
       ApprovalSetup(command, host.value(), policy, events.sink(), /*quiet=*/false));
   // untrusted: a command not on the trusted list runs only when approved.
-  if (policy.approval == policy::Approval::kUntrusted &&
+  if (policy.approval == policy::Approval::kUntrusted && command.session_fd < 0 &&
       !policy::IsTrustedCommand(command.argv, policy.trusted_commands)) {
     approval::Question q;
     q.kind = approval::Question::Kind::kCommand;
@@ -200,6 +216,7 @@ int RunCommand(const Command& command) {
     status = RunOnce(command, policy, broker, events, &session_started);
     const auto denied = broker.Denied();
     if (status == 0 || policy.approval != policy::Approval::kOnFailure || denied.empty() ||
+        command.session_fd >= 0 ||
         !broker.has_channel() || status == kExitSetupError) {
       break;
     }

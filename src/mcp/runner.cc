@@ -20,15 +20,11 @@ extern char** environ;
 
 namespace cordon::mcp {
 
-namespace {
-
 Result<std::pair<UniqueFd, UniqueFd>> Pipe() {
   int p[2];
   if (pipe2(p, O_CLOEXEC) != 0) return SysError("pipe2", "", errno);
   return std::make_pair(UniqueFd(p[0]), UniqueFd(p[1]));
 }
-
-}  // namespace
 
 void Captured::Append(std::string_view data, size_t budget) {
   total += data.size();
@@ -49,21 +45,73 @@ std::string Captured::Text() const {
 }
 
 void RunControl::Started(pid_t pid) {
+  // The child is not reaped before Ended(), so the pid cannot be reused.
+  Started([pid] { kill(-pid, SIGKILL); });
+}
+
+void RunControl::Started(std::function<void()> kill) {
   std::lock_guard<std::mutex> lock(mu_);
-  pid_ = pid;
-  if (cancelled_) kill(-pid, SIGKILL);
+  kill_ = std::move(kill);
+  if (cancelled_) kill_();
 }
 
 void RunControl::Ended() {
   std::lock_guard<std::mutex> lock(mu_);
-  pid_ = -1;
+  kill_ = nullptr;
 }
 
 void RunControl::Cancel() {
   std::lock_guard<std::mutex> lock(mu_);
   cancelled_ = true;
-  // The child is not reaped before Ended(), so the pid cannot be reused.
-  if (pid_ > 0) kill(-pid_, SIGKILL);
+  if (kill_) kill_();
+}
+
+void Pump(Streams streams, const std::string& stdin_data, size_t max_output, RunResult* result,
+          int extra, const std::function<bool()>& on_extra,
+          const std::function<void(int64_t)>& tick) {
+  UniqueFd& stdin_w = streams.stdin_w;
+  UniqueFd& stdout_r = streams.stdout_r;
+  UniqueFd& stderr_r = streams.stderr_r;
+  if (stdin_data.empty() || fcntl(stdin_w.get(), F_SETFL, O_NONBLOCK) != 0) stdin_w.Reset();
+  size_t stdin_off = 0;
+  const int64_t start = MonotonicMs();
+  int64_t next_tick = start + 1000;
+  while (stdout_r.valid() || stderr_r.valid() || extra >= 0) {
+    int64_t now = MonotonicMs();
+    if (now >= next_tick) {
+      if (tick) tick(now - start);
+      next_tick = now + 1000;
+    }
+    pollfd fds[4] = {{stdout_r.get(), POLLIN, 0},
+                     {stderr_r.get(), POLLIN, 0},
+                     {extra, POLLIN, 0},
+                     {stdin_w.get(), POLLOUT, 0}};
+    int n = poll(fds, 4, static_cast<int>(std::max<int64_t>(1, next_tick - now)));
+    if (n < 0 && errno != EINTR) break;
+    if (n <= 0) continue;
+    char buf[16384];
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].revents == 0) continue;
+      UniqueFd& fd = i == 0 ? stdout_r : stderr_r;
+      ssize_t got = read(fd.get(), buf, sizeof(buf));
+      if (got < 0 && errno == EINTR) continue;
+      if (got <= 0) {
+        fd.Reset();
+        continue;
+      }
+      (i == 0 ? result->out : result->err)
+          .Append(std::string_view(buf, static_cast<size_t>(got)), max_output);
+    }
+    if (fds[2].revents != 0 && !on_extra()) extra = -1;
+    if (stdin_w.valid() && fds[3].revents != 0) {
+      ssize_t put =
+          write(stdin_w.get(), stdin_data.data() + stdin_off, stdin_data.size() - stdin_off);
+      if (put > 0) stdin_off += static_cast<size_t>(put);
+      if ((put < 0 && errno != EAGAIN && errno != EINTR) || stdin_off >= stdin_data.size()) {
+        stdin_w.Reset();
+      }
+    }
+  }
 }
 
 Result<RunResult> RunCordon(const RunSpec& spec, RunControl* control,
@@ -81,14 +129,71 @@ Result<RunResult> RunCordon(const RunSpec& spec, RunControl* control,
   }
   UniqueFd questions(sv[0]), child_end(sv[1]);
 
+  auto pid = Spawn(spec.argv, {{in.value().first.get(), 0},
+                               {out.value().second.get(), 1},
+                               {err.value().second.get(), 2},
+                               {child_end.get(), 3}});
+  if (!pid.ok()) return pid.error();
+  control->Started(pid.value());
+  in.value().first.Reset();
+  out.value().second.Reset();
+  err.value().second.Reset();
+  child_end.Reset();
+
+  RunResult result;
+  std::string question_buf;
+  auto on_question = [&] {
+    char buf[16384];
+    ssize_t got = read(questions.get(), buf, sizeof(buf));
+    if (got < 0 && errno == EINTR) return true;
+    if (got <= 0) return false;
+    question_buf.append(buf, static_cast<size_t>(got));
+    if (question_buf.size() > (64u << 10)) return false;  // not cordon run talking
+    size_t nl;
+    while ((nl = question_buf.find('\n')) != std::string::npos) {
+      std::string line = question_buf.substr(0, nl);
+      question_buf.erase(0, nl + 1);
+      nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
+      if (j.is_object() && j.contains("denied") && j["denied"].is_array()) {
+        for (const auto& d : j["denied"])
+          if (d.is_string()) result.denied.push_back(d.get<std::string>());
+        continue;
+      }
+      std::optional<approval::Question> q = approval::DecodeQuestion(line);
+      approval::Reply r = q && !control->cancelled() ? ask(*q) : approval::Reply::kDeny;
+      std::string answer = approval::EncodeReply(r);
+      if (send(questions.get(), answer.data(), answer.size(), MSG_NOSIGNAL) < 0) return false;
+    }
+    return true;
+  };
+  bool killed = false;
+  auto on_tick = [&](int64_t elapsed_ms) {
+    if (!killed && spec.hard_timeout_ms > 0 && elapsed_ms > spec.hard_timeout_ms) {
+      kill(-pid.value(), SIGKILL);
+      killed = true;
+    }
+    if (tick) tick(elapsed_ms);
+  };
+  Pump(Streams{std::move(in.value().second), std::move(out.value().first),
+               std::move(err.value().first)},
+       spec.stdin_data, spec.max_output, &result, questions.get(), on_question, on_tick);
+  questions.Reset();
+  int status = 0;
+  while (waitpid(pid.value(), &status, 0) < 0 && errno == EINTR) {
+  }
+  control->Ended();
+  result.cancelled = control->cancelled();
+  result.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+  return result;
+}
+
+Result<pid_t> Spawn(const std::vector<std::string>& argv,
+                    const std::vector<std::pair<int, int>>& fds) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   // dup2 clears close-on-exec on the target; cordon run sets it again on
-  // fd 3 before anything else runs.
-  posix_spawn_file_actions_adddup2(&actions, in.value().first.get(), 0);
-  posix_spawn_file_actions_adddup2(&actions, out.value().second.get(), 1);
-  posix_spawn_file_actions_adddup2(&actions, err.value().second.get(), 2);
-  posix_spawn_file_actions_adddup2(&actions, child_end.get(), 3);
+  // its internal fds before anything else runs.
+  for (auto [from, to] : fds) posix_spawn_file_actions_adddup2(&actions, from, to);
   posix_spawnattr_t attr;
   posix_spawnattr_init(&attr);
   // Its own process group, so that a cancel kills cordon run and whatever
@@ -101,110 +206,15 @@ Result<RunResult> RunCordon(const RunSpec& spec, RunControl* control,
   posix_spawnattr_setsigmask(&attr, &none);
   posix_spawnattr_setflags(&attr,
                            POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK);
-  std::vector<char*> argv;
-  for (const std::string& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
+  std::vector<char*> c_argv;
+  for (const std::string& a : argv) c_argv.push_back(const_cast<char*>(a.c_str()));
+  c_argv.push_back(nullptr);
   pid_t pid = -1;
-  int rc = posix_spawn(&pid, argv[0], &actions, &attr, argv.data(), environ);
+  int rc = posix_spawn(&pid, c_argv[0], &actions, &attr, c_argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
-  if (rc != 0) return SysError("posix_spawn", spec.argv[0], rc);
-  control->Started(pid);
-  in.value().first.Reset();
-  out.value().second.Reset();
-  err.value().second.Reset();
-  child_end.Reset();
-
-  UniqueFd stdin_w = std::move(in.value().second);
-  UniqueFd stdout_r = std::move(out.value().first);
-  UniqueFd stderr_r = std::move(err.value().first);
-  if (fcntl(stdin_w.get(), F_SETFL, O_NONBLOCK) != 0) stdin_w.Reset();
-  size_t stdin_off = 0;
-  if (spec.stdin_data.empty()) stdin_w.Reset();
-
-  RunResult result;
-  std::string question_buf;
-  const int64_t start = MonotonicMs();
-  int64_t next_tick = start + 1000;
-  bool killed = false;
-  while (stdout_r.valid() || stderr_r.valid() || questions.valid()) {
-    int64_t now = MonotonicMs();
-    if (!killed && spec.hard_timeout_ms > 0 && now - start > spec.hard_timeout_ms) {
-      kill(-pid, SIGKILL);
-      killed = true;
-    }
-    if (now >= next_tick) {
-      if (tick) tick(now - start);
-      next_tick = now + 1000;
-    }
-    pollfd fds[4] = {{stdout_r.get(), POLLIN, 0},
-                     {stderr_r.get(), POLLIN, 0},
-                     {questions.get(), POLLIN, 0},
-                     {stdin_w.get(), POLLOUT, 0}};
-    int n = poll(fds, 4, static_cast<int>(std::max<int64_t>(1, next_tick - now)));
-    if (n < 0 && errno != EINTR) break;
-    if (n <= 0) continue;
-    char buf[16384];
-    for (int i = 0; i < 2; ++i) {
-      if (fds[i].revents == 0) continue;
-      UniqueFd& fd = i == 0 ? stdout_r : stderr_r;
-      ssize_t got = read(fd.get(), buf, sizeof(buf));
-      if (got < 0 && errno == EINTR) continue;
-      if (got <= 0) {
-        fd.Reset();
-        continue;
-      }
-      (i == 0 ? result.out : result.err)
-          .Append(std::string_view(buf, static_cast<size_t>(got)), spec.max_output);
-    }
-    if (fds[2].revents != 0) {
-      ssize_t got = read(questions.get(), buf, sizeof(buf));
-      if (got <= 0 && !(got < 0 && errno == EINTR)) {
-        questions.Reset();
-      } else if (got > 0) {
-        question_buf.append(buf, static_cast<size_t>(got));
-        if (question_buf.size() > (64u << 10)) questions.Reset();  // not cordon run talking
-        size_t nl;
-        while ((nl = question_buf.find('\n')) != std::string::npos) {
-          std::string line = question_buf.substr(0, nl);
-          question_buf.erase(0, nl + 1);
-          nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
-          if (j.is_object() && j.contains("denied") && j["denied"].is_array()) {
-            for (const auto& d : j["denied"])
-              if (d.is_string()) result.denied.push_back(d.get<std::string>());
-            continue;
-          }
-          std::optional<approval::Question> q = approval::DecodeQuestion(line);
-          approval::Reply r = q && !control->cancelled() ? ask(*q) : approval::Reply::kDeny;
-          std::string answer = approval::EncodeReply(r);
-          if (questions.valid() &&
-              send(questions.get(), answer.data(), answer.size(), MSG_NOSIGNAL) < 0) {
-            questions.Reset();
-          }
-        }
-      }
-    }
-    if (stdin_w.valid() && fds[3].revents != 0) {
-      ssize_t put = write(stdin_w.get(), spec.stdin_data.data() + stdin_off,
-                          spec.stdin_data.size() - stdin_off);
-      if (put > 0) stdin_off += static_cast<size_t>(put);
-      if ((put < 0 && errno != EAGAIN && errno != EINTR) || stdin_off >= spec.stdin_data.size()) {
-        stdin_w.Reset();
-      }
-    }
-  }
-  stdin_w.Reset();
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  control->Ended();
-  result.cancelled = control->cancelled();
-  if (WIFEXITED(status)) {
-    result.exit_status = WEXITSTATUS(status);
-  } else {
-    result.exit_status = 128 + WTERMSIG(status);
-  }
-  return result;
+  if (rc != 0) return SysError("posix_spawn", argv[0], rc);
+  return pid;
 }
 
 }  // namespace cordon::mcp

@@ -10,11 +10,13 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
+#include <utility>
 #include <string>
 #include <vector>
 
 #include "approval/question.h"
 #include "common/result.h"
+#include "common/unique_fd.h"
 
 namespace cordon::mcp {
 
@@ -37,19 +39,34 @@ struct RunResult {
 };
 
 // Cancels a run from any thread: kills cordon run's process group (its
-// sandbox dies with it: the sandbox's init watches a lifeline to it).
+// sandbox dies with it: the sandbox's init watches a lifeline to it), or
+// has a session sandbox kill the call.
 class RunControl {
  public:
   void Cancel();
   [[nodiscard]] bool cancelled() const { return cancelled_; }
   void Started(pid_t pid);
+  void Started(std::function<void()> kill);  // called at most once, under a lock
   void Ended();
 
  private:
   std::mutex mu_;
-  pid_t pid_ = -1;
+  std::function<void()> kill_;
   std::atomic<bool> cancelled_{false};
 };
+
+// The pipes of a running command, from our side.
+struct Streams {
+  UniqueFd stdin_w, stdout_r, stderr_r;
+};
+
+// Feeds `stdin_data` and collects stdout and stderr into `result` until
+// both are closed and `extra` too (when valid; `on_extra` reads it and
+// returns false once it is done). `tick` is called about once a second with
+// the elapsed time.
+void Pump(Streams streams, const std::string& stdin_data, size_t max_output, RunResult* result,
+          int extra, const std::function<bool()>& on_extra,
+          const std::function<void(int64_t elapsed_ms)>& tick);
 
 struct RunSpec {
   std::vector<std::string> argv;  // cordon run's argv; "--approval-fd 3" is the question pipe
@@ -57,6 +74,15 @@ struct RunSpec {
   size_t max_output = size_t{64} * 1024;  // per stream
   int hard_timeout_ms = -1;  // last resort kill (cordon run's own --timeout comes first)
 };
+
+// A close-on-exec pipe: {read end, write end}.
+[[nodiscard]] Result<std::pair<UniqueFd, UniqueFd>> Pipe();
+
+// posix_spawn of argv in its own process group, with default signal
+// dispositions and an empty mask; each (from, to) pair is dup2'ed in order
+// (so no `from` may be the `to` of an earlier pair).
+[[nodiscard]] Result<pid_t> Spawn(const std::vector<std::string>& argv,
+                                  const std::vector<std::pair<int, int>>& fds);
 
 // Runs spec.argv and waits for it. `ask` answers a question from the run
 // (on this thread; the run's output waits meanwhile); `tick` is called about

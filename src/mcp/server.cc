@@ -22,6 +22,8 @@
 
 #include "mcp/jsonrpc.h"
 #include "mcp/runner.h"
+#include "mcp/session.h"
+#include "policy/approval.h"
 
 namespace cordon::mcp {
 
@@ -33,6 +35,7 @@ constexpr const char* kLatestRevision = "2025-06-18";
 constexpr const char* kRevisions[] = {"2025-06-18", "2025-03-26", "2024-11-05"};
 constexpr int kDefaultTimeoutSeconds = 300;
 constexpr int kMaxTimeoutSeconds = 3600;
+constexpr int kMaxReruns = 4;  // on-failure re-runs of one call in the session sandbox
 
 json TextResult(const std::string& text, bool is_error) {
   return {{"content", json::array({{{"type", "text"}, {"text", text}}})}, {"isError", is_error}};
@@ -146,8 +149,11 @@ class Server {
         {"capabilities", {{"tools", {{"listChanged", false}}}}},
         {"serverInfo", {{"name", "cordon"}, {"title", "cordon sandbox"}, {"version", o_.version}}},
         {"instructions",
-         "Run shell commands through the `run` tool: each runs in a fresh cordon sandbox "
-         "(OS-enforced). " +
+         std::string("Run shell commands through the `run` tool: ") +
+             (o_.session_sandbox
+                  ? "they all run in one cordon sandbox for this session (OS-enforced; files "
+                    "in /tmp persist between calls). "
+                  : "each runs in a fresh cordon sandbox (OS-enforced). ") +
              o_.tool_description}};
   }
 
@@ -185,8 +191,10 @@ class Server {
         {{{"name", "run"},
           {"title", "Run a command in the cordon sandbox"},
           {"description",
-           "Run a command in a fresh OS-enforced sandbox (cordon) and return its stdout, stderr "
-           "and exit code. " +
+           std::string("Run a command in ") +
+               (o_.session_sandbox ? "this session's OS-enforced sandbox"
+                                   : "a fresh OS-enforced sandbox") +
+               " (cordon) and return its stdout, stderr and exit code. " +
                o_.tool_description + " Output beyond " + std::to_string(o_.max_output) +
                " bytes per stream is cut in the middle, and the result says so."},
           {"inputSchema", run_schema}},
@@ -296,7 +304,8 @@ class Server {
     std::string why;
     auto cwd = ResolveCwd(str("cwd").value_or(""), &why);
     if (!cwd) return TextResult("run: " + why, true);
-    if (*cwd != o_.workspace) {
+    const std::vector<std::string> unwrapped = command;
+    if (*cwd != o_.workspace && !o_.session_sandbox) {
       // The sandbox starts in the workspace; the shell steps into cwd.
       std::vector<std::string> wrapped = {"/bin/sh", "-c", "cd -- \"$0\" || exit 125; exec \"$@\"",
                                           *cwd};
@@ -311,6 +320,7 @@ class Server {
     spec.argv.insert(spec.argv.end(), o_.policy_args.begin(), o_.policy_args.end());
     // on-request: the agent asks for destinations, the person decides.
     std::vector<std::string> refused;
+    std::set<std::string> granted;  // session sandbox: destinations allowed for this call
     if (args.contains("request_network") && args["request_network"].is_array()) {
       for (const auto& d : args["request_network"]) {
         if (!d.is_string()) continue;
@@ -333,7 +343,9 @@ class Server {
         q.reason = str("reason").value_or("");
         approval::Reply r = approval::Reply::kDeny;
         if (o_.approval == "on-request" || o_.approval == "untrusted") r = Ask(q, control);
-        if (approval::Allows(r)) {
+        if (approval::Allows(r) && o_.session_sandbox) {
+          granted.insert(Key(q));  // the proxy's question is answered from it
+        } else if (approval::Allows(r)) {
           spec.argv.push_back("--allow-domain");
           spec.argv.push_back(q.Subject());
         } else {
@@ -356,8 +368,12 @@ class Server {
            {"progress", elapsed_ms / 1000},
            {"message", "running for " + std::to_string(elapsed_ms / 1000) + " s: " + shown}}));
     };
-    auto r = RunCordon(
-        spec, &control, [&](const approval::Question& q) { return Ask(q, control); }, tick);
+    auto r = o_.session_sandbox
+                 ? RunInSession(unwrapped, *cwd, shown, std::move(granted), timeout,
+                                spec.stdin_data, control, tick)
+                 : RunCordon(
+                       spec, &control, [&](const approval::Question& q) { return Ask(q, control); },
+                       tick);
     if (!r.ok()) return TextResult("cordon: " + r.error().Describe(), true);
     const RunResult& res = r.value();
 
@@ -396,10 +412,144 @@ class Server {
     return result;
   }
 
+  static std::string Key(const approval::Question& q) {
+    return std::string(approval::KindName(q.kind)) + " " + q.Subject();
+  }
+
+  // A call in the session sandbox, while it runs: the proxy's questions are
+  // put to the person in its name, and its denials go in its result.
+  struct SessionCallState {
+    std::string shown;
+    std::set<std::string> granted;  // keys allowed for this call only
+    std::vector<std::string> denied;
+  };
+
+  // The session sandbox, started at the first call and again if it ended.
+  Result<std::shared_ptr<Session>> SessionFor() {
+    std::lock_guard<std::mutex> lock(session_mu_);
+    if (session_sandbox_ && session_sandbox_->alive()) return session_sandbox_;
+    session_sandbox_.reset();
+    std::vector<std::string> argv = {o_.self_exe, "run"};
+    argv.insert(argv.end(), o_.policy_args.begin(), o_.policy_args.end());
+    auto started =
+        Session::Start(std::move(argv), [this](const approval::Question& q) { return SessionAsk(q); });
+    if (!started.ok()) return started.error();
+    session_sandbox_ = std::shared_ptr<Session>(std::move(started).value());
+    return session_sandbox_;
+  }
+
+  Result<RunResult> RunInSession(const std::vector<std::string>& command, const std::string& cwd,
+                                 const std::string& shown, std::set<std::string> granted,
+                                 int timeout, const std::string& stdin_data, RunControl& control,
+                                 const std::function<void(int64_t)>& tick) {
+    // untrusted: the gate cordon run has per command is here, per call.
+    if (o_.approval == "untrusted" && !policy::IsTrustedCommand(command, o_.trusted_commands)) {
+      approval::Question q;
+      q.kind = approval::Question::Kind::kCommand;
+      q.command = shown;
+      q.offer_always = false;
+      approval::Reply r = Ask(q, control);
+      if (!approval::Allows(r)) {
+        RunResult refused;
+        refused.exit_status = 125;
+        refused.err.Append(std::string("cordon: not approved (") + approval::ReplyName(r) +
+                               "): the command did not run (approval policy 'untrusted')\n",
+                           o_.max_output);
+        return refused;
+      }
+    }
+    auto state = std::make_shared<SessionCallState>();
+    state->shown = shown;
+    state->granted = std::move(granted);
+    {
+      std::lock_guard<std::mutex> lock(session_calls_mu_);
+      session_calls_.push_back(state);
+    }
+    SessionCall call;
+    call.cwd = cwd;
+    call.argv = command;
+    call.stdin_data = stdin_data;
+    call.max_output = o_.max_output;
+    call.timeout_seconds = timeout;
+    Result<RunResult> r = PlainError("session sandbox", "", "not started");
+    for (int attempt = 0; attempt <= kMaxReruns; ++attempt) {
+      auto session = SessionFor();
+      if (!session.ok()) {
+        r = session.error();
+        break;
+      }
+      r = session.value()->Run(call, &control, tick);
+      if (!r.ok()) break;
+      std::lock_guard<std::mutex> lock(session_calls_mu_);
+      r.value().denied = state->denied;
+      const int status = r.value().exit_status;
+      // on-failure: offer the last destination denied, and run it again.
+      if (o_.approval != "on-failure" || status == 0 || status == 124 || status == 125 ||
+          state->denied.empty() || control.cancelled() || attempt == kMaxReruns) {
+        break;
+      }
+      approval::Question q;
+      q.kind = approval::Question::Kind::kRerun;
+      const std::string& dest = state->denied.back();
+      size_t colon = dest.rfind(':');
+      q.host = dest.substr(0, colon);
+      q.port = static_cast<uint16_t>(atoi(dest.c_str() + colon + 1));
+      q.command = shown;
+      q.reason = "it failed with exit status " + std::to_string(status) + " after " + dest +
+                 " was denied";
+      session_calls_mu_.unlock();
+      approval::Reply reply = Ask(q, control);
+      session_calls_mu_.lock();
+      if (!approval::Allows(reply)) break;
+      approval::Question net = q;
+      net.kind = approval::Question::Kind::kNetwork;
+      state->granted.insert(Key(net));
+      if (reply != approval::Reply::kOnce) {
+        std::lock_guard<std::mutex> wait_lock(wait_mu_);
+        session_.insert(Key(net));
+      }
+      state->denied.pop_back();
+    }
+    std::lock_guard<std::mutex> lock(session_calls_mu_);
+    session_calls_.remove(state);
+    return r;
+  }
+
+  // The session sandbox's proxy asks about a destination no rule names:
+  // remembered answers first, then the approval policy, then the person.
+  approval::Reply SessionAsk(approval::Question q) {
+    const std::string key = Key(q);
+    {
+      std::lock_guard<std::mutex> lock(wait_mu_);
+      if (session_.count(key) != 0) return approval::Reply::kSession;
+    }
+    std::string running;
+    {
+      std::lock_guard<std::mutex> lock(session_calls_mu_);
+      for (const auto& c : session_calls_) {
+        if (c->granted.count(key) != 0) return approval::Reply::kOnce;
+        running += (running.empty() ? "" : "; ") + c->shown;
+      }
+    }
+    if (!running.empty()) q.command = running;
+    // on-failure: denied now, offered after the call failed.
+    approval::Reply r = o_.approval == "on-failure" ? approval::Reply::kDeny
+                                                    : Ask(q, session_control_);
+    std::lock_guard<std::mutex> lock(session_calls_mu_);
+    for (const auto& c : session_calls_) {
+      if (approval::Allows(r)) {
+        c->granted.insert(key);
+      } else if (std::find(c->denied.begin(), c->denied.end(), q.Subject()) == c->denied.end()) {
+        c->denied.push_back(q.Subject());
+      }
+    }
+    return r;
+  }
+
   // A question from a run: answered from the session's memory, else by the
   // person through elicitation, else nobody can answer.
   approval::Reply Ask(const approval::Question& q, RunControl& control) {
-    const std::string key = std::string(approval::KindName(q.kind)) + " " + q.Subject();
+    const std::string key = Key(q);
     {
       std::lock_guard<std::mutex> lock(wait_mu_);
       if (session_.count(key) != 0) return approval::Reply::kSession;
@@ -507,6 +657,8 @@ class Server {
       wait_cv_.notify_all();
     }
     Reap(/*all=*/true);
+    std::lock_guard<std::mutex> lock(session_mu_);
+    session_sandbox_.reset();  // ends the session sandbox
   }
 
   int in_, out_;
@@ -521,7 +673,12 @@ class Server {
   std::mutex wait_mu_;
   std::condition_variable wait_cv_;
   std::map<std::string, std::shared_ptr<Waiter>> waiters_;
-  std::set<std::string> session_;
+  std::set<std::string> session_;  // keys answered "session" or "always"
+  std::mutex session_mu_;
+  std::shared_ptr<Session> session_sandbox_;
+  std::mutex session_calls_mu_;
+  std::list<std::shared_ptr<SessionCallState>> session_calls_;
+  RunControl session_control_;  // the proxy's questions belong to no one call
 };
 
 }  // namespace

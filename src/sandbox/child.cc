@@ -17,6 +17,7 @@
 
 #include "sandbox/proxy_listener.h"
 #include "sandbox/report.h"
+#include "sandbox/session_init.h"
 #include "sandbox/sweep.h"
 
 extern char** environ;
@@ -155,6 +156,7 @@ void RunChild(const ChildContext& ctx) {
   if (!in_userns) STEP(Prctl(PR_SET_CHILD_SUBREAPER, 1, "prctl(PR_SET_CHILD_SUBREAPER)"));
   if (plan.use_seccomp) STEP(seccomp::Install(plan.seccomp));
 
+  if (ctx.session_fd >= 0) STEP(ServeSession(ctx));
   pid_t command = fork();
   if (command < 0) Fail(ctx, ChildStatus::Errno("fork", ctx.argv[0]));
   if (command == 0) Exec(ctx);

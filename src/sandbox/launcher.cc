@@ -229,6 +229,7 @@ Outcome Launch(const policy::Policy& policy, Plan& plan, const LaunchOptions& op
     ChildContext ctx;
     ctx.plan = &plan;
     ctx.proxy_channel = proxy_channel.child.get();
+    ctx.session_fd = options.session_fd;
     ctx.report_fd = report.value().write.get();
     ctx.lifeline_fd = lifeline.value().read.get();
     ctx.exec_mask = signals.old();

@@ -43,6 +43,9 @@ struct LaunchOptions {
   proxy::Decider* decider = nullptr;
   // How long the proxy holds a connection for the decider (0: its default).
   int decide_timeout_ms = 0;
+  // A session sandbox (`cordon mcp --session-sandbox`): init serves the
+  // requests on this socket instead of running plan.argv (session_init.h).
+  int session_fd = -1;
 };
 
 // Runs plan.argv as the plan says and waits for it. When user namespaces

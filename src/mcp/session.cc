@@ -1,0 +1,228 @@
+// The client side of the session sandbox: requests with SCM_RIGHTS on a
+// SOCK_SEQPACKET socket, replies demultiplexed by call id.
+#include "mcp/session.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+
+#include "common/clock.h"
+#include "sandbox/session_wire.h"
+
+namespace cordon::mcp {
+
+namespace wire = sandbox::session;
+
+namespace {
+
+// A socket end moved above the fds the spawn dup2's onto (0 to 4).
+Result<UniqueFd> HighFd(UniqueFd fd, const char* what) {
+  int moved = fcntl(fd.get(), F_DUPFD_CLOEXEC, 10);
+  if (moved < 0) return SysError("fcntl(F_DUPFD_CLOEXEC)", what, errno);
+  return UniqueFd(moved);
+}
+
+Result<std::pair<UniqueFd, UniqueFd>> SocketPair(int type, const char* what) {
+  int sv[2];
+  if (socketpair(AF_UNIX, type | SOCK_CLOEXEC, 0, sv) != 0) {
+    return SysError("socketpair(AF_UNIX)", what, errno);
+  }
+  return std::make_pair(UniqueFd(sv[0]), UniqueFd(sv[1]));
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Session>> Session::Start(std::vector<std::string> run_argv, Ask ask) {
+  auto requests = SocketPair(SOCK_SEQPACKET, "session socket");
+  if (!requests.ok()) return requests.error();
+  auto questions = SocketPair(SOCK_STREAM, "approval channel");
+  if (!questions.ok()) return questions.error();
+  auto init_end = HighFd(std::move(requests.value().second), "session socket");
+  if (!init_end.ok()) return init_end.error();
+  auto run_end = HighFd(std::move(questions.value().second), "approval channel");
+  if (!run_end.ok()) return run_end.error();
+  UniqueFd null(open("/dev/null", O_RDWR | O_CLOEXEC));
+  if (!null.valid()) return SysError("open", "/dev/null", errno);
+
+  run_argv.insert(run_argv.end(), {"--approval-fd", "3", "--session-fd", "4"});
+  // stderr stays ours (the client's log): cordon run's notices go there.
+  auto pid = Spawn(run_argv,
+                   {{null.get(), 0}, {null.get(), 1}, {run_end.value().get(), 3},
+                    {init_end.value().get(), 4}});
+  if (!pid.ok()) return pid.error();
+  std::unique_ptr<Session> s(new Session());
+  s->pid_ = pid.value();
+  s->requests_ = std::move(requests.value().first);
+  s->questions_ = std::move(questions.value().first);
+  Session* self = s.get();
+  s->reader_ = std::thread([self] { self->ReadReplies(); });
+  s->asker_ = std::thread([self, ask = std::move(ask)] { self->AnswerQuestions(ask); });
+  return s;
+}
+
+Session::~Session() {
+  // init reads the end of the socket as the end of the session.
+  shutdown(requests_.get(), SHUT_RDWR);
+  shutdown(questions_.get(), SHUT_RDWR);
+  reader_.join();
+  asker_.join();
+  int status = 0;
+  const int64_t deadline = MonotonicMs() + 5000;
+  while (waitpid(pid_, &status, WNOHANG) == 0) {
+    if (MonotonicMs() > deadline) {
+      kill(-pid_, SIGKILL);
+      while (waitpid(pid_, &status, 0) < 0 && errno == EINTR) {
+      }
+      break;
+    }
+    usleep(10'000);
+  }
+}
+
+bool Session::alive() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return !dead_;
+}
+
+void Session::ReadReplies() {
+  for (;;) {
+    wire::Reply r;
+    ssize_t got = recv(requests_.get(), &r, sizeof(r), 0);
+    if (got < 0 && errno == EINTR) continue;
+    std::lock_guard<std::mutex> lock(mu_);
+    if (got != static_cast<ssize_t>(sizeof(r))) {
+      dead_ = true;
+      cv_.notify_all();
+      return;
+    }
+    ended_[r.id] = r.wait_status;
+    cv_.notify_all();
+  }
+}
+
+void Session::AnswerQuestions(Ask ask) {
+  std::string buf;
+  char chunk[4096];
+  for (;;) {
+    ssize_t got = read(questions_.get(), chunk, sizeof(chunk));
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) return;
+    buf.append(chunk, static_cast<size_t>(got));
+    if (buf.size() > (64u << 10)) return;  // not cordon run talking
+    size_t nl;
+    while ((nl = buf.find('\n')) != std::string::npos) {
+      std::string line = buf.substr(0, nl);
+      buf.erase(0, nl + 1);
+      // The other lines (the denied list at the end) need no answer.
+      std::optional<approval::Question> q = approval::DecodeQuestion(line);
+      if (!q) continue;
+      std::string answer = approval::EncodeReply(ask(*q));
+      if (send(questions_.get(), answer.data(), answer.size(), MSG_NOSIGNAL) < 0) return;
+    }
+  }
+}
+
+void Session::Kill(uint64_t id) {
+  std::string msg = wire::EncodeKill(id);
+  std::lock_guard<std::mutex> lock(send_mu_);
+  (void)!send(requests_.get(), msg.data(), msg.size(), MSG_NOSIGNAL);
+}
+
+Result<RunResult> Session::Run(const SessionCall& call, RunControl* control,
+                               const std::function<void(int64_t)>& tick) {
+  auto in = Pipe();
+  if (!in.ok()) return in.error();
+  auto out = Pipe();
+  if (!out.ok()) return out.error();
+  auto err = Pipe();
+  if (!err.ok()) return err.error();
+  uint64_t id = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (dead_) return PlainError("session sandbox", "", "it has ended");
+    id = ++next_id_;
+  }
+  std::string msg = wire::EncodeExec(id, call.cwd, call.argv);
+  if (msg.empty()) {
+    return PlainError("run", "",
+                      "the command is too long for the session sandbox (" +
+                          std::to_string(wire::kMaxRequestBytes / 1024) +
+                          " KiB at most): pass long text on stdin");
+  }
+  int fds[wire::kFdsPerExec] = {in.value().first.get(), out.value().second.get(),
+                                err.value().second.get()};
+  alignas(cmsghdr) char control_buf[CMSG_SPACE(sizeof(fds))] = {};
+  iovec iov{msg.data(), msg.size()};
+  msghdr m{};
+  m.msg_iov = &iov;
+  m.msg_iovlen = 1;
+  m.msg_control = control_buf;
+  m.msg_controllen = sizeof(control_buf);
+  cmsghdr* c = CMSG_FIRSTHDR(&m);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(fds));
+  std::memcpy(CMSG_DATA(c), fds, sizeof(fds));
+  {
+    std::lock_guard<std::mutex> lock(send_mu_);
+    if (sendmsg(requests_.get(), &m, MSG_NOSIGNAL) < 0) {
+      return SysError("sendmsg", "session socket", errno);
+    }
+  }
+  in.value().first.Reset();
+  out.value().second.Reset();
+  err.value().second.Reset();
+  control->Started([this, id] { Kill(id); });
+
+  RunResult result;
+  bool timed_out = false;
+  const int64_t start = MonotonicMs();
+  auto on_tick = [&](int64_t elapsed_ms) {
+    if (!timed_out && elapsed_ms > call.timeout_seconds * 1000LL) {
+      timed_out = true;
+      Kill(id);
+    }
+    if (tick) tick(elapsed_ms);
+  };
+  Pump(Streams{std::move(in.value().second), std::move(out.value().first),
+               std::move(err.value().first)},
+       call.stdin_data, call.max_output, &result, -1, nullptr, on_tick);
+  // Its output is closed; its status follows when its processes are gone.
+  std::optional<int> status;
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    for (;;) {
+      auto it = ended_.find(id);
+      if (it != ended_.end()) {
+        status = it->second;
+        ended_.erase(it);
+        break;
+      }
+      if (dead_) break;
+      cv_.wait_for(lock, std::chrono::seconds(1));
+      lock.unlock();
+      on_tick(MonotonicMs() - start);
+      lock.lock();
+    }
+  }
+  control->Ended();
+  result.cancelled = control->cancelled();
+  if (!status) {
+    result.exit_status = 125;
+    result.err.Append("cordon: the session sandbox ended during this call\n", call.max_output);
+  } else if (timed_out) {
+    result.exit_status = 124;
+  } else {
+    result.exit_status =
+        WIFEXITED(*status) ? WEXITSTATUS(*status) : 128 + WTERMSIG(*status);
+  }
+  return result;
+}
+
+}  // namespace cordon::mcp

@@ -1,0 +1,74 @@
+// `cordon mcp --session-sandbox`: one sandbox for the whole MCP session.
+//
+// One `cordon run --session-fd 4 --approval-fd 3` runs for the session; its
+// init starts each call's command in the same sandbox (same /tmp, same
+// proxy) with the call's own pipes, and kills the call's processes when it
+// ends or is cancelled (sandbox/session_init.h). The proxy's questions come
+// back on the approval socket, answered by `ask` on a thread of its own.
+#pragma once
+
+#include <sys/types.h>
+
+#include <condition_variable>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "approval/question.h"
+#include "common/result.h"
+#include "common/unique_fd.h"
+#include "mcp/runner.h"
+
+namespace cordon::mcp {
+
+struct SessionCall {
+  std::string cwd;  // absolute, inside the workspace
+  std::vector<std::string> argv;
+  std::string stdin_data;
+  size_t max_output = size_t{64} * 1024;
+  int timeout_seconds = 300;  // then the call is killed (exit status 124)
+};
+
+class Session {
+ public:
+  using Ask = std::function<approval::Reply(const approval::Question&)>;
+  // `run_argv`: this binary and `run` with the policy options; the session
+  // options are added here.
+  [[nodiscard]] static Result<std::unique_ptr<Session>> Start(std::vector<std::string> run_argv,
+                                                              Ask ask);
+  // Ends the session: init is told (the socket closes), the sandbox and its
+  // proxy go away, cordon run is reaped (killed if it lingers).
+  ~Session();
+  Session(const Session&) = delete;
+  Session& operator=(const Session&) = delete;
+
+  // Runs one call and waits for it; any thread.
+  [[nodiscard]] Result<RunResult> Run(const SessionCall& call, RunControl* control,
+                                      const std::function<void(int64_t elapsed_ms)>& tick);
+  // False once the sandbox has ended (a new session is needed).
+  [[nodiscard]] bool alive() const;
+
+ private:
+  Session() = default;
+  void ReadReplies();
+  void AnswerQuestions(Ask ask);
+  void Kill(uint64_t id);
+
+  pid_t pid_ = -1;  // cordon run, leader of its process group
+  UniqueFd requests_;   // SOCK_SEQPACKET to init
+  UniqueFd questions_;  // the approval channel's other end
+  mutable std::mutex mu_;
+  std::condition_variable cv_;
+  std::map<uint64_t, int> ended_;  // id -> wait status, until Run takes it
+  bool dead_ = false;
+  uint64_t next_id_ = 0;
+  std::mutex send_mu_;
+  std::thread reader_, asker_;
+};
+
+}  // namespace cordon::mcp

@@ -1,0 +1,59 @@
+// The session sandbox's wire format (`cordon mcp --session-sandbox`): the
+// messages between `cordon mcp` and the sandbox's init over a SOCK_SEQPACKET
+// socket, one message per packet. `cordon mcp` asks init to start a command
+// (its stdin, stdout and stderr ride along as SCM_RIGHTS) or to kill one;
+// init answers with the command's wait status once it and what it left
+// behind are gone.
+//
+// Init must not allocate (it was cloned from a threaded supervisor), so
+// decoding works in place on the received bytes.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace cordon::sandbox::session {
+
+inline constexpr uint32_t kMagic = 0x53445343;  // "CSDS"
+inline constexpr size_t kMaxRequestBytes = size_t{128} * 1024;
+inline constexpr size_t kMaxArgs = 4096;
+inline constexpr int kFdsPerExec = 3;  // stdin, stdout, stderr
+
+enum class Op : uint32_t { kExec = 1, kKill = 2 };
+
+struct RequestHeader {
+  uint32_t magic = kMagic;
+  uint32_t op = 0;
+  uint64_t id = 0;
+  uint32_t argc = 0;          // kExec
+  uint32_t strings_len = 0;   // kExec: bytes after the header: cwd\0argv0\0...
+};
+
+struct Reply {
+  uint64_t id = 0;
+  int32_t wait_status = 0;  // as from waitpid
+  int32_t reserved = 0;
+};
+
+// kExec: cwd, then argv (non-empty); bytes to send with the three fds.
+// Empty when it would not fit kMaxRequestBytes or kMaxArgs, or a string
+// holds a NUL byte.
+[[nodiscard]] std::string EncodeExec(uint64_t id, const std::string& cwd,
+                                     const std::vector<std::string>& argv);
+[[nodiscard]] std::string EncodeKill(uint64_t id);
+
+struct Request {
+  Op op = Op::kExec;
+  uint64_t id = 0;
+  const char* cwd = nullptr;  // kExec, points into the buffer
+  size_t argc = 0;            // kExec: argv[0..argc) set, argv[argc] = nullptr
+};
+
+// Decodes one message in place (`data` must stay alive, strings point into
+// it); `argv` has room for max_args + 1 pointers. False for anything but a
+// well-formed message.
+[[nodiscard]] bool Decode(char* data, size_t size, Request* out, char** argv, size_t max_args);
+
+}  // namespace cordon::sandbox::session
