@@ -38,7 +38,7 @@ bool Decode(char* data, size_t size, Request* out, char** argv, size_t max_args)
   out->id = h.id;
   if (h.op == static_cast<uint32_t>(Op::kKill)) {
     out->op = Op::kKill;
-    return size == sizeof(h);
+    return size == sizeof(h) && h.argc == 0 && h.strings_len == 0;
   }
   if (h.op != static_cast<uint32_t>(Op::kExec)) return false;
   if (h.argc == 0 || h.argc > max_args || h.strings_len != size - sizeof(h)) return false;

@@ -4,6 +4,10 @@
 // progress notifications, cancellation (the command's tree is gone), the
 // policy tool, and a client without elicitation (the denial says what to ask).
 //
+// With CORDON_MCP_SESSION=1 every test runs against `cordon mcp
+// --session-sandbox` (one sandbox for the session), plus the tests of what
+// a session shares and what it must not leak between calls.
+//
 //   node mcp_test.mjs            (CORDON_BIN: the cordon binary)
 import { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
@@ -15,6 +19,7 @@ import os from "node:os";
 import path from "node:path";
 
 const CORDON = process.env.CORDON_BIN;
+const SESSION = process.env.CORDON_MCP_SESSION === "1";
 assert.ok(CORDON, "set CORDON_BIN");
 const base = process.env.CORDON_TEST_TMPDIR || (fs.existsSync("/var/tmp") ? "/var/tmp" : os.tmpdir());
 const root = fs.mkdtempSync(path.join(base, "cordon-mcp-"));
@@ -51,7 +56,8 @@ function spawnArgs(extra = []) {
     "mcp", "--no-config", "--workspace", dirs.ws, "--net", "proxy",
     "--resolve", `allowed.test:127.0.0.1`, "--resolve", `asked.test:127.0.0.1`,
     "--resolve", `refused.test:127.0.0.1`, "--allow-local", `127.0.0.1:${port}`,
-    "--allow-domain", "allowed.test", "--approval-timeout", "20", ...extra,
+    "--allow-domain", "allowed.test", "--approval-timeout", "20",
+    ...(SESSION ? ["--session-sandbox"] : []), ...extra,
   ];
 }
 const env = {
@@ -188,6 +194,38 @@ await test("cancelling a run kills the command's whole tree", async () => {
   // The server still answers.
   await client.ping();
 });
+
+if (SESSION) {
+  await test("session: /tmp is kept between calls, the host's /tmp is not touched", async () => {
+    const name = `cordon-session-${process.pid}`;
+    const w = await run({ command: `echo kept > /tmp/${name}` });
+    assert.equal(w.structuredContent.exit_code, 0, w.content[0].text);
+    const r = await run({ command: `cat /tmp/${name}` });
+    assert.equal(r.structuredContent.stdout, "kept\n");
+    assert.ok(!fs.existsSync(`/tmp/${name}`) && !fs.existsSync(path.join(root, name)));
+  });
+  await test("session: a call's background processes end with it", async () => {
+    const marker = `${Math.floor(Math.random() * 1e6) + 8000000}`;
+    const r = await run({ command: `(sleep ${marker} &) ; sleep ${marker} & echo started` });
+    assert.equal(r.structuredContent.exit_code, 0);
+    assert.deepEqual(processesWith(marker), [], "a call left processes behind");
+  });
+  await test("session: the policy still holds for later calls", async () => {
+    await run({ command: "true" });
+    const r = await run({ command: `echo x > ${dirs.outside}/later` });
+    assert.notEqual(r.structuredContent.exit_code, 0);
+    assert.ok(!fs.existsSync(path.join(dirs.outside, "later")));
+    const n = await run({ command: curl("refused.test", "/later") });
+    assert.ok(!served.includes("/later"));
+    assert.deepEqual(n.structuredContent.network_denied, [`refused.test:${port}`]);
+  });
+} else {
+  await test("fresh sandboxes: /tmp is empty at each call", async () => {
+    await run({ command: "echo gone > /tmp/fresh-marker" });
+    const r = await run({ command: "ls -A /tmp" });
+    assert.equal(r.structuredContent.stdout, "");
+  });
+}
 
 await test("the policy tool returns the resolved policy", async () => {
   const r = await client.callTool({ name: "policy", arguments: {} });
