@@ -198,9 +198,10 @@ await test("cancelling a run kills the command's whole tree", async () => {
 if (SESSION) {
   await test("session: /tmp is kept between calls, the host's /tmp is not touched", async () => {
     const name = `cordon-session-${process.pid}`;
-    const w = await run({ command: `echo kept > /tmp/${name}` });
+    // $TMPDIR: the namespace-less tier has a private temp dir, not /tmp.
+    const w = await run({ command: `echo kept > "\${TMPDIR:-/tmp}/${name}"` });
     assert.equal(w.structuredContent.exit_code, 0, w.content[0].text);
-    const r = await run({ command: `cat /tmp/${name}` });
+    const r = await run({ command: `cat "\${TMPDIR:-/tmp}/${name}"` });
     assert.equal(r.structuredContent.stdout, "kept\n");
     assert.ok(!fs.existsSync(`/tmp/${name}`) && !fs.existsSync(path.join(root, name)));
   });
@@ -221,8 +222,8 @@ if (SESSION) {
   });
 } else {
   await test("fresh sandboxes: /tmp is empty at each call", async () => {
-    await run({ command: "echo gone > /tmp/fresh-marker" });
-    const r = await run({ command: "ls -A /tmp" });
+    await run({ command: 'echo gone > "${TMPDIR:-/tmp}/fresh-marker"' });
+    const r = await run({ command: 'ls -A "${TMPDIR:-/tmp}"' });
     assert.equal(r.structuredContent.stdout, "");
   });
 }
