@@ -9,6 +9,7 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "cli/run_events.h"
 #include "common/outcome.h"
 #include "mcp/server.h"
 #include "policy/loader.h"
@@ -91,7 +92,13 @@ int McpCommand(const Command& command) {
   o.session_sandbox = command.session_sandbox;
   o.trusted_commands = p.trusted_commands;
   o.version = CORDON_VERSION;
-  return mcp::Serve(STDIN_FILENO, STDOUT_FILENO, o);
+  // The approvals the server asks itself are a run of their own in the
+  // audit trail (each call's sandbox records its own events).
+  RunEvents events(host.value(), p, /*verbose=*/false);
+  o.events = events.sink();
+  int status = mcp::Serve(STDIN_FILENO, STDOUT_FILENO, o);
+  events.Finish();
+  return status;
 }
 
 }  // namespace cordon::cli

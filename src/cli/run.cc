@@ -134,7 +134,9 @@ approval::BrokerOptions ApprovalSetup(const Command& command, const policy::Host
   }
   o.timeout_ms = policy.approval_timeout_seconds * 1000;
   o.command = policy::DescribeCommand(command.argv);
-  o.events = events;
+  // A session sandbox's questions are recorded by `cordon mcp`, which
+  // knows the call and the approval policy behind each answer.
+  o.events = command.session_fd >= 0 ? nullptr : events;
   if (!command.overrides.no_config) {
     o.config_path =
         command.overrides.config_file.value_or(host.xdg_config_home + "/cordon/config.toml");

@@ -20,6 +20,8 @@
 #include <set>
 #include <thread>
 
+#include "approval/events.h"
+#include "common/clock.h"
 #include "mcp/jsonrpc.h"
 #include "mcp/runner.h"
 #include "mcp/session.h"
@@ -342,7 +344,7 @@ class Server {
         q.command = shown;
         q.reason = str("reason").value_or("");
         approval::Reply r = approval::Reply::kDeny;
-        if (o_.approval == "on-request" || o_.approval == "untrusted") r = Ask(q, control);
+        if (o_.approval == "on-request" || o_.approval == "untrusted") r = AskLogged(q, control);
         if (approval::Allows(r) && o_.session_sandbox) {
           granted.insert(Key(q));  // the proxy's question is answered from it
         } else if (approval::Allows(r)) {
@@ -448,7 +450,7 @@ class Server {
       q.kind = approval::Question::Kind::kCommand;
       q.command = shown;
       q.offer_always = false;
-      approval::Reply r = Ask(q, control);
+      approval::Reply r = AskLogged(q, control);
       if (!approval::Allows(r)) {
         RunResult refused;
         refused.exit_status = 125;
@@ -498,7 +500,7 @@ class Server {
       q.reason = "it failed with exit status " + std::to_string(status) + " after " + dest +
                  " was denied";
       session_calls_mu_.unlock();
-      approval::Reply reply = Ask(q, control);
+      approval::Reply reply = AskLogged(q, control);
       session_calls_mu_.lock();
       if (!approval::Allows(reply)) break;
       approval::Question net = q;
@@ -534,7 +536,7 @@ class Server {
     if (!running.empty()) q.command = running;
     // on-failure: denied now, offered after the call failed.
     approval::Reply r = o_.approval == "on-failure" ? approval::Reply::kDeny
-                                                    : Ask(q, session_control_);
+                                                    : AskLogged(q, session_control_);
     std::lock_guard<std::mutex> lock(session_calls_mu_);
     for (const auto& c : session_calls_) {
       if (approval::Allows(r)) {
@@ -542,6 +544,23 @@ class Server {
       } else if (std::find(c->denied.begin(), c->denied.end(), q.Subject()) == c->denied.end()) {
         c->denied.push_back(q.Subject());
       }
+    }
+    return r;
+  }
+
+  // A question of this server's own (not relayed from a cordon run, whose
+  // broker records those), recorded as cordon.approval events.
+  approval::Reply AskLogged(const approval::Question& q, RunControl& control) {
+    const std::string channel = elicitation_ ? "mcp" : "none";
+    {
+      std::lock_guard<std::mutex> lock(wait_mu_);
+      if (session_.count(Key(q)) != 0) return approval::Reply::kSession;
+    }
+    if (o_.events != nullptr) o_.events->Emit(approval::RequestEvent(q, channel, o_.approval));
+    const int64_t started = MonotonicMs();
+    approval::Reply r = Ask(q, control);
+    if (o_.events != nullptr) {
+      o_.events->Emit(approval::DecisionEvent(q, r, channel, MonotonicMs() - started, ""));
     }
     return r;
   }

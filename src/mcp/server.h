@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "common/event.h"
+
 namespace cordon::mcp {
 
 struct ServerOptions {
@@ -20,6 +22,8 @@ struct ServerOptions {
   size_t max_output = size_t{64} * 1024;  // per stream and call
   bool session_sandbox = false;           // every call in one sandbox (session.h)
   std::vector<std::string> trusted_commands;  // `untrusted`: the policy's trusted prefixes
+  // Where the approvals this server asks itself are recorded (may be null).
+  EventSink* events = nullptr;
   std::string version;
 };
 

@@ -140,6 +140,15 @@ await test("elicitation: 'once' lets an unnamed destination through", async () =
   assert.ok(served.includes("/asked"));
 });
 
+await test("the approval is in the audit trail, with the MCP channel and the answer", async () => {
+  const dir = path.join(dirs.state, "cordon", "events");
+  const lines = fs.readdirSync(dir).flatMap((f) => fs.readFileSync(path.join(dir, f), "utf8").split("\n"));
+  const decision = lines.find((l) => l.includes("cordon.approval.decision") && l.includes("asked.test"));
+  assert.ok(decision, "no cordon.approval.decision event for asked.test");
+  assert.match(decision, /"cordon.approval.channel","value":\{"stringValue":"mcp"\}/);
+  assert.match(decision, /"cordon.approval.answer","value":\{"stringValue":"once"\}/);
+});
+
 await test("elicitation: 'deny' refuses it, no connection, and the result says so", async () => {
   const r = await run({ command: curl("refused.test", "/refused") });
   assert.match(r.structuredContent.stdout, /403$/);
