@@ -439,7 +439,7 @@ Result<Command> Parse(const std::vector<std::string>& args) {
     cmd.timeout_seconds = t.value();
   }
   for (auto [name, text, out] : {std::tuple{"--approval-fd", &o.approval_fd, &cmd.approval_fd},
-                                  std::tuple{"--session-fd", &o.session_fd, &cmd.session_fd}}) {
+                                 std::tuple{"--session-fd", &o.session_fd, &cmd.session_fd}}) {
     if (run->count(name) == 0) continue;
     int fd = -1;
     auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), fd);

@@ -49,8 +49,8 @@ struct Command {
   size_t max_output = size_t{64} * 1024;  // mcp: per call and stream
   int approval_fd = -1;  // run: internal, questions to `cordon mcp` (see approval/channel.h)
   bool session_sandbox = false;  // mcp: one sandbox for the session
-  int session_fd = -1;   // run: internal, `cordon mcp --session-sandbox` (sandbox/session_init.h)
-  bool json = false;     // policy show --json
+  int session_fd = -1;  // run: internal, `cordon mcp --session-sandbox` (sandbox/session_init.h)
+  bool json = false;    // policy show --json
   std::vector<std::string> argv;  // run: the command after "--"; mcp: its policy options
   std::string help_text;          // kHelp: what to print (exit 0)
   LogArgs log;                    // kLog

@@ -218,8 +218,7 @@ int RunCommand(const Command& command) {
     status = RunOnce(command, policy, broker, events, &session_started);
     const auto denied = broker.Denied();
     if (status == 0 || policy.approval != policy::Approval::kOnFailure || denied.empty() ||
-        command.session_fd >= 0 ||
-        !broker.has_channel() || status == kExitSetupError) {
+        command.session_fd >= 0 || !broker.has_channel() || status == kExitSetupError) {
       break;
     }
     const auto& [host_name, port] = denied.back();

@@ -10,8 +10,8 @@
 #include <cstdint>
 #include <functional>
 #include <mutex>
-#include <utility>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "approval/question.h"

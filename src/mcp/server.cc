@@ -192,13 +192,13 @@ class Server {
     return json::array(
         {{{"name", "run"},
           {"title", "Run a command in the cordon sandbox"},
-          {"description",
-           std::string("Run a command in ") +
-               (o_.session_sandbox ? "this session's OS-enforced sandbox"
-                                   : "a fresh OS-enforced sandbox") +
-               " (cordon) and return its stdout, stderr and exit code. " +
-               o_.tool_description + " Output beyond " + std::to_string(o_.max_output) +
-               " bytes per stream is cut in the middle, and the result says so."},
+          {"description", std::string("Run a command in ") +
+                              (o_.session_sandbox ? "this session's OS-enforced sandbox"
+                                                  : "a fresh OS-enforced sandbox") +
+                              " (cordon) and return its stdout, stderr and exit code. " +
+                              o_.tool_description + " Output beyond " +
+                              std::to_string(o_.max_output) +
+                              " bytes per stream is cut in the middle, and the result says so."},
           {"inputSchema", run_schema}},
          {{"name", "policy"},
           {"title", "Show the sandbox policy"},
@@ -433,8 +433,8 @@ class Server {
     session_sandbox_.reset();
     std::vector<std::string> argv = {o_.self_exe, "run"};
     argv.insert(argv.end(), o_.policy_args.begin(), o_.policy_args.end());
-    auto started =
-        Session::Start(std::move(argv), [this](const approval::Question& q) { return SessionAsk(q); });
+    auto started = Session::Start(std::move(argv),
+                                  [this](const approval::Question& q) { return SessionAsk(q); });
     if (!started.ok()) return started.error();
     session_sandbox_ = std::shared_ptr<Session>(std::move(started).value());
     return session_sandbox_;
@@ -497,8 +497,8 @@ class Server {
       q.host = dest.substr(0, colon);
       q.port = static_cast<uint16_t>(atoi(dest.c_str() + colon + 1));
       q.command = shown;
-      q.reason = "it failed with exit status " + std::to_string(status) + " after " + dest +
-                 " was denied";
+      q.reason =
+          "it failed with exit status " + std::to_string(status) + " after " + dest + " was denied";
       session_calls_mu_.unlock();
       approval::Reply reply = AskLogged(q, control);
       session_calls_mu_.lock();
@@ -535,8 +535,8 @@ class Server {
     }
     if (!running.empty()) q.command = running;
     // on-failure: denied now, offered after the call failed.
-    approval::Reply r = o_.approval == "on-failure" ? approval::Reply::kDeny
-                                                    : AskLogged(q, session_control_);
+    approval::Reply r =
+        o_.approval == "on-failure" ? approval::Reply::kDeny : AskLogged(q, session_control_);
     std::lock_guard<std::mutex> lock(session_calls_mu_);
     for (const auto& c : session_calls_) {
       if (approval::Allows(r)) {

@@ -19,8 +19,8 @@ struct ServerOptions {
   std::string tool_description;          // what the sandbox allows, for the model
   std::string approval;                  // the approval policy's name
   int approval_timeout_seconds = 60;
-  size_t max_output = size_t{64} * 1024;  // per stream and call
-  bool session_sandbox = false;           // every call in one sandbox (session.h)
+  size_t max_output = size_t{64} * 1024;      // per stream and call
+  bool session_sandbox = false;               // every call in one sandbox (session.h)
   std::vector<std::string> trusted_commands;  // `untrusted`: the policy's trusted prefixes
   // Where the approvals this server asks itself are recorded (may be null).
   EventSink* events = nullptr;

@@ -52,9 +52,9 @@ Result<std::unique_ptr<Session>> Session::Start(std::vector<std::string> run_arg
 
   run_argv.insert(run_argv.end(), {"--approval-fd", "3", "--session-fd", "4"});
   // stderr stays ours (the client's log): cordon run's notices go there.
-  auto pid = Spawn(run_argv,
-                   {{null.get(), 0}, {null.get(), 1}, {run_end.value().get(), 3},
-                    {init_end.value().get(), 4}});
+  auto pid = Spawn(
+      run_argv,
+      {{null.get(), 0}, {null.get(), 1}, {run_end.value().get(), 3}, {init_end.value().get(), 4}});
   if (!pid.ok()) return pid.error();
   std::unique_ptr<Session> s(new Session());
   s->pid_ = pid.value();
@@ -219,8 +219,7 @@ Result<RunResult> Session::Run(const SessionCall& call, RunControl* control,
   } else if (timed_out) {
     result.exit_status = 124;
   } else {
-    result.exit_status =
-        WIFEXITED(*status) ? WEXITSTATUS(*status) : 128 + WTERMSIG(*status);
+    result.exit_status = WIFEXITED(*status) ? WEXITSTATUS(*status) : 128 + WTERMSIG(*status);
   }
   return result;
 }

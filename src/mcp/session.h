@@ -59,7 +59,7 @@ class Session {
   void AnswerQuestions(Ask ask);
   void Kill(uint64_t id);
 
-  pid_t pid_ = -1;  // cordon run, leader of its process group
+  pid_t pid_ = -1;      // cordon run, leader of its process group
   UniqueFd requests_;   // SOCK_SEQPACKET to init
   UniqueFd questions_;  // the approval channel's other end
   mutable std::mutex mu_;

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <cerrno>
 
+#include "common/dir_names.h"
 #include "policy/paths.h"
 
 namespace cordon::sandbox::allowlist {
@@ -74,12 +75,7 @@ class Builder {
       e.detail = "cannot list it to hide " + why + " without user namespaces";
       return e;
     }
-    std::vector<std::string> names;
-    while (dirent* ent = readdir(d)) {
-      std::string name = ent->d_name;
-      if (name != "." && name != "..") names.push_back(std::move(name));
-    }
-    closedir(d);
+    std::vector<std::string> names = TakeNames(d);
     std::sort(names.begin(), names.end());
     for (const std::string& name : names) {
       std::string child = dir == "/" ? std::string() : dir;

@@ -10,6 +10,7 @@
 #include <cstdlib>
 #include <vector>
 
+#include "common/dir_names.h"
 #include "common/unique_fd.h"
 
 namespace cordon::sandbox {
@@ -35,12 +36,7 @@ Status RemoveContents(int dir, const std::string& path, int depth) {
     close(listing);
     return e;
   }
-  std::vector<std::string> names;
-  while (dirent* ent = readdir(d)) {
-    std::string name = ent->d_name;
-    if (name != "." && name != "..") names.push_back(std::move(name));
-  }
-  closedir(d);
+  std::vector<std::string> names = TakeNames(d);
   Status first;
   for (const std::string& name : names) {
     std::string child = path;

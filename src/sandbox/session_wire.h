@@ -27,8 +27,8 @@ struct RequestHeader {
   uint32_t magic = kMagic;
   uint32_t op = 0;
   uint64_t id = 0;
-  uint32_t argc = 0;          // kExec
-  uint32_t strings_len = 0;   // kExec: bytes after the header: cwd\0argv0\0...
+  uint32_t argc = 0;         // kExec
+  uint32_t strings_len = 0;  // kExec: bytes after the header: cwd\0argv0\0...
 };
 
 struct Reply {

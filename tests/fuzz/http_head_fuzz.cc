@@ -10,19 +10,15 @@
 #include <string>
 #include <string_view>
 
+#include "check.h"
 #include "policy/net_rules.h"
 #include "proxy/http_head.h"
 
 namespace {
 
+using cordon::fuzz::Check;
 using cordon::proxy::ChunkedTracker;
 using cordon::proxy::Parse;
-
-void Check(bool ok) {
-  if (!ok) {
-    std::abort();
-  }
-}
 
 void Request(std::string_view in) {
   constexpr size_t kMax = 4096;

@@ -7,17 +7,10 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "check.h"
 #include "policy/net_rules.h"
 
-namespace {
-
-void Check(bool ok) {
-  if (!ok) {
-    std::abort();
-  }
-}
-
-}  // namespace
+using cordon::fuzz::Check;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace cordon::policy;

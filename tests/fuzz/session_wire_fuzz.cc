@@ -8,15 +8,10 @@
 #include <string>
 #include <vector>
 
+#include "check.h"
 #include "sandbox/session_wire.h"
 
-namespace {
-
-void Check(bool ok) {
-  if (!ok) std::abort();
-}
-
-}  // namespace
+using cordon::fuzz::Check;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   namespace s = cordon::sandbox::session;

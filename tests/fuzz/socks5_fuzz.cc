@@ -6,17 +6,10 @@
 #include <cstdlib>
 #include <string_view>
 
+#include "check.h"
 #include "proxy/socks5.h"
 
-namespace {
-
-void Check(bool ok) {
-  if (!ok) {
-    std::abort();
-  }
-}
-
-}  // namespace
+using cordon::fuzz::Check;
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using cordon::proxy::Parse;

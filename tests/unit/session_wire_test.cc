@@ -61,8 +61,8 @@ TEST(SessionWire, DecodeRefusesMalformedMessages) {
   EXPECT_FALSE(DecodeCopy("").ok);
   EXPECT_FALSE(DecodeCopy(good.substr(0, sizeof(RequestHeader) - 1)).ok);
   EXPECT_FALSE(DecodeCopy(good.substr(0, good.size() - 1)).ok);  // last NUL cut
-  EXPECT_FALSE(DecodeCopy(good + "x").ok);                        // trailing bytes
-  EXPECT_FALSE(DecodeCopy(good + std::string(1, '\0')).ok);       // an extra string
+  EXPECT_FALSE(DecodeCopy(good + "x").ok);                       // trailing bytes
+  EXPECT_FALSE(DecodeCopy(good + std::string(1, '\0')).ok);      // an extra string
   std::string bad_magic = good;
   bad_magic[0] ^= 1;
   EXPECT_FALSE(DecodeCopy(bad_magic).ok);
