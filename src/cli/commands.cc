@@ -5,6 +5,20 @@
 
 namespace cordon::cli {
 
+std::optional<Resolved> ResolveOrReport(const Command& command) {
+  auto host = policy::HostFacts::FromProcess();
+  if (!host.ok()) {
+    std::fprintf(stderr, "cordon: %s\n", host.error().Describe().c_str());
+    return std::nullopt;
+  }
+  auto resolved = policy::Resolve(command.overrides, host.value());
+  if (!resolved.ok()) {
+    std::fprintf(stderr, "cordon: %s\n", resolved.error().Describe().c_str());
+    return std::nullopt;
+  }
+  return Resolved{std::move(host).value(), std::move(resolved).value()};
+}
+
 int Dispatch(const Command& command) {
   switch (command.kind) {
     case Command::Kind::kRun:

@@ -2,11 +2,13 @@
 // exit status and prints its own diagnostics.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "cli/flags.h"
 #include "common/result.h"
+#include "policy/loader.h"
 #include "policy/policy.h"
 
 namespace cordon::cli {
@@ -21,6 +23,14 @@ namespace cordon::cli {
 [[nodiscard]] int SecretCommand(const Command& command);
 [[nodiscard]] int DoctorProbeCommand(const Command& command);
 [[nodiscard]] int McpCommand(const Command& command);
+
+// The host facts, and the policy resolved from them and the command line.
+struct Resolved {
+  policy::HostFacts host;
+  policy::Policy policy;
+};
+// nullopt after printing "cordon: <why>"; the caller exits kExitSetupError.
+[[nodiscard]] std::optional<Resolved> ResolveOrReport(const Command& command);
 
 // "ENV=VALUE" for each secret the policy grants, read from the vault; an
 // error names a missing secret (never a value). Empty when none is granted.

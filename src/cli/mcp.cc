@@ -57,17 +57,9 @@ std::string Describe(const policy::Policy& p, bool session_sandbox) {
 }  // namespace
 
 int McpCommand(const Command& command) {
-  auto host = policy::HostFacts::FromProcess();
-  if (!host.ok()) {
-    std::fprintf(stderr, "cordon: %s\n", host.error().Describe().c_str());
-    return kExitSetupError;
-  }
   // A bad option or config fails here, at start, not at the first call.
-  auto resolved = policy::Resolve(command.overrides, host.value());
-  if (!resolved.ok()) {
-    std::fprintf(stderr, "cordon: %s\n", resolved.error().Describe().c_str());
-    return kExitSetupError;
-  }
+  std::optional<Resolved> resolved = ResolveOrReport(command);
+  if (!resolved) return kExitSetupError;
   char self[PATH_MAX];
   ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
   if (n <= 0) {
@@ -76,7 +68,7 @@ int McpCommand(const Command& command) {
     return kExitSetupError;
   }
   self[n] = '\0';
-  const policy::Policy& p = resolved.value();
+  const policy::Policy& p = resolved->policy;
   mcp::ServerOptions o;
   o.self_exe = self;
   o.policy_args = command.argv;
@@ -94,7 +86,7 @@ int McpCommand(const Command& command) {
   o.version = CORDON_VERSION;
   // The approvals the server asks itself are a run of their own in the
   // audit trail (each call's sandbox records its own events).
-  RunEvents events(host.value(), p, /*verbose=*/false);
+  RunEvents events(resolved->host, p, /*verbose=*/false);
   o.events = events.sink();
   int status = mcp::Serve(STDIN_FILENO, STDOUT_FILENO, o);
   events.Finish();

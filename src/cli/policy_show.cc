@@ -34,24 +34,17 @@ TierInfo DetectTier(const policy::Policy& p) {
 }  // namespace
 
 int PolicyShowCommand(const Command& command) {
-  auto host = policy::HostFacts::FromProcess();
-  if (!host.ok()) {
-    std::fprintf(stderr, "cordon: %s\n", host.error().Describe().c_str());
-    return kExitSetupError;
-  }
-  auto resolved = policy::Resolve(command.overrides, host.value());
-  if (!resolved.ok()) {
-    std::fprintf(stderr, "cordon: %s\n", resolved.error().Describe().c_str());
-    return kExitSetupError;
-  }
-  TierInfo tier = DetectTier(resolved.value());
+  std::optional<Resolved> resolved = ResolveOrReport(command);
+  if (!resolved) return kExitSetupError;
+  const policy::Policy& policy = resolved->policy;
+  TierInfo tier = DetectTier(policy);
   std::string out;
   if (command.json) {
-    auto j = nlohmann::ordered_json::parse(policy::RenderJson(resolved.value()));
+    auto j = nlohmann::ordered_json::parse(policy::RenderJson(policy));
     j["tier"] = {{"name", tier.name}, {"reason", tier.reason}, {"not_enforced", tier.not_enforced}};
     out = j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
   } else {
-    out = policy::RenderText(resolved.value());
+    out = policy::RenderText(policy);
     out += "\ntier       " + tier.name;
     if (!tier.reason.empty()) out += " (" + tier.reason + ")";
     out += "\n";

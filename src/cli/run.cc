@@ -178,20 +178,18 @@ void ReportDenied(const Command& command, const approval::Broker& broker) {
 }  // namespace
 
 int RunCommand(const Command& command) {
-  auto host = policy::HostFacts::FromProcess();
-  if (!host.ok()) return Fail(host.error());
-  auto resolved = policy::Resolve(command.overrides, host.value());
-  if (!resolved.ok()) return Fail(resolved.error());
-  policy::Policy policy = std::move(resolved).value();
+  std::optional<Resolved> resolved = ResolveOrReport(command);
+  if (!resolved) return kExitSetupError;
+  const policy::HostFacts& host = resolved->host;
+  policy::Policy& policy = resolved->policy;
 
   // Inherited from `cordon mcp`; init keeps its copy, nothing else may
   // (the OTLP exporter, the command).
   if (command.session_fd >= 0 && fcntl(command.session_fd, F_SETFD, FD_CLOEXEC) != 0) {
     return Fail(SysError("fcntl(F_SETFD, FD_CLOEXEC)", "--session-fd", errno));
   }
-  RunEvents events(host.value(), policy, command.verbose);
-  approval::Broker broker(
-      ApprovalSetup(command, host.value(), policy, events.sink(), /*quiet=*/false));
+  RunEvents events(host, policy, command.verbose);
+  approval::Broker broker(ApprovalSetup(command, host, policy, events.sink(), /*quiet=*/false));
   // untrusted: a command not on the trusted list runs only when approved.
   if (policy.approval == policy::Approval::kUntrusted && command.session_fd < 0 &&
       !policy::IsTrustedCommand(command.argv, policy.trusted_commands)) {
