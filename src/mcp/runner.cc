@@ -20,10 +20,17 @@ extern char** environ;
 
 namespace cordon::mcp {
 
-Result<std::pair<UniqueFd, UniqueFd>> Pipe() {
-  int p[2];
-  if (pipe2(p, O_CLOEXEC) != 0) return SysError("pipe2", "", errno);
-  return std::make_pair(UniqueFd(p[0]), UniqueFd(p[1]));
+Result<CommandPipes> MakeCommandPipes() {
+  CommandPipes pipes;
+  UniqueFd* ours[3] = {&pipes.ours.stdin_w, &pipes.ours.stdout_r, &pipes.ours.stderr_r};
+  for (int i = 0; i < 3; ++i) {
+    int p[2];
+    if (pipe2(p, O_CLOEXEC) != 0) return SysError("pipe2", "", errno);
+    // stdin: the command reads; stdout and stderr: it writes.
+    pipes.theirs[i].Reset(i == 0 ? p[0] : p[1]);
+    ours[i]->Reset(i == 0 ? p[1] : p[0]);
+  }
+  return pipes;
 }
 
 void Captured::Append(std::string_view data, size_t budget) {
@@ -117,27 +124,21 @@ void Pump(Streams streams, const std::string& stdin_data, size_t max_output, Run
 Result<RunResult> RunCordon(const RunSpec& spec, RunControl* control,
                             const std::function<approval::Reply(const approval::Question&)>& ask,
                             const std::function<void(int64_t)>& tick) {
-  auto in = Pipe();
-  if (!in.ok()) return in.error();
-  auto out = Pipe();
-  if (!out.ok()) return out.error();
-  auto err = Pipe();
-  if (!err.ok()) return err.error();
+  auto pipes = MakeCommandPipes();
+  if (!pipes.ok()) return pipes.error();
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0) {
     return SysError("socketpair(AF_UNIX)", "approval channel", errno);
   }
   UniqueFd questions(sv[0]), child_end(sv[1]);
 
-  auto pid = Spawn(spec.argv, {{in.value().first.get(), 0},
-                               {out.value().second.get(), 1},
-                               {err.value().second.get(), 2},
-                               {child_end.get(), 3}});
+  const UniqueFd* theirs = pipes.value().theirs;
+  auto pid = Spawn(
+      spec.argv,
+      {{theirs[0].get(), 0}, {theirs[1].get(), 1}, {theirs[2].get(), 2}, {child_end.get(), 3}});
   if (!pid.ok()) return pid.error();
   control->Started(pid.value());
-  in.value().first.Reset();
-  out.value().second.Reset();
-  err.value().second.Reset();
+  pipes.value().CloseTheirs();
   child_end.Reset();
 
   RunResult result;
@@ -174,9 +175,8 @@ Result<RunResult> RunCordon(const RunSpec& spec, RunControl* control,
     }
     if (tick) tick(elapsed_ms);
   };
-  Pump(Streams{std::move(in.value().second), std::move(out.value().first),
-               std::move(err.value().first)},
-       spec.stdin_data, spec.max_output, &result, questions.get(), on_question, on_tick);
+  Pump(std::move(pipes.value().ours), spec.stdin_data, spec.max_output, &result, questions.get(),
+       on_question, on_tick);
   questions.Reset();
   int status = 0;
   while (waitpid(pid.value(), &status, 0) < 0 && errno == EINTR) {

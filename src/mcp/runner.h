@@ -75,8 +75,16 @@ struct RunSpec {
   int hard_timeout_ms = -1;  // last resort kill (cordon run's own --timeout comes first)
 };
 
-// A close-on-exec pipe: {read end, write end}.
-[[nodiscard]] Result<std::pair<UniqueFd, UniqueFd>> Pipe();
+// A command's stdin, stdout and stderr as close-on-exec pipes: our ends,
+// and the command's (0, 1, 2), which the caller closes once passed on.
+struct CommandPipes {
+  Streams ours;
+  UniqueFd theirs[3];
+  void CloseTheirs() {
+    for (UniqueFd& fd : theirs) fd.Reset();
+  }
+};
+[[nodiscard]] Result<CommandPipes> MakeCommandPipes();
 
 // posix_spawn of argv in its own process group, with default signal
 // dispositions and an empty mask; each (from, to) pair is dup2'ed in order

@@ -136,12 +136,8 @@ void Session::Kill(uint64_t id) {
 
 Result<RunResult> Session::Run(const SessionCall& call, RunControl* control,
                                const std::function<void(int64_t)>& tick) {
-  auto in = Pipe();
-  if (!in.ok()) return in.error();
-  auto out = Pipe();
-  if (!out.ok()) return out.error();
-  auto err = Pipe();
-  if (!err.ok()) return err.error();
+  auto pipes = MakeCommandPipes();
+  if (!pipes.ok()) return pipes.error();
   uint64_t id = 0;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -155,8 +151,8 @@ Result<RunResult> Session::Run(const SessionCall& call, RunControl* control,
                           std::to_string(wire::kMaxRequestBytes / 1024) +
                           " KiB at most): pass long text on stdin");
   }
-  int fds[wire::kFdsPerExec] = {in.value().first.get(), out.value().second.get(),
-                                err.value().second.get()};
+  const UniqueFd* theirs = pipes.value().theirs;
+  int fds[wire::kFdsPerExec] = {theirs[0].get(), theirs[1].get(), theirs[2].get()};
   alignas(cmsghdr) char control_buf[CMSG_SPACE(sizeof(fds))] = {};
   iovec iov{msg.data(), msg.size()};
   msghdr m{};
@@ -175,9 +171,7 @@ Result<RunResult> Session::Run(const SessionCall& call, RunControl* control,
       return SysError("sendmsg", "session socket", errno);
     }
   }
-  in.value().first.Reset();
-  out.value().second.Reset();
-  err.value().second.Reset();
+  pipes.value().CloseTheirs();
   control->Started([this, id] { Kill(id); });
 
   RunResult result;
@@ -190,9 +184,8 @@ Result<RunResult> Session::Run(const SessionCall& call, RunControl* control,
     }
     if (tick) tick(elapsed_ms);
   };
-  Pump(Streams{std::move(in.value().second), std::move(out.value().first),
-               std::move(err.value().first)},
-       call.stdin_data, call.max_output, &result, -1, nullptr, on_tick);
+  Pump(std::move(pipes.value().ours), call.stdin_data, call.max_output, &result, -1, nullptr,
+       on_tick);
   // Its output is closed; its status follows when its processes are gone.
   std::optional<int> status;
   {
