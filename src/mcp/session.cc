@@ -106,7 +106,7 @@ void Session::ReadReplies() {
   }
 }
 
-void Session::AnswerQuestions(Ask ask) {
+void Session::AnswerQuestions(const Ask& ask) {
   std::string buf;
   char chunk[4096];
   for (;;) {

@@ -56,7 +56,7 @@ class Session {
  private:
   Session() = default;
   void ReadReplies();
-  void AnswerQuestions(Ask ask);
+  void AnswerQuestions(const Ask& ask);
   void Kill(uint64_t id);
 
   pid_t pid_ = -1;      // cordon run, leader of its process group
