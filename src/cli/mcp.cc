@@ -69,6 +69,12 @@ int McpCommand(const Command& command) {
   }
   self[n] = '\0';
   const policy::Policy& p = resolved->policy;
+  if (command.session_sandbox && p.mode == policy::Mode::kFullAccess) {
+    std::fprintf(stderr,
+                 "cordon: --session-sandbox: mode full-access runs commands unconfined: there is "
+                 "no sandbox to share (drop --session-sandbox or pick another mode)\n");
+    return kExitSetupError;
+  }
   mcp::ServerOptions o;
   o.self_exe = self;
   o.policy_args = command.argv;

@@ -3,6 +3,7 @@
 #include "mcp/session.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
@@ -50,11 +51,17 @@ Result<std::unique_ptr<Session>> Session::Start(std::vector<std::string> run_arg
   UniqueFd null(open("/dev/null", O_RDWR | O_CLOEXEC));
   if (!null.valid()) return SysError("open", "/dev/null", errno);
 
+  // cordon run's notices go on to our stderr (the client's log), and the
+  // last of them to a call that finds the sandbox gone.
+  int err_pipe[2];
+  if (pipe2(err_pipe, O_CLOEXEC) != 0) return SysError("pipe2", "session stderr", errno);
+  UniqueFd err_r(err_pipe[0]), err_w(err_pipe[1]);
   run_argv.insert(run_argv.end(), {"--approval-fd", "3", "--session-fd", "4"});
-  // stderr stays ours (the client's log): cordon run's notices go there.
-  auto pid = Spawn(
-      run_argv,
-      {{null.get(), 0}, {null.get(), 1}, {run_end.value().get(), 3}, {init_end.value().get(), 4}});
+  auto pid = Spawn(run_argv, {{null.get(), 0},
+                              {null.get(), 1},
+                              {err_w.get(), 2},
+                              {run_end.value().get(), 3},
+                              {init_end.value().get(), 4}});
   if (!pid.ok()) return pid.error();
   std::unique_ptr<Session> s(new Session());
   s->pid_ = pid.value();
@@ -63,6 +70,7 @@ Result<std::unique_ptr<Session>> Session::Start(std::vector<std::string> run_arg
   Session* self = s.get();
   s->reader_ = std::thread([self] { self->ReadReplies(); });
   s->asker_ = std::thread([self, ask = std::move(ask)] { self->AnswerQuestions(ask); });
+  s->relay_ = std::thread([self, fd = std::move(err_r)] { self->RelayStderr(fd.get()); });
   return s;
 }
 
@@ -83,6 +91,10 @@ Session::~Session() {
     }
     usleep(10'000);
   }
+  // Whatever it started may still hold its stderr (the OTLP exporter
+  // finishing an export): stop relaying without waiting for them.
+  relay_stop_ = true;
+  relay_.join();
 }
 
 bool Session::alive() const {
@@ -126,6 +138,23 @@ void Session::AnswerQuestions(const Ask& ask) {
       if (send(questions_.get(), answer.data(), answer.size(), MSG_NOSIGNAL) < 0) return;
     }
   }
+}
+
+void Session::RelayStderr(int fd) {
+  char chunk[4096];
+  while (!relay_stop_) {
+    pollfd p{fd, POLLIN, 0};
+    if (poll(&p, 1, 100) <= 0) continue;
+    ssize_t got = read(fd, chunk, sizeof(chunk));
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) break;  // cordon run and everything it started are gone
+    (void)!write(STDERR_FILENO, chunk, static_cast<size_t>(got));
+    std::lock_guard<std::mutex> lock(mu_);
+    stderr_tail_.append(chunk, static_cast<size_t>(got));
+    constexpr size_t kKeep = 2048;
+    if (stderr_tail_.size() > kKeep) stderr_tail_.erase(0, stderr_tail_.size() - kKeep);
+  }
+  relay_done_ = true;
 }
 
 void Session::Kill(uint64_t id) {
@@ -208,7 +237,15 @@ Result<RunResult> Session::Run(const SessionCall& call, RunControl* control,
   result.cancelled = control->cancelled();
   if (!status) {
     result.exit_status = 125;
-    result.err.Append("cordon: the session sandbox ended during this call\n", call.max_output);
+    std::string why =
+        "cordon: the session sandbox ended during this call; the next call starts a new one";
+    // Its last words may still be in the pipe.
+    for (int i = 0; i < 50 && !relay_done_; ++i) usleep(10'000);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!stderr_tail_.empty()) why += ". It said:\n" + stderr_tail_;
+    }
+    result.err.Append(why + "\n", call.max_output);
   } else if (timed_out) {
     result.exit_status = 124;
   } else {

@@ -9,6 +9,7 @@
 
 #include <sys/types.h>
 
+#include <atomic>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -57,6 +58,7 @@ class Session {
   Session() = default;
   void ReadReplies();
   void AnswerQuestions(const Ask& ask);
+  void RelayStderr(int fd);
   void Kill(uint64_t id);
 
   pid_t pid_ = -1;      // cordon run, leader of its process group
@@ -66,9 +68,12 @@ class Session {
   std::condition_variable cv_;
   std::map<uint64_t, int> ended_;  // id -> wait status, until Run takes it
   bool dead_ = false;
+  std::string stderr_tail_;  // the last of what cordon run said
   uint64_t next_id_ = 0;
   std::mutex send_mu_;
-  std::thread reader_, asker_;
+  std::atomic<bool> relay_stop_{false};
+  std::atomic<bool> relay_done_{false};
+  std::thread reader_, asker_, relay_;
 };
 
 }  // namespace cordon::mcp
