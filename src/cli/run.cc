@@ -11,6 +11,7 @@
 
 #include "approval/broker.h"
 #include "cli/commands.h"
+#include "cli/rerun.h"
 #include "cli/run_events.h"
 #include "common/outcome.h"
 #include "policy/loader.h"
@@ -48,7 +49,7 @@ constexpr int kMaxReruns = 4;
 
 // One confined run of command.argv under `policy`.
 int RunOnce(const Command& command, const policy::Policy& policy, approval::Broker& broker,
-            RunEvents& events, bool* session_started) {
+            RunEvents& events, bool* session_started, sandbox::RunStats& stats) {
   auto compiled = sandbox::Compile(policy, command.argv, environ);
   if (!compiled.ok()) return Fail(compiled.error());
   sandbox::Plan& plan = compiled.value();
@@ -74,7 +75,6 @@ int RunOnce(const Command& command, const policy::Policy& policy, approval::Brok
     std::fprintf(stderr, "cordon: degraded: not enforced: %s\n", what.c_str());
   };
   for (const auto& d : plan.degraded) print_degraded(d);
-  sandbox::RunStats stats;
   sandbox::LaunchOptions options;
   options.timeout_seconds = command.timeout_seconds;
   options.on_degraded = [&](const std::string& what) {
@@ -195,28 +195,23 @@ int RunCommand(const Command& command) {
 
   bool session_started = false;
   int status = kExitSetupError;
-  // on-failure: each re-run adds the one destination the person approved.
+  // on-failure: each re-run adds the one path or destination the person
+  // approved (rerun.h).
   for (int attempt = 0; attempt < kMaxReruns; ++attempt) {
-    status = RunOnce(command, policy, broker, events, &session_started);
-    const auto denied = broker.Denied();
-    if (status == 0 || policy.approval != policy::Approval::kOnFailure || denied.empty() ||
-        !broker.has_channel() || status == kExitSetupError) {
+    sandbox::RunStats stats;
+    status = RunOnce(command, policy, broker, events, &session_started, stats);
+    if (status == 0 || policy.approval != policy::Approval::kOnFailure || !broker.has_channel() ||
+        status == kExitSetupError) {
       break;
     }
-    const auto& [host_name, port] = denied.back();
-    approval::Question q;
-    q.kind = approval::Question::Kind::kRerun;
-    q.host = host_name;
-    q.port = port;
-    q.command = policy::DescribeCommand(command.argv);
-    q.reason = "it failed with exit status " + std::to_string(status) + " after " + q.Subject() +
-               " was denied";
-    if (!approval::Allows(broker.AskNow(q))) break;
-    auto rule = policy::ParseHostRule(q.Subject());
-    if (!rule.ok()) break;
-    rule.value().origin = "approval (re-run)";
-    policy.net_rules.allow.push_back(std::move(rule).value());
-    std::fprintf(stderr, "cordon: re-running with %s allowed\n", q.Subject().c_str());
+    std::string notice;
+    auto q =
+        ChooseRerun(status, stats, broker, policy, policy::DescribeCommand(command.argv), &notice);
+    if (!notice.empty()) std::fprintf(stderr, "cordon: %s\n", notice.c_str());
+    if (!q || !approval::Allows(broker.AskNow(*q))) break;
+    auto applied = ApplyRerun(*q, policy);
+    if (!applied) break;
+    std::fprintf(stderr, "cordon: re-running with %s\n", applied->c_str());
   }
   events.Finish();
   ReportDenied(command, broker);
