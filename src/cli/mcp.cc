@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdio>
 
+#include "approval/writable_offer.h"
 #include "cli/commands.h"
 #include "common/outcome.h"
 #include "mcp/server.h"
@@ -88,6 +89,9 @@ int McpCommand(const Command& command) {
   o.approval_timeout_seconds = p.approval_timeout_seconds;
   o.max_output = command.max_output;
   o.version = CORDON_VERSION;
+  o.check_writable = [facts = approval::FactsFrom(p)](const std::string& path) {
+    return approval::CheckWritableRequest(path, facts);
+  };
   return mcp::Serve(STDIN_FILENO, STDOUT_FILENO, o);
 }
 

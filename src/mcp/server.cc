@@ -179,8 +179,17 @@ class Server {
             {"description",
              "HOST:PORT destinations this command needs beyond the policy; "
              "the user is asked first (approval policy on-request or untrusted)"}}},
+          {"request_writable",
+           {{"type", "array"},
+            {"items", {{"type", "string"}}},
+            {"description",
+             "Existing paths (absolute, or relative to the workspace) this command must write "
+             "besides the workspace and /tmp; the user is asked first (approval policy "
+             "on-request or untrusted). Never /, the home directory, system directories, or "
+             "protected and hidden paths"}}},
           {"reason",
-           {{"type", "string"}, {"description", "Why the requested destinations are needed"}}}}}};
+           {{"type", "string"},
+            {"description", "Why the requested destinations or paths are needed"}}}}}};
     return json::array(
         {{{"name", "run"},
           {"title", "Run a command in the cordon sandbox"},
@@ -341,6 +350,15 @@ class Server {
         }
       }
     }
+    std::vector<std::string> refused_writable;
+    if (args.contains("request_writable")) {
+      auto bad = RequestWritable(
+          args["request_writable"], o_.check_writable, shown, str("reason").value_or(""),
+          o_.approval == "on-request" || o_.approval == "untrusted",
+          [&](const approval::Question& q) { return Ask(q, control); }, &spec.argv,
+          &refused_writable);
+      if (bad) return TextResult(*bad, true);
+    }
     spec.argv.insert(spec.argv.end(),
                      {"--approval-fd", "3", "--timeout", std::to_string(timeout), "--"});
     spec.argv.insert(spec.argv.end(), command.begin(), command.end());
@@ -375,6 +393,11 @@ class Server {
           "needs them, ask the user to allow them (they can answer an approval prompt, or add "
           "\"HOST:PORT\" to [network] allow in cordon's config), then run the command again.\n";
     }
+    if (!refused_writable.empty()) {
+      text += "writable paths not approved:";
+      for (const auto& w : refused_writable) text += " " + w;
+      text += "\n";
+    }
     text += "--- stdout";
     if (res.out.truncated()) text += " (truncated: " + std::to_string(res.out.total) + " bytes)";
     text += " ---\n" + res.out.Text();
@@ -392,7 +415,8 @@ class Server {
                                    {"stdout_bytes", res.out.total},
                                    {"stderr_bytes", res.err.total},
                                    {"timed_out", res.exit_status == 124},
-                                   {"network_denied", denied}};
+                                   {"network_denied", denied},
+                                   {"writable_refused", refused_writable}};
     return result;
   }
 

@@ -8,6 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "mcp/writable_request.h"
+
 namespace cordon::mcp {
 
 struct ServerOptions {
@@ -19,6 +21,8 @@ struct ServerOptions {
   int approval_timeout_seconds = 60;
   size_t max_output = size_t{64} * 1024;  // per stream and call
   std::string version;
+  // Checks the run tool's request_writable entries (null: refused).
+  WritableCheck check_writable;
 };
 
 // Serves until the client closes `in_fd` (or writing `out_fd` fails), then
