@@ -33,7 +33,7 @@ std::string Question::Prompt() const {
       p = "re-run `" + command + "` with " + HostPort(host, port) + " allowed?";
       break;
     case Kind::kWritable:
-      p = "re-run `" + command + "` with " + path + " writable?";
+      p = (rerun ? "re-run `" : "run `") + command + "` with " + path + " writable?";
       break;
   }
   if (!reason.empty()) p += " (" + reason + ")";
@@ -94,7 +94,10 @@ std::string EncodeQuestion(const Question& q) {
   nlohmann::json j = {{"kind", KindName(q.kind)}, {"host", q.host},
                       {"port", q.port},           {"command", q.command},
                       {"reason", q.reason},       {"offer_always", q.offer_always}};
-  if (q.kind == Question::Kind::kWritable) j["path"] = q.path;
+  if (q.kind == Question::Kind::kWritable) {
+    j["path"] = q.path;
+    j["rerun"] = q.rerun;
+  }
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
@@ -129,6 +132,11 @@ std::optional<Question> DecodeQuestion(std::string_view line) {
     auto path = str("path");
     if (!path || path->empty() || path->front() != '/' || q.offer_always) return std::nullopt;
     q.path = std::move(*path);
+    auto rerun = j.find("rerun");
+    if (rerun != j.end()) {
+      if (!rerun->is_boolean()) return std::nullopt;
+      q.rerun = rerun->get<bool>();
+    }
   }
   return q;
 }

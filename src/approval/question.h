@@ -23,6 +23,7 @@ struct Question {
   std::string host;  // kNetwork, kRerun
   uint16_t port = 0;
   std::string path;          // kWritable: an existing host path (absolute, resolved)
+  bool rerun = false;        // kWritable: asked for a re-run (on-failure), not up front
   std::string command;       // the command line, as DescribeCommand writes it
   std::string reason;        // why (the agent's reason, the denial seen); may be empty
   bool offer_always = true;  // "always" is offered (network destinations only)

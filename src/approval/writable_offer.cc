@@ -91,16 +91,23 @@ WritableOffer ChooseWritable(const std::string& denied, const WritableFacts& fac
     return offer;
   }
   std::string path = policy::NormalizePath(denied);
-  // Inside a hidden or protected path: say so, rather than name the
-  // ancestor that would be offered instead.
+  // Inside a hidden or protected path: say so (naming the innermost one),
+  // rather than name the ancestor that would be offered instead.
+  const std::string* inside = nullptr;
+  bool inside_protected = false;
   for (const auto* list : {&facts.deny_read, &facts.protect}) {
     for (const std::string& p : *list) {
-      if (!IsWithin(path, p)) continue;
-      offer.why_not = list == &facts.protect
-                          ? p + " is protected"
-                          : path + " is hidden from the sandbox (deny-read " + p + ")";
-      return offer;
+      if (IsWithin(path, p) && (inside == nullptr || p.size() > inside->size())) {
+        inside = &p;
+        inside_protected = list == &facts.protect;
+      }
     }
+  }
+  if (inside != nullptr) {
+    offer.why_not = inside_protected
+                        ? *inside + " is protected"
+                        : path + " is hidden from the sandbox (deny-read " + *inside + ")";
+    return offer;
   }
   std::optional<std::string> real;
   for (;;) {

@@ -26,6 +26,7 @@ std::optional<approval::Question> ChooseRerun(int status, const sandbox::RunStat
     }
     q.kind = approval::Question::Kind::kWritable;
     q.path = offer.path;
+    q.rerun = true;
     q.offer_always = false;
     q.reason = "it failed with exit status " + std::to_string(status) + " after a write to " +
                stats.denied_write + " was denied";

@@ -136,6 +136,8 @@ TEST(WritableQuestion, PromptAndWireFormat) {
   q.command = "pip install x";
   q.reason = "it failed";
   q.offer_always = false;
+  EXPECT_EQ(q.Prompt(), "run `pip install x` with /home/u/.cache/pip writable? (it failed)");
+  q.rerun = true;
   EXPECT_EQ(q.Prompt(), "re-run `pip install x` with /home/u/.cache/pip writable? (it failed)");
   EXPECT_EQ(q.Subject(), "/home/u/.cache/pip");
   EXPECT_STREQ(KindName(q.kind), "writable");
@@ -145,6 +147,7 @@ TEST(WritableQuestion, PromptAndWireFormat) {
   EXPECT_EQ(back->path, q.path);
   EXPECT_EQ(back->command, q.command);
   EXPECT_FALSE(back->offer_always);
+  EXPECT_TRUE(back->rerun);
 }
 
 TEST(WritableQuestion, BadWireLinesAreRejected) {
