@@ -2,6 +2,7 @@
 #include "approval/writable_offer.h"
 
 #include <array>
+#include <initializer_list>
 #include <string_view>
 
 #include "policy/paths.h"
@@ -19,6 +20,12 @@ constexpr std::array<std::string_view, 18> kSystemTrees = {
     "/usr",  "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc",     "/boot",
     "/proc", "/sys", "/dev",  "/run", "/snap",  "/nix",   "/opt",    "/var/lib", "/var/run",
 };
+
+std::string Join(std::initializer_list<std::string_view> parts) {
+  std::string out;
+  for (std::string_view part : parts) out += part;
+  return out;
+}
 
 std::string Parent(const std::string& path) {
   size_t slash = path.rfind('/');
@@ -48,14 +55,15 @@ std::string WhyNot(const std::string& path, const std::string& real, const Writa
     }
     for (const std::string& d : f.deny_read) {
       for (const std::string& form : Forms(d, f)) {
-        if (IsWithin(p, form)) return p + " is hidden from the sandbox (deny-read " + d + ")";
-        if (IsWithin(form, p)) return p + " contains " + d + ", which is hidden from the sandbox";
+        if (IsWithin(p, form)) return Join({p, " is hidden from the sandbox (deny-read ", d, ")"});
+        if (IsWithin(form, p))
+          return Join({p, " contains ", d, ", which is hidden from the sandbox"});
       }
     }
     for (const std::string& prot : f.protect) {
       for (const std::string& form : Forms(prot, f)) {
         if (IsWithin(p, form)) return p + " is protected";
-        if (IsWithin(form, p)) return p + " contains the protected path " + prot;
+        if (IsWithin(form, p)) return Join({p, " contains the protected path ", prot});
       }
     }
   }
