@@ -84,6 +84,15 @@ TEST_F(WriteApprovalTest, DenyLeavesTheHostUntouched) {
   EXPECT_EQ(shown.find("re-running"), std::string::npos) << shown;
   EXPECT_FALSE(Exists(made));
   EXPECT_EQ(ReadFile(outside_ + "/target.txt"), "original outside\n");
+  // The denial, the question and the answer are events.
+  std::string events;
+  for (const std::string& f : ListDir(state_ + "/cordon/events")) {
+    events += ReadFile(state_ + "/cordon/events/" + f);
+  }
+  EXPECT_NE(events.find("\"cordon.fs.denial\""), std::string::npos);
+  EXPECT_NE(events.find("\"" + made + "\""), std::string::npos);
+  EXPECT_NE(events.find("\"writable\""), std::string::npos);
+  EXPECT_NE(events.find("cordon.approval.decision"), std::string::npos);
 }
 
 TEST_F(WriteApprovalTest, AnExistingFileIsOfferedItself) {
