@@ -1,6 +1,8 @@
 // The rules for offering a writable path.
 #include "approval/writable_offer.h"
 
+#include <sys/stat.h>
+
 #include <array>
 #include <initializer_list>
 #include <string_view>
@@ -19,6 +21,35 @@ using policy::IsWithin;
 constexpr std::array<std::string_view, 18> kSystemTrees = {
     "/usr",  "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc",     "/boot",
     "/proc", "/sys", "/dev",  "/run", "/snap",  "/nix",   "/opt",    "/var/lib", "/var/run",
+};
+
+// Under the home: files and directories whose contents run on the host
+// (shell startup, the session's autostart and user units, the PATH's own
+// bin directories, git's config with its hooks and aliases). A hostile
+// command could try a write there on purpose to be offered it.
+constexpr std::array<std::string_view, 22> kHostCode = {
+    ".bashrc",
+    ".bash_profile",
+    ".bash_login",
+    ".bash_logout",
+    ".profile",
+    ".zshrc",
+    ".zshenv",
+    ".zprofile",
+    ".zlogin",
+    ".xprofile",
+    ".xinitrc",
+    ".xsession",
+    ".pam_environment",
+    ".gitconfig",
+    ".config/git",
+    ".config/fish",
+    ".config/autostart",
+    ".config/systemd",
+    ".config/environment.d",
+    ".local/bin",
+    "bin",
+    ".local/share/systemd",
 };
 
 std::string Join(std::initializer_list<std::string_view> parts) {
@@ -52,6 +83,16 @@ std::string WhyNot(const std::string& path, const std::string& real, const Writa
     for (const std::string& home : Forms(f.home, f)) {
       if (p == home) return p + " is the home directory";
       if (IsWithin(home, p)) return p + " contains the home directory";
+      // Directly in the home, only directories (~/.bashrc & co. run on the
+      // host); and none of the startup paths above, nor what contains one.
+      if (Parent(p) == home && !f.is_directory(p)) {
+        return p + " is a file in the home directory (startup files there run on the host)";
+      }
+      for (std::string_view rel : kHostCode) {
+        const std::string code = Join({home, "/", rel});
+        if (IsWithin(p, code)) return Join({p, " runs on the host (", code, ")"});
+        if (IsWithin(code, p)) return Join({p, " contains ", code, ", which runs on the host"});
+      }
     }
     for (const std::string& d : f.deny_read) {
       for (const std::string& form : Forms(d, f)) {
@@ -89,6 +130,10 @@ WritableFacts FactsFrom(const policy::Policy& policy) {
   for (const auto& d : policy.deny_read) f.deny_read.push_back(d.path);
   for (const auto& h : policy.hide) f.deny_read.push_back(h.path);
   f.real_path = [](const std::string& p) { return policy::RealPath(p); };
+  f.is_directory = [](const std::string& p) {
+    struct stat st {};
+    return stat(p.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+  };
   return f;
 }
 

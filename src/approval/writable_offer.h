@@ -4,8 +4,10 @@
 //
 // A writable path granted by one keypress must never open what the policy
 // protects: not /, not the home itself or a directory containing it, not a
-// system directory, nothing inside or containing a deny-read, hidden or
-// protected path (.git, .git/hooks, .envrc, .cordon.toml, --protect), and
+// file directly in the home nor a path whose contents run on the host
+// (~/.bashrc, ~/.config/autostart, ~/.local/bin ...), not a system
+// directory, nothing inside or containing a deny-read, hidden or protected
+// path (.git, .git/hooks, .envrc, .cordon.toml, --protect), and
 // only a path that exists on the host (resolved through symlinks, so a link
 // cannot smuggle one of those in). The choice is a pure function of the
 // denied path and these facts; only FactsFrom looks at the host.
@@ -30,6 +32,8 @@ struct WritableFacts {
   std::vector<std::string> deny_read;  // deny-read and hidden paths
   // realpath(3): the resolved path, nullopt when it does not exist.
   std::function<std::optional<std::string>(const std::string&)> real_path;
+  // stat(2) says it is a directory (tests fake it).
+  std::function<bool(const std::string&)> is_directory;
 };
 
 // The facts of `policy` on this host (real_path is policy::RealPath).

@@ -40,6 +40,11 @@ WritableFacts Host(std::map<std::string, std::string> existing) {
     if (it == existing.end()) return std::nullopt;
     return it->second;
   };
+  // Files here are named like files: a dot-extension or an rc suffix.
+  f.is_directory = [existing](const std::string& p) {
+    return existing.count(p) != 0 && p.find(".txt") == std::string::npos && !p.ends_with("rc") &&
+           !p.ends_with("/f");
+  };
   return f;
 }
 
@@ -83,11 +88,33 @@ TEST(WritableOffer, NeverDenyReadOrProtectedPaths) {
   EXPECT_EQ(ChooseWritable("/home/u/ws/.envrc", f).why_not, "/home/u/ws/.envrc is protected");
 }
 
+TEST(WritableOffer, NeverWhatRunsOnTheHost) {
+  auto f = Host({{"/home/u/.bashrc", "/home/u/.bashrc"},
+                 {"/home/u/notes.txt", "/home/u/notes.txt"},
+                 {"/home/u/.local", "/home/u/.local"},
+                 {"/home/u/.local/bin", "/home/u/.local/bin"},
+                 {"/home/u/.config/autostart", "/home/u/.config/autostart"}});
+  EXPECT_EQ(ChooseWritable("/home/u/.bashrc", f).why_not,
+            "/home/u/.bashrc is a file in the home directory (startup files there run on the "
+            "host)");
+  EXPECT_TRUE(ChooseWritable("/home/u/notes.txt", f).path.empty());
+  EXPECT_EQ(ChooseWritable("/home/u/.local/bin/tool", f).why_not,
+            "/home/u/.local/bin runs on the host (/home/u/.local/bin)");
+  EXPECT_EQ(ChooseWritable("/home/u/.local/newdir/x", f).why_not,
+            "/home/u/.local contains /home/u/.local/bin, which runs on the host");
+  EXPECT_EQ(ChooseWritable("/home/u/.config/autostart/evil.desktop", f).why_not,
+            "/home/u/.config/autostart runs on the host (/home/u/.config/autostart)");
+  // A new file directly in the home: its ancestor is the home itself.
+  EXPECT_EQ(ChooseWritable("/home/u/.zshrc", f).why_not, "/home/u is the home directory");
+}
+
 TEST(WritableOffer, NeverAnAncestorOfAHiddenPath) {
-  // ~/.config would open ~/.config/cordon (and autostart entries).
-  auto f = Host({});
-  EXPECT_EQ(ChooseWritable("/home/u/.config/newapp/settings", f).why_not,
-            "/home/u/.config contains /home/u/.config/cordon, which is hidden from the sandbox");
+  auto f = Host({{"/home/u/data", "/home/u/data"}});
+  f.deny_read.push_back("/home/u/data/secret");
+  EXPECT_EQ(ChooseWritable("/home/u/data/new/x", f).why_not,
+            "/home/u/data contains /home/u/data/secret, which is hidden from the sandbox");
+  // ~/.config would open cordon's own config, autostart entries, user units.
+  EXPECT_TRUE(ChooseWritable("/home/u/.config/newapp/settings", f).path.empty());
 }
 
 TEST(WritableOffer, ASymlinkIntoAHiddenPathIsRefused) {
