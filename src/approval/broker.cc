@@ -16,6 +16,10 @@ namespace cordon::approval {
 
 namespace {
 
+bool IsNetwork(const Question& q) {
+  return q.kind == Question::Kind::kNetwork || q.kind == Question::Kind::kRerun;
+}
+
 std::string Key(const Question& q) { return std::string(KindName(q.kind)) + " " + q.Subject(); }
 
 std::string UtcNow() {
@@ -59,6 +63,7 @@ Broker::~Broker() {
 void Broker::NoteDenied(const std::string& host, uint16_t port) {
   std::lock_guard<std::mutex> lock(mu_);
   auto entry = std::make_pair(host, port);
+  last_denied_ms_ = MonotonicMs();
   if (std::find(denied_.begin(), denied_.end(), entry) == denied_.end()) {
     denied_.push_back(std::move(entry));
   }
@@ -67,6 +72,11 @@ void Broker::NoteDenied(const std::string& host, uint16_t port) {
 std::vector<std::pair<std::string, uint16_t>> Broker::Denied() const {
   std::lock_guard<std::mutex> lock(mu_);
   return denied_;
+}
+
+int64_t Broker::LastDeniedMs() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return last_denied_ms_;
 }
 
 void Broker::Ask(const proxy::DecisionRequest& request, std::function<void(bool)> done) {
@@ -125,7 +135,7 @@ void Broker::Work() {
 
 Reply Broker::AskNow(const Question& q) {
   Reply r = Decide(q);
-  if (!Allows(r) && q.kind != Question::Kind::kCommand) NoteDenied(q.host, q.port);
+  if (!Allows(r) && IsNetwork(q)) NoteDenied(q.host, q.port);
   return r;
 }
 
@@ -157,9 +167,10 @@ Reply Broker::Decide(const Question& q) {
         .Add("cordon.approval.channel", std::string(channel))
         .Add("cordon.approval.policy", std::string(policy::ApprovalName(options_.approval)))
         .Add("process.command_line", q.command);
-    if (q.kind != Question::Kind::kCommand) {
+    if (IsNetwork(q)) {
       e.Add("server.address", q.host).Add("server.port", static_cast<int64_t>(q.port));
     }
+    if (q.kind == Question::Kind::kWritable) e.Add("file.path", q.path);
     if (!q.reason.empty()) e.Add("cordon.approval.reason", q.reason);
     options_.events->Emit(std::move(e));
   }
@@ -172,7 +183,7 @@ Reply Broker::Decide(const Question& q) {
   const int64_t waited = MonotonicMs() - started;
 
   std::string saved;
-  if (r == Reply::kAlways && q.kind != Question::Kind::kCommand) {
+  if (r == Reply::kAlways && IsNetwork(q)) {
     if (options_.config_path.empty()) {
       saved = "not saved: no user config file (--no-config); allowed for this session";
     } else {
@@ -187,6 +198,8 @@ Reply Broker::Decide(const Question& q) {
   if (r == Reply::kNoChannel && options_.on_notice) {
     std::string hint = q.kind == Question::Kind::kCommand
                            ? "run it interactively, or trust it with --trust-command"
+                       : q.kind == Question::Kind::kWritable
+                           ? "allow it with --writable " + q.path
                            : "allow it with --allow-domain " + Rule(q);
     options_.on_notice("denied, nobody to ask (not interactive): " + q.Prompt() + "; " + hint);
   }
@@ -206,9 +219,10 @@ Reply Broker::Decide(const Question& q) {
         .Add("cordon.approval.channel", std::string(channel))
         .Add("cordon.approval.wait_ms", waited)
         .Add("process.command_line", q.command);
-    if (q.kind != Question::Kind::kCommand) {
+    if (IsNetwork(q)) {
       e.Add("server.address", q.host).Add("server.port", static_cast<int64_t>(q.port));
     }
+    if (q.kind == Question::Kind::kWritable) e.Add("file.path", q.path);
     if (!saved.empty()) e.Add("cordon.approval.saved", saved);
     options_.events->Emit(std::move(e));
   }

@@ -57,6 +57,8 @@ class Broker : public proxy::Decider {
 
   // Destinations denied for want of a rule or an answer, in order, unique.
   [[nodiscard]] std::vector<std::pair<std::string, uint16_t>> Denied() const;
+  // When the last destination was denied (MonotonicMs), 0 if none was.
+  [[nodiscard]] int64_t LastDeniedMs() const;
   [[nodiscard]] bool has_channel() const { return options_.channel != nullptr; }
 
  private:
@@ -76,6 +78,7 @@ class Broker : public proxy::Decider {
   std::map<std::string, Pending> pending_;
   std::set<std::string> session_;  // remembered subjects
   std::vector<std::pair<std::string, uint16_t>> denied_;
+  int64_t last_denied_ms_ = 0;
   bool stop_ = false;
   std::mutex channel_mu_;  // one question at a time
   std::thread worker_;

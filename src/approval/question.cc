@@ -15,7 +15,9 @@ std::string HostPort(const std::string& host, uint16_t port) {
 }  // namespace
 
 std::string Question::Subject() const {
-  return kind == Kind::kCommand ? command : HostPort(host, port);
+  if (kind == Kind::kCommand) return command;
+  if (kind == Kind::kWritable) return path;
+  return HostPort(host, port);
 }
 
 std::string Question::Prompt() const {
@@ -29,6 +31,9 @@ std::string Question::Prompt() const {
       break;
     case Kind::kRerun:
       p = "re-run `" + command + "` with " + HostPort(host, port) + " allowed?";
+      break;
+    case Kind::kWritable:
+      p = (rerun ? "re-run `" : "run `") + command + "` with " + path + " writable?";
       break;
   }
   if (!reason.empty()) p += " (" + reason + ")";
@@ -71,12 +76,15 @@ const char* KindName(Question::Kind k) {
       return "command";
     case Question::Kind::kRerun:
       return "rerun";
+    case Question::Kind::kWritable:
+      return "writable";
   }
   return "network";
 }
 
 std::optional<Question::Kind> ParseKind(std::string_view name) {
-  for (auto k : {Question::Kind::kNetwork, Question::Kind::kCommand, Question::Kind::kRerun}) {
+  for (auto k : {Question::Kind::kNetwork, Question::Kind::kCommand, Question::Kind::kRerun,
+                 Question::Kind::kWritable}) {
     if (name == KindName(k)) return k;
   }
   return std::nullopt;
@@ -86,6 +94,10 @@ std::string EncodeQuestion(const Question& q) {
   nlohmann::json j = {{"kind", KindName(q.kind)}, {"host", q.host},
                       {"port", q.port},           {"command", q.command},
                       {"reason", q.reason},       {"offer_always", q.offer_always}};
+  if (q.kind == Question::Kind::kWritable) {
+    j["path"] = q.path;
+    j["rerun"] = q.rerun;
+  }
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
@@ -115,6 +127,17 @@ std::optional<Question> DecodeQuestion(std::string_view line) {
   q.command = std::move(*command);
   q.reason = std::move(*reason);
   q.offer_always = always->get<bool>();
+  if (q.kind == Question::Kind::kWritable) {
+    // An absolute path, and never "always" (it is not saved anywhere).
+    auto path = str("path");
+    if (!path || path->empty() || path->front() != '/' || q.offer_always) return std::nullopt;
+    q.path = std::move(*path);
+    auto rerun = j.find("rerun");
+    if (rerun != j.end()) {
+      if (!rerun->is_boolean()) return std::nullopt;
+      q.rerun = rerun->get<bool>();
+    }
+  }
   return q;
 }
 

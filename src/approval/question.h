@@ -15,17 +15,24 @@ struct Question {
     kNetwork,  // a held connection to a destination no rule names
     kCommand,  // approval policy `untrusted`: may this command run?
     kRerun,    // on-failure / on-request: re-run with one more destination
+    // on-failure: re-run with one more writable path; on-request (cordon
+    // mcp's request_writable): run with it. Never offered "always".
+    kWritable,
   };
   Kind kind = Kind::kNetwork;
   std::string host;  // kNetwork, kRerun
   uint16_t port = 0;
+  std::string path;          // kWritable: an existing host path (absolute, resolved)
+  bool rerun = false;        // kWritable: asked for a re-run (on-failure), not up front
   std::string command;       // the command line, as DescribeCommand writes it
   std::string reason;        // why (the agent's reason, the denial seen); may be empty
   bool offer_always = true;  // "always" is offered (network destinations only)
 
-  // One line: "allow api.example.com:443 for `curl ...`?"
+  // One line: "allow api.example.com:443 for `curl ...`?", "re-run `make`
+  // with /home/u/.cache/pip writable?"
   [[nodiscard]] std::string Prompt() const;
-  // "api.example.com:443" (kNetwork, kRerun), the command (kCommand).
+  // "api.example.com:443" (kNetwork, kRerun), the command (kCommand), the
+  // path (kWritable).
   [[nodiscard]] std::string Subject() const;
 };
 
@@ -38,7 +45,7 @@ enum class Reply { kOnce, kSession, kAlways, kDeny, kTimeout, kNoChannel, kCance
   return r == Reply::kOnce || r == Reply::kSession || r == Reply::kAlways;
 }
 
-[[nodiscard]] const char* KindName(Question::Kind k);  // "network", "command", "rerun"
+[[nodiscard]] const char* KindName(Question::Kind k);  // "network", "command", "rerun", "writable"
 [[nodiscard]] std::optional<Question::Kind> ParseKind(std::string_view name);
 
 // The wire format between `cordon run --approval-fd` and `cordon mcp`: one

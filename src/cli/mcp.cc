@@ -8,6 +8,7 @@
 #include <cerrno>
 #include <cstdio>
 
+#include "approval/writable_offer.h"
 #include "cli/commands.h"
 #include "cli/run_events.h"
 #include "common/outcome.h"
@@ -90,6 +91,9 @@ int McpCommand(const Command& command) {
   o.session_sandbox = command.session_sandbox;
   o.trusted_commands = p.trusted_commands;
   o.version = CORDON_VERSION;
+  o.check_writable = [facts = approval::FactsFrom(p)](const std::string& path) {
+    return approval::CheckWritableRequest(path, facts);
+  };
   // The approvals the server asks itself are a run of their own in the
   // audit trail (each call's sandbox records its own events).
   RunEvents events(resolved->host, p, /*verbose=*/false);

@@ -11,6 +11,7 @@
 
 #include "approval/broker.h"
 #include "cli/commands.h"
+#include "cli/rerun.h"
 #include "cli/run_events.h"
 #include "common/outcome.h"
 #include "policy/loader.h"
@@ -48,7 +49,7 @@ constexpr int kMaxReruns = 4;
 
 // One confined run of command.argv under `policy`.
 int RunOnce(const Command& command, const policy::Policy& policy, approval::Broker& broker,
-            RunEvents& events, bool* session_started) {
+            RunEvents& events, bool* session_started, sandbox::RunStats& stats) {
   auto compiled = sandbox::Compile(policy, command.argv, environ);
   if (!compiled.ok()) return Fail(compiled.error());
   sandbox::Plan& plan = compiled.value();
@@ -79,7 +80,6 @@ int RunOnce(const Command& command, const policy::Policy& policy, approval::Brok
     std::fprintf(stderr, "cordon: degraded: not enforced: %s\n", what.c_str());
   };
   for (const auto& d : plan.degraded) print_degraded(d);
-  sandbox::RunStats stats;
   sandbox::LaunchOptions options;
   options.timeout_seconds = command.timeout_seconds;
   options.on_degraded = [&](const std::string& what) {
@@ -127,11 +127,6 @@ approval::BrokerOptions ApprovalSetup(const Command& command, const policy::Host
                                       const policy::Policy& policy, EventSink* events, bool quiet) {
   approval::BrokerOptions o;
   o.approval = policy.approval;
-  // A session sandbox asks `cordon mcp` about every destination no rule
-  // names: it applies on-failure and untrusted itself, per call.
-  if (command.session_fd >= 0 && o.approval != policy::Approval::kNever) {
-    o.approval = policy::Approval::kOnRequest;
-  }
   o.timeout_ms = policy.approval_timeout_seconds * 1000;
   o.command = policy::DescribeCommand(command.argv);
   // A session sandbox's questions are recorded by `cordon mcp`, which
@@ -182,6 +177,12 @@ int RunCommand(const Command& command) {
   if (!resolved) return kExitSetupError;
   const policy::HostFacts& host = resolved->host;
   policy::Policy& policy = resolved->policy;
+  // A session sandbox asks `cordon mcp` about every destination no rule
+  // names: mcp applies on-failure and untrusted itself, per call (and
+  // offers no writable path: the session's mount view is fixed).
+  if (command.session_fd >= 0 && policy.approval != policy::Approval::kNever) {
+    policy.approval = policy::Approval::kOnRequest;
+  }
 
   // Inherited from `cordon mcp`; init keeps its copy, nothing else may
   // (the OTLP exporter, the command).
@@ -191,7 +192,7 @@ int RunCommand(const Command& command) {
   RunEvents events(host, policy, command.verbose);
   approval::Broker broker(ApprovalSetup(command, host, policy, events.sink(), /*quiet=*/false));
   // untrusted: a command not on the trusted list runs only when approved.
-  if (policy.approval == policy::Approval::kUntrusted && command.session_fd < 0 &&
+  if (policy.approval == policy::Approval::kUntrusted &&
       !policy::IsTrustedCommand(command.argv, policy.trusted_commands)) {
     approval::Question q;
     q.kind = approval::Question::Kind::kCommand;
@@ -211,28 +212,23 @@ int RunCommand(const Command& command) {
 
   bool session_started = false;
   int status = kExitSetupError;
-  // on-failure: each re-run adds the one destination the person approved.
+  // on-failure: each re-run adds the one path or destination the person
+  // approved (rerun.h).
   for (int attempt = 0; attempt < kMaxReruns; ++attempt) {
-    status = RunOnce(command, policy, broker, events, &session_started);
-    const auto denied = broker.Denied();
-    if (status == 0 || policy.approval != policy::Approval::kOnFailure || denied.empty() ||
-        command.session_fd >= 0 || !broker.has_channel() || status == kExitSetupError) {
+    sandbox::RunStats stats;
+    status = RunOnce(command, policy, broker, events, &session_started, stats);
+    if (status == 0 || policy.approval != policy::Approval::kOnFailure || !broker.has_channel() ||
+        status == kExitSetupError) {
       break;
     }
-    const auto& [host_name, port] = denied.back();
-    approval::Question q;
-    q.kind = approval::Question::Kind::kRerun;
-    q.host = host_name;
-    q.port = port;
-    q.command = policy::DescribeCommand(command.argv);
-    q.reason = "it failed with exit status " + std::to_string(status) + " after " + q.Subject() +
-               " was denied";
-    if (!approval::Allows(broker.AskNow(q))) break;
-    auto rule = policy::ParseHostRule(q.Subject());
-    if (!rule.ok()) break;
-    rule.value().origin = "approval (re-run)";
-    policy.net_rules.allow.push_back(std::move(rule).value());
-    std::fprintf(stderr, "cordon: re-running with %s allowed\n", q.Subject().c_str());
+    std::string notice;
+    auto q =
+        ChooseRerun(status, stats, broker, policy, policy::DescribeCommand(command.argv), &notice);
+    if (!notice.empty()) std::fprintf(stderr, "cordon: %s\n", notice.c_str());
+    if (!q || !approval::Allows(broker.AskNow(*q))) break;
+    auto applied = ApplyRerun(*q, policy);
+    if (!applied) break;
+    std::fprintf(stderr, "cordon: re-running with %s\n", applied->c_str());
   }
   events.Finish();
   ReportDenied(command, broker);

@@ -158,6 +158,20 @@ void RunEvents::ExecEnd(const Outcome& outcome, const sandbox::RunStats& stats) 
   if (stats.peak_rss_bytes >= 0) e.Add("cordon.peak_rss_bytes", stats.peak_rss_bytes);
   if (stats.cpu_us >= 0) e.Add("cordon.cpu_ms", stats.cpu_us / 1000);
   sink_->Emit(std::move(e));
+  // Approval policy on-failure: the last write the watcher saw outside the
+  // writable roots (denied by Landlock or the mount view, most likely).
+  if (stats.denied_writes > 0) {
+    Event d;
+    d.name = "cordon.fs.denial";
+    d.severity = Severity::kWarn;
+    d.body = "write denied: " + stats.denied_write + " (" + std::to_string(stats.denied_writes) +
+             " write(s) outside the writable roots)";
+    d.Add("cordon.decision", std::string("deny"));
+    d.Add("file.path", stats.denied_write);
+    d.Add("cordon.fs.access", std::string("write"));
+    d.Add("cordon.fs.denials.count", static_cast<int64_t>(stats.denied_writes));
+    sink_->Emit(std::move(d));
+  }
 }
 
 }  // namespace cordon::cli

@@ -187,8 +187,17 @@ class Server {
             {"description",
              "HOST:PORT destinations this command needs beyond the policy; "
              "the user is asked first (approval policy on-request or untrusted)"}}},
+          {"request_writable",
+           {{"type", "array"},
+            {"items", {{"type", "string"}}},
+            {"description",
+             "Existing paths (absolute, or relative to the workspace) this command must write "
+             "besides the workspace and /tmp; the user is asked first (approval policy "
+             "on-request or untrusted). Never /, the home directory, system directories, or "
+             "protected and hidden paths"}}},
           {"reason",
-           {{"type", "string"}, {"description", "Why the requested destinations are needed"}}}}}};
+           {{"type", "string"},
+            {"description", "Why the requested destinations or paths are needed"}}}}}};
     return json::array(
         {{{"name", "run"},
           {"title", "Run a command in the cordon sandbox"},
@@ -306,20 +315,13 @@ class Server {
     std::string why;
     auto cwd = ResolveCwd(str("cwd").value_or(""), &why);
     if (!cwd) return TextResult("run: " + why, true);
-    const std::vector<std::string> unwrapped = command;
-    if (*cwd != o_.workspace && !o_.session_sandbox) {
-      // The sandbox starts in the workspace; the shell steps into cwd.
-      std::vector<std::string> wrapped = {"/bin/sh", "-c", "cd -- \"$0\" || exit 125; exec \"$@\"",
-                                          *cwd};
-      wrapped.insert(wrapped.end(), command.begin(), command.end());
-      command = std::move(wrapped);
-    }
     const std::string shown =
         command.size() == 3 && command[0] == "/bin/sh" ? command[2] : command[0];
 
     RunSpec spec;
     spec.argv = {o_.self_exe, "run"};
     spec.argv.insert(spec.argv.end(), o_.policy_args.begin(), o_.policy_args.end());
+    const size_t escalations = spec.argv.size();  // what this call adds starts here
     // on-request: the agent asks for destinations, the person decides.
     std::vector<std::string> refused;
     std::set<std::string> granted;  // session sandbox: destinations allowed for this call
@@ -345,15 +347,36 @@ class Server {
         q.reason = str("reason").value_or("");
         approval::Reply r = approval::Reply::kDeny;
         if (o_.approval == "on-request" || o_.approval == "untrusted") r = AskLogged(q, control);
-        if (approval::Allows(r) && o_.session_sandbox) {
-          granted.insert(Key(q));  // the proxy's question is answered from it
-        } else if (approval::Allows(r)) {
+        if (approval::Allows(r)) {
+          granted.insert(Key(q));  // a session's proxy question is answered from it
           spec.argv.push_back("--allow-domain");
           spec.argv.push_back(q.Subject());
         } else {
           refused.push_back(q.Subject() + " (" + approval::ReplyName(r) + ")");
         }
       }
+    }
+    std::vector<std::string> refused_writable;
+    if (args.contains("request_writable")) {
+      auto bad = RequestWritable(
+          args["request_writable"], o_.check_writable, shown, str("reason").value_or(""),
+          o_.approval == "on-request" || o_.approval == "untrusted",
+          [&](const approval::Question& q) { return AskLogged(q, control); }, &spec.argv,
+          &refused_writable);
+      if (bad) return TextResult(*bad, true);
+    }
+    // A writable path cannot be added to the session's mount view: such a
+    // call gets a fresh sandbox of its own.
+    const bool in_session = o_.session_sandbox &&
+                            std::find(spec.argv.begin() + static_cast<std::ptrdiff_t>(escalations),
+                                      spec.argv.end(), "--writable") == spec.argv.end();
+    const std::vector<std::string> unwrapped = command;
+    if (!in_session && *cwd != o_.workspace) {
+      // The sandbox starts in the workspace; the shell steps into cwd.
+      std::vector<std::string> wrapped = {"/bin/sh", "-c", "cd -- \"$0\" || exit 125; exec \"$@\"",
+                                          *cwd};
+      wrapped.insert(wrapped.end(), command.begin(), command.end());
+      command = std::move(wrapped);
     }
     spec.argv.insert(spec.argv.end(),
                      {"--approval-fd", "3", "--timeout", std::to_string(timeout), "--"});
@@ -370,12 +393,11 @@ class Server {
            {"progress", elapsed_ms / 1000},
            {"message", "running for " + std::to_string(elapsed_ms / 1000) + " s: " + shown}}));
     };
-    auto r = o_.session_sandbox
-                 ? RunInSession(unwrapped, *cwd, shown, std::move(granted), timeout,
-                                spec.stdin_data, control, tick)
-                 : RunCordon(
-                       spec, &control, [&](const approval::Question& q) { return Ask(q, control); },
-                       tick);
+    auto r = in_session ? RunInSession(unwrapped, *cwd, shown, std::move(granted), timeout,
+                                       spec.stdin_data, control, tick)
+                        : RunCordon(
+                              spec, &control,
+                              [&](const approval::Question& q) { return Ask(q, control); }, tick);
     if (!r.ok()) return TextResult("cordon: " + r.error().Describe(), true);
     const RunResult& res = r.value();
 
@@ -392,6 +414,11 @@ class Server {
           "\nThese destinations are outside the policy and were not approved. If the task "
           "needs them, ask the user to allow them (they can answer an approval prompt, or add "
           "\"HOST:PORT\" to [network] allow in cordon's config), then run the command again.\n";
+    }
+    if (!refused_writable.empty()) {
+      text += "writable paths not approved:";
+      for (const auto& w : refused_writable) text += " " + w;
+      text += "\n";
     }
     text += "--- stdout";
     if (res.out.truncated()) text += " (truncated: " + std::to_string(res.out.total) + " bytes)";
@@ -410,7 +437,8 @@ class Server {
                                    {"stdout_bytes", res.out.total},
                                    {"stderr_bytes", res.err.total},
                                    {"timed_out", res.exit_status == 124},
-                                   {"network_denied", denied}};
+                                   {"network_denied", denied},
+                                   {"writable_refused", refused_writable}};
     return result;
   }
 

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "common/event.h"
+#include "mcp/writable_request.h"
 
 namespace cordon::mcp {
 
@@ -25,6 +26,8 @@ struct ServerOptions {
   // Where the approvals this server asks itself are recorded (may be null).
   EventSink* events = nullptr;
   std::string version;
+  // Checks the run tool's request_writable entries (null: refused).
+  WritableCheck check_writable;
 };
 
 // Serves until the client closes `in_fd` (or writing `out_fd` fails), then

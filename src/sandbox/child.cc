@@ -117,6 +117,7 @@ ChildStatus Chdir(const char* dir) {
       Report report;
       report.kind = Report::kExited;
       report.wait_status = status;
+      if (ctx.watch != nullptr) ctx.watch->Fill(report);
       WriteReport(ctx.report_fd, report);
       // No pid namespace to take the rest down with init: kill it here
       // (the supervisor sweeps again after init).
@@ -154,7 +155,10 @@ void RunChild(const ChildContext& ctx) {
   // Not ptraceable by the command, which would otherwise forge the report.
   STEP(Prctl(PR_SET_DUMPABLE, 0, "prctl(PR_SET_DUMPABLE)"));
   if (!in_userns) STEP(Prctl(PR_SET_CHILD_SUBREAPER, 1, "prctl(PR_SET_CHILD_SUBREAPER)"));
-  if (plan.use_seccomp) STEP(seccomp::Install(plan.seccomp));
+  int listener = -1;
+  if (plan.use_seccomp) STEP(seccomp::Install(plan.seccomp, ctx.watch ? &listener : nullptr));
+  // Before the fork: the command's write calls wait for the watcher.
+  if (listener >= 0) STEP(ctx.watch->Start(listener));
 
   if (ctx.session_fd >= 0) STEP(ServeSession(ctx));
   pid_t command = fork();

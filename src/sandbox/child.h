@@ -7,6 +7,7 @@
 #include <span>
 
 #include "sandbox/plan.h"
+#include "sandbox/write_watch.h"
 
 namespace cordon::sandbox {
 
@@ -22,6 +23,8 @@ struct ChildContext {
   char* const* envp = nullptr;
   sigset_t exec_mask{};  // the signal mask the command starts with
   sigset_t init_mask{};  // signals init waits for (blocked in the supervisor)
+  // plan->watch_writes: the watcher init runs (made before clone), or null.
+  write_watch::Watch* watch = nullptr;
 };
 
 // The namespace-less tier's death signal for init (in init_mask): the

@@ -31,6 +31,7 @@
 #include "sandbox/proxy_listener.h"
 #include "sandbox/report.h"
 #include "sandbox/sweep.h"
+#include "sandbox/write_watch.h"
 
 #ifndef P_PIDFD
 #define P_PIDFD 3
@@ -233,7 +234,12 @@ Outcome Launch(const policy::Policy& policy, Plan& plan, const LaunchOptions& op
     ctx.report_fd = report.value().write.get();
     ctx.lifeline_fd = lifeline.value().read.get();
     ctx.exec_mask = signals.old();
+    std::unique_ptr<write_watch::Watch> watch;  // per tier: its roots are the plan's
     auto set_ctx = [&] {
+      watch = plan.confine && plan.watch_writes && plan.use_seccomp
+                  ? std::make_unique<write_watch::Watch>(write_watch::FromPlan(plan))
+                  : nullptr;
+      ctx.watch = watch.get();
       ctx.argv = argv.data();
       ctx.envp = envp.data();
       ctx.init_mask = signals.set();
@@ -373,6 +379,12 @@ Outcome Launch(const policy::Policy& policy, Plan& plan, const LaunchOptions& op
       continue;
     }
     if (got == sizeof(r) && r.kind == Report::kExited) {
+      if (options.stats != nullptr && r.denied_writes > 0) {
+        r.denied_write[sizeof(r.denied_write) - 1] = '\0';
+        options.stats->denied_writes = r.denied_writes;
+        options.stats->denied_write = r.denied_write;
+        options.stats->denied_write_ms = r.denied_write_ms;
+      }
       if (WIFSIGNALED(r.wait_status))
         return Outcome{Outcome::Kind::kSignaled, 0, WTERMSIG(r.wait_status), {}};
       return Outcome{Outcome::Kind::kExited, WEXITSTATUS(r.wait_status), 0, {}};

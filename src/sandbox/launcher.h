@@ -19,6 +19,12 @@ namespace cordon::sandbox {
 struct RunStats {
   int64_t peak_rss_bytes = -1;  // largest resident set of any process
   int64_t cpu_us = -1;          // user + system CPU time
+  // Approval policy on-failure (plan.watch_writes): writes seen outside
+  // every writable root (write_watch.h), the last one and when
+  // (CLOCK_MONOTONIC ms, comparable with MonotonicMs()).
+  uint32_t denied_writes = 0;
+  std::string denied_write;
+  int64_t denied_write_ms = 0;
 };
 
 struct LaunchOptions {

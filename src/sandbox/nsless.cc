@@ -184,6 +184,7 @@ Status PlanNamespaceless(const policy::Policy& policy, const std::string& tmpdir
   sc.deny_unix_sockets = true;
   sc.deny_sysv_ipc = true;
   sc.deny_path_metadata = true;
+  sc.notify_writes = plan.watch_writes;
   if (policy.net != NetMode::kFull) {
     plan.landlock.deny_tcp = true;
     sc.inet_tcp_only = true;

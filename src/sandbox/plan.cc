@@ -308,7 +308,10 @@ Result<Plan> Compile(const Policy& policy, std::vector<std::string> argv, char**
     }
   }
 
-  auto program = seccomp::Compile({});
+  plan.watch_writes = policy.approval == policy::Approval::kOnFailure;
+  seccomp::Options sc;
+  sc.notify_writes = plan.watch_writes;
+  auto program = seccomp::Compile(sc);
   if (program.ok()) {
     plan.seccomp = std::move(program).value();
   } else if (policy.allow_degraded) {

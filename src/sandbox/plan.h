@@ -40,6 +40,9 @@ struct Plan {
   bool use_seccomp = true;
   seccomp::Program seccomp;
   bool allow_degraded = false;
+  // Approval policy on-failure: seccomp sends write-intent path calls to a
+  // watcher in init (write_watch.h) that records the last denied write.
+  bool watch_writes = false;
   // --net proxy: the child makes the proxy's listener in its network
   // namespace (proxy_listener.h) and the supervisor serves it.
   bool proxy = false;

@@ -26,6 +26,12 @@ struct Report {
   int32_t wait_status = 0;  // kExited: as from waitpid
   char op[96] = {};
   char path[1024] = {};
+  // kExited, approval policy on-failure: the writes seen outside every
+  // writable root (write_watch.h), and the last one with its
+  // CLOCK_MONOTONIC time in ms. Longer paths are not recorded.
+  uint32_t denied_writes = 0;
+  int64_t denied_write_ms = 0;
+  char denied_write[2048] = {};
 
   static Report From(Kind kind, const ChildStatus& st) {
     Report r;

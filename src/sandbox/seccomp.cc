@@ -1,6 +1,7 @@
 // The seccomp deny list, built with libseccomp and exported as raw BPF.
 #include "sandbox/seccomp.h"
 
+#include <fcntl.h>
 #include <linux/seccomp.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -10,6 +11,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -51,6 +53,14 @@ constexpr const char* kPathMetadata[] = {
 constexpr uint64_t kNamespaceFlags[] = {CLONE_NEWUSER,   CLONE_NEWNS,  CLONE_NEWPID,
                                         CLONE_NEWNET,    CLONE_NEWIPC, CLONE_NEWUTS,
                                         CLONE_NEWCGROUP, 0x00000080 /* CLONE_NEWTIME */};
+
+// Write-intent path calls for notify_writes: every call of these...
+constexpr const char* kWriteAlways[] = {"creat",     "openat2",   "mkdir",    "mkdirat", "mknod",
+                                        "mknodat",   "unlink",    "unlinkat", "rmdir",   "rename",
+                                        "renameat",  "renameat2", "link",     "linkat",  "symlink",
+                                        "symlinkat", "truncate"};
+// ...and open/openat with one of these flags (one masked-eq rule each).
+constexpr uint64_t kWriteOpenFlags[] = {O_WRONLY, O_RDWR, O_CREAT, O_TRUNC};
 
 struct CtxDeleter {
   void operator()(scmp_filter_ctx ctx) const { seccomp_release(ctx); }
@@ -186,6 +196,26 @@ Result<Program> Compile(const Options& options) {
     if (rc != 0) return LibError("seccomp_rule_add", "AF_UNIX", rc);
   }
 
+  if (options.notify_writes) {
+    for (const char* name : kWriteAlways) {
+      int nr = seccomp_syscall_resolve_name(name);
+      if (nr == __NR_SCMP_ERROR) continue;
+      rc = seccomp_rule_add(ctx.get(), SCMP_ACT_NOTIFY, nr, 0);
+      if (rc != 0) return LibError("seccomp_rule_add(SCMP_ACT_NOTIFY)", name, rc);
+    }
+    for (uint64_t flag : kWriteOpenFlags) {
+      int nr = seccomp_syscall_resolve_name("open");
+      if (nr != __NR_SCMP_ERROR) {
+        rc = seccomp_rule_add(ctx.get(), SCMP_ACT_NOTIFY, nr, 1,
+                              SCMP_A1(SCMP_CMP_MASKED_EQ, flag, flag));
+        if (rc != 0) return LibError("seccomp_rule_add(SCMP_ACT_NOTIFY)", "open", rc);
+      }
+      rc = seccomp_rule_add(ctx.get(), SCMP_ACT_NOTIFY, SCMP_SYS(openat), 1,
+                            SCMP_A2(SCMP_CMP_MASKED_EQ, flag, flag));
+      if (rc != 0) return LibError("seccomp_rule_add(SCMP_ACT_NOTIFY)", "openat", rc);
+    }
+  }
+
   // libseccomp 2.5 exports only to an fd: go through a memfd.
   UniqueFd mem(memfd_create("cordon-seccomp", MFD_CLOEXEC));
   if (!mem.valid()) return SysError("memfd_create", "cordon-seccomp", errno);
@@ -202,10 +232,40 @@ Result<Program> Compile(const Options& options) {
   return program;
 }
 
-ChildStatus Install(const Program& program) {
+ChildStatus Install(const Program& program, int* listener) {
   sock_fprog prog{};
   prog.len = static_cast<unsigned short>(program.size());
   prog.filter = const_cast<sock_filter*>(program.data());
+  // Without a listener, a USER_NOTIF action would fail its calls with
+  // ENOSYS: an unwatched install turns those actions into ALLOW, in a copy
+  // on the stack (the child allocates nothing; BPF_MAXINSNS bounds it).
+  sock_filter unwatched[BPF_MAXINSNS];
+  if (listener != nullptr) {
+    *listener = -1;
+    long fd =
+        syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, SECCOMP_FILTER_FLAG_NEW_LISTENER, &prog);
+    if (fd >= 0) {
+      *listener = static_cast<int>(fd);
+      return ChildStatus::Ok();
+    }
+    // EBUSY: a filter above us has a listener (cordon inside a watching
+    // sandbox); EINVAL/ENOSYS: a kernel without listeners (or without
+    // seccomp(2), which prctl below reports). The run goes unwatched.
+    if (errno != EBUSY && errno != EINVAL && errno != ENOSYS) {
+      return ChildStatus::Errno("seccomp(SECCOMP_SET_MODE_FILTER, NEW_LISTENER)", nullptr);
+    }
+    if (program.size() > BPF_MAXINSNS) {
+      errno = E2BIG;
+      return ChildStatus::Errno("seccomp(SECCOMP_SET_MODE_FILTER)", nullptr);
+    }
+    for (size_t i = 0; i < program.size(); ++i) {
+      unwatched[i] = program[i];
+      if (unwatched[i].code == (BPF_RET | BPF_K) && unwatched[i].k == SECCOMP_RET_USER_NOTIF) {
+        unwatched[i].k = SECCOMP_RET_ALLOW;
+      }
+    }
+    prog.filter = unwatched;
+  }
   if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) != 0) {
     return ChildStatus::Errno("prctl(PR_SET_SECCOMP)", nullptr);
   }

@@ -42,6 +42,14 @@ struct Options {
   // granting another user read). The fd-based calls stay: they need a file
   // the command could open.
   bool deny_path_metadata = false;
+  // Approval policy on-failure: write-intent path calls (open and openat
+  // with a write flag, creat, openat2, mkdir, mknod, unlink, rmdir, rename,
+  // link, symlink, truncate and their *at forms) go to a user-notification
+  // listener (write_watch.h), which only observes them: they always
+  // continue, and Landlock and the mount view decide as before. The EPERM
+  // and ENOSYS rules above are for other calls, and a stacked filter's
+  // ERRNO beats USER_NOTIF, so nothing denied becomes observable-only.
+  bool notify_writes = false;
 };
 
 using Program = std::vector<sock_filter>;
@@ -49,6 +57,11 @@ using Program = std::vector<sock_filter>;
 [[nodiscard]] Result<Program> Compile(const Options& options);
 
 // Installs the program on the calling thread. no_new_privs must be set.
-[[nodiscard]] ChildStatus Install(const Program& program);
+// With `listener` (a program compiled with notify_writes), it is installed
+// by seccomp(2) with SECCOMP_FILTER_FLAG_NEW_LISTENER and *listener gets the
+// notification fd (O_CLOEXEC, owned by the caller); when a filter with a
+// listener is already stacked above us (EBUSY: cordon inside a sandbox that
+// watches), the program is installed without one and *listener is -1.
+[[nodiscard]] ChildStatus Install(const Program& program, int* listener = nullptr);
 
 }  // namespace cordon::seccomp

@@ -78,7 +78,7 @@ const { client } = await connect({ elicitation: {} }, async (req) => {
   const message = req.params.message;
   asked.push(message);
   assert.ok(req.params.requestedSchema.properties.answer.enum.includes("once"));
-  return message.includes("asked.test")
+  return message.includes("asked.test") || message.includes("/granted writable?")
     ? { action: "accept", content: { answer: "once" } }
     : { action: "accept", content: { answer: "deny" } };
 });
@@ -154,6 +154,40 @@ await test("elicitation: 'deny' refuses it, no connection, and the result says s
   assert.match(r.structuredContent.stdout, /403$/);
   assert.deepEqual(r.structuredContent.network_denied, [`refused.test:${port}`]);
   assert.ok(!served.includes("/refused"));
+});
+
+await test("request_writable: 'once' makes an existing path writable for the call", async () => {
+  const granted = path.join(dirs.outside, "granted");
+  fs.mkdirSync(granted);
+  const r = await run({
+    command: `echo hi > ${granted}/made`,
+    request_writable: [granted],
+    reason: "the build writes its cache there",
+  });
+  assert.equal(r.structuredContent.exit_code, 0, JSON.stringify(r));
+  assert.ok(
+    asked.some((m) => m.includes(`with ${granted} writable? (the build writes its cache there)`)),
+    asked.join("\n"));
+  assert.equal(fs.readFileSync(path.join(granted, "made"), "utf8"), "hi\n");
+  assert.deepEqual(r.structuredContent.writable_refused, []);
+});
+
+await test("request_writable: denied, hidden and missing paths", async () => {
+  const other = path.join(dirs.outside, "other");
+  fs.mkdirSync(other);
+  const r = await run({ command: `echo hi > ${other}/made`, request_writable: [other] });
+  assert.notEqual(r.structuredContent.exit_code, 0);
+  assert.deepEqual(r.structuredContent.writable_refused, [`${other} (deny)`]);
+  assert.ok(!fs.existsSync(path.join(other, "made")));
+  fs.mkdirSync(path.join(dirs.home, ".ssh"), { recursive: true });
+  const before = asked.length;
+  const hidden = await run({ command: "true", request_writable: [path.join(dirs.home, ".ssh")] });
+  assert.equal(hidden.isError, true);
+  assert.match(hidden.content[0].text, /hidden from the sandbox/);
+  const missing = await run({ command: "true", request_writable: ["/nonexistent/cordon"] });
+  assert.equal(missing.isError, true);
+  assert.match(missing.content[0].text, /does not exist/);
+  assert.equal(asked.length, before, "a bad entry is refused before anyone is asked");
 });
 
 await test("a long command sends progress notifications", async () => {
