@@ -10,6 +10,7 @@
 #include <cstdio>
 
 #include "approval/config_edit.h"
+#include "approval/events.h"
 #include "common/clock.h"
 
 namespace cordon::approval {
@@ -158,21 +159,8 @@ Reply Broker::Decide(const Question& q) {
   }
   const char* channel = options_.channel ? options_.channel->name() : "none";
   if (options_.events != nullptr) {
-    Event e;
-    e.name = "cordon.approval.request";
-    e.time_unix_nano = NowUnixNano();
-    e.body = std::string("asked (") + channel + "): " + q.Prompt();
-    e.Add("cordon.approval.kind", std::string(KindName(q.kind)))
-        .Add("cordon.approval.question", q.Prompt())
-        .Add("cordon.approval.channel", std::string(channel))
-        .Add("cordon.approval.policy", std::string(policy::ApprovalName(options_.approval)))
-        .Add("process.command_line", q.command);
-    if (IsNetwork(q)) {
-      e.Add("server.address", q.host).Add("server.port", static_cast<int64_t>(q.port));
-    }
-    if (q.kind == Question::Kind::kWritable) e.Add("file.path", q.path);
-    if (!q.reason.empty()) e.Add("cordon.approval.reason", q.reason);
-    options_.events->Emit(std::move(e));
+    options_.events->Emit(
+        RequestEvent(q, channel, std::string(policy::ApprovalName(options_.approval))));
   }
   const int64_t started = MonotonicMs();
   Reply r = Reply::kNoChannel;
@@ -206,25 +194,7 @@ Reply Broker::Decide(const Question& q) {
   Remember(q, r);
 
   if (options_.events != nullptr) {
-    Event e;
-    e.name = "cordon.approval.decision";
-    e.time_unix_nano = NowUnixNano();
-    e.severity = Allows(r) ? Severity::kInfo : Severity::kWarn;
-    e.body = std::string(Allows(r) ? "approved (" : "not approved (") + ReplyName(r) + ", " +
-             channel + "): " + q.Prompt();
-    e.Add("cordon.decision", std::string(Allows(r) ? "allow" : "deny"))
-        .Add("cordon.approval.kind", std::string(KindName(q.kind)))
-        .Add("cordon.approval.answer", std::string(ReplyName(r)))
-        .Add("cordon.approval.scope", std::string(Allows(r) ? ReplyName(r) : "none"))
-        .Add("cordon.approval.channel", std::string(channel))
-        .Add("cordon.approval.wait_ms", waited)
-        .Add("process.command_line", q.command);
-    if (IsNetwork(q)) {
-      e.Add("server.address", q.host).Add("server.port", static_cast<int64_t>(q.port));
-    }
-    if (q.kind == Question::Kind::kWritable) e.Add("file.path", q.path);
-    if (!saved.empty()) e.Add("cordon.approval.saved", saved);
-    options_.events->Emit(std::move(e));
+    options_.events->Emit(DecisionEvent(q, r, channel, waited, saved));
   }
   return r;
 }
