@@ -7,8 +7,6 @@
 // untrusted gate, and a project file that tries to loosen approvals.
 #include <dirent.h>
 #include <fcntl.h>
-#include <poll.h>
-#include <pty.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -41,44 +39,6 @@ class ApprovalTest : public SandboxTest {
             "-w",
             "%{http_code}",
             "http://asked.test:" + std::to_string(port) + path};
-  }
-
-  // Runs argv on a new pty; when `expect` appears on it, types `answer`.
-  // Returns everything the terminal showed and the exit status.
-  std::pair<int, std::string> OnTerminal(const std::vector<std::string>& argv,
-                                         const std::string& expect, const std::string& answer) {
-    int master = -1, slave = -1;
-    if (openpty(&master, &slave, nullptr, nullptr, nullptr) != 0) {
-      ADD_FAILURE() << "openpty failed";
-      return {-1, ""};
-    }
-    std::string shown;
-    int status = -1;
-    {
-      Process p(argv, env_, ws_, slave);
-      close(slave);
-      bool answered = expect.empty();
-      double deadline = Now() + 30;
-      for (;;) {
-        pollfd pfd = {master, POLLIN, 0};
-        if (poll(&pfd, 1, 100) > 0) {
-          char buf[4096];
-          ssize_t n = read(master, buf, sizeof(buf));
-          if (n <= 0) break;  // EIO: every slave fd closed, the run is over
-          shown.append(buf, static_cast<size_t>(n));
-        }
-        if (!answered && shown.find(expect) != std::string::npos &&
-            shown.find("denied in") != std::string::npos) {
-          answered = true;
-          EXPECT_EQ(write(master, answer.data(), answer.size()),
-                    static_cast<ssize_t>(answer.size()));
-        }
-        if (Now() > deadline) break;
-      }
-      status = p.Wait(10).exit_code;
-    }
-    close(master);
-    return {status, shown};
   }
 
   std::string Events() {

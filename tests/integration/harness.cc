@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pty.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -719,6 +720,43 @@ RunResult SandboxTest::Cordon(const std::vector<std::string>& args) {
 
 RunResult SandboxTest::Host(const std::vector<std::string>& argv) {
   return RunProcess(argv, env_, ws_);
+}
+
+std::pair<int, std::string> SandboxTest::OnTerminal(const std::vector<std::string>& argv,
+                                                    const std::string& expect,
+                                                    const std::string& answer) {
+  int master = -1, slave = -1;
+  if (openpty(&master, &slave, nullptr, nullptr, nullptr) != 0) {
+    ADD_FAILURE() << "openpty failed";
+    return {-1, ""};
+  }
+  std::string shown;
+  int status = -1;
+  {
+    Process p(argv, env_, ws_, slave);
+    close(slave);
+    bool answered = expect.empty();
+    double deadline = Now() + 30;
+    for (;;) {
+      pollfd pfd = {master, POLLIN, 0};
+      if (poll(&pfd, 1, 100) > 0) {
+        char buf[4096];
+        ssize_t n = read(master, buf, sizeof(buf));
+        if (n <= 0) break;  // EIO: every slave fd closed, the run is over
+        shown.append(buf, static_cast<size_t>(n));
+      }
+      // The prompt ends with its deadline ("denied in N s").
+      if (!answered && shown.find(expect) != std::string::npos &&
+          shown.find("denied in") != std::string::npos) {
+        answered = true;
+        EXPECT_EQ(write(master, answer.data(), answer.size()), static_cast<ssize_t>(answer.size()));
+      }
+      if (Now() > deadline) break;
+    }
+    status = p.Wait(10).exit_code;
+  }
+  close(master);
+  return {status, shown};
 }
 
 void SandboxTest::InitRepo(const std::string& dir) {

@@ -15,6 +15,7 @@
 #include <initializer_list>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace cordon::it {
@@ -224,6 +225,12 @@ class SandboxTest : public ::testing::Test {
   RunResult Cordon(const std::vector<std::string>& args);
   // Host-side command (e.g. git) with the test's environment, cwd = WS.
   RunResult Host(const std::vector<std::string>& argv);
+
+  // Runs argv (e.g. RunArgv(...)) on a new pseudo-terminal, its controlling
+  // terminal; once an approval prompt containing `expect` is shown, types
+  // `answer`. Returns the exit status and everything the terminal showed.
+  std::pair<int, std::string> OnTerminal(const std::vector<std::string>& argv,
+                                         const std::string& expect, const std::string& answer);
 
   // `git init` of dir on the host, with one commit.
   void InitRepo(const std::string& dir);

@@ -6,8 +6,6 @@
 // offered (deny-read, protected) are not asked about; a run under `never`
 // is not; and the watcher leaves normal write-heavy runs alone.
 #include <fcntl.h>
-#include <poll.h>
-#include <pty.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -17,44 +15,6 @@ namespace {
 
 class WriteApprovalTest : public SandboxTest {
  protected:
-  // Runs argv on a new pty; when a prompt containing `expect` appears,
-  // types `answer`. Returns the exit status and what the terminal showed.
-  std::pair<int, std::string> OnTerminal(const std::vector<std::string>& argv,
-                                         const std::string& expect, const std::string& answer) {
-    int master = -1, slave = -1;
-    if (openpty(&master, &slave, nullptr, nullptr, nullptr) != 0) {
-      ADD_FAILURE() << "openpty failed";
-      return {-1, ""};
-    }
-    std::string shown;
-    int status = -1;
-    {
-      Process p(argv, env_, ws_, slave);
-      close(slave);
-      bool answered = expect.empty();
-      double deadline = Now() + 30;
-      for (;;) {
-        pollfd pfd = {master, POLLIN, 0};
-        if (poll(&pfd, 1, 100) > 0) {
-          char buf[4096];
-          ssize_t n = read(master, buf, sizeof(buf));
-          if (n <= 0) break;  // EIO: every slave fd closed, the run is over
-          shown.append(buf, static_cast<size_t>(n));
-        }
-        if (!answered && shown.find(expect) != std::string::npos &&
-            shown.find("denied in") != std::string::npos) {
-          answered = true;
-          EXPECT_EQ(write(master, answer.data(), answer.size()),
-                    static_cast<ssize_t>(answer.size()));
-        }
-        if (Now() > deadline) break;
-      }
-      status = p.Wait(10).exit_code;
-    }
-    close(master);
-    return {status, shown};
-  }
-
   std::vector<std::string> OnFailure() const {
     return {"--approval", "on-failure", "--approval-timeout", "20"};
   }
