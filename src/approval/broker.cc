@@ -21,6 +21,22 @@ bool IsNetwork(const Question& q) {
   return q.kind == Question::Kind::kNetwork || q.kind == Question::Kind::kRerun;
 }
 
+// An answer in words, for the proxy's decision event and its 403.
+std::string Why(Reply r) {
+  switch (r) {
+    case Reply::kDeny:
+      return "refused by the person asked";
+    case Reply::kTimeout:
+      return "no answer within the approval timeout";
+    case Reply::kNoChannel:
+      return "nobody to ask (not interactive)";
+    case Reply::kCancelled:
+      return "the question was cancelled";
+    default:
+      return std::string("approved (") + ReplyName(r) + ")";
+  }
+}
+
 std::string Key(const Question& q) { return std::string(KindName(q.kind)) + " " + q.Subject(); }
 
 std::string UtcNow() {
@@ -80,7 +96,7 @@ int64_t Broker::LastDeniedMs() const {
   return last_denied_ms_;
 }
 
-void Broker::Ask(const proxy::DecisionRequest& request, std::function<void(bool)> done) {
+void Broker::Ask(const proxy::DecisionRequest& request, proxy::DecisionDone done) {
   Question q;
   q.kind = Question::Kind::kNetwork;
   q.host = request.host;
@@ -90,14 +106,15 @@ void Broker::Ask(const proxy::DecisionRequest& request, std::function<void(bool)
   if (options_.approval == policy::Approval::kNever ||
       options_.approval == policy::Approval::kOnFailure) {
     NoteDenied(q.host, q.port);
-    done(false);
+    done(false, std::string("approval policy ") + policy::ApprovalName(options_.approval) +
+                    " (nothing is asked while the command runs)");
     return;
   }
   std::string key = Key(q);
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (session_.count(key) != 0) {
-      done(true);
+      done(true, "approved for this session");
       return;
     }
     if (!stop_) {
@@ -108,7 +125,7 @@ void Broker::Ask(const proxy::DecisionRequest& request, std::function<void(bool)
       return;
     }
   }
-  done(false);
+  done(false, "cordon is stopping");
 }
 
 void Broker::Work() {
@@ -124,13 +141,14 @@ void Broker::Work() {
       pending_.erase(key);
       if (stop_) {
         lock.unlock();
-        for (auto& w : p.waiters) w(false);
+        for (auto& w : p.waiters) w(false, "cordon is stopping");
         continue;
       }
     }
     Reply r = Decide(p.question);
     if (!Allows(r)) NoteDenied(p.question.host, p.question.port);
-    for (auto& w : p.waiters) w(Allows(r));
+    const std::string why = Why(r);
+    for (auto& w : p.waiters) w(Allows(r), why);
   }
 }
 

@@ -49,7 +49,7 @@ class Broker : public proxy::Decider {
   // Decider: under never and on-failure the destination is denied (and
   // remembered for a re-run offer); else a session answer or the person
   // decides. Questions about one destination are asked once.
-  void Ask(const proxy::DecisionRequest& request, std::function<void(bool allow)> done) override;
+  void Ask(const proxy::DecisionRequest& request, proxy::DecisionDone done) override;
 
   // Asks now, on the caller's thread (the supervisor's gates); honors and
   // records session answers.
@@ -64,7 +64,7 @@ class Broker : public proxy::Decider {
  private:
   struct Pending {
     Question question;
-    std::vector<std::function<void(bool)>> waiters;
+    std::vector<proxy::DecisionDone> waiters;
   };
   void Work();
   Reply Decide(const Question& q);  // asks (or answers from memory) and logs

@@ -230,18 +230,19 @@ void Connection::Decide() {
   // it holds the mailbox, and only the loop (if still running) acts on it.
   Context* ctx = &ctx_;
   uint64_t id = id_;
-  ctx_.config->decider->Ask(req, [mailbox = ctx_.mailbox, ctx, id](bool allow) {
-    mailbox->Post([ctx, id, allow] {
-      Connection* c = ctx->find(id);
-      if (c == nullptr || c->phase_ != Phase::kDeciding) return;
-      if (allow) {
-        c->Allowed("approved");
-      } else {
-        c->Deny("refused by the person asked", "not approved");
-      }
-      if (c->phase_ != Phase::kClosed) c->UpdateInterest();
-    });
-  });
+  ctx_.config->decider->Ask(req,
+                            [mailbox = ctx_.mailbox, ctx, id](bool allow, const std::string& why) {
+                              mailbox->Post([ctx, id, allow, why] {
+                                Connection* c = ctx->find(id);
+                                if (c == nullptr || c->phase_ != Phase::kDeciding) return;
+                                if (allow) {
+                                  c->Allowed(why);
+                                } else {
+                                  c->Deny("approval", why);
+                                }
+                                if (c->phase_ != Phase::kClosed) c->UpdateInterest();
+                              });
+                            });
 }
 
 void Connection::Allowed(std::string rule) {
@@ -543,7 +544,7 @@ void Connection::OnTick() {
   if (phase_ == Phase::kClosed || ctx_.now_ms < deadline_ms_) return;
   switch (phase_) {
     case Phase::kDeciding:
-      Deny("no answer within the approval timeout", "not approved in time");
+      Deny("approval", "no answer within the approval timeout");
       break;
     case Phase::kResolving:
     case Phase::kConnecting:
@@ -577,7 +578,8 @@ void Connection::EmitDecision(const std::string& reason) {
   e.severity = allowed ? Severity::kInfo : Severity::kWarn;
   const char* proto = ProtocolName(protocol_ == Protocol::kSocks5, protocol_ == Protocol::kConnect);
   e.body = std::string(allowed ? "allowed " : "denied ") + proto + " " + HostPort(host_, port_);
-  if (!allowed) e.body += ": " + reason;
+  // Denied: why. Allowed: what went wrong upstream, if anything.
+  if (!reason.empty()) e.body += ": " + reason;
   e.Add("cordon.decision", std::string(allowed ? "allow" : "deny"))
       .Add("server.address", host_)
       .Add("server.port", static_cast<int64_t>(port_))

@@ -14,13 +14,17 @@ struct DecisionRequest {
   std::string protocol;  // "http", "connect", "socks5"
 };
 
+// The answer, and why, in words for the decision event and the client's
+// 403 ("refused by the person asked", "approved (once)").
+using DecisionDone = std::function<void(bool allow, const std::string& why)>;
+
 class Decider {
  public:
   virtual ~Decider() = default;
   // Called on the proxy thread; the connection is held meanwhile. `done` may
   // be called once from any thread; the proxy denies when its timeout comes
   // first and ignores a later answer.
-  virtual void Ask(const DecisionRequest& request, std::function<void(bool allow)> done) = 0;
+  virtual void Ask(const DecisionRequest& request, DecisionDone done) = 0;
 };
 
 }  // namespace cordon::proxy

@@ -86,6 +86,9 @@ std::string KeyFacts(const Event& e) {
       std::string up = Str(e, "cordon.bytes_up");
       std::string down = Str(e, "cordon.bytes_down");
       if (!up.empty() || !down.empty()) Append(&out, Bytes(up) + " up / " + Bytes(down) + " down");
+      // Why it was denied, or why an allowed one failed upstream.
+      std::string reason = Str(e, "cordon.reason");
+      if (!reason.empty()) Append(&out, reason);
     } else if (e.name == "cordon.fs.denial") {
       Append(&out, Str(e, "file.path"));
       Append(&out, Str(e, "cordon.fs.access"));

@@ -73,6 +73,10 @@ TEST_F(ApprovalTest, TerminalDenyRefusesAndOpensNoConnection) {
   EXPECT_TRUE(server.requests().empty());
   EXPECT_NE(Events().find("\"cordon.approval.answer\",\"value\":{\"stringValue\":\"deny\"}"),
             std::string::npos);
+  // The proxy's own decision says why, in the same words.
+  EXPECT_NE(Events().find("\"cordon.reason\",\"value\":{\"stringValue\":\"refused by the person "
+                          "asked\"}"),
+            std::string::npos);
 }
 
 TEST_F(ApprovalTest, SessionAnswerIsAskedOnceForTwoConnections) {
@@ -126,6 +130,7 @@ TEST_F(ApprovalTest, NonInteractiveRunDeniesAndSaysSo) {
   EXPECT_NE(r.err.find("nobody to ask"), std::string::npos) << r.Describe();
   EXPECT_NE(r.err.find("--allow-domain asked.test:"), std::string::npos) << r.Describe();
   EXPECT_TRUE(server.requests().empty());
+  EXPECT_NE(Events().find("nobody to ask (not interactive)"), std::string::npos);
 }
 
 TEST_F(ApprovalTest, NeverAsksNobody) {
@@ -135,6 +140,8 @@ TEST_F(ApprovalTest, NeverAsksNobody) {
   EXPECT_EQ(shown.find("allow asked.test"), std::string::npos) << shown;
   EXPECT_NE(shown.find("403"), std::string::npos) << shown;
   EXPECT_TRUE(server.requests().empty());
+  EXPECT_NE(Events().find("approval policy never (nothing is asked while the command runs)"),
+            std::string::npos);
 }
 
 TEST_F(ApprovalTest, OnFailureOffersARerunWithTheDeniedDestination) {

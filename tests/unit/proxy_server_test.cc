@@ -271,12 +271,12 @@ TEST_F(ProxyServerTest, Socks5DeniedNameGetsReplyTwo) {
 // anything else.
 class TestDecider : public Decider {
  public:
-  void Ask(const DecisionRequest& request, std::function<void(bool)> done) override {
+  void Ask(const DecisionRequest& request, DecisionDone done) override {
     ++asked;
     if (request.host != "held.test") return;  // never answered: the timeout decides
     std::thread([done = std::move(done)] {
       std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      done(true);
+      done(true, "approved (test)");
     }).detach();
   }
   std::atomic<int> asked{0};
