@@ -401,25 +401,37 @@ class Server {
     if (!r.ok()) return TextResult("cordon: " + r.error().Describe(), true);
     const RunResult& res = r.value();
 
-    std::string text = "exit code: " + std::to_string(res.exit_status);
+    // What the model should make of it; also in structuredContent, which
+    // some clients pass on instead of the text.
+    std::string advice;
     if (res.exit_status == 124)
-      text += " (timed out after " + std::to_string(timeout) + " s; killed)";
-    if (res.exit_status == 125) text += " (cordon could not run the command; see stderr)";
-    text += "\n";
+      advice += "Timed out after " + std::to_string(timeout) + " s; killed. ";
+    if (res.exit_status == 125) advice += "cordon could not run the command; see stderr. ";
+    if (!res.denied.empty() || !refused.empty()) {
+      advice +=
+          "Network destinations outside the policy were not approved. If the task needs them, "
+          "ask the user to allow them (they can answer an approval prompt, or add \"HOST:PORT\" "
+          "to [network] allow in cordon's config), then run the command again. ";
+    }
+    if (!refused_writable.empty()) {
+      advice +=
+          "Writable paths were not approved: the command may write only the workspace and "
+          "its temp dir unless the user allows more. ";
+    }
+    if (!advice.empty()) advice.pop_back();
+    std::string text = "exit code: " + std::to_string(res.exit_status) + "\n";
     if (!res.denied.empty() || !refused.empty()) {
       text += "network denied by the sandbox:";
       for (const auto& d : res.denied) text += " " + d;
       for (const auto& d : refused) text += " " + d;
-      text +=
-          "\nThese destinations are outside the policy and were not approved. If the task "
-          "needs them, ask the user to allow them (they can answer an approval prompt, or add "
-          "\"HOST:PORT\" to [network] allow in cordon's config), then run the command again.\n";
+      text += "\n";
     }
     if (!refused_writable.empty()) {
       text += "writable paths not approved:";
       for (const auto& w : refused_writable) text += " " + w;
       text += "\n";
     }
+    if (!advice.empty()) text += advice + "\n";
     text += "--- stdout";
     if (res.out.truncated()) text += " (truncated: " + std::to_string(res.out.total) + " bytes)";
     text += " ---\n" + res.out.Text();
@@ -439,6 +451,7 @@ class Server {
                                    {"timed_out", res.exit_status == 124},
                                    {"network_denied", denied},
                                    {"writable_refused", refused_writable}};
+    if (!advice.empty()) result["structuredContent"]["advice"] = advice;
     return result;
   }
 

@@ -290,6 +290,8 @@ await test("without elicitation, the denial says what to ask the user", async ()
   const { client: plain } = await connect({}, null);
   const r = await plain.callTool({ name: "run", arguments: { command: curl("asked.test", "/plain") } });
   assert.match(r.content[0].text, /ask the user to allow/);
+  // Clients that hand the model structuredContent instead of the text.
+  assert.match(r.structuredContent.advice, /ask the user to allow/);
   assert.deepEqual(r.structuredContent.network_denied, [`asked.test:${port}`]);
   assert.ok(!served.includes("/plain"));
   await plain.close();
