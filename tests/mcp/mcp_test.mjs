@@ -264,10 +264,11 @@ if (SESSION) {
     assert.deepEqual(n.structuredContent.network_denied, [`refused.test:${port}`]);
   });
 } else {
-  await test("fresh sandboxes: /tmp is empty at each call", async () => {
-    await run({ command: 'echo gone > "${TMPDIR:-/tmp}/fresh-marker"' });
-    const r = await run({ command: 'ls -A "${TMPDIR:-/tmp}"' });
-    assert.equal(r.structuredContent.stdout, "");
+  await test("fresh sandboxes: /tmp is new at each call", async () => {
+    const w = await run({ command: 'echo gone > "${TMPDIR:-/tmp}/fresh-marker"' });
+    assert.equal(w.structuredContent.exit_code, 0, w.content[0].text);
+    const r = await run({ command: 'test -e "${TMPDIR:-/tmp}/fresh-marker" && echo kept || echo gone' });
+    assert.equal(r.structuredContent.stdout, "gone\n");
   });
 }
 
