@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Run the integration tests as the unprivileged user cordon-test.
+# Run the integration tests and the MCP SDK client tests as the unprivileged
+# user cordon-test.
 #
 #   scripts/test-unprivileged.sh [BUILD_DIR] [GTEST_ARGS...]    (as root)
 #
@@ -87,7 +88,33 @@ if [[ $total -eq 0 ]]; then
   echo "0% tests passed, 1 tests failed out of 1"
   die "no test ran"
 fi
+
+# `cordon mcp` driven by the MCP SDK client, fresh sandboxes and one per
+# session, as cordon-test too (in the namespace-less pass, under
+# cordon-deny-syscall like the integration tests). Its node_modules come
+# from the root ctest run's `npm ci` fixture.
+MCP_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../tests/mcp" && pwd)
+if ! command -v node >/dev/null || [[ ! -d $MCP_SRC/node_modules ]]; then
+  echo "test-unprivileged.sh: MCP SDK client tests: FAILED (node or $MCP_SRC/node_modules missing; run ctest first)"
+  total=$((total + 1))
+  failed=$((failed + 1))
+else
+  cp -r "$MCP_SRC" "$DIR/mcp" && chmod -R a+rX "$DIR/mcp" || die "copy $MCP_SRC"
+  wrap=()
+  [[ ${CORDON_TEST_TIER:-} == nsless ]] && wrap=("$DIR/bin/cordon-deny-syscall" --ns user --)
+  for session in 0 1; do
+    total=$((total + 1))
+    if (cd "$DIR/mcp" && as_user env CORDON_MCP_SESSION=$session "${wrap[@]}" node mcp_test.mjs) \
+      >"$DIR/mcp.log" 2>&1; then
+      echo "test-unprivileged.sh: MCP SDK client (session sandbox: $session): passed"
+    else
+      failed=$((failed + 1))
+      cat "$DIR/mcp.log"
+      echo "test-unprivileged.sh: MCP SDK client (session sandbox: $session): FAILED"
+    fi
+  done
+fi
 echo
 echo "$(((total - failed) * 100 / total))% tests passed, $failed tests failed out of $total"
-[[ $rc -eq 0 && $failed -eq 0 ]] || die "$failed of $total integration tests failed as $USER_NAME (exit $rc)"
-echo "test-unprivileged.sh: all $total integration tests passed as $USER_NAME"
+[[ $rc -eq 0 && $failed -eq 0 ]] || die "$failed of $total tests failed as $USER_NAME (integration_tests exit $rc)"
+echo "test-unprivileged.sh: all $total tests passed as $USER_NAME"
