@@ -6,7 +6,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <nlohmann/json.hpp>
 
 #include "policy/render.h"
 #include "telemetry/ids.h"
@@ -70,8 +69,7 @@ RunEvents::RunEvents(const policy::HostFacts& host, const policy::Policy& policy
 
 void RunEvents::SessionStart(const policy::Policy& policy, const sandbox::Plan& plan) {
   // Compact, so the hash does not depend on the renderer's indentation.
-  const std::string rendered =
-      nlohmann::json::parse(policy::RenderJson(policy), nullptr, false).dump();
+  const std::string rendered = policy::RenderJson(policy, /*indent=*/-1);
   Event e;
   e.name = "cordon.session.start";
   e.severity = plan.degraded.empty() && plan.confine ? Severity::kInfo : Severity::kWarn;

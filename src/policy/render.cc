@@ -170,7 +170,7 @@ std::string RenderText(const Policy& p) {
   return out;
 }
 
-std::string RenderJson(const Policy& p) {
+std::string RenderJson(const Policy& p, int indent) {
   using nlohmann::ordered_json;
   ordered_json j;
   j["workspace"] = p.workspace;
@@ -222,7 +222,8 @@ std::string RenderJson(const Policy& p) {
                    {"timeout_seconds", p.approval_timeout_seconds},
                    {"trusted_commands", p.trusted_commands}};
   // Invalid UTF-8 in a path is replaced rather than thrown on.
-  return j.dump(2, ' ', false, ordered_json::error_handler_t::replace) + "\n";
+  std::string out = j.dump(indent, ' ', false, ordered_json::error_handler_t::replace);
+  return indent < 0 ? out : out + "\n";
 }
 
 }  // namespace cordon::policy

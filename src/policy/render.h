@@ -27,6 +27,7 @@ inline constexpr const char* kAccessHidden = "hidden";
 // secrets (names only), sources, project_trusted, allow_degraded), pretty-printed, ending in "\n".
 // network: {mode, origin, rules: [{kind, rule, host, wildcard, port, origin}],
 // resolve: [{host, address}]}; kind is "deny", "allow" or "allow_local".
-[[nodiscard]] std::string RenderJson(const Policy& policy);
+// `indent` < 0: one compact line (the audit trail's session.start, hashed).
+[[nodiscard]] std::string RenderJson(const Policy& policy, int indent = 2);
 
 }  // namespace cordon::policy
