@@ -74,8 +74,12 @@ int RunOnce(const Command& command, const policy::Policy& policy, approval::Brok
   }
   if (command.verbose) PrintPlan(plan);
 
-  if (!*session_started) events.SessionStart(policy, plan);
-  *session_started = true;
+  // session.start goes out once the sandbox is being built (on another
+  // core): rendering and writing it is not on the path to the command.
+  auto start_session = [&] {
+    if (!*session_started) events.SessionStart(policy, plan);
+    *session_started = true;
+  };
   auto print_degraded = [](const std::string& what) {
     std::fprintf(stderr, "cordon: degraded: not enforced: %s\n", what.c_str());
   };
@@ -90,7 +94,10 @@ int RunOnce(const Command& command, const policy::Policy& policy, approval::Brok
     std::fprintf(stderr, "cordon: %s\n", what.c_str());
     events.Degraded(what);
   };
-  options.on_started = [&](pid_t pid) { events.ExecStart(plan, pid); };
+  options.on_started = [&](pid_t pid) {
+    start_session();
+    events.ExecStart(plan, pid);
+  };
   options.stats = &stats;
   options.events = events.sink();
   options.keep_child = events.exporter_pid();
@@ -99,6 +106,7 @@ int RunOnce(const Command& command, const policy::Policy& policy, approval::Brok
   // The channel's own deadline comes first, so the answer is "timeout".
   options.decide_timeout_ms = policy.approval_timeout_seconds * 1000 + 2000;
   Outcome outcome = sandbox::Launch(policy, plan, options);
+  start_session();  // when nothing was started
   events.ExecEnd(outcome, stats);
   switch (outcome.kind) {
     case Outcome::Kind::kSetupError:

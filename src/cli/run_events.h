@@ -30,7 +30,7 @@ class RunEvents {
   void Degraded(const std::string& what);
   void ExecStart(const sandbox::Plan& plan, pid_t pid);
   void ExecEnd(const Outcome& outcome, const sandbox::RunStats& stats);
-  // fsync and hand off to the exporter; see RunSink::Finish.
+  // Start the writeback and hand off to the exporter; see RunSink::Finish.
   void Finish() { sink_->Finish(); }
 
  private:

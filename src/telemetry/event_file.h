@@ -4,7 +4,8 @@
 // Durability contract: each line is appended with one write(2) on an
 // O_APPEND descriptor, so concurrent cordon runs interleave whole lines
 // (the kernel serializes appends to a regular file on local filesystems);
-// Sync() makes them durable. The directories are 0700 and the files 0600;
+// StartWriteback() starts writing them to disk without waiting (a power cut
+// just after a run may lose its last lines). The directories are 0700 and the files 0600;
 // the state dir is on every sandbox's deny list.
 #pragma once
 
@@ -42,8 +43,8 @@ class EventFile {
   // creating the directories (0700) and the file (0600) on first use; a
   // newly started day file triggers Prune.
   [[nodiscard]] Status Append(const std::string& line, int64_t time_unix_nano);
-  // fsync of the current file.
-  [[nodiscard]] Status Sync();
+  // Starts the current file's writeback (sync_file_range), without waiting.
+  [[nodiscard]] Status StartWriteback();
   [[nodiscard]] std::string current_path() const { return path_; }
 
  private:

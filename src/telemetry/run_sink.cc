@@ -144,9 +144,9 @@ void RunSink::Finish() {
   std::lock_guard<std::mutex> lock(mu_);
   if (finished_) return;
   finished_ = true;
-  Status s = file_.Sync();
+  Status s = file_.StartWriteback();
   if (!s.ok()) {
-    Warn(&warned_file_, "events may not be durable: " + s.error().Describe());
+    Warn(&warned_file_, "events may not be written to disk: " + s.error().Describe());
   }
   if (options_.endpoint.empty()) return;
   export_fd_.Reset();  // EOF: the exporter sends what it has and exits

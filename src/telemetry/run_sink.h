@@ -50,7 +50,7 @@ class RunSink final : public EventSink {
   RunSink& operator=(const RunSink&) = delete;
 
   void Emit(Event event) override;
-  // Makes the file durable (fsync), hands the exporter its end of input and
+  // Starts the file's writeback (not waited for), hands the exporter its end of input and
   // reports an export failure known so far. Does not wait for the exporter.
   void Finish();
 
