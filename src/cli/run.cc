@@ -76,9 +76,15 @@ int RunOnce(const Command& command, const policy::Policy& policy, approval::Brok
 
   // session.start goes out once the sandbox is being built (on another
   // core): rendering and writing it is not on the path to the command.
+  // What Launch tells before that (the switch to the namespace-less tier)
+  // follows it in the trail; its degradations are in plan.degraded, which
+  // session.start records.
+  std::vector<std::string> early_notices;
   auto start_session = [&] {
-    if (!*session_started) events.SessionStart(policy, plan);
+    if (*session_started) return;
     *session_started = true;
+    events.SessionStart(policy, plan);
+    for (const std::string& n : early_notices) events.Degraded(n);
   };
   auto print_degraded = [](const std::string& what) {
     std::fprintf(stderr, "cordon: degraded: not enforced: %s\n", what.c_str());
@@ -88,11 +94,15 @@ int RunOnce(const Command& command, const policy::Policy& policy, approval::Brok
   options.timeout_seconds = command.timeout_seconds;
   options.on_degraded = [&](const std::string& what) {
     print_degraded(what);
-    events.Degraded(what);
+    if (*session_started) events.Degraded(what);
   };
   options.on_notice = [&](const std::string& what) {
     std::fprintf(stderr, "cordon: %s\n", what.c_str());
-    events.Degraded(what);
+    if (*session_started) {
+      events.Degraded(what);
+    } else {
+      early_notices.push_back(what);
+    }
   };
   options.on_started = [&](pid_t pid) {
     start_session();

@@ -6,7 +6,6 @@
 #include <time.h>
 #include <unistd.h>
 
-
 #include "policy/render.h"
 #include "telemetry/ids.h"
 #include "telemetry/otlp_env.h"

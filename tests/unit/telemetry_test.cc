@@ -210,7 +210,7 @@ TEST(EventFile, DayFilesAndRetention) {
     EventFile f(dir, 2);
     ASSERT_TRUE(f.Append("old", now - 5 * day).ok());
     ASSERT_TRUE(f.Append("yesterday", now - day).ok());
-    ASSERT_TRUE(f.Sync().ok());
+    ASSERT_TRUE(f.StartWriteback().ok());
     std::ofstream(dir + "/notes.txt") << "kept";
     ASSERT_TRUE(f.Append("today", now).ok());  // a new day: prunes
   }
