@@ -448,6 +448,7 @@ void Connection::PumpForward(bool upstream_ready) {
       }
       if (n < 0 && (errno == EAGAIN || errno == EINTR)) break;
       upstream_eof_ = true;
+      break;
     }
     if (!Flush(client_.get(), to_client_)) {
       Close();

@@ -65,7 +65,8 @@ std::string ReadAll(int s, int timeout_ms = 5000) {
 // counts connections.
 class Origin {
  public:
-  Origin() : fd_(Listen(&port_)) {
+  explicit Origin(std::string response = "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\norigin")
+      : response_(std::move(response)), fd_(Listen(&port_)) {
     thread_ = std::thread([this] {
       for (;;) {
         int c = accept(fd_, nullptr, nullptr);
@@ -76,8 +77,7 @@ class Origin {
         ++connections_;
         char buf[4096];
         (void)recv(c, buf, sizeof buf, 0);
-        const char kResponse[] = "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\norigin";
-        (void)send(c, kResponse, sizeof kResponse - 1, MSG_NOSIGNAL);
+        (void)send(c, response_.data(), response_.size(), MSG_NOSIGNAL);
         close(c);
       }
     });
@@ -92,6 +92,7 @@ class Origin {
   [[nodiscard]] int connections() const { return connections_; }
 
  private:
+  std::string response_;
   int port_ = 0;
   int fd_;
   std::atomic<bool> stop_{false};
@@ -175,6 +176,28 @@ TEST_F(ProxyServerTest, AllowedRequestReachesTheOriginAndIsAnEventWithBytes) {
   EXPECT_GT(Int(events[0], "cordon.bytes_up"), 0);
   EXPECT_GT(Int(events[0], "cordon.bytes_down"), 0);
   EXPECT_NE(Str(events[0], "cordon.rule").find("allowed.test"), std::string::npos);
+}
+
+// A response without a length ends when the origin closes: the proxy passes
+// it on and ends the exchange (it once spun on the origin's EOF).
+TEST(ProxyServerUntilClose, ABodyThatEndsWithTheConnectionIsPassedOn) {
+  Origin origin("HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the end");
+  Config config;
+  config.rules.allow.push_back(policy::ParseHostRule("allowed.test").value());
+  config.rules.allow_local.push_back(
+      policy::ParseHostRule("127.0.0.1:" + std::to_string(origin.port())).value());
+  config.resolve.push_back({"allowed.test", "127.0.0.1"});
+  int port = 0;
+  auto server = Server::Start(UniqueFd(Listen(&port)), std::move(config));
+  ASSERT_TRUE(server.ok()) << server.error().Describe();
+  int s = Connect(port);
+  Send(s, "GET http://allowed.test:" + std::to_string(origin.port()) +
+              "/ HTTP/1.1\r\nHost: x\r\n\r\n");
+  std::string out = ReadAll(s);
+  close(s);
+  EXPECT_NE(out.find("200 OK"), std::string::npos) << out;
+  EXPECT_NE(out.find("until the end"), std::string::npos) << out;
+  server.value().reset();  // joins the proxy's thread: it must not be spinning
 }
 
 TEST_F(ProxyServerTest, UnknownHostIsDeniedWithoutADecider) {
