@@ -223,8 +223,12 @@ ChildStatus ServeSession(const ChildContext& ctx) {
           if (poll(&p, 1, 0) != 0) End(ctx, st, 125);
         } else if (static_cast<int>(si.ssi_code) <= 0 &&
                    static_cast<pid_t>(si.ssi_pid) == getppid()) {
-          // A signal sent to cordon: every call gets it.
+          // A signal sent to cordon: every call gets it, and one that asks
+          // cordon to stop ends the session.
           for (int i = 0; i < st.ncalls; ++i) kill(-st.calls[i].pid, sig);
+          if (sig == SIGTERM || sig == SIGINT || sig == SIGHUP || sig == SIGQUIT) {
+            End(ctx, st, 128 + sig);
+          }
         }
         pollfd more{sigfd, POLLIN, 0};
         if (poll(&more, 1, 0) <= 0) break;
