@@ -523,7 +523,7 @@ class Server {
       }
       r = session.value()->Run(call, &control, tick);
       if (!r.ok()) break;
-      std::lock_guard<std::mutex> lock(session_calls_mu_);
+      std::unique_lock<std::mutex> lock(session_calls_mu_);
       r.value().denied = state->denied;
       const int status = r.value().exit_status;
       // on-failure: offer the last destination denied, and run it again.
@@ -533,16 +533,16 @@ class Server {
       }
       approval::Question q;
       q.kind = approval::Question::Kind::kRerun;
-      const std::string& dest = state->denied.back();
+      const std::string dest = state->denied.back();
       size_t colon = dest.rfind(':');
       q.host = dest.substr(0, colon);
       q.port = static_cast<uint16_t>(atoi(dest.c_str() + colon + 1));
       q.command = shown;
       q.reason =
           "it failed with exit status " + std::to_string(status) + " after " + dest + " was denied";
-      session_calls_mu_.unlock();
+      lock.unlock();  // the proxy's questions go on meanwhile
       approval::Reply reply = AskLogged(q, control);
-      session_calls_mu_.lock();
+      lock.lock();
       if (!approval::Allows(reply)) break;
       approval::Question net = q;
       net.kind = approval::Question::Kind::kNetwork;
@@ -551,7 +551,7 @@ class Server {
         std::lock_guard<std::mutex> wait_lock(wait_mu_);
         session_.insert(Key(net));
       }
-      state->denied.pop_back();
+      std::erase(state->denied, dest);
     }
     std::lock_guard<std::mutex> lock(session_calls_mu_);
     session_calls_.remove(state);
