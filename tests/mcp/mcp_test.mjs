@@ -65,10 +65,10 @@ const env = {
   XDG_STATE_HOME: dirs.state, XDG_CONFIG_HOME: dirs.config, TMPDIR: root,
 };
 
-async function connect(capabilities, onElicit) {
+async function connect(capabilities, onElicit, extraArgs = []) {
   const client = new Client({ name: "cordon-test", version: "1.0.0" }, { capabilities });
   if (onElicit) client.setRequestHandler(ElicitRequestSchema, onElicit);
-  const transport = new StdioClientTransport({ command: CORDON, args: spawnArgs(), env, stderr: "inherit" });
+  const transport = new StdioClientTransport({ command: CORDON, args: spawnArgs(extraArgs), env, stderr: "inherit" });
   await client.connect(transport);
   return { client, transport };
 }
@@ -287,6 +287,21 @@ await test("unknown tools and bad arguments are errors, not crashes", async () =
 });
 
 await client.close();
+
+await test("on-failure: a failed call is offered a re-run with the denied destination", async () => {
+  const offers = [];
+  const { client: c } = await connect({ elicitation: {} }, async (req) => {
+    offers.push(req.params.message);
+    return { action: "accept", content: { answer: "once" } };
+  }, ["--approval", "on-failure"]);
+  const r = await c.callTool({ name: "run", arguments: { command: `curl -fsS http://asked.test:${port}/rerun` } });
+  assert.equal(r.structuredContent.exit_code, 0, r.content[0].text);
+  assert.equal(r.structuredContent.stdout, "hello /rerun\n");
+  assert.equal(offers.length, 1, offers.join("\n"));
+  assert.match(offers[0], /re-run .* with asked\.test:\d+ allowed\?/);
+  assert.equal(served.filter((p) => p === "/rerun").length, 1);
+  await c.close();
+});
 
 await test("without elicitation, the denial says what to ask the user", async () => {
   const { client: plain } = await connect({}, null);
