@@ -671,8 +671,16 @@ class Doctor {
     while (struct dirent* e = ::readdir(proc)) {
       pid_t pid = static_cast<pid_t>(std::atoi(e->d_name));
       if (pid <= 0) continue;
-      std::ifstream in("/proc/" + std::string(e->d_name) + "/cmdline", std::ios::binary);
-      std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+      // Raw reads: a process that exits mid-read fails it with ESRCH, which
+      // std::ifstream would throw (and abort doctor).
+      UniqueFd fd(
+          ::open(("/proc/" + std::string(e->d_name) + "/cmdline").c_str(), O_RDONLY | O_CLOEXEC));
+      if (!fd.valid()) continue;
+      std::string cmdline;
+      char buf[4096];
+      ssize_t n;
+      while ((n = ::read(fd.get(), buf, sizeof buf)) > 0)
+        cmdline.append(buf, static_cast<size_t>(n));
       if (cmdline.find(marker) != std::string::npos) out.push_back(pid);
     }
     ::closedir(proc);

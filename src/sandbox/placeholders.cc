@@ -3,12 +3,14 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <string>
 #include <string_view>
 
 namespace cordon::sandbox {
@@ -55,25 +57,48 @@ bool StillOurs(int fd, const std::string& path) {
          a.st_ino == b.st_ino && IsEmpty(path, b);
 }
 
-int CreateOrAdopt(const PlaceholderSpec& spec) {
-  const char* path = spec.path.c_str();
+// Made under a temporary name, marked, then renamed into place (without
+// replacing anything): no run ever sees an unmarked placeholder, which it
+// would take for the user's own file (a bare .git for a repository).
+int CreateMarked(const PlaceholderSpec& spec) {
+  const std::string tmp = spec.path + ".cordon-new-" + std::to_string(getpid());
+  // A leftover of a run with this pid that was killed right here.
+  if (spec.is_dir) {
+    (void)rmdir(tmp.c_str());
+  } else {
+    (void)unlink(tmp.c_str());
+  }
   int fd = -1;
   if (spec.is_dir) {
-    if (mkdir(path, 0755) == 0) {
-      fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-    } else if (errno == EEXIST && IsPlaceholder(spec.path)) {
-      return open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-    }
+    if (mkdir(tmp.c_str(), 0755) != 0) return -1;
+    fd = open(tmp.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
   } else {
-    fd = open(path, O_CREAT | O_EXCL | O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
-    if (fd < 0 && errno == EEXIST && IsPlaceholder(spec.path)) {
-      return open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-    }
+    fd = open(tmp.c_str(), O_CREAT | O_EXCL | O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
   }
   // Best effort: on a filesystem without user xattrs the placeholder is
   // still removed by this run, just not adoptable after a crash.
   if (fd >= 0) (void)fsetxattr(fd, kMark, "1", 1, 0);
-  return fd;
+  if (fd >= 0 &&
+      renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, spec.path.c_str(), RENAME_NOREPLACE) == 0) {
+    return fd;
+  }
+  const int err = errno;
+  if (fd >= 0) close(fd);
+  if (spec.is_dir) {
+    (void)rmdir(tmp.c_str());
+  } else {
+    (void)unlink(tmp.c_str());
+  }
+  errno = err;
+  return -1;
+}
+
+int CreateOrAdopt(const PlaceholderSpec& spec) {
+  int fd = CreateMarked(spec);
+  if (fd >= 0 || errno != EEXIST || !IsPlaceholder(spec.path)) return fd;
+  const int flags = spec.is_dir ? O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW
+                                : O_RDONLY | O_CLOEXEC | O_NOFOLLOW;
+  return open(spec.path.c_str(), flags);
 }
 
 // An exclusive flock on a directory for the scope of one Create or

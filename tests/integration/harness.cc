@@ -355,8 +355,15 @@ std::vector<pid_t> ProcessesWithArg(const std::string& marker) {
     char* end = nullptr;
     long pid = std::strtol(e->d_name, &end, 10);
     if (*end != '\0' || pid <= 0 || pid == getpid()) continue;
-    std::ifstream in(std::string("/proc/") + e->d_name + "/cmdline", std::ios::binary);
-    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    // Raw reads: a process may exit mid-read (ESRCH), which std::ifstream
+    // turns into an exception.
+    int fd = open((std::string("/proc/") + e->d_name + "/cmdline").c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) continue;
+    std::string cmdline;
+    char buf[4096];
+    ssize_t n;
+    while ((n = read(fd, buf, sizeof buf)) > 0) cmdline.append(buf, static_cast<size_t>(n));
+    close(fd);
     if (cmdline.find(marker) != std::string::npos) found.push_back(static_cast<pid_t>(pid));
   }
   closedir(d);
