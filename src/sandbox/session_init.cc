@@ -15,6 +15,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "sandbox/proc_path.h"
 #include "sandbox/session_wire.h"
 #include "sandbox/sweep.h"
 
@@ -40,13 +41,8 @@ void Put(int fd, const char* s) { (void)!write(fd, s, strlen(s)); }
 
 // "ppid pgrp session" of /proc/PID/stat; false when it is gone.
 bool ReadStat(long pid, long* ppid, long* pgrp, long* sid) {
-  char path[64] = "/proc/";
-  char digits[24];
-  int n = 0;
-  for (long p = pid; p > 0 && n < 23; p /= 10) digits[n++] = static_cast<char>('0' + p % 10);
-  size_t pos = strlen(path);
-  while (n > 0) path[pos++] = digits[--n];
-  memcpy(path + pos, "/stat", 6);
+  char path[64];
+  ProcPath(path, sizeof(path), static_cast<unsigned long>(pid), "stat");
   int fd = open(path, O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;
   char buf[512];

@@ -9,23 +9,16 @@
 
 #include <cerrno>
 
+#include "sandbox/proc_path.h"
+
 namespace cordon::sandbox {
 namespace {
 
-// "/proc/self/task/TID/children" without snprintf.
+// "/proc/self/task/TID/children".
 void ChildrenPath(char* out, size_t size) {
-  static constexpr char kPrefix[] = "/proc/self/task/";
-  static constexpr char kSuffix[] = "/children";
-  char digits[16];
-  int n = 0;
-  for (long tid = syscall(SYS_gettid); tid > 0 && n < 15; tid /= 10) {
-    digits[n++] = static_cast<char>('0' + tid % 10);
-  }
-  size_t pos = 0;
-  for (const char* p = kPrefix; *p != '\0' && pos + 1 < size; ++p) out[pos++] = *p;
-  while (n > 0 && pos + 1 < size) out[pos++] = digits[--n];
-  for (const char* p = kSuffix; *p != '\0' && pos + 1 < size; ++p) out[pos++] = *p;
-  out[pos] = '\0';
+  size_t at = AppendText(out, size, 0, "/proc/self/task/");
+  at = AppendDecimal(out, size, at, static_cast<unsigned long>(syscall(SYS_gettid)));
+  AppendText(out, size, at, "/children");
 }
 
 }  // namespace

@@ -10,14 +10,15 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 
+#include "common/clock.h"
 #include "policy/paths.h"
 #include "sandbox/landlock.h"
+#include "sandbox/proc_path.h"
 
 namespace cordon::write_watch {
 namespace {
@@ -87,25 +88,6 @@ const Shape* FindShape(long nr) {
   return nullptr;
 }
 
-// "/proc/PID/NAME" into buf, without allocating.
-void ProcPath(char* buf, size_t size, uint32_t pid, const char* name) {
-  char digits[16];
-  size_t n = 0;
-  do {
-    digits[n++] = static_cast<char>('0' + pid % 10);
-    pid /= 10;
-  } while (pid != 0 && n < sizeof(digits));
-  size_t at = 0;
-  auto put = [&](char c) {
-    if (at + 1 < size) buf[at++] = c;
-  };
-  for (const char* p = "/proc/"; *p != '\0'; ++p) put(*p);
-  while (n > 0) put(digits[--n]);
-  put('/');
-  for (const char* p = name; *p != '\0'; ++p) put(*p);
-  buf[at] = '\0';
-}
-
 // One path argument of the stopped caller, made absolute and normalized.
 // Returns false when it cannot be read (the caller's memory is gone, the
 // string is longer than PATH_MAX, the dirfd is no directory path).
@@ -121,21 +103,11 @@ bool ReadPath(int mem, uint32_t pid, uint64_t addr, int dirfd, char* out, size_t
   if (raw[0] != '/') {
     char link[64];
     if (dirfd == AT_FDCWD) {
-      ProcPath(link, sizeof(link), pid, "cwd");
+      sandbox::ProcPath(link, sizeof(link), pid, "cwd");
     } else {
       if (dirfd < 0) return false;
-      char name[24] = "fd/";
-      char digits[12];
-      size_t n = 0;
-      auto fd = static_cast<unsigned>(dirfd);
-      do {
-        digits[n++] = static_cast<char>('0' + fd % 10);
-        fd /= 10;
-      } while (fd != 0);
-      size_t at = 3;
-      while (n > 0) name[at++] = digits[--n];
-      name[at] = '\0';
-      ProcPath(link, sizeof(link), pid, name);
+      size_t at = sandbox::ProcPath(link, sizeof(link), pid, "fd/");
+      sandbox::AppendDecimal(link, sizeof(link), at, static_cast<unsigned>(dirfd));
     }
     ssize_t base = readlink(link, out, out_size - 1);
     if (base <= 0 || out[0] != '/') return false;
@@ -154,12 +126,6 @@ bool ReadPath(int mem, uint32_t pid, uint64_t addr, int dirfd, char* out, size_t
 bool Exists(const char* path) {
   struct stat st {};
   return fstatat(AT_FDCWD, path, &st, AT_SYMLINK_NOFOLLOW) == 0;
-}
-
-int64_t NowMs() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000 + ts.tv_nsec / 1000000;
 }
 
 constexpr size_t kStackSize = size_t{256} << 10;
@@ -277,7 +243,7 @@ void Watch::Record(const char* path, size_t len) {
   if (!IsDeniedWrite(std::string_view(path, len), roots_)) return;
   pthread_mutex_lock(&mu_);
   ++count_;
-  last_ms_ = NowMs();
+  last_ms_ = MonotonicMs();
   memcpy(last_, path, len + 1);
   pthread_mutex_unlock(&mu_);
 }
@@ -299,7 +265,7 @@ void Watch::Serve() {
     bool have_first = false;
     bool have_second = false;
     if (shape != nullptr) {
-      ProcPath(mem_path, sizeof(mem_path), req.pid, "mem");
+      sandbox::ProcPath(mem_path, sizeof(mem_path), req.pid, "mem");
       const int mem = open(mem_path, O_RDONLY | O_CLOEXEC);
       if (mem >= 0) {
         auto dirfd = [&](int arg) {
