@@ -5,6 +5,13 @@
 
 namespace cordon::cli {
 
+Status CheckSessionSandbox(const policy::Policy& policy) {
+  if (policy.mode != policy::Mode::kFullAccess) return {};
+  return PlainError("--session-sandbox", "",
+                    "mode full-access runs commands unconfined: there is no sandbox to share "
+                    "(drop --session-sandbox or pick another mode)");
+}
+
 std::optional<Resolved> ResolveOrReport(const Command& command) {
   auto host = policy::HostFacts::FromProcess();
   if (!host.ok()) {

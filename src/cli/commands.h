@@ -32,6 +32,10 @@ struct Resolved {
 // nullopt after printing "cordon: <why>"; the caller exits kExitSetupError.
 [[nodiscard]] std::optional<Resolved> ResolveOrReport(const Command& command);
 
+// A session sandbox (`cordon mcp --session-sandbox`) needs a sandbox to
+// share: an error under mode full-access.
+[[nodiscard]] Status CheckSessionSandbox(const policy::Policy& policy);
+
 // "ENV=VALUE" for each secret the policy grants, read from the vault; an
 // error names a missing secret (never a value). Empty when none is granted.
 [[nodiscard]] Result<std::vector<std::string>> GrantedSecretEnv(const policy::Policy& policy);

@@ -70,11 +70,12 @@ int McpCommand(const Command& command) {
   }
   self[n] = '\0';
   const policy::Policy& p = resolved->policy;
-  if (command.session_sandbox && p.mode == policy::Mode::kFullAccess) {
-    std::fprintf(stderr,
-                 "cordon: --session-sandbox: mode full-access runs commands unconfined: there is "
-                 "no sandbox to share (drop --session-sandbox or pick another mode)\n");
-    return kExitSetupError;
+  if (command.session_sandbox) {
+    Status shareable = CheckSessionSandbox(p);
+    if (!shareable.ok()) {
+      std::fprintf(stderr, "cordon: %s\n", shareable.error().Describe().c_str());
+      return kExitSetupError;
+    }
   }
   mcp::ServerOptions o;
   o.self_exe = self;

@@ -62,11 +62,6 @@ int RunOnce(const Command& command, const policy::Policy& policy, approval::Brok
     std::erase_if(plan.envp, [&](const std::string& e) { return e.rfind(prefix, 0) == 0; });
     plan.envp.push_back(std::move(entry));
   }
-  if (!plan.confine && command.session_fd >= 0) {
-    return Fail(PlainError("--session-sandbox", "",
-                           "mode full-access runs commands unconfined: there is no sandbox to "
-                           "share (drop --session-sandbox or pick another mode)"));
-  }
   if (!plan.confine) {
     std::fprintf(stderr,
                  "cordon: warning: mode full-access: the command runs unconfined (no filesystem, "
@@ -195,6 +190,10 @@ int RunCommand(const Command& command) {
   if (!resolved) return kExitSetupError;
   const policy::HostFacts& host = resolved->host;
   policy::Policy& policy = resolved->policy;
+  if (command.session_fd >= 0) {
+    Status shareable = CheckSessionSandbox(policy);
+    if (!shareable.ok()) return Fail(shareable.error());
+  }
   // A session sandbox asks `cordon mcp` about every destination no rule
   // names: mcp applies on-failure and untrusted itself, per call (and
   // offers no writable path: the session's mount view is fixed).

@@ -92,6 +92,8 @@ TEST_F(CliTest, BadInvocationsAreExit125WithAMessage) {
            {"run", "--timeout", "soon", "--", "/bin/true"},
            {"run", "--workspace", root_ / "does-not-exist", "--", "/bin/true"},
            {"run", "--no-config"},
+           // Nothing to share: refused at start, before any call.
+           {"mcp", "--no-config", "--mode", "full-access", "--session-sandbox"},
            {"no-such-subcommand"}}) {
     RunResult r = Cordon(args);
     EXPECT_EQ(r.exit_code, 125) << args[1] << "\n" << r.Describe();
