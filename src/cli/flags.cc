@@ -465,13 +465,14 @@ Result<Command> Parse(const std::vector<std::string>& args) {
 }
 
 constexpr const char* kMcpHelp =
-    "Usage: cordon mcp [POLICY OPTIONS] [--max-output BYTES]\n"
+    "Usage: cordon mcp [POLICY OPTIONS] [--max-output BYTES] [--session-sandbox]\n"
     "\n"
     "Serve the Model Context Protocol over stdio (JSON-RPC 2.0, revision 2025-06-18):\n"
     "an agent started with this server runs its commands through the 'run' tool, each\n"
-    "in a fresh sandbox with the policy these options give (the same options as\n"
-    "'cordon run'; see 'cordon run --help'). Approvals reach you through the agent's\n"
-    "MCP client (elicitation) when it supports them.\n"
+    "in a fresh sandbox (or all in one: --session-sandbox) with the policy these\n"
+    "options give (the same options as 'cordon run'; see 'cordon run --help').\n"
+    "Approvals reach you through the agent's MCP client (elicitation) when it\n"
+    "supports them.\n"
     "\n"
     "  --max-output BYTES   stdout and stderr kept per call and stream (default 65536)\n"
     "  --session-sandbox    run every call of the session in one sandbox (one /tmp, one\n"
