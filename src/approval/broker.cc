@@ -12,6 +12,7 @@
 #include "approval/config_edit.h"
 #include "approval/events.h"
 #include "common/clock.h"
+#include "policy/net_rules.h"
 
 namespace cordon::approval {
 
@@ -49,10 +50,7 @@ std::string UtcNow() {
 }
 
 // The rule an "always" answer saves: exactly what was asked, host and port.
-std::string Rule(const Question& q) {
-  bool v6 = q.host.find(':') != std::string::npos;
-  return (v6 ? "[" + q.host + "]" : q.host) + ":" + std::to_string(q.port);
-}
+std::string Rule(const Question& q) { return policy::HostPort(q.host, q.port); }
 
 }  // namespace
 

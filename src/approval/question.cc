@@ -3,16 +3,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "policy/net_rules.h"
+
 namespace cordon::approval {
 
-namespace {
-
-std::string HostPort(const std::string& host, uint16_t port) {
-  bool v6 = host.find(':') != std::string::npos;
-  return (v6 ? "[" + host + "]" : host) + ":" + std::to_string(port);
-}
-
-}  // namespace
+using policy::HostPort;
 
 std::string Question::Subject() const {
   if (kind == Kind::kCommand) return command;

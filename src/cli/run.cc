@@ -15,6 +15,7 @@
 #include "cli/run_events.h"
 #include "common/outcome.h"
 #include "policy/loader.h"
+#include "policy/net_rules.h"
 #include "sandbox/launcher.h"
 #include "sandbox/plan.h"
 
@@ -176,7 +177,7 @@ void ReportDenied(const Command& command, const approval::Broker& broker) {
   if (command.approval_fd < 0) return;
   // The fd is the broker's channel's; the broker is idle once the run ended.
   nlohmann::json denied = nlohmann::json::array();
-  for (const auto& [h, p] : broker.Denied()) denied.push_back(h + ":" + std::to_string(p));
+  for (const auto& [h, p] : broker.Denied()) denied.push_back(policy::HostPort(h, p));
   std::string line = nlohmann::json{{"denied", denied}}.dump(
                          -1, ' ', false, nlohmann::json::error_handler_t::replace) +
                      "\n";

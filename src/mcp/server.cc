@@ -26,6 +26,7 @@
 #include "mcp/runner.h"
 #include "mcp/session.h"
 #include "policy/approval.h"
+#include "policy/net_rules.h"
 
 namespace cordon::mcp {
 
@@ -328,21 +329,13 @@ class Server {
     if (args.contains("request_network") && args["request_network"].is_array()) {
       for (const auto& d : args["request_network"]) {
         if (!d.is_string()) continue;
-        std::string dest = d.get<std::string>();
+        // The rule syntax, so "[::1]:8080" works and a bad host is refused here.
+        auto dest = policy::ParseHostRule(d.get<std::string>());
+        if (!dest.ok()) return TextResult("run: request_network entries are HOST:PORT", true);
         approval::Question q;
         q.kind = approval::Question::Kind::kNetwork;
-        size_t colon = dest.rfind(':');
-        int port = 443;
-        if (colon != std::string::npos) {
-          port = atoi(dest.c_str() + colon + 1);
-          dest = dest.substr(0, colon);
-        }
-        if (port <= 0 || port > 65535 || dest.empty() ||
-            dest.find_first_of(" \t\n\"'") != std::string::npos) {
-          return TextResult("run: request_network entries are HOST:PORT", true);
-        }
-        q.host = dest;
-        q.port = static_cast<uint16_t>(port);
+        q.host = (dest.value().wildcard ? "*." : "") + dest.value().host;
+        q.port = dest.value().port.value_or(443);
         q.command = shown;
         q.reason = str("reason").value_or("");
         approval::Reply r = approval::Reply::kDeny;
@@ -533,10 +526,11 @@ class Server {
       }
       approval::Question q;
       q.kind = approval::Question::Kind::kRerun;
-      const std::string dest = state->denied.back();
-      size_t colon = dest.rfind(':');
-      q.host = dest.substr(0, colon);
-      q.port = static_cast<uint16_t>(atoi(dest.c_str() + colon + 1));
+      const std::string dest = state->denied.back();  // a Subject(): "host:port"
+      auto rule = policy::ParseHostRule(dest);
+      if (!rule.ok() || !rule.value().port) break;
+      q.host = rule.value().host;
+      q.port = *rule.value().port;
       q.command = shown;
       q.reason =
           "it failed with exit status " + std::to_string(status) + " after " + dest + " was denied";

@@ -364,6 +364,12 @@ bool IsIpLiteral(std::string_view host) {
          ::inet_pton(AF_INET6, z.c_str(), bytes) == 1;
 }
 
+std::string HostPort(std::string_view host, uint16_t port) {
+  std::string h(host);
+  if (h.find(':') != std::string::npos) h = "[" + h + "]";
+  return h + ":" + std::to_string(port);
+}
+
 Result<HostRule> ParseHostRule(std::string_view text) {
   HostRule rule;
   rule.text = std::string(text);

@@ -42,6 +42,9 @@ struct HostRule {
   std::string origin;
 };
 
+// "host:port" as messages and rules write it: an IPv6 address in brackets.
+[[nodiscard]] std::string HostPort(std::string_view host, uint16_t port);
+
 // Parses one rule (see the syntax above). Errors say what is wrong with it;
 // the caller adds where it came from.
 [[nodiscard]] Result<HostRule> ParseHostRule(std::string_view text);

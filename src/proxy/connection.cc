@@ -9,10 +9,13 @@
 #include <cerrno>
 #include <cstring>
 
+#include "policy/net_rules.h"
 #include "proxy/socks5.h"
 
 namespace cordon::proxy {
 namespace {
+
+using policy::HostPort;
 
 constexpr size_t kReadChunk = 64UL * 1024;
 // Buffered bytes (HTTP forwarding) before the proxy stops reading the
@@ -27,12 +30,6 @@ constexpr uint8_t kSocksConnectionRefused = 5;
 constexpr uint8_t kSocksTtlExpired = 6;
 constexpr uint8_t kSocksCommandNotSupported = 7;
 constexpr uint8_t kSocksConnect = 1;
-
-// The host as it appears in a message: IPv6 literals in brackets.
-std::string HostPort(const std::string& host, uint16_t port) {
-  if (host.find(':') != std::string::npos) return "[" + host + "]:" + std::to_string(port);
-  return host + ":" + std::to_string(port);
-}
 
 const char* ProtocolName(bool socks, bool connect) {
   if (socks) return "socks5";

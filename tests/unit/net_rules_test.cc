@@ -364,3 +364,18 @@ TEST(ParseResolveOverride, HostAndAddress) {
 
 }  // namespace
 }  // namespace cordon::policy
+
+namespace cordon::policy {
+namespace {
+
+TEST(HostPortTest, BracketsIpv6AndParsesBackAsARule) {
+  EXPECT_EQ(HostPort("example.com", 443), "example.com:443");
+  EXPECT_EQ(HostPort("::1", 8080), "[::1]:8080");
+  auto rule = ParseHostRule(HostPort("::1", 8080));
+  ASSERT_TRUE(rule.ok()) << rule.error().Describe();
+  EXPECT_EQ(rule.value().host, "::1");
+  EXPECT_EQ(rule.value().port, 8080);
+}
+
+}  // namespace
+}  // namespace cordon::policy
