@@ -5,9 +5,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <fstream>
 #include <optional>
 
+#include "policy/git_surface.h"
 #include "policy/paths.h"
 
 namespace cordon::policy {
@@ -49,34 +49,14 @@ constexpr const char* kSystemDenyRead[] = {"/etc/shadow",
                                            "/etc/krb5.keytab",
                                            "/etc/ssl/private"};
 
-constexpr const char* kWorkspaceProtect[] = {".git/hooks", ".git/config", ".envrc", ".cordon.toml"};
+// Besides git's surface (git_surface.h): direnv's and cordon's own files.
+constexpr const char* kWorkspaceProtect[] = {".envrc", ".cordon.toml"};
 
 PathRule Builtin(std::string path) { return PathRule{std::move(path), Origin{}}; }
 
 bool IsDirectory(const std::string& path) {
   struct stat st;
   return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
-}
-
-// The path a "gitdir: X" file points to, relative to `dir`; empty if none.
-std::string ReadGitdirFile(const std::string& file, const std::string& dir,
-                           std::string_view prefix) {
-  std::ifstream in(file);
-  std::string line;
-  if (!in || !std::getline(in, line)) {
-    return {};
-  }
-  if (!line.empty() && line.back() == '\r') {
-    line.pop_back();
-  }
-  if (line.compare(0, prefix.size(), prefix) != 0) {
-    return {};
-  }
-  std::string target = line.substr(prefix.size());
-  if (target.empty() || target.find('\0') != std::string::npos) {
-    return {};
-  }
-  return NormalizePath(target.front() == '/' ? target : dir + "/" + target);
 }
 
 }  // namespace
@@ -89,28 +69,6 @@ const std::vector<std::string>& DefaultScrubPatterns() {
       "OTEL_EXPORTER_OTLP_*HEADERS", "SSH_AUTH_SOCK", "SSH_AGENT_PID", "GPG_AGENT_INFO",
       "KRB5CCNAME", "DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR"};
   return kPatterns;
-}
-
-std::vector<std::string> GitProtectPaths(const std::string& workspace) {
-  const std::string dotgit = workspace + "/.git";
-  struct stat st;
-  if (::lstat(dotgit.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
-    return {};
-  }
-  std::vector<std::string> out;
-  std::string gitdir = ReadGitdirFile(dotgit, workspace, "gitdir: ");
-  if (gitdir.empty()) {
-    return out;
-  }
-  out.push_back(gitdir + "/hooks");
-  out.push_back(gitdir + "/config");
-  // A worktree's hooks and main config live in the common dir.
-  std::string common = ReadGitdirFile(gitdir + "/commondir", gitdir, "");
-  if (!common.empty() && common != gitdir) {
-    out.push_back(common + "/hooks");
-    out.push_back(common + "/config");
-  }
-  return out;
 }
 
 Policy DefaultPolicy(const HostFacts& host, const std::string& workspace) {
@@ -147,8 +105,20 @@ Policy DefaultPolicy(const HostFacts& host, const std::string& workspace) {
   for (const char* rel : kWorkspaceProtect) {
     p.protect.push_back(Builtin(workspace + "/" + rel));
   }
-  for (std::string& path : GitProtectPaths(workspace)) {
-    p.protect.push_back(Builtin(std::move(path)));
+  GitHost git{host.home, host.xdg_config_home, host.git_config_global, host.git_config_system,
+              host.git_config_nosystem};
+  std::vector<GitProtect> surface = GitSurface(workspace, git);
+  if (surface.empty()) {
+    // No repository yet: the backend keeps WS/.git itself from being made;
+    // these say so in policy show.
+    surface.push_back({workspace + "/.git/hooks", true, "git hooks"});
+    surface.push_back({workspace + "/.git/config", false, "git config"});
+  }
+  for (GitProtect& g : surface) {
+    PathRule rule = Builtin(std::move(g.path));
+    rule.is_dir = g.is_dir;
+    rule.origin.note = std::move(g.why);
+    p.protect.push_back(std::move(rule));
   }
 
   if (IsDirectory("/run")) {

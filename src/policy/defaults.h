@@ -22,9 +22,4 @@ namespace cordon::policy {
 // workspace-write, network off, and every default list filled in.
 [[nodiscard]] Policy DefaultPolicy(const HostFacts& host, const std::string& workspace);
 
-// Protected paths of the git repository at `workspace`: .git/hooks and
-// .git/config, or, when .git is a file (worktree, submodule), hooks and
-// config of the git dir it points to and of that dir's common dir.
-[[nodiscard]] std::vector<std::string> GitProtectPaths(const std::string& workspace);
-
 }  // namespace cordon::policy

@@ -76,7 +76,8 @@ bool IsWithinResolved(const std::string& path, const std::string& parent, RealPa
 }
 
 // Why `path` may not be writable (or the workspace), or empty when it may.
-std::string ForbiddenRootReason(const std::string& path, const std::string& home) {
+std::string ForbiddenRootReason(const std::string& path, const HostFacts& host) {
+  const std::string& home = host.home;
   std::optional<std::string> real = RealPath(path);
   for (const std::string& p : {path, real.value_or(path)}) {
     if (p == "/") {
@@ -89,6 +90,17 @@ std::string ForbiddenRootReason(const std::string& path, const std::string& home
       return p == home ? "the home directory itself can never be writable (its startup files run "
                          "on the host)"
                        : p + " contains the home directory";
+    }
+    // cordon's own config and state (vault, key, events): a sandbox that
+    // could write an ancestor could rename it away and plant its own, which
+    // a later run would trust, whether or not it exists yet.
+    for (const std::string& own :
+         {host.xdg_config_home + "/cordon", host.xdg_state_home + "/cordon"}) {
+      if (IsWithin(own, p) || IsWithin(p, own)) {
+        return p + (IsWithin(p, own) ? " is inside" : " contains") + " cordon's own " +
+               (own.starts_with(host.xdg_config_home + "/") ? "config" : "state") + " (" + own +
+               "), which no sandbox may write; name a directory beside it instead";
+      }
     }
   }
   return {};
@@ -166,7 +178,7 @@ class Resolver {
     if (!real) {
       return PlainError("workspace", path, "cannot be resolved (realpath failed)");
     }
-    std::string reason = ForbiddenRootReason(*real, host_.home);
+    std::string reason = ForbiddenRootReason(*real, host_);
     if (!reason.empty()) {
       Error e = PlainError("workspace", *real, "refusing this workspace: " + reason);
       e.hint = "run cordon from a project directory, or pass --workspace DIR";
@@ -252,7 +264,7 @@ class Resolver {
   }
 
   Status CheckWritable(const PathRule& rule) const {
-    std::string reason = ForbiddenRootReason(rule.path, host_.home);
+    std::string reason = ForbiddenRootReason(rule.path, host_);
     if (reason.empty()) {
       return {};
     }
@@ -713,6 +725,12 @@ Result<HostFacts> HostFacts::FromProcess() {
     h.xdg_state_home = NormalizePath(h.home + "/.local/state");
   }
   h.xdg_runtime_dir = AbsoluteEnv("XDG_RUNTIME_DIR");
+  h.git_config_global = AbsoluteEnv("GIT_CONFIG_GLOBAL");
+  h.git_config_system = AbsoluteEnv("GIT_CONFIG_SYSTEM");
+  const char* nosystem = std::getenv("GIT_CONFIG_NOSYSTEM");
+  h.git_config_nosystem = nosystem != nullptr && *nosystem != '\0' &&
+                          std::string_view(nosystem) != "0" &&
+                          std::string_view(nosystem) != "false";
   return h;
 }
 

@@ -49,6 +49,10 @@ struct HostFacts {
   std::string xdg_config_home;  // $XDG_CONFIG_HOME or HOME/.config
   std::string xdg_state_home;   // $XDG_STATE_HOME or HOME/.local/state
   std::string xdg_runtime_dir;  // may be empty
+  // git's config overrides, as the host's git sees them (git_surface.h).
+  std::string git_config_global;     // $GIT_CONFIG_GLOBAL
+  std::string git_config_system;     // $GIT_CONFIG_SYSTEM
+  bool git_config_nosystem = false;  // $GIT_CONFIG_NOSYSTEM
 
   [[nodiscard]] static Result<HostFacts> FromProcess();
 };

@@ -25,6 +25,7 @@ struct Origin {
   int line = 0;      // 1-based, for k*Config
   int column = 0;
   std::string flag;  // e.g. "--writable", for kFlag
+  std::string note;  // for kBuiltin: why the rule exists ("git hooks")
 
   // "built-in default", "/home/u/.config/cordon/config.toml:12:3", "flag --read".
   [[nodiscard]] std::string Describe() const;
@@ -35,6 +36,7 @@ struct Origin {
 struct PathRule {
   std::string path;
   Origin origin;
+  bool is_dir = false;  // protect: a missing path is kept by a directory
 };
 
 struct EnvPass {

@@ -156,16 +156,23 @@ Outcome Launch(const policy::Policy& policy, Plan& plan, const LaunchOptions& op
   c_arrays();
   std::vector<int> scratch(plan.mounts.binds.size(), -1);
 
-  // Stand-ins for missing protected files; one that could not be made is
-  // not protected, and says so.
+  // Stand-ins for missing protected files. One that could not be made
+  // leaves its path unprotected: the run stops, unless degraded runs were
+  // asked for (then the path is named as not enforced).
   Placeholders placeholders;
   if (!plan.placeholders.empty()) {
-    auto ready = placeholders.Create(plan.placeholders, policy.workspace);
-    for (const auto& p : plan.placeholders) {
-      if (std::find(ready.begin(), ready.end(), p.path) != ready.end()) continue;
-      std::erase(plan.mounts.protects, p.path);
+    for (Error& e : placeholders.Create(plan.placeholders, policy.workspace)) {
+      std::erase(plan.mounts.protects, e.object);
+      if (!policy.allow_degraded) {
+        e.detail = "cannot keep the missing protected path from being created";
+        e.hint =
+            "a parent directory may have been replaced by a symlink, or the directory is not "
+            "writable by you; check the path, or run with --allow-degraded to go on with it "
+            "unprotected";
+        return Outcome::SetupError(std::move(e));
+      }
       plan.degraded.push_back("could not create a placeholder for missing protected path " +
-                              p.path);
+                              e.object + " (" + e.Describe() + ")");
       if (options.on_degraded) options.on_degraded(plan.degraded.back());
     }
   }

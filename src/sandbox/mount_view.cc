@@ -182,9 +182,10 @@ ChildStatus Build(const Plan& plan, std::span<int> scratch, int* host_pts_fd) {
     }
   }
 
+  // Pins before hides and protects, which a pin's clone would shadow; the
+  // clone is recursive, so read-only binds already inside stay in it.
+  for (const std::string& pin : plan.pins) CORDON_CHILD_TRY(SelfBind(pin.c_str(), false, true));
   CORDON_CHILD_TRY(HideAll(plan));
-  // Pins before protects: a pin clones its directory without submounts.
-  for (const std::string& pin : plan.pins) CORDON_CHILD_TRY(SelfBind(pin.c_str(), false, false));
   for (const std::string& p : plan.protects) CORDON_CHILD_TRY(SelfBind(p.c_str(), true, true));
 
   for (const Cover& cover : plan.covers) {

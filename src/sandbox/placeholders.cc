@@ -3,9 +3,12 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -38,8 +41,19 @@ bool IsEmptyDir(const std::string& path, int depth) {
   return empty;
 }
 
+// A file holding kSameDir and nothing else.
+bool HoldsSameDir(const std::string& path) {
+  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
+  char buf[sizeof(kSameDir) + 1] = {};
+  return fd.valid() && read(fd.get(), buf, sizeof(buf)) == static_cast<ssize_t>(kSameDir.size()) &&
+         std::string_view(buf, kSameDir.size()) == kSameDir;
+}
+
 bool IsEmpty(const std::string& path, const struct stat& st, int depth = 0) {
-  if (S_ISREG(st.st_mode)) return st.st_size == 0;
+  if (S_ISREG(st.st_mode)) {
+    return st.st_size == 0 ||
+           (st.st_size == static_cast<off_t>(kSameDir.size()) && HoldsSameDir(path));
+  }
   return S_ISDIR(st.st_mode) && IsEmptyDir(path, depth);
 }
 
@@ -49,56 +63,101 @@ bool IsPlaceholderAt(const std::string& path, int depth) {
   return lgetxattr(path.c_str(), kMark, nullptr, 0) >= 0;
 }
 
-// The fd still names `path`, and it is still an empty placeholder.
-bool StillOurs(int fd, const std::string& path) {
+// The fd still names `name` in `parent`, and it is still an empty
+// placeholder.
+bool StillOurs(int fd, int parent, const std::string& name, const std::string& path) {
   struct stat a {};
   struct stat b {};
-  return fstat(fd, &a) == 0 && lstat(path.c_str(), &b) == 0 && a.st_dev == b.st_dev &&
-         a.st_ino == b.st_ino && IsEmpty(path, b);
+  return fstat(fd, &a) == 0 && fstatat(parent, name.c_str(), &b, AT_SYMLINK_NOFOLLOW) == 0 &&
+         a.st_dev == b.st_dev && a.st_ino == b.st_ino && IsEmpty(path, b);
 }
 
-// Made under a temporary name, marked, then renamed into place (without
-// replacing anything): no run ever sees an unmarked placeholder, which it
-// would take for the user's own file (a bare .git for a repository).
-int CreateMarked(const PlaceholderSpec& spec) {
-  const std::string tmp = spec.path + ".cordon-new-" + std::to_string(getpid());
-  // A leftover of a run with this pid that was killed right here.
-  if (spec.is_dir) {
-    (void)rmdir(tmp.c_str());
-  } else {
-    (void)unlink(tmp.c_str());
+// 32 hex digits from getrandom(2).
+bool RandomName(std::string* out) {
+  unsigned char bytes[16];
+  size_t got = 0;
+  while (got < sizeof(bytes)) {
+    ssize_t n = getrandom(bytes + got, sizeof(bytes) - got, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    got += static_cast<size_t>(n);
   }
+  static constexpr char kHex[] = "0123456789abcdef";
+  out->clear();
+  for (unsigned char b : bytes) {
+    out->push_back(kHex[b >> 4]);
+    out->push_back(kHex[b & 15]);
+  }
+  return true;
+}
+
+// Opens the directory that will hold `path` without following any symlink
+// (RESOLVE_NO_SYMLINKS), and sets `name` to its last component.
+int OpenParent(const std::string& path, std::string* name) {
+  size_t slash = path.rfind('/');
+  if (slash == std::string::npos || slash + 1 >= path.size()) {
+    errno = EINVAL;
+    return -1;
+  }
+  *name = path.substr(slash + 1);
+  const std::string parent = slash == 0 ? "/" : path.substr(0, slash);
+  open_how how{};
+  how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
+  how.resolve = RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+  for (;;) {
+    long fd = syscall(SYS_openat2, AT_FDCWD, parent.c_str(), &how, sizeof(how));
+    if (fd >= 0 || errno != EINTR) return static_cast<int>(fd);
+  }
+}
+
+// Made under a random temporary name, marked, then renamed into place
+// (without replacing anything): no run ever sees an unmarked placeholder,
+// which it would take for the user's own file (a bare .git for a
+// repository), and no sandbox can predict the name and squat it.
+int CreateMarked(const PlaceholderSpec& spec, int parent, const std::string& name) {
+  std::string tmp;
   int fd = -1;
-  if (spec.is_dir) {
-    if (mkdir(tmp.c_str(), 0755) != 0) return -1;
-    fd = open(tmp.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
-  } else {
-    fd = open(tmp.c_str(), O_CREAT | O_EXCL | O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
+  for (int attempt = 0; attempt < 4 && fd < 0; ++attempt) {
+    if (!RandomName(&tmp)) return -1;
+    tmp = "." + name + ".cordon-" + tmp;
+    if (spec.is_dir) {
+      if (mkdirat(parent, tmp.c_str(), 0755) != 0) {
+        if (errno == EEXIST) continue;
+        return -1;
+      }
+      fd = openat(parent, tmp.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+      if (fd < 0) return -1;
+    } else {
+      fd = openat(parent, tmp.c_str(), O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC | O_NOFOLLOW, 0644);
+      if (fd < 0 && errno != EEXIST) return -1;
+    }
+  }
+  if (fd < 0) return -1;
+  if (!spec.content.empty() && write(fd, spec.content.data(), spec.content.size()) !=
+                                   static_cast<ssize_t>(spec.content.size())) {
+    const int err = errno == 0 ? EIO : errno;
+    close(fd);
+    (void)unlinkat(parent, tmp.c_str(), 0);
+    errno = err;
+    return -1;
   }
   // Best effort: on a filesystem without user xattrs the placeholder is
   // still removed by this run, just not adoptable after a crash.
-  if (fd >= 0) (void)fsetxattr(fd, kMark, "1", 1, 0);
-  if (fd >= 0 &&
-      renameat2(AT_FDCWD, tmp.c_str(), AT_FDCWD, spec.path.c_str(), RENAME_NOREPLACE) == 0) {
-    return fd;
-  }
+  (void)fsetxattr(fd, kMark, "1", 1, 0);
+  if (renameat2(parent, tmp.c_str(), parent, name.c_str(), RENAME_NOREPLACE) == 0) return fd;
   const int err = errno;
-  if (fd >= 0) close(fd);
-  if (spec.is_dir) {
-    (void)rmdir(tmp.c_str());
-  } else {
-    (void)unlink(tmp.c_str());
-  }
+  close(fd);
+  (void)unlinkat(parent, tmp.c_str(), spec.is_dir ? AT_REMOVEDIR : 0);
   errno = err;
   return -1;
 }
 
-int CreateOrAdopt(const PlaceholderSpec& spec) {
-  int fd = CreateMarked(spec);
+int CreateOrAdopt(const PlaceholderSpec& spec, int parent, const std::string& name) {
+  int fd = CreateMarked(spec, parent, name);
   if (fd >= 0 || errno != EEXIST || !IsPlaceholder(spec.path)) return fd;
   const int flags = spec.is_dir ? O_RDONLY | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW
                                 : O_RDONLY | O_CLOEXEC | O_NOFOLLOW;
-  return open(spec.path.c_str(), flags);
+  return openat(parent, name.c_str(), flags);
 }
 
 // An exclusive flock on a directory for the scope of one Create or
@@ -122,25 +181,42 @@ class DirLock {
 
 bool IsPlaceholder(const std::string& path) { return IsPlaceholderAt(path, 0); }
 
-std::vector<std::string> Placeholders::Create(const std::vector<PlaceholderSpec>& specs,
-                                              const std::string& lock_dir) {
+std::vector<Error> Placeholders::Create(const std::vector<PlaceholderSpec>& specs,
+                                        const std::string& lock_dir) {
   lock_dir_ = lock_dir;
   DirLock lock(lock_dir_);
-  std::vector<std::string> ready;
+  std::vector<Error> failed;
   for (const PlaceholderSpec& spec : specs) {
+    std::string name;
+    UniqueFd parent(OpenParent(spec.path, &name));
+    if (!parent.valid()) {
+      failed.push_back(SysError("openat2(RESOLVE_NO_SYMLINKS)", spec.path, errno));
+      continue;
+    }
     // A few tries: a concurrent run may remove the one we just opened.
+    int err = EAGAIN;
     for (int attempt = 0; attempt < 3; ++attempt) {
-      UniqueFd fd(CreateOrAdopt(spec));
-      if (!fd.valid()) break;
+      UniqueFd fd(CreateOrAdopt(spec, parent.get(), name));
+      if (!fd.valid()) {
+        err = errno;
+        break;
+      }
       // Shared with concurrent runs; a run removing it takes it exclusively.
-      if (flock(fd.get(), LOCK_SH) != 0) break;
-      if (!StillOurs(fd.get(), spec.path)) continue;
-      held_.push_back({spec, std::move(fd)});
-      ready.push_back(spec.path);
+      if (flock(fd.get(), LOCK_SH) != 0) {
+        err = errno;
+        break;
+      }
+      if (!StillOurs(fd.get(), parent.get(), name, spec.path)) continue;
+      held_.push_back({spec, std::move(parent), name, std::move(fd)});
+      err = 0;
       break;
     }
+    if (err != 0) {
+      failed.push_back(
+          SysError(spec.is_dir ? "mkdir(placeholder)" : "create(placeholder)", spec.path, err));
+    }
   }
-  return ready;
+  return failed;
 }
 
 void Placeholders::RemoveAll() {
@@ -150,12 +226,9 @@ void Placeholders::RemoveAll() {
   // (and removable) once they are gone.
   for (auto it = held_.rbegin(); it != held_.rend(); ++it) {
     Held& h = *it;
-    if (flock(h.fd.get(), LOCK_EX | LOCK_NB) == 0 && StillOurs(h.fd.get(), h.spec.path)) {
-      if (h.spec.is_dir) {
-        rmdir(h.spec.path.c_str());
-      } else {
-        unlink(h.spec.path.c_str());
-      }
+    if (flock(h.fd.get(), LOCK_EX | LOCK_NB) == 0 &&
+        StillOurs(h.fd.get(), h.parent.get(), h.name, h.spec.path)) {
+      (void)unlinkat(h.parent.get(), h.name.c_str(), h.spec.is_dir ? AT_REMOVEDIR : 0);
     }
   }
   held_.clear();

@@ -15,15 +15,22 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "common/error.h"
 #include "common/unique_fd.h"
 
 namespace cordon::sandbox {
 
+inline constexpr std::string_view kSameDir = ".\n";
+
 struct PlaceholderSpec {
   std::string path;
   bool is_dir = false;
+  // A file's bytes: empty, or kSameDir for git's commondir, which git
+  // refuses to read when empty ("." names the git dir itself).
+  std::string_view content;
   bool operator==(const PlaceholderSpec&) const = default;
 };
 
@@ -37,10 +44,10 @@ class Placeholders {
   ~Placeholders() { RemoveAll(); }
 
   // Creates (or adopts) each placeholder, parents before children, under a
-  // lock on `lock_dir` (the workspace). Returns the paths that now exist and
-  // can be protected; the others are left alone.
-  std::vector<std::string> Create(const std::vector<PlaceholderSpec>& specs,
-                                  const std::string& lock_dir);
+  // lock on `lock_dir` (the workspace). Returns one error per placeholder
+  // that could not be made (its path is not protected then); empty when
+  // every one exists now.
+  std::vector<Error> Create(const std::vector<PlaceholderSpec>& specs, const std::string& lock_dir);
 
   // Removes every placeholder that no other run holds and that is still
   // empty.
@@ -49,14 +56,16 @@ class Placeholders {
  private:
   struct Held {
     PlaceholderSpec spec;
+    UniqueFd parent;  // O_PATH, opened without following symlinks
+    std::string name;
     UniqueFd fd;
   };
   std::vector<Held> held_;
   std::string lock_dir_;
 };
 
-// True when `path` is an empty file, or a directory empty but for other
-// placeholders, carrying cordon's mark.
+// True when `path` is an empty file (or one holding just kSameDir), or a
+// directory empty but for other placeholders, carrying cordon's mark.
 [[nodiscard]] bool IsPlaceholder(const std::string& path);
 
 }  // namespace cordon::sandbox

@@ -129,13 +129,34 @@ class ViewBuilder {
 constexpr const char* kDevNodes[] = {"/dev/null",   "/dev/zero",    "/dev/full",
                                      "/dev/random", "/dev/urandom", "/dev/tty"};
 
+// Pins every directory between the writable root and `target` (a mount
+// point cannot be renamed or removed), so the sandbox cannot move a parent
+// away and plant a fresh one.
+void PinParents(const std::string& target, const std::string& root, mount_view::Plan& view) {
+  for (std::string dir = Parent(target); IsStrictlyUnder(dir, root); dir = Parent(dir)) {
+    if (std::find(view.pins.begin(), view.pins.end(), dir) == view.pins.end()) {
+      view.pins.push_back(dir);
+    }
+  }
+}
+
+// `path` with the symlinks of its parent resolved (the last component kept
+// as it is); `path` itself when the parent does not exist.
+std::string InRealParent(const std::string& path) {
+  std::optional<std::string> parent = policy::RealPath(Parent(path));
+  if (!parent) return path;
+  std::string name = path.substr(path.rfind('/') + 1);
+  return *parent == "/" ? "/" + name : *parent + "/" + name;
+}
+
 struct ProtectTarget {
   std::string path;
   bool is_dir;  // what to stand in with when it is missing
 };
 
-void PlanProtects(const Policy& policy, const std::vector<std::string>& writable_roots,
-                  Plan& plan) {
+void PlanProtects(const Policy& policy, std::vector<std::string> writable_roots, Plan& plan) {
+  // Targets are compared with the roots as the kernel sees them.
+  for (std::string& w : writable_roots) w = policy::RealPath(w).value_or(w);
   mount_view::Plan& view = plan.mounts;
   std::vector<ProtectTarget> targets;
   // Without a repository, the workspace's .git itself is protected: a .git
@@ -160,10 +181,13 @@ void PlanProtects(const Policy& policy, const std::vector<std::string>& writable
   // The policy lists the hooks and config of the workspace's repository,
   // and of the git dir a .git file (worktree, submodule) points to.
   for (const auto& rule : policy.protect) {
-    targets.push_back({rule.path, rule.path.ends_with("/hooks")});
+    targets.push_back({rule.path, rule.is_dir || rule.path.ends_with("/hooks")});
   }
   for (const ProtectTarget& t : targets) {
-    const std::string& target = t.path;
+    // Where the path really is: a parent the sandbox replaced by a symlink
+    // (WS/sub -> ~/.config) must not lead the supervisor, which makes the
+    // placeholders, outside the writable roots.
+    const std::string target = InRealParent(t.path);
     auto root = std::find_if(writable_roots.begin(), writable_roots.end(),
                              [&](const auto& w) { return IsStrictlyUnder(target, w); });
     if (root == writable_roots.end()) continue;  // not writable anyway
@@ -171,23 +195,26 @@ void PlanProtects(const Policy& policy, const std::vector<std::string>& writable
     // the read-only placeholder covers it already, and a nested one would
     // keep the parent from being removed by the run that holds it.
     if (target != ws_git && no_repo && IsStrictlyUnder(target, ws_git)) continue;
+    const std::string_view content = target.ends_with("/commondir") ? kSameDir : "";
     if (IsPlaceholder(target)) {
       // Left by a run whose supervisor was killed: adopt it, remove it after.
-      plan.placeholders.push_back({target, t.is_dir});
+      plan.placeholders.push_back({target, t.is_dir, content});
     } else if (!Lstat(target)) {
       if (!Stat(Parent(target))) continue;  // e.g. .git/hooks without a .git
-      plan.placeholders.push_back({target, t.is_dir});
+      plan.placeholders.push_back({target, t.is_dir, content});
     }
-    // Pin every directory between the writable root and the target, so the
-    // sandbox cannot rename a parent away and plant a fresh one.
-    for (std::string dir = Parent(target); IsStrictlyUnder(dir, *root); dir = Parent(dir)) {
-      if (std::find(view.pins.begin(), view.pins.end(), dir) == view.pins.end()) {
-        view.pins.push_back(dir);
-      }
-    }
+    PinParents(target, *root, view);
     if (std::find(view.protects.begin(), view.protects.end(), target) == view.protects.end()) {
       view.protects.push_back(target);
     }
+  }
+  // A deny-read cover moves with its parent: pin the parents of every one
+  // inside a writable root, or a run could rename the parent away and the
+  // next run would see the path uncovered.
+  for (const mount_view::Hide& hide : view.hides) {
+    auto root = std::find_if(writable_roots.begin(), writable_roots.end(),
+                             [&](const auto& w) { return IsStrictlyUnder(hide.path, w); });
+    if (root != writable_roots.end()) PinParents(hide.path, *root, view);
   }
   // Parents first, so a pin never clones a protect made before it.
   std::sort(view.pins.begin(), view.pins.end());

@@ -11,6 +11,7 @@
 #include <fstream>
 
 #include "policy/defaults.h"
+#include "policy/git_surface.h"
 
 namespace cordon::sandbox {
 namespace {
@@ -61,8 +62,8 @@ class PlanTest : public ::testing::Test {
   }
 
   static bool HasPlaceholder(const Plan& plan, const std::string& path, bool is_dir) {
-    return std::find(plan.placeholders.begin(), plan.placeholders.end(),
-                     PlaceholderSpec{path, is_dir}) != plan.placeholders.end();
+    return std::any_of(plan.placeholders.begin(), plan.placeholders.end(),
+                       [&](const auto& p) { return p.path == path && p.is_dir == is_dir; });
   }
 
   std::string root_, home_, ws_;
@@ -167,12 +168,18 @@ TEST_F(PlanTest, WorktreeGitdirIsProtected) {
   fsys::create_directories(gitdir + "/hooks");
   std::ofstream(ws_ + "/.git") << "gitdir: main.git/worktrees/wt\n";
   // The policy lists them (defaults.cc); the plan protects and pins them.
-  for (std::string& p : policy::GitProtectPaths(ws_)) policy_.protect.push_back({p, {}});
+  for (auto& g : policy::GitSurface(ws_, {home_, home_ + "/.config", "", "", true})) {
+    policy_.protect.push_back({g.path, {}, g.is_dir});
+  }
   Plan plan = MustCompile();
   EXPECT_TRUE(Contains(plan.mounts.protects, gitdir + "/hooks"));
   EXPECT_TRUE(Contains(plan.mounts.protects, common + "/hooks"));
   EXPECT_TRUE(Contains(plan.mounts.protects, common + "/config"));
   EXPECT_TRUE(Contains(plan.mounts.pins, common));
+  // The pointers that redirect git: the .git file and both commondirs.
+  EXPECT_TRUE(Contains(plan.mounts.protects, ws_ + "/.git"));
+  EXPECT_TRUE(Contains(plan.mounts.protects, gitdir + "/commondir"));
+  EXPECT_TRUE(Contains(plan.mounts.protects, common + "/commondir"));
 }
 
 TEST_F(PlanTest, ReadOnlyModeBindsTheWorkspaceReadOnlyAndProtectsNothing) {

@@ -1,0 +1,263 @@
+// The repository's code-execution surface; see git_surface.h.
+#include "policy/git_surface.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "common/unique_fd.h"
+#include "policy/git_config.h"
+#include "policy/paths.h"
+
+namespace cordon::policy {
+namespace {
+
+constexpr size_t kMaxFileBytes = 1 << 20;  // git config files are small
+constexpr int kMaxIncludeDepth = 10;       // git's own limit (config.c)
+constexpr int kMaxModuleDepth = 4;         // submodule names may hold '/'
+constexpr size_t kMaxDirEntries = 512;     // per worktrees/ or modules/ level
+
+std::string Parent(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == 0 || slash == std::string::npos ? "/" : path.substr(0, slash);
+}
+
+bool IsDir(const std::string& path) {
+  struct stat st {};
+  return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+bool IsFile(const std::string& path) {
+  struct stat st {};
+  return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+}
+
+// The first kMaxFileBytes of a regular file; empty when unreadable. A FIFO
+// planted under a config name must not block: O_NONBLOCK, regular files only.
+std::string ReadSmallFile(const std::string& path) {
+  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
+  struct stat st {};
+  if (!fd.valid() || fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return {};
+  std::string out;
+  char buf[8192];
+  while (out.size() < kMaxFileBytes) {
+    ssize_t n = read(fd.get(), buf, sizeof(buf));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  if (out.size() > kMaxFileBytes) out.resize(kMaxFileBytes);
+  return out;
+}
+
+std::vector<std::string> ListDir(const std::string& path) {
+  std::vector<std::string> names;
+  DIR* dir = opendir(path.c_str());
+  if (dir == nullptr) return names;
+  while (struct dirent* e = readdir(dir)) {
+    std::string_view name = e->d_name;
+    if (name == "." || name == "..") continue;
+    if (names.size() >= kMaxDirEntries) break;
+    names.emplace_back(name);
+  }
+  closedir(dir);
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+// The first line of a file such as .git ("gitdir: X") or commondir ("X"),
+// made absolute relative to `base`; empty if none.
+std::string ReadPointer(const std::string& file, const std::string& base, std::string_view prefix) {
+  std::string text = ReadSmallFile(file);
+  std::string line = text.substr(0, text.find('\n'));
+  while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) line.pop_back();
+  if (!line.starts_with(prefix)) return {};
+  line.erase(0, prefix.size());
+  if (line.empty() || line.find('\0') != std::string::npos) return {};
+  return NormalizePath(line.front() == '/' ? line : base + "/" + line);
+}
+
+// Where git really opens `path`: symlinks in its parent resolved (the last
+// component is protected as itself, link or not).
+std::string Canonical(const std::string& path) {
+  std::string norm = NormalizePath(path);
+  if (norm == "/") return norm;
+  std::optional<std::string> parent = RealPath(Parent(norm));
+  if (!parent) return norm;
+  return NormalizePath(*parent + "/" + norm.substr(norm.rfind('/') + 1));
+}
+
+class Walker {
+ public:
+  Walker(const std::string& workspace, const GitHost& host) : ws_(workspace), host_(host) {}
+
+  std::vector<GitProtect> Run() {
+    const std::string dotgit = ws_ + "/.git";
+    struct stat st {};
+    if (lstat(dotgit.c_str(), &st) != 0) return {};
+    std::string gitdir;
+    if (S_ISREG(st.st_mode)) {
+      // A linked worktree or a submodule: the file names the git dir.
+      Add(dotgit, false, "git dir pointer (.git file)");
+      gitdir = ReadPointer(dotgit, ws_, "gitdir: ");
+    } else if (S_ISDIR(st.st_mode)) {
+      gitdir = dotgit;
+    } else {
+      return {};
+    }
+    if (!gitdir.empty()) GitDir(gitdir, 0);
+    Submodules(ws_);
+    HostConfigs();
+    return std::move(out_);
+  }
+
+ private:
+  void Add(const std::string& path, bool is_dir, std::string why) {
+    if (out_.size() >= kMaxGitProtects) return;
+    std::string p = Canonical(path);
+    for (const auto& g : out_) {
+      if (g.path == p) return;
+    }
+    out_.push_back({std::move(p), is_dir, std::move(why)});
+  }
+
+  // One git directory and what hangs off it.
+  void GitDir(const std::string& dir, int depth) {
+    if (!IsDir(dir) || depth > kMaxModuleDepth) return;
+    if (std::find(seen_.begin(), seen_.end(), dir) != seen_.end()) return;
+    seen_.push_back(dir);
+    Add(dir + "/config", false, "git config");
+    Add(dir + "/config.worktree", false, "git per-worktree config");
+    Add(dir + "/commondir", false, "git common dir pointer");
+    Add(dir + "/hooks", true, "git hooks");
+    Config(dir + "/config", 0);
+    Config(dir + "/config.worktree", 0);
+    // commondir redirects config, hooks, refs and objects (setup.c).
+    std::string common = ReadPointer(dir + "/commondir", dir, "");
+    if (!common.empty() && common != dir) GitDir(common, depth + 1);
+    // Linked worktrees' admin dirs: each has its own commondir and
+    // config.worktree (worktree.c).
+    for (const std::string& id : ListDir(dir + "/worktrees")) {
+      std::string admin = dir + "/worktrees/" + id;
+      if (!IsDir(admin)) continue;
+      Add(admin + "/commondir", false, "git common dir pointer (linked worktree)");
+      Add(admin + "/config.worktree", false, "git per-worktree config (linked worktree)");
+      Add(admin + "/gitdir", false, "git worktree location (linked worktree)");
+      Config(admin + "/config.worktree", 0);
+    }
+    Modules(dir + "/modules", depth + 1);
+  }
+
+  // Submodule git dirs: modules/NAME, where NAME may hold slashes.
+  void Modules(const std::string& dir, int depth) {
+    if (depth > kMaxModuleDepth) return;
+    for (const std::string& name : ListDir(dir)) {
+      std::string sub = dir + "/" + name;
+      if (!IsDir(sub)) continue;
+      if (IsFile(sub + "/HEAD") || IsFile(sub + "/config")) {
+        GitDir(sub, depth);
+      } else {
+        Modules(sub, depth + 1);
+      }
+    }
+  }
+
+  // Submodules checked out in the workspace: their .git file (or embedded
+  // git dir) is what the host's git status recurses into.
+  void Submodules(const std::string& top) {
+    for (const auto& e : git_config::Parse(ReadSmallFile(top + "/.gitmodules"))) {
+      if (!e.key.starts_with("submodule.") || !e.key.ends_with(".path") || e.value.empty() ||
+          e.value.front() == '/') {
+        continue;
+      }
+      std::string path = NormalizePath(top + "/" + e.value);
+      if (!IsWithin(path, top) || path == top) continue;
+      std::string dotgit = path + "/.git";
+      struct stat st {};
+      if (lstat(dotgit.c_str(), &st) != 0) continue;
+      if (S_ISREG(st.st_mode)) {
+        Add(dotgit, false, "submodule git dir pointer (.git file)");
+        std::string gitdir = ReadPointer(dotgit, path, "gitdir: ");
+        if (!gitdir.empty()) GitDir(gitdir, 1);
+      } else if (S_ISDIR(st.st_mode)) {
+        GitDir(dotgit, 1);
+      }
+    }
+  }
+
+  // The config files git reads besides the repository's (config.c).
+  void HostConfigs() {
+    if (!host_.git_config_nosystem) {
+      Config(host_.git_config_system.empty() ? "/etc/gitconfig" : host_.git_config_system, 0);
+    }
+    if (!host_.git_config_global.empty()) {
+      Config(host_.git_config_global, 0);
+    } else {
+      Config(host_.xdg_config_home + "/git/config", 0);
+      Config(host_.home + "/.gitconfig", 0);
+    }
+  }
+
+  // Expands "~/" and makes a relative path absolute from `base`.
+  std::string Resolve(const std::string& raw, const std::string& base) const {
+    if (raw.starts_with("~/")) return NormalizePath(host_.home + raw.substr(1));
+    if (raw.front() == '/') return NormalizePath(raw);
+    return NormalizePath(base + "/" + raw);
+  }
+
+  void Config(const std::string& file, int depth) {
+    if (depth > kMaxIncludeDepth) return;
+    if (depth == 0) {
+      if (std::find(read_.begin(), read_.end(), file) != read_.end()) return;
+      read_.push_back(file);
+    }
+    for (const auto& e : git_config::Parse(ReadSmallFile(file))) {
+      if (e.value.empty()) continue;
+      switch (git_config::Classify(e.key, e.value)) {
+        case git_config::Use::kInclude: {
+          // Relative to the including file's directory (config.c); the
+          // includeIf condition is not evaluated: every target counts.
+          std::string target = Resolve(e.value, Parent(file));
+          Add(target, false, e.key + " of " + file);
+          if (std::find(read_.begin(), read_.end(), target) == read_.end()) {
+            read_.push_back(target);
+            Config(target, depth + 1);
+          }
+          break;
+        }
+        case git_config::Use::kHooksDir:
+          // A relative hooksPath is taken from the worktree's top level.
+          Add(Resolve(e.value, ws_), true, "core.hooksPath of " + file);
+          break;
+        case git_config::Use::kCommand:
+          for (const std::string& word : git_config::PathWords(e.value)) {
+            // Programs named by path; relative ones run from the worktree's
+            // top level. Only files that exist: a directory or a missing
+            // name is no program git runs.
+            std::string path = Resolve(word, ws_);
+            if (IsFile(path)) Add(path, false, e.key + " of " + file);
+          }
+          break;
+        case git_config::Use::kNone:
+          break;
+      }
+    }
+  }
+
+  const std::string& ws_;
+  const GitHost& host_;
+  std::vector<GitProtect> out_;
+  std::vector<std::string> seen_;  // git dirs walked
+  std::vector<std::string> read_;  // config files read
+};
+
+}  // namespace
+
+std::vector<GitProtect> GitSurface(const std::string& workspace, const GitHost& host) {
+  return Walker(workspace, host).Run();
+}
+
+}  // namespace cordon::policy
