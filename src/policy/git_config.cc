@@ -213,8 +213,6 @@ std::vector<Entry> Parse(std::string_view text) {
     char c = r.peek();
     if (c == '\n') {
       r.get();
-    } else if (c == '#' || c == ';') {
-      r.SkipLine();
     } else if (c == '[') {
       r.get();
       prefix = ReadSection(r);
@@ -225,7 +223,7 @@ std::vector<Entry> Parse(std::string_view text) {
       while (!r.done() && IsNameChar(r.peek())) name += Lower(r.get());
       out.push_back({prefix + name, ReadValue(r)});
     } else {
-      r.SkipLine();
+      r.SkipLine();  // a comment, or a line git would reject
     }
   }
   return out;
