@@ -180,7 +180,6 @@ Status PlanNamespaceless(const policy::Policy& policy, const std::string& tmpdir
 
   // Network: Landlock's TCP rules (ABI 4) and seccomp for the rest.
   seccomp::Options sc;
-  sc.restrict_socket_families = true;
   sc.deny_unix_sockets = true;
   sc.deny_sysv_ipc = true;
   sc.deny_path_metadata = true;
@@ -216,7 +215,8 @@ Status PlanNamespaceless(const policy::Policy& policy, const std::string& tmpdir
     plan.seccomp = std::move(program).value();
   } else {
     plan.degraded.push_back(
-        "seccomp unavailable: UDP, netlink, packet and AF_UNIX sockets are not refused");
+        "seccomp unavailable: UDP, AF_UNIX and other socket families (vsock, packet, netlink "
+        "beyond routes) are not refused");
   }
 
   SetEnv(plan.envp, "TMPDIR", tmpdir);

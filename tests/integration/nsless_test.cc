@@ -99,7 +99,7 @@ TEST_F(NamespacelessTest, NetworkIsRefusedAndServersSeeNothing) {
                      {"EACCES", "EPERM"}));
   EXPECT_TRUE(Denied(NsProbe({"send-udp", "127.0.0.1", std::to_string(udp.port())}), {"EPERM"}));
   EXPECT_TRUE(Denied(NsProbe({"raw-socket"}), {"EPERM"}));
-  EXPECT_TRUE(Denied(NsProbe({"packet-socket"}), {"EPERM"}));
+  EXPECT_TRUE(Denied(NsProbe({"packet-socket"}), {"EAFNOSUPPORT"}));
   EXPECT_EQ(tcp.TakeAccepted(), 0);
   EXPECT_EQ(udp.TakeReceived(), 0);
   // The twin: --net full reaches the same server.
