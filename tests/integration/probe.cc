@@ -478,7 +478,9 @@ int Hostile(const Args& roots) {
         std::vector<std::string> kids;
         while (dirent* e = readdir(d)) {
           std::string n = e->d_name;
-          if (n != "." && n != "..") kids.push_back(path + "/" + n);
+          if (n == "." || n == "..") continue;
+          kids.push_back(path);
+          kids.back().append("/").append(n);
         }
         closedir(d);
         for (const auto& k : kids) visit(k, depth + 1);
