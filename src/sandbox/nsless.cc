@@ -42,8 +42,10 @@ const std::vector<std::string>& NamespacelessLimits() {
   // Long lines split into adjacent literals on purpose.
   // NOLINTBEGIN(bugprone-suspicious-missing-comma)
   static const std::vector<std::string> kLimits = {
-      "host processes are visible (ps, /proc/PID/cmdline and status); Landlock keeps them "
-      "from being signalled or ptraced",
+      "host processes are visible: ps lists them and /proc/PID/cmdline shows their command "
+      "lines, passwords given as arguments included (mysql -pSECRET); hiding them needs a "
+      "private /proc, i.e. a mount namespace. Landlock keeps them from being signalled or "
+      "ptraced, and their environ, memory and open files unreadable",
       "no empty views: the home and paths outside the allowlist are unreadable (EACCES) rather "
       "than empty or absent, and /tmp is the host's (unwritable; TMPDIR points to a private "
       "directory that cordon removes after the run)",
@@ -148,7 +150,13 @@ Status PlanNamespaceless(const policy::Policy& policy, const std::string& tmpdir
   }
   // Read only: the host's /proc/sys is writable by uid 0 without any
   // capability. Other users' and host processes' environ, mem and fds are
-  // behind ptrace checks, which Landlock denies outside the sandbox.
+  // behind ptrace checks, which Landlock denies outside the sandbox; their
+  // command lines are not (see Limits). /proc cannot be narrowed to the
+  // sandbox's own processes: a rule attaches to an inode, and each
+  // /proc/PID is a new one (a rule on /proc/self taken before exec covers
+  // the command, not its children), while without its own /proc/PID a
+  // process loses ASan and LeakSanitizer, pthread_getattr_np on the main
+  // thread, node's process.memoryUsage(), ps, pgrep and pkill.
   grants.push_back({"/proc", fs::kRead});
 
   // Deny-read paths inside read-only roots are carved out of the
@@ -180,7 +188,6 @@ Status PlanNamespaceless(const policy::Policy& policy, const std::string& tmpdir
 
   // Network: Landlock's TCP rules (ABI 4) and seccomp for the rest.
   seccomp::Options sc;
-  sc.restrict_socket_families = true;
   sc.deny_unix_sockets = true;
   sc.deny_sysv_ipc = true;
   sc.deny_path_metadata = true;
@@ -216,7 +223,8 @@ Status PlanNamespaceless(const policy::Policy& policy, const std::string& tmpdir
     plan.seccomp = std::move(program).value();
   } else {
     plan.degraded.push_back(
-        "seccomp unavailable: UDP, netlink, packet and AF_UNIX sockets are not refused");
+        "seccomp unavailable: UDP, AF_UNIX and other socket families (vsock, packet, netlink "
+        "beyond routes) are not refused");
   }
 
   SetEnv(plan.envp, "TMPDIR", tmpdir);

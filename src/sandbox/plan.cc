@@ -344,8 +344,9 @@ Result<Plan> Compile(const Policy& policy, std::vector<std::string> argv, char**
   } else if (policy.allow_degraded) {
     plan.use_seccomp = false;
     plan.degraded.push_back("seccomp unavailable (" + program.error().Describe() +
-                            "): keyrings, bpf, perf_event_open, userfaultfd, io_uring, TIOCSTI "
-                            "and new namespaces are not blocked");
+                            "): keyrings, bpf, perf_event_open, userfaultfd, io_uring, TIOCSTI, "
+                            "new namespaces and socket families beyond unix, inet and netlink "
+                            "routes are not blocked");
   } else {
     Error e = program.error();
     e.hint =

@@ -2,6 +2,7 @@
 #include "sandbox/seccomp.h"
 
 #include <fcntl.h>
+#include <linux/netlink.h>
 #include <linux/seccomp.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -14,7 +15,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <iterator>
 #include <memory>
 
 #include "common/unique_fd.h"
@@ -69,6 +72,69 @@ using Ctx = std::unique_ptr<void, CtxDeleter>;
 
 Error LibError(const char* op, const char* what, int rc) { return SysError(op, what, -rc); }
 
+// The socket families the policy needs: TCP/IP, unix sockets, and netlink
+// for name resolution and `ip` (glibc's getaddrinfo with AI_ADDRCONFIG and
+// getifaddrs, iproute2). Sorted; the largest bounds the GT rule.
+constexpr int kAllowedFamilies[] = {AF_UNIX, AF_INET, AF_INET6, AF_NETLINK};
+
+// Every other family fails with EAFNOSUPPORT, the answer of a kernel built
+// without it, which programs already take as "not here" and fall back
+// from (EPERM would read as a broken system). A network namespace
+// separates none of them: AF_VSOCK binds and connects in the host's (a
+// VM's) port space; bluetooth, CAN and qipcrtr reach devices; packet
+// sockets see traffic; AF_ALG, AF_TIPC, AF_RDS, AF_XDP and AF_SMC are
+// kernel surface that nothing the sandbox runs needs.
+Status RefuseOtherFamilies(scmp_filter_ctx ctx, int syscall_nr, const char* name) {
+  const uint32_t refuse = SCMP_ACT_ERRNO(EAFNOSUPPORT);
+  constexpr int kLargest = kAllowedFamilies[std::size(kAllowedFamilies) - 1];
+  // Compared as 64 bits: a family with high bits set (the kernel reads the
+  // low 32) is greater than kLargest and refused.
+  int rc = seccomp_rule_add(ctx, refuse, syscall_nr, 1,
+                            SCMP_A0(SCMP_CMP_GT, static_cast<scmp_datum_t>(kLargest), 0));
+  if (rc != 0) return LibError("seccomp_rule_add", name, rc);
+  for (int family = 0; family < kLargest; ++family) {
+    if (std::find(std::begin(kAllowedFamilies), std::end(kAllowedFamilies), family) !=
+        std::end(kAllowedFamilies)) {
+      continue;
+    }
+    rc = seccomp_rule_add(ctx, refuse, syscall_nr, 1,
+                          SCMP_A0(SCMP_CMP_EQ, static_cast<scmp_datum_t>(family), 0));
+    if (rc != 0) return LibError("seccomp_rule_add", name, rc);
+  }
+  return {};
+}
+
+// The socket rules of every tier and network mode. No two of them (nor of
+// the tier-specific ones in Compile) match the same call with different
+// actions (the tier rules refuse inet types with EPERM too): libseccomp
+// does not promise which one wins.
+Status AddSocketRules(scmp_filter_ctx ctx) {
+  CORDON_RETURN_IF_ERROR(RefuseOtherFamilies(ctx, SCMP_SYS(socket), "socket"));
+  CORDON_RETURN_IF_ERROR(RefuseOtherFamilies(ctx, SCMP_SYS(socketpair), "socketpair"));
+  // Netlink for NETLINK_ROUTE only: sock_diag (every socket of the
+  // namespace), uevents, audit, netfilter, xfrm and generic netlink are
+  // refused as a kernel without them would answer.
+  int rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPROTONOSUPPORT), SCMP_SYS(socket), 2,
+                            SCMP_A0(SCMP_CMP_EQ, static_cast<scmp_datum_t>(AF_NETLINK), 0),
+                            SCMP_A2(SCMP_CMP_NE, static_cast<scmp_datum_t>(NETLINK_ROUTE), 0));
+  if (rc != 0) return LibError("seccomp_rule_add", "socket(AF_NETLINK)", rc);
+  // Raw IP sockets see and forge traffic, and socket(AF_INET, SOCK_PACKET)
+  // is an AF_PACKET socket by another name (__sock_create rewrites the
+  // family). EPERM, as the tier rules below answer for these types too.
+  // (The unused second datum of SCMP_CMP_EQ is spelled out: clang warns on
+  // the macro's missing field.)
+  for (int family : {AF_INET, AF_INET6}) {
+    for (scmp_datum_t type : {SOCK_RAW, SOCK_PACKET}) {
+      rc = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), SCMP_SYS(socket), 2,
+                            SCMP_A0(SCMP_CMP_EQ, static_cast<scmp_datum_t>(family), 0),
+                            SCMP_A1(SCMP_CMP_MASKED_EQ, 0xfULL, type));
+      if (rc != 0)
+        return LibError("seccomp_rule_add", "socket(AF_INET*, SOCK_RAW|SOCK_PACKET)", rc);
+    }
+  }
+  return {};
+}
+
 }  // namespace
 
 Result<Program> Compile(const Options& options) {
@@ -103,25 +169,7 @@ Result<Program> Compile(const Options& options) {
                           SCMP_A1(SCMP_CMP_MASKED_EQ, 0xffffffffULL, req));
     if (rc != 0) return LibError("seccomp_rule_add", "ioctl", rc);
   }
-  // Raw and packet sockets see and forge traffic. (The unused second datum
-  // of SCMP_CMP_EQ is spelled out: clang warns on the macro's missing field.)
-  rc = seccomp_rule_add(ctx.get(), eperm, SCMP_SYS(socket), 1, SCMP_A0(SCMP_CMP_EQ, AF_PACKET, 0));
-  if (rc != 0) return LibError("seccomp_rule_add", "socket", rc);
-  rc = seccomp_rule_add(ctx.get(), eperm, SCMP_SYS(socket), 1,
-                        SCMP_A1(SCMP_CMP_MASKED_EQ, 0xfULL, SOCK_RAW));
-  if (rc != 0) return LibError("seccomp_rule_add", "socket", rc);
-  if (options.restrict_socket_families) {
-    // An allowlist: families above AF_INET6, and those between.
-    rc = seccomp_rule_add(ctx.get(), eperm, SCMP_SYS(socket), 1,
-                          SCMP_A0(SCMP_CMP_GT, static_cast<scmp_datum_t>(AF_INET6), 0));
-    if (rc != 0) return LibError("seccomp_rule_add", "socket", rc);
-    for (int family = 0; family < AF_INET6; ++family) {
-      if (family == AF_UNIX || family == AF_INET) continue;
-      rc = seccomp_rule_add(ctx.get(), eperm, SCMP_SYS(socket), 1,
-                            SCMP_A0(SCMP_CMP_EQ, static_cast<scmp_datum_t>(family), 0));
-      if (rc != 0) return LibError("seccomp_rule_add", "socket", rc);
-    }
-  }
+  CORDON_RETURN_IF_ERROR(AddSocketRules(ctx.get()));
   for (int family : {AF_INET, AF_INET6}) {
     const auto fam = static_cast<scmp_datum_t>(family);
     if (options.deny_inet) {

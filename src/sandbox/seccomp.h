@@ -4,6 +4,10 @@
 // installed in the child (Install), which allocates nothing. Denied calls
 // fail with EPERM (never a kill), so the agent sees a clear error; clone3
 // fails with ENOSYS so libc falls back to clone, whose flags we can inspect.
+// Sockets: in every tier and network mode only AF_UNIX, AF_INET, AF_INET6
+// and AF_NETLINK (NETLINK_ROUTE) can be created; other families fail with
+// EAFNOSUPPORT and other netlink protocols with EPROTONOSUPPORT, what a
+// kernel without them answers, so programs fall back.
 #pragma once
 
 #include <linux/filter.h>
@@ -16,9 +20,6 @@
 namespace cordon::seccomp {
 
 struct Options {
-  // Also refuse socket families that reach outside a network namespace
-  // (used when there is none): everything but AF_UNIX, AF_INET, AF_INET6.
-  bool restrict_socket_families = false;
   // The namespace-less tier, where Landlock's TCP rules are the network
   // boundary: refuse every AF_INET/AF_INET6 socket that is not plain TCP
   // (UDP, ICMP, SCTP, MPTCP), and TCP Fast Open, which connects from

@@ -99,7 +99,7 @@ TEST_F(NamespacelessTest, NetworkIsRefusedAndServersSeeNothing) {
                      {"EACCES", "EPERM"}));
   EXPECT_TRUE(Denied(NsProbe({"send-udp", "127.0.0.1", std::to_string(udp.port())}), {"EPERM"}));
   EXPECT_TRUE(Denied(NsProbe({"raw-socket"}), {"EPERM"}));
-  EXPECT_TRUE(Denied(NsProbe({"packet-socket"}), {"EPERM"}));
+  EXPECT_TRUE(Denied(NsProbe({"packet-socket"}), {"EAFNOSUPPORT"}));
   EXPECT_EQ(tcp.TakeAccepted(), 0);
   EXPECT_EQ(udp.TakeReceived(), 0);
   // The twin: --net full reaches the same server.
@@ -134,6 +134,37 @@ TEST_F(NamespacelessTest, HostProcessesCannotBeSignalled) {
   EXPECT_TRUE(Allowed(NsProbe({"kill-own-child"})));
 }
 
+// Issue 12, class 8: without a pid namespace, a host process's command line
+// is readable (a limit `policy show` names); its environment and memory map
+// are not. Nothing unprivileged can hide /proc/PID (docs/namespaceless.md).
+TEST_F(NamespacelessTest, HostCommandLinesAreAListedLimitTheirEnvironIsNot) {
+  const std::string in_argv = "cordon-it-argv-" + RandomToken();
+  const std::string in_env = "cordon-it-env-" + RandomToken();
+  Env env = env_;
+  env["CORDON_IT_PASSWORD"] = in_env;
+  // `; true` keeps sh from exec'ing sleep, so its argv stays.
+  Process host({"/bin/sh", "-c", "sleep 30; true", "mysql", "-p" + in_argv}, env, ws_);
+  const std::string pid = std::to_string(host.pid());
+  ASSERT_TRUE(WaitFor(
+      [&] { return ReadFile("/proc/" + pid + "/cmdline").find(in_argv) != std::string::npos; }));
+  for (const char* field : {"environ", "maps", "mem"}) {
+    RunResult r = NsProbe({"read-proc", pid, field});
+    EXPECT_TRUE(Denied(r, {"EACCES", "EPERM"})) << field;
+    EXPECT_EQ(r.out.find(in_env), std::string::npos) << field << "\n" << r.Describe();
+  }
+  // Its fd numbers can be listed (the directory's mode decides), but not
+  // opened: following the links is ptrace-checked.
+  EXPECT_TRUE(Denied(NsProbe({"read", "/proc/" + pid + "/fd/0"}), {"EACCES", "EPERM"}));
+  // The limit, as documented: the command line is readable.
+  RunResult cmdline = NsProbe({"read-proc", pid, "cmdline"});
+  EXPECT_TRUE(Allowed(cmdline));
+  EXPECT_NE(cmdline.out.find(in_argv), std::string::npos) << cmdline.Describe();
+  // The twin: the sandbox's own environment is readable through /proc.
+  RunResult own = NsProbe({"read", "/proc/self/environ"});
+  EXPECT_TRUE(Allowed(own));
+  EXPECT_NE(own.out.find("TMPDIR="), std::string::npos) << own.Describe();
+}
+
 TEST_F(NamespacelessTest, NothingOutlivesTheCommand) {
   std::string marker = "cordon-it-nsdaemon-" + RandomToken();
   std::string beat = ws_ + "/heartbeat";
@@ -161,6 +192,8 @@ TEST_F(NamespacelessTest, PolicyShowNamesTheTierAndItsLimits) {
   EXPECT_EQ(r.exit_code, 0) << r.Describe();
   EXPECT_NE(r.out.find("tier       namespace-less"), std::string::npos) << r.Describe();
   EXPECT_NE(r.out.find("host processes are visible"), std::string::npos) << r.Describe();
+  EXPECT_NE(r.out.find("/proc/PID/cmdline shows their command lines"), std::string::npos)
+      << r.Describe();
   r = RunProcess({DenySyscallBin(), "--ns", "user", "--", CordonBin(), "policy", "show",
                   "--no-config", "--workspace", ws_, "--require-namespaces"},
                  env_, ws_);

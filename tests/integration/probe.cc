@@ -3,7 +3,7 @@
 // Each subcommand attempts ONE operation, the way a confined command would,
 // and reports the outcome on the first line of stdout: `ok` (exit 0) or the
 // errno name, e.g. `EACCES` (exit 1). Some subcommands print data after the
-// first line (`read`, `ls`, `env`, `pids`). A usage error prints `usage: ...`
+// first line (`read`, `ls`, `env`, `pids`, `getifaddrs`). A usage error prints `usage: ...`
 // and exits 2, so a test can never mistake a typo for a denial.
 //
 // The probe deliberately uses raw syscalls, not libraries that might retry or
@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
+#include <ifaddrs.h>
 #include <linux/if_ether.h>
 #include <linux/perf_event.h>
 #include <linux/userfaultfd.h>
@@ -121,7 +122,9 @@ int Read(const Args& a) {
   }
   close(fd);
   // Printing the bytes is the point: a test that sees them has found a leak.
-  std::printf("ok\n%s", data.c_str());
+  // All of them: /proc/PID/cmdline and environ separate fields with NULs.
+  std::printf("ok\n");
+  std::fwrite(data.data(), 1, data.size(), stdout);
   return 0;
 }
 
@@ -233,6 +236,31 @@ int Dns(const Args& a) {
   }
   freeaddrinfo(res);
   return Ok();
+}
+
+// socket FAMILY TYPE PROTOCOL / socketpair ...: the raw system call with
+// 64-bit arguments (numbers, 0x allowed), so a family with high bits set
+// reaches the filter as given; the kernel reads the low 32 bits.
+int Socket(const Args& a, bool pair) {
+  Need(a, 3, pair ? "socketpair FAMILY TYPE PROTOCOL" : "socket FAMILY TYPE PROTOCOL");
+  long family = ParseLong(a[0]);
+  long type = ParseLong(a[1]) | SOCK_CLOEXEC;
+  long protocol = ParseLong(a[2]);
+  int fds[2] = {-1, -1};
+  long rc = pair ? syscall(SYS_socketpair, family, type, protocol, fds)
+                 : syscall(SYS_socket, family, type, protocol);
+  return rc >= 0 ? Ok() : FailErrno();
+}
+
+// getifaddrs: glibc asks netlink (NETLINK_ROUTE) for the interfaces; prints
+// their names after `ok`.
+int GetIfaddrs() {
+  ifaddrs* list = nullptr;
+  if (getifaddrs(&list) != 0) return FailErrno();
+  std::printf("ok\n");
+  for (ifaddrs* i = list; i != nullptr; i = i->ifa_next) std::printf("%s\n", i->ifa_name);
+  freeifaddrs(list);
+  return 0;
 }
 
 sockaddr_un UnixAddr(const std::string& name, bool abstract, socklen_t* len) {
@@ -450,7 +478,9 @@ int Hostile(const Args& roots) {
         std::vector<std::string> kids;
         while (dirent* e = readdir(d)) {
           std::string n = e->d_name;
-          if (n != "." && n != "..") kids.push_back(path + "/" + n);
+          if (n == "." || n == "..") continue;
+          kids.push_back(path);
+          kids.back().append("/").append(n);
         }
         closedir(d);
         for (const auto& k : kids) visit(k, depth + 1);
@@ -630,6 +660,9 @@ int main(int argc, char** argv) {
     int fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
     return fd >= 0 ? Ok() : FailErrno();
   }
+  if (cmd == "socket") return Socket(a, false);
+  if (cmd == "socketpair") return Socket(a, true);
+  if (cmd == "getifaddrs") return GetIfaddrs();
   if (cmd == "connect-unix") return ConnectUnix(a, false);
   if (cmd == "connect-abstract") return ConnectUnix(a, true);
   if (cmd == "unix-selftest") return UnixSelfTest(a, false);
