@@ -114,15 +114,17 @@ bool TreeHolds(pid_t root, uint64_t inode) {
     const std::string pid = std::move(todo.back());
     todo.pop_back();
     const std::string base = "/proc/" + pid;
-    for (const std::string& fd : Entries(base + "/fd")) {
+    const std::string fds = base + "/fd/";
+    for (const std::string& fd : Entries(fds)) {
       char target[64];
-      ssize_t n = readlink((base + "/fd/" + fd).c_str(), target, sizeof(target) - 1);
+      ssize_t n = readlink((fds + fd).c_str(), target, sizeof(target) - 1);
       if (n > 0 && want.compare(0, std::string::npos, target, static_cast<size_t>(n)) == 0) {
         return true;
       }
     }
-    for (const std::string& tid : Entries(base + "/task")) {
-      std::ifstream children(base + "/task/" + tid + "/children");
+    const std::string tasks = base + "/task/";
+    for (const std::string& tid : Entries(tasks)) {
+      std::ifstream children(tasks + tid + "/children");
       std::string child;
       while (children >> child) todo.push_back(child);
     }
