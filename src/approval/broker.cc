@@ -100,6 +100,10 @@ void Broker::Ask(const proxy::DecisionRequest& request, proxy::DecisionDone done
   q.host = request.host;
   q.port = request.port;
   q.command = options_.command;
+  if (options_.per_connection) {
+    q.client = request.client;
+    q.proxy = request.proxy;
+  }
   // Under never and on-failure nothing is asked during the run.
   if (options_.approval == policy::Approval::kNever ||
       options_.approval == policy::Approval::kOnFailure) {
@@ -116,6 +120,7 @@ void Broker::Ask(const proxy::DecisionRequest& request, proxy::DecisionDone done
       return;
     }
     if (!stop_) {
+      if (options_.per_connection) key += " from " + q.client;
       auto [it, inserted] = pending_.try_emplace(key, Pending{q, {}});
       it->second.waiters.push_back(std::move(done));
       if (inserted) queue_.push_back(key);

@@ -35,6 +35,11 @@ struct BrokerOptions {
   // Told what the user must know (a denial for want of a channel, a save
   // that failed); may be null. Any thread.
   std::function<void(const std::string&)> on_notice;
+  // A session sandbox's: each held connection is its own question, which
+  // names the connection (Question::client, proxy), since connections to
+  // one destination may come from different calls. Session answers still
+  // apply to all.
+  bool per_connection = false;
 };
 
 class Broker : public proxy::Decider {

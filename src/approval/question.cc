@@ -93,6 +93,10 @@ std::string EncodeQuestion(const Question& q) {
     j["path"] = q.path;
     j["rerun"] = q.rerun;
   }
+  if (!q.client.empty()) {
+    j["client"] = q.client;
+    j["proxy"] = q.proxy;
+  }
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
@@ -122,6 +126,16 @@ std::optional<Question> DecodeQuestion(std::string_view line) {
   q.command = std::move(*command);
   q.reason = std::move(*reason);
   q.offer_always = always->get<bool>();
+  auto client = str("client");
+  auto proxy = str("proxy");
+  if (client.has_value() != proxy.has_value() || (j.contains("client") && !client) ||
+      (j.contains("proxy") && !proxy)) {
+    return std::nullopt;
+  }
+  if (client) {
+    q.client = std::move(*client);
+    q.proxy = std::move(*proxy);
+  }
   if (q.kind == Question::Kind::kWritable) {
     // An absolute path, and never "always" (it is not saved anywhere).
     auto path = str("path");

@@ -27,6 +27,11 @@ struct Question {
   std::string command;       // the command line, as DescribeCommand writes it
   std::string reason;        // why (the agent's reason, the denial seen); may be empty
   bool offer_always = true;  // "always" is offered (network destinations only)
+  // kNetwork from a session sandbox: the held connection, "IP:PORT" of the
+  // client's end and of the proxy's (DecisionRequest), so that cordon mcp
+  // can tell which call's process opened it. Empty otherwise.
+  std::string client;
+  std::string proxy;
 
   // One line: "allow api.example.com:443 for `curl ...`?", "re-run `make`
   // with /home/u/.cache/pip writable?"

@@ -146,6 +146,7 @@ approval::BrokerOptions ApprovalSetup(const Command& command, const policy::Host
   // A session sandbox's questions are recorded by `cordon mcp`, which
   // knows the call and the approval policy behind each answer.
   o.events = command.session_fd >= 0 ? nullptr : events;
+  o.per_connection = command.session_fd >= 0;
   if (!command.overrides.no_config) {
     o.config_path =
         command.overrides.config_file.value_or(host.xdg_config_home + "/cordon/config.toml");

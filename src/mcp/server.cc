@@ -338,6 +338,9 @@ class Server {
         q.port = dest.value().port.value_or(443);
         q.command = shown;
         q.reason = str("reason").value_or("");
+        // Asked for by the model, in its words: once or for this session,
+        // never saved in the user's config.
+        q.offer_always = false;
         approval::Reply r = approval::Reply::kDeny;
         if (o_.approval == "on-request" || o_.approval == "untrusted") r = AskLogged(q, control);
         if (approval::Allows(r)) {
@@ -455,8 +458,10 @@ class Server {
   // A call in the session sandbox, while it runs: the proxy's questions are
   // put to the person in its name, and its denials go in its result.
   struct SessionCallState {
+    uint64_t id = 0;  // of its current run in the session (Session::Run)
     std::string shown;
     std::set<std::string> granted;  // keys allowed for this call only
+    std::set<std::string> refused;  // keys refused for this call: not asked again
     std::vector<std::string> denied;
   };
 
@@ -467,8 +472,9 @@ class Server {
     session_sandbox_.reset();
     std::vector<std::string> argv = {o_.self_exe, "run"};
     argv.insert(argv.end(), o_.policy_args.begin(), o_.policy_args.end());
-    auto started = Session::Start(std::move(argv),
-                                  [this](const approval::Question& q) { return SessionAsk(q); });
+    auto started = Session::Start(
+        std::move(argv),
+        [this](const approval::Question& q, uint64_t call) { return SessionAsk(q, call); });
     if (!started.ok()) return started.error();
     session_sandbox_ = std::shared_ptr<Session>(std::move(started).value());
     return session_sandbox_;
@@ -514,7 +520,12 @@ class Server {
         r = session.error();
         break;
       }
-      r = session.value()->Run(call, &control, tick);
+      const uint64_t id = ++next_call_id_;
+      {
+        std::lock_guard<std::mutex> lock(session_calls_mu_);
+        state->id = id;
+      }
+      r = session.value()->Run(id, call, &control, tick);
       if (!r.ok()) break;
       std::unique_lock<std::mutex> lock(session_calls_mu_);
       r.value().denied = state->denied;
@@ -552,32 +563,38 @@ class Server {
     return r;
   }
 
-  // The session sandbox's proxy asks about a destination no rule names:
-  // remembered answers first, then the approval policy, then the person.
-  approval::Reply SessionAsk(approval::Question q) {
+  // The session sandbox's proxy asks about a destination no rule names,
+  // for a connection of call `call` (0: of no running call, denied):
+  // remembered answers first (the session's, then the call's), then the
+  // approval policy, then the person, asked in that call's name.
+  approval::Reply SessionAsk(approval::Question q, uint64_t call) {
     const std::string key = Key(q);
     {
       std::lock_guard<std::mutex> lock(wait_mu_);
       if (session_.count(key) != 0) return approval::Reply::kSession;
     }
-    std::string running;
+    std::shared_ptr<SessionCallState> state;
     {
       std::lock_guard<std::mutex> lock(session_calls_mu_);
       for (const auto& c : session_calls_) {
-        if (c->granted.count(key) != 0) return approval::Reply::kOnce;
-        running += (running.empty() ? "" : "; ") + c->shown;
+        if (call != 0 && c->id == call) state = c;
       }
+      if (!state) return approval::Reply::kDeny;
+      if (state->granted.count(key) != 0) return approval::Reply::kOnce;
+      if (state->refused.count(key) != 0) return approval::Reply::kDeny;
+      q.command = state->shown;
     }
-    if (!running.empty()) q.command = running;
     // on-failure: denied now, offered after the call failed.
     approval::Reply r =
         o_.approval == "on-failure" ? approval::Reply::kDeny : AskLogged(q, session_control_);
     std::lock_guard<std::mutex> lock(session_calls_mu_);
-    for (const auto& c : session_calls_) {
-      if (approval::Allows(r)) {
-        c->granted.insert(key);
-      } else if (std::find(c->denied.begin(), c->denied.end(), q.Subject()) == c->denied.end()) {
-        c->denied.push_back(q.Subject());
+    if (approval::Allows(r)) {
+      state->granted.insert(key);
+    } else {
+      state->refused.insert(key);
+      if (std::find(state->denied.begin(), state->denied.end(), q.Subject()) ==
+          state->denied.end()) {
+        state->denied.push_back(q.Subject());
       }
     }
     return r;
@@ -732,6 +749,7 @@ class Server {
   std::shared_ptr<Session> session_sandbox_;
   std::mutex session_calls_mu_;
   std::list<std::shared_ptr<SessionCallState>> session_calls_;
+  std::atomic<uint64_t> next_call_id_{0};
   RunControl session_control_;  // the proxy's questions belong to no one call
 };
 

@@ -14,6 +14,7 @@
 #include <cstring>
 
 #include "common/clock.h"
+#include "mcp/socket_owner.h"
 #include "sandbox/session_wire.h"
 
 namespace cordon::mcp {
@@ -42,6 +43,12 @@ Result<std::pair<UniqueFd, UniqueFd>> SocketPair(int type, const char* what) {
 Result<std::unique_ptr<Session>> Session::Start(std::vector<std::string> run_argv, Ask ask) {
   auto requests = SocketPair(SOCK_SEQPACKET, "session socket");
   if (!requests.ok()) return requests.error();
+  // Each message comes with its sender's pid (the reapers' tell which
+  // process tree is which call's).
+  const int on = 1;
+  if (setsockopt(requests.value().first.get(), SOL_SOCKET, SO_PASSCRED, &on, sizeof(on)) != 0) {
+    return SysError("setsockopt(SO_PASSCRED)", "session socket", errno);
+  }
   auto questions = SocketPair(SOCK_STREAM, "approval channel");
   if (!questions.ok()) return questions.error();
   auto init_end = HighFd(std::move(requests.value().second), "session socket");
@@ -105,7 +112,14 @@ bool Session::alive() const {
 void Session::ReadReplies() {
   for (;;) {
     wire::Reply r;
-    ssize_t got = recv(requests_.get(), &r, sizeof(r), 0);
+    iovec iov{&r, sizeof(r)};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(ucred))] = {};
+    msghdr m{};
+    m.msg_iov = &iov;
+    m.msg_iovlen = 1;
+    m.msg_control = control;
+    m.msg_controllen = sizeof(control);
+    ssize_t got = recvmsg(requests_.get(), &m, MSG_CMSG_CLOEXEC);
     if (got < 0 && errno == EINTR) continue;
     std::lock_guard<std::mutex> lock(mu_);
     if (got != static_cast<ssize_t>(sizeof(r))) {
@@ -113,6 +127,18 @@ void Session::ReadReplies() {
       cv_.notify_all();
       return;
     }
+    if (r.kind == static_cast<uint32_t>(wire::ReplyKind::kStarted)) {
+      // The kernel wrote the sender's pid, in our pid namespace: the
+      // call's reaper (only init and the reapers hold that socket).
+      for (cmsghdr* c = CMSG_FIRSTHDR(&m); c != nullptr; c = CMSG_NXTHDR(&m, c)) {
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_CREDENTIALS) continue;
+        ucred cred{};
+        std::memcpy(&cred, CMSG_DATA(c), sizeof(cred));
+        if (ended_.count(r.id) == 0) reapers_[r.id] = cred.pid;
+      }
+      continue;
+    }
+    reapers_.erase(r.id);
     ended_[r.id] = r.wait_status;
     cv_.notify_all();
   }
@@ -134,7 +160,8 @@ void Session::AnswerQuestions(const Ask& ask) {
       // The other lines (the denied list at the end) need no answer.
       std::optional<approval::Question> q = approval::DecodeQuestion(line);
       if (!q) continue;
-      std::string answer = approval::EncodeReply(ask(*q));
+      const uint64_t call = q->client.empty() ? 0 : CallOf(*q);
+      std::string answer = approval::EncodeReply(ask(*q, call));
       if (send(questions_.get(), answer.data(), answer.size(), MSG_NOSIGNAL) < 0) return;
     }
   }
@@ -157,21 +184,42 @@ void Session::RelayStderr(int fd) {
   relay_done_ = true;
 }
 
+uint64_t Session::CallOf(const approval::Question& q) {
+  std::map<uint64_t, pid_t> reapers;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    reapers = reapers_;
+  }
+  // Every reaper is in the sandbox's network namespace.
+  std::optional<uint64_t> inode;
+  for (const auto& [id, pid] : reapers) {
+    if ((inode = SocketInode(pid, q.client, q.proxy))) break;
+  }
+  if (!inode) return 0;
+  uint64_t found = 0;
+  for (const auto& [id, pid] : reapers) {
+    if (!TreeHolds(pid, *inode)) continue;
+    if (found != 0) return 0;  // passed between calls: nobody's
+    found = id;
+  }
+  // Still running: a reaper that ended may have left its pid to another.
+  std::lock_guard<std::mutex> lock(mu_);
+  return found != 0 && reapers_.count(found) != 0 ? found : 0;
+}
+
 void Session::Kill(uint64_t id) {
   std::string msg = wire::EncodeKill(id);
   std::lock_guard<std::mutex> lock(send_mu_);
   (void)!send(requests_.get(), msg.data(), msg.size(), MSG_NOSIGNAL);
 }
 
-Result<RunResult> Session::Run(const SessionCall& call, RunControl* control,
+Result<RunResult> Session::Run(uint64_t id, const SessionCall& call, RunControl* control,
                                const std::function<void(int64_t)>& tick) {
   auto pipes = MakeCommandPipes();
   if (!pipes.ok()) return pipes.error();
-  uint64_t id = 0;
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (dead_) return PlainError("session sandbox", "", "it has ended");
-    id = ++next_id_;
   }
   std::string msg = wire::EncodeExec(id, call.cwd, call.argv);
   if (msg.empty()) {

@@ -37,7 +37,9 @@ struct SessionCall {
 
 class Session {
  public:
-  using Ask = std::function<approval::Reply(const approval::Question&)>;
+  // `call`: for a question about a held connection, the id (given to Run)
+  // of the call whose process opened it; 0 when no running call's did.
+  using Ask = std::function<approval::Reply(const approval::Question&, uint64_t call)>;
   // `run_argv`: this binary and `run` with the policy options; the session
   // options are added here.
   [[nodiscard]] static Result<std::unique_ptr<Session>> Start(std::vector<std::string> run_argv,
@@ -48,8 +50,8 @@ class Session {
   Session(const Session&) = delete;
   Session& operator=(const Session&) = delete;
 
-  // Runs one call and waits for it; any thread.
-  [[nodiscard]] Result<RunResult> Run(const SessionCall& call, RunControl* control,
+  // Runs one call and waits for it; any thread. `id`: unique, not 0.
+  [[nodiscard]] Result<RunResult> Run(uint64_t id, const SessionCall& call, RunControl* control,
                                       const std::function<void(int64_t elapsed_ms)>& tick);
   // False once the sandbox has ended (a new session is needed).
   [[nodiscard]] bool alive() const;
@@ -60,16 +62,19 @@ class Session {
   void AnswerQuestions(const Ask& ask);
   void RelayStderr(int fd);
   void Kill(uint64_t id);
+  // The running call whose process tree holds the question's connection
+  // (socket_owner.h), 0 when none or more than one does.
+  uint64_t CallOf(const approval::Question& q);
 
   pid_t pid_ = -1;      // cordon run, leader of its process group
   UniqueFd requests_;   // SOCK_SEQPACKET to init
   UniqueFd questions_;  // the approval channel's other end
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  std::map<uint64_t, int> ended_;  // id -> wait status, until Run takes it
+  std::map<uint64_t, int> ended_;      // id -> wait status, until Run takes it
+  std::map<uint64_t, pid_t> reapers_;  // id -> its reaper's pid, while it runs
   bool dead_ = false;
   std::string stderr_tail_;  // the last of what cordon run said
-  uint64_t next_id_ = 0;
   std::mutex send_mu_;
   std::atomic<bool> relay_stop_{false};
   std::atomic<bool> relay_done_{false};

@@ -1,5 +1,6 @@
 #include "proxy/connection.h"
 
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
@@ -34,6 +35,26 @@ constexpr uint8_t kSocksConnect = 1;
 const char* ProtocolName(bool socks, bool connect) {
   if (socks) return "socks5";
   return connect ? "connect" : "http";
+}
+
+// One end of a TCP connection as "IP:PORT" (getpeername or getsockname);
+// empty for anything else.
+std::string EndpointText(int fd, int (*name)(int, sockaddr*, socklen_t*)) {
+  sockaddr_storage a{};
+  socklen_t len = sizeof(a);
+  if (name(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) return "";
+  char buf[INET6_ADDRSTRLEN] = {};
+  if (a.ss_family == AF_INET) {
+    const auto* in = reinterpret_cast<const sockaddr_in*>(&a);
+    inet_ntop(AF_INET, &in->sin_addr, buf, sizeof(buf));
+    return HostPort(buf, ntohs(in->sin_port));
+  }
+  if (a.ss_family == AF_INET6) {
+    const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&a);
+    inet_ntop(AF_INET6, &in6->sin6_addr, buf, sizeof(buf));
+    return HostPort(buf, ntohs(in6->sin6_port));
+  }
+  return "";
 }
 
 }  // namespace
@@ -221,8 +242,12 @@ void Connection::Decide() {
   }
   phase_ = Phase::kDeciding;
   Touch(ctx_.config->limits.decide_timeout_ms);
-  DecisionRequest req{
-      host_, port_, ProtocolName(protocol_ == Protocol::kSocks5, protocol_ == Protocol::kConnect)};
+  DecisionRequest req;
+  req.host = host_;
+  req.port = port_;
+  req.protocol = ProtocolName(protocol_ == Protocol::kSocks5, protocol_ == Protocol::kConnect);
+  req.client = EndpointText(client_.get(), getpeername);
+  req.proxy = EndpointText(client_.get(), getsockname);
   // The answer may come from any thread, even after the proxy is gone:
   // it holds the mailbox, and only the loop (if still running) acts on it.
   Context* ctx = &ctx_;

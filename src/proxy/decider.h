@@ -12,6 +12,10 @@ struct DecisionRequest {
   std::string host;  // as the client asked, normalized
   uint16_t port = 0;
   std::string protocol;  // "http", "connect", "socks5"
+  // The held connection as the proxy sees it, "IP:PORT" (IPv6 in
+  // brackets): the client's end and the proxy's; empty when unknown.
+  std::string client;
+  std::string proxy;
 };
 
 // The answer, and why, in words for the decision event and the client's

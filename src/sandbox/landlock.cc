@@ -128,4 +128,25 @@ ChildStatus Apply(const Rules& rules, int extra_fd) {
   return ChildStatus::Ok();
 }
 
+ChildStatus ScopeRuleset(int abi, int* fd) {
+  RulesetAttr attr{};
+  size_t size = offsetof(RulesetAttr, handled_access_net);
+  if (abi >= 6) {
+    attr.scoped = kScopeAbstractUnixSocket | kScopeSignal;
+    size = sizeof(attr);
+  } else {
+    attr.handled_access_fs = fs::kMakeBlock;
+  }
+  *fd = static_cast<int>(CreateRuleset(&attr, size, 0));
+  if (*fd < 0) return ChildStatus::Errno("landlock_create_ruleset", "a call's scope");
+  return ChildStatus::Ok();
+}
+
+ChildStatus Enter(int ruleset_fd) {
+  if (syscall(SYS_landlock_restrict_self, ruleset_fd, 0) != 0) {
+    return ChildStatus::Errno("landlock_restrict_self", "a call's scope");
+  }
+  return ChildStatus::Ok();
+}
+
 }  // namespace cordon::landlock

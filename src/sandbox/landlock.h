@@ -73,4 +73,16 @@ struct Rules {
 // already be set. Allocates nothing.
 [[nodiscard]] ChildStatus Apply(const Rules& rules, int extra_fd);
 
+// A ruleset that grants everything the enclosing domain grants and only
+// makes a new domain: a process that enters it (Enter) can neither ptrace
+// (nor open /proc/PID/fd, mem or environ of) nor, from ABI 6 on, signal or
+// reach the abstract unix sockets of a process outside it; processes of the
+// enclosing domain still can. Below ABI 6 it handles only the making of
+// block devices (which no rule grants, and no capability is left for), so
+// that it is a domain at all. The fd is close-on-exec. Allocates nothing.
+[[nodiscard]] ChildStatus ScopeRuleset(int abi, int* fd);
+// landlock_restrict_self(ruleset_fd): the calling thread enters a new
+// domain nested in its own. no_new_privs must already be set.
+[[nodiscard]] ChildStatus Enter(int ruleset_fd);
+
 }  // namespace cordon::landlock

@@ -1,8 +1,7 @@
-// Init's request loop: fixed buffers and raw syscalls only (see child.cc:
-// init must not allocate).
+// Init's request loop and each call's reaper: fixed buffers and raw
+// syscalls only (see child.cc: init must not allocate).
 #include "sandbox/session_init.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/prctl.h>
@@ -15,7 +14,7 @@
 #include <cerrno>
 #include <cstring>
 
-#include "sandbox/proc_path.h"
+#include "sandbox/landlock.h"
 #include "sandbox/session_wire.h"
 #include "sandbox/sweep.h"
 
@@ -25,104 +24,48 @@ namespace cordon::sandbox {
 namespace {
 
 constexpr int kMaxCalls = 64;
-constexpr int kMaxTracked = 8192;  // processes of one call found in one scan
+
+// Init asks a call's reaper to end the call with this signal (blocked in
+// both; not one that cordon relays).
+constexpr int kEndCallSignal = SIGALRM;
 
 struct Call {
   uint64_t id = 0;
-  pid_t pid = 0;  // its first process, which leads its session
+  pid_t reaper = 0;
 };
 
 struct State {
   Call calls[kMaxCalls];
+  pid_t reapers[kMaxCalls];  // the same pids, for KillChildrenOnce
   int ncalls = 0;
+  int scope_fd = -1;  // landlock::ScopeRuleset, or -1 without Landlock
 };
 
 void Put(int fd, const char* s) { (void)!write(fd, s, strlen(s)); }
 
-// "ppid pgrp session" of /proc/PID/stat; false when it is gone.
-bool ReadStat(long pid, long* ppid, long* pgrp, long* sid) {
-  char path[64];
-  ProcPath(path, sizeof(path), static_cast<unsigned long>(pid), "stat");
-  int fd = open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  char buf[512];
-  ssize_t got = read(fd, buf, sizeof(buf) - 1);
-  close(fd);
-  if (got <= 0) return false;
-  buf[got] = '\0';
-  // The name may hold spaces and parentheses: the fields start after the
-  // last ')'. Then: state ppid pgrp session.
-  char* p = strrchr(buf, ')');
-  if (p == nullptr) return false;
-  long fields[3] = {0, 0, 0};
-  int field = -2;  // " S" comes first
-  for (++p; *p != '\0' && field < 3; ++p) {
-    if (*p == ' ') {
-      ++field;
-      continue;
-    }
-    if (field >= 0 && *p >= '0' && *p <= '9') fields[field] = fields[field] * 10 + (*p - '0');
-  }
-  *ppid = fields[0];
-  *pgrp = fields[1];
-  *sid = fields[2];
-  return true;
-}
-
-// SIGKILL for everything of the call led by `leader`: its session, its
-// process group, and the descendants of those, found by scanning /proc
-// until a scan finds nothing new.
-void KillCall(pid_t leader) {
-  kill(-leader, SIGKILL);
-  static long found[kMaxTracked];
-  int nfound = 0;
-  auto known = [&](long pid) {
-    for (int i = 0; i < nfound; ++i)
-      if (found[i] == pid) return true;
-    return pid == leader;
-  };
-  for (int round = 0; round < 16; ++round) {
-    int fd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (fd < 0) return;
-    bool added = false;
-    char buf[8192];
-    for (;;) {
-      long got = syscall(SYS_getdents64, fd, buf, sizeof(buf));
-      if (got <= 0) break;
-      for (long off = 0; off < got;) {
-        auto* d = reinterpret_cast<struct dirent64*>(buf + off);
-        off += d->d_reclen;
-        long pid = 0;
-        const char* c = d->d_name;
-        for (; *c >= '0' && *c <= '9'; ++c) pid = pid * 10 + (*c - '0');
-        if (*c != '\0' || pid <= 1 || pid == getpid() || known(pid)) continue;
-        long ppid = 0, pgrp = 0, sid = 0;
-        if (!ReadStat(pid, &ppid, &pgrp, &sid)) continue;
-        if (sid == leader || pgrp == leader || ppid == leader || known(ppid)) {
-          kill(static_cast<pid_t>(pid), SIGKILL);
-          if (nfound < kMaxTracked) found[nfound++] = pid;
-          added = true;
-        }
-      }
-    }
-    close(fd);
-    if (!added) return;
-  }
-}
-
-void SendReply(int fd, uint64_t id, int wait_status) {
+void SendReply(int fd, uint64_t id, session::ReplyKind kind, int wait_status) {
   session::Reply r;
   r.id = id;
   r.wait_status = wait_status;
+  r.kind = static_cast<uint32_t>(kind);
   (void)!send(fd, &r, sizeof(r), MSG_NOSIGNAL);
 }
 
-// The call's process: its own session, the fds it was sent, the sandbox's
-// environment, then exec. Failures are told on its stderr, as cordon run
-// would.
-[[noreturn]] void StartCall(const ChildContext& ctx, const session::Request& req, char** argv,
-                            const int* fds) {
-  if (ctx.plan->tier == Tier::kNamespaceless && prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) {
+// Dies with `parent` (SIGKILL); false when it is already gone.
+bool DieWith(pid_t parent) {
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) return false;
+  return getppid() == parent;
+}
+
+// The call's command: its own Landlock domain, its own session, the fds it
+// was sent, the sandbox's environment, then exec. Failures are told on its
+// stderr, as cordon run would.
+[[noreturn]] void StartCommand(const ChildContext& ctx, int scope_fd, pid_t reaper,
+                               const session::Request& req, char** argv, const int* fds) {
+  if (!DieWith(reaper)) _exit(125);
+  // Before exec, so that nothing of the call runs outside the domain.
+  if (scope_fd >= 0 && !landlock::Enter(scope_fd).ok()) {
+    Put(fds[2], "cordon: landlock_restrict_self (a call's scope) failed\n");
     _exit(125);
   }
   setsid();
@@ -149,6 +92,58 @@ void SendReply(int fd, uint64_t id, int wait_status) {
   _exit(err == ENOENT ? 127 : 126);
 }
 
+// The call's reaper, a child of init that stays in init's Landlock domain
+// (so the command, in a domain nested in it, can neither signal nor ptrace
+// it) and is a child subreaper: every process the call starts is its
+// descendant, and stays one whatever it does (setsid, double fork), since
+// orphans come back to the nearest subreaper. When the command ends, or
+// init asks, it kills and reaps all of them, then sends the command's
+// status: when `cordon mcp` reads it, nothing of the call is left.
+[[noreturn]] void RunCall(const ChildContext& ctx, const State& st, pid_t init,
+                          const session::Request& req, char** argv, const int* fds) {
+  if (!DieWith(init) || prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) {
+    SendReply(ctx.session_fd, req.id, session::ReplyKind::kEnded, W_EXITCODE(125, 0));
+    _exit(0);
+  }
+  const pid_t self = getpid();
+  const pid_t command = fork();
+  if (command == 0) StartCommand(ctx, st.scope_fd, self, req, argv, fds);
+  for (int i = 0; i < session::kFdsPerExec; ++i) close(fds[i]);
+  if (command < 0) {
+    SendReply(ctx.session_fd, req.id, session::ReplyKind::kEnded, W_EXITCODE(125, 0));
+    _exit(0);
+  }
+  SendReply(ctx.session_fd, req.id, session::ReplyKind::kStarted, 0);
+  // Every signal is blocked (init blocked them before the fork).
+  sigset_t wait_set = ctx.init_mask;
+  sigaddset(&wait_set, kEndCallSignal);
+  int status = W_EXITCODE(0, SIGKILL);  // when init ends the call first
+  for (bool running = true; running;) {
+    siginfo_t info{};
+    int sig = sigwaitinfo(&wait_set, &info);
+    if (sig == SIGCHLD) {
+      int s = 0;
+      pid_t pid;
+      while ((pid = waitpid(-1, &s, WNOHANG)) > 0) {
+        if (pid != command) continue;  // an orphan of the call
+        status = s;
+        running = false;
+      }
+    } else if (sig > 0 && info.si_code <= 0 && info.si_pid == init) {
+      if (sig == kEndCallSignal) break;
+      kill(-command, sig);  // relayed from cordon, to the command's group
+    }
+  }
+  KillAllChildren();
+  SendReply(ctx.session_fd, req.id, session::ReplyKind::kEnded, status);
+  _exit(0);
+}
+
+// Kills the orphans that reached init: processes of a call whose reaper
+// died (only a kernel without Landlock signal scoping lets a command kill
+// it). Init's only other children are the reapers.
+void KillOrphans(const State& st) { (void)KillChildrenOnce(st.reapers, st.ncalls); }
+
 void HandleRequest(const ChildContext& ctx, State& st, char* data, size_t size, int* fds,
                    int nfds) {
   static char* argv[session::kMaxArgs + 1];
@@ -156,41 +151,50 @@ void HandleRequest(const ChildContext& ctx, State& st, char* data, size_t size, 
   bool ok = session::Decode(data, size, &req, argv, session::kMaxArgs);
   if (ok && req.op == session::Op::kKill) {
     for (int i = 0; i < st.ncalls; ++i) {
-      if (st.calls[i].id == req.id) KillCall(st.calls[i].pid);
+      if (st.calls[i].id == req.id) kill(st.calls[i].reaper, kEndCallSignal);
     }
   } else if (!ok || nfds != session::kFdsPerExec || st.ncalls == kMaxCalls) {
-    if (ok) SendReply(ctx.session_fd, req.id, W_EXITCODE(125, 0));
+    if (ok) SendReply(ctx.session_fd, req.id, session::ReplyKind::kEnded, W_EXITCODE(125, 0));
   } else {
+    const pid_t init = getpid();
     pid_t pid = fork();
-    if (pid == 0) StartCall(ctx, req, argv, fds);
+    if (pid == 0) RunCall(ctx, st, init, req, argv, fds);
     if (pid < 0) {
-      SendReply(ctx.session_fd, req.id, W_EXITCODE(125, 0));
+      SendReply(ctx.session_fd, req.id, session::ReplyKind::kEnded, W_EXITCODE(125, 0));
     } else {
-      st.calls[st.ncalls++] = Call{req.id, pid};
+      st.calls[st.ncalls] = Call{req.id, pid};
+      st.reapers[st.ncalls++] = pid;
     }
   }
   for (int i = 0; i < nfds; ++i) close(fds[i]);
 }
 
-// Reaps; a call whose first process ended has the rest of it killed, then
-// its status goes back.
+// Reaps the reapers (each has answered for its call) and orphans.
 void Reap(const ChildContext& ctx, State& st) {
   int status = 0;
   pid_t pid;
+  bool orphans = false;
   while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-    for (int i = 0; i < st.ncalls; ++i) {
-      if (st.calls[i].pid != pid) continue;
-      KillCall(pid);
-      SendReply(ctx.session_fd, st.calls[i].id, status);
-      st.calls[i] = st.calls[--st.ncalls];
-      break;
+    int i = 0;
+    while (i < st.ncalls && st.calls[i].reaper != pid) ++i;
+    if (i == st.ncalls) {
+      orphans = true;
+      continue;
     }
+    // A reaper that did not exit 0 was killed before it could answer.
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+      SendReply(ctx.session_fd, st.calls[i].id, session::ReplyKind::kEnded, W_EXITCODE(125, 0));
+      orphans = true;
+    }
+    st.calls[i] = st.calls[--st.ncalls];
+    st.reapers[i] = st.reapers[st.ncalls];
   }
+  if (orphans) KillOrphans(st);
 }
 
-[[noreturn]] void End(const ChildContext& ctx, State& st, int code) {
-  for (int i = 0; i < st.ncalls; ++i) KillCall(st.calls[i].pid);
-  // In a pid namespace everything dies with init anyway.
+[[noreturn]] void End(const ChildContext& ctx, int code) {
+  // In a pid namespace everything dies with init; without one, the
+  // reapers' commands die with them and the rest comes back to init.
   if (ctx.plan->tier == Tier::kNamespaceless) KillAllChildren();
   _exit(code);
 }
@@ -203,7 +207,15 @@ ChildStatus ServeSession(const ChildContext& ctx) {
   }
   int sigfd = signalfd(-1, &ctx.init_mask, SFD_CLOEXEC);
   if (sigfd < 0) return ChildStatus::Errno("signalfd", nullptr);
+  // Everything blocked, so that each reaper starts with its signals
+  // blocked too (a kEndCallSignal sent early waits for its sigwaitinfo).
+  sigset_t all;
+  sigfillset(&all);
+  if (sigprocmask(SIG_BLOCK, &all, nullptr) != 0) return ChildStatus::Errno("sigprocmask", nullptr);
   static State st;
+  if (ctx.plan->use_landlock) {
+    CORDON_CHILD_TRY(landlock::ScopeRuleset(ctx.plan->landlock.abi, &st.scope_fd));
+  }
   static char data[session::kMaxRequestBytes + 1];
   for (;;) {
     pollfd fds[2] = {{ctx.session_fd, POLLIN, 0}, {sigfd, POLLIN, 0}};
@@ -216,14 +228,14 @@ ChildStatus ServeSession(const ChildContext& ctx) {
           Reap(ctx, st);
         } else if (sig == kSweepSignal && ctx.plan->tier == Tier::kNamespaceless) {
           pollfd p{ctx.lifeline_fd, POLLIN, 0};
-          if (poll(&p, 1, 0) != 0) End(ctx, st, 125);
+          if (poll(&p, 1, 0) != 0) End(ctx, 125);
         } else if (static_cast<int>(si.ssi_code) <= 0 &&
                    static_cast<pid_t>(si.ssi_pid) == getppid()) {
           // A signal sent to cordon: every call gets it, and one that asks
           // cordon to stop ends the session.
-          for (int i = 0; i < st.ncalls; ++i) kill(-st.calls[i].pid, sig);
+          for (int i = 0; i < st.ncalls; ++i) kill(st.calls[i].reaper, sig);
           if (sig == SIGTERM || sig == SIGINT || sig == SIGHUP || sig == SIGQUIT) {
-            End(ctx, st, 128 + sig);
+            End(ctx, 128 + sig);
           }
         }
         pollfd more{sigfd, POLLIN, 0};
@@ -241,7 +253,7 @@ ChildStatus ServeSession(const ChildContext& ctx) {
       msg.msg_controllen = sizeof(control);
       ssize_t got = recvmsg(ctx.session_fd, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
       if (got < 0 && (errno == EINTR || errno == EAGAIN)) continue;
-      if (got <= 0) End(ctx, st, 0);  // cordon mcp is gone
+      if (got <= 0) End(ctx, 0);  // cordon mcp is gone
       int passed[session::kFdsPerExec];
       int npassed = 0;
       for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {

@@ -1,9 +1,11 @@
 // The session sandbox's wire format (`cordon mcp --session-sandbox`): the
 // messages between `cordon mcp` and the sandbox's init over a SOCK_SEQPACKET
 // socket, one message per packet. `cordon mcp` asks init to start a command
-// (its stdin, stdout and stderr ride along as SCM_RIGHTS) or to kill one;
-// init answers with the command's wait status once it and what it left
-// behind are gone.
+// (its stdin, stdout and stderr ride along as SCM_RIGHTS) or to kill one.
+// The call's reaper (session_init.h) says when the command started (its
+// pid reaches `cordon mcp` as SCM_CREDENTIALS, in cordon mcp's pid
+// namespace) and answers with the command's wait status once it and what
+// it left behind are gone.
 //
 // Init must not allocate (it was cloned from a threaded supervisor), so
 // decoding works in place on the received bytes.
@@ -31,10 +33,15 @@ struct RequestHeader {
   uint32_t strings_len = 0;  // kExec: bytes after the header: cwd\0argv0\0...
 };
 
+enum class ReplyKind : uint32_t {
+  kEnded = 0,    // wait_status is the command's; nothing of the call is left
+  kStarted = 1,  // sent by the call's reaper, whose pid is the credentials'
+};
+
 struct Reply {
   uint64_t id = 0;
-  int32_t wait_status = 0;  // as from waitpid
-  int32_t reserved = 0;
+  int32_t wait_status = 0;  // kEnded: as from waitpid
+  uint32_t kind = 0;        // ReplyKind
 };
 
 // kExec: cwd, then argv (non-empty); bytes to send with the three fds.

@@ -23,31 +23,39 @@ void ChildrenPath(char* out, size_t size) {
 
 }  // namespace
 
-bool KillAllChildren(pid_t spare) {
+int KillChildrenOnce(const pid_t* keep, int nkeep) {
   char path[64];
   ChildrenPath(path, sizeof(path));
-  for (;;) {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) return false;
-    char buf[4096];
-    ssize_t got = read(fd, buf, sizeof(buf));
-    close(fd);
-    if (got < 0) return false;
-    // Whole "PID " tokens only: a read may stop inside one.
-    int killed = 0;
-    long pid = 0;
-    for (ssize_t i = 0; i < got; ++i) {
-      char c = buf[i];
-      if (c >= '0' && c <= '9') {
-        pid = pid * 10 + (c - '0');
-      } else {
-        if (pid > 0 && pid != spare) {
-          kill(static_cast<pid_t>(pid), SIGKILL);
-          ++killed;
-        }
-        pid = 0;
-      }
+  int fd = open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return -1;
+  char buf[4096];
+  ssize_t got = read(fd, buf, sizeof(buf));
+  close(fd);
+  if (got < 0) return -1;
+  // Whole "PID " tokens only: a read may stop inside one.
+  int killed = 0;
+  long pid = 0;
+  for (ssize_t i = 0; i < got; ++i) {
+    char c = buf[i];
+    if (c >= '0' && c <= '9') {
+      pid = pid * 10 + (c - '0');
+      continue;
     }
+    bool kept = pid <= 0;
+    for (int k = 0; k < nkeep && !kept; ++k) kept = keep[k] == pid;
+    if (!kept) {
+      kill(static_cast<pid_t>(pid), SIGKILL);
+      ++killed;
+    }
+    pid = 0;
+  }
+  return killed;
+}
+
+bool KillAllChildren(pid_t spare) {
+  for (;;) {
+    int killed = KillChildrenOnce(&spare, 1);
+    if (killed < 0) return false;
     // Reap whatever is dead; a killed child becomes a zombie shortly, and
     // its own children come back to us in the meantime.
     int status = 0;

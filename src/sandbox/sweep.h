@@ -20,4 +20,9 @@ namespace cordon::sandbox {
 // exporter), left alone.
 bool KillAllChildren(pid_t spare = -1);
 
+// One pass, without waiting: SIGKILL for every child of the calling thread
+// that is not one of keep[0..nkeep). Returns how many were sent, -1 when
+// the children file cannot be read. Allocates nothing.
+int KillChildrenOnce(const pid_t* keep, int nkeep);
+
 }  // namespace cordon::sandbox

@@ -255,6 +255,85 @@ if (SESSION) {
     assert.equal(r.structuredContent.exit_code, 0);
     assert.deepEqual(processesWith(marker), [], "a call left processes behind");
   });
+  // cross_call.py runs inside the sandbox from the workspace.
+  fs.copyFileSync(new URL("./cross_call.py", import.meta.url), path.join(dirs.ws, "cross_call.py"));
+  const unique = () => `${Math.floor(Math.random() * 1e6) + 9000000}`;
+  await test("session: a process that leaves its call's session (double fork, setsid) ends with the call", async () => {
+    const marker = unique();
+    const victim = `3.${unique()}`;
+    // It would wait for the next call's `sleep`, then write into its stdout.
+    const r = await run({
+      command: `( setsid sh -c 'python3 cross_call.py ${victim} left.json; while :; do sleep 0.1; done' ${marker} & ); sleep 1; echo started`,
+    });
+    assert.equal(r.structuredContent.stdout, "started\n", r.content[0].text);
+    assert.deepEqual(processesWith(marker), [], "the leftover outlived its call");
+    const later = await run({ command: `sleep ${victim} && echo clean; cat`, stdin: "secret-stdin\n" });
+    assert.equal(later.structuredContent.stdout, "clean\nsecret-stdin\n");
+    assert.ok(!fs.existsSync(path.join(dirs.ws, "left.json")), "the leftover ran");
+  });
+  await test("session: a call cannot write, read, ptrace or signal another call's processes", async () => {
+    // Call A runs `sleep VICTIM` with its stdin and stdout; call B, running
+    // at the same time, goes for it through /proc.
+    const victim = `4.${unique()}`;
+    const a = run({ command: `echo ready; sleep ${victim} && echo done; cat`, stdin: "secret-stdin\n" });
+    const t0 = Date.now();
+    while (processesWith(`sleep\0${victim}`).length === 0 && Date.now() - t0 < 10000) {
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const b = await run({ command: `python3 cross_call.py ${victim} cross.json`, timeout_seconds: 20 });
+    assert.equal(b.structuredContent.exit_code, 0, b.content[0].text);
+    const seen = JSON.parse(fs.readFileSync(path.join(dirs.ws, "cross.json"), "utf8"));
+    assert.deepEqual(seen, { write: "EACCES", read: "EACCES", environ: "EACCES", ptrace: "EPERM", signal: "EPERM" });
+    const ra = await a;
+    assert.equal(ra.structuredContent.stdout, "ready\ndone\nsecret-stdin\n", "call A was reached");
+    // The twin: within one call, the same attempts work.
+    const own = await run({ command: `python3 cross_call.py --spawn 5.${unique()} own.json` });
+    assert.equal(own.structuredContent.exit_code, 0, own.content[0].text);
+    const mine = JSON.parse(fs.readFileSync(path.join(dirs.ws, "own.json"), "utf8"));
+    assert.deepEqual(mine, { write: "ok", read: "ok", environ: "ok", ptrace: "ok", signal: "ok" });
+    assert.match(own.structuredContent.stdout, /FORGED by another call/);
+  });
+  await test("session: a grant reaches only its call; a denial is asked once per call", async () => {
+    const questions = [];
+    const { client: c } = await connect({ elicitation: {} }, async (req) => {
+      questions.push(req.params.message);
+      return req.params.message.includes("GRANT-ME")
+        ? { action: "accept", content: { answer: "once" } }
+        : { action: "accept", content: { answer: "deny" } };
+    });
+    const call = (args) => c.callTool({ name: "run", arguments: args });
+    // A is granted asked.test once and holds it while B, at the same time,
+    // connects to the same destination.
+    const a = call({
+      command: `${curl("asked.test", "/a1")}; while [ ! -e b-done ]; do sleep 0.05; done; ${curl("asked.test", "/a2")}`,
+      request_network: [`asked.test:${port}`], reason: "GRANT-ME",
+    });
+    const t0 = Date.now();
+    while (!served.includes("/a1") && Date.now() - t0 < 10000) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(served.includes("/a1"), questions.join("\n"));
+    const b = await call({ command: `${curl("asked.test", "/b1")}; touch b-done` });
+    assert.match(b.structuredContent.stdout, /403$/, b.content[0].text);
+    assert.ok(!served.includes("/b1"), "call B used call A's grant");
+    assert.deepEqual(b.structuredContent.network_denied, [`asked.test:${port}`]);
+    const ra = await a;
+    assert.equal(ra.structuredContent.stdout, "hello /a1\n200hello /a2\n200", ra.content[0].text);
+    // B's question named B's command, and A's connections asked nothing.
+    const aboutB = questions.filter((m) => m.includes("/b1"));
+    assert.equal(aboutB.length, 1, questions.join("\n"));
+    assert.ok(!aboutB[0].includes("/a1"));
+    assert.equal(questions.filter((m) => m.includes("/a1")).length, 1, questions.join("\n"));
+    // Denied once, refused for the rest of the call without a question.
+    const before = questions.length;
+    const d = await call({ command: `${curl("refused.test", "/d1")}; echo; ${curl("refused.test", "/d2")}` });
+    assert.match(d.structuredContent.stdout, /403\n.*403$/s, d.content[0].text);
+    assert.ok(!served.includes("/d1") && !served.includes("/d2"));
+    assert.equal(questions.length - before, 1, questions.slice(before).join("\n"));
+    // The next call is asked again.
+    const e = await call({ command: curl("refused.test", "/e1") });
+    assert.match(e.structuredContent.stdout, /403$/);
+    assert.equal(questions.length - before, 2, questions.slice(before).join("\n"));
+    await c.close();
+  });
   await test("session: the policy still holds for later calls", async () => {
     await run({ command: "true" });
     const r = await run({ command: `echo x > ${dirs.outside}/later` });

@@ -71,6 +71,17 @@ TEST(Approval, QuestionWireFormatRoundTripsAndRejectsJunk) {
   EXPECT_EQ(back->Prompt(), q.Prompt());
   EXPECT_FALSE(approval::DecodeQuestion("{\"kind\":\"network\"}"));
   EXPECT_FALSE(approval::DecodeQuestion("not json"));
+  // A session sandbox's question names its connection; both ends or none.
+  q.kind = approval::Question::Kind::kNetwork;
+  q.client = "127.0.0.1:40000";
+  q.proxy = "127.0.0.1:3128";
+  back = approval::DecodeQuestion(approval::EncodeQuestion(q));
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->client, q.client);
+  EXPECT_EQ(back->proxy, q.proxy);
+  std::string line = approval::EncodeQuestion(q);
+  line.replace(line.find("\"proxy\""), 7, "\"proxx\"");
+  EXPECT_FALSE(approval::DecodeQuestion(line));
   EXPECT_EQ(approval::DecodeReply(approval::EncodeReply(approval::Reply::kSession)),
             approval::Reply::kSession);
   EXPECT_FALSE(approval::DecodeReply("{\"answer\":\"yes please\"}"));
