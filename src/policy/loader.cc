@@ -713,6 +713,7 @@ Result<HostFacts> HostFacts::FromProcess() {
     h.xdg_state_home = NormalizePath(h.home + "/.local/state");
   }
   h.xdg_runtime_dir = AbsoluteEnv("XDG_RUNTIME_DIR");
+  h.root = ::geteuid() == 0;
   return h;
 }
 

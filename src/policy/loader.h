@@ -49,6 +49,9 @@ struct HostFacts {
   std::string xdg_config_home;  // $XDG_CONFIG_HOME or HOME/.config
   std::string xdg_state_home;   // $XDG_STATE_HOME or HOME/.local/state
   std::string xdg_runtime_dir;  // may be empty
+  // The effective uid is 0: the built-in layer then hides what only root's
+  // privileges make readable under /etc and /opt (root_only.h).
+  bool root = false;
 
   [[nodiscard]] static Result<HostFacts> FromProcess();
 };

@@ -7,7 +7,7 @@ namespace cordon::policy {
 std::string Origin::Describe() const {
   switch (kind) {
     case Kind::kBuiltin:
-      return "built-in default";
+      return rule.empty() ? "built-in default" : "built-in rule: " + rule;
     case Kind::kUserConfig:
     case Kind::kProjectConfig: {
       std::string out = file.empty() ? "config" : file;

@@ -25,8 +25,10 @@ struct Origin {
   int line = 0;      // 1-based, for k*Config
   int column = 0;
   std::string flag;  // e.g. "--writable", for kFlag
+  std::string rule;  // for kBuiltin: the rule that found the path, if not a list
 
-  // "built-in default", "/home/u/.config/cordon/config.toml:12:3", "flag --read".
+  // "built-in default", "built-in rule: root-only under /etc",
+  // "/home/u/.config/cordon/config.toml:12:3", "flag --read".
   [[nodiscard]] std::string Describe() const;
 };
 
