@@ -151,12 +151,12 @@ std::vector<ScrubbedVariable> ScrubbedVariables(const Policy& policy, char** env
 
 std::vector<std::string> BuildEnvironment(const Policy& policy, char** environ) {
   std::vector<std::string> out;
-  ForEachHostVariable(
-      policy, environ, [&](std::string_view name, std::string_view value, std::string_view kv) {
-        if (!ScrubReason(policy, name, value)) {
-          out.emplace_back(kv);
-        }
-      });
+  ForEachHostVariable(policy, environ,
+                      [&](std::string_view name, std::string_view value, std::string_view kv) {
+                        if (!ScrubReason(policy, name, value)) {
+                          out.emplace_back(kv);
+                        }
+                      });
   // The private /tmp always exists; a host TMPDIR may not exist inside.
   bool tmpdir_set = false;
   for (const EnvSet& set : policy.env_set) {

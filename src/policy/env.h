@@ -43,8 +43,7 @@ struct ScrubbedVariable {
 
 // The host variables BuildEnvironment scrubs, in host order, each with its
 // reason: names only, for `cordon policy show`.
-[[nodiscard]] std::vector<ScrubbedVariable> ScrubbedVariables(const Policy& policy,
-                                                              char** environ);
+[[nodiscard]] std::vector<ScrubbedVariable> ScrubbedVariables(const Policy& policy, char** environ);
 
 // The command's envp, as "NAME=VALUE" strings, from the host's `environ`
 // (may be null): scrubbed variables (ScrubReason) removed, XDG_RUNTIME_DIR removed (it is

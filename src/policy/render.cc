@@ -135,7 +135,8 @@ std::string RenderText(const Policy& p, bool verbose) {
       size_t count = 0;
       bool first = true;
       for (size_t k = 0; k < entries.size(); ++k) {
-        if (entries[k].origin != e.origin || std::string_view(entries[k].access) != e.access) continue;
+        if (entries[k].origin != e.origin || std::string_view(entries[k].access) != e.access)
+          continue;
         first &= k >= i;
         ++count;
       }
@@ -169,9 +170,10 @@ std::string RenderText(const Policy& p, bool verbose) {
     out += (i ? " " : "") + p.scrub_patterns[i];
   }
   out += "\n";
-  out += "  and values that carry credentials, whatever the name: URLs with a password, "
-         "tokens of known shapes (GitHub, OpenAI, Anthropic, Slack, AWS, GitLab, npm, PyPI, "
-         "Stripe, Google), JWTs, HTTP credentials, private keys\n";
+  out +=
+      "  and values that carry credentials, whatever the name: URLs with a password, "
+      "tokens of known shapes (GitHub, OpenAI, Anthropic, Slack, AWS, GitLab, npm, PyPI, "
+      "Stripe, Google), JWTs, HTTP credentials, private keys\n";
   for (const EnvPass& e : p.env_pass) {
     Line(&out, "pass " + e.name, e.origin.Describe());
   }

@@ -114,11 +114,10 @@ std::vector<RootOnlyPath> FindRootOnly(std::span<const std::string> roots,
   }
   std::sort(out.begin(), out.end(),
             [](const RootOnlyPath& a, const RootOnlyPath& b) { return a.path < b.path; });
-  out.erase(std::unique(out.begin(), out.end(),
-                        [](const RootOnlyPath& a, const RootOnlyPath& b) {
-                          return a.path == b.path;
-                        }),
-            out.end());
+  out.erase(
+      std::unique(out.begin(), out.end(),
+                  [](const RootOnlyPath& a, const RootOnlyPath& b) { return a.path == b.path; }),
+      out.end());
   return out;
 }
 

@@ -185,10 +185,10 @@ bool IsPrivateKeyAt(std::string_view s, size_t pos) {
   constexpr std::string_view kBegin = "-----BEGIN ";
   if (s.substr(pos, kBegin.size()) != kBegin) return false;
   size_t start = pos + kBegin.size();
-  size_t len = Run(s, start, [](char c) { return IsUpperAlnum(c) || c == ' '; }, 64);
+  size_t len = Run(
+      s, start, [](char c) { return IsUpperAlnum(c) || c == ' '; }, 64);
   std::string_view label = s.substr(start, len);
-  return label.find("PRIVATE KEY") != std::string_view::npos &&
-         s.substr(start + len, 5) == "-----";
+  return label.find("PRIVATE KEY") != std::string_view::npos && s.substr(start + len, 5) == "-----";
 }
 
 // scheme://user:password@host or scheme://:password@host, `pos` at "://".

@@ -16,11 +16,10 @@ using cordon::fuzz::Check;
 namespace {
 
 bool Known(std::string_view shape) {
-  for (std::string_view k :
-       {"URL with a password", "GitHub token", "OpenAI or Anthropic API key", "Slack token",
-        "AWS access key id", "GitLab token", "npm token", "PyPI token", "Stripe key",
-        "Google API key", "JWT", "private key", "HTTP bearer credentials",
-        "HTTP basic credentials"}) {
+  for (std::string_view k : {"URL with a password", "GitHub token", "OpenAI or Anthropic API key",
+                             "Slack token", "AWS access key id", "GitLab token", "npm token",
+                             "PyPI token", "Stripe key", "Google API key", "JWT", "private key",
+                             "HTTP bearer credentials", "HTTP basic credentials"}) {
     if (shape == k) return true;
   }
   return false;

@@ -3,6 +3,7 @@
 // entered, symlinks are not followed, the workspace stays visible, and
 // another filesystem is not entered.
 #include <fcntl.h>
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,8 +12,6 @@
 #include <fstream>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "policy/root_only.h"
 
@@ -83,10 +82,14 @@ TEST_F(RootOnlyTest, FindsWhatOtherUsersCannotRead) {
   ASSERT_EQ(::symlink("private", (root_ + "/link-to-private").c_str()), 0);
   ASSERT_EQ(::mkfifo((root_ + "/fifo").c_str(), 0600), 0);
 
-  std::vector<std::string> want = {"/etc/exec-only",   "/etc/group-only.key",
-                                   "/etc/key.pem",     "/etc/no-list",
-                                   "/etc/no-search",   "/etc/private",
-                                   "/etc/wireguard/deep/wg0.key", "/etc/xpra/key.pem"};
+  std::vector<std::string> want = {"/etc/exec-only",
+                                   "/etc/group-only.key",
+                                   "/etc/key.pem",
+                                   "/etc/no-list",
+                                   "/etc/no-search",
+                                   "/etc/private",
+                                   "/etc/wireguard/deep/wg0.key",
+                                   "/etc/xpra/key.pem"};
   EXPECT_EQ(Find({root_}, ""), want);
 }
 
@@ -109,8 +112,7 @@ TEST_F(RootOnlyTest, TheWorkspaceStaysVisible) {
   Dir("/etc/outer/proj", 0755);
   File("/etc/outer/proj/own.key", 0600);
   File("/etc/shadow", 0640);
-  EXPECT_EQ(Find({root_}, root_ + "/ws"),
-            (std::vector<std::string>{"/etc/outer", "/etc/shadow"}));
+  EXPECT_EQ(Find({root_}, root_ + "/ws"), (std::vector<std::string>{"/etc/outer", "/etc/shadow"}));
   EXPECT_EQ(Find({root_}, root_ + "/outer/proj"),
             (std::vector<std::string>{"/etc/outer/sibling.key", "/etc/shadow", "/etc/ws"}));
   EXPECT_EQ(Find({root_}, root_), std::vector<std::string>{});
@@ -119,7 +121,8 @@ TEST_F(RootOnlyTest, TheWorkspaceStaysVisible) {
 // /dev/shm is a mount of its own on Linux: a root-only file there is not
 // found from /dev, whose walk stays on one filesystem.
 TEST(RootOnly, DoesNotEnterAnotherFilesystem) {
-  struct stat dev {}, shm {};
+  struct stat dev {
+  }, shm{};
   if (::stat("/dev", &dev) != 0 || ::stat("/dev/shm", &shm) != 0 || dev.st_dev == shm.st_dev ||
       (shm.st_mode & S_IROTH) == 0 || (shm.st_mode & S_IXOTH) == 0) {
     GTEST_SKIP() << "/dev/shm is not a world-readable mount of its own here";

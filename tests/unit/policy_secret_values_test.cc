@@ -22,7 +22,9 @@ std::string Body(size_t n, std::string_view alphabet = "aB3cD4eF5gH6iJ7kL8mN9oP0
   return out;
 }
 
-std::string Tok(std::string_view prefix, std::string body) { return std::string(prefix) + body; }
+std::string Tok(std::string_view prefix, const std::string& body) {
+  return std::string(prefix) + body;
+}
 
 std::string Shape(std::string_view value) {
   auto s = SecretValueShape(value);
@@ -111,9 +113,9 @@ TEST(SecretValueShape, NearMissesPass) {
   EXPECT_EQ(Shape("sk-learn-extension-for-everything"), "none");
   EXPECT_EQ(Shape("desk-" + Body(40)), "none");
   EXPECT_EQ(Shape(Tok("sk-", Body(10))), "none");
-  EXPECT_EQ(Shape(Tok("AKIA", "IOSFODNN7EXAMPL")), "none");     // 15
-  EXPECT_EQ(Shape(Tok("AKIA", "IOSFODNN7EXAMPLEX")), "none");   // 17
-  EXPECT_EQ(Shape(Tok("AKIA", "IOSFODNN7EXAMPLEx")), "none");   // run cut by lower case
+  EXPECT_EQ(Shape(Tok("AKIA", "IOSFODNN7EXAMPL")), "none");    // 15
+  EXPECT_EQ(Shape(Tok("AKIA", "IOSFODNN7EXAMPLEX")), "none");  // 17
+  EXPECT_EQ(Shape(Tok("AKIA", "IOSFODNN7EXAMPLEx")), "none");  // run cut by lower case
   EXPECT_EQ(Shape("ASIAPACIFICREGIONS"), "none");
   EXPECT_EQ(Shape(Tok("npm_", Body(35))), "none");
   EXPECT_EQ(Shape(Tok("AIza", Body(34))), "none");
@@ -132,6 +134,8 @@ TEST(SecretValueShape, NearMissesPass) {
 }
 
 TEST(SecretValueShape, OrdinaryValuesPass) {
+  // LS_COLORS is one long value, split into adjacent literals on purpose.
+  // NOLINTBEGIN(bugprone-suspicious-missing-comma)
   for (const char* v : {
            "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
            "rs=0:di=01;34:ln=01;36:mh=00:pi=40;33:so=01;35:do=01;35:bd=40;33;01:cd=40;33;01:"
@@ -152,6 +156,7 @@ TEST(SecretValueShape, OrdinaryValuesPass) {
            "sha256:9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
            "",
        }) {
+    // NOLINTEND(bugprone-suspicious-missing-comma)
     EXPECT_EQ(Shape(v), "none") << v;
   }
 }
@@ -196,11 +201,16 @@ TEST(ScrubbedVariables, NamesAndReasonsNeverValues) {
   Policy p;
   p.scrub_patterns = DefaultScrubPatterns();
   std::string gh = "CI_AUTH=" + Tok("ghp_", Body(36));
-  std::vector<std::string> host = {"PATH=/usr/bin",        "DB_URL=postgres://u:pw@h/db",
-                                   "REDIS=redis://:pw@h:6379", gh,
-                                   "API_TOKEN=x",           "PLAIN=postgres://h/db",
-                                   "XDG_RUNTIME_DIR=/run/user/1", "TMPDIR=/var/tmp"};
+  std::vector<std::string> host = {"PATH=/usr/bin",
+                                   "DB_URL=postgres://u:pw@h/db",
+                                   "REDIS=redis://:pw@h:6379",
+                                   gh,
+                                   "API_TOKEN=x",
+                                   "PLAIN=postgres://h/db",
+                                   "XDG_RUNTIME_DIR=/run/user/1",
+                                   "TMPDIR=/var/tmp"};
   std::vector<char*> envp;
+  envp.reserve(host.size() + 1);
   for (auto& e : host) envp.push_back(e.data());
   envp.push_back(nullptr);
   auto scrubbed = ScrubbedVariables(p, envp.data());
