@@ -9,6 +9,7 @@
 
 #include "policy/git_surface.h"
 #include "policy/paths.h"
+#include "policy/root_only.h"
 
 namespace cordon::policy {
 
@@ -35,7 +36,8 @@ constexpr const char* kHomeDenyRead[] = {
 
 // Host secrets under the system roots. Only those this user can read are
 // listed (as root, all of them): for anyone else the file modes already
-// refuse, and each listed path costs a mount per run.
+// refuse, and each listed path costs a mount per run. As root, the
+// root-only rule (root_only.h) finds the rest.
 constexpr const char* kSystemDenyRead[] = {"/etc/shadow",
                                            "/etc/shadow-",
                                            "/etc/gshadow",
@@ -97,6 +99,14 @@ Policy DefaultPolicy(const HostFacts& host, const std::string& workspace) {
   for (const char* path : kSystemDenyRead) {
     if (::access(path, R_OK) == 0) {
       p.deny_read.push_back(Builtin(path));
+    }
+  }
+  if (host.root) {
+    // Root reads every file; the sandbox reads only what any user may.
+    for (RootOnlyPath& found : FindRootOnly(RootOnlyRoots(), workspace)) {
+      Origin origin;
+      origin.rule = RootOnlyRuleName(found.root);
+      p.deny_read.push_back(PathRule{std::move(found.path), std::move(origin)});
     }
   }
   p.deny_read.push_back(Builtin(NormalizePath(host.xdg_config_home + "/cordon")));

@@ -1,7 +1,10 @@
 // Environment scrubbing and the sandbox's envp.
 #include "policy/env.h"
 
+#include <functional>
 #include <set>
+
+#include "policy/secret_values.h"
 
 namespace cordon::policy {
 
@@ -86,14 +89,39 @@ bool IsScrubbed(const Policy& policy, std::string_view name) {
   return false;
 }
 
-std::vector<std::string> BuildEnvironment(const Policy& policy, char** environ) {
-  std::vector<std::string> out;
+std::optional<std::string> ScrubReason(const Policy& policy, std::string_view name,
+                                       std::string_view value) {
+  for (const EnvPass& pass : policy.env_pass) {
+    if (pass.name == name) {
+      return std::nullopt;
+    }
+  }
+  for (const std::string& pattern : policy.scrub_patterns) {
+    if (GlobMatch(pattern, name)) {
+      return "name matches " + pattern;
+    }
+  }
+  if (std::optional<std::string_view> shape = SecretValueShape(value)) {
+    return "value looks like a " + std::string(*shape);
+  }
+  return std::nullopt;
+}
+
+namespace {
+
+// Calls `visit(name, value, entry)` for each host variable that the
+// sandbox's environment would take from the host: entries without '=' and
+// repeated names (after the first) are skipped, and so are the names that
+// cordon sets itself (TMPDIR, env_set) or always removes (XDG_RUNTIME_DIR,
+// hidden in the sandbox).
+void ForEachHostVariable(
+    const Policy& policy, char** environ,
+    const std::function<void(std::string_view, std::string_view, std::string_view)>& visit) {
   std::set<std::string, std::less<>> seen;
-  std::set<std::string, std::less<>> overridden = {"TMPDIR"};
+  std::set<std::string, std::less<>> overridden = {"TMPDIR", "XDG_RUNTIME_DIR"};
   for (const EnvSet& set : policy.env_set) {
     overridden.insert(set.name);
   }
-
   for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
     std::string_view kv(*entry);
     size_t eq = kv.find('=');
@@ -101,20 +129,34 @@ std::vector<std::string> BuildEnvironment(const Policy& policy, char** environ) 
       continue;
     }
     std::string_view name = kv.substr(0, eq);
-    if (!seen.insert(std::string(name)).second) {
+    if (!seen.insert(std::string(name)).second || overridden.count(name) != 0) {
       continue;
     }
-    if (overridden.count(name) != 0) {
-      continue;  // set below
-    }
-    if (name == "XDG_RUNTIME_DIR") {
-      continue;  // hidden in the sandbox
-    }
-    if (IsScrubbed(policy, name)) {
-      continue;
-    }
-    out.emplace_back(kv);
+    visit(name, kv.substr(eq + 1), kv);
   }
+}
+
+}  // namespace
+
+std::vector<ScrubbedVariable> ScrubbedVariables(const Policy& policy, char** environ) {
+  std::vector<ScrubbedVariable> out;
+  ForEachHostVariable(policy, environ,
+                      [&](std::string_view name, std::string_view value, std::string_view) {
+                        if (std::optional<std::string> why = ScrubReason(policy, name, value)) {
+                          out.push_back({std::string(name), std::move(*why)});
+                        }
+                      });
+  return out;
+}
+
+std::vector<std::string> BuildEnvironment(const Policy& policy, char** environ) {
+  std::vector<std::string> out;
+  ForEachHostVariable(policy, environ,
+                      [&](std::string_view name, std::string_view value, std::string_view kv) {
+                        if (!ScrubReason(policy, name, value)) {
+                          out.emplace_back(kv);
+                        }
+                      });
   // The private /tmp always exists; a host TMPDIR may not exist inside.
   bool tmpdir_set = false;
   for (const EnvSet& set : policy.env_set) {

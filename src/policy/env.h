@@ -1,9 +1,13 @@
 // The sandbox's environment: scrub-pattern matching and building envp.
 //
-// Pure functions of the Policy and the host's environment; the backend calls
-// BuildEnvironment once, before clone, and hands the result to execve.
+// A host variable is scrubbed when its name matches a scrub pattern or its
+// value carries a credential (secret_values.h), unless an env_pass rule
+// passes the name. Pure functions of the Policy and the host's environment;
+// the backend calls BuildEnvironment once, before clone, and hands the
+// result to execve.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -25,8 +29,24 @@ namespace cordon::policy {
 // passed through by an env_pass rule.
 [[nodiscard]] bool IsScrubbed(const Policy& policy, std::string_view name);
 
+// Why the host variable `name`=`value` is kept out of the sandbox
+// ("name matches *_TOKEN", "value looks like a GitHub token"), or nullopt
+// when it passes (no rule matches, or an env_pass rule names it). The reason
+// never contains any part of the value.
+[[nodiscard]] std::optional<std::string> ScrubReason(const Policy& policy, std::string_view name,
+                                                     std::string_view value);
+
+struct ScrubbedVariable {
+  std::string name;
+  std::string reason;  // from ScrubReason
+};
+
+// The host variables BuildEnvironment scrubs, in host order, each with its
+// reason: names only, for `cordon policy show`.
+[[nodiscard]] std::vector<ScrubbedVariable> ScrubbedVariables(const Policy& policy, char** environ);
+
 // The command's envp, as "NAME=VALUE" strings, from the host's `environ`
-// (may be null): scrubbed names removed, XDG_RUNTIME_DIR removed (it is
+// (may be null): scrubbed variables (ScrubReason) removed, XDG_RUNTIME_DIR removed (it is
 // hidden), TMPDIR=/tmp (the private /tmp), then env_set entries applied
 // (they win over everything). Order: host order, then new names in policy
 // order. Entries without '=' and repeated names (after the first) are dropped.

@@ -731,6 +731,7 @@ Result<HostFacts> HostFacts::FromProcess() {
   h.git_config_nosystem = nosystem != nullptr && *nosystem != '\0' &&
                           std::string_view(nosystem) != "0" &&
                           std::string_view(nosystem) != "false";
+  h.root = ::geteuid() == 0;
   return h;
 }
 

@@ -53,6 +53,9 @@ struct HostFacts {
   std::string git_config_global;     // $GIT_CONFIG_GLOBAL
   std::string git_config_system;     // $GIT_CONFIG_SYSTEM
   bool git_config_nosystem = false;  // $GIT_CONFIG_NOSYSTEM
+  // The effective uid is 0: the built-in layer then hides what only root's
+  // privileges make readable under /etc and /opt (root_only.h).
+  bool root = false;
 
   [[nodiscard]] static Result<HostFacts> FromProcess();
 };

@@ -7,6 +7,7 @@ namespace cordon::policy {
 std::string Origin::Describe() const {
   switch (kind) {
     case Kind::kBuiltin:
+      if (!rule.empty()) return "built-in rule: " + rule;
       return note.empty() ? "built-in default" : "built-in default (" + note + ")";
     case Kind::kUserConfig:
     case Kind::kProjectConfig: {

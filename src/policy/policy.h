@@ -26,8 +26,10 @@ struct Origin {
   int column = 0;
   std::string flag;  // e.g. "--writable", for kFlag
   std::string note;  // for kBuiltin: why the rule exists ("git hooks")
+  std::string rule;  // for kBuiltin: the rule that found the path, if not a list
 
-  // "built-in default", "/home/u/.config/cordon/config.toml:12:3", "flag --read".
+  // "built-in default", "built-in rule: root-only under /etc",
+  // "/home/u/.config/cordon/config.toml:12:3", "flag --read".
   [[nodiscard]] std::string Describe() const;
 };
 

@@ -5,10 +5,13 @@
 #include <vector>
 
 #include "policy/env.h"
+#include "policy/secret_values.h"
 
 namespace cordon::policy {
 
 namespace {
+
+constexpr std::string_view kRulePrefix = "built-in rule: ";
 
 struct Entry {
   std::string path;
@@ -40,13 +43,14 @@ std::vector<Entry> Entries(const Policy& p) {
   return out;
 }
 
+// A set value is shown unless its name or its shape says it is a secret.
 std::string SetValue(const Policy& p, const EnvSet& s) {
   for (const std::string& pattern : p.scrub_patterns) {
     if (GlobMatch(pattern, s.name)) {
       return "<redacted>";
     }
   }
-  return s.value;
+  return SecretValueShape(s.value) ? "<redacted>" : s.value;
 }
 
 const char* Heading(const char* access) {
@@ -96,7 +100,7 @@ std::vector<NetEntry> NetEntries(const Policy& p) {
 
 }  // namespace
 
-std::string RenderText(const Policy& p) {
+std::string RenderText(const Policy& p, bool verbose) {
   std::string out;
   out += "workspace  " + p.workspace + "\n";
   out += "home       " + p.home + " (hidden)\n";
@@ -119,10 +123,30 @@ std::string RenderText(const Policy& p) {
   }
 
   const char* current = nullptr;
-  for (const Entry& e : Entries(p)) {
+  std::vector<Entry> entries = Entries(p);
+  for (size_t i = 0; i < entries.size(); ++i) {
+    const Entry& e = entries[i];
     if (current == nullptr || std::string_view(current) != e.access) {
       current = e.access;
       out += std::string("\n") + Heading(current) + ":\n";
+    }
+    if (!verbose && e.origin.starts_with(kRulePrefix)) {
+      // Count this rule's paths once, at its first path.
+      size_t count = 0;
+      bool first = true;
+      for (size_t k = 0; k < entries.size(); ++k) {
+        if (entries[k].origin != e.origin || std::string_view(entries[k].access) != e.access)
+          continue;
+        first &= k >= i;
+        ++count;
+      }
+      if (first) {
+        Line(&out,
+             std::to_string(count) + (count == 1 ? " path" : " paths") +
+                 " other users cannot read (-v lists them)",
+             e.origin);
+      }
+      continue;
     }
     Line(&out, e.path, e.origin);
   }
@@ -146,6 +170,10 @@ std::string RenderText(const Policy& p) {
     out += (i ? " " : "") + p.scrub_patterns[i];
   }
   out += "\n";
+  out +=
+      "  and values that carry credentials, whatever the name: URLs with a password, "
+      "tokens of known shapes (GitHub, OpenAI, Anthropic, Slack, AWS, GitLab, npm, PyPI, "
+      "Stripe, Google), JWTs, HTTP credentials, private keys\n";
   for (const EnvPass& e : p.env_pass) {
     Line(&out, "pass " + e.name, e.origin.Describe());
   }

@@ -4,7 +4,8 @@
 // Both list the same facts: every path with its access and origin, the mode
 // and network mode with their origins, the environment rules, the config
 // files read and whether the project file was trusted. Values of env_set
-// entries whose names look secret (match a scrub pattern) are redacted.
+// entries whose names or values look secret (a scrub pattern, a credential's
+// shape) are redacted.
 #pragma once
 
 #include <string>
@@ -21,7 +22,10 @@ inline constexpr const char* kAccessProtect = "protect";
 inline constexpr const char* kAccessDenyRead = "deny-read";
 inline constexpr const char* kAccessHidden = "hidden";
 
-[[nodiscard]] std::string RenderText(const Policy& policy);
+// Paths found by a built-in rule (origin "built-in rule: ...", e.g. the
+// root-only files under /etc) are summed up in one line per rule unless
+// `verbose`; the JSON always lists them.
+[[nodiscard]] std::string RenderText(const Policy& policy, bool verbose = false);
 
 // A stable JSON object (keys: workspace, home, mode, network, paths, env,
 // secrets (names only), sources, project_trusted, allow_degraded), pretty-printed, ending in "\n".

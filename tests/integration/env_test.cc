@@ -1,7 +1,9 @@
 // Property 6: the environment is scrubbed of secret-looking variables (the
 // default patterns, SSH_AUTH_SOCK included), in the command's environment and
 // in every /proc/PID/environ the sandbox can read; `--env NAME` passes one
-// back, `--env NAME=VALUE` sets one; TMPDIR is /tmp inside.
+// back, `--env NAME=VALUE` sets one; TMPDIR is /tmp inside. Values that
+// carry credentials (a URL with a password, a token of a known shape) are
+// scrubbed whatever the variable's name; `policy show -v` names them.
 #include "harness.h"
 
 namespace cordon::it {
@@ -82,6 +84,65 @@ TEST_F(EnvTest, EnvFlagSetsAVariable) {
   // Setting a scrubbed name explicitly is allowed: the user chose the value.
   r = Probe({"--env", "API_TOKEN=chosen"}, {"env", "API_TOKEN"});
   EXPECT_EQ(r.Data(), std::vector<std::string>{"chosen"});
+}
+
+// A credential under a harmless name: its shape gives it away.
+class CredentialValueTest : public EnvTest {
+ protected:
+  CredentialValueTest() {
+    env_["DB_URL"] = db_url_;
+    env_["REDIS"] = "redis://:pw" + token_ + "@h:6379";
+    env_["CI_AUTH"] = github_;
+    env_["PLAIN_URL"] = "postgres://h/db";
+    env_["GIT_REMOTE"] = "ssh://git@example.com/repo.git";
+  }
+  std::string db_url_ = "postgres://u:pw" + token_ + "@h/db";
+  // ghp_ and 36 letters and digits, the shape of a GitHub token.
+  std::string github_ = "ghp_" + token_ + token_ + "abcd";
+};
+
+TEST_F(CredentialValueTest, AreNotInTheCommandsEnvironment) {
+  for (const std::vector<std::string>& cmd :
+       {std::vector<std::string>{probe_, "env-all"}, std::vector<std::string>{"/usr/bin/env"}}) {
+    RunResult r = Run({}, cmd);
+    ASSERT_EQ(r.exit_code, 0) << r.Describe();
+    EXPECT_EQ(r.out.find(token_), std::string::npos) << r.Describe();
+    for (const char* name : {"DB_URL=", "REDIS=", "CI_AUTH="}) {
+      EXPECT_EQ(r.out.find(std::string("\n") + name), std::string::npos) << name << r.Describe();
+    }
+    // The twins: the same kinds of value without a secret pass.
+    EXPECT_NE(r.out.find("\nPLAIN_URL=postgres://h/db\n"), std::string::npos) << r.Describe();
+    EXPECT_NE(r.out.find("\nGIT_REMOTE=ssh://git@example.com/repo.git\n"), std::string::npos)
+        << r.Describe();
+  }
+}
+
+TEST_F(CredentialValueTest, EnvFlagPassesOneBack) {
+  RunResult r = Probe({"--env", "DB_URL"}, {"env", "DB_URL"});
+  EXPECT_EQ(r.Data(), std::vector<std::string>{db_url_}) << r.Describe();
+  r = Probe({"--env", "DB_URL"}, {"env-all"});
+  EXPECT_EQ(r.out.find(github_), std::string::npos) << r.Describe();
+  r = Probe({"--env", "CI_AUTH"}, {"env", "CI_AUTH"});
+  EXPECT_EQ(r.Data(), std::vector<std::string>{github_}) << r.Describe();
+}
+
+TEST_F(CredentialValueTest, PolicyShowNamesThemAndWhyNeverTheValues) {
+  RunResult r = Cordon({"policy", "show", "--no-config", "-v"});
+  ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  EXPECT_NE(r.out.find("DB_URL"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("value looks like a URL with a password"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("value looks like a GitHub token"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("name matches *_TOKEN"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("PLAIN_URL"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find(token_), std::string::npos) << r.out;
+  RunResult j = Cordon({"policy", "show", "--no-config", "--json"});
+  ASSERT_EQ(j.exit_code, 0) << j.Describe();
+  EXPECT_NE(j.out.find("\"name\": \"CI_AUTH\""), std::string::npos) << j.out;
+  EXPECT_EQ(j.out.find(token_), std::string::npos) << j.out;
+  // A variable passed back is not listed as scrubbed.
+  RunResult passed = Cordon({"policy", "show", "--no-config", "-v", "--env", "DB_URL"});
+  EXPECT_EQ(passed.out.find("\n  DB_URL "), std::string::npos) << passed.out;
+  EXPECT_NE(passed.out.find("\n  CI_AUTH "), std::string::npos) << passed.out;
 }
 
 TEST_F(EnvTest, TmpdirIsTheUsablePrivateTmp) {

@@ -14,8 +14,8 @@ Policy Sample() {
   p.workspace = "/w";
   p.home = "/h";
   p.system_read = {{"/usr", {}}};
-  Origin user{Origin::Kind::kUserConfig, "/h/.config/cordon/config.toml", 3, 1, "", ""};
-  Origin flag{Origin::Kind::kFlag, "", 0, 0, "--read", ""};
+  Origin user{Origin::Kind::kUserConfig, "/h/.config/cordon/config.toml", 3, 1, "", "", ""};
+  Origin flag{Origin::Kind::kFlag, "", 0, 0, "--read", "", ""};
   p.read = {{"/h/.m2", flag}};
   p.writable = {{"/h/.cache/pip", user}};
   p.protect = {{"/w/.envrc", {}}};
