@@ -3,7 +3,14 @@
 
 #include <cstdio>
 
+#include "common/terminal_text.h"
+
 namespace cordon::cli {
+
+void Say(std::string_view what) {
+  const std::string line = "cordon: " + ForTerminal(what) + "\n";
+  std::fwrite(line.data(), 1, line.size(), stderr);
+}
 
 Status CheckSessionSandbox(const policy::Policy& policy) {
   if (policy.mode != policy::Mode::kFullAccess) return {};
@@ -15,12 +22,12 @@ Status CheckSessionSandbox(const policy::Policy& policy) {
 std::optional<Resolved> ResolveOrReport(const Command& command) {
   auto host = policy::HostFacts::FromProcess();
   if (!host.ok()) {
-    std::fprintf(stderr, "cordon: %s\n", host.error().Describe().c_str());
+    Say(host.error().Describe());
     return std::nullopt;
   }
   auto resolved = policy::Resolve(command.overrides, host.value());
   if (!resolved.ok()) {
-    std::fprintf(stderr, "cordon: %s\n", resolved.error().Describe().c_str());
+    Say(resolved.error().Describe());
     return std::nullopt;
   }
   return Resolved{std::move(host).value(), std::move(resolved).value()};
