@@ -81,7 +81,7 @@ class LineSource {
 
 class TerminalChannel : public Channel {
  public:
-  TerminalChannel(UniqueFd tty, std::string always_note)
+  TerminalChannel(UniqueFd tty, const std::string& always_note)
       : tty_(std::move(tty)), source_(tty_.get()), always_note_(ForTerminal(always_note)) {}
   const char* name() const override { return "terminal"; }
   void Interrupt() override { source_.Wake(); }
@@ -160,11 +160,11 @@ class WireChannel : public Channel {
 
 }  // namespace
 
-std::unique_ptr<Channel> OpenTerminal(std::string always_note) {
+std::unique_ptr<Channel> OpenTerminal(const std::string& always_note) {
   if (isatty(STDIN_FILENO) == 0) return nullptr;
   UniqueFd tty(open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY));
   if (!tty.valid()) return nullptr;
-  return std::make_unique<TerminalChannel>(std::move(tty), std::move(always_note));
+  return std::make_unique<TerminalChannel>(std::move(tty), always_note);
 }
 
 std::unique_ptr<Channel> FdChannel(UniqueFd fd) {

@@ -23,7 +23,7 @@ using policy::IsWithin;
 // host's own programs; as root, /var/spool/cron would run its crontabs).
 // /var/tmp is the one exception (a scratch directory, below).
 constexpr std::array<std::string_view, 17> kSystemTrees = {
-    "/usr", "/bin",  "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/boot",
+    "/usr",  "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/etc", "/boot",
     "/proc", "/sys", "/dev",  "/run", "/snap",  "/nix",   "/opt",    "/var",
 };
 
@@ -34,8 +34,8 @@ constexpr std::array<std::string_view, 2> kScratchRoots = {"/tmp", "/var/tmp"};
 // One tool's cache, relative to the home: offered with what is inside.
 // ~/.cache is offered one tool at a time (~/.cache/TOOL).
 constexpr std::array<std::string_view, 6> kCaches = {
-    ".npm/_cacache", ".cargo/registry", ".cargo/git", "go/pkg/mod", ".m2/repository",
-    ".gradle/caches",
+    ".npm/_cacache", ".cargo/registry", ".cargo/git",
+    "go/pkg/mod",    ".m2/repository",  ".gradle/caches",
 };
 
 struct HostCode {
@@ -172,7 +172,8 @@ std::string PolicyRefusal(const std::string& p, const WritableFacts& f) {
   for (const std::string& d : f.deny_read) {
     for (const std::string& form : Forms(d, f)) {
       if (IsWithin(p, form)) return Join({p, " is hidden from the sandbox (deny-read ", d, ")"});
-      if (IsWithin(form, p)) return Join({p, " contains ", d, ", which is hidden from the sandbox"});
+      if (IsWithin(form, p))
+        return Join({p, " contains ", d, ", which is hidden from the sandbox"});
     }
   }
   for (const std::string& prot : f.protect) {

@@ -14,8 +14,8 @@
 #include <sstream>
 
 #include "cli/commands.h"
-#include "common/terminal_text.h"
 #include "common/outcome.h"
+#include "common/terminal_text.h"
 #include "policy/loader.h"
 #include "telemetry/event_file.h"
 #include "telemetry/log_reader.h"

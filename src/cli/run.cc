@@ -82,9 +82,7 @@ int RunOnce(const Command& command, const policy::Policy& policy, approval::Brok
     events.SessionStart(policy, plan);
     for (const std::string& n : early_notices) events.Degraded(n);
   };
-  auto print_degraded = [](const std::string& what) {
-    Say("degraded: not enforced: " + what);
-  };
+  auto print_degraded = [](const std::string& what) { Say("degraded: not enforced: " + what); };
   for (const auto& d : plan.degraded) print_degraded(d);
   sandbox::LaunchOptions options;
   options.timeout_seconds = command.timeout_seconds;

@@ -21,12 +21,12 @@ void AppendCodePointEscape(std::string* out, uint32_t cp) {
 
 // Code points a terminal acts on or that reorder the text around them.
 bool IsHiddenControl(uint32_t cp) {
-  return (cp >= 0x80 && cp <= 0x9f) ||                  // C1 controls
-         cp == 0x061c ||                                // Arabic letter mark
-         cp == 0x200e || cp == 0x200f ||                // LRM, RLM
-         cp == 0x2028 || cp == 0x2029 ||                // line, paragraph separator
-         (cp >= 0x202a && cp <= 0x202e) ||              // embeddings, overrides
-         (cp >= 0x2066 && cp <= 0x2069);                // isolates
+  return (cp >= 0x80 && cp <= 0x9f) ||      // C1 controls
+         cp == 0x061c ||                    // Arabic letter mark
+         cp == 0x200e || cp == 0x200f ||    // LRM, RLM
+         cp == 0x2028 || cp == 0x2029 ||    // line, paragraph separator
+         (cp >= 0x202a && cp <= 0x202e) ||  // embeddings, overrides
+         (cp >= 0x2066 && cp <= 0x2069);    // isolates
 }
 
 // The length of the valid UTF-8 sequence at the start of `s` (2 to 4) and

@@ -87,7 +87,8 @@ TEST_F(TerminalEscapeTest, TheApprovalQuestionShowsTheOfferedPathEscaped) {
   // The offered directory itself carries the bytes (it exists on the host).
   const std::string dir = outside_ + "/" + kEvil + "\xff";
   MakeDirs(dir);
-  auto [status, shown] = OnTerminal(RunArgv(OnFailure(), WriteInto(dir + "/made")), "writable?", "o\n");
+  auto [status, shown] =
+      OnTerminal(RunArgv(OnFailure(), WriteInto(dir + "/made")), "writable?", "o\n");
   EXPECT_EQ(status, 0) << shown;
   EXPECT_EQ(RawControls(shown), "") << shown;
   // The question names the path as it is, visibly.
@@ -104,7 +105,8 @@ TEST_F(TerminalEscapeTest, TheApprovalQuestionShowsTheOfferedPathEscaped) {
 TEST_F(TerminalEscapeTest, DenyingTheEscapedQuestionLeavesTheHostUntouched) {
   const std::string dir = outside_ + "/" + kEvil;
   MakeDirs(dir);
-  auto [status, shown] = OnTerminal(RunArgv(OnFailure(), WriteInto(dir + "/made")), "writable?", "d\n");
+  auto [status, shown] =
+      OnTerminal(RunArgv(OnFailure(), WriteInto(dir + "/made")), "writable?", "d\n");
   EXPECT_NE(status, 0) << shown;
   EXPECT_EQ(RawControls(shown), "") << shown;
   EXPECT_FALSE(Exists(dir + "/made"));
@@ -158,10 +160,13 @@ TEST_F(TerminalEscapeTest, AHostNameWithControlsIsEscapedInVerboseLinesAndTheLog
       "proxy = os.environ['HTTP_PROXY'].rsplit(':', 1)\n"
       "s = socket.create_connection(('127.0.0.1', int(proxy[1])))\n"
       "s.sendall(b'\\x05\\x01\\x00'); s.recv(2)\n"
-      "name = b'" + py_host + "'\n"
+      "name = b'" +
+      py_host +
+      "'\n"
       "s.sendall(b'\\x05\\x01\\x00\\x03' + bytes([len(name)]) + name + b'\\x01\\xbb')\n"
       "print(s.recv(10)[1])\n";
-  RunResult r = Run({"--net", "proxy", "--approval", "never", "-v"}, {"/usr/bin/python3", "-c", script});
+  RunResult r =
+      Run({"--net", "proxy", "--approval", "never", "-v"}, {"/usr/bin/python3", "-c", script});
   EXPECT_EQ(r.exit_code, 0) << r.Describe();
   EXPECT_NE(r.out, "0\n") << r.Describe();  // refused
   EXPECT_NE(r.err.find("net.decision: deny evil" + kEvilShown + ".test:443"), std::string::npos)

@@ -71,8 +71,8 @@ TEST_F(WriteApprovalTest, AWriteUnderADenyReadPathIsNotOffered) {
   EXPECT_NE(status, 0) << shown;
   EXPECT_EQ(shown.find("writable?"), std::string::npos) << shown;
   EXPECT_NE(shown.find("cordon: the run failed after a write to " + key +
-                       " was denied; not offered: " + key + " is hidden from the sandbox (deny-read " +
-                       home_ + "/.ssh)\r\n"),
+                       " was denied; not offered: " + key +
+                       " is hidden from the sandbox (deny-read " + home_ + "/.ssh)\r\n"),
             std::string::npos)
       << shown;
   EXPECT_FALSE(Exists(key));

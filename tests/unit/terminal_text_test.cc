@@ -91,16 +91,15 @@ TEST(TerminalTextTest, C1ControlsAsCodePoints) {
 }
 
 TEST(TerminalTextTest, BidiAndSeparators) {
-  const uint32_t hidden[] = {0x061c, 0x200e, 0x200f, 0x2028, 0x2029, 0x202a, 0x202b, 0x202c,
-                             0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069};
+  const uint32_t hidden[] = {0x061c, 0x200e, 0x200f, 0x2028, 0x2029, 0x202a, 0x202b,
+                             0x202c, 0x202d, 0x202e, 0x2066, 0x2067, 0x2068, 0x2069};
   for (uint32_t cp : hidden) {
     char want[8];
     std::snprintf(want, sizeof want, "\\u%04x", cp);
     EXPECT_EQ(ForTerminal(Utf8(cp)), want) << cp;
   }
   // The code points around each range pass unchanged.
-  const uint32_t shown[] = {0x061b, 0x061d, 0x200d, 0x2010, 0x2027,
-                            0x202f, 0x2065, 0x206a, 0x2030};
+  const uint32_t shown[] = {0x061b, 0x061d, 0x200d, 0x2010, 0x2027, 0x202f, 0x2065, 0x206a, 0x2030};
   for (uint32_t cp : shown) EXPECT_EQ(ForTerminal(Utf8(cp)), Utf8(cp)) << cp;
   // "evil\u202eexe.txt" shows the override instead of reversing the name.
   EXPECT_EQ(ForTerminal("evil" + Utf8(0x202e) + "txt.exe"), "evil\\u202etxt.exe");
@@ -108,9 +107,9 @@ TEST(TerminalTextTest, BidiAndSeparators) {
 
 TEST(TerminalTextTest, ValidMultibytePassesUnchanged) {
   const std::string texts[] = {
-      "caf\xc3\xa9",                          // 2 bytes
-      "\xe6\x97\xa5\xe6\x9c\xac",             // 3 bytes
-      "\xf0\x9f\x98\x80",                     // 4 bytes (U+1F600)
+      "caf\xc3\xa9",               // 2 bytes
+      "\xe6\x97\xa5\xe6\x9c\xac",  // 3 bytes
+      "\xf0\x9f\x98\x80",          // 4 bytes (U+1F600)
       Utf8(0x7ff) + Utf8(0x800) + Utf8(0xd7ff) + Utf8(0xe000) + Utf8(0xfffd) + Utf8(0xffff),
       Utf8(0x10000) + Utf8(0x10ffff),
       "/home/u/\xd0\xbf\xd1\x80\xd0\xbe\xd0\xb5\xd0\xba\xd1\x82/src",

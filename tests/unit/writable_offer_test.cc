@@ -49,14 +49,16 @@ WritableFacts Host(std::map<std::string, std::string> existing) {
 }
 
 TEST(WritableOffer, TheDeepestExistingAncestorIsOffered) {
-  auto f = Host({{"/home/u/.cache", "/home/u/.cache"}, {"/home/u/.cache/pip", "/home/u/.cache/pip"}});
+  auto f =
+      Host({{"/home/u/.cache", "/home/u/.cache"}, {"/home/u/.cache/pip", "/home/u/.cache/pip"}});
   auto o = ChooseWritable("/home/u/.cache/pip/http/x.tmp", f);
   EXPECT_EQ(o.path, "/home/u/.cache/pip");
   EXPECT_EQ(o.why_not, "");
   // Not every tool's cache at once.
   auto f2 = Host({{"/home/u/.cache", "/home/u/.cache"}});
-  EXPECT_EQ(ChooseWritable("/home/u/.cache/pip/http/x.tmp", f2).why_not,
-            "/home/u/.cache holds every tool's cache (one tool's, /home/u/.cache/NAME, is offered)");
+  EXPECT_EQ(
+      ChooseWritable("/home/u/.cache/pip/http/x.tmp", f2).why_not,
+      "/home/u/.cache holds every tool's cache (one tool's, /home/u/.cache/NAME, is offered)");
 }
 
 TEST(WritableOffer, AnExistingPathIsOfferedItself) {
@@ -281,7 +283,8 @@ TEST(WritableOffer, ASymlinkToHostCodeIsRefusedEitherWay) {
 }
 
 TEST(WritableOffer, InAReadOnlyWorkspaceDotDirectoriesAreRefused) {
-  auto f = Host({{"/home/u/ws/build", "/home/u/ws/build"}, {"/home/u/ws/.vscode", "/home/u/ws/.vscode"}});
+  auto f = Host(
+      {{"/home/u/ws/build", "/home/u/ws/build"}, {"/home/u/ws/.vscode", "/home/u/ws/.vscode"}});
   f.workspace_writable = false;
   EXPECT_EQ(ChooseWritable("/home/u/ws/build/x", f).path, "/home/u/ws/build");
   EXPECT_TRUE(ChooseWritable("/home/u/ws/.vscode/tasks.json", f).path.empty());
