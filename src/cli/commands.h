@@ -45,5 +45,8 @@ struct Resolved {
 // (common/terminal_text.h): a notice may name a path, a host or a command
 // line that the sandbox or the agent chose.
 void Say(std::string_view what);
+// "cordon: PREFIXop(object): detail\n  hint: ...": escaped like the above,
+// but the hint's own line breaks (cordon's) are kept.
+void Say(const Error& e, std::string_view prefix = {});
 
 }  // namespace cordon::cli

@@ -134,7 +134,7 @@ int LogCommand(const Command& command) {
   const LogArgs& a = command.log;
   auto host = policy::HostFacts::FromProcess();
   if (!host.ok()) {
-    Say(host.error().Describe());
+    Say(host.error());
     return kExitSetupError;
   }
   telemetry::LogFilter filter;

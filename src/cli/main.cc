@@ -10,7 +10,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   auto command = cordon::cli::ParseArgs(args);
   if (!command.ok()) {
-    cordon::cli::Say(command.error().Describe());
+    cordon::cli::Say(command.error());
     return cordon::kExitSetupError;
   }
   return cordon::cli::Dispatch(command.value());

@@ -64,7 +64,7 @@ int McpCommand(const Command& command) {
   char self[PATH_MAX];
   ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
   if (n <= 0) {
-    Say(SysError("readlink", "/proc/self/exe", errno).Describe());
+    Say(SysError("readlink", "/proc/self/exe", errno));
     return kExitSetupError;
   }
   self[n] = '\0';
@@ -72,7 +72,7 @@ int McpCommand(const Command& command) {
   if (command.session_sandbox) {
     Status shareable = CheckSessionSandbox(p);
     if (!shareable.ok()) {
-      Say(shareable.error().Describe());
+      Say(shareable.error());
       return kExitSetupError;
     }
   }

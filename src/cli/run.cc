@@ -25,7 +25,7 @@ namespace cordon::cli {
 namespace {
 
 int Fail(const Error& e) {
-  Say(e.Describe());
+  Say(e);
   return kExitSetupError;
 }
 
@@ -114,7 +114,7 @@ int RunOnce(const Command& command, const policy::Policy& policy, approval::Brok
   events.ExecEnd(outcome, stats);
   switch (outcome.kind) {
     case Outcome::Kind::kSetupError:
-      Say("sandbox setup failed, the command did not run: " + outcome.error.Describe());
+      Say(outcome.error, "sandbox setup failed, the command did not run: ");
       break;
     case Outcome::Kind::kExecError:
       Say(outcome.error.object + ": " +
