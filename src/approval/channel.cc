@@ -11,6 +11,7 @@
 #include <cerrno>
 
 #include "common/clock.h"
+#include "common/terminal_text.h"
 
 namespace cordon::approval {
 
@@ -80,8 +81,8 @@ class LineSource {
 
 class TerminalChannel : public Channel {
  public:
-  TerminalChannel(UniqueFd tty, std::string always_note)
-      : tty_(std::move(tty)), source_(tty_.get()), always_note_(std::move(always_note)) {}
+  TerminalChannel(UniqueFd tty, const std::string& always_note)
+      : tty_(std::move(tty)), source_(tty_.get()), always_note_(ForTerminal(always_note)) {}
   const char* name() const override { return "terminal"; }
   void Interrupt() override { source_.Wake(); }
 
@@ -90,7 +91,10 @@ class TerminalChannel : public Channel {
     std::string choices = q.offer_always ? "[o]nce, [s]ession, [a]lways" : "[o]nce, [s]ession";
     if (q.offer_always && !always_note_.empty()) choices += " (" + always_note_ + ")";
     choices += ", [d]eny";
-    std::string text = "\ncordon: " + q.Prompt() + "\n  " + choices + " (denied in " +
+    // The prompt names what the sandbox chose (a path, a host, a command):
+    // its bytes must not move the cursor or rewrite the line (an ESC
+    // sequence could hide the path really offered behind a made-up one).
+    std::string text = "\ncordon: " + ForTerminal(q.Prompt()) + "\n  " + choices + " (denied in " +
                        std::to_string((timeout_ms + 999) / 1000) + " s without an answer): ";
     for (;;) {
       if (!WriteAll(tty_.get(), text)) return Reply::kNoChannel;
@@ -156,11 +160,11 @@ class WireChannel : public Channel {
 
 }  // namespace
 
-std::unique_ptr<Channel> OpenTerminal(std::string always_note) {
+std::unique_ptr<Channel> OpenTerminal(const std::string& always_note) {
   if (isatty(STDIN_FILENO) == 0) return nullptr;
   UniqueFd tty(open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY));
   if (!tty.valid()) return nullptr;
-  return std::make_unique<TerminalChannel>(std::move(tty), std::move(always_note));
+  return std::make_unique<TerminalChannel>(std::move(tty), always_note);
 }
 
 std::unique_ptr<Channel> FdChannel(UniqueFd fd) {

@@ -28,7 +28,7 @@ class Channel {
 // The controlling terminal of cordon itself, when stdin is a terminal and
 // /dev/tty opens; nullptr otherwise (non-interactive: nobody to ask).
 // `always_note` is shown next to "always" (where it is saved).
-[[nodiscard]] std::unique_ptr<Channel> OpenTerminal(std::string always_note);
+[[nodiscard]] std::unique_ptr<Channel> OpenTerminal(const std::string& always_note);
 
 // Questions as lines of JSON on `fd` (a socket to `cordon mcp`), answers
 // read back from it (see question.h's wire format).

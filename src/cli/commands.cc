@@ -3,7 +3,30 @@
 
 #include <cstdio>
 
+#include "common/terminal_text.h"
+
 namespace cordon::cli {
+
+void Say(std::string_view what) {
+  const std::string line = "cordon: " + ForTerminal(what) + "\n";
+  std::fwrite(line.data(), 1, line.size(), stderr);
+}
+
+void Say(const Error& e, std::string_view prefix) {
+  Error head = e;
+  head.hint.clear();
+  std::string text = "cordon: " + ForTerminal(prefix) + ForTerminal(head.Describe());
+  if (!e.hint.empty()) {
+    text += "\n  hint: ";
+    std::string_view rest = e.hint;
+    for (size_t nl; (nl = rest.find('\n')) != std::string_view::npos; rest.remove_prefix(nl + 1)) {
+      text += ForTerminal(rest.substr(0, nl)) + "\n";
+    }
+    text += ForTerminal(rest);
+  }
+  text += "\n";
+  std::fwrite(text.data(), 1, text.size(), stderr);
+}
 
 Status CheckSessionSandbox(const policy::Policy& policy) {
   if (policy.mode != policy::Mode::kFullAccess) return {};
@@ -15,12 +38,12 @@ Status CheckSessionSandbox(const policy::Policy& policy) {
 std::optional<Resolved> ResolveOrReport(const Command& command) {
   auto host = policy::HostFacts::FromProcess();
   if (!host.ok()) {
-    std::fprintf(stderr, "cordon: %s\n", host.error().Describe().c_str());
+    Say(host.error());
     return std::nullopt;
   }
   auto resolved = policy::Resolve(command.overrides, host.value());
   if (!resolved.ok()) {
-    std::fprintf(stderr, "cordon: %s\n", resolved.error().Describe().c_str());
+    Say(resolved.error());
     return std::nullopt;
   }
   return Resolved{std::move(host).value(), std::move(resolved).value()};

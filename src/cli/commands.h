@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "cli/flags.h"
@@ -39,5 +40,13 @@ struct Resolved {
 // "ENV=VALUE" for each secret the policy grants, read from the vault; an
 // error names a missing secret (never a value). Empty when none is granted.
 [[nodiscard]] Result<std::vector<std::string>> GrantedSecretEnv(const policy::Policy& policy);
+
+// Writes "cordon: WHAT\n" to stderr with WHAT escaped for the terminal
+// (common/terminal_text.h): a notice may name a path, a host or a command
+// line that the sandbox or the agent chose.
+void Say(std::string_view what);
+// "cordon: PREFIXop(object): detail\n  hint: ...": escaped like the above,
+// but the hint's own line breaks (cordon's) are kept.
+void Say(const Error& e, std::string_view prefix = {});
 
 }  // namespace cordon::cli

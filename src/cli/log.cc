@@ -15,6 +15,7 @@
 
 #include "cli/commands.h"
 #include "common/outcome.h"
+#include "common/terminal_text.h"
 #include "policy/loader.h"
 #include "telemetry/event_file.h"
 #include "telemetry/log_reader.h"
@@ -43,8 +44,8 @@ class Printer {
     if (line.empty()) return;
     auto records = telemetry::ParseLine(line);
     if (!records.ok()) {
-      std::fprintf(stderr, "cordon: warning: %s:%zu: skipped: %s\n", file.c_str(), line_no,
-                   records.error().detail.c_str());
+      Say("warning: " + file + ":" + std::to_string(line_no) +
+          ": skipped: " + records.error().detail);
       return;
     }
     if (json_) {
@@ -88,12 +89,13 @@ class Printer {
     } else if (r.event.severity == Severity::kWarn) {
       color = style_.Yellow();
     }
-    std::string facts = telemetry::KeyFacts(r.event);
-    // One row per event, whatever a user-edited file holds.
-    for (char& c : facts) {
-      if (c == '\n' || c == '\r' || c == '\033') c = ' ';
-    }
-    std::printf("%s  %-8.8s  %s%-16s  %s%s\n", when, r.trace_id.c_str(), color, name.c_str(),
+    // One row per event, whatever the file holds: KeyFacts is escaped for
+    // the terminal (it names paths, hosts and commands the sandbox chose),
+    // and so is everything else read from the file.
+    const std::string facts = telemetry::KeyFacts(r.event);
+    const std::string run = ForTerminal(r.trace_id);
+    name = ForTerminal(name);
+    std::printf("%s  %-8.8s  %s%-16s  %s%s\n", when, run.c_str(), color, name.c_str(),
                 facts.c_str(), *color != '\0' ? style_.Reset() : "");
   }
 
@@ -132,7 +134,7 @@ int LogCommand(const Command& command) {
   const LogArgs& a = command.log;
   auto host = policy::HostFacts::FromProcess();
   if (!host.ok()) {
-    std::fprintf(stderr, "cordon: %s\n", host.error().Describe().c_str());
+    Say(host.error());
     return kExitSetupError;
   }
   telemetry::LogFilter filter;
@@ -147,8 +149,7 @@ int LogCommand(const Command& command) {
     if (arg.text->empty()) continue;
     auto t = telemetry::ParseTimeArg(*arg.text, now);
     if (!t.ok()) {
-      std::fprintf(stderr, "cordon: log: %s '%s': %s\n", arg.flag, arg.text->c_str(),
-                   t.error().detail.c_str());
+      Say(std::string("log: ") + arg.flag + " '" + *arg.text + "': " + t.error().detail);
       return kExitSetupError;
     }
     *arg.out = t.value();
@@ -166,7 +167,7 @@ int LogCommand(const Command& command) {
 
   std::vector<std::string> files = telemetry::ListDayFiles(dir);
   if (files.empty() && !a.follow) {
-    std::fprintf(stderr, "cordon: no events recorded yet (%s)\n", dir.c_str());
+    Say("no events recorded yet (" + dir + ")");
     return 0;
   }
   std::string current;

@@ -1,5 +1,4 @@
 // cordon's entry point: parse the command line and dispatch.
-#include <cstdio>
 #include <string>
 #include <vector>
 
@@ -11,7 +10,7 @@ int main(int argc, char** argv) {
   std::vector<std::string> args(argv + 1, argv + argc);
   auto command = cordon::cli::ParseArgs(args);
   if (!command.ok()) {
-    std::fprintf(stderr, "cordon: %s\n", command.error().Describe().c_str());
+    cordon::cli::Say(command.error());
     return cordon::kExitSetupError;
   }
   return cordon::cli::Dispatch(command.value());

@@ -64,8 +64,7 @@ int McpCommand(const Command& command) {
   char self[PATH_MAX];
   ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
   if (n <= 0) {
-    std::fprintf(stderr, "cordon: %s\n",
-                 SysError("readlink", "/proc/self/exe", errno).Describe().c_str());
+    Say(SysError("readlink", "/proc/self/exe", errno));
     return kExitSetupError;
   }
   self[n] = '\0';
@@ -73,7 +72,7 @@ int McpCommand(const Command& command) {
   if (command.session_sandbox) {
     Status shareable = CheckSessionSandbox(p);
     if (!shareable.ok()) {
-      std::fprintf(stderr, "cordon: %s\n", shareable.error().Describe().c_str());
+      Say(shareable.error());
       return kExitSetupError;
     }
   }

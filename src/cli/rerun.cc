@@ -20,8 +20,9 @@ std::optional<approval::Question> ChooseRerun(int status, const sandbox::RunStat
     approval::WritableOffer offer =
         approval::ChooseWritable(stats.denied_write, approval::FactsFrom(policy));
     if (offer.path.empty()) {
-      *notice = "the run failed after a write to " + stats.denied_write + " was denied; " +
-                offer.why_not + ", not offered";
+      *notice = "the run failed after a write to " + stats.denied_write +
+                " was denied; not offered: " + offer.why_not;
+      if (offer.flag_would_work) *notice += "; add it with --writable if you mean it";
       return std::nullopt;
     }
     q.kind = approval::Question::Kind::kWritable;

@@ -25,7 +25,7 @@ namespace cordon::cli {
 namespace {
 
 int Fail(const Error& e) {
-  std::fprintf(stderr, "cordon: %s\n", e.Describe().c_str());
+  Say(e);
   return kExitSetupError;
 }
 
@@ -41,9 +41,9 @@ void PrintPlan(const sandbox::Plan& plan) {
                m.binds.size(), m.hides.size(), m.protects.size(), plan.placeholders.size(),
                plan.use_landlock ? plan.landlock.abi : 0, plan.landlock.paths.size(),
                plan.landlock.deny_tcp ? ", TCP denied" : "", plan.seccomp.size());
-  for (const auto& h : m.hides) std::fprintf(stderr, "cordon: hidden: %s\n", h.path.c_str());
-  for (const auto& p : m.protects) std::fprintf(stderr, "cordon: protected: %s\n", p.c_str());
-  for (const auto& note : plan.notes) std::fprintf(stderr, "cordon: note: %s\n", note.c_str());
+  for (const auto& h : m.hides) Say("hidden: " + h.path);
+  for (const auto& p : m.protects) Say("protected: " + p);
+  for (const auto& note : plan.notes) Say("note: " + note);
 }
 
 constexpr int kMaxReruns = 4;
@@ -82,9 +82,7 @@ int RunOnce(const Command& command, const policy::Policy& policy, approval::Brok
     events.SessionStart(policy, plan);
     for (const std::string& n : early_notices) events.Degraded(n);
   };
-  auto print_degraded = [](const std::string& what) {
-    std::fprintf(stderr, "cordon: degraded: not enforced: %s\n", what.c_str());
-  };
+  auto print_degraded = [](const std::string& what) { Say("degraded: not enforced: " + what); };
   for (const auto& d : plan.degraded) print_degraded(d);
   sandbox::LaunchOptions options;
   options.timeout_seconds = command.timeout_seconds;
@@ -93,7 +91,7 @@ int RunOnce(const Command& command, const policy::Policy& policy, approval::Brok
     if (*session_started) events.Degraded(what);
   };
   options.on_notice = [&](const std::string& what) {
-    std::fprintf(stderr, "cordon: %s\n", what.c_str());
+    Say(what);
     if (*session_started) {
       events.Degraded(what);
     } else {
@@ -116,14 +114,12 @@ int RunOnce(const Command& command, const policy::Policy& policy, approval::Brok
   events.ExecEnd(outcome, stats);
   switch (outcome.kind) {
     case Outcome::Kind::kSetupError:
-      std::fprintf(stderr, "cordon: sandbox setup failed, the command did not run: %s\n",
-                   outcome.error.Describe().c_str());
+      Say(outcome.error, "sandbox setup failed, the command did not run: ");
       break;
     case Outcome::Kind::kExecError:
-      std::fprintf(stderr, "cordon: %s: %s\n", outcome.error.object.c_str(),
-                   outcome.error.err == ENOENT ? "command not found"
-                                               : "cannot execute (permission denied or not a "
-                                                 "program)");
+      Say(outcome.error.object + ": " +
+          (outcome.error.err == ENOENT ? "command not found"
+                                       : "cannot execute (permission denied or not a program)"));
       break;
     case Outcome::Kind::kTimeout:
       std::fprintf(stderr, "cordon: timed out after %d s; killed the command and its processes\n",
@@ -165,9 +161,7 @@ approval::BrokerOptions ApprovalSetup(const Command& command, const policy::Host
     o.channel = approval::OpenTerminal(o.config_path.empty() ? "" : "saved in " + o.config_path);
   }
   if (!quiet) {
-    o.on_notice = [](const std::string& what) {
-      std::fprintf(stderr, "cordon: %s\n", what.c_str());
-    };
+    o.on_notice = [](const std::string& what) { Say(what); };
   }
   return o;
 }
@@ -243,11 +237,11 @@ int RunCommand(const Command& command) {
     std::string notice;
     auto q =
         ChooseRerun(status, stats, broker, policy, policy::DescribeCommand(command.argv), &notice);
-    if (!notice.empty()) std::fprintf(stderr, "cordon: %s\n", notice.c_str());
+    if (!notice.empty()) Say(notice);
     if (!q || !approval::Allows(broker.AskNow(*q))) break;
     auto applied = ApplyRerun(*q, policy);
     if (!applied) break;
-    std::fprintf(stderr, "cordon: re-running with %s\n", applied->c_str());
+    Say("re-running with " + *applied);
   }
   events.Finish();
   ReportDenied(command, broker);

@@ -14,6 +14,7 @@
 #include <cstring>
 
 #include "common/clock.h"
+#include "common/terminal_text.h"
 #include "mcp/socket_owner.h"
 #include "sandbox/session_wire.h"
 
@@ -169,18 +170,37 @@ void Session::AnswerQuestions(const Ask& ask) {
 
 void Session::RelayStderr(int fd) {
   char chunk[4096];
+  // Whole lines, escaped for a terminal: a process in the sandbox can write
+  // to this pipe too (it is init's stderr), and our stderr may be a
+  // person's terminal. A line is cut at 4 KiB.
+  std::string line;
+  auto relay = [&line](bool all) {
+    size_t start = 0;
+    for (size_t nl; (nl = line.find('\n', start)) != std::string::npos; start = nl + 1) {
+      const std::string out = ForTerminal(std::string_view(line).substr(start, nl - start)) + "\n";
+      (void)!write(STDERR_FILENO, out.data(), out.size());
+    }
+    line.erase(0, start);
+    if (!line.empty() && (all || line.size() >= sizeof(chunk))) {
+      const std::string out = ForTerminal(line) + "\n";
+      (void)!write(STDERR_FILENO, out.data(), out.size());
+      line.clear();
+    }
+  };
   while (!relay_stop_) {
     pollfd p{fd, POLLIN, 0};
     if (poll(&p, 1, 100) <= 0) continue;
     ssize_t got = read(fd, chunk, sizeof(chunk));
     if (got < 0 && errno == EINTR) continue;
     if (got <= 0) break;  // cordon run and everything it started are gone
-    (void)!write(STDERR_FILENO, chunk, static_cast<size_t>(got));
+    line.append(chunk, static_cast<size_t>(got));
+    relay(/*all=*/false);
     std::lock_guard<std::mutex> lock(mu_);
     stderr_tail_.append(chunk, static_cast<size_t>(got));
     constexpr size_t kKeep = 2048;
     if (stderr_tail_.size() > kKeep) stderr_tail_.erase(0, stderr_tail_.size() - kKeep);
   }
+  relay(/*all=*/true);
   relay_done_ = true;
 }
 

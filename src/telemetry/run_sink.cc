@@ -13,6 +13,7 @@
 #include <cstring>
 #include <vector>
 
+#include "common/terminal_text.h"
 #include "telemetry/summary.h"
 
 extern char** environ;
@@ -37,7 +38,8 @@ RunSink::~RunSink() { Finish(); }
 void RunSink::Warn(bool* once, const std::string& message) {
   if (*once) return;
   *once = true;
-  std::fprintf(stderr, "cordon: warning: %s\n", message.c_str());
+  const std::string line = "cordon: warning: " + ForTerminal(message) + "\n";
+  std::fwrite(line.data(), 1, line.size(), stderr);
 }
 
 // The exporter runs in its own session (a Ctrl-C of the command does not
@@ -130,7 +132,9 @@ void RunSink::Emit(Event event) {
   std::lock_guard<std::mutex> lock(mu_);
   if (options_.verbose) {
     std::string name = event.name.starts_with("cordon.") ? event.name.substr(7) : event.name;
-    std::fprintf(stderr, "cordon: event %s: %s\n", name.c_str(), KeyFacts(event).c_str());
+    // KeyFacts is escaped for the terminal already.
+    const std::string text = "cordon: event " + ForTerminal(name) + ": " + KeyFacts(event) + "\n";
+    std::fwrite(text.data(), 1, text.size(), stderr);
   }
   if (finished_) return;
   Status s = file_.Append(line, event.time_unix_nano);

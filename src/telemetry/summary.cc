@@ -3,6 +3,8 @@
 
 #include <cstdio>
 
+#include "common/terminal_text.h"
+
 namespace cordon::telemetry {
 namespace {
 
@@ -97,7 +99,7 @@ std::string KeyFacts(const Event& e) {
     out.clear();  // a user-edited file with a non-numeric size: fall back to the body
   }
   if (out.empty()) out = e.body;
-  return out;
+  return ForTerminal(out);
 }
 
 }  // namespace cordon::telemetry

@@ -185,6 +185,16 @@ await test("request_writable: denied, hidden and missing paths", async () => {
   const hidden = await run({ command: "true", request_writable: [path.join(dirs.home, ".ssh")] });
   assert.equal(hidden.isError, true);
   assert.match(hidden.content[0].text, /hidden from the sandbox/);
+  // Whose contents the host runs or loads: refused, and nobody is asked.
+  const nvim = path.join(dirs.home, ".config", "nvim");
+  fs.mkdirSync(nvim, { recursive: true });
+  const code = await run({ command: "true", request_writable: [nvim] });
+  assert.equal(code.isError, true);
+  assert.match(code.content[0].text, /runs on the host/);
+  const site = path.join(dirs.home, ".local", "lib", "python3.11", "site-packages");
+  fs.mkdirSync(site, { recursive: true });
+  const pth = await run({ command: "true", request_writable: [site] });
+  assert.equal(pth.isError, true);
   const missing = await run({ command: "true", request_writable: ["/nonexistent/cordon"] });
   assert.equal(missing.isError, true);
   assert.match(missing.content[0].text, /does not exist/);

@@ -86,6 +86,31 @@ TEST(OtlpJson, RoundTripsThroughTheLogReader) {
   EXPECT_EQ(KeyFacts(r.event), "exited with 3 \xef\xbf\xbd");
 }
 
+// KeyFacts is for a terminal: a path, host or command line the sandbox
+// chose comes out escaped, whatever the event holds (the event keeps it).
+TEST(Summary, KeyFactsEscapesSandboxChosenText) {
+  Event denial;
+  denial.name = "cordon.fs.denial";
+  denial.Add("file.path", std::string("/x\033[2K\a\b\xe2\x80\xae/y"));
+  denial.Add("cordon.fs.access", std::string("write"));
+  EXPECT_EQ(KeyFacts(denial), "/x\\x1b[2K\\x07\\x08\\u202e/y, write");
+  Event start;
+  start.name = "cordon.exec.start";
+  start.Add("process.pid", int64_t{7});
+  start.Add("process.command_args", std::vector<std::string>{"sh", "-c", "printf '\033]0;t\a'"});
+  EXPECT_EQ(KeyFacts(start).find('\033'), std::string::npos);
+  Event net;
+  net.name = "cordon.net.decision";
+  net.Add("cordon.decision", std::string("deny"));
+  net.Add("server.address", std::string("a\rb.test"));
+  net.Add("server.port", int64_t{443});
+  EXPECT_EQ(KeyFacts(net), "deny a\\x0db.test:443");
+  Event other;  // the body, when nothing else is known
+  other.name = "x";
+  other.body = "line\nbreak";
+  EXPECT_EQ(KeyFacts(other), "line\\x0abreak");
+}
+
 TEST(LogReader, RejectsWhatIsNotARequest) {
   for (const char* bad :
        {"", "{", "[]", "{}", R"({"resourceLogs":[]})", "null",

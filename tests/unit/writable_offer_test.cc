@@ -49,10 +49,16 @@ WritableFacts Host(std::map<std::string, std::string> existing) {
 }
 
 TEST(WritableOffer, TheDeepestExistingAncestorIsOffered) {
-  auto f = Host({{"/home/u/.cache", "/home/u/.cache"}});
+  auto f =
+      Host({{"/home/u/.cache", "/home/u/.cache"}, {"/home/u/.cache/pip", "/home/u/.cache/pip"}});
   auto o = ChooseWritable("/home/u/.cache/pip/http/x.tmp", f);
-  EXPECT_EQ(o.path, "/home/u/.cache");
+  EXPECT_EQ(o.path, "/home/u/.cache/pip");
   EXPECT_EQ(o.why_not, "");
+  // Not every tool's cache at once.
+  auto f2 = Host({{"/home/u/.cache", "/home/u/.cache"}});
+  EXPECT_EQ(
+      ChooseWritable("/home/u/.cache/pip/http/x.tmp", f2).why_not,
+      "/home/u/.cache holds every tool's cache (one tool's, /home/u/.cache/NAME, is offered)");
 }
 
 TEST(WritableOffer, AnExistingPathIsOfferedItself) {
@@ -99,13 +105,189 @@ TEST(WritableOffer, NeverWhatRunsOnTheHost) {
             "host)");
   EXPECT_TRUE(ChooseWritable("/home/u/notes.txt", f).path.empty());
   EXPECT_EQ(ChooseWritable("/home/u/.local/bin/tool", f).why_not,
-            "/home/u/.local/bin runs on the host (/home/u/.local/bin)");
+            "/home/u/.local/bin runs on the host (/home/u/.local/bin: programs on the user's "
+            "PATH)");
   EXPECT_EQ(ChooseWritable("/home/u/.local/newdir/x", f).why_not,
-            "/home/u/.local contains /home/u/.local/bin, which runs on the host");
+            "/home/u/.local contains /home/u/.local/bin, which runs on the host (programs on the "
+            "user's PATH)");
   EXPECT_EQ(ChooseWritable("/home/u/.config/autostart/evil.desktop", f).why_not,
-            "/home/u/.config/autostart runs on the host (/home/u/.config/autostart)");
+            "/home/u/.config/autostart runs on the host (/home/u/.config/autostart: programs the "
+            "session starts)");
   // A new file directly in the home: its ancestor is the home itself.
   EXPECT_EQ(ChooseWritable("/home/u/.zshrc", f).why_not, "/home/u is the home directory");
+  // cordon's caution, not the policy: the person may still pass --writable.
+  EXPECT_TRUE(ChooseWritable("/home/u/.local/bin/tool", f).flag_would_work);
+  EXPECT_FALSE(ChooseWritable("/home/u/.ssh/x", f).flag_would_work);
+  EXPECT_FALSE(ChooseWritable("/home/u/ws/.git/config", f).flag_would_work);
+}
+
+// Every one of these exists on the host; none may be offered, whichever
+// path inside it the command was denied.
+TEST(WritableOffer, HostCodeDirectoriesAreRefused) {
+  const std::vector<std::string> refused = {
+      "/home/u/.local/lib/python3.11/site-packages",
+      "/home/u/.local/lib",
+      "/home/u/.cargo/bin",
+      "/home/u/.cargo",
+      "/home/u/.cargo/env",
+      "/home/u/go/bin",
+      "/home/u/go",
+      "/home/u/bin",
+      "/home/u/.config/nvim",
+      "/home/u/.config/nvim/lua",
+      "/home/u/.vim/pack",
+      "/home/u/.emacs.d",
+      "/home/u/.ipython/profile_default/startup",
+      "/home/u/.jupyter",
+      "/home/u/.config/direnv",
+      "/home/u/.config/direnv/lib",
+      "/home/u/.local/share/direnv/allow",
+      "/home/u/.npm-global/lib/node_modules",
+      "/home/u/.npm-global/bin",
+      "/home/u/.bashrc.d",
+      "/home/u/.config/fish/conf.d",
+      "/home/u/.oh-my-zsh/custom",
+      "/home/u/.config/systemd/user",
+      "/home/u/.local/share/systemd/user",
+      "/home/u/.config/autostart",
+      "/home/u/.local/share/applications",
+      "/home/u/.config/git",
+      "/home/u/.git-templates/hooks",
+      "/home/u/git-templates",
+      "/home/u/.pyenv/versions",
+      "/home/u/.nvm/versions",
+      "/home/u/.rustup/toolchains",
+      "/home/u/.vscode/extensions",
+      "/home/u/.config/Code/User",
+      "/home/u/perl5/lib/perl5",
+      "/home/u/R/x86_64-pc-linux-gnu-library",
+      "/home/u/dotfiles/nvim",
+      "/home/u/sdk/go1.22.0",
+      "/home/u/.cache/pre-commit",
+      "/home/u/.cache/pre-commit/repoabc",
+      "/home/u/.cache/pipx",
+      "/home/u/.cache/uv",
+      "/home/u/.cache/pypoetry/virtualenvs/app-py3.11",
+      "/home/u/.cache",
+      "/home/u/.local/share/newtool",
+      "/home/u/.someapp",
+      "/home/u/.config/newapp",
+      "/home/u/src/p/.venv/lib",
+      "/home/u/src/p/node_modules/left-pad",
+      "/home/u/src/p/venv/lib/python3.11/site-packages",
+      "/home/u/node_modules",
+      "/data/lib/python3/dist-packages/x",
+      "/tmp",
+      "/var/tmp",
+      "/dev/shm",
+      "/tmp/.X11-unix",
+      "/var/spool/cron/crontabs",
+      "/var/log",
+      "/var/cache/apt",
+      "/opt/tool/bin",
+      "/usr/local/lib/node_modules",
+      "/root/.bashrc.d",
+      "/root/bin",
+      "/home/v",
+      "/home/v/.bashrc",
+      "/home/v/.config/nvim",
+      "/home/v/bin",
+  };
+  std::map<std::string, std::string> existing;
+  for (const std::string& p : refused) existing.emplace(p, p);
+  auto f = Host(existing);
+  for (const std::string& p : refused) {
+    auto o = ChooseWritable(p + "/new-file", f);
+    EXPECT_EQ(o.path, "") << p << " was offered";
+    EXPECT_FALSE(o.why_not.empty()) << p;
+    EXPECT_FALSE(CheckWritableRequest(p, f).ok()) << p << " was accepted as a request";
+  }
+}
+
+TEST(WritableOffer, CachesScratchAndProjectsAreOffered) {
+  const std::vector<std::string> offered = {
+      "/home/u/.cache/pip",
+      "/home/u/.cache/pip/http",
+      "/home/u/.cache/go-build",
+      "/home/u/.cache/ms-playwright",
+      "/home/u/.npm/_cacache",
+      "/home/u/.cargo/registry",
+      "/home/u/.cargo/git",
+      "/home/u/go/pkg/mod",
+      "/home/u/.m2/repository",
+      "/home/u/.gradle/caches",
+      "/home/u/src/other-project",
+      "/home/u/src/other-project/build",
+      "/home/u/Downloads",
+      "/home/u/go/src/example.com/p",
+      "/tmp/build-123",
+      "/var/tmp/out",
+      "/data/cache",
+      "/srv/www/site",
+      "/mnt/scratch",
+      "/home/v/project",  // root's run, another user's project
+  };
+  std::map<std::string, std::string> existing;
+  for (const std::string& p : offered) existing.emplace(p, p);
+  auto f = Host(existing);
+  for (const std::string& p : offered) {
+    auto o = ChooseWritable(p + "/new-file", f);
+    EXPECT_EQ(o.path, p) << o.why_not;
+    auto r = CheckWritableRequest(p, f);
+    EXPECT_TRUE(r.ok()) << p << ": " << (r.ok() ? "" : r.error().Describe());
+  }
+}
+
+TEST(WritableOffer, DirectoriesOnPathOrLibraryPathsAreRefused) {
+  auto f = Host({{"/home/u/tools", "/home/u/tools"},
+                 {"/home/u/tools/bin", "/home/u/tools/bin"},
+                 {"/home/u/tools/share", "/home/u/tools/share"},
+                 {"/home/u/pylib", "/home/u/pylib"},
+                 {"/home/u/linked-bin", "/home/u/tools/bin"},
+                 {"/data/opt", "/data/opt"},
+                 {"/data/opt/sub", "/data/opt/sub"}});
+  f.search_dirs = {{"/home/u/tools/bin", "PATH"},
+                   {"/home/u/pylib", "PYTHONPATH"},
+                   {"/data/opt/sub/bin", "PATH"}};
+  auto bin = ChooseWritable("/home/u/tools/bin/x", f);
+  EXPECT_EQ(bin.why_not, "/home/u/tools/bin holds programs the host runs (it is on PATH)");
+  EXPECT_TRUE(bin.flag_would_work);
+  EXPECT_EQ(ChooseWritable("/home/u/tools/new/x", f).why_not,
+            "/home/u/tools contains /home/u/tools/bin, which is on PATH (programs the host runs)");
+  EXPECT_EQ(ChooseWritable("/home/u/pylib/mod.py", f).why_not,
+            "/home/u/pylib holds code the host loads (it is on PYTHONPATH)");
+  // Through a symlink, and an ancestor of a PATH entry that does not exist.
+  EXPECT_EQ(ChooseWritable("/home/u/linked-bin/x", f).why_not,
+            "/home/u/tools/bin holds programs the host runs (it is on PATH)");
+  EXPECT_TRUE(ChooseWritable("/data/opt/sub/x", f).path.empty());
+  // A sibling is fine.
+  EXPECT_EQ(ChooseWritable("/home/u/tools/share/x", f).path, "/home/u/tools/share");
+}
+
+TEST(WritableOffer, ADirectoryHoldingASocketIsRefused) {
+  auto f = Host({{"/tmp/tmux-1000", "/tmp/tmux-1000"}, {"/tmp/build", "/tmp/build"}});
+  f.holds_socket = [](const std::string& p) { return p == "/tmp/tmux-1000"; };
+  EXPECT_EQ(ChooseWritable("/tmp/tmux-1000/x", f).why_not,
+            "/tmp/tmux-1000 holds a unix socket (a host program listens there: the sandbox could "
+            "talk to it)");
+  EXPECT_EQ(ChooseWritable("/tmp/build/x", f).path, "/tmp/build");
+}
+
+TEST(WritableOffer, ASymlinkToHostCodeIsRefusedEitherWay) {
+  // ~/src/nvim-config -> ~/.config/nvim: the real path is refused.
+  auto f = Host({{"/home/u/src/nvim-config", "/home/u/.config/nvim"},
+                 // ~/.config/nvim -> ~/dotfiles-free/nvim: the path as written is.
+                 {"/home/u/.config/nvim", "/home/u/cfg/nvim"}});
+  EXPECT_TRUE(ChooseWritable("/home/u/src/nvim-config/init.lua", f).path.empty());
+  EXPECT_TRUE(ChooseWritable("/home/u/.config/nvim/init.lua", f).path.empty());
+}
+
+TEST(WritableOffer, InAReadOnlyWorkspaceDotDirectoriesAreRefused) {
+  auto f = Host(
+      {{"/home/u/ws/build", "/home/u/ws/build"}, {"/home/u/ws/.vscode", "/home/u/ws/.vscode"}});
+  f.workspace_writable = false;
+  EXPECT_EQ(ChooseWritable("/home/u/ws/build/x", f).path, "/home/u/ws/build");
+  EXPECT_TRUE(ChooseWritable("/home/u/ws/.vscode/tasks.json", f).path.empty());
 }
 
 TEST(WritableOffer, NeverAnAncestorOfAHiddenPath) {
