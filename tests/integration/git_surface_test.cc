@@ -46,6 +46,20 @@ class GitSurfaceTest : public ProtectTest {
     EXPECT_EQ(common.out, ws_ + "/.git\n") << common.Describe();
   }
 
+  // WS a repository with one commit, and the repository lib (outside it)
+  // its submodule at WS/lib, committed.
+  void RepoWithSubmodule() {
+    std::string lib = root_ / "lib";
+    InitRepo(lib);
+    InitRepo(ws_);
+    RunResult add = Host(
+        {"/usr/bin/git", "-c", "protocol.file.allow=always", "submodule", "add", "-q", lib, "lib"});
+    ASSERT_EQ(add.exit_code, 0) << add.Describe();
+    RunResult commit = Host({"/usr/bin/git", "-c", "user.name=u", "-c", "user.email=u@h", "commit",
+                             "-q", "-m", "add lib"});
+    ASSERT_EQ(commit.exit_code, 0) << commit.Describe();
+  }
+
   std::string marker_;
 };
 
@@ -82,17 +96,7 @@ TEST_F(GitSurfaceTest, ConfigWorktreeIsProtected) {
 
 TEST_F(GitSurfaceTest, SubmoduleGitDirsAndPointersAreProtected) {
   CORDON_SKIP_IN_NAMESPACELESS_TIER(kNoProtection);
-  std::string lib = root_ / "lib";
-  InitRepo(lib);
-  InitRepo(ws_);
-  ASSERT_EQ(Host({"/usr/bin/git", "-c", "protocol.file.allow=always", "submodule", "add", "-q", lib,
-                  "lib"})
-                .exit_code,
-            0);
-  ASSERT_EQ(Host({"/usr/bin/git", "-c", "user.name=u", "-c", "user.email=u@h", "commit", "-q", "-m",
-                  "add lib"})
-                .exit_code,
-            0);
+  ASSERT_NO_FATAL_FAILURE(RepoWithSubmodule());
   const std::string gitdir = ws_ + "/.git/modules/lib";
   ExpectImmutable(gitdir + "/config");
   ExpectImmutable(ws_ + "/lib/.git");
@@ -179,18 +183,8 @@ TEST_F(GitSurfaceTest, IncludeTargetsAndProgramsNamedByConfigAreProtected) {
 
 TEST_F(GitSurfaceTest, OrdinaryGitWorkKeepsWorking) {
   CORDON_SKIP_IN_NAMESPACELESS_TIER(kNoProtection);
-  std::string lib = root_ / "lib";
   std::string remotes = root_ / "remotes";
-  InitRepo(lib);
-  InitRepo(ws_);
-  ASSERT_EQ(Host({"/usr/bin/git", "-c", "protocol.file.allow=always", "submodule", "add", "-q", lib,
-                  "lib"})
-                .exit_code,
-            0);
-  ASSERT_EQ(Host({"/usr/bin/git", "-c", "user.name=u", "-c", "user.email=u@h", "commit", "-q", "-m",
-                  "add lib"})
-                .exit_code,
-            0);
+  ASSERT_NO_FATAL_FAILURE(RepoWithSubmodule());
   MakeDirs(remotes);
   ASSERT_EQ(Host({"/usr/bin/git", "clone", "-q", "--bare", ws_, remotes + "/r.git"}).exit_code, 0);
   ASSERT_EQ(Host({"/usr/bin/git", "remote", "add", "origin", remotes + "/r.git"}).exit_code, 0);
