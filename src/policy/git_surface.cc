@@ -141,7 +141,8 @@ class Walker {
     // Linked worktrees' admin dirs: each has its own commondir and
     // config.worktree (worktree.c).
     for (const std::string& id : ListDir(dir + "/worktrees")) {
-      std::string admin = dir + "/worktrees/" + id;
+      std::string admin = dir;
+      admin.append("/worktrees/").append(id);
       if (!IsDir(admin)) continue;
       Add(admin + "/commondir", false, "git common dir pointer (linked worktree)");
       Add(admin + "/config.worktree", false, "git per-worktree config (linked worktree)");
@@ -155,7 +156,8 @@ class Walker {
   void Modules(const std::string& dir, int depth) {
     if (depth > kMaxModuleDepth) return;
     for (const std::string& name : ListDir(dir)) {
-      std::string sub = dir + "/" + name;
+      std::string sub = dir;
+      sub.append("/").append(name);
       if (!IsDir(sub)) continue;
       if (IsFile(sub + "/HEAD") || IsFile(sub + "/config")) {
         GitDir(sub, depth);

@@ -97,9 +97,13 @@ std::string ForbiddenRootReason(const std::string& path, const HostFacts& host) 
     for (const std::string& own :
          {host.xdg_config_home + "/cordon", host.xdg_state_home + "/cordon"}) {
       if (IsWithin(own, p) || IsWithin(p, own)) {
-        return p + (IsWithin(p, own) ? " is inside" : " contains") + " cordon's own " +
-               (own.starts_with(host.xdg_config_home + "/") ? "config" : "state") + " (" + own +
-               "), which no sandbox may write; name a directory beside it instead";
+        std::string why = p;
+        why += IsWithin(p, own) ? " is inside" : " contains";
+        why += own.starts_with(host.xdg_config_home + "/") ? " cordon's own config ("
+                                                           : " cordon's own state (";
+        why += own;
+        why += "), which no sandbox may write; name a directory beside it instead";
+        return why;
       }
     }
   }

@@ -44,7 +44,7 @@ bool IsEmptyDir(const std::string& path, int depth) {
 // A file holding kSameDir and nothing else.
 bool HoldsSameDir(const std::string& path) {
   UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK));
-  char buf[sizeof(kSameDir) + 1] = {};
+  char buf[8] = {};  // more than kSameDir: a longer file reads longer
   return fd.valid() && read(fd.get(), buf, sizeof(buf)) == static_cast<ssize_t>(kSameDir.size()) &&
          std::string_view(buf, kSameDir.size()) == kSameDir;
 }
@@ -119,7 +119,7 @@ int CreateMarked(const PlaceholderSpec& spec, int parent, const std::string& nam
   int fd = -1;
   for (int attempt = 0; attempt < 4 && fd < 0; ++attempt) {
     if (!RandomName(&tmp)) return -1;
-    tmp = "." + name + ".cordon-" + tmp;
+    tmp.insert(0, ".cordon-").insert(0, name).insert(0, ".");
     if (spec.is_dir) {
       if (mkdirat(parent, tmp.c_str(), 0755) != 0) {
         if (errno == EEXIST) continue;
