@@ -31,7 +31,7 @@ class FailClosedTest : public SandboxTest {
     argv.push_back("--");
     std::vector<std::string> cmd = {probe_};
     cmd.insert(cmd.end(), probe_args.begin(), probe_args.end());
-    auto run = RunArgv(opts, cmd);
+    auto run = RunArgvAnyTier(opts, cmd);
     argv.insert(argv.end(), run.begin(), run.end());
     RunResult r = RunProcess(argv, env_, ws_);
     EXPECT_EQ(r.err.find("cordon-deny-syscall:"), std::string::npos) << "the helper itself failed\n"

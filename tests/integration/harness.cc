@@ -690,6 +690,15 @@ SandboxTest::SandboxTest()
 
 std::vector<std::string> SandboxTest::RunArgv(const std::vector<std::string>& opts,
                                               const std::vector<std::string>& cmd) const {
+  // The namespaces pass tests that tier: a refused user namespace fails the
+  // run instead of quietly testing the namespace-less one.
+  std::vector<std::string> all = opts;
+  if (!NamespacelessTier()) all.insert(all.begin(), "--require-namespaces");
+  return RunArgvAnyTier(all, cmd);
+}
+
+std::vector<std::string> SandboxTest::RunArgvAnyTier(const std::vector<std::string>& opts,
+                                                     const std::vector<std::string>& cmd) const {
   std::vector<std::string> argv = TierPrefix();
   argv.insert(argv.end(),
               {CordonBin(), "run", "--workspace", ws_, "--no-config", "--read", tools_});

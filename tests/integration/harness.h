@@ -213,8 +213,13 @@ class SandboxTest : public ::testing::Test {
   SandboxTest();
 
   // cordon run --workspace WS --no-config --read TOOLS OPTS... -- CMD...
+  // (with --require-namespaces in the namespaces pass).
   [[nodiscard]] std::vector<std::string> RunArgv(const std::vector<std::string>& opts,
                                                  const std::vector<std::string>& cmd) const;
+  // The same without --require-namespaces: for tests that make the tier
+  // switch on purpose (a faked refusal of user namespaces).
+  [[nodiscard]] std::vector<std::string> RunArgvAnyTier(const std::vector<std::string>& opts,
+                                                        const std::vector<std::string>& cmd) const;
   // Runs cordon and checks that no byte of the home's secret came out.
   RunResult Run(const std::vector<std::string>& opts, const std::vector<std::string>& cmd,
                 double timeout_s = 30);

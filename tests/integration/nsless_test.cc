@@ -16,7 +16,7 @@ class NamespacelessTest : public SandboxTest {
  protected:
   RunResult Nsless(const std::vector<std::string>& opts, const std::vector<std::string>& cmd) {
     std::vector<std::string> argv = {DenySyscallBin(), "--ns", "user", "--"};
-    auto run = RunArgv(opts, cmd);
+    auto run = RunArgvAnyTier(opts, cmd);
     // RunArgv may carry the tier prefix already.
     auto first = std::find(run.begin(), run.end(), CordonBin());
     argv.insert(argv.end(), first, run.end());

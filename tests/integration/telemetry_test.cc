@@ -481,7 +481,7 @@ TEST_F(TelemetryTest, ExportSendsEveryRecordWithHeadersAndResource) {
 TEST_F(TelemetryTest, ExportWorksInTheNamespacelessTierToo) {
   Collector collector(Collector::Mode::kOk);
   std::vector<std::string> argv = {DenySyscallBin(), "--ns", "user", "--"};
-  for (auto& a : RunArgv({}, {"/bin/sh", "-c", "exit 6"})) argv.push_back(a);
+  for (auto& a : RunArgvAnyTier({}, {"/bin/sh", "-c", "exit 6"})) argv.push_back(a);
   Env env = env_;
   env["OTEL_EXPORTER_OTLP_ENDPOINT"] = collector.url();
   RunResult r = RunProcess(argv, env, ws_);
