@@ -80,16 +80,6 @@ std::string ReadPointer(const std::string& file, const std::string& base, std::s
   return NormalizePath(line.front() == '/' ? line : base + "/" + line);
 }
 
-// Where git really opens `path`: symlinks in its parent resolved (the last
-// component is protected as itself, link or not).
-std::string Canonical(const std::string& path) {
-  std::string norm = NormalizePath(path);
-  if (norm == "/") return norm;
-  std::optional<std::string> parent = RealPath(Parent(norm));
-  if (!parent) return norm;
-  return NormalizePath(*parent + "/" + norm.substr(norm.rfind('/') + 1));
-}
-
 class Walker {
  public:
   Walker(const std::string& workspace, const GitHost& host) : ws_(workspace), host_(host) {}
@@ -117,7 +107,7 @@ class Walker {
  private:
   void Add(const std::string& path, bool is_dir, std::string why) {
     if (out_.size() >= kMaxGitProtects) return;
-    std::string p = Canonical(path);
+    std::string p = InRealParent(path);
     for (const auto& g : out_) {
       if (g.path == p) return;
     }

@@ -105,6 +105,15 @@ std::optional<std::string> RealPath(const std::string& path) {
   return std::string(buf);
 }
 
+std::string InRealParent(const std::string& path) {
+  std::string norm = NormalizePath(path);
+  size_t slash = norm.rfind('/');
+  if (norm == "/" || slash == std::string::npos) return norm;
+  std::optional<std::string> parent = RealPath(slash == 0 ? "/" : norm.substr(0, slash));
+  if (!parent) return norm;
+  return NormalizePath(*parent + "/" + norm.substr(slash + 1));
+}
+
 bool Exists(const std::string& path) {
   struct stat st;
   return ::lstat(path.c_str(), &st) == 0;

@@ -36,6 +36,11 @@ namespace cordon::policy {
 // realpath(3); nullopt when the path does not resolve.
 [[nodiscard]] std::optional<std::string> RealPath(const std::string& path);
 
+// `path` (absolute) with the symlinks of its parent resolved and its last
+// component kept as it is, which is where the kernel creates or opens that
+// name; `path` normalized when the parent does not resolve.
+[[nodiscard]] std::string InRealParent(const std::string& path);
+
 // lstat(2) succeeds: the path exists (a dangling symlink counts).
 [[nodiscard]] bool Exists(const std::string& path);
 

@@ -140,15 +140,6 @@ void PinParents(const std::string& target, const std::string& root, mount_view::
   }
 }
 
-// `path` with the symlinks of its parent resolved (the last component kept
-// as it is); `path` itself when the parent does not exist.
-std::string InRealParent(const std::string& path) {
-  std::optional<std::string> parent = policy::RealPath(Parent(path));
-  if (!parent) return path;
-  std::string name = path.substr(path.rfind('/') + 1);
-  return *parent == "/" ? "/" + name : *parent + "/" + name;
-}
-
 struct ProtectTarget {
   std::string path;
   bool is_dir;  // what to stand in with when it is missing
@@ -187,7 +178,7 @@ void PlanProtects(const Policy& policy, std::vector<std::string> writable_roots,
     // Where the path really is: a parent the sandbox replaced by a symlink
     // (WS/sub -> ~/.config) must not lead the supervisor, which makes the
     // placeholders, outside the writable roots.
-    const std::string target = InRealParent(t.path);
+    const std::string target = policy::InRealParent(t.path);
     auto root = std::find_if(writable_roots.begin(), writable_roots.end(),
                              [&](const auto& w) { return IsStrictlyUnder(target, w); });
     if (root == writable_roots.end()) continue;  // not writable anyway
