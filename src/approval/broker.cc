@@ -19,7 +19,12 @@ namespace cordon::approval {
 namespace {
 
 bool IsNetwork(const Question& q) {
-  return q.kind == Question::Kind::kNetwork || q.kind == Question::Kind::kRerun;
+  return q.kind == Question::Kind::kNetwork || q.kind == Question::Kind::kNetworkRerun;
+}
+
+// Under never and on-failure nothing is asked while a command runs.
+bool AsksDuringRun(policy::Approval a) {
+  return a != policy::Approval::kNever && a != policy::Approval::kOnFailure;
 }
 
 // An answer in words, for the proxy's decision event and its 403.
@@ -37,8 +42,6 @@ std::string Why(Reply r) {
       return std::string("approved (") + ReplyName(r) + ")";
   }
 }
-
-std::string Key(const Question& q) { return std::string(KindName(q.kind)) + " " + q.Subject(); }
 
 std::string UtcNow() {
   time_t t = time(nullptr);
@@ -104,18 +107,16 @@ void Broker::Ask(const proxy::DecisionRequest& request, proxy::DecisionDone done
     q.client = request.client;
     q.proxy = request.proxy;
   }
-  // Under never and on-failure nothing is asked during the run.
-  if (options_.approval == policy::Approval::kNever ||
-      options_.approval == policy::Approval::kOnFailure) {
+  if (!AsksDuringRun(options_.approval)) {
     NoteDenied(q.host, q.port);
     done(false, std::string("approval policy ") + policy::ApprovalName(options_.approval) +
                     " (nothing is asked while the command runs)");
     return;
   }
-  std::string key = Key(q);
+  std::string key = q.Key();
   {
     std::lock_guard<std::mutex> lock(mu_);
-    if (session_.count(key) != 0) {
+    if (remembered_.count(key) != 0) {
       done(true, "approved for this session");
       return;
     }
@@ -148,47 +149,86 @@ void Broker::Work() {
         continue;
       }
     }
-    Reply r = Decide(p.question);
+    Reply r = Decide(p.question, {});
     if (!Allows(r)) NoteDenied(p.question.host, p.question.port);
     const std::string why = Why(r);
     for (auto& w : p.waiters) w(Allows(r), why);
   }
 }
 
-Reply Broker::AskNow(const Question& q) {
-  Reply r = Decide(q);
+Reply Broker::AskNow(const Question& q, const Cancelled& cancelled) {
+  // Under never and on-failure a destination is not asked about while a
+  // command runs; an earlier "session" answer (to a re-run) still holds.
+  Reply r = q.kind == Question::Kind::kNetwork && !AsksDuringRun(options_.approval) &&
+                    !Remembered(q)
+                ? Reply::kDeny
+                : Decide(q, cancelled);
   if (!Allows(r) && IsNetwork(q)) NoteDenied(q.host, q.port);
   return r;
+}
+
+Reply Broker::Relay(const Question& q, const Cancelled& cancelled) {
+  if (Remembered(q)) return Reply::kSession;
+  Reply r = AskChannel(q, cancelled);
+  Remember(q, r);
+  return r;
+}
+
+std::optional<Reply> Broker::GateCommand(const std::vector<std::string>& argv,
+                                         const std::string& shown, const Cancelled& cancelled) {
+  if (options_.approval != policy::Approval::kUntrusted ||
+      policy::IsTrustedCommand(argv, options_.trusted_commands)) {
+    return std::nullopt;
+  }
+  Question q;
+  q.kind = Question::Kind::kCommand;
+  q.command = shown;
+  q.offer_always = false;
+  return AskNow(q, cancelled);
+}
+
+bool Broker::AsksLive() const {
+  return options_.approval == policy::Approval::kOnRequest ||
+         options_.approval == policy::Approval::kUntrusted;
+}
+
+bool Broker::OffersReruns() const {
+  return options_.approval == policy::Approval::kOnFailure && has_channel();
+}
+
+bool Broker::Remembered(const Question& q) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return remembered_.count(q.Key()) != 0;
 }
 
 void Broker::Remember(const Question& q, Reply r) {
   if (r != Reply::kSession && r != Reply::kAlways) return;
   std::lock_guard<std::mutex> lock(mu_);
-  session_.insert(Key(q));
+  remembered_.insert(q.Key());
   // A re-run approved for the session also lets the destination through.
-  if (q.kind == Question::Kind::kRerun) {
+  if (q.kind == Question::Kind::kNetworkRerun) {
     Question net = q;
     net.kind = Question::Kind::kNetwork;
-    session_.insert(Key(net));
+    remembered_.insert(net.Key());
   }
 }
 
-Reply Broker::Decide(const Question& q) {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (session_.count(Key(q)) != 0) return Reply::kSession;
-  }
+Reply Broker::AskChannel(const Question& q, const Cancelled& cancelled) {
+  if (!options_.channel) return Reply::kNoChannel;
+  if (options_.channel->concurrent()) return options_.channel->Ask(q, options_.timeout_ms, cancelled);
+  std::lock_guard<std::mutex> lock(channel_mu_);
+  return options_.channel->Ask(q, options_.timeout_ms, cancelled);
+}
+
+Reply Broker::Decide(const Question& q, const Cancelled& cancelled) {
+  if (Remembered(q)) return Reply::kSession;
   const char* channel = options_.channel ? options_.channel->name() : "none";
   if (options_.events != nullptr) {
     options_.events->Emit(
         RequestEvent(q, channel, std::string(policy::ApprovalName(options_.approval))));
   }
   const int64_t started = MonotonicMs();
-  Reply r = Reply::kNoChannel;
-  if (options_.channel) {
-    std::lock_guard<std::mutex> lock(channel_mu_);
-    r = options_.channel->Ask(q, options_.timeout_ms);
-  }
+  Reply r = AskChannel(q, cancelled);
   const int64_t waited = MonotonicMs() - started;
 
   std::string saved;

@@ -1,8 +1,11 @@
-// The approval broker of one `cordon run`: the proxy's Decider, and the
-// supervisor's own questions (untrusted commands, re-runs). It applies the
-// approval policy, remembers "for this session" answers, saves "always"
-// answers in the user config, asks one question at a time on its channel,
-// and makes every question and answer a telemetry event.
+// The approval broker: the one place that applies the approval policy. One
+// serves each `cordon run` (the proxy's Decider, and the supervisor's own
+// questions: untrusted commands, re-runs) and one serves `cordon mcp` (the
+// agent's requests, the session sandbox's questions, and the questions
+// runs relay to it). It remembers "for this session" answers, saves
+// "always" answers in the user config, asks on its channel (the terminal,
+// the pipe to `cordon mcp`, MCP elicitation), and makes every question and
+// answer a telemetry event.
 #pragma once
 
 #include <condition_variable>
@@ -11,6 +14,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -31,6 +35,8 @@ struct BrokerOptions {
   std::string command;               // DescribeCommand(argv), for prompts and events
   std::string config_path;           // where "always" is saved; empty: it acts as "session"
   std::unique_ptr<Channel> channel;  // null: nobody to ask (every question is denied)
+  // Command prefixes that pass the `untrusted` gate without a question.
+  std::vector<std::string> trusted_commands;
   EventSink* events = nullptr;       // may be null
   // Told what the user must know (a denial for want of a channel, a save
   // that failed); may be null. Any thread.
@@ -56,9 +62,32 @@ class Broker : public proxy::Decider {
   // decides. Questions about one destination are asked once.
   void Ask(const proxy::DecisionRequest& request, proxy::DecisionDone done) override;
 
-  // Asks now, on the caller's thread (the supervisor's gates); honors and
-  // records session answers.
-  [[nodiscard]] Reply AskNow(const Question& q);
+  // Asks now, on the caller's thread (the supervisor's gates, cordon mcp's
+  // questions); honors and records session answers. A kNetwork question is
+  // denied unasked under never and on-failure, as the proxy's are.
+  [[nodiscard]] Reply AskNow(const Question& q, const Cancelled& cancelled = {});
+
+  // A question a run relays to `cordon mcp` (its own broker applied the
+  // policy and records the events): remembered answers, else the channel.
+  [[nodiscard]] Reply Relay(const Question& q, const Cancelled& cancelled = {});
+
+  // The `untrusted` gate: nullopt when `argv` needs no approval (another
+  // policy, or a trusted prefix), else the person's answer. `shown` is the
+  // command as the question shows it.
+  [[nodiscard]] std::optional<Reply> GateCommand(const std::vector<std::string>& argv,
+                                                 const std::string& shown,
+                                                 const Cancelled& cancelled = {});
+
+  // The agent may ask for more (MCP request_network, request_writable):
+  // approval on-request or untrusted.
+  [[nodiscard]] bool AsksLive() const;
+  // A failed run may be offered a re-run (reruns.h): on-failure, with
+  // someone to ask.
+  [[nodiscard]] bool OffersReruns() const;
+  [[nodiscard]] policy::Approval approval() const { return options_.approval; }
+  // An answer "session" or "always" was given to this question (or, for a
+  // destination, to its re-run).
+  [[nodiscard]] bool Remembered(const Question& q) const;
 
   // Destinations denied for want of a rule or an answer, in order, unique.
   [[nodiscard]] std::vector<std::pair<std::string, uint16_t>> Denied() const;
@@ -72,7 +101,8 @@ class Broker : public proxy::Decider {
     std::vector<proxy::DecisionDone> waiters;
   };
   void Work();
-  Reply Decide(const Question& q);  // asks (or answers from memory) and logs
+  Reply Decide(const Question& q, const Cancelled& cancelled);  // asks (or remembers), logs
+  Reply AskChannel(const Question& q, const Cancelled& cancelled);
   void Remember(const Question& q, Reply r);
   void NoteDenied(const std::string& host, uint16_t port);
 
@@ -81,7 +111,7 @@ class Broker : public proxy::Decider {
   std::condition_variable cv_;
   std::deque<std::string> queue_;  // keys of pending_, in order
   std::map<std::string, Pending> pending_;
-  std::set<std::string> session_;  // remembered subjects
+  std::set<std::string> remembered_;  // keys answered "session" or "always"
   std::vector<std::pair<std::string, uint16_t>> denied_;
   int64_t last_denied_ms_ = 0;
   bool stop_ = false;

@@ -86,7 +86,7 @@ class TerminalChannel : public Channel {
   const char* name() const override { return "terminal"; }
   void Interrupt() override { source_.Wake(); }
 
-  Reply Ask(const Question& q, int timeout_ms) override {
+  Reply Ask(const Question& q, int timeout_ms, const Cancelled& /*cancelled*/) override {
     const int64_t deadline = MonotonicMs() + timeout_ms;
     std::string choices = q.offer_always ? "[o]nce, [s]ession, [a]lways" : "[o]nce, [s]ession";
     if (q.offer_always && !always_note_.empty()) choices += " (" + always_note_ + ")";
@@ -133,7 +133,7 @@ class WireChannel : public Channel {
   const char* name() const override { return "mcp"; }
   void Interrupt() override { source_.Wake(); }
 
-  Reply Ask(const Question& q, int timeout_ms) override {
+  Reply Ask(const Question& q, int timeout_ms, const Cancelled& /*cancelled*/) override {
     const int64_t deadline = MonotonicMs() + timeout_ms;
     if (!WriteAll(fd_.get(), EncodeQuestion(q))) return Reply::kNoChannel;
     std::string line;

@@ -4,6 +4,7 @@
 // MCP elicitation).
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -13,16 +14,25 @@
 
 namespace cordon::approval {
 
+// True once the asker no longer wants the answer (an MCP call cancelled);
+// may be empty (never).
+using Cancelled = std::function<bool()>;
+
 class Channel {
  public:
   virtual ~Channel() = default;
   // "terminal", "mcp": the channel named in events.
   [[nodiscard]] virtual const char* name() const = 0;
-  // Asks and waits at most timeout_ms. Called by one thread at a time.
+  // Asks and waits at most timeout_ms, or until `cancelled` (then
+  // kCancelled). Called by one thread at a time unless concurrent().
   // Never kOnce..kAlways unless a person answered so.
-  [[nodiscard]] virtual Reply Ask(const Question& q, int timeout_ms) = 0;
+  [[nodiscard]] virtual Reply Ask(const Question& q, int timeout_ms,
+                                  const Cancelled& cancelled) = 0;
   // Makes a pending or later Ask return kCancelled; any thread.
   virtual void Interrupt() = 0;
+  // Questions may be pending side by side (MCP elicitation: each request
+  // has its id); a terminal or a pipe asks one at a time.
+  [[nodiscard]] virtual bool concurrent() const { return false; }
 };
 
 // The controlling terminal of cordon itself, when stdin is a terminal and

@@ -5,7 +5,7 @@ namespace {
 
 void AddSubject(Event& e, const Question& q) {
   e.Add("process.command_line", q.command);
-  if (q.kind == Question::Kind::kNetwork || q.kind == Question::Kind::kRerun) {
+  if (q.kind == Question::Kind::kNetwork || q.kind == Question::Kind::kNetworkRerun) {
     e.Add("server.address", q.host).Add("server.port", static_cast<int64_t>(q.port));
   }
   if (q.kind == Question::Kind::kWritable) e.Add("file.path", q.path);

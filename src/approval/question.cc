@@ -15,6 +15,8 @@ std::string Question::Subject() const {
   return HostPort(host, port);
 }
 
+std::string Question::Key() const { return std::string(KindName(kind)) + " " + Subject(); }
+
 std::string Question::Prompt() const {
   std::string p;
   switch (kind) {
@@ -24,7 +26,7 @@ std::string Question::Prompt() const {
     case Kind::kCommand:
       p = "run `" + command + "`?";
       break;
-    case Kind::kRerun:
+    case Kind::kNetworkRerun:
       p = "re-run `" + command + "` with " + HostPort(host, port) + " allowed?";
       break;
     case Kind::kWritable:
@@ -69,7 +71,7 @@ const char* KindName(Question::Kind k) {
       return "network";
     case Question::Kind::kCommand:
       return "command";
-    case Question::Kind::kRerun:
+    case Question::Kind::kNetworkRerun:
       return "rerun";
     case Question::Kind::kWritable:
       return "writable";
@@ -78,7 +80,7 @@ const char* KindName(Question::Kind k) {
 }
 
 std::optional<Question::Kind> ParseKind(std::string_view name) {
-  for (auto k : {Question::Kind::kNetwork, Question::Kind::kCommand, Question::Kind::kRerun,
+  for (auto k : {Question::Kind::kNetwork, Question::Kind::kCommand, Question::Kind::kNetworkRerun,
                  Question::Kind::kWritable}) {
     if (name == KindName(k)) return k;
   }

@@ -14,7 +14,7 @@ struct Question {
   enum class Kind {
     kNetwork,  // a held connection to a destination no rule names
     kCommand,  // approval policy `untrusted`: may this command run?
-    kRerun,    // on-failure / on-request: re-run with one more destination
+    kNetworkRerun,  // on-failure: re-run with one more destination (wire name "rerun")
     // on-failure: re-run with one more writable path; on-request (cordon
     // mcp's request_writable): run with it. Never offered "always".
     kWritable,
@@ -39,6 +39,8 @@ struct Question {
   // "api.example.com:443" (kNetwork, kRerun), the command (kCommand), the
   // path (kWritable).
   [[nodiscard]] std::string Subject() const;
+  // "network api.example.com:443": what an answer is remembered by.
+  [[nodiscard]] std::string Key() const;
 };
 
 // The answer, or why there is none. Only kOnce, kSession and kAlways allow.

@@ -35,13 +35,13 @@ Status CheckSessionSandbox(const policy::Policy& policy) {
                     "(drop --session-sandbox or pick another mode)");
 }
 
-std::optional<Resolved> ResolveOrReport(const Command& command) {
+std::optional<Resolved> ResolveOrReport(const policy::Overrides& overrides) {
   auto host = policy::HostFacts::FromProcess();
   if (!host.ok()) {
     Say(host.error());
     return std::nullopt;
   }
-  auto resolved = policy::Resolve(command.overrides, host.value());
+  auto resolved = policy::Resolve(overrides, host.value());
   if (!resolved.ok()) {
     Say(resolved.error());
     return std::nullopt;
@@ -52,26 +52,26 @@ std::optional<Resolved> ResolveOrReport(const Command& command) {
 int Dispatch(const Command& command) {
   switch (command.kind) {
     case Command::Kind::kRun:
-      return RunCommand(command);
+      return RunCommand(command.run);
     case Command::Kind::kPolicyShow:
-      return PolicyShowCommand(command);
+      return PolicyShowCommand(command.show);
     case Command::Kind::kLog:
-      return LogCommand(command);
+      return LogCommand(command.log);
     case Command::Kind::kSetup:
-      return SetupCommand(command);
+      return SetupCommand(command.maintenance);
     case Command::Kind::kUninstall:
-      return UninstallCommand(command);
+      return UninstallCommand(command.maintenance);
     case Command::Kind::kDoctor:
-      return DoctorCommand(command);
+      return DoctorCommand(command.maintenance);
     case Command::Kind::kMcp:
-      return McpCommand(command);
+      return McpCommand(command.mcp);
     case Command::Kind::kDoctorProbe:
-      return DoctorProbeCommand(command);
+      return DoctorProbeCommand(command.probe_args);
     case Command::Kind::kSecretSet:
     case Command::Kind::kSecretGet:
     case Command::Kind::kSecretList:
     case Command::Kind::kSecretRm:
-      return SecretCommand(command);
+      return SecretCommand(command.kind, command.maintenance);
     case Command::Kind::kVersion:
       std::printf("cordon %s\n", CORDON_VERSION);
       return 0;

@@ -15,15 +15,15 @@
 namespace cordon::cli {
 
 [[nodiscard]] int Dispatch(const Command& command);
-[[nodiscard]] int RunCommand(const Command& command);
-[[nodiscard]] int PolicyShowCommand(const Command& command);
-[[nodiscard]] int LogCommand(const Command& command);
-[[nodiscard]] int SetupCommand(const Command& command);
-[[nodiscard]] int UninstallCommand(const Command& command);
-[[nodiscard]] int DoctorCommand(const Command& command);
-[[nodiscard]] int SecretCommand(const Command& command);
-[[nodiscard]] int DoctorProbeCommand(const Command& command);
-[[nodiscard]] int McpCommand(const Command& command);
+[[nodiscard]] int RunCommand(const RunArgs& args);
+[[nodiscard]] int PolicyShowCommand(const PolicyShowArgs& args);
+[[nodiscard]] int LogCommand(const LogArgs& args);
+[[nodiscard]] int SetupCommand(const MaintenanceArgs& args);
+[[nodiscard]] int UninstallCommand(const MaintenanceArgs& args);
+[[nodiscard]] int DoctorCommand(const MaintenanceArgs& args);
+[[nodiscard]] int SecretCommand(Command::Kind kind, const MaintenanceArgs& args);
+[[nodiscard]] int DoctorProbeCommand(const std::vector<std::string>& args);
+[[nodiscard]] int McpCommand(const McpArgs& args);
 
 // The host facts, and the policy resolved from them and the command line.
 struct Resolved {
@@ -31,7 +31,7 @@ struct Resolved {
   policy::Policy policy;
 };
 // nullopt after printing "cordon: <why>"; the caller exits kExitSetupError.
-[[nodiscard]] std::optional<Resolved> ResolveOrReport(const Command& command);
+[[nodiscard]] std::optional<Resolved> ResolveOrReport(const policy::Overrides& overrides);
 
 // A session sandbox (`cordon mcp --session-sandbox`) needs a sandbox to
 // share: an error under mode full-access.

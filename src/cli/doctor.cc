@@ -695,7 +695,7 @@ class Doctor {
 
 }  // namespace
 
-int DoctorCommand(const Command&) {
+int DoctorCommand(const MaintenanceArgs&) {
   if (sodium_init() < 0) {
     std::fprintf(stderr, "cordon: doctor: libsodium cannot initialize\n");
     return 1;

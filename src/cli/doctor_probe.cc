@@ -213,8 +213,7 @@ std::string Daemon(const std::string& marker) {
 
 }  // namespace
 
-int DoctorProbeCommand(const Command& command) {
-  const std::vector<std::string>& a = command.argv;
+int DoctorProbeCommand(const std::vector<std::string>& a) {
   for (size_t i = 0; i + 1 < a.size(); i += 2) {
     const std::string& op = a[i];
     const std::string& arg = a[i + 1];

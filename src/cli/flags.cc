@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <charconv>
 #include <exception>
+#include <map>
 #include <tuple>
 
 #include "cli/maintenance_flags.h"
@@ -89,22 +90,15 @@ constexpr const char* kLogFooter =
     "  cordon log --follow";
 
 // Storage for one parse; options of `run` and `policy show` share it since
-// only one of them is ever selected.
+// only one of them is ever selected. The policy flags are kept by name, as
+// typed, and go through policy::AddFlag after the parse.
 struct RawOptions {
-  std::string workspace;
-  std::string mode;
-  std::string net;
+  std::map<std::string, std::string, std::less<>> one;  // Arity::kOne
+  std::map<std::string, std::vector<std::string>, std::less<>> repeated;
+  std::map<std::string, bool, std::less<>> switches;
   std::string timeout;
-  std::string config;
-  std::string approval, approval_timeout;
-  std::vector<std::string> trusted_commands;
   std::string approval_fd;  // internal (cordon mcp)
   std::string session_fd;   // internal (cordon mcp --session-sandbox)
-  std::vector<std::string> writable, read, deny_read, protect, env, secrets;
-  std::vector<std::string> allow_domains, deny_domains, allow_local, resolve;
-  bool no_config = false;
-  bool allow_degraded = false;
-  bool require_namespaces = false;
   bool verbose = false;
   bool json = false;
   bool version = false;
@@ -157,79 +151,59 @@ void AddRepeatable(CLI::App* app, const char* name, std::vector<std::string>* ou
       ->allow_extra_args(false);
 }
 
+// The policy flags (policy/flag_layer.h's table), then -v.
 void AddPolicyOptions(CLI::App* app, RawOptions* o) {
-  app->add_option("--workspace", o->workspace,
-                  "Project directory: writable, and the command's working directory "
-                  "(default: the current directory)")
-      ->type_name("DIR");
-  app->add_option("--mode", o->mode,
-                  "read-only | workspace-write | full-access (default: workspace-write; "
-                  "full-access runs unconfined)")
-      ->type_name("MODE");
-  AddRepeatable(app, "--writable", &o->writable,
-                "Extra writable root (repeatable); may not be /, your home or a system directory");
-  AddRepeatable(app, "--read", &o->read,
-                "Hidden path (e.g. under your home) made visible read-only (repeatable)");
-  AddRepeatable(app, "--deny-read", &o->deny_read,
-                "Path never visible, even under an allowed parent or inside the workspace "
-                "(repeatable)");
-  AddRepeatable(app, "--protect", &o->protect,
-                "Path kept read-only inside a writable root (repeatable)");
-  app->add_option("--net", o->net,
-                  "Network: off (default) | proxy (only destinations the rules allow) | full "
-                  "(host network)")
-      ->type_name("MODE");
-  AddRepeatable(app, "--allow-domain", &o->allow_domains,
-                "With --net proxy: allow a host, *.domain (subdomains), optionally :PORT, or an "
-                "IP (repeatable)",
-                "PATTERN");
-  AddRepeatable(app, "--deny-domain", &o->deny_domains,
-                "With --net proxy: deny a host pattern; beats every allow (repeatable)", "PATTERN");
-  AddRepeatable(app, "--allow-local", &o->allow_local,
-                "With --net proxy: allow a service on this machine, e.g. 127.0.0.1:5432 or "
-                "localhost:6379 (repeatable)",
-                "HOST:PORT");
-  AddRepeatable(app, "--resolve", &o->resolve,
-                "With --net proxy, a testing aid: the proxy resolves HOST to ADDR (an IP) instead "
-                "of asking DNS (repeatable)",
-                "HOST:ADDR");
-  app->add_option("--secret", o->secrets,
-                  "Put vault secret NAME into the command's environment as $NAME (repeatable; "
-                  "see 'cordon secret')")
-      ->type_name("NAME")
-      ->expected(1)
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
-      ->allow_extra_args(false);
-  app->add_option("--env", o->env,
-                  "NAME: pass a scrubbed variable through; NAME=VALUE: set one (repeatable)")
-      ->type_name("NAME[=VALUE]")
-      ->expected(1)
-      ->multi_option_policy(CLI::MultiOptionPolicy::TakeAll)
-      ->allow_extra_args(false);
-  CLI::Option* config =
-      app->add_option("--config", o->config,
-                      "Read this user config file instead of $XDG_CONFIG_HOME/cordon/config.toml")
-          ->type_name("FILE");
-  app->add_flag("--no-config", o->no_config, "Read no config file (neither user nor project)")
-      ->excludes(config);
-  app->add_flag("--allow-degraded", o->allow_degraded,
-                "Run with what the kernel supports and report what is not enforced "
-                "(default: refuse)");
-  app->add_flag("--require-namespaces", o->require_namespaces,
-                "Refuse to run where user namespaces are denied, instead of confining with "
-                "Landlock and seccomp alone (the namespace-less tier)");
+  CLI::Option* config = nullptr;
+  CLI::Option* no_config = nullptr;
+  for (const policy::PolicyFlag& f : policy::PolicyFlags()) {
+    using Arity = policy::PolicyFlag::Arity;
+    switch (f.arity) {
+      case Arity::kOne: {
+        CLI::Option* opt = app->add_option(f.name, o->one[f.name], f.help)->type_name(f.type_name);
+        if (std::string_view(f.name) == "--config") config = opt;
+        break;
+      }
+      case Arity::kRepeatable:
+        AddRepeatable(app, f.name, &o->repeated[f.name], f.help, f.type_name);
+        break;
+      case Arity::kSwitch: {
+        CLI::Option* opt = app->add_flag(f.name, o->switches[f.name], f.help);
+        if (std::string_view(f.name) == "--no-config") no_config = opt;
+        break;
+      }
+    }
+  }
+  if (config != nullptr && no_config != nullptr) no_config->excludes(config);
   app->add_flag("-v,--verbose", o->verbose, "Explain what cordon sets up");
-  app->add_option("--approval", o->approval,
-                  "When to ask you: never | on-failure | on-request (default) | untrusted "
-                  "(see docs/approvals.md)")
-      ->type_name("POLICY");
-  app->add_option("--approval-timeout", o->approval_timeout,
-                  "Seconds to wait for an answer before denying (default 60)")
-      ->type_name("SECONDS");
-  AddRepeatable(app, "--trust-command", &o->trusted_commands,
-                "With --approval untrusted: a command prefix that runs without asking, e.g. "
-                "'git status' (repeatable)",
-                "PREFIX");
+}
+
+// The flag layer of the policy flags given to `sub`.
+Result<policy::Overrides> PolicyOverrides(const CLI::App* sub, const RawOptions& o,
+                                          const std::string& where) {
+  policy::Overrides ov;
+  auto add = [&](const char* name, const std::string& value) -> Status {
+    Status s = policy::AddFlag(&ov, name, value);
+    if (!s.ok()) return Usage(where, s.error().detail);
+    return {};
+  };
+  for (const policy::PolicyFlag& f : policy::PolicyFlags()) {
+    if (sub->count(f.name) == 0) continue;
+    using Arity = policy::PolicyFlag::Arity;
+    switch (f.arity) {
+      case Arity::kOne:
+        CORDON_RETURN_IF_ERROR(add(f.name, o.one.find(f.name)->second));
+        break;
+      case Arity::kRepeatable:
+        for (const std::string& v : o.repeated.find(f.name)->second) {
+          CORDON_RETURN_IF_ERROR(add(f.name, v));
+        }
+        break;
+      case Arity::kSwitch:
+        if (o.switches.find(f.name)->second) CORDON_RETURN_IF_ERROR(add(f.name, ""));
+        break;
+    }
+  }
+  return ov;
 }
 
 Result<int> ParseTimeout(const std::string& s) {
@@ -368,78 +342,33 @@ Result<Command> Parse(const std::vector<std::string>& args) {
   }
 
   const std::string where = run->parsed() ? "cordon run" : "cordon policy show";
-  policy::Overrides& ov = cmd.overrides;
-  if (!o.workspace.empty() || run->count("--workspace") + show->count("--workspace") > 0) {
-    ov.workspace = o.workspace;
-  }
-  if (!o.mode.empty() || run->count("--mode") + show->count("--mode") > 0) {
-    ov.mode = policy::ParseMode(o.mode);
-    if (!ov.mode) {
-      return Usage(where, std::string("--mode: expected one of ") + policy::kModeChoices +
-                              " (got '" + o.mode + "')");
-    }
-  }
-  if (!o.net.empty() || run->count("--net") + show->count("--net") > 0) {
-    ov.net = policy::ParseNetMode(o.net);
-    if (!ov.net) {
-      return Usage(where, std::string("--net: expected one of ") + policy::kNetModeChoices +
-                              " (got '" + o.net + "')");
-    }
-  }
-  if (run->count("--config") + show->count("--config") > 0) {
-    ov.config_file = o.config;
-  }
-  ov.writable = std::move(o.writable);
-  ov.read = std::move(o.read);
-  ov.deny_read = std::move(o.deny_read);
-  ov.protect = std::move(o.protect);
-  ov.env = std::move(o.env);
-  ov.allow_domains = std::move(o.allow_domains);
-  ov.deny_domains = std::move(o.deny_domains);
-  ov.allow_local = std::move(o.allow_local);
-  ov.resolve = std::move(o.resolve);
-  ov.secrets = std::move(o.secrets);
-  ov.no_config = o.no_config;
-  ov.allow_degraded = o.allow_degraded;
-  ov.require_namespaces = o.require_namespaces;
-  cmd.verbose = o.verbose;
-  if (run->count("--approval") + show->count("--approval") > 0) {
-    ov.approval = policy::ParseApproval(o.approval);
-    if (!ov.approval) {
-      return Usage(where, std::string("--approval: expected one of ") + policy::kApprovalChoices +
-                              " (got '" + o.approval + "')");
-    }
-  }
-  if (run->count("--approval-timeout") + show->count("--approval-timeout") > 0) {
-    auto t = ParseTimeout(o.approval_timeout);
-    if (!t.ok() || t.value() > policy::kMaxApprovalTimeoutSeconds) {
-      return Usage(where, "--approval-timeout: expected a whole number of seconds from 1 to " +
-                              std::to_string(policy::kMaxApprovalTimeoutSeconds) + " (got '" +
-                              o.approval_timeout + "')");
-    }
-    ov.approval_timeout = t.value();
-  }
-  ov.trusted_commands = std::move(o.trusted_commands);
+  auto overrides = PolicyOverrides(run->parsed() ? run : show, o, where);
+  if (!overrides.ok()) return overrides.error();
 
   if (show->parsed()) {
     if (after) {
       return Usage(where, "takes no command after '--'");
     }
     cmd.kind = Command::Kind::kPolicyShow;
-    cmd.json = o.json;
+    cmd.show.overrides = std::move(overrides).value();
+    cmd.show.verbose = o.verbose;
+    cmd.show.json = o.json;
     return cmd;
   }
 
   cmd.kind = Command::Kind::kRun;
+  RunArgs& r = cmd.run;
+  r.overrides = std::move(overrides).value();
+  r.verbose = o.verbose;
   if (run->count("--timeout") > 0) {
     auto t = ParseTimeout(o.timeout);
     if (!t.ok()) {
       return t.error();
     }
-    cmd.timeout_seconds = t.value();
+    r.timeout_seconds = t.value();
   }
-  for (auto [name, text, out] : {std::tuple{"--approval-fd", &o.approval_fd, &cmd.approval_fd},
-                                 std::tuple{"--session-fd", &o.session_fd, &cmd.session_fd}}) {
+  for (auto [name, text, out] : {std::tuple{"--approval-fd", &o.approval_fd, &r.approval_fd},
+                                 std::tuple{"--session-fd", &o.session_fd, &r.session_fd}}) {
     if (run->count(name) == 0) continue;
     int fd = -1;
     auto [end, ec] = std::from_chars(text->data(), text->data() + text->size(), fd);
@@ -448,10 +377,10 @@ Result<Command> Parse(const std::vector<std::string>& args) {
     }
     *out = fd;
   }
-  if (cmd.session_fd >= 0) {
+  if (r.session_fd >= 0) {
     // The session serves calls; this names it in prompts and the audit trail.
     if (after && !after->empty()) return Usage(where, "--session-fd takes no command");
-    cmd.argv = {"cordon-mcp-session"};
+    r.argv = {"cordon-mcp-session"};
     return cmd;
   }
   if (!after) {
@@ -460,7 +389,7 @@ Result<Command> Parse(const std::vector<std::string>& args) {
   if (after->empty()) {
     return Usage(where, "no command after '--'");
   }
-  cmd.argv = std::move(*after);
+  r.argv = std::move(*after);
   return cmd;
 }
 
@@ -511,11 +440,11 @@ Result<Command> ParseMcp(const std::vector<std::string>& args) {
                      "67108864 (got '" +
                          v + "')");
       }
-      cmd.max_output = n;
+      cmd.mcp.max_output = n;
       continue;
     }
     if (a == "--session-sandbox") {
-      cmd.session_sandbox = true;
+      cmd.mcp.session_sandbox = true;
       continue;
     }
     if (a == "--" || a == "--json" || a == "--timeout" || a.rfind("--timeout=", 0) == 0 ||
@@ -544,9 +473,8 @@ Result<Command> ParseMcp(const std::vector<std::string>& args) {
     return Usage("cordon mcp", "unexpected arguments");
   }
   cmd.kind = Command::Kind::kMcp;
-  cmd.overrides = parsed.value().overrides;
-  cmd.verbose = parsed.value().verbose;
-  cmd.argv = std::move(rest);
+  cmd.mcp.overrides = std::move(parsed).value().show.overrides;
+  cmd.mcp.policy_args = std::move(rest);
   return cmd;
 }
 
@@ -557,7 +485,7 @@ Result<Command> ParseArgs(const std::vector<std::string>& args) {
   if (!args.empty() && args.front() == "__doctor-probe") {
     Command cmd;
     cmd.kind = Command::Kind::kDoctorProbe;
-    cmd.argv.assign(args.begin() + 1, args.end());
+    cmd.probe_args.assign(args.begin() + 1, args.end());
     return cmd;
   }
   if (!args.empty() && args.front() == "mcp") return ParseMcp(args);

@@ -1,7 +1,8 @@
 // Command-line parsing: argv to a typed Command, nothing else.
 //
-// Parsing never touches the filesystem or the kernel; `cordon run` and
-// `cordon policy show` accept the same policy options (policy::Overrides).
+// Parsing never touches the filesystem or the kernel; `cordon run`,
+// `cordon policy show` and `cordon mcp` accept the same policy options, the
+// flag layer of policy/flag_layer.h.
 #pragma once
 
 #include <optional>
@@ -9,7 +10,7 @@
 #include <vector>
 
 #include "common/result.h"
-#include "policy/loader.h"
+#include "policy/flag_layer.h"
 
 namespace cordon::cli {
 
@@ -25,6 +26,43 @@ struct LogArgs {
   bool follow = false;
 };
 
+// `cordon run`.
+struct RunArgs {
+  policy::Overrides overrides;
+  bool verbose = false;
+  std::optional<int> timeout_seconds;  // kill the tree after this, exit 124
+  int approval_fd = -1;  // internal: questions to `cordon mcp` (see approval/channel.h)
+  int session_fd = -1;   // internal: `cordon mcp --session-sandbox` (sandbox/session_init.h)
+  std::vector<std::string> argv;  // the command after "--"
+};
+
+// `cordon policy show`.
+struct PolicyShowArgs {
+  policy::Overrides overrides;
+  bool verbose = false;
+  bool json = false;
+};
+
+// `cordon mcp`.
+struct McpArgs {
+  policy::Overrides overrides;
+  std::vector<std::string> policy_args;   // as typed, passed on to every `cordon run`
+  size_t max_output = size_t{64} * 1024;  // per call and stream
+  bool session_sandbox = false;           // one sandbox for the session
+};
+
+// setup, uninstall, doctor, secret (see maintenance_flags.cc).
+struct MaintenanceArgs {
+  bool json = false;        // setup --json, doctor --json
+  std::string secret_name;  // secret set/get/rm NAME
+  bool from_stdin = false;  // secret set --stdin
+  bool reveal = false;      // secret get --reveal
+  bool purge = false;       // uninstall --purge
+  bool yes = false;         // uninstall --yes
+};
+
+// The parsed command line: its kind, and the arguments of that kind (the
+// other members stay default).
 struct Command {
   enum class Kind {
     kRun,
@@ -43,23 +81,13 @@ struct Command {
     kDoctorProbe,  // internal: `cordon __doctor-probe OP ARG...` inside doctor's sandboxes
   };
   Kind kind = Kind::kHelp;
-  policy::Overrides overrides;
-  std::optional<int> timeout_seconds;  // run: kill the tree after this, exit 124
-  bool verbose = false;
-  size_t max_output = size_t{64} * 1024;  // mcp: per call and stream
-  int approval_fd = -1;  // run: internal, questions to `cordon mcp` (see approval/channel.h)
-  bool session_sandbox = false;  // mcp: one sandbox for the session
-  int session_fd = -1;  // run: internal, `cordon mcp --session-sandbox` (sandbox/session_init.h)
-  bool json = false;    // policy show --json
-  std::vector<std::string> argv;  // run: the command after "--"; mcp: its policy options
-  std::string help_text;          // kHelp: what to print (exit 0)
-  LogArgs log;                    // kLog
-  // setup, uninstall, doctor, secret (see maintenance_flags.cc).
-  std::string secret_name;  // secret set/get/rm NAME
-  bool from_stdin = false;  // secret set --stdin
-  bool reveal = false;      // secret get --reveal
-  bool purge = false;       // uninstall --purge
-  bool yes = false;         // uninstall --yes
+  RunArgs run;
+  PolicyShowArgs show;
+  McpArgs mcp;
+  LogArgs log;
+  MaintenanceArgs maintenance;
+  std::vector<std::string> probe_args;  // kDoctorProbe
+  std::string help_text;                // kHelp: what to print (exit 0)
 };
 
 // Errors (unknown flag, bad value, missing command) come back as an Error

@@ -130,8 +130,7 @@ int64_t DayStart(const std::string& path) {
 
 }  // namespace
 
-int LogCommand(const Command& command) {
-  const LogArgs& a = command.log;
+int LogCommand(const LogArgs& a) {
   auto host = policy::HostFacts::FromProcess();
   if (!host.ok()) {
     Say(host.error());

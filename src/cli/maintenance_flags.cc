@@ -109,12 +109,12 @@ std::optional<Result<Command>> MaintenanceParser::Finish(bool after_dashdash) co
   } else {
     return Result<Command>(Usage("cordon secret", "expected a subcommand: set, get, list or rm"));
   }
-  cmd.json = json_;
-  cmd.secret_name = name_;
-  cmd.from_stdin = from_stdin_;
-  cmd.reveal = reveal_;
-  cmd.purge = purge_;
-  cmd.yes = yes_;
+  cmd.maintenance = MaintenanceArgs{.json = json_,
+                                    .secret_name = name_,
+                                    .from_stdin = from_stdin_,
+                                    .reveal = reveal_,
+                                    .purge = purge_,
+                                    .yes = yes_};
   return Result<Command>(std::move(cmd));
 }
 

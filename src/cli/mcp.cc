@@ -57,9 +57,9 @@ std::string Describe(const policy::Policy& p, bool session_sandbox) {
 
 }  // namespace
 
-int McpCommand(const Command& command) {
+int McpCommand(const McpArgs& command) {
   // A bad option or config fails here, at start, not at the first call.
-  std::optional<Resolved> resolved = ResolveOrReport(command);
+  std::optional<Resolved> resolved = ResolveOrReport(command.overrides);
   if (!resolved) return kExitSetupError;
   char self[PATH_MAX];
   ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
@@ -78,14 +78,14 @@ int McpCommand(const Command& command) {
   }
   mcp::ServerOptions o;
   o.self_exe = self;
-  o.policy_args = command.argv;
+  o.policy_args = command.policy_args;
   // Runs get the resolved workspace, whatever the cwd of the agent.
   if (!command.overrides.workspace) {
     o.policy_args.insert(o.policy_args.begin(), {"--workspace", p.workspace});
   }
   o.workspace = p.workspace;
   o.tool_description = Describe(p, command.session_sandbox);
-  o.approval = policy::ApprovalName(p.approval);
+  o.approval = p.approval;
   o.approval_timeout_seconds = p.approval_timeout_seconds;
   o.max_output = command.max_output;
   o.session_sandbox = command.session_sandbox;

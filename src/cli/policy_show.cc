@@ -37,8 +37,8 @@ TierInfo DetectTier(const policy::Policy& p) {
 
 }  // namespace
 
-int PolicyShowCommand(const Command& command) {
-  std::optional<Resolved> resolved = ResolveOrReport(command);
+int PolicyShowCommand(const PolicyShowArgs& command) {
+  std::optional<Resolved> resolved = ResolveOrReport(command.overrides);
   if (!resolved) return kExitSetupError;
   const policy::Policy& policy = resolved->policy;
   TierInfo tier = DetectTier(policy);

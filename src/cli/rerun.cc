@@ -34,7 +34,7 @@ std::optional<approval::Question> ChooseRerun(int status, const sandbox::RunStat
     return q;
   }
   if (denied.empty()) return std::nullopt;
-  q.kind = approval::Question::Kind::kRerun;
+  q.kind = approval::Question::Kind::kNetworkRerun;
   q.host = denied.back().first;
   q.port = denied.back().second;
   q.reason = "it failed with exit status " + std::to_string(status) + " after " + q.Subject() +
@@ -42,19 +42,13 @@ std::optional<approval::Question> ChooseRerun(int status, const sandbox::RunStat
   return q;
 }
 
-std::optional<std::string> ApplyRerun(const approval::Question& q, policy::Policy& policy) {
+std::string ApplyRerun(const approval::Question& q, policy::Overrides* overrides) {
+  constexpr const char* kSource = "approval (re-run)";
   if (q.kind == approval::Question::Kind::kWritable) {
-    policy::PathRule rule;
-    rule.path = q.path;
-    rule.origin.kind = policy::Origin::Kind::kFlag;
-    rule.origin.flag = "approval (re-run)";
-    policy.writable.push_back(std::move(rule));
+    policy::Grant(overrides, policy::GrantKind::kWritable, q.path, kSource);
     return q.path + " writable";
   }
-  auto rule = policy::ParseHostRule(q.Subject());
-  if (!rule.ok()) return std::nullopt;
-  rule.value().origin = "approval (re-run)";
-  policy.net_rules.allow.push_back(std::move(rule).value());
+  policy::Grant(overrides, policy::GrantKind::kNetwork, q.Subject(), kSource);
   return q.Subject() + " allowed";
 }
 

@@ -1,7 +1,7 @@
 // The on-failure re-run: after a failed run that hit a denial, the one
 // escalation that would have let it pass (the latest denial: a writable
 // path or a network destination), and the policy widened by the person's
-// yes.
+// yes (a grant in the flag layer, resolved again like any flag).
 #pragma once
 
 #include <optional>
@@ -9,6 +9,7 @@
 
 #include "approval/broker.h"
 #include "approval/question.h"
+#include "policy/flag_layer.h"
 #include "policy/policy.h"
 #include "sandbox/launcher.h"
 
@@ -21,10 +22,9 @@ namespace cordon::cli {
     int status, const sandbox::RunStats& stats, const approval::Broker& broker,
     const policy::Policy& policy, const std::string& command, std::string* notice);
 
-// Widens `policy` by an approved re-run question; returns what the re-run
-// has now ("/home/u/.cache writable", "api.example.com:443 allowed"), or
-// nullopt when the question cannot be applied.
-[[nodiscard]] std::optional<std::string> ApplyRerun(const approval::Question& q,
-                                                    policy::Policy& policy);
+// Adds an approved re-run question to the flag layer (policy::Grant), to
+// be resolved again; returns what the re-run will have ("/home/u/.cache
+// writable", "api.example.com:443 allowed").
+[[nodiscard]] std::string ApplyRerun(const approval::Question& q, policy::Overrides* overrides);
 
 }  // namespace cordon::cli

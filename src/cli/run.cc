@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "approval/broker.h"
+#include "approval/reruns.h"
 #include "cli/commands.h"
 #include "cli/rerun.h"
 #include "cli/run_events.h"
@@ -46,10 +47,8 @@ void PrintPlan(const sandbox::Plan& plan) {
   for (const auto& note : plan.notes) Say("note: " + note);
 }
 
-constexpr int kMaxReruns = 4;
-
 // One confined run of command.argv under `policy`.
-int RunOnce(const Command& command, const policy::Policy& policy, approval::Broker& broker,
+int RunOnce(const RunArgs& command, const policy::Policy& policy, approval::Broker& broker,
             RunEvents& events, bool* session_started, sandbox::RunStats& stats) {
   auto compiled = sandbox::Compile(policy, command.argv, environ);
   if (!compiled.ok()) return Fail(compiled.error());
@@ -133,10 +132,11 @@ int RunOnce(const Command& command, const policy::Policy& policy, approval::Brok
 
 // The broker's setup: the channel (the fd from `cordon mcp`, else the
 // terminal when interactive), where "always" is saved, the events.
-approval::BrokerOptions ApprovalSetup(const Command& command, const policy::HostFacts& host,
+approval::BrokerOptions ApprovalSetup(const RunArgs& command, const policy::HostFacts& host,
                                       const policy::Policy& policy, EventSink* events, bool quiet) {
   approval::BrokerOptions o;
   o.approval = policy.approval;
+  o.trusted_commands = policy.trusted_commands;
   o.timeout_ms = policy.approval_timeout_seconds * 1000;
   o.command = policy::DescribeCommand(command.argv);
   // A session sandbox's questions are recorded by `cordon mcp`, which
@@ -168,7 +168,7 @@ approval::BrokerOptions ApprovalSetup(const Command& command, const policy::Host
 
 // With `cordon mcp`, the destinations denied go back on the approval fd as
 // the run's last line.
-void ReportDenied(const Command& command, const approval::Broker& broker) {
+void ReportDenied(const RunArgs& command, const approval::Broker& broker) {
   if (command.approval_fd < 0) return;
   // The fd is the broker's channel's; the broker is idle once the run ended.
   nlohmann::json denied = nlohmann::json::array();
@@ -181,70 +181,81 @@ void ReportDenied(const Command& command, const approval::Broker& broker) {
 
 }  // namespace
 
-int RunCommand(const Command& command) {
-  std::optional<Resolved> resolved = ResolveOrReport(command);
+int RunCommand(const RunArgs& args) {
+  // Every widening of this run (an approved re-run, the session's approval
+  // policy) is a flag-layer entry resolved again: the Policy is never edited.
+  policy::Overrides overrides = args.overrides;
+  std::optional<Resolved> resolved = ResolveOrReport(overrides);
   if (!resolved) return kExitSetupError;
-  const policy::HostFacts& host = resolved->host;
-  policy::Policy& policy = resolved->policy;
-  if (command.session_fd >= 0) {
-    Status shareable = CheckSessionSandbox(policy);
-    if (!shareable.ok()) return Fail(shareable.error());
-  }
-  // A session sandbox asks `cordon mcp` about every destination no rule
-  // names: mcp applies on-failure and untrusted itself, per call (and
-  // offers no writable path: the session's mount view is fixed).
-  if (command.session_fd >= 0 && policy.approval != policy::Approval::kNever) {
-    policy.approval = policy::Approval::kOnRequest;
-  }
-
-  // Inherited from `cordon mcp`; init keeps its copy, nothing else may
-  // (the OTLP exporter, the command).
-  if (command.session_fd >= 0 && fcntl(command.session_fd, F_SETFD, FD_CLOEXEC) != 0) {
-    return Fail(SysError("fcntl(F_SETFD, FD_CLOEXEC)", "--session-fd", errno));
-  }
-  RunEvents events(host, policy, command.verbose);
-  approval::Broker broker(ApprovalSetup(command, host, policy, events.sink(), /*quiet=*/false));
-  // untrusted: a command not on the trusted list runs only when approved.
-  if (policy.approval == policy::Approval::kUntrusted &&
-      !policy::IsTrustedCommand(command.argv, policy.trusted_commands)) {
-    approval::Question q;
-    q.kind = approval::Question::Kind::kCommand;
-    q.command = policy::DescribeCommand(command.argv);
-    q.offer_always = false;
-    approval::Reply r = broker.AskNow(q);
-    if (!approval::Allows(r)) {
-      std::fprintf(stderr,
-                   "cordon: not approved (%s): the command did not run (approval policy "
-                   "'untrusted'; trusted commands: see 'cordon policy show')\n",
-                   approval::ReplyName(r));
-      events.Finish();
-      ReportDenied(command, broker);
-      return kExitSetupError;
+  const policy::HostFacts host = std::move(resolved->host);
+  auto resolve = [&]() -> std::optional<policy::Policy> {
+    auto r = policy::Resolve(overrides, host);
+    if (!r.ok()) {
+      Say(r.error());
+      return std::nullopt;
     }
+    return std::move(r).value();
+  };
+  std::optional<const policy::Policy> policy(std::move(resolved->policy));
+  if (args.session_fd >= 0) {
+    Status shareable = CheckSessionSandbox(*policy);
+    if (!shareable.ok()) return Fail(shareable.error());
+    // A session sandbox asks `cordon mcp` about every destination no rule
+    // names: mcp applies on-failure and untrusted itself, per call (and
+    // offers no writable path: the session's mount view is fixed).
+    if (policy->approval != policy::Approval::kNever &&
+        policy->approval != policy::Approval::kOnRequest) {
+      (void)policy::AddFlag(&overrides, "--approval", "on-request");
+      std::optional<policy::Policy> asking = resolve();
+      if (!asking) return kExitSetupError;
+      policy.reset();
+      policy.emplace(std::move(*asking));
+    }
+    // Inherited from `cordon mcp`; init keeps its copy, nothing else may
+    // (the OTLP exporter, the command).
+    if (fcntl(args.session_fd, F_SETFD, FD_CLOEXEC) != 0) {
+      return Fail(SysError("fcntl(F_SETFD, FD_CLOEXEC)", "--session-fd", errno));
+    }
+  }
+  RunEvents events(host, *policy, args.verbose);
+  approval::Broker broker(ApprovalSetup(args, host, *policy, events.sink(), /*quiet=*/false));
+  const std::string shown = policy::DescribeCommand(args.argv);
+  // untrusted: a command not on the trusted list runs only when approved.
+  if (auto r = broker.GateCommand(args.argv, shown); r && !approval::Allows(*r)) {
+    std::fprintf(stderr,
+                 "cordon: not approved (%s): the command did not run (approval policy "
+                 "'untrusted'; trusted commands: see 'cordon policy show')\n",
+                 approval::ReplyName(*r));
+    events.Finish();
+    ReportDenied(args, broker);
+    return kExitSetupError;
   }
 
   bool session_started = false;
-  int status = kExitSetupError;
-  // on-failure: each re-run adds the one path or destination the person
-  // approved (rerun.h).
-  for (int attempt = 0; attempt < kMaxReruns; ++attempt) {
-    sandbox::RunStats stats;
-    status = RunOnce(command, policy, broker, events, &session_started, stats);
-    if (status == 0 || policy.approval != policy::Approval::kOnFailure || !broker.has_channel() ||
-        status == kExitSetupError) {
-      break;
-    }
-    std::string notice;
-    auto q =
-        ChooseRerun(status, stats, broker, policy, policy::DescribeCommand(command.argv), &notice);
-    if (!notice.empty()) Say(notice);
-    if (!q || !approval::Allows(broker.AskNow(*q))) break;
-    auto applied = ApplyRerun(*q, policy);
-    if (!applied) break;
-    Say("re-running with " + *applied);
-  }
+  sandbox::RunStats stats;
+  const int status = approval::RunWithReruns(
+      broker,
+      [&] {
+        stats = {};
+        return RunOnce(args, *policy, broker, events, &session_started, stats);
+      },
+      [&](int failed) {
+        std::string notice;
+        auto q = ChooseRerun(failed, stats, broker, *policy, shown, &notice);
+        if (!notice.empty()) Say(notice);
+        return q;
+      },
+      [&](const approval::Question& q, approval::Reply) {
+        const std::string applied = ApplyRerun(q, &overrides);
+        std::optional<policy::Policy> wider = resolve();
+        if (!wider) return false;
+        policy.reset();
+        policy.emplace(std::move(*wider));
+        Say("re-running with " + applied);
+        return true;
+      });
   events.Finish();
-  ReportDenied(command, broker);
+  ReportDenied(args, broker);
   return status;
 }
 

@@ -86,7 +86,7 @@ Result<std::string> ReadHidden(const std::string& name) {
   return line;
 }
 
-int Set(const Command& command) {
+int Set(const MaintenanceArgs& command) {
   Result<std::string> value = std::string();
   if (command.from_stdin) {
     value = ReadStdin();
@@ -113,7 +113,7 @@ int Set(const Command& command) {
   return 0;
 }
 
-int Get(const Command& command) {
+int Get(const MaintenanceArgs& command) {
   if (::isatty(STDOUT_FILENO) && !command.reveal) {
     return Fail(PlainError("secret get", command.secret_name,
                            "refusing to print a secret to a terminal: pipe it, or pass --reveal"));
@@ -142,7 +142,7 @@ int List() {
   return 0;
 }
 
-int Remove(const Command& command) {
+int Remove(const MaintenanceArgs& command) {
   auto store = OpenVault();
   if (!store.ok()) return Fail(store.error());
   auto removed = store.value().Remove(command.secret_name);
@@ -157,8 +157,8 @@ int Remove(const Command& command) {
 
 }  // namespace
 
-int SecretCommand(const Command& command) {
-  switch (command.kind) {
+int SecretCommand(Command::Kind kind, const MaintenanceArgs& command) {
+  switch (kind) {
     case Command::Kind::kSecretSet:
       return Set(command);
     case Command::Kind::kSecretGet:

@@ -32,7 +32,7 @@ void PrintTable(const kernel_probe::Report& report) {
 
 }  // namespace
 
-int SetupCommand(const Command& command) {
+int SetupCommand(const MaintenanceArgs& command) {
   kernel_probe::Report report = kernel_probe::ProbeKernel();
 
   auto host = policy::HostFacts::FromProcess();

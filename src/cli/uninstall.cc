@@ -91,7 +91,7 @@ std::vector<std::string> InstalledFiles(std::string* prefix_out) {
 
 }  // namespace
 
-int UninstallCommand(const Command& command) {
+int UninstallCommand(const MaintenanceArgs& command) {
   auto host = policy::HostFacts::FromProcess();
   if (!host.ok()) {
     std::fprintf(stderr, "cordon: %s\n", host.error().Describe().c_str());

@@ -20,9 +20,13 @@
 #include <set>
 #include <thread>
 
-#include "approval/events.h"
+#include "approval/broker.h"
+#include "approval/reruns.h"
 #include "common/clock.h"
+#include "common/outcome.h"
+#include "mcp/elicitation_channel.h"
 #include "mcp/jsonrpc.h"
+#include "mcp/run_tool.h"
 #include "mcp/runner.h"
 #include "mcp/session.h"
 #include "policy/approval.h"
@@ -36,17 +40,30 @@ using nlohmann::json;
 
 constexpr const char* kLatestRevision = "2025-06-18";
 constexpr const char* kRevisions[] = {"2025-06-18", "2025-03-26", "2024-11-05"};
-constexpr int kDefaultTimeoutSeconds = 300;
-constexpr int kMaxTimeoutSeconds = 3600;
-constexpr int kMaxReruns = 4;  // on-failure re-runs of one call in the session sandbox
-
-json TextResult(const std::string& text, bool is_error) {
-  return {{"content", json::array({{{"type", "text"}, {"text", text}}})}, {"isError", is_error}};
+// The broker of the questions this server asks (the agent's requests, the
+// session sandbox's), and relays (from each call's `cordon run`).
+approval::BrokerOptions BrokerSetup(const ServerOptions& o,
+                                    std::unique_ptr<ElicitationChannel> channel) {
+  approval::BrokerOptions b;
+  b.approval = o.approval;
+  // Answer before cordon run's own deadline, so a late reply is never taken
+  // for the next question's.
+  b.timeout_ms = std::max(500, o.approval_timeout_seconds * 1000 - 500);
+  b.channel = std::move(channel);
+  b.events = o.events;
+  b.trusted_commands = o.trusted_commands;
+  return b;
 }
 
 class Server {
  public:
-  Server(int in_fd, int out_fd, const ServerOptions& o) : in_(in_fd), out_(out_fd), o_(o) {}
+  Server(int in_fd, int out_fd, const ServerOptions& options)
+      : in_(in_fd), out_(out_fd), options_(options) {
+    auto channel =
+        std::make_unique<ElicitationChannel>([this](const std::string& line) { Write(line); });
+    elicitation_ = channel.get();
+    broker_ = std::make_unique<approval::Broker>(BrokerSetup(options_, std::move(channel)));
+  }
 
   int Run() {
     LineReader reader;
@@ -80,13 +97,6 @@ class Server {
     std::atomic<bool> done{false};
     std::string id;  // the request id, dumped
   };
-  // NOLINTNEXTLINE(bugprone-exception-escape): json members, whose destructor asserts
-  struct Waiter {
-    bool answered = false;
-    json result;
-    json error;
-  };
-
   void Write(const std::string& line) {
     std::lock_guard<std::mutex> lock(out_mu_);
     if (gone_) return;
@@ -144,78 +154,24 @@ class Server {
       if (asked == r) revision_ = r;
     }
     // Elicitation exists from 2025-06-18 on.
-    elicitation_ = revision_ == "2025-06-18" && params.is_object() &&
-                   params.contains("capabilities") && params["capabilities"].is_object() &&
-                   params["capabilities"].contains("elicitation");
+    elicitation_->Enable(revision_ == "2025-06-18" && params.is_object() &&
+                         params.contains("capabilities") && params["capabilities"].is_object() &&
+                         params["capabilities"].contains("elicitation"));
     return {
         {"protocolVersion", revision_},
         {"capabilities", {{"tools", {{"listChanged", false}}}}},
-        {"serverInfo", {{"name", "cordon"}, {"title", "cordon sandbox"}, {"version", o_.version}}},
+        {"serverInfo", {{"name", "cordon"}, {"title", "cordon sandbox"}, {"version", options_.version}}},
         {"instructions",
          std::string("Run shell commands through the `run` tool: ") +
-             (o_.session_sandbox
+             (options_.session_sandbox
                   ? "they all run in one cordon sandbox for this session (OS-enforced; files "
                     "in /tmp persist between calls). "
                   : "each runs in a fresh cordon sandbox (OS-enforced). ") +
-             o_.tool_description}};
+             options_.tool_description}};
   }
 
   json Tools() const {
-    json run_schema = {
-        {"type", "object"},
-        {"properties",
-         {{"command",
-           {{"type", "string"}, {"description", "A shell command line, run by /bin/sh -c"}}},
-          {"argv",
-           {{"type", "array"},
-            {"items", {{"type", "string"}}},
-            {"description", "The command as an argument vector (instead of `command`)"}}},
-          {"cwd",
-           {{"type", "string"},
-            {"description",
-             "Working directory: relative to the workspace, or an absolute path "
-             "inside it (default: the workspace)"}}},
-          {"timeout_seconds",
-           {{"type", "integer"},
-            {"minimum", 1},
-            {"maximum", kMaxTimeoutSeconds},
-            {"description", "Kill the command and everything it started after this (default " +
-                                std::to_string(kDefaultTimeoutSeconds) + ")"}}},
-          {"stdin", {{"type", "string"}, {"description", "Text fed to the command's stdin"}}},
-          {"request_network",
-           {{"type", "array"},
-            {"items", {{"type", "string"}}},
-            {"description",
-             "HOST:PORT destinations this command needs beyond the policy; "
-             "the user is asked first (approval policy on-request or untrusted)"}}},
-          {"request_writable",
-           {{"type", "array"},
-            {"items", {{"type", "string"}}},
-            {"description",
-             "Existing paths (absolute, or relative to the workspace) this command must write "
-             "besides the workspace and /tmp; the user is asked first (approval policy "
-             "on-request or untrusted). Never /, the home directory, system directories, or "
-             "protected and hidden paths"}}},
-          {"reason",
-           {{"type", "string"},
-            {"description", "Why the requested destinations or paths are needed"}}}}}};
-    return json::array(
-        {{{"name", "run"},
-          {"title", "Run a command in the cordon sandbox"},
-          {"description", std::string("Run a command in ") +
-                              (o_.session_sandbox ? "this session's OS-enforced sandbox"
-                                                  : "a fresh OS-enforced sandbox") +
-                              " (cordon) and return its stdout, stderr and exit code. " +
-                              o_.tool_description + " Output beyond " +
-                              std::to_string(o_.max_output) +
-                              " bytes per stream is cut in the middle, and the result says so."},
-          {"inputSchema", run_schema}},
-         {{"name", "policy"},
-          {"title", "Show the sandbox policy"},
-          {"description",
-           "The resolved sandbox policy as JSON (like `cordon policy show --json`): what runs "
-           "may read and write, the network rules, the approval policy."},
-          {"inputSchema", {{"type", "object"}, {"properties", json::object()}}}}});
+    return ToolList(options_.session_sandbox, options_.tool_description, options_.max_output);
   }
 
   void ToolsCall(const Message& m) {
@@ -255,8 +211,8 @@ class Server {
 
   json PolicyTool(RunControl& control) {
     RunSpec spec;
-    spec.argv = {o_.self_exe, "policy", "show", "--json"};
-    spec.argv.insert(spec.argv.end(), o_.policy_args.begin(), o_.policy_args.end());
+    spec.argv = {options_.self_exe, "policy", "show", "--json"};
+    spec.argv.insert(spec.argv.end(), options_.policy_args.begin(), options_.policy_args.end());
     spec.max_output = 1 << 20;
     spec.hard_timeout_ms = 30'000;
     auto r = RunCordon(
@@ -271,57 +227,34 @@ class Server {
 
   // Where the command runs: the workspace, or a directory inside it.
   std::optional<std::string> ResolveCwd(const std::string& cwd, std::string* why) const {
-    std::string path = cwd.empty()          ? o_.workspace
+    std::string path = cwd.empty()          ? options_.workspace
                        : cwd.front() == '/' ? cwd
-                                            : o_.workspace + "/" + cwd;
+                                            : options_.workspace + "/" + cwd;
     char real[PATH_MAX];
     if (realpath(path.c_str(), real) == nullptr) {
       *why = "cwd " + cwd + ": " + std::string(strerror(errno));
       return std::nullopt;
     }
     std::string r = real;
-    if (r != o_.workspace && r.rfind(o_.workspace + "/", 0) != 0) {
-      *why = "cwd " + cwd + " is outside the workspace " + o_.workspace;
+    if (r != options_.workspace && r.rfind(options_.workspace + "/", 0) != 0) {
+      *why = "cwd " + cwd + " is outside the workspace " + options_.workspace;
       return std::nullopt;
     }
     return r;
   }
 
   json RunTool(const json& args, const json& token, RunControl& control) {
-    auto str = [&](const char* k) -> std::optional<std::string> {
-      if (!args.contains(k) || !args[k].is_string()) return std::nullopt;
-      return args[k].get<std::string>();
-    };
-    std::vector<std::string> command;
-    if (auto c = str("command")) {
-      command = {"/bin/sh", "-c", *c};
-    } else if (args.contains("argv") && args["argv"].is_array() && !args["argv"].empty()) {
-      for (const auto& a : args["argv"]) {
-        if (!a.is_string()) return TextResult("run: argv must be an array of strings", true);
-        command.push_back(a.get<std::string>());
-      }
-    } else {
-      return TextResult("run: give `command` (a shell command line) or `argv`", true);
-    }
-    int timeout = kDefaultTimeoutSeconds;
-    if (args.contains("timeout_seconds")) {
-      const json& t = args["timeout_seconds"];
-      if (!t.is_number_integer() || t.get<int64_t>() < 1 || t.get<int64_t>() > kMaxTimeoutSeconds) {
-        return TextResult("run: timeout_seconds must be a whole number from 1 to " +
-                              std::to_string(kMaxTimeoutSeconds),
-                          true);
-      }
-      timeout = t.get<int>();
-    }
+    auto parsed = ParseRunRequest(args);
+    if (!parsed.ok()) return TextResult(parsed.error().detail, true);
+    RunRequest req = std::move(parsed).value();
     std::string why;
-    auto cwd = ResolveCwd(str("cwd").value_or(""), &why);
+    auto cwd = ResolveCwd(req.cwd, &why);
     if (!cwd) return TextResult("run: " + why, true);
-    const std::string shown =
-        command.size() == 3 && command[0] == "/bin/sh" ? command[2] : command[0];
+    const approval::Cancelled cancelled = [&control] { return control.cancelled(); };
 
     RunSpec spec;
-    spec.argv = {o_.self_exe, "run"};
-    spec.argv.insert(spec.argv.end(), o_.policy_args.begin(), o_.policy_args.end());
+    spec.argv = {options_.self_exe, "run"};
+    spec.argv.insert(spec.argv.end(), options_.policy_args.begin(), options_.policy_args.end());
     const size_t escalations = spec.argv.size();  // what this call adds starts here
     // on-request: the agent asks for destinations, the person decides.
     std::vector<std::string> refused;
@@ -336,15 +269,16 @@ class Server {
         q.kind = approval::Question::Kind::kNetwork;
         q.host = (dest.value().wildcard ? "*." : "") + dest.value().host;
         q.port = dest.value().port.value_or(443);
-        q.command = shown;
-        q.reason = str("reason").value_or("");
+        q.command = req.shown;
+        q.reason = req.reason;
         // Asked for by the model, in its words: once or for this session,
         // never saved in the user's config.
         q.offer_always = false;
         approval::Reply r = approval::Reply::kDeny;
-        if (o_.approval == "on-request" || o_.approval == "untrusted") r = AskLogged(q, control);
+        if (broker_->AsksLive()) r = broker_->AskNow(q, cancelled);
         if (approval::Allows(r)) {
-          granted.insert(Key(q));  // a session's proxy question is answered from it
+          granted.insert(q.Key());  // a session's proxy question is answered from it
+          // The same flag a person would type: the run resolves it like one.
           spec.argv.push_back("--allow-domain");
           spec.argv.push_back(q.Subject());
         } else {
@@ -355,31 +289,31 @@ class Server {
     std::vector<std::string> refused_writable;
     if (args.contains("request_writable")) {
       auto bad = RequestWritable(
-          args["request_writable"], o_.check_writable, shown, str("reason").value_or(""),
-          o_.approval == "on-request" || o_.approval == "untrusted",
-          [&](const approval::Question& q) { return AskLogged(q, control); }, &spec.argv,
-          &refused_writable);
+          args["request_writable"], options_.check_writable, req.shown, req.reason,
+          broker_->AsksLive(),
+          [&](const approval::Question& q) { return broker_->AskNow(q, cancelled); },
+          &spec.argv, &refused_writable);
       if (bad) return TextResult(*bad, true);
     }
     // A writable path cannot be added to the session's mount view: such a
     // call gets a fresh sandbox of its own.
-    const bool in_session = o_.session_sandbox &&
+    const bool in_session = options_.session_sandbox &&
                             std::find(spec.argv.begin() + static_cast<std::ptrdiff_t>(escalations),
                                       spec.argv.end(), "--writable") == spec.argv.end();
-    const std::vector<std::string> unwrapped = command;
-    if (!in_session && *cwd != o_.workspace) {
+    std::vector<std::string> command = req.command;
+    if (!in_session && *cwd != options_.workspace) {
       // The sandbox starts in the workspace; the shell steps into cwd.
       std::vector<std::string> wrapped = {"/bin/sh", "-c", "cd -- \"$0\" || exit 125; exec \"$@\"",
                                           *cwd};
       wrapped.insert(wrapped.end(), command.begin(), command.end());
       command = std::move(wrapped);
     }
-    spec.argv.insert(spec.argv.end(),
-                     {"--approval-fd", "3", "--timeout", std::to_string(timeout), "--"});
+    spec.argv.insert(spec.argv.end(), {"--approval-fd", "3", "--timeout",
+                                       std::to_string(req.timeout_seconds), "--"});
     spec.argv.insert(spec.argv.end(), command.begin(), command.end());
-    spec.stdin_data = str("stdin").value_or("");
-    spec.max_output = o_.max_output;
-    spec.hard_timeout_ms = (timeout + o_.approval_timeout_seconds + 30) * 1000;
+    spec.stdin_data = req.stdin_data;
+    spec.max_output = options_.max_output;
+    spec.hard_timeout_ms = (req.timeout_seconds + options_.approval_timeout_seconds + 30) * 1000;
 
     auto tick = [&](int64_t elapsed_ms) {
       if (token.is_null()) return;
@@ -387,72 +321,16 @@ class Server {
           "notifications/progress",
           {{"progressToken", token},
            {"progress", elapsed_ms / 1000},
-           {"message", "running for " + std::to_string(elapsed_ms / 1000) + " s: " + shown}}));
+           {"message", "running for " + std::to_string(elapsed_ms / 1000) + " s: " + req.shown}}));
     };
-    auto r = in_session ? RunInSession(unwrapped, *cwd, shown, std::move(granted), timeout,
-                                       spec.stdin_data, control, tick)
-                        : RunCordon(
-                              spec, &control,
-                              [&](const approval::Question& q) { return Ask(q, control); }, tick);
+    auto r = in_session
+                 ? RunInSession(req, *cwd, std::move(granted), control, tick)
+                 : RunCordon(
+                       spec, &control,
+                       [&](const approval::Question& q) { return broker_->Relay(q, cancelled); },
+                       tick);
     if (!r.ok()) return TextResult("cordon: " + r.error().Describe(), true);
-    const RunResult& res = r.value();
-
-    // What the model should make of it; also in structuredContent, which
-    // some clients pass on instead of the text.
-    std::string advice;
-    if (res.exit_status == 124)
-      advice += "Timed out after " + std::to_string(timeout) + " s; killed. ";
-    if (res.exit_status == 125) advice += "cordon could not run the command; see stderr. ";
-    if (!res.denied.empty() || !refused.empty()) {
-      advice +=
-          "Network destinations outside the policy were not approved. If the task needs them, "
-          "ask the user to allow them (they can answer an approval prompt, or add \"HOST:PORT\" "
-          "to [network] allow in cordon's config), then run the command again. ";
-    }
-    if (!refused_writable.empty()) {
-      advice +=
-          "Writable paths were not approved: the command may write only the workspace and "
-          "its temp dir unless the user allows more. ";
-    }
-    if (!advice.empty()) advice.pop_back();
-    std::string text = "exit code: " + std::to_string(res.exit_status) + "\n";
-    if (!res.denied.empty() || !refused.empty()) {
-      text += "network denied by the sandbox:";
-      for (const auto& d : res.denied) text += " " + d;
-      for (const auto& d : refused) text += " " + d;
-      text += "\n";
-    }
-    if (!refused_writable.empty()) {
-      text += "writable paths not approved:";
-      for (const auto& w : refused_writable) text += " " + w;
-      text += "\n";
-    }
-    if (!advice.empty()) text += advice + "\n";
-    text += "--- stdout";
-    if (res.out.truncated()) text += " (truncated: " + std::to_string(res.out.total) + " bytes)";
-    text += " ---\n" + res.out.Text();
-    text += "\n--- stderr";
-    if (res.err.truncated()) text += " (truncated: " + std::to_string(res.err.total) + " bytes)";
-    text += " ---\n" + res.err.Text();
-    json result = TextResult(text, res.exit_status == 124 || res.exit_status == 125);
-    json denied = res.denied;
-    for (const auto& d : refused) denied.push_back(d);
-    result["structuredContent"] = {{"exit_code", res.exit_status},
-                                   {"stdout", res.out.Text()},
-                                   {"stderr", res.err.Text()},
-                                   {"stdout_truncated", res.out.truncated()},
-                                   {"stderr_truncated", res.err.truncated()},
-                                   {"stdout_bytes", res.out.total},
-                                   {"stderr_bytes", res.err.total},
-                                   {"timed_out", res.exit_status == 124},
-                                   {"network_denied", denied},
-                                   {"writable_refused", refused_writable}};
-    if (!advice.empty()) result["structuredContent"]["advice"] = advice;
-    return result;
-  }
-
-  static std::string Key(const approval::Question& q) {
-    return std::string(approval::KindName(q.kind)) + " " + q.Subject();
+    return RunToolResult(r.value(), req.timeout_seconds, refused, refused_writable);
   }
 
   // A call in the session sandbox, while it runs: the proxy's questions are
@@ -470,8 +348,8 @@ class Server {
     std::lock_guard<std::mutex> lock(session_mu_);
     if (session_sandbox_ && session_sandbox_->alive()) return session_sandbox_;
     session_sandbox_.reset();
-    std::vector<std::string> argv = {o_.self_exe, "run"};
-    argv.insert(argv.end(), o_.policy_args.begin(), o_.policy_args.end());
+    std::vector<std::string> argv = {options_.self_exe, "run"};
+    argv.insert(argv.end(), options_.policy_args.begin(), options_.policy_args.end());
     auto started = Session::Start(
         std::move(argv),
         [this](const approval::Question& q, uint64_t call) { return SessionAsk(q, call); });
@@ -480,28 +358,22 @@ class Server {
     return session_sandbox_;
   }
 
-  Result<RunResult> RunInSession(const std::vector<std::string>& command, const std::string& cwd,
-                                 const std::string& shown, std::set<std::string> granted,
-                                 int timeout, const std::string& stdin_data, RunControl& control,
+  Result<RunResult> RunInSession(const RunRequest& req, const std::string& cwd,
+                                 std::set<std::string> granted, RunControl& control,
                                  const std::function<void(int64_t)>& tick) {
+    const approval::Cancelled cancelled = [&control] { return control.cancelled(); };
     // untrusted: the gate cordon run has per command is here, per call.
-    if (o_.approval == "untrusted" && !policy::IsTrustedCommand(command, o_.trusted_commands)) {
-      approval::Question q;
-      q.kind = approval::Question::Kind::kCommand;
-      q.command = shown;
-      q.offer_always = false;
-      approval::Reply r = AskLogged(q, control);
-      if (!approval::Allows(r)) {
-        RunResult refused;
-        refused.exit_status = 125;
-        refused.err.Append(std::string("cordon: not approved (") + approval::ReplyName(r) +
-                               "): the command did not run (approval policy 'untrusted')\n",
-                           o_.max_output);
-        return refused;
-      }
+    if (auto r = broker_->GateCommand(req.command, req.shown, cancelled);
+        r && !approval::Allows(*r)) {
+      RunResult refused;
+      refused.exit_status = 125;
+      refused.err.Append(std::string("cordon: not approved (") + approval::ReplyName(*r) +
+                             "): the command did not run (approval policy 'untrusted')\n",
+                         options_.max_output);
+      return refused;
     }
     auto state = std::make_shared<SessionCallState>();
-    state->shown = shown;
+    state->shown = req.shown;
     state->granted = std::move(granted);
     {
       std::lock_guard<std::mutex> lock(session_calls_mu_);
@@ -509,16 +381,16 @@ class Server {
     }
     SessionCall call;
     call.cwd = cwd;
-    call.argv = command;
-    call.stdin_data = stdin_data;
-    call.max_output = o_.max_output;
-    call.timeout_seconds = timeout;
+    call.argv = req.command;
+    call.stdin_data = req.stdin_data;
+    call.max_output = options_.max_output;
+    call.timeout_seconds = req.timeout_seconds;
     Result<RunResult> r = PlainError("session sandbox", "", "not started");
-    for (int attempt = 0; attempt <= kMaxReruns; ++attempt) {
+    auto run = [&]() -> int {
       auto session = SessionFor();
       if (!session.ok()) {
         r = session.error();
-        break;
+        return kExitSetupError;
       }
       const uint64_t id = ++next_call_id_;
       {
@@ -526,38 +398,37 @@ class Server {
         state->id = id;
       }
       r = session.value()->Run(id, call, &control, tick);
-      if (!r.ok()) break;
-      std::unique_lock<std::mutex> lock(session_calls_mu_);
+      if (!r.ok()) return kExitSetupError;
+      std::lock_guard<std::mutex> lock(session_calls_mu_);
       r.value().denied = state->denied;
-      const int status = r.value().exit_status;
-      // on-failure: offer the last destination denied, and run it again.
-      if (o_.approval != "on-failure" || status == 0 || status == 124 || status == 125 ||
-          state->denied.empty() || control.cancelled() || attempt == kMaxReruns) {
-        break;
-      }
+      return r.value().exit_status;
+    };
+    // on-failure: offer the last destination denied, and run it again.
+    auto offer = [&](int status) -> std::optional<approval::Question> {
+      std::lock_guard<std::mutex> lock(session_calls_mu_);
+      if (state->denied.empty() || control.cancelled()) return std::nullopt;
+      auto rule = policy::ParseHostRule(state->denied.back());  // a Subject(): "host:port"
+      if (!rule.ok() || !rule.value().port) return std::nullopt;
       approval::Question q;
-      q.kind = approval::Question::Kind::kRerun;
-      const std::string dest = state->denied.back();  // a Subject(): "host:port"
-      auto rule = policy::ParseHostRule(dest);
-      if (!rule.ok() || !rule.value().port) break;
+      q.kind = approval::Question::Kind::kNetworkRerun;
       q.host = rule.value().host;
       q.port = *rule.value().port;
-      q.command = shown;
-      q.reason =
-          "it failed with exit status " + std::to_string(status) + " after " + dest + " was denied";
-      lock.unlock();  // the proxy's questions go on meanwhile
-      approval::Reply reply = AskLogged(q, control);
-      lock.lock();
-      if (!approval::Allows(reply)) break;
+      q.command = req.shown;
+      q.reason = "it failed with exit status " + std::to_string(status) + " after " +
+                 state->denied.back() + " was denied";
+      return q;
+    };
+    // The session's proxy answers this call's question from `granted`;
+    // a "session" answer is the broker's to remember.
+    auto widen = [&](const approval::Question& q, approval::Reply) {
       approval::Question net = q;
       net.kind = approval::Question::Kind::kNetwork;
-      state->granted.insert(Key(net));
-      if (reply != approval::Reply::kOnce) {
-        std::lock_guard<std::mutex> wait_lock(wait_mu_);
-        session_.insert(Key(net));
-      }
-      std::erase(state->denied, dest);
-    }
+      std::lock_guard<std::mutex> lock(session_calls_mu_);
+      state->granted.insert(net.Key());
+      std::erase(state->denied, q.Subject());
+      return true;
+    };
+    (void)approval::RunWithReruns(*broker_, run, offer, widen, cancelled);
     std::lock_guard<std::mutex> lock(session_calls_mu_);
     session_calls_.remove(state);
     return r;
@@ -568,11 +439,8 @@ class Server {
   // remembered answers first (the session's, then the call's), then the
   // approval policy, then the person, asked in that call's name.
   approval::Reply SessionAsk(approval::Question q, uint64_t call) {
-    const std::string key = Key(q);
-    {
-      std::lock_guard<std::mutex> lock(wait_mu_);
-      if (session_.count(key) != 0) return approval::Reply::kSession;
-    }
+    if (broker_->Remembered(q)) return approval::Reply::kSession;
+    const std::string key = q.Key();
     std::shared_ptr<SessionCallState> state;
     {
       std::lock_guard<std::mutex> lock(session_calls_mu_);
@@ -584,9 +452,9 @@ class Server {
       if (state->refused.count(key) != 0) return approval::Reply::kDeny;
       q.command = state->shown;
     }
-    // on-failure: denied now, offered after the call failed.
-    approval::Reply r =
-        o_.approval == "on-failure" ? approval::Reply::kDeny : AskLogged(q, session_control_);
+    // on-failure: denied now (the broker asks nothing while a command runs),
+    // offered after the call failed.
+    approval::Reply r = broker_->AskNow(q, [this] { return session_control_.cancelled(); });
     std::lock_guard<std::mutex> lock(session_calls_mu_);
     if (approval::Allows(r)) {
       state->granted.insert(key);
@@ -600,92 +468,7 @@ class Server {
     return r;
   }
 
-  // A question of this server's own (not relayed from a cordon run, whose
-  // broker records those), recorded as cordon.approval events.
-  approval::Reply AskLogged(const approval::Question& q, RunControl& control) {
-    const std::string channel = elicitation_ ? "mcp" : "none";
-    {
-      std::lock_guard<std::mutex> lock(wait_mu_);
-      if (session_.count(Key(q)) != 0) return approval::Reply::kSession;
-    }
-    if (o_.events != nullptr) o_.events->Emit(approval::RequestEvent(q, channel, o_.approval));
-    const int64_t started = MonotonicMs();
-    approval::Reply r = Ask(q, control);
-    if (o_.events != nullptr) {
-      o_.events->Emit(approval::DecisionEvent(q, r, channel, MonotonicMs() - started, ""));
-    }
-    return r;
-  }
-
-  // A question from a run: answered from the session's memory, else by the
-  // person through elicitation, else nobody can answer.
-  approval::Reply Ask(const approval::Question& q, RunControl& control) {
-    const std::string key = Key(q);
-    {
-      std::lock_guard<std::mutex> lock(wait_mu_);
-      if (session_.count(key) != 0) return approval::Reply::kSession;
-    }
-    if (!elicitation_) return approval::Reply::kNoChannel;
-    std::string id = "cordon-approval-" + std::to_string(++next_id_);
-    auto waiter = std::make_shared<Waiter>();
-    {
-      std::lock_guard<std::mutex> lock(wait_mu_);
-      waiters_[id] = waiter;
-    }
-    json answers = q.offer_always ? json::array({"once", "session", "always", "deny"})
-                                  : json::array({"once", "session", "deny"});
-    json names = q.offer_always ? json::array({"Allow once", "Allow for this session",
-                                               "Always allow (saved in cordon's config)", "Deny"})
-                                : json::array({"Allow once", "Allow for this session", "Deny"});
-    Write(EncodeRequest(id, "elicitation/create",
-                        {{"message", "cordon: " + q.Prompt()},
-                         {"requestedSchema",
-                          {{"type", "object"},
-                           {"properties",
-                            {{"answer",
-                              {{"type", "string"},
-                               {"title", "Answer"},
-                               {"description", q.Prompt()},
-                               {"enum", answers},
-                               {"enumNames", names}}}}},
-                           {"required", json::array({"answer"})}}}}));
-    // Answer before cordon run's own deadline, so a late reply is never
-    // taken for the next question's.
-    auto deadline =
-        std::chrono::steady_clock::now() +
-        std::chrono::milliseconds(std::max(500, o_.approval_timeout_seconds * 1000 - 500));
-    std::unique_lock<std::mutex> lock(wait_mu_);
-    wait_cv_.wait_until(lock, deadline,
-                        [&] { return waiter->answered || control.cancelled() || gone_; });
-    waiters_.erase(id);
-    if (!waiter->answered)
-      return control.cancelled() ? approval::Reply::kCancelled : approval::Reply::kTimeout;
-    const json& res = waiter->result;
-    if (!res.is_object() || !res.contains("action") || res["action"] != "accept" ||
-        !res.contains("content") || !res["content"].is_object() ||
-        !res["content"].contains("answer") || !res["content"]["answer"].is_string()) {
-      return approval::Reply::kDeny;
-    }
-    auto reply = approval::ParseReply(res["content"]["answer"].get<std::string>());
-    if (!reply || (*reply == approval::Reply::kAlways && !q.offer_always) ||
-        !(approval::Allows(*reply) || *reply == approval::Reply::kDeny)) {
-      return approval::Reply::kDeny;
-    }
-    if (*reply == approval::Reply::kSession || *reply == approval::Reply::kAlways)
-      session_.insert(key);
-    return *reply;
-  }
-
-  void Answered(const Message& m) {
-    if (!m.id.is_string()) return;
-    std::lock_guard<std::mutex> lock(wait_mu_);
-    auto it = waiters_.find(m.id.get<std::string>());
-    if (it == waiters_.end()) return;
-    it->second->answered = true;
-    it->second->result = m.result;
-    it->second->error = m.error;
-    wait_cv_.notify_all();
-  }
+  void Answered(const Message& m) { (void)elicitation_->Answered(m.id, m.result); }
 
   void Cancelled(const json& params) {
     if (!params.is_object() || !params.contains("requestId")) return;
@@ -694,8 +477,7 @@ class Server {
     for (auto& c : calls_) {
       if (c->id == id && !c->done) c->control.Cancel();
     }
-    std::lock_guard<std::mutex> wait_lock(wait_mu_);
-    wait_cv_.notify_all();
+    elicitation_->Wake();
   }
 
   void Reap(bool all) {
@@ -723,28 +505,23 @@ class Server {
       std::lock_guard<std::mutex> lock(calls_mu_);
       for (auto& c : calls_) c->control.Cancel();
     }
-    {
-      std::lock_guard<std::mutex> lock(wait_mu_);
-      wait_cv_.notify_all();
-    }
+    elicitation_->Interrupt();  // no answer will come
     Reap(/*all=*/true);
     std::lock_guard<std::mutex> lock(session_mu_);
     session_sandbox_.reset();  // ends the session sandbox
   }
 
   int in_, out_;
-  const ServerOptions& o_;
+  const ServerOptions& options_;
   std::mutex out_mu_;
   std::atomic<bool> gone_{false};
   std::string revision_ = kLatestRevision;
-  std::atomic<bool> elicitation_{false};
-  std::atomic<int> next_id_{0};
+  // Declared before what may call it (the session, the calls), so it is
+  // destroyed after them; it writes through Write.
+  std::unique_ptr<approval::Broker> broker_;
+  ElicitationChannel* elicitation_ = nullptr;  // the broker's channel
   std::mutex calls_mu_;
   std::list<std::shared_ptr<Call>> calls_;
-  std::mutex wait_mu_;
-  std::condition_variable wait_cv_;
-  std::map<std::string, std::shared_ptr<Waiter>> waiters_;
-  std::set<std::string> session_;  // keys answered "session" or "always"
   std::mutex session_mu_;
   std::shared_ptr<Session> session_sandbox_;
   std::mutex session_calls_mu_;

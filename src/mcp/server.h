@@ -10,6 +10,7 @@
 
 #include "common/event.h"
 #include "mcp/writable_request.h"
+#include "policy/approval.h"
 
 namespace cordon::mcp {
 
@@ -18,7 +19,7 @@ struct ServerOptions {
   std::vector<std::string> policy_args;  // `cordon mcp`'s policy options, for every run
   std::string workspace;                 // the resolved workspace (cwd arguments stay inside)
   std::string tool_description;          // what the sandbox allows, for the model
-  std::string approval;                  // the approval policy's name
+  policy::Approval approval = policy::Approval::kOnRequest;
   int approval_timeout_seconds = 60;
   size_t max_output = size_t{64} * 1024;      // per stream and call
   bool session_sandbox = false;               // every call in one sandbox (session.h)

@@ -17,8 +17,10 @@
 
 namespace cordon::policy {
 
-// Which layer a file is: only the user file may mark workspaces trusted.
-enum class ConfigKind { kUser, kProject };
+// Which layer this is: only the user file may mark workspaces trusted; the
+// flags of the command line are a layer of their own (flag_layer.h), which
+// widens like the user file.
+enum class ConfigKind { kUser, kProject, kFlags };
 
 // A raw string value (a path as written, an env name, a pattern) with its
 // position.
@@ -79,6 +81,10 @@ struct ConfigLayer {
 
   // [workspaces."PATH"] (user file only)
   std::vector<WorkspaceTrust> workspaces;
+
+  // Flags only: --resolve HOST:ADDR (a testing aid), --allow-degraded.
+  std::vector<ConfigString> net_resolve;
+  std::optional<Origin> allow_degraded;
 };
 
 // Files larger than this are refused (a config file is a few hundred bytes).

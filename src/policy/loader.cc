@@ -40,13 +40,6 @@ std::string AbsoluteEnv(const char* name) {
   return NormalizePath(v);
 }
 
-Origin FlagOrigin(const char* flag) {
-  Origin o;
-  o.kind = Origin::Kind::kFlag;
-  o.flag = flag;
-  return o;
-}
-
 bool IsDir(const std::string& path) {
   struct stat st;
   return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
@@ -120,7 +113,7 @@ void DedupeBy(std::vector<Rule>* rules, Key key) {
 
 class Resolver {
  public:
-  Resolver(const Overrides& ov, const HostFacts& host) : ov_(ov), host_(Normalized(host)) {}
+  Resolver(const Overrides& overrides, const HostFacts& host) : overrides_(overrides), host_(Normalized(host)) {}
 
   Result<Policy> Run() {
     if (host_.home.empty() || host_.home.front() != '/') {
@@ -136,7 +129,7 @@ class Resolver {
     policy_ = DefaultPolicy(host_, ws.value());
 
     std::optional<ConfigLayer> user, project;
-    if (!ov_.no_config) {
+    if (!overrides_.no_config) {
       CORDON_RETURN_IF_ERROR(LoadUser(&user));
       const std::string project_path = policy_.workspace + "/.cordon.toml";
       auto loaded = LoadConfigFile(project_path, ConfigKind::kProject, /*must_exist=*/false);
@@ -157,7 +150,8 @@ class Resolver {
       CORDON_RETURN_IF_ERROR(policy_.project_trusted ? ApplyWidening(*project)
                                                      : ApplyNarrowing(*project));
     }
-    CORDON_RETURN_IF_ERROR(ApplyFlags());
+    CORDON_RETURN_IF_ERROR(ApplyWidening(overrides_.flags));
+    CORDON_RETURN_IF_ERROR(ApplyFlagExtras(overrides_.flags));
     CORDON_RETURN_IF_ERROR(Finish());
     return std::move(policy_);
   }
@@ -165,8 +159,8 @@ class Resolver {
  private:
   Result<std::string> ResolveWorkspace() {
     std::string path = host_.cwd;
-    if (ov_.workspace) {
-      auto expanded = ExpandPath(*ov_.workspace, host_.home, host_.cwd, "--workspace");
+    if (overrides_.workspace) {
+      auto expanded = ExpandPath(*overrides_.workspace, host_.home, host_.cwd, "--workspace");
       if (!expanded.ok()) {
         return expanded.error();
       }
@@ -192,16 +186,16 @@ class Resolver {
   }
 
   std::string UserFilePath() const {
-    if (ov_.config_file) {
-      auto p = ExpandPath(*ov_.config_file, host_.home, host_.cwd, "--config");
-      return p.ok() ? p.value() : *ov_.config_file;
+    if (overrides_.config_file) {
+      auto p = ExpandPath(*overrides_.config_file, host_.home, host_.cwd, "--config");
+      return p.ok() ? p.value() : *overrides_.config_file;
     }
     return NormalizePath(host_.xdg_config_home + "/cordon/config.toml");
   }
 
   Status LoadUser(std::optional<ConfigLayer>* user) {
-    if (ov_.config_file) {
-      auto path = ExpandPath(*ov_.config_file, host_.home, host_.cwd, "--config");
+    if (overrides_.config_file) {
+      auto path = ExpandPath(*overrides_.config_file, host_.home, host_.cwd, "--config");
       if (!path.ok()) {
         return path.error();
       }
@@ -246,11 +240,17 @@ class Resolver {
     return {};
   }
 
-  // Expands a config-file path (relative to the workspace).
+  // Expands a layer's path: a config file's is relative to the workspace,
+  // a flag's to the current directory.
   Result<std::string> ConfigPath(const ConfigString& s) const {
+    if (s.origin.kind == Origin::Kind::kFlag) {
+      return ExpandPath(s.value, host_.home, host_.cwd, s.origin.flag);
+    }
     return ExpandPath(s.value, host_.home, policy_.workspace, s.origin.Describe());
   }
 
+  // `existing_only`: a missing path is skipped in a config file (one user
+  // file serves several machines) and an error for a flag (a typo).
   Status AddPaths(const std::vector<ConfigString>& in, std::vector<PathRule>* out,
                   bool existing_only) {
     for (const ConfigString& s : in) {
@@ -258,8 +258,10 @@ class Resolver {
       if (!path.ok()) {
         return path.error();
       }
-      // One user file serves several machines: a missing path is skipped.
       if (existing_only && !Exists(path.value())) {
+        if (s.origin.kind == Origin::Kind::kFlag) {
+          return PlainError(s.origin.flag, s.value, path.value() + " does not exist");
+        }
         continue;
       }
       out->push_back(PathRule{path.value(), s.origin});
@@ -341,10 +343,15 @@ class Resolver {
     CORDON_RETURN_IF_ERROR(AddPaths(layer.deny_read, &policy_.deny_read, false));
     CORDON_RETURN_IF_ERROR(AddPaths(layer.protect, &policy_.protect, false));
     for (const ConfigString& s : layer.env_pass) {
+      CORDON_RETURN_IF_ERROR(CheckName(s.value, s.value, s.origin, "variable"));
       policy_.env_pass.push_back({s.value, s.origin});
     }
     for (const EnvSet& s : layer.env_set) {
+      CORDON_RETURN_IF_ERROR(CheckName(s.name, s.name + "=" + s.value, s.origin, "variable"));
       policy_.env_set.push_back(s);
+    }
+    for (const SecretGrant& g : layer.secrets) {
+      CORDON_RETURN_IF_ERROR(CheckName(g.name, g.name, g.origin, "secret"));
     }
     for (const ConfigString& s : layer.env_scrub) {
       policy_.scrub_patterns.push_back(s.value);
@@ -374,6 +381,15 @@ class Resolver {
       }
     }
     return {};
+  }
+
+  // Config files check names as they parse; a flag's is checked here.
+  static Status CheckName(const std::string& name, const std::string& given, const Origin& origin,
+                          const char* what) {
+    if (IsValidEnvName(name)) return {};
+    return PlainError(origin.kind == Origin::Kind::kFlag ? origin.flag : "config",
+                      origin.kind == Origin::Kind::kFlag ? given : origin.Describe(),
+                      "'" + name + "' is not a valid " + what + " name ([A-Za-z_][A-Za-z0-9_]*)");
   }
 
   // Parses one network rule into `out`. `key` is the config key or flag
@@ -494,89 +510,18 @@ class Resolver {
     return {};
   }
 
-  // Expands flag paths (relative to the current directory).
-  Status AddFlagPaths(const std::vector<std::string>& in, const char* flag,
-                      std::vector<PathRule>* out, bool must_exist) {
-    for (const std::string& raw : in) {
-      auto path = ExpandPath(raw, host_.home, host_.cwd, flag);
-      if (!path.ok()) {
-        return path.error();
-      }
-      if (must_exist && !Exists(path.value())) {
-        return PlainError(flag, raw, path.value() + " does not exist");
-      }
-      out->push_back(PathRule{path.value(), FlagOrigin(flag)});
-    }
-    return {};
-  }
-
-  Status ApplyFlags() {
-    if (ov_.mode) {
-      policy_.mode = *ov_.mode;
-      policy_.mode_origin = FlagOrigin("--mode");
-    }
-    if (ov_.net) {
-      policy_.net = *ov_.net;
-      policy_.net_origin = FlagOrigin("--net");
-    }
-    size_t first_writable = policy_.writable.size();
-    CORDON_RETURN_IF_ERROR(AddFlagPaths(ov_.writable, "--writable", &policy_.writable, true));
-    for (size_t i = first_writable; i < policy_.writable.size(); ++i) {
-      CORDON_RETURN_IF_ERROR(CheckWritable(policy_.writable[i]));
-    }
-    CORDON_RETURN_IF_ERROR(AddFlagPaths(ov_.read, "--read", &policy_.read, true));
-    CORDON_RETURN_IF_ERROR(AddFlagPaths(ov_.deny_read, "--deny-read", &policy_.deny_read, false));
-    CORDON_RETURN_IF_ERROR(AddFlagPaths(ov_.protect, "--protect", &policy_.protect, false));
-    for (const std::string& env : ov_.env) {
-      size_t eq = env.find('=');
-      std::string name = env.substr(0, eq);
-      if (!IsValidEnvName(name)) {
-        return PlainError("--env", env,
-                          "'" + name + "' is not a valid variable name ([A-Za-z_][A-Za-z0-9_]*)");
-      }
-      if (eq == std::string::npos) {
-        policy_.env_pass.push_back(EnvPass{name, FlagOrigin("--env")});
-      } else {
-        policy_.env_set.push_back(EnvSet{name, env.substr(eq + 1), FlagOrigin("--env")});
-      }
-    }
-    NetRules& net = policy_.net_rules;
-    for (const std::string& s : ov_.allow_domains) {
-      CORDON_RETURN_IF_ERROR(AddNetRule("", s, FlagOrigin("--allow-domain"), &net.allow));
-    }
-    for (const std::string& s : ov_.deny_domains) {
-      CORDON_RETURN_IF_ERROR(AddNetRule("", s, FlagOrigin("--deny-domain"), &net.deny));
-    }
-    for (const std::string& s : ov_.allow_local) {
-      CORDON_RETURN_IF_ERROR(AddNetRule("", s, FlagOrigin("--allow-local"), &net.allow_local));
-    }
-    for (const std::string& s : ov_.resolve) {
-      auto entry = ParseResolveOverride(s);
+  // The flag layer's extras, which no config file sets.
+  Status ApplyFlagExtras(const ConfigLayer& flags) {
+    for (const ConfigString& s : flags.net_resolve) {
+      auto entry = ParseResolveOverride(s.value);
       if (!entry.ok()) {
         return entry.error();
       }
       policy_.net_resolve.push_back(std::move(entry).value());
     }
-    if (ov_.approval) {
-      policy_.approval = *ov_.approval;
-      policy_.approval_origin = FlagOrigin("--approval");
-    }
-    if (ov_.approval_timeout) policy_.approval_timeout_seconds = *ov_.approval_timeout;
-    for (const std::string& s : ov_.trusted_commands) policy_.trusted_commands.push_back(s);
-    if (ov_.require_namespaces) {
-      policy_.require_namespaces = true;
-      policy_.require_namespaces_origin = FlagOrigin("--require-namespaces");
-    }
-    for (const std::string& name : ov_.secrets) {
-      if (!IsValidEnvName(name)) {
-        return PlainError("--secret", name,
-                          "'" + name + "' is not a valid secret name ([A-Za-z_][A-Za-z0-9_]*)");
-      }
-      policy_.secrets.push_back(SecretGrant{name, name, FlagOrigin("--secret")});
-    }
-    if (ov_.allow_degraded) {
+    if (flags.allow_degraded) {
       policy_.allow_degraded = true;
-      policy_.allow_degraded_origin = FlagOrigin("--allow-degraded");
+      policy_.allow_degraded_origin = *flags.allow_degraded;
     }
     return {};
   }
@@ -587,10 +532,11 @@ class Resolver {
     // them. Rules from config files stay (shown as inactive): a user file
     // serves runs of every mode.
     if (p.net != NetMode::kProxy) {
-      for (const auto& [flag, given] : {std::pair{"--allow-domain", !ov_.allow_domains.empty()},
-                                        std::pair{"--deny-domain", !ov_.deny_domains.empty()},
-                                        std::pair{"--allow-local", !ov_.allow_local.empty()},
-                                        std::pair{"--resolve", !ov_.resolve.empty()}}) {
+      const ConfigLayer& f = overrides_.flags;
+      for (const auto& [flag, given] : {std::pair{"--allow-domain", !f.net_allow.empty()},
+                                        std::pair{"--deny-domain", !f.net_deny.empty()},
+                                        std::pair{"--allow-local", !f.net_allow_local.empty()},
+                                        std::pair{"--resolve", !f.net_resolve.empty()}}) {
         if (given) {
           Error e = PlainError(flag, "",
                                std::string("has an effect only with network mode proxy (the mode "
@@ -685,7 +631,7 @@ class Resolver {
     return h;
   }
 
-  const Overrides& ov_;
+  const Overrides& overrides_;
   const HostFacts host_;
   Policy policy_;
 };

@@ -3,7 +3,9 @@
 // Layers, in order: built-in defaults; the user file
 // ($XDG_CONFIG_HOME/cordon/config.toml, or --config FILE; none with
 // --no-config); the project file WORKSPACE/.cordon.toml (may only narrow
-// unless the user file marks the workspace trusted); CLI flags (may widen).
+// unless the user file marks the workspace trusted); the flag layer
+// (flag_layer.h: CLI flags and approved grants, may widen). A wider policy
+// is never edited into a built one: add to the Overrides and resolve again.
 // Errors name the file, line and column, or the flag.
 #pragma once
 
@@ -12,35 +14,10 @@
 #include <vector>
 
 #include "common/result.h"
+#include "policy/flag_layer.h"
 #include "policy/policy.h"
 
 namespace cordon::policy {
-
-// Policy options given on the command line, as typed (paths not yet
-// expanded; relative paths are relative to HostFacts::cwd).
-struct Overrides {
-  std::optional<std::string> workspace;
-  std::optional<Mode> mode;
-  std::optional<NetMode> net;
-  std::vector<std::string> writable;
-  std::vector<std::string> read;
-  std::vector<std::string> deny_read;
-  std::vector<std::string> protect;
-  std::vector<std::string> env;  // "NAME" (pass) or "NAME=VALUE" (set)
-  // Network rules (see net_rules.h); they need network mode proxy.
-  std::vector<std::string> allow_domains;     // --allow-domain PATTERN
-  std::vector<std::string> deny_domains;      // --deny-domain PATTERN
-  std::vector<std::string> allow_local;       // --allow-local HOST:PORT
-  std::vector<std::string> resolve;           // --resolve HOST:ADDR (testing aid)
-  std::vector<std::string> secrets;           // --secret NAME: vault entry NAME as $NAME
-  std::optional<Approval> approval;           // --approval
-  std::optional<int> approval_timeout;        // --approval-timeout SECONDS
-  std::vector<std::string> trusted_commands;  // --trust-command PREFIX
-  std::optional<std::string> config_file;
-  bool no_config = false;
-  bool allow_degraded = false;
-  bool require_namespaces = false;
-};
 
 // Facts about the host that resolution depends on; tests inject their own.
 struct HostFacts {

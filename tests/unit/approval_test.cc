@@ -61,7 +61,7 @@ TEST(Approval, DescribeCommandQuotesAndEscapes) {
 
 TEST(Approval, QuestionWireFormatRoundTripsAndRejectsJunk) {
   approval::Question q;
-  q.kind = approval::Question::Kind::kRerun;
+  q.kind = approval::Question::Kind::kNetworkRerun;
   q.host = "api.example.com";
   q.port = 443;
   q.command = "curl x";

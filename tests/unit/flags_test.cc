@@ -8,6 +8,18 @@ namespace {
 
 using Args = std::vector<std::string>;
 
+// The flag layer's values as typed.
+Args Values(const std::vector<policy::ConfigString>& list) {
+  Args out;
+  for (const auto& s : list) out.push_back(s.value);
+  return out;
+}
+Args Env(const policy::ConfigLayer& f) {
+  Args out = Values(f.env_pass);
+  for (const auto& s : f.env_set) out.push_back(s.name + "=" + s.value);
+  return out;
+}
+
 Command Ok(const Args& args) {
   auto r = ParseArgs(args);
   EXPECT_TRUE(r.ok()) << (r.ok() ? "" : r.error().Describe());
@@ -29,13 +41,14 @@ TEST(ParseArgs, NetworkRuleFlags) {
   Command c = Ok({"run", "--net", "proxy", "--allow-domain", "pypi.org", "--allow-domain=*.x.org",
                   "--deny-domain", "evil.x.org", "--allow-local", "127.0.0.1:5432", "--resolve",
                   "h.test:127.0.0.1", "--", "pip"});
-  const policy::Overrides& o = c.overrides;
-  EXPECT_EQ(o.allow_domains, (Args{"pypi.org", "*.x.org"}));
-  EXPECT_EQ(o.deny_domains, (Args{"evil.x.org"}));
-  EXPECT_EQ(o.allow_local, (Args{"127.0.0.1:5432"}));
-  EXPECT_EQ(o.resolve, (Args{"h.test:127.0.0.1"}));
+  const policy::Overrides& o = c.run.overrides;
+  const policy::ConfigLayer& f = o.flags;
+  EXPECT_EQ(Values(f.net_allow), (Args{"pypi.org", "*.x.org"}));
+  EXPECT_EQ(Values(f.net_deny), (Args{"evil.x.org"}));
+  EXPECT_EQ(Values(f.net_allow_local), (Args{"127.0.0.1:5432"}));
+  EXPECT_EQ(Values(f.net_resolve), (Args{"h.test:127.0.0.1"}));
   c = Ok({"policy", "show", "--net", "proxy", "--allow-domain", "a.com"});
-  EXPECT_EQ(c.overrides.allow_domains, (Args{"a.com"}));
+  EXPECT_EQ(Values(c.show.overrides.flags.net_allow), (Args{"a.com"}));
   EXPECT_NE(Err({"run", "--allow-domain", "--", "x"}).find("--allow-domain"), std::string::npos);
 }
 
@@ -47,55 +60,56 @@ TEST(ParseArgs, RunWithAllOptions) {
                   "--timeout",   "30",          "--config",     "c.toml", "--allow-degraded",
                   "-v",          "--",          "make",         "-j4"});
   EXPECT_EQ(c.kind, Command::Kind::kRun);
-  const policy::Overrides& o = c.overrides;
+  const policy::Overrides& o = c.run.overrides;
+  const policy::ConfigLayer& f = o.flags;
   EXPECT_EQ(o.workspace, "/w");
-  EXPECT_EQ(o.mode, policy::Mode::kReadOnly);
-  EXPECT_EQ(o.net, policy::NetMode::kFull);
-  EXPECT_EQ(o.writable, (Args{"a", "b"}));
-  EXPECT_EQ(o.read, Args{"~/.m2"});
-  EXPECT_EQ(o.deny_read, Args{"s"});
-  EXPECT_EQ(o.protect, Args{"p"});
-  EXPECT_EQ(o.env, (Args{"CI", "A=b=c"}));
+  EXPECT_EQ(f.mode, policy::Mode::kReadOnly);
+  EXPECT_EQ(f.net, policy::NetMode::kFull);
+  EXPECT_EQ(Values(f.writable), (Args{"a", "b"}));
+  EXPECT_EQ(Values(f.read), Args{"~/.m2"});
+  EXPECT_EQ(Values(f.deny_read), Args{"s"});
+  EXPECT_EQ(Values(f.protect), Args{"p"});
+  EXPECT_EQ(Env(f), (Args{"CI", "A=b=c"}));
   EXPECT_EQ(o.config_file, "c.toml");
   EXPECT_FALSE(o.no_config);
-  EXPECT_TRUE(o.allow_degraded);
-  EXPECT_TRUE(c.verbose);
-  EXPECT_EQ(c.timeout_seconds, 30);
-  EXPECT_EQ(c.argv, (Args{"make", "-j4"}));
+  EXPECT_TRUE(f.allow_degraded.has_value());
+  EXPECT_TRUE(c.run.verbose);
+  EXPECT_EQ(c.run.timeout_seconds, 30);
+  EXPECT_EQ(c.run.argv, (Args{"make", "-j4"}));
 }
 
 TEST(ParseArgs, RunDefaults) {
   Command c = Ok({"run", "--", "true"});
   EXPECT_EQ(c.kind, Command::Kind::kRun);
-  EXPECT_FALSE(c.overrides.workspace);
-  EXPECT_FALSE(c.overrides.mode);
-  EXPECT_FALSE(c.overrides.net);
-  EXPECT_FALSE(c.overrides.config_file);
-  EXPECT_FALSE(c.timeout_seconds);
-  EXPECT_FALSE(c.verbose);
-  EXPECT_EQ(c.argv, Args{"true"});
+  EXPECT_FALSE(c.run.overrides.workspace);
+  EXPECT_FALSE(c.run.overrides.flags.mode);
+  EXPECT_FALSE(c.run.overrides.flags.net);
+  EXPECT_FALSE(c.run.overrides.config_file);
+  EXPECT_FALSE(c.run.timeout_seconds);
+  EXPECT_FALSE(c.run.verbose);
+  EXPECT_EQ(c.run.argv, Args{"true"});
 }
 
 TEST(ParseArgs, ArgsAfterDashDashAreVerbatim) {
   Command c = Ok({"run", "--", "--mode", "full-access", "--", "--help", "-v", ""});
-  EXPECT_EQ(c.argv, (Args{"--mode", "full-access", "--", "--help", "-v", ""}));
-  EXPECT_FALSE(c.overrides.mode);
-  EXPECT_FALSE(c.verbose);
+  EXPECT_EQ(c.run.argv, (Args{"--mode", "full-access", "--", "--help", "-v", ""}));
+  EXPECT_FALSE(c.run.overrides.flags.mode);
+  EXPECT_FALSE(c.run.verbose);
 }
 
 TEST(ParseArgs, ProxyParsesHereAndIsRefusedByResolve) {
-  EXPECT_EQ(Ok({"run", "--net", "proxy", "--", "x"}).overrides.net, policy::NetMode::kProxy);
+  EXPECT_EQ(Ok({"run", "--net", "proxy", "--", "x"}).run.overrides.flags.net, policy::NetMode::kProxy);
 }
 
 TEST(ParseArgs, PolicyShow) {
   Command c =
       Ok({"policy", "show", "--json", "--no-config", "--read", "x", "--mode", "full-access"});
   EXPECT_EQ(c.kind, Command::Kind::kPolicyShow);
-  EXPECT_TRUE(c.json);
-  EXPECT_TRUE(c.overrides.no_config);
-  EXPECT_EQ(c.overrides.read, Args{"x"});
-  EXPECT_EQ(c.overrides.mode, policy::Mode::kFullAccess);
-  EXPECT_FALSE(Ok({"policy", "show"}).json);
+  EXPECT_TRUE(c.show.json);
+  EXPECT_TRUE(c.show.overrides.no_config);
+  EXPECT_EQ(Values(c.show.overrides.flags.read), Args{"x"});
+  EXPECT_EQ(c.show.overrides.flags.mode, policy::Mode::kFullAccess);
+  EXPECT_FALSE(Ok({"policy", "show"}).show.json);
 }
 
 TEST(ParseArgs, VersionAndHelp) {

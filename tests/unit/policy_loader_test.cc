@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <map>
 
 #include "policy/loader.h"
 #include "policy/names.h"
@@ -17,6 +18,27 @@ namespace cordon::policy {
 namespace {
 
 namespace fs = std::filesystem;
+
+// Replaces flag `flag`'s values in the flag layer, as typing them would.
+void Set(Overrides* ov, const std::string& flag, const std::vector<std::string>& values) {
+  ConfigLayer& f = ov->flags;
+  static const std::map<std::string, std::vector<ConfigString> ConfigLayer::*> kLists = {
+      {"--writable", &ConfigLayer::writable},       {"--read", &ConfigLayer::read},
+      {"--deny-read", &ConfigLayer::deny_read},     {"--protect", &ConfigLayer::protect},
+      {"--allow-domain", &ConfigLayer::net_allow},  {"--deny-domain", &ConfigLayer::net_deny},
+      {"--allow-local", &ConfigLayer::net_allow_local}, {"--resolve", &ConfigLayer::net_resolve},
+      {"--trust-command", &ConfigLayer::trusted_commands}};
+  if (auto it = kLists.find(flag); it != kLists.end()) (f.*(it->second)).clear();
+  if (flag == "--env") {
+    f.env_pass.clear();
+    f.env_set.clear();
+  }
+  if (flag == "--secret") f.secrets.clear();
+  for (const std::string& v : values) {
+    Status s = AddFlag(ov, flag, v);
+    ASSERT_TRUE(s.ok()) << s.error().Describe();
+  }
+}
 
 class ResolveTest : public ::testing::Test {
  protected:
@@ -294,15 +316,15 @@ TEST_F(ResolveTest, TrustMatchesThroughSymlinksAndCanBeRevoked) {
 
 TEST_F(ResolveTest, FlagsWidenAndRecordFlagOrigin) {
   Overrides ov;
-  ov.mode = Mode::kReadOnly;
-  ov.net = NetMode::kFull;
-  ov.writable = {"../../.cache/pip"};  // relative to cwd (the workspace)
-  ov.read = {"~/.m2"};
-  ov.deny_read = {"secret"};
-  ov.protect = {"~/src/proj/deploy"};
-  ov.env = {"CI", "LANG=C", "X=a=b", "LANG=C.UTF-8"};
-  ov.allow_degraded = true;
-  ov.mode = Mode::kWorkspaceWrite;
+  Set(&ov, "--mode", {"read-only"});
+  Set(&ov, "--net", {"full"});
+  Set(&ov, "--writable", {"../../.cache/pip"});  // relative to cwd (the workspace)
+  Set(&ov, "--read", {"~/.m2"});
+  Set(&ov, "--deny-read", {"secret"});
+  Set(&ov, "--protect", {"~/src/proj/deploy"});
+  Set(&ov, "--env", {"CI", "LANG=C", "X=a=b", "LANG=C.UTF-8"});
+  Set(&ov, "--allow-degraded", {""});
+  Set(&ov, "--mode", {"workspace-write"});
   Policy p = Ok(ov);
   EXPECT_EQ(p.mode_origin.Describe(), "flag --mode");
   EXPECT_EQ(p.net_origin.Describe(), "flag --net");
@@ -325,43 +347,43 @@ TEST_F(ResolveTest, FlagsWidenAndRecordFlagOrigin) {
 TEST_F(ResolveTest, FlagsOverrideNarrowedProject) {
   WriteProject("mode = \"read-only\"\n");
   Overrides ov;
-  ov.mode = Mode::kWorkspaceWrite;
+  Set(&ov, "--mode", {"workspace-write"});
   EXPECT_EQ(Ok(ov).mode, Mode::kWorkspaceWrite);
 }
 
 TEST_F(ResolveTest, FlagPathErrors) {
   Overrides ov;
-  ov.read = {"~/missing"};
+  Set(&ov, "--read", {"~/missing"});
   EXPECT_NE(Err(ov).find("does not exist"), std::string::npos);
   ov = {};
-  ov.writable = {"~/missing"};
+  Set(&ov, "--writable", {"~/missing"});
   EXPECT_NE(Err(ov).find("does not exist"), std::string::npos);
   ov = {};
-  ov.writable = {"~"};
+  Set(&ov, "--writable", {"~"});
   EXPECT_NE(Err(ov).find("home directory"), std::string::npos);
-  ov.writable = {"/"};
+  Set(&ov, "--writable", {"/"});
   EXPECT_NE(Err(ov).find("root directory"), std::string::npos);
-  ov.writable = {"/etc"};
+  Set(&ov, "--writable", {"/etc"});
   EXPECT_NE(Err(ov).find("system directory"), std::string::npos);
-  ov.writable = {"~/.ssh"};
+  Set(&ov, "--writable", {"~/.ssh"});
   EXPECT_NE(Err(ov).find("inside deny-read " + home_ + "/.ssh"), std::string::npos);
-  ov.writable = {"~/.m2"};
-  ov.deny_read = {"~/.m2"};
+  Set(&ov, "--writable", {"~/.m2"});
+  Set(&ov, "--deny-read", {"~/.m2"});
   EXPECT_NE(Err(ov).find("inside deny-read"), std::string::npos);
   ov = {};
-  ov.env = {"1BAD"};
+  Set(&ov, "--env", {"1BAD"});
   EXPECT_NE(Err(ov).find("not a valid variable name"), std::string::npos);
-  ov.env = {"=x"};
+  Set(&ov, "--env", {"=x"});
   EXPECT_FALSE(Resolve(ov, host_).ok());
   ov = {};
-  ov.read = {""};
+  Set(&ov, "--read", {""});
   EXPECT_NE(Err(ov).find("empty path"), std::string::npos);
 }
 
 TEST_F(ResolveTest, WritableSymlinkToSystemRootIsRefused) {
   fs::create_directory_symlink("/usr", home_ + "/usrlink");
   Overrides ov;
-  ov.writable = {"~/usrlink"};
+  Set(&ov, "--writable", {"~/usrlink"});
   EXPECT_NE(Err(ov).find("system directory"), std::string::npos);
 }
 
@@ -369,8 +391,8 @@ TEST_F(ResolveTest, DenyReadBeatsRead) {
   fs::create_directories(home_ + "/.ssh/keys");
   fs::create_directory_symlink(home_ + "/.ssh", home_ + "/sshlink");
   Overrides ov;
-  ov.read = {"~/.ssh/keys", "~/sshlink", "~/.m2"};
-  ov.deny_read = {"~/.m2"};
+  Set(&ov, "--read", {"~/.ssh/keys", "~/sshlink", "~/.m2"});
+  Set(&ov, "--deny-read", {"~/.m2"});
   Policy p = Ok(ov);
   EXPECT_EQ(Find(p.read, home_ + "/.ssh/keys"), nullptr);
   EXPECT_EQ(Find(p.read, home_ + "/sshlink"), nullptr);  // resolves into ~/.ssh
@@ -383,7 +405,7 @@ TEST_F(ResolveTest, DenyReadBeatsRead) {
 TEST_F(ResolveTest, DuplicatesKeepTheFirstOrigin) {
   WriteUser("[filesystem]\nread = [\"~/.cargo/bin\"]\n");
   Overrides ov;
-  ov.read = {"~/.cargo/bin"};
+  Set(&ov, "--read", {"~/.cargo/bin"});
   Policy p = Ok(ov);
   EXPECT_EQ(std::count_if(p.read.begin(), p.read.end(),
                           [&](const PathRule& r) { return r.path == home_ + "/.cargo/bin"; }),
@@ -393,7 +415,7 @@ TEST_F(ResolveTest, DuplicatesKeepTheFirstOrigin) {
 
 TEST_F(ResolveTest, ProxyModeResolves) {
   Overrides ov;
-  ov.net = NetMode::kProxy;
+  Set(&ov, "--net", {"proxy"});
   EXPECT_EQ(Ok(ov).net, NetMode::kProxy);
   WriteUser("[network]\nmode = \"proxy\"\n");
   Policy p = Ok();
@@ -408,10 +430,10 @@ TEST_F(ResolveTest, NetworkRulesFromEveryLayerWithOrigins) {
       "allow_presets = [\"crates\"]\n");
   WriteProject("[network]\ndeny = [\"*.example.org\"]\n");
   Overrides ov;
-  ov.allow_domains = {"files.pythonhosted.org"};
-  ov.deny_domains = {"ads.pypi.org"};
-  ov.allow_local = {"localhost:6379", "[::1]:8080"};
-  ov.resolve = {"test.example:127.0.0.1"};
+  Set(&ov, "--allow-domain", {"files.pythonhosted.org"});
+  Set(&ov, "--deny-domain", {"ads.pypi.org"});
+  Set(&ov, "--allow-local", {"localhost:6379", "[::1]:8080"});
+  Set(&ov, "--resolve", {"test.example:127.0.0.1"});
   Policy p = Ok(ov);
   const NetRules& r = p.net_rules;
   const std::string user = home_ + "/.config/cordon/config.toml";
@@ -457,15 +479,15 @@ TEST_F(ResolveTest, NetworkRuleErrorsNameTheirOrigin) {
   WriteUser("");
 
   Overrides ov;
-  ov.net = NetMode::kProxy;
-  ov.allow_domains = {"*"};
+  Set(&ov, "--net", {"proxy"});
+  Set(&ov, "--allow-domain", {"*"});
   e = Err(ov);
   EXPECT_NE(e.find("--allow-domain(*)"), std::string::npos) << e;
-  ov.allow_domains = {};
-  ov.allow_local = {"*.example.com:80"};
+  Set(&ov, "--allow-domain", {});
+  Set(&ov, "--allow-local", {"*.example.com:80"});
   EXPECT_NE(Err(ov).find("--allow-local"), std::string::npos);
-  ov.allow_local = {};
-  ov.resolve = {"host.test:not-an-ip"};
+  Set(&ov, "--allow-local", {});
+  Set(&ov, "--resolve", {"host.test:not-an-ip"});
   EXPECT_NE(Err(ov).find("--resolve"), std::string::npos);
 }
 
@@ -486,10 +508,10 @@ TEST_F(ResolveTest, UntrustedProjectMayOnlyAddDenyRules) {
 
 TEST_F(ResolveTest, NetworkFlagsNeedProxyMode) {
   for (auto set :
-       std::vector<void (*)(Overrides*)>{[](Overrides* o) { o->allow_domains = {"a.com"}; },
-                                         [](Overrides* o) { o->deny_domains = {"a.com"}; },
-                                         [](Overrides* o) { o->allow_local = {"127.0.0.1:1"}; },
-                                         [](Overrides* o) { o->resolve = {"a.test:127.0.0.1"}; }}) {
+       std::vector<void (*)(Overrides*)>{[](Overrides* o) { Set(o, "--allow-domain", {"a.com"}); },
+                                         [](Overrides* o) { Set(o, "--deny-domain", {"a.com"}); },
+                                         [](Overrides* o) { Set(o, "--allow-local", {"127.0.0.1:1"}); },
+                                         [](Overrides* o) { Set(o, "--resolve", {"a.test:127.0.0.1"}); }}) {
     Overrides ov;
     set(&ov);
     std::string e = Err(ov);
@@ -498,9 +520,9 @@ TEST_F(ResolveTest, NetworkFlagsNeedProxyMode) {
               std::string::npos)
         << e;
     EXPECT_NE(e.find("--net proxy"), std::string::npos) << e;
-    ov.net = NetMode::kFull;
+    Set(&ov, "--net", {"full"});
     EXPECT_NE(Err(ov).find("'full', from flag --net"), std::string::npos);
-    ov.net = NetMode::kProxy;
+    Set(&ov, "--net", {"proxy"});
     Ok(ov);
   }
   // Rules from config files stay (inactive) in other modes.
@@ -513,8 +535,8 @@ TEST_F(ResolveTest, NetworkFlagsNeedProxyMode) {
 TEST_F(ResolveTest, DuplicateNetworkRulesKeepTheFirstOrigin) {
   WriteUser("[network]\nallow = [\"a.com\", \"A.com.\", \"a.com:443\"]\n");
   Overrides ov;
-  ov.net = NetMode::kProxy;
-  ov.allow_domains = {"a.com"};
+  Set(&ov, "--net", {"proxy"});
+  Set(&ov, "--allow-domain", {"a.com"});
   Policy p = Ok(ov);
   ASSERT_EQ(p.net_rules.allow.size(), 2u);
   EXPECT_EQ(p.net_rules.allow[0].origin.find("flag"), std::string::npos);
@@ -549,7 +571,7 @@ class SecretGrantTest : public ResolveTest {};
 TEST_F(SecretGrantTest, FlagAndUserFileGrantByName) {
   WriteUser("[secrets]\ngh_work = { env = \"GITHUB_TOKEN\" }\nNPM_TOKEN = {}\n");
   Overrides ov;
-  ov.secrets = {"OPENAI_API_KEY"};
+  Set(&ov, "--secret", {"OPENAI_API_KEY"});
   Policy p = Ok(ov);
   ASSERT_EQ(p.secrets.size(), 3u);
   auto grant = [&](const std::string& name) {
@@ -566,7 +588,7 @@ TEST_F(SecretGrantTest, FlagAndUserFileGrantByName) {
 TEST_F(SecretGrantTest, FlagReplacesAGrantOfTheSameVariable) {
   WriteUser("[secrets]\nother = { env = \"GITHUB_TOKEN\" }\n");
   Overrides ov;
-  ov.secrets = {"GITHUB_TOKEN"};
+  Set(&ov, "--secret", {"GITHUB_TOKEN"});
   Policy p = Ok(ov);
   ASSERT_EQ(p.secrets.size(), 1u);
   EXPECT_EQ(p.secrets[0].name, "GITHUB_TOKEN");
@@ -581,7 +603,7 @@ TEST_F(SecretGrantTest, ProjectFileCannotGrantEvenWhenTrusted) {
 
 TEST_F(SecretGrantTest, InvalidNamesAreRefused) {
   Overrides ov;
-  ov.secrets = {"NOT-A-NAME"};
+  Set(&ov, "--secret", {"NOT-A-NAME"});
   EXPECT_NE(Err(ov).find("--secret"), std::string::npos);
   WriteUser("[secrets]\nA = { env = \"B C\" }\n");
   EXPECT_NE(Err().find("not a valid variable name"), std::string::npos);
