@@ -344,6 +344,60 @@ TEST_F(ResolveTest, FlagsWidenAndRecordFlagOrigin) {
   EXPECT_EQ(p.allow_degraded_origin.Describe(), "flag --allow-degraded");
 }
 
+// A widening approved while cordon runs goes through the checks a flag
+// goes through: a re-run cannot grant what --writable may not.
+TEST_F(ResolveTest, GrantsPassTheChecksFlagsPass) {
+  Overrides ov;
+  Grant(&ov, GrantKind::kWritable, home_ + "/.cache/pip", "approval (re-run)");
+  Policy p = Ok(ov);
+  const PathRule* w = Find(p.writable, home_ + "/.cache/pip");
+  ASSERT_NE(w, nullptr);
+  EXPECT_EQ(w->origin.Describe(), "flag approval (re-run)");
+  for (const std::string& bad : {std::string("/"), home_, std::string("/etc")}) {
+    Overrides refused;
+    Grant(&refused, GrantKind::kWritable, bad, "approval (re-run)");
+    EXPECT_NE(Err(refused).find("refusing writable root"), std::string::npos) << bad;
+  }
+  Overrides ssh;
+  Grant(&ssh, GrantKind::kWritable, home_ + "/.ssh", "approval (re-run)");
+  EXPECT_NE(Err(ssh).find("inside deny-read " + home_ + "/.ssh"), std::string::npos);
+  Overrides denied;
+  Set(&denied, "--deny-read", {home_ + "/.cache"});
+  Grant(&denied, GrantKind::kWritable, home_ + "/.cache/pip", "approval (re-run)");
+  EXPECT_NE(Err(denied).find("inside deny-read"), std::string::npos);
+  Overrides net;
+  Set(&net, "--net", {"proxy"});
+  Grant(&net, GrantKind::kNetwork, "api.example.com:443", "approval (re-run)");
+  Policy q = Ok(net);
+  ASSERT_EQ(q.net_rules.allow.size(), 1u);
+  EXPECT_EQ(q.net_rules.allow[0].host, "api.example.com");
+  EXPECT_NE(q.net_rules.allow[0].origin.find("approval (re-run)"), std::string::npos);
+}
+
+// The flag table and AddFlag agree, and a bad value says what is expected.
+TEST_F(ResolveTest, EveryPolicyFlagIsAcceptedAndBadValuesAreExplained) {
+  for (const PolicyFlag& f : PolicyFlags()) {
+    Overrides ov;
+    const std::string value = std::string(f.name) == "--mode"               ? "read-only"
+                              : std::string(f.name) == "--net"              ? "off"
+                              : std::string(f.name) == "--approval"         ? "never"
+                              : std::string(f.name) == "--approval-timeout" ? "5"
+                              : f.arity == PolicyFlag::Arity::kSwitch       ? ""
+                                                                            : "x";
+    EXPECT_TRUE(AddFlag(&ov, f.name, value).ok()) << f.name;
+  }
+  Overrides ov;
+  for (const auto& [flag, value] :
+       {std::pair{"--mode", "rw"}, std::pair{"--net", "on"}, std::pair{"--approval", "ask"},
+        std::pair{"--approval-timeout", "0"}, std::pair{"--approval-timeout", "3601"}}) {
+    Status s = AddFlag(&ov, flag, value);
+    ASSERT_FALSE(s.ok()) << flag << " " << value;
+    EXPECT_NE(s.error().detail.find(std::string(flag) + ": expected"), std::string::npos);
+    EXPECT_NE(s.error().detail.find(std::string("(got '") + value + "')"), std::string::npos);
+  }
+  EXPECT_FALSE(AddFlag(&ov, "--no-such-flag", "").ok());
+}
+
 TEST_F(ResolveTest, FlagsOverrideNarrowedProject) {
   WriteProject("mode = \"read-only\"\n");
   Overrides ov;
