@@ -159,10 +159,10 @@ void Broker::Work() {
 Reply Broker::AskNow(const Question& q, const Cancelled& cancelled) {
   // Under never and on-failure a destination is not asked about while a
   // command runs; an earlier "session" answer (to a re-run) still holds.
-  Reply r = q.kind == Question::Kind::kNetwork && !AsksDuringRun(options_.approval) &&
-                    !Remembered(q)
-                ? Reply::kDeny
-                : Decide(q, cancelled);
+  Reply r =
+      q.kind == Question::Kind::kNetwork && !AsksDuringRun(options_.approval) && !Remembered(q)
+          ? Reply::kDeny
+          : Decide(q, cancelled);
   if (!Allows(r) && IsNetwork(q)) NoteDenied(q.host, q.port);
   return r;
 }
@@ -215,7 +215,8 @@ void Broker::Remember(const Question& q, Reply r) {
 
 Reply Broker::AskChannel(const Question& q, const Cancelled& cancelled) {
   if (!options_.channel) return Reply::kNoChannel;
-  if (options_.channel->concurrent()) return options_.channel->Ask(q, options_.timeout_ms, cancelled);
+  if (options_.channel->concurrent())
+    return options_.channel->Ask(q, options_.timeout_ms, cancelled);
   std::lock_guard<std::mutex> lock(channel_mu_);
   return options_.channel->Ask(q, options_.timeout_ms, cancelled);
 }

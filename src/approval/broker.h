@@ -37,7 +37,7 @@ struct BrokerOptions {
   std::unique_ptr<Channel> channel;  // null: nobody to ask (every question is denied)
   // Command prefixes that pass the `untrusted` gate without a question.
   std::vector<std::string> trusted_commands;
-  EventSink* events = nullptr;       // may be null
+  EventSink* events = nullptr;  // may be null
   // Told what the user must know (a denial for want of a channel, a save
   // that failed); may be null. Any thread.
   std::function<void(const std::string&)> on_notice;

@@ -12,8 +12,8 @@ namespace cordon::approval {
 
 struct Question {
   enum class Kind {
-    kNetwork,  // a held connection to a destination no rule names
-    kCommand,  // approval policy `untrusted`: may this command run?
+    kNetwork,       // a held connection to a destination no rule names
+    kCommand,       // approval policy `untrusted`: may this command run?
     kNetworkRerun,  // on-failure: re-run with one more destination (wire name "rerun")
     // on-failure: re-run with one more writable path; on-request (cordon
     // mcp's request_writable): run with it. Never offered "always".

@@ -205,7 +205,9 @@ int RunCommand(const RunArgs& args) {
     // offers no writable path: the session's mount view is fixed).
     if (policy->approval != policy::Approval::kNever &&
         policy->approval != policy::Approval::kOnRequest) {
-      (void)policy::AddFlag(&overrides, "--approval", "on-request");
+      overrides.flags.approval = policy::Approval::kOnRequest;
+      overrides.flags.approval_origin.kind = policy::Origin::Kind::kFlag;
+      overrides.flags.approval_origin.flag = "--session-fd (cordon mcp applies the policy)";
       std::optional<policy::Policy> asking = resolve();
       if (!asking) return kExitSetupError;
       policy.reset();

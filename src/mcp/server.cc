@@ -157,17 +157,17 @@ class Server {
     elicitation_->Enable(revision_ == "2025-06-18" && params.is_object() &&
                          params.contains("capabilities") && params["capabilities"].is_object() &&
                          params["capabilities"].contains("elicitation"));
-    return {
-        {"protocolVersion", revision_},
-        {"capabilities", {{"tools", {{"listChanged", false}}}}},
-        {"serverInfo", {{"name", "cordon"}, {"title", "cordon sandbox"}, {"version", options_.version}}},
-        {"instructions",
-         std::string("Run shell commands through the `run` tool: ") +
-             (options_.session_sandbox
-                  ? "they all run in one cordon sandbox for this session (OS-enforced; files "
-                    "in /tmp persist between calls). "
-                  : "each runs in a fresh cordon sandbox (OS-enforced). ") +
-             options_.tool_description}};
+    return {{"protocolVersion", revision_},
+            {"capabilities", {{"tools", {{"listChanged", false}}}}},
+            {"serverInfo",
+             {{"name", "cordon"}, {"title", "cordon sandbox"}, {"version", options_.version}}},
+            {"instructions",
+             std::string("Run shell commands through the `run` tool: ") +
+                 (options_.session_sandbox
+                      ? "they all run in one cordon sandbox for this session (OS-enforced; files "
+                        "in /tmp persist between calls). "
+                      : "each runs in a fresh cordon sandbox (OS-enforced). ") +
+                 options_.tool_description}};
   }
 
   json Tools() const {
@@ -291,8 +291,8 @@ class Server {
       auto bad = RequestWritable(
           args["request_writable"], options_.check_writable, req.shown, req.reason,
           broker_->AsksLive(),
-          [&](const approval::Question& q) { return broker_->AskNow(q, cancelled); },
-          &spec.argv, &refused_writable);
+          [&](const approval::Question& q) { return broker_->AskNow(q, cancelled); }, &spec.argv,
+          &refused_writable);
       if (bad) return TextResult(*bad, true);
     }
     // A writable path cannot be added to the session's mount view: such a
@@ -323,12 +323,12 @@ class Server {
            {"progress", elapsed_ms / 1000},
            {"message", "running for " + std::to_string(elapsed_ms / 1000) + " s: " + req.shown}}));
     };
-    auto r = in_session
-                 ? RunInSession(req, *cwd, std::move(granted), control, tick)
-                 : RunCordon(
-                       spec, &control,
-                       [&](const approval::Question& q) { return broker_->Relay(q, cancelled); },
-                       tick);
+    auto r =
+        in_session
+            ? RunInSession(req, *cwd, std::move(granted), control, tick)
+            : RunCordon(
+                  spec, &control,
+                  [&](const approval::Question& q) { return broker_->Relay(q, cancelled); }, tick);
     if (!r.ok()) return TextResult("cordon: " + r.error().Describe(), true);
     return RunToolResult(r.value(), req.timeout_seconds, refused, refused_writable);
   }

@@ -49,8 +49,7 @@ constexpr std::array kFlags = {
                "NAME: pass a scrubbed variable through; NAME=VALUE: set one (repeatable)"},
     PolicyFlag{"--config", Arity::kOne, "FILE",
                "Read this user config file instead of $XDG_CONFIG_HOME/cordon/config.toml"},
-    PolicyFlag{"--no-config", Arity::kSwitch, "",
-               "Read no config file (neither user nor project)"},
+    PolicyFlag{"--no-config", Arity::kSwitch, "", "Read no config file (neither user nor project)"},
     PolicyFlag{"--allow-degraded", Arity::kSwitch, "",
                "Run with what the kernel supports and report what is not enforced (default: "
                "refuse)"},
@@ -139,10 +138,9 @@ Status AddFlag(Overrides* overrides, std::string_view name, const std::string& v
     auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), seconds);
     if (value.empty() || ec != std::errc() || end != value.data() + value.size() || seconds < 1 ||
         seconds > kMaxApprovalTimeoutSeconds) {
-      return Expected(name,
-                      "a whole number of seconds from 1 to " +
-                          std::to_string(kMaxApprovalTimeoutSeconds),
-                      value);
+      return Expected(
+          name, "a whole number of seconds from 1 to " + std::to_string(kMaxApprovalTimeoutSeconds),
+          value);
     }
     l.approval_timeout = seconds;
     l.approval_timeout_origin = origin;

@@ -31,7 +31,7 @@ struct Overrides {
 
 struct PolicyFlag {
   enum class Arity { kOne, kRepeatable, kSwitch };
-  const char* name;       // "--writable"
+  const char* name;  // "--writable"
   Arity arity;
   const char* type_name;  // "PATH"; empty for a switch
   const char* help;

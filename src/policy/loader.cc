@@ -113,7 +113,8 @@ void DedupeBy(std::vector<Rule>* rules, Key key) {
 
 class Resolver {
  public:
-  Resolver(const Overrides& overrides, const HostFacts& host) : overrides_(overrides), host_(Normalized(host)) {}
+  Resolver(const Overrides& overrides, const HostFacts& host)
+      : overrides_(overrides), host_(Normalized(host)) {}
 
   Result<Policy> Run() {
     if (host_.home.empty() || host_.home.front() != '/') {

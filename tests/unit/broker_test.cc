@@ -75,8 +75,8 @@ TEST(Broker, UntrustedGateAsksForCommandsNotOnTheTrustedList) {
 }
 
 TEST(Broker, OtherPoliciesHaveNoCommandGate) {
-  for (auto a : {policy::Approval::kNever, policy::Approval::kOnFailure,
-                 policy::Approval::kOnRequest}) {
+  for (auto a :
+       {policy::Approval::kNever, policy::Approval::kOnFailure, policy::Approval::kOnRequest}) {
     Script s;
     auto b = MakeBroker(a, &s);
     EXPECT_EQ(b->GateCommand({"rm", "-rf", "x"}, "rm -rf x"), std::nullopt);
@@ -184,8 +184,8 @@ TEST(Reruns, StopsOnSuccessTimeoutCordonFailureRefusalOrNoOffer) {
 }
 
 TEST(Reruns, OnlyOnFailureOffersReruns) {
-  for (auto a : {policy::Approval::kNever, policy::Approval::kOnRequest,
-                 policy::Approval::kUntrusted}) {
+  for (auto a :
+       {policy::Approval::kNever, policy::Approval::kOnRequest, policy::Approval::kUntrusted}) {
     Script s;
     s.replies = {Reply::kOnce};
     auto b = MakeBroker(a, &s);

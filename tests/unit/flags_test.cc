@@ -98,7 +98,8 @@ TEST(ParseArgs, ArgsAfterDashDashAreVerbatim) {
 }
 
 TEST(ParseArgs, ProxyParsesHereAndIsRefusedByResolve) {
-  EXPECT_EQ(Ok({"run", "--net", "proxy", "--", "x"}).run.overrides.flags.net, policy::NetMode::kProxy);
+  EXPECT_EQ(Ok({"run", "--net", "proxy", "--", "x"}).run.overrides.flags.net,
+            policy::NetMode::kProxy);
 }
 
 TEST(ParseArgs, PolicyShow) {

@@ -23,10 +23,14 @@ namespace fs = std::filesystem;
 void Set(Overrides* ov, const std::string& flag, const std::vector<std::string>& values) {
   ConfigLayer& f = ov->flags;
   static const std::map<std::string, std::vector<ConfigString> ConfigLayer::*> kLists = {
-      {"--writable", &ConfigLayer::writable},       {"--read", &ConfigLayer::read},
-      {"--deny-read", &ConfigLayer::deny_read},     {"--protect", &ConfigLayer::protect},
-      {"--allow-domain", &ConfigLayer::net_allow},  {"--deny-domain", &ConfigLayer::net_deny},
-      {"--allow-local", &ConfigLayer::net_allow_local}, {"--resolve", &ConfigLayer::net_resolve},
+      {"--writable", &ConfigLayer::writable},
+      {"--read", &ConfigLayer::read},
+      {"--deny-read", &ConfigLayer::deny_read},
+      {"--protect", &ConfigLayer::protect},
+      {"--allow-domain", &ConfigLayer::net_allow},
+      {"--deny-domain", &ConfigLayer::net_deny},
+      {"--allow-local", &ConfigLayer::net_allow_local},
+      {"--resolve", &ConfigLayer::net_resolve},
       {"--trust-command", &ConfigLayer::trusted_commands}};
   if (auto it = kLists.find(flag); it != kLists.end()) (f.*(it->second)).clear();
   if (flag == "--env") {
@@ -561,11 +565,11 @@ TEST_F(ResolveTest, UntrustedProjectMayOnlyAddDenyRules) {
 }
 
 TEST_F(ResolveTest, NetworkFlagsNeedProxyMode) {
-  for (auto set :
-       std::vector<void (*)(Overrides*)>{[](Overrides* o) { Set(o, "--allow-domain", {"a.com"}); },
-                                         [](Overrides* o) { Set(o, "--deny-domain", {"a.com"}); },
-                                         [](Overrides* o) { Set(o, "--allow-local", {"127.0.0.1:1"}); },
-                                         [](Overrides* o) { Set(o, "--resolve", {"a.test:127.0.0.1"}); }}) {
+  for (auto set : std::vector<void (*)(Overrides*)>{
+           [](Overrides* o) { Set(o, "--allow-domain", {"a.com"}); },
+           [](Overrides* o) { Set(o, "--deny-domain", {"a.com"}); },
+           [](Overrides* o) { Set(o, "--allow-local", {"127.0.0.1:1"}); },
+           [](Overrides* o) { Set(o, "--resolve", {"a.test:127.0.0.1"}); }}) {
     Overrides ov;
     set(&ov);
     std::string e = Err(ov);
