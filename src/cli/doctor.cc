@@ -4,17 +4,15 @@
 // Each check starts `cordon run` (this very binary, /proc/self/exe) in a
 // fresh temp workspace with the user's config, runs the hostile probe
 // (`cordon __doctor-probe`, a copy of this binary in the workspace) inside,
-// and then checks the effect on the host: files that must not exist, a
-// snapshot of ~/.ssh, connections a loopback listener did not receive,
-// processes and mounts that must not remain. Doctor changes nothing of the
-// user's: the probe's attacks happen inside the sandbox, and the only files
-// doctor creates are its temp workspace and uniquely named targets that it
-// removes again (whose presence is itself a FAIL).
+// and then checks the effect on the host (read through doctor_host.h):
+// files that must not exist, a snapshot of ~/.ssh, connections a loopback
+// listener did not receive, processes and mounts that must not remain. Doctor changes nothing of
+// the user's: the probe's attacks happen inside the sandbox, and the only files doctor creates are
+// its temp workspace and uniquely named targets that it removes again (whose presence is itself a
+// FAIL).
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <glob.h>
 #include <limits.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -25,24 +23,24 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
-#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <map>
-#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "cli/commands.h"
+#include "cli/doctor_host.h"
 #include "common/unique_fd.h"
 #include "policy/loader.h"
 #include "policy/paths.h"
+#include "sandbox/plan.h"
+#include "sandbox/userns_probe.h"
 
 extern char** environ;
 
@@ -90,8 +88,8 @@ struct Output {
 std::string RandomHex() {
   unsigned char bytes[8];
   randombytes_buf(bytes, sizeof bytes);
-  char out[17];
-  for (size_t i = 0; i < sizeof bytes; ++i) std::snprintf(out + 2 * i, 3, "%02x", bytes[i]);
+  char out[2 * sizeof bytes + 1];
+  sodium_bin2hex(out, sizeof out, bytes, sizeof bytes);
   return out;
 }
 
@@ -155,144 +153,6 @@ Output Spawn(const std::vector<std::string>& argv, int timeout_s = 60) {
   return o;
 }
 
-// One line per file: type, mode, owner, size, mtime, ctime, content hash,
-// link target and every xattr (ACLs are the system.posix_acl_* ones).
-std::string Describe(const std::string& path) {
-  struct stat st;
-  if (::lstat(path.c_str(), &st) != 0) return "missing";
-  char head[160];
-  std::snprintf(head, sizeof head,
-                "mode=%04o owner=%u:%u size=%lld mtime=%lld.%09ld ctime=%lld.%09ld",
-                st.st_mode & 07777, st.st_uid, st.st_gid, static_cast<long long>(st.st_size),
-                static_cast<long long>(st.st_mtim.tv_sec), st.st_mtim.tv_nsec,
-                static_cast<long long>(st.st_ctim.tv_sec), st.st_ctim.tv_nsec);
-  std::string d = std::string(S_ISDIR(st.st_mode)   ? "dir "
-                              : S_ISLNK(st.st_mode) ? "link "
-                                                    : "file ") +
-                  head;
-  if (S_ISREG(st.st_mode)) {
-    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK));
-    crypto_generichash_state h;
-    crypto_generichash_init(&h, nullptr, 0, 32);
-    char buf[65536];
-    ssize_t n = 0;
-    while (fd.valid() && (n = ::read(fd.get(), buf, sizeof buf)) > 0) {
-      crypto_generichash_update(&h, reinterpret_cast<unsigned char*>(buf), static_cast<size_t>(n));
-    }
-    unsigned char digest[32];
-    crypto_generichash_final(&h, digest, sizeof digest);
-    d += fd.valid() ? " blake2b=" : " unreadable";
-    for (size_t i = 0; fd.valid() && i < 8; ++i) {
-      char hex[3];
-      std::snprintf(hex, sizeof hex, "%02x", digest[i]);
-      d += hex;
-    }
-  } else if (S_ISLNK(st.st_mode)) {
-    char target[PATH_MAX];
-    ssize_t n = ::readlink(path.c_str(), target, sizeof target);
-    if (n > 0) d += " -> " + std::string(target, static_cast<size_t>(n));
-  }
-  char names[4096];
-  ssize_t len = ::llistxattr(path.c_str(), names, sizeof names);
-  std::vector<std::string> attrs;
-  for (ssize_t i = 0; i < len;) {
-    std::string name(names + i);
-    i += static_cast<ssize_t>(name.size()) + 1;
-    char value[4096];
-    ssize_t vlen = ::lgetxattr(path.c_str(), name.c_str(), value, sizeof value);
-    std::string hex;
-    for (ssize_t j = 0; j < vlen; ++j) {
-      char h[3];
-      std::snprintf(h, sizeof h, "%02x", static_cast<unsigned char>(value[j]));
-      hex += h;
-    }
-    attrs.push_back(name.append("=").append(hex));
-  }
-  std::sort(attrs.begin(), attrs.end());
-  for (const std::string& a : attrs) d += " " + a;
-  return d;
-}
-
-// Regular files, directories and symlinks under `root` (itself included),
-// at most `limit`, never following symlinks; sockets (ControlMaster) are
-// left out, they come and go with ssh sessions.
-void Walk(const std::string& root, size_t limit, std::vector<std::string>* out, int depth = 0) {
-  struct stat st;
-  if (out->size() >= limit || ::lstat(root.c_str(), &st) != 0 || S_ISSOCK(st.st_mode)) return;
-  if (root.find('\n') != std::string::npos) return;
-  out->push_back(root);
-  if (!S_ISDIR(st.st_mode) || depth > 6) return;
-  DIR* dir = ::opendir(root.c_str());
-  if (dir == nullptr) return;
-  std::vector<std::string> names;
-  while (struct dirent* e = ::readdir(dir)) {
-    std::string name = e->d_name;
-    if (name != "." && name != "..") names.push_back(name);
-  }
-  ::closedir(dir);
-  std::sort(names.begin(), names.end());
-  for (const std::string& n : names)
-    Walk(std::string(root).append("/").append(n), limit, out, depth + 1);
-}
-
-std::string ExpandTilde(const std::string& path, const std::string& home) {
-  if (path == "~") return home;
-  if (path.rfind("~/", 0) == 0) return home + path.substr(1);
-  return path;
-}
-
-// The files ~/.ssh/config depends on: IdentityFile, CertificateFile and
-// Include targets (globs expanded, includes followed), the directory of a
-// ControlPath; and which of them are private keys.
-struct SshFiles {
-  std::vector<std::string> paths;
-  std::set<std::string> private_keys;
-};
-
-void ParseSshConfig(const std::string& file, const std::string& home, int depth, SshFiles* out) {
-  std::ifstream in(file);
-  for (std::string line; depth < 8 && std::getline(in, line);) {
-    size_t start = line.find_first_not_of(" \t");
-    if (start == std::string::npos || line[start] == '#') continue;
-    size_t key_end = line.find_first_of(" \t=", start);
-    if (key_end == std::string::npos) continue;
-    std::string key = line.substr(start, key_end - start);
-    std::transform(key.begin(), key.end(), key.begin(),
-                   [](unsigned char c) { return std::tolower(c); });
-    size_t value_start = line.find_first_not_of(" \t=", key_end);
-    if (value_start == std::string::npos) continue;
-    std::istringstream values(line.substr(value_start));
-    for (std::string value; values >> value;) {
-      if (value.size() >= 2 && value.front() == '"' && value.back() == '"') {
-        value = value.substr(1, value.size() - 2);
-      }
-      value = ExpandTilde(value, home);
-      if (key == "identityfile" || key == "certificatefile") {
-        if (value.find('%') != std::string::npos || value.front() != '/') continue;
-        out->paths.push_back(value);
-        if (key == "identityfile") out->private_keys.insert(value);
-      } else if (key == "controlpath") {
-        // A template (%r@%h:%p): the directory it lives in, when fixed.
-        std::string dir = value.substr(0, value.rfind('/'));
-        if (!dir.empty() && dir.front() == '/' && dir.find('%') == std::string::npos) {
-          out->paths.push_back(dir);
-        }
-      } else if (key == "include") {
-        std::string pattern =
-            value.front() == '/' ? value : std::string(home).append("/.ssh/").append(value);
-        glob_t g{};
-        if (::glob(pattern.c_str(), GLOB_NOSORT, nullptr, &g) == 0) {
-          for (size_t i = 0; i < g.gl_pathc; ++i) {
-            out->paths.push_back(g.gl_pathv[i]);
-            ParseSshConfig(g.gl_pathv[i], home, depth + 1, out);
-          }
-        }
-        ::globfree(&g);
-      }
-    }
-  }
-}
-
 class Doctor {
  public:
   Doctor(policy::HostFacts host, std::string self)
@@ -331,7 +191,7 @@ class Doctor {
     if (ec) return SysError("copy", self_ + " -> " + probe_, ec.value());
     if (::chmod(probe_.c_str(), 0755) != 0) return SysError("chmod", probe_, errno);
     marker_ = "cordon-doctor-" + RandomHex();
-    mounts_before_ = Mounts();
+    mounts_before_ = doctor_host::MountTable();
     return {};
   }
 
@@ -391,7 +251,7 @@ class Doctor {
     }
     std::vector<std::string> paths;
     for (const policy::PathRule& r : resolved.value().deny_read)
-      Walk(r.path, paths.size() + 50, &paths);
+      doctor_host::Walk(r.path, paths.size() + 50, &paths);
     if (paths.empty()) {
       c.verdict = Verdict::kSkip;
       c.detail = "none of the deny-listed paths exists on this machine";
@@ -420,12 +280,11 @@ class Doctor {
   CheckResult Ssh() {
     CheckResult c = Titled(
         "3 ~/.ssh: bytes, mode, owner and ACLs unchanged by a hostile run; keys pass OpenSSH");
-    SshFiles files;
     const std::string ssh = host_.home + "/.ssh";
-    ParseSshConfig(ssh + "/config", host_.home, 0, &files);
+    doctor_host::SshFiles files = doctor_host::ParseSshConfig(ssh + "/config", host_.home);
     std::vector<std::string> paths;
-    Walk(ssh, 2000, &paths);
-    for (const std::string& p : files.paths) Walk(p, paths.size() + 200, &paths);
+    doctor_host::Walk(ssh, 2000, &paths);
+    for (const std::string& p : files.paths) doctor_host::Walk(p, paths.size() + 200, &paths);
     std::sort(paths.begin(), paths.end());
     paths.erase(std::unique(paths.begin(), paths.end()), paths.end());
     if (paths.empty()) {
@@ -459,13 +318,13 @@ class Doctor {
       return c;
     }
     std::map<std::string, std::string> before;
-    for (const std::string& p : paths) before[p] = Describe(p);
+    for (const std::string& p : paths) before[p] = doctor_host::DescribeFile(p);
     std::vector<std::string> ops;
     for (const std::string& p : paths) ops.insert(ops.end(), {"read", p, "tamper", p});
     Output o = Run({}, ops);
     std::vector<std::string> changed;
     for (const std::string& p : paths) {
-      std::string now = Describe(p);
+      std::string now = doctor_host::DescribeFile(p);
       if (now != before[p])
         changed.push_back(std::string(p)
                               .append(" (before: ")
@@ -605,7 +464,7 @@ class Doctor {
     // The daemon must be gone when `cordon run` returns; give a straggler
     // of a broken sandbox a moment to show up.
     ::usleep(200 * 1000);
-    std::vector<pid_t> alive = ProcessesWith(marker_);
+    std::vector<pid_t> alive = doctor_host::ProcessesWith(marker_);
     for (pid_t pid : alive) ::kill(pid, SIGKILL);  // doctor's own probe
     if (!alive.empty()) problems += " a daemon started inside outlived the run;";
     for (const std::string& f : files) {
@@ -614,7 +473,7 @@ class Doctor {
         ::unlink(f.c_str());
       }
     }
-    std::vector<std::string> mounts = Mounts();
+    std::vector<std::string> mounts = doctor_host::MountTable();
     if (mounts != mounts_before_) problems += " the host's mount table changed;";
     if (!problems.empty()) {
       c.verdict = Verdict::kFail;
@@ -652,41 +511,6 @@ class Doctor {
     return ntohs(addr.sin_port);
   }
 
-  static std::vector<std::string> Mounts() {
-    std::vector<std::string> out;
-    std::ifstream in("/proc/self/mountinfo");
-    for (std::string line; std::getline(in, line);) {
-      size_t first = line.find(' ');
-      size_t second = line.find(' ', first + 1);
-      out.push_back(second == std::string::npos ? line : line.substr(second + 1));
-    }
-    std::sort(out.begin(), out.end());
-    return out;
-  }
-
-  static std::vector<pid_t> ProcessesWith(const std::string& marker) {
-    std::vector<pid_t> out;
-    DIR* proc = ::opendir("/proc");
-    if (proc == nullptr) return out;
-    while (struct dirent* e = ::readdir(proc)) {
-      pid_t pid = static_cast<pid_t>(std::atoi(e->d_name));
-      if (pid <= 0) continue;
-      // Raw reads: a process that exits mid-read fails it with ESRCH, which
-      // std::ifstream would throw (and abort doctor).
-      UniqueFd fd(
-          ::open(("/proc/" + std::string(e->d_name) + "/cmdline").c_str(), O_RDONLY | O_CLOEXEC));
-      if (!fd.valid()) continue;
-      std::string cmdline;
-      char buf[4096];
-      ssize_t n;
-      while ((n = ::read(fd.get(), buf, sizeof buf)) > 0)
-        cmdline.append(buf, static_cast<size_t>(n));
-      if (cmdline.find(marker) != std::string::npos) out.push_back(pid);
-    }
-    ::closedir(proc);
-    return out;
-  }
-
   policy::HostFacts host_;
   std::string self_;
   std::string root_, ws_, outside_, probe_, marker_;
@@ -718,7 +542,13 @@ int DoctorCommand(const MaintenanceArgs&) {
     std::fprintf(stderr, "cordon: doctor: %s\n", prepared.error().Describe().c_str());
     return 1;
   }
-  std::printf("cordon doctor: verifying the sandbox on this machine, live\n\n");
+  std::printf("cordon doctor: verifying the sandbox on this machine, live\n");
+  // The tier the checks exercise, from the probe setup and policy show use.
+  sandbox::NamespaceProbe userns = sandbox::ProbeNamespaces();
+  std::printf(
+      "tier: %s%s\n\n",
+      sandbox::TierName(userns.ok() ? sandbox::Tier::kNamespaces : sandbox::Tier::kNamespaceless),
+      userns.ok() ? "" : (" (" + userns.failure + ")").c_str());
   std::fflush(stdout);
   int pass = 0, fail = 0, skip = 0;
   for (const auto& check : std::vector<std::function<CheckResult()>>{

@@ -12,27 +12,33 @@
 #include "policy/loader.h"
 #include "policy/render.h"
 #include "sandbox/nsless.h"
+#include "sandbox/plan.h"
+#include "sandbox/userns_probe.h"
 
 namespace cordon::cli {
 namespace {
 
 struct TierInfo {
-  std::string name;    // "namespaces", "namespace-less", "unconfined", "refused"
+  std::string name;    // a TierName, or "refused"
   std::string reason;  // why not namespaces; empty otherwise
   std::vector<std::string> not_enforced;
 };
 
-// Probes (one short-lived clone) what `cordon run` would get here.
+// Probes (one short-lived clone, userns_probe.h) what `cordon run` would get
+// here.
 TierInfo DetectTier(const policy::Policy& p) {
   if (p.mode == policy::Mode::kFullAccess) {
-    return {"unconfined", "mode full-access", {"everything: the command runs unconfined"}};
+    return {sandbox::TierName(sandbox::Tier::kUnconfined),
+            "mode full-access",
+            {"everything: the command runs unconfined"}};
   }
-  std::string refused = sandbox::ProbeUserNamespaces();
-  if (refused.empty()) return {"namespaces", "", {}};
+  sandbox::NamespaceProbe probe = sandbox::ProbeNamespaces();
+  if (probe.ok()) return {sandbox::TierName(sandbox::Tier::kNamespaces), "", {}};
   if (p.require_namespaces) {
-    return {"refused", refused + "; require_namespaces is set, so runs are refused", {}};
+    return {"refused", probe.failure + "; require_namespaces is set, so runs are refused", {}};
   }
-  return {"namespace-less", refused, sandbox::NamespacelessLimits()};
+  return {sandbox::TierName(sandbox::Tier::kNamespaceless), probe.failure,
+          sandbox::NamespacelessLimits()};
 }
 
 }  // namespace

@@ -4,10 +4,12 @@
 // parents).
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "cli/commands.h"
 #include "cli/state_dirs.h"
 #include "sandbox/kernel_probe.h"
+#include "sandbox/plan.h"
 #include "vault/store.h"
 
 namespace cordon::cli {
@@ -58,7 +60,7 @@ int SetupCommand(const MaintenanceArgs& command) {
     nlohmann::ordered_json j;
     j["can_confine"] = report.CanConfine();
     j["landlock_abi"] = report.landlock_abi;
-    j["tier"] = report.Tier();
+    j["tier"] = sandbox::TierName(report.tier);
     nlohmann::ordered_json checks = nlohmann::ordered_json::array();
     for (const auto& c : report.checks) {
       checks.push_back({{"name", c.name},
@@ -82,7 +84,8 @@ int SetupCommand(const MaintenanceArgs& command) {
     for (const std::string& c : created) std::printf("  created %s\n", c.c_str());
     if (made.ok() && !key_created) std::printf("  vault key exists, kept\n");
     std::printf("\n%s\n", report.CanConfine()
-                              ? ("cordon can confine commands here, in the " + report.Tier() +
+                              ? ("cordon can confine commands here, in the " +
+                                 std::string(sandbox::TierName(report.tier)) +
                                  " tier. 'cordon doctor' verifies it live.")
                                     .c_str()
                               : "cordon run will refuse here until the missing features above are "

@@ -209,7 +209,7 @@ void Connection::Advance() {
 }
 
 void Connection::OnHead(const RequestHead& head) {
-  request_ = head;
+  forward_.request = head;
   protocol_ = head.method == "CONNECT" ? Protocol::kConnect : Protocol::kHttp;
   host_ = head.host;
   port_ = head.port;
@@ -339,13 +339,8 @@ void Connection::OnConnected() {
   Touch(ctx_.config->limits.idle_timeout_ms);
   if (protocol_ == Protocol::kHttp) {
     phase_ = Phase::kForward;
-    to_upstream_ = UpstreamHead(request_);
+    to_upstream_ = forward_.Start();
     bytes_up_ += to_upstream_.size();
-    request_done_ = request_.body == RequestHead::Body::kNone;
-    request_left_ = request_.content_length;
-    request_chunks_ = ChunkedTracker();
-    response_head_done_ = response_done_ = false;
-    response_chunks_ = ChunkedTracker();
     from_upstream_.clear();
     MoveRequestBody();
     PumpForward(true);
@@ -389,58 +384,13 @@ void Connection::PumpTunnel(bool upstream, uint32_t events) {
 }
 
 void Connection::MoveRequestBody() {
-  if (request_done_ || in_.empty() || to_upstream_.size() >= kBufferLimit) return;
-  size_t take = 0;
-  if (request_.body == RequestHead::Body::kLength) {
-    take = static_cast<size_t>(std::min<uint64_t>(request_left_, in_.size()));
-    request_left_ -= take;
-    request_done_ = request_left_ == 0;
-  } else {
-    take = request_chunks_.Feed(in_);
-    if (request_chunks_.error()) {
-      Fail(400, 0, "malformed chunked request body");
-      return;
-    }
-    request_done_ = request_chunks_.done();
+  if (to_upstream_.size() >= kBufferLimit) return;
+  std::optional<size_t> moved = forward_.MoveRequestBody(in_, to_upstream_);
+  if (!moved) {
+    Fail(400, 0, "malformed chunked request body");
+    return;
   }
-  to_upstream_.append(in_, 0, take);
-  bytes_up_ += take;
-  in_.erase(0, take);
-}
-
-bool Connection::MoveResponse() {
-  while (!from_upstream_.empty() && !response_done_) {
-    if (!response_head_done_) {
-      ResponseParse r = ParseResponseHead(from_upstream_, ctx_.config->limits.max_head_bytes,
-                                          request_.method == "HEAD");
-      if (r.state == Parse::kIncomplete) return true;
-      if (r.state == Parse::kError) return false;
-      to_client_.append(from_upstream_, 0, r.consumed);
-      bytes_down_ += r.consumed;
-      from_upstream_.erase(0, r.consumed);
-      if (r.head.status >= 100 && r.head.status < 200) continue;  // 100 Continue: another head
-      response_ = r.head;
-      response_head_done_ = true;
-      response_left_ = response_.content_length;
-      response_done_ = response_.body == ResponseHead::Body::kNone ||
-                       (response_.body == ResponseHead::Body::kLength && response_left_ == 0);
-      continue;
-    }
-    size_t take = from_upstream_.size();
-    if (response_.body == ResponseHead::Body::kLength) {
-      take = static_cast<size_t>(std::min<uint64_t>(response_left_, take));
-      response_left_ -= take;
-      response_done_ = response_left_ == 0;
-    } else if (response_.body == ResponseHead::Body::kChunked) {
-      take = response_chunks_.Feed(from_upstream_);
-      if (response_chunks_.error()) return false;
-      response_done_ = response_chunks_.done();
-    }
-    to_client_.append(from_upstream_, 0, take);
-    bytes_down_ += take;
-    from_upstream_.erase(0, take);
-  }
-  return true;
+  bytes_up_ += *moved;
 }
 
 void Connection::PumpForward(bool upstream_ready) {
@@ -457,15 +407,16 @@ void Connection::PumpForward(bool upstream_ready) {
       ssize_t n = read(upstream_.get(), buf, sizeof buf);
       if (n > 0) {
         from_upstream_.append(buf, static_cast<size_t>(n));
-        if (!MoveResponse()) {
-          if (!response_head_done_) {
+        if (!forward_.MoveResponse(from_upstream_, to_client_, ctx_.config->limits.max_head_bytes,
+                                   &bytes_down_)) {
+          if (!forward_.response_head_done) {
             Fail(502, 0, "malformed response from " + HostPort(host_, port_));
           } else {
             Abort("malformed response body");
           }
           return;
         }
-        if (response_done_) break;
+        if (forward_.response_done) break;
         continue;
       }
       if (n < 0 && (errno == EAGAIN || errno == EINTR)) break;
@@ -477,18 +428,19 @@ void Connection::PumpForward(bool upstream_ready) {
       return;
     }
   }
-  if (upstream_eof_ && !response_done_) {
-    if (response_head_done_ && response_.body == ResponseHead::Body::kUntilClose) {
-      response_done_ = true;
-    } else if (!response_head_done_) {
-      Fail(502, 0, "the server closed the connection without a response");
-      return;
-    } else {
-      Abort("the server closed the connection in the middle of the response");
-      return;
+  if (upstream_eof_) {
+    switch (forward_.OnUpstreamEof()) {
+      case Forwarder::Eof::kDone:
+        break;
+      case Forwarder::Eof::kNoResponse:
+        Fail(502, 0, "the server closed the connection without a response");
+        return;
+      case Forwarder::Eof::kCutShort:
+        Abort("the server closed the connection in the middle of the response");
+        return;
     }
   }
-  if (response_done_) FinishRequest();
+  if (forward_.response_done) FinishRequest();
 }
 
 void Connection::FinishRequest() {
@@ -498,8 +450,7 @@ void Connection::FinishRequest() {
   upstream_eof_ = false;
   // The next request may go to another host: it starts over with its own
   // head and decision. A response without length ends the connection.
-  const bool again = request_done_ && request_.keep_alive &&
-                     response_.body != ResponseHead::Body::kUntilClose && !client_eof_;
+  const bool again = forward_.Reusable() && !client_eof_;
   if (!again) {
     StartDraining();
     return;
@@ -609,8 +560,8 @@ void Connection::EmitDecision(const std::string& reason) {
       .Add("network.protocol.name", std::string(protocol_ == Protocol::kSocks5 ? "socks" : "http"))
       .Add("cordon.proxy.kind", std::string(proto))
       .Add("cordon.rule", rule_);
-  if (protocol_ == Protocol::kHttp && !request_.method.empty()) {
-    e.Add("http.request.method", request_.method);
+  if (protocol_ == Protocol::kHttp && !forward_.request.method.empty()) {
+    e.Add("http.request.method", forward_.request.method);
   }
   if (!peer_.empty()) e.Add("network.peer.address", peer_);
   if (!reason.empty()) e.Add("cordon.reason", reason);

@@ -13,6 +13,7 @@
 
 #include "common/event.h"
 #include "common/unique_fd.h"
+#include "proxy/forwarder.h"
 #include "proxy/http_head.h"
 #include "proxy/resolver.h"
 #include "proxy/server.h"
@@ -79,7 +80,6 @@ class Connection {
   void OnConnected();
   void PumpForward(bool upstream_ready);
   void MoveRequestBody();
-  bool MoveResponse();  // false: the response is malformed
   void FinishRequest();
   void PumpTunnel(bool upstream, uint32_t events);
 
@@ -133,17 +133,7 @@ class Connection {
   bool decided_ = false;  // the decision event for this request went out
   std::string close_reason_;
 
-  // Absolute-form HTTP.
-  RequestHead request_;
-  bool request_done_ = false;
-  uint64_t request_left_ = 0;
-  ChunkedTracker request_chunks_;
-  bool response_head_done_ = false;
-  ResponseHead response_;
-  uint64_t response_left_ = 0;
-  ChunkedTracker response_chunks_;
-  bool response_done_ = false;
-
+  Forwarder forward_;  // absolute-form HTTP; its request is also CONNECT's head
   Tunnel tunnel_;
 };
 

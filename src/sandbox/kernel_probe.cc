@@ -3,11 +3,8 @@
 
 #include <errno.h>
 #include <linux/seccomp.h>
-#include <sched.h>
-#include <signal.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstring>
@@ -17,6 +14,7 @@
 #include "common/error.h"
 #include "sandbox/landlock.h"
 #include "sandbox/namespaces.h"
+#include "sandbox/userns_probe.h"
 
 namespace cordon::kernel_probe {
 
@@ -29,22 +27,6 @@ std::optional<std::string> ReadLine(const std::string& path) {
   std::string line;
   if (!in || !std::getline(in, line)) return std::nullopt;
   return line;
-}
-
-// errno of unshare(flags) in a forked child (0 on success). The child exits
-// at once, taking its namespaces with it.
-int TryUnshare(unsigned long flags) {
-  pid_t pid = ::fork();
-  if (pid < 0) return errno;
-  if (pid == 0) {
-    _exit(::unshare(static_cast<int>(flags)) == 0 ? 0 : (errno & 0xff));
-  }
-  int status = 0;
-  while (::waitpid(pid, &status, 0) < 0) {
-    if (errno != EINTR) return errno;
-  }
-  if (!WIFEXITED(status)) return ECHILD;
-  return WEXITSTATUS(status);
 }
 
 std::string Describe(int err) { return std::string(strerror(err)) + " (" + ErrnoName(err) + ")"; }
@@ -72,8 +54,8 @@ Check ProbeLandlock(int abi) {
   return c;
 }
 
-Check ProbeUserns() {
-  Check c{"user namespaces", Status::kOk, "", "", true};
+Check ProbeUserns(const sandbox::NamespaceProbe& probe) {
+  Check c{"user namespaces", Status::kOk, "", "", false};
   std::string restrictions;
   if (auto v = ReadLine("/proc/sys/kernel/apparmor_restrict_unprivileged_userns")) {
     restrictions += " kernel.apparmor_restrict_unprivileged_userns=" + *v;
@@ -85,27 +67,24 @@ Check ProbeUserns() {
     restrictions += " user.max_user_namespaces=" + *v;
   }
   // Not required: without them cordon confines in the namespace-less tier.
-  c.required = false;
-  int err = TryUnshare(CLONE_NEWUSER);
-  if (err != 0) {
+  if (!probe.ok()) {
     c.status = Status::kLimited;
-    c.detail = "unshare(CLONE_NEWUSER): " + Describe(err) + ";" + restrictions +
+    c.detail = probe.failure + ";" + restrictions +
                "; cordon runs in the namespace-less tier here (Landlock and seccomp only; "
                "'cordon policy show' lists what that tier cannot enforce)";
-    c.remedy = "for the full tier: " + namespaces::UserNamespaceHint(err);
+    c.remedy = "for the namespaces tier: " + namespaces::UserNamespaceHint(probe.err);
     return c;
   }
-  c.detail = "unprivileged user namespaces work;" + restrictions;
+  c.detail = "unprivileged user namespaces work (id maps written, / made private);" + restrictions;
   return c;
 }
 
-Check ProbeNamespaces() {
+Check ProbeAllNamespaces() {
   Check c{"mount, pid, ipc, uts, cgroup, network namespaces", Status::kOk, "", "", false};
-  int err = TryUnshare(namespaces::kAll);
-  if (err != 0) {
+  sandbox::NamespaceProbe probe = sandbox::ProbeNamespaces(namespaces::kAll);
+  if (!probe.ok()) {
     c.status = Status::kLimited;
-    c.detail =
-        "unshare(CLONE_NEWUSER|NEWNS|NEWPID|NEWIPC|NEWUTS|NEWCGROUP|NEWNET): " + Describe(err);
+    c.detail = probe.failure;
     c.remedy =
         "the namespace-less tier runs instead (no mount view or pid namespace; network through "
         "Landlock's TCP rules); --require-namespaces refuses instead";
@@ -188,13 +167,6 @@ std::vector<std::string> LandlockAbiFeatures() {
           "ABI 8: connect to pathname unix sockets (RESOLVE_UNIX)"};
 }
 
-std::string Report::Tier() const {
-  for (const Check& c : checks) {
-    if (c.name == "user namespaces" && c.status != Status::kOk) return "namespace-less";
-  }
-  return "full";
-}
-
 bool Report::CanConfine() const {
   for (const Check& c : checks) {
     if (c.required && c.status == Status::kMissing) return false;
@@ -206,8 +178,10 @@ Report ProbeKernel() {
   Report r;
   r.landlock_abi = landlock::Probe();
   r.checks.push_back(ProbeLandlock(r.landlock_abi));
-  r.checks.push_back(ProbeUserns());
-  r.checks.push_back(ProbeNamespaces());
+  sandbox::NamespaceProbe userns = sandbox::ProbeNamespaces(sandbox::kTierProbeFlags);
+  r.tier = userns.ok() ? sandbox::Tier::kNamespaces : sandbox::Tier::kNamespaceless;
+  r.checks.push_back(ProbeUserns(userns));
+  r.checks.push_back(ProbeAllNamespaces());
   r.checks.push_back(ProbeSeccomp());
   r.checks.push_back(ProbeCgroup());
   return r;

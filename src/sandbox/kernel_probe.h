@@ -1,12 +1,15 @@
 // What this kernel lets cordon enforce: the probes behind `cordon setup`.
 //
-// Read-only: each probe asks the kernel (a Landlock version query, unshare()
-// in a short-lived forked child, seccomp's action query) or reads a file
-// under /proc/sys or /sys/fs/cgroup. Nothing is written or changed.
+// Read-only: each probe asks the kernel (a Landlock version query, the
+// user-namespace probe of userns_probe.h, seccomp's action query) or reads a
+// file under /proc/sys or /sys/fs/cgroup. Nothing on the host is written or
+// changed.
 #pragma once
 
 #include <string>
 #include <vector>
+
+#include "sandbox/plan.h"
 
 namespace cordon::kernel_probe {
 
@@ -26,8 +29,9 @@ struct Report {
   std::vector<Check> checks;
   // True when a required check is missing: `cordon run` would refuse.
   [[nodiscard]] bool CanConfine() const;
-  // "full" (namespaces, Landlock, seccomp) or "namespace-less".
-  [[nodiscard]] std::string Tier() const;
+  // The tier `cordon run` gets here (kNamespaces or kNamespaceless), from
+  // the same probe as `cordon policy show`'s.
+  sandbox::Tier tier = sandbox::Tier::kNamespaces;
 };
 
 // What each Landlock ABI adds, for the report ("1: filesystem access ...").

@@ -1,20 +1,15 @@
-// The namespace-less tier's plan and the user-namespace probe.
+// The namespace-less tier's plan (the user-namespace probe that chooses the
+// tier is in userns_probe.cc).
 #include "sandbox/nsless.h"
 
-#include <fcntl.h>
-#include <sched.h>
-#include <sys/mount.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 
-#include "common/unique_fd.h"
 #include "policy/paths.h"
 #include "sandbox/allowlist.h"
+#include "sandbox/dev_nodes.h"
 
 namespace cordon::sandbox {
 namespace {
@@ -22,9 +17,6 @@ namespace {
 namespace fs = landlock::fs;
 using policy::Mode;
 using policy::NetMode;
-
-constexpr const char* kDevNodes[] = {"/dev/null",   "/dev/zero",    "/dev/full",
-                                     "/dev/random", "/dev/urandom", "/dev/tty"};
 
 void SetEnv(std::vector<std::string>& envp, const std::string& name, const std::string& value) {
   std::string prefix = name + "=";
@@ -68,49 +60,6 @@ const std::vector<std::string>& NamespacelessLimits() {
   return kLimits;
 }
 
-std::string ProbeUserNamespaces() {
-  namespaces::IdMaps maps = namespaces::CurrentIdMaps();
-  int fds[2];
-  if (pipe2(fds, O_CLOEXEC) != 0) return "pipe2: " + std::string(strerror(errno));
-  UniqueFd read_end(fds[0]);
-  UniqueFd write_end(fds[1]);
-  pid_t pid = static_cast<pid_t>(syscall(SYS_clone, CLONE_NEWUSER | CLONE_NEWNS | SIGCHLD, nullptr,
-                                         nullptr, nullptr, nullptr));
-  if (pid < 0) {
-    Error e = SysError("clone(CLONE_NEWUSER|CLONE_NEWNS)", "", errno);
-    return e.Describe();
-  }
-  if (pid == 0) {
-    // The child: the same first steps as a real run; reports the failing
-    // one (a fixed record, no allocation).
-    ChildStatus st = namespaces::WriteIdMaps(maps);
-    if (st.ok() && mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
-      st = ChildStatus::Errno("mount(MS_REC|MS_PRIVATE)", "/");
-    }
-    if (!st.ok()) {
-      char rec[160] = {};
-      int err = st.err;
-      memcpy(rec, &err, sizeof(err));
-      strncpy(rec + sizeof(err), st.op, sizeof(rec) - sizeof(err) - 1);
-      (void)!write(fds[1], rec, sizeof(rec));
-    }
-    _exit(st.ok() ? 0 : 1);
-  }
-  write_end.Reset();
-  int status = 0;
-  while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
-  }
-  char rec[160] = {};
-  if (read(read_end.get(), rec, sizeof(rec)) == static_cast<ssize_t>(sizeof(rec))) {
-    int err = 0;
-    memcpy(&err, rec, sizeof(err));
-    rec[sizeof(rec) - 1] = '\0';
-    return SysError(rec + sizeof(err), "", err).Describe();
-  }
-  if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return "the probe child failed";
-  return "";
-}
-
 Status PlanNamespaceless(const policy::Policy& policy, const std::string& tmpdir,
                          std::string reason, Plan& plan) {
   plan.tier = Tier::kNamespaceless;
@@ -133,7 +82,7 @@ Status PlanNamespaceless(const policy::Policy& policy, const std::string& tmpdir
 
   // Read and write allowlists on the host's own paths.
   const bool ws_writable = policy.mode != Mode::kReadOnly;
-  const uint64_t dev = fs::kRead | fs::kWriteFile | fs::kIoctlDev | fs::kTruncate;
+  const uint64_t dev = kDevAccess;
   std::vector<allowlist::Grant> grants;
   for (const auto& r : policy.system_read) grants.push_back({r.path, fs::kRead});
   for (const auto& r : policy.read) grants.push_back({r.path, fs::kRead});

@@ -30,12 +30,6 @@ namespace cordon::sandbox {
 // `cordon policy show`, docs and the session event).
 [[nodiscard]] const std::vector<std::string>& NamespacelessLimits();
 
-// A cheap check of what `cordon run` would get here: clone a child into new
-// user and mount namespaces that writes its id maps, makes / private and
-// exits. Returns the empty string when that works, else the failing step
-// with its errno ("clone(CLONE_NEWUSER|CLONE_NEWNS): EPERM ...").
-[[nodiscard]] std::string ProbeUserNamespaces();
-
 // Re-plans `plan` (compiled for the namespace tier) for the namespace-less
 // tier: no namespaces, no mount view; Landlock rules on the host's own
 // paths, `tmpdir` (an existing private directory) writable and in TMPDIR,

@@ -4,6 +4,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <sys/file.h>
 #include <sys/random.h>
@@ -82,12 +83,9 @@ bool RandomName(std::string* out) {
     if (n <= 0) return false;
     got += static_cast<size_t>(n);
   }
-  static constexpr char kHex[] = "0123456789abcdef";
-  out->clear();
-  for (unsigned char b : bytes) {
-    out->push_back(kHex[b >> 4]);
-    out->push_back(kHex[b & 15]);
-  }
+  char hex[2 * sizeof(bytes) + 1];
+  sodium_bin2hex(hex, sizeof(hex), bytes, sizeof(bytes));
+  out->assign(hex, 2 * sizeof(bytes));
   return true;
 }
 

@@ -14,6 +14,7 @@
 
 #include "policy/env.h"
 #include "policy/paths.h"
+#include "sandbox/dev_nodes.h"
 #include "sandbox/placeholders.h"
 #include "sandbox/proxy_listener.h"
 
@@ -126,9 +127,6 @@ class ViewBuilder {
   mount_view::Plan plan_;
 };
 
-constexpr const char* kDevNodes[] = {"/dev/null",   "/dev/zero",    "/dev/full",
-                                     "/dev/random", "/dev/urandom", "/dev/tty"};
-
 // Pins every directory between the writable root and `target` (a mount
 // point cannot be renamed or removed), so the sandbox cannot move a parent
 // away and plant a fresh one.
@@ -221,7 +219,7 @@ void PlanLandlock(const Policy& policy, bool in_view, bool home_covered, landloc
   rules.paths.push_back({policy.workspace, ws_writable ? fs::kAll : fs::kRead});
   for (const auto& r : policy.writable) rules.paths.push_back({r.path, fs::kAll});
   if (home_covered) rules.paths.push_back({policy.home, fs::kRead});
-  const uint64_t dev = fs::kRead | fs::kWriteFile | fs::kIoctlDev | fs::kTruncate;
+  const uint64_t dev = kDevAccess;
   if (in_view) {
     rules.paths.push_back({"/tmp", fs::kAll});
     rules.paths.push_back({"/dev", dev});

@@ -7,6 +7,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <nlohmann/json.hpp>
+
 #include "harness.h"
 
 namespace cordon::it {
@@ -198,6 +200,71 @@ TEST_F(NamespacelessTest, PolicyShowNamesTheTierAndItsLimits) {
                   "--no-config", "--workspace", ws_, "--require-namespaces"},
                  env_, ws_);
   EXPECT_NE(r.out.find("tier       refused"), std::string::npos) << r.Describe();
+}
+
+// The tier as `cordon setup --json` and `cordon policy show --json` name it.
+struct TierNames {
+  std::string setup, policy_show;
+  nlohmann::json setup_json;
+};
+
+TierNames NamedTiers(const std::vector<std::string>& prefix, const Env& env,
+                     const std::string& ws) {
+  auto with = [&](std::vector<std::string> args) {
+    std::vector<std::string> argv = prefix;
+    argv.push_back(CordonBin());
+    argv.insert(argv.end(), args.begin(), args.end());
+    return RunProcess(argv, env, ws);
+  };
+  TierNames names;
+  RunResult setup = with({"setup", "--json"});
+  EXPECT_EQ(setup.exit_code, 0) << setup.Describe();
+  names.setup_json = nlohmann::json::parse(setup.out, nullptr, false);
+  if (names.setup_json.is_object()) names.setup = names.setup_json.value("tier", "");
+  RunResult show = with({"policy", "show", "--json", "--no-config", "--workspace", ws});
+  EXPECT_EQ(show.exit_code, 0) << show.Describe();
+  auto j = nlohmann::json::parse(show.out, nullptr, false);
+  if (j.is_object() && j.contains("tier")) names.policy_show = j["tier"].value("name", "");
+  return names;
+}
+
+// One probe for every command: where a user namespace can be created but
+// not configured (AppArmor's restriction lets unshare(CLONE_NEWUSER)
+// succeed and refuses the steps after it; mount:EPERM fakes that), setup,
+// policy show and run all name the namespace-less tier.
+TEST_F(NamespacelessTest, SetupPolicyShowAndRunAgreeWhenTheNamespaceCannotBeConfigured) {
+  const std::vector<std::string> deny = {DenySyscallBin(), "mount:EPERM", "--"};
+  TierNames names = NamedTiers(deny, env_, ws_);
+  EXPECT_EQ(names.setup, "namespace-less") << names.setup_json.dump(2);
+  EXPECT_EQ(names.policy_show, "namespace-less");
+  bool userns_limited = false;
+  for (const auto& c : names.setup_json.value("checks", nlohmann::json::array())) {
+    if (c.value("name", "") != "user namespaces") continue;
+    userns_limited = c.value("status", "") == "limited" &&
+                     c.value("detail", "").find("mount(MS_REC|MS_PRIVATE)") != std::string::npos;
+  }
+  EXPECT_TRUE(userns_limited) << names.setup_json.dump(2);
+
+  std::vector<std::string> run = deny;
+  auto argv = RunArgvAnyTier({}, {probe_, "write", ws_ + "/ran"});
+  run.insert(run.end(), std::find(argv.begin(), argv.end(), CordonBin()), argv.end());
+  RunResult r = RunProcess(run, env_, ws_);
+  EXPECT_EQ(r.exit_code, 0) << r.Describe();
+  EXPECT_NE(r.err.find("namespace-less tier"), std::string::npos) << r.Describe();
+  EXPECT_TRUE(std::filesystem::exists(ws_ + "/ran")) << r.Describe();
+}
+
+// Its twin: where nothing is refused beyond the test tier's own setting,
+// setup and policy show name the same tier, the one the run gets.
+TEST_F(NamespacelessTest, SetupAndPolicyShowNameTheTierTheRunGets) {
+  TierNames names = NamedTiers(TierPrefix(), env_, ws_);
+  const std::string expected = NamespacelessTier() ? "namespace-less" : "namespaces";
+  EXPECT_EQ(names.setup, expected) << names.setup_json.dump(2);
+  EXPECT_EQ(names.policy_show, expected);
+  RunResult r = RunProcess(RunArgvAnyTier({}, {"/bin/true"}), env_, ws_);
+  EXPECT_EQ(r.exit_code, 0) << r.Describe();
+  EXPECT_EQ(r.err.find("namespace-less tier") != std::string::npos, NamespacelessTier())
+      << r.Describe();
 }
 
 }  // namespace

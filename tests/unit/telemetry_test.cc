@@ -224,6 +224,39 @@ TEST(Ids, Sha256AndRandomIds) {
   EXPECT_NE(a.value().trace_id, b.value().trace_id);
 }
 
+// The padding boundaries of SHA-256 (55 bytes fit one block with the
+// length, 56 do not, 64 fill a block, 119 and 120 need a second one), checked
+// against sha256sum.
+TEST(Ids, Sha256AtBlockBoundaries) {
+  EXPECT_EQ(Sha256Hex(std::string(55, 'a')),
+            "9f4390f8d30c2dd92ec9f095b65e2b9ae9b0a925a5258e241c9f1e910f734318");
+  EXPECT_EQ(Sha256Hex(std::string(56, 'a')),
+            "b35439a4ac6f0948b6d6f9e3c6af0f5f590ce20f1bde7090ef7970686ec6738a");
+  EXPECT_EQ(Sha256Hex(std::string(64, 'a')),
+            "ffe054fe7ae0cb6dc65c3af9b61d5209f439851db43d0ba5997337df154668eb");
+  EXPECT_EQ(Sha256Hex(std::string(119, 'a')),
+            "31eba51c313a5c08226adf18d4a359cfdfd8d2e816b13f4af952f7ea6584dcfb");
+  EXPECT_EQ(Sha256Hex(std::string(120, 'a')),
+            "2f3d335432c70b580af0e8e1b3674a7c020d683aa5f73aaaedfdc55af904c21c");
+  // Binary input: a NUL does not end it.
+  EXPECT_EQ(Sha256Hex(std::string("\0\xff", 2)),
+            "06eb7d6a69ee19e5fbdf749018d3d2abfa04bcbd1365db312eb86dc7169389b8");
+}
+
+// Run ids are lowercase hex of the right length, never all zero.
+TEST(Ids, RunIdsAreLowercaseHex) {
+  for (int i = 0; i < 50; ++i) {
+    auto ids = NewRunIds();
+    ASSERT_TRUE(ids.ok());
+    for (const std::string& id : {ids.value().trace_id, ids.value().span_id}) {
+      EXPECT_EQ(id.find_first_not_of("0123456789abcdef"), std::string::npos) << id;
+      EXPECT_NE(id.find_first_not_of('0'), std::string::npos) << id;
+    }
+    EXPECT_EQ(ids.value().trace_id.size(), 32u);
+    EXPECT_EQ(ids.value().span_id.size(), 16u);
+  }
+}
+
 TEST(EventFile, DayFilesAndRetention) {
   char tmpl[] = "/tmp/cordon-unit-events.XXXXXX";
   ASSERT_NE(mkdtemp(tmpl), nullptr);
