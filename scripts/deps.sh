@@ -21,6 +21,7 @@ PACKAGES=(
   clang clang-tidy clang-format libclang-rt-14-dev  # fuzzing, sanitizers, lint
   hyperfine bubblewrap time         # bench/ (bwrap is the baseline, not a dependency)
   git acl attr curl python3 openssl iproute2  # used by tests and scripts/demo.sh
+  nodejs npm                        # the MCP SDK client tests (tests/mcp)
 )
 
 if [[ ${EUID:-$(id -u)} -eq 0 ]]; then
@@ -35,7 +36,10 @@ fi
 missing=()
 for pkg in "${PACKAGES[@]}"; do
   status=$(dpkg-query -W -f='${db:Status-Status}' "$pkg" 2>/dev/null || true)
-  [[ $status == installed ]] || missing+=("$pkg")
+  [[ $status == installed ]] && continue
+  # NodeSource's nodejs package bundles npm (and conflicts with Debian's).
+  [[ $pkg == npm ]] && command -v npm >/dev/null 2>&1 && continue
+  missing+=("$pkg")
 done
 
 if [[ ${#missing[@]} -eq 0 ]]; then

@@ -13,7 +13,16 @@
 # non-zero exit with a message; nothing is skipped silently.
 #
 # The last line is ctest's summary format ("N% tests passed, F tests failed
-# out of T") so scripts/test.sh can count these tests with the others.
+# out of T"). With CORDON_TEST_REPORT_DIR set, the results are also written
+# there as GoogleTest XML (gtest.xml, mcp.xml), which scripts/test.sh reads
+# to count passed, failed and skipped tests (the line above cannot show a
+# skip).
+#
+# In the namespace-less pass (CORDON_TEST_TIER=nsless), the suites that
+# force or fake their tier themselves are left out: NamespacelessTest
+# already runs that tier in every pass, FailClosedTest and TelemetryTest
+# skip in it as a whole. (tests/integration/CMakeLists.txt leaves the same
+# suites out of ctest's nsless.* tests.)
 set -euo pipefail
 
 die() {
@@ -72,8 +81,12 @@ as_user test -x "$DIR/bin/integration_tests" || die "$USER_NAME cannot execute $
 
 echo "test-unprivileged.sh: running $DIR/bin/integration_tests as $USER_NAME (uid $(id -u "$USER_NAME"))"
 LOG=$DIR/log
+tier_args=()
+[[ ${CORDON_TEST_TIER:-} == nsless ]] &&
+  tier_args=(--gtest_filter='-NamespacelessTest.*:FailClosedTest.*:TelemetryTest.*')
 set +e
-(cd "$DIR" && as_user "$DIR/bin/integration_tests" --gtest_color=no "$@") 2>&1 | tee "$LOG"
+(cd "$DIR" && as_user "$DIR/bin/integration_tests" --gtest_color=no \
+  --gtest_output="xml:$DIR/home/gtest.xml" "${tier_args[@]}" "$@") 2>&1 | tee "$LOG"
 rc=${PIPESTATUS[0]}
 set -e
 
@@ -94,10 +107,12 @@ fi
 # cordon-deny-syscall like the integration tests). Its node_modules come
 # from the root ctest run's `npm ci` fixture.
 MCP_SRC=$(cd "$(dirname "${BASH_SOURCE[0]}")/../tests/mcp" && pwd)
+mcp_cases=""
 if ! command -v node >/dev/null || [[ ! -d $MCP_SRC/node_modules ]]; then
   echo "test-unprivileged.sh: MCP SDK client tests: FAILED (node or $MCP_SRC/node_modules missing; run ctest first)"
   total=$((total + 1))
   failed=$((failed + 1))
+  mcp_cases="<testcase classname=\"mcp_sdk\" name=\"client\"><failure message=\"node or node_modules missing\"/></testcase>"
 else
   cp -r "$MCP_SRC" "$DIR/mcp" && chmod -R a+rX "$DIR/mcp" || die "copy $MCP_SRC"
   wrap=()
@@ -107,12 +122,23 @@ else
     if (cd "$DIR/mcp" && as_user env CORDON_MCP_SESSION=$session "${wrap[@]}" node mcp_test.mjs) \
       >"$DIR/mcp.log" 2>&1; then
       echo "test-unprivileged.sh: MCP SDK client (session sandbox: $session): passed"
+      mcp_cases+="<testcase classname=\"mcp_sdk\" name=\"client_session_$session\"/>"
     else
       failed=$((failed + 1))
       cat "$DIR/mcp.log"
       echo "test-unprivileged.sh: MCP SDK client (session sandbox: $session): FAILED"
+      mcp_cases+="<testcase classname=\"mcp_sdk\" name=\"client_session_$session\"><failure message=\"see the log above\"/></testcase>"
     fi
   done
+fi
+if [[ -n ${CORDON_TEST_REPORT_DIR:-} ]]; then
+  mkdir -p "$CORDON_TEST_REPORT_DIR" || die "mkdir $CORDON_TEST_REPORT_DIR"
+  # No gtest.xml (a crash) is left for test.sh to report as a failed pass.
+  if [[ -f $DIR/home/gtest.xml ]]; then
+    cp "$DIR/home/gtest.xml" "$CORDON_TEST_REPORT_DIR/gtest.xml" || die "copy gtest.xml"
+  fi
+  printf '<testsuites><testsuite name="mcp_sdk">%s</testsuite></testsuites>\n' "$mcp_cases" \
+    >"$CORDON_TEST_REPORT_DIR/mcp.xml" || die "write mcp.xml"
 fi
 echo
 echo "$(((total - failed) * 100 / total))% tests passed, $failed tests failed out of $total"

@@ -1,20 +1,27 @@
 #!/usr/bin/env bash
 # Build cordon and run every check: unit and integration tests (as this user,
-# then as the unprivileged user cordon-test when run as root), the ASan/UBSan
-# build of the tests, clang-tidy, clang-format, and a short libFuzzer smoke run.
+# then as the unprivileged user cordon-test when run as root), the tests again
+# in one clang build with ASan/UBSan that also builds the libFuzzer targets,
+# clang-tidy, clang-format, and a short libFuzzer smoke run.
 #
 # Every step runs even when an earlier one failed (except what needs a build
-# that failed), so one run shows everything that is wrong. The last line is
-# "N passed, M failed": N and M count ctest's tests over all ctest runs, and
-# M also counts every failed step that is not a ctest run. Exit status is 0
-# only when nothing failed.
+# that failed), so one run shows everything that is wrong. Each test pass
+# writes a JUnit/GoogleTest XML report; scripts/test_report.py reads them all
+# and ends the output with "N passed, M failed, K skipped", after naming every
+# failed and every skipped test with its reason. M also counts every failed
+# step that is not a test run. A GoogleTest skip is never counted as passed.
+# With CI=true, a skip that tests/expected_skips.txt does not list fails the
+# run (a test that must run in CI did not). Exit status is 0 only when
+# nothing failed.
 #
 # Environment:
-#   CORDON_SKIP_SANITIZE=1   skip the ASan/UBSan build
+#   CORDON_SKIP_SANITIZE=1   skip the ASan/UBSan test pass (the clang build
+#                            still runs when the fuzz run needs it)
 #   CORDON_SKIP_FUZZ=1       skip the libFuzzer smoke run
 #   CORDON_FUZZ_SECONDS=N    seconds per fuzz target (default 8)
 #   CORDON_SKIP_UNPRIVILEGED=1  skip the cordon-test rerun (when run as root);
 #                            named in the summary as skipped, never silent
+#   CI=true                  fail on a skip not in tests/expected_skips.txt
 set -uo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.." || exit 1
@@ -24,23 +31,21 @@ FUZZ_SECONDS=${CORDON_FUZZ_SECONDS:-8}
 LOGDIR=$(mktemp -d "${TMPDIR:-/tmp}/cordon-test-logs.XXXXXX")
 trap 'rm -rf "$LOGDIR"' EXIT
 
-tests_passed=0
-tests_failed=0
-step_failures=0  # failed steps whose failure no ctest count already shows
-failed_steps=()
+step_failures=0  # failed steps that are not test passes (those have reports)
 step_lines=()
+reports=()       # NAME[:PREFIX]=DIR for test_report.py, one per test pass
+exits=()         # NAME=STATUS of each test pass
 started=$SECONDS
+# The main pass is named after who runs it (tests/expected_skips.txt).
+if [[ $(id -u) -eq 0 ]]; then MAIN_PASS=root; else MAIN_PASS=user; fi
 
 banner() { printf '\n==== %s ====\n' "$*"; }
 logname() { printf '%s/%s.log' "$LOGDIR" "$(printf '%s' "$1" | tr -c 'a-zA-Z0-9' '_')"; }
 
 # record NAME STATUS [NOTE]
 record() {
-  step_lines+=("$(printf '%-28s %s' "$1" "$2${3:+ ($3)}")")
-  if [[ $2 == FAILED ]]; then
-    failed_steps+=("$1")
-    step_failures=$((step_failures + 1))
-  fi
+  step_lines+=("$(printf '%-34s %s' "$1" "$2${3:+ ($3)}")")
+  [[ $2 != FAILED ]] || step_failures=$((step_failures + 1))
 }
 
 # run_step NAME CMD...: run CMD with its output shown and kept in a log.
@@ -60,44 +65,43 @@ run_step() {
   return "$rc"
 }
 
-# count_ctest LOG: add ctest's "X% tests passed, Y tests failed out of Z"
-# lines of LOG to the totals; a failed step whose failed tests are counted
-# this way is not counted again. Returns 1 when LOG has no such line.
-count_ctest() {
-  local line found=1 failed total log_failed=0
-  while IFS= read -r line; do
-    if [[ $line =~ tests\ passed,\ ([0-9]+)\ tests?\ failed\ out\ of\ ([0-9]+) ]]; then
-      failed=${BASH_REMATCH[1]}
-      total=${BASH_REMATCH[2]}
-      tests_passed=$((tests_passed + total - failed))
-      tests_failed=$((tests_failed + failed))
-      log_failed=$((log_failed + failed))
-      found=0
-    fi
-  done <"$1"
-  if [[ $log_failed -gt 0 && ${step_lines[-1]} == *FAILED* ]]; then
-    step_failures=$((step_failures - 1))
-  fi
-  return "$found"
-}
-
-# ctest_step NAME BUILD_DIR [CTEST_ARGS...]: run ctest in BUILD_DIR and count
-# its tests. A run that executed no test is a failure, not a pass.
-ctest_step() {
-  local name=$1 dir=$2 log rc
+# test_step PASS[:PREFIX] NAME CMD...: run a test pass whose command writes
+# its XML report into $REPORT_DIR (set here, fresh per pass). Its tests are
+# counted from the report, so the step itself is not a failed step; a pass
+# that exits non-zero without a failed test in its report, or writes no
+# report, is one (test_report.py says which).
+test_step() {
+  local pass=$1 name=$2 rc
   shift 2
-  log=$(logname "$name")
-  run_step "$name" ctest --test-dir "$dir" --output-on-failure --no-tests=error --timeout 300 "$@"
+  REPORT_DIR=$LOGDIR/reports/${#reports[@]}
+  mkdir -p "$REPORT_DIR"
+  run_step "$name" "$@"
   rc=$?
-  if ! count_ctest "$log"; then
-    echo "test.sh: $name printed no ctest summary line" >&2
-    [[ $rc -ne 0 ]] || { unset 'step_lines[-1]'; record "$name" FAILED "no test summary"; }
-  fi
+  [[ $rc -eq 0 ]] || step_failures=$((step_failures - 1))
+  reports+=("$pass=$REPORT_DIR")
+  exits+=("${pass%%:*}=$rc")
 }
 
-# The sanitizer and fuzzing builds: -O1 without debug info compiles in about
-# half the time of RelWithDebInfo (CI has 30 minutes for everything), and
-# still runs fast enough; reports name functions, not lines.
+# ctest_step PASS NAME BUILD_DIR [CTEST_ARGS...]: ctest in BUILD_DIR as a
+# test pass. A run that executed no test is a failure, not a pass.
+ctest_step() {
+  local pass=$1 name=$2 dir=$3
+  shift 3
+  test_step "$pass" "$name" run_ctest "$dir" "$@"
+}
+run_ctest() {
+  local dir=$1
+  shift
+  ctest --test-dir "$dir" --output-on-failure --no-tests=error --timeout 300 \
+    --output-junit "$REPORT_DIR/ctest.xml" "$@"
+}
+unprivileged() {
+  CORDON_TEST_REPORT_DIR=$REPORT_DIR scripts/test-unprivileged.sh build
+}
+
+# The sanitizer build: -O1 without debug info compiles in about half the
+# time of RelWithDebInfo (CI has 30 minutes for everything), and still runs
+# fast enough; reports name functions, not lines.
 QUICK_BUILD=(-DCMAKE_BUILD_TYPE=Debug -DCMAKE_CXX_FLAGS_DEBUG=-O1 -DCMAKE_C_FLAGS_DEBUG=-O1)
 
 build() {  # build DIR CMAKE_ARGS...
@@ -108,7 +112,7 @@ build() {  # build DIR CMAKE_ARGS...
 
 # 1. The main build and its tests.
 if run_step "build (RelWithDebInfo)" build build -DCMAKE_BUILD_TYPE=RelWithDebInfo; then
-  ctest_step "ctest build" build
+  ctest_step "$MAIN_PASS" "ctest build" build
 
   # 2. The same integration tests as an unprivileged user. Only root can
   # switch users; test-unprivileged.sh copies what it needs somewhere that
@@ -121,15 +125,12 @@ if run_step "build (RelWithDebInfo)" build build -DCMAKE_BUILD_TYPE=RelWithDebIn
       echo "test.sh: scripts/test-unprivileged.sh is missing or not executable" >&2
       record "unprivileged (cordon-test)" FAILED "script missing"
     else
-      run_step "unprivileged (cordon-test)" scripts/test-unprivileged.sh build
-      count_ctest "$(logname "unprivileged (cordon-test)")" ||
-        echo "test.sh: test-unprivileged.sh printed no ctest summary line" >&2
+      test_step cordon-test "unprivileged (cordon-test)" unprivileged
       # The namespace-less tier is what unprivileged users get where user
-      # namespaces are refused: its pass runs as cordon-test too.
-      CORDON_TEST_TIER=nsless run_step "unprivileged nsless (cordon-test)" \
-        scripts/test-unprivileged.sh build
-      count_ctest "$(logname "unprivileged nsless (cordon-test)")" ||
-        echo "test.sh: test-unprivileged.sh (nsless) printed no ctest summary line" >&2
+      # namespaces are refused: its pass runs as cordon-test too (its
+      # tests are named nsless.* as in ctest).
+      CORDON_TEST_TIER=nsless test_step cordon-test:nsless. \
+        "unprivileged nsless (cordon-test)" unprivileged
     fi
   else
     record "unprivileged (cordon-test)" skipped "not root: this run is the unprivileged one"
@@ -138,19 +139,27 @@ else
   record "ctest build" FAILED "not run: build failed"
 fi
 
-# 3. ASan/UBSan build of the tests.
+# 3. One clang build with ASan/UBSan and libFuzzer serves the sanitized
+# test pass and the fuzz targets (compiling the code under test twice, once
+# per purpose, was most of CI's build time). Everything is instrumented for
+# libFuzzer's coverage too (fuzzer-no-link): a small cost at run time.
+san_built=0
+if [[ ${CORDON_SKIP_SANITIZE:-0} == 1 && ${CORDON_SKIP_FUZZ:-0} == 1 ]]; then
+  record "build (clang ASan/UBSan+fuzz)" skipped "CORDON_SKIP_SANITIZE=1 CORDON_SKIP_FUZZ=1"
+elif CC=clang CXX=clang++ run_step "build (clang ASan/UBSan+fuzz)" build build-san \
+  -DCORDON_SANITIZE=ON -DCORDON_FUZZ=ON "${QUICK_BUILD[@]}"; then
+  san_built=1
+fi
 if [[ ${CORDON_SKIP_SANITIZE:-0} == 1 ]]; then
-  record "asan/ubsan" skipped "CORDON_SKIP_SANITIZE=1"
-elif run_step "build (ASan/UBSan)" build build-asan -DCORDON_SANITIZE=ON \
-  "${QUICK_BUILD[@]}"; then
+  record "ctest build-san" skipped "CORDON_SKIP_SANITIZE=1"
+elif [[ $san_built == 1 ]]; then
+  # (The namespace-less pass of the integration tests runs in the main build
+  # only: under ASan it would repeat the same supervisor code.)
   ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0} \
     UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
-    ctest_step "ctest build-asan" build-asan -E '^nsless[.]'
-  # (The namespace-less pass of the integration tests runs in the main build
-  # only: under ASan it would repeat the same supervisor code, and CI has 30
-  # minutes for everything.)
+    ctest_step asan "ctest build-san (ASan/UBSan)" build-san -E '^nsless[.]'
 else
-  record "ctest build-asan" FAILED "not run: build failed"
+  record "ctest build-san" FAILED "not run: build failed"
 fi
 
 # 4. clang-tidy over every src/ file of the compilation database; the
@@ -186,14 +195,12 @@ format_check() {
 }
 run_step "clang-format" format_check
 
-# 6. libFuzzer smoke run: each *_fuzz target for FUZZ_SECONDS, with a
-# throw-away corpus seeded from tests/fuzz/corpus/<target>/ when present.
+# 6. libFuzzer smoke run: each *_fuzz target of build-san for FUZZ_SECONDS,
+# with a throw-away corpus seeded from tests/fuzz/corpus/<target>/ when
+# present.
 fuzz() {
   local targets t corpus rc=0
-  CC=clang CXX=clang++ build build-fuzz -DCORDON_FUZZ=ON -DCORDON_TESTS=OFF \
-    "${QUICK_BUILD[@]}" >"$LOGDIR/fuzz-build.log" 2>&1 ||
-    { cat "$LOGDIR/fuzz-build.log"; echo "fuzz build failed" >&2; return 1; }
-  mapfile -t targets < <(find build-fuzz -type f -executable -name '*_fuzz' | sort)
+  mapfile -t targets < <(find build-san/tests/fuzz -type f -executable -name '*_fuzz' | sort)
   [[ ${#targets[@]} -gt 0 ]] || { echo "no *_fuzz target was built" >&2; return 1; }
   for t in "${targets[@]}"; do
     corpus=$(mktemp -d "$LOGDIR/corpus.XXXXXX")
@@ -213,13 +220,16 @@ fuzz() {
 }
 if [[ ${CORDON_SKIP_FUZZ:-0} == 1 ]]; then
   record "libFuzzer smoke" skipped "CORDON_SKIP_FUZZ=1"
-else
+elif [[ $san_built == 1 ]]; then
   run_step "libFuzzer smoke" fuzz
+else
+  record "libFuzzer smoke" FAILED "not run: build failed"
 fi
 
 banner "summary ($((SECONDS - started)) s)"
 printf '%s\n' "${step_lines[@]}"
-failed=$((tests_failed + step_failures))
 echo
-echo "$tests_passed passed, $failed failed"
-[[ ${#failed_steps[@]} -eq 0 && $tests_failed -eq 0 ]]
+report_args=(--expected tests/expected_skips.txt --failed-steps "$step_failures")
+[[ ${CI:-} == true || ${CI:-} == 1 ]] && report_args+=(--ci)
+for e in "${exits[@]}"; do report_args+=(--exit "$e"); done
+python3 scripts/test_report.py "${report_args[@]}" "${reports[@]}"

@@ -23,7 +23,8 @@ bool IsStrictlyUnder(const std::string& path, const std::string& root) {
 
 class Builder {
  public:
-  explicit Builder(std::vector<Exception> exceptions) : exceptions_(std::move(exceptions)) {}
+  Builder(std::vector<Exception> exceptions, Lister list)
+      : exceptions_(std::move(exceptions)), list_(std::move(list)) {}
 
   Status Add(const std::string& root, uint64_t access) {
     for (const Exception& e : exceptions_) {
@@ -69,13 +70,13 @@ class Builder {
     for (const Exception* e : inside) own &= e->cap;
     CORDON_RETURN_IF_ERROR(Push(dir, own, inside.front()->path));
     const std::string& why = carving.empty() ? inside.front()->path : carving;
-    DIR* d = opendir(dir.c_str());
-    if (d == nullptr) {
-      Error e = SysError("opendir", dir, errno);
+    Result<std::vector<std::string>> listed = list_(dir);
+    if (!listed.ok()) {
+      Error e = listed.error();
       e.detail = "cannot list it to hide " + why + " without user namespaces";
       return e;
     }
-    std::vector<std::string> names = TakeNames(d);
+    std::vector<std::string> names = std::move(listed).value();
     std::sort(names.begin(), names.end());
     for (const std::string& name : names) {
       std::string child = dir == "/" ? std::string() : dir;
@@ -109,18 +110,26 @@ class Builder {
   }
 
   std::vector<Exception> exceptions_;
+  Lister list_;
   std::vector<landlock::PathRule> rules_;
 };
 
 }  // namespace
 
+Result<std::vector<std::string>> ListDirectory(const std::string& dir) {
+  DIR* d = opendir(dir.c_str());
+  if (d == nullptr) return SysError("opendir", dir, errno);
+  return TakeNames(d);
+}
+
 Result<std::vector<landlock::PathRule>> Build(const std::vector<Grant>& grants,
-                                              const std::vector<Exception>& exceptions) {
+                                              const std::vector<Exception>& exceptions,
+                                              const Lister& list) {
   std::vector<Exception> resolved;
   resolved.reserve(exceptions.size());
   for (const Exception& e : exceptions)
     resolved.push_back({Resolved(e.path), e.cap, e.caps_inner_grants});
-  Builder builder(std::move(resolved));
+  Builder builder(std::move(resolved), list);
   for (const Grant& g : grants) {
     struct stat st {};
     if (stat(g.path.c_str(), &st) != 0) continue;  // absent toolchain dirs and the like

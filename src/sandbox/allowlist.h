@@ -15,6 +15,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -43,12 +44,22 @@ struct Exception {
 // that cannot be carved out) rather than truncated.
 inline constexpr size_t kMaxRules = 4096;
 
+// Lists the names in a directory (without "." and ".."), or fails with the
+// step, path and errno. A parameter of Build so that a test can make a
+// listing fail the way an unreadable directory does, even as root, who can
+// list any directory.
+using Lister = std::function<Result<std::vector<std::string>>(const std::string& dir)>;
+
+// The real lister: opendir and readdir.
+[[nodiscard]] Result<std::vector<std::string>> ListDirectory(const std::string& dir);
+
 // The rules that give each grant's access to everything beneath it except
 // the exceptions. Paths are resolved through symlinks first; symlinks
 // found while listing get no rule (access through them is checked on their
 // target). Fails, naming the exception, when a directory on the way cannot
-// be listed or the rules would exceed kMaxRules.
+// be listed (by `list`) or the rules would exceed kMaxRules.
 [[nodiscard]] Result<std::vector<landlock::PathRule>> Build(
-    const std::vector<Grant>& grants, const std::vector<Exception>& exceptions);
+    const std::vector<Grant>& grants, const std::vector<Exception>& exceptions,
+    const Lister& list = ListDirectory);
 
 }  // namespace cordon::sandbox::allowlist

@@ -76,7 +76,7 @@ int main(int argc, char** argv) {
     if (arg == "--no-seccomp") {
       rc |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(ENOSYS), SCMP_SYS(seccomp), 0);
       rc |= seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EINVAL), SCMP_SYS(prctl), 1,
-                             SCMP_A0(SCMP_CMP_EQ, PR_SET_SECCOMP));
+                             SCMP_A0(SCMP_CMP_EQ, PR_SET_SECCOMP, 0));
       if (rc != 0) return Die("seccomp_rule_add(--no-seccomp) failed");
       continue;
     }

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <memory>
 #include <mutex>
@@ -642,16 +643,27 @@ TEST_F(TelemetryTest, LogFiltersAndSkipsBadLines) {
 
 TEST_F(TelemetryTest, LogFollowPrintsNewRuns) {
   ASSERT_EQ(Run({}, {"/bin/true"}).exit_code, 0);
-  std::vector<std::string> argv = {CordonBin(), "log", "--follow", "--json", "--kind", "exec"};
-  Process follow(argv, env_, ws_);
-  usleep(400000);
+  // Its output goes to a file the test reads while it runs: each step waits
+  // for what follow has printed, not for a guess at how long it takes.
+  const std::string out = root_ / "follow.out";
+  Process follow({"/bin/sh", "-c", "exec \"$@\" >\"$0\"", out, CordonBin(), "log", "--follow",
+                  "--json", "--kind", "exec"},
+                 env_, ws_);
+  auto printed_lines = [&](size_t n) {
+    return WaitFor(
+        [&] {
+          return Exists(out) && static_cast<size_t>(std::ranges::count(ReadFile(out), '\n')) >= n;
+        },
+        10);
+  };
+  ASSERT_TRUE(printed_lines(2)) << "follow did not print the first run's exec records";
   ASSERT_EQ(Run({}, {"/bin/sh", "-c", "exit 9"}).exit_code, 9);
-  usleep(800000);
+  ASSERT_TRUE(printed_lines(4)) << "follow did not print the new run's exec records";
   kill(follow.pid(), SIGTERM);
-  RunResult r = follow.Wait(5);
+  follow.Wait(5);
   auto lines = Lines();
   ASSERT_EQ(lines.size(), 6u);
-  EXPECT_EQ(r.out, lines[1] + "\n" + lines[2] + "\n" + lines[4] + "\n" + lines[5] + "\n");
+  EXPECT_EQ(ReadFile(out), lines[1] + "\n" + lines[2] + "\n" + lines[4] + "\n" + lines[5] + "\n");
 }
 
 }  // namespace

@@ -5,8 +5,11 @@
 #include <stdlib.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <filesystem>
 #include <fstream>
+#include <string>
+#include <vector>
 
 namespace cordon::sandbox::allowlist {
 namespace {
@@ -82,13 +85,32 @@ TEST_F(AllowlistTest, GrantInsideADenyReadPathIsDropped) {
 }
 
 TEST_F(AllowlistTest, UnlistableDirectoryOnTheWayIsAnErrorNamingThePath) {
-  if (geteuid() == 0) GTEST_SKIP() << "root lists any directory";
+  // The listing of .config fails as an unreadable directory's does (root
+  // could list it, so the failure is injected rather than made with modes).
   const std::string home = root_ + "/home";
-  fsys::permissions(home + "/.config", fsys::perms::none);
-  auto rules = Build({{home, lfs::kRead}}, {{home + "/.config/gh", 0, true}});
-  fsys::permissions(home + "/.config", fsys::perms::owner_all);
+  std::vector<std::string> listed;
+  auto list = [&](const std::string& dir) -> Result<std::vector<std::string>> {
+    listed.push_back(dir);
+    if (dir == home + "/.config") return SysError("opendir", dir, EACCES);
+    return ListDirectory(dir);
+  };
+  auto rules = Build({{home, lfs::kRead}}, {{home + "/.config/gh", 0, true}}, list);
   ASSERT_FALSE(rules.ok());
-  EXPECT_NE(rules.error().Describe().find(home + "/.config"), std::string::npos);
+  const std::string message = rules.error().Describe();
+  EXPECT_NE(message.find("opendir(" + home + "/.config)"), std::string::npos) << message;
+  EXPECT_NE(message.find(home + "/.config/gh"), std::string::npos) << message;
+  EXPECT_NE(message.find("EACCES"), std::string::npos) << message;
+  // Fails closed: the walk stopped at the failure instead of skipping it.
+  EXPECT_EQ(listed, (std::vector<std::string>{home, home + "/.config"}));
+}
+
+TEST_F(AllowlistTest, TheSameWalkWithAWorkingListerSucceeds) {
+  // The twin: the same grant and exception with every listing working.
+  const std::string home = root_ + "/home";
+  auto rules = Build({{home, lfs::kRead}}, {{home + "/.config/gh", 0, true}}, ListDirectory);
+  ASSERT_TRUE(rules.ok()) << rules.error().Describe();
+  EXPECT_EQ(RuleFor(rules.value(), home + "/.config/gh"), 0u);
+  EXPECT_EQ(RuleFor(rules.value(), home + "/.config/app"), lfs::kRead);
 }
 
 }  // namespace

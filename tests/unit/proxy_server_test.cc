@@ -12,7 +12,10 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
+#include <future>
 #include <mutex>
+#include <string>
 #include <thread>
 
 #include "proxy/server.h"
@@ -59,6 +62,21 @@ std::string ReadAll(int s, int timeout_ms = 5000) {
     if (n <= 0) return out;
     out.append(buf, static_cast<size_t>(n));
   }
+}
+
+// What arrives until `needle` has (the connection stays open), EOF, or
+// `timeout_ms` of silence ("TIMEOUT" appended).
+std::string ReadUntil(int s, const std::string& needle, int timeout_ms = 5000) {
+  std::string out;
+  while (out.find(needle) == std::string::npos) {
+    pollfd p{s, POLLIN, 0};
+    if (poll(&p, 1, timeout_ms) != 1) return out + "TIMEOUT";
+    char buf[4096];
+    ssize_t n = recv(s, buf, sizeof buf, 0);
+    if (n <= 0) return out;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
 }
 
 // An origin that answers every connection with one fixed response and
@@ -237,14 +255,21 @@ TEST_F(ProxyServerTest, ConnectionsBeyondTheLimitAreClosed) {
   Limits limits;
   limits.max_connections = 2;
   StartProxy(limits);
+  const std::string get =
+      "GET http://allowed.test:" + std::to_string(origin_.port()) + "/ HTTP/1.1\r\nHost: a\r\n";
+  // Two connections the proxy has accepted: each got an answer and stays
+  // open (keep-alive), so both count against the limit when c arrives.
   int a = Connect(port_);
   int b = Connect(port_);
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  for (int s : {a, b}) {
+    Send(s, get + "\r\n");
+    std::string first = ReadUntil(s, "origin");
+    ASSERT_NE(first.find("origin"), std::string::npos) << first;
+  }
   int c = Connect(port_);
   EXPECT_EQ(ReadAll(c, 2000), "");  // closed at once
   // The first two are still served.
-  Send(a, "GET http://allowed.test:" + std::to_string(origin_.port()) +
-              "/ HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
+  Send(a, get + "Connection: close\r\n\r\n");
   std::string out = ReadAll(a);
   EXPECT_NE(out.find("origin"), std::string::npos) << out;
   close(a);
@@ -290,19 +315,38 @@ TEST_F(ProxyServerTest, Socks5DeniedNameGetsReplyTwo) {
   EXPECT_EQ(out[3], '\x02');
 }
 
-// Answers "held.test" after a short wait, on another thread; never answers
+// Holds the question about "held.test" until the test answers it, from
+// the test's thread (not the proxy's), after Ask has returned; never answers
 // anything else.
 class TestDecider : public Decider {
  public:
   void Ask(const DecisionRequest& request, DecisionDone done) override {
     ++asked;
     if (request.host != "held.test") return;  // never answered: the timeout decides
-    std::thread([done = std::move(done)] {
-      std::this_thread::sleep_for(std::chrono::milliseconds(50));
-      done(true, "approved (test)");
-    }).detach();
+    std::lock_guard<std::mutex> l(mu_);
+    held_ = std::move(done);
+    asked_held_.notify_all();
+  }
+  // Waits for the held question, then allows it. False if none came.
+  bool AllowHeld() {
+    DecisionDone done;
+    {
+      std::unique_lock<std::mutex> l(mu_);
+      if (!asked_held_.wait_for(l, std::chrono::seconds(5), [&] { return held_ != nullptr; })) {
+        return false;
+      }
+      done = std::move(held_);
+      held_ = nullptr;
+    }
+    done(true, "approved (test)");
+    return true;
   }
   std::atomic<int> asked{0};
+
+ private:
+  std::mutex mu_;
+  std::condition_variable asked_held_;
+  DecisionDone held_;
 };
 
 TEST_F(ProxyServerTest, ADeciderCanAllowAHeldDestinationAndSilenceDenies) {
@@ -310,7 +354,9 @@ TEST_F(ProxyServerTest, ADeciderCanAllowAHeldDestinationAndSilenceDenies) {
   Limits limits;
   limits.decide_timeout_ms = 300;
   StartProxy(limits, &decider);
-  EXPECT_NE(Get("held.test").find("origin"), std::string::npos);
+  auto held = std::async(std::launch::async, [this] { return Get("held.test"); });
+  EXPECT_TRUE(decider.AllowHeld()) << "the proxy never asked about held.test";
+  EXPECT_NE(held.get().find("origin"), std::string::npos);
   EXPECT_EQ(Get("silent.test").rfind("HTTP/1.1 403", 0), 0u);
   EXPECT_EQ(decider.asked, 2);
   EXPECT_EQ(origin_.connections(), 1);
