@@ -11,7 +11,7 @@
 #include "policy/env.h"
 #include "policy/loader.h"
 #include "policy/render.h"
-#include "sandbox/nsless.h"
+#include "sandbox/linux/nsless.h"
 
 namespace cordon::cli {
 namespace {

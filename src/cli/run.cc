@@ -17,7 +17,7 @@
 #include "policy/loader.h"
 #include "policy/net_rules.h"
 #include "sandbox/launcher.h"
-#include "sandbox/plan.h"
+#include "sandbox/linux/plan.h"
 
 extern char** environ;
 

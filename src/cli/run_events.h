@@ -12,7 +12,7 @@
 #include "policy/loader.h"
 #include "policy/policy.h"
 #include "sandbox/launcher.h"
-#include "sandbox/plan.h"
+#include "sandbox/linux/plan.h"
 #include "telemetry/run_sink.h"
 
 namespace cordon::cli {

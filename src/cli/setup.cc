@@ -7,7 +7,7 @@
 
 #include "cli/commands.h"
 #include "cli/state_dirs.h"
-#include "sandbox/kernel_probe.h"
+#include "sandbox/linux/kernel_probe.h"
 #include "vault/store.h"
 
 namespace cordon::cli {

@@ -10,7 +10,7 @@
 #include "common/outcome.h"
 #include "policy/policy.h"
 #include "proxy/decider.h"
-#include "sandbox/plan.h"
+#include "sandbox/linux/plan.h"
 
 namespace cordon::sandbox {
 

@@ -1,6 +1,6 @@
 // Plan compilation: which covers, binds, hides and protects a policy yields.
 // The mount operations themselves are exercised by the integration suite.
-#include "sandbox/plan.h"
+#include "sandbox/linux/plan.h"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>

@@ -9,7 +9,7 @@
 #include <map>
 
 #include "approval/question.h"
-#include "sandbox/write_watch.h"
+#include "sandbox/linux/write_watch.h"
 
 namespace cordon::approval {
 namespace {

@@ -1,7 +1,7 @@
 // Builds the mount view with the new mount API (open_tree, move_mount,
 // mount_setattr: Linux 5.12+), which clones host paths before they are
 // covered and flips whole trees read-only in one call.
-#include "sandbox/mount_view.h"
+#include "sandbox/linux/mount_view.h"
 
 #include <fcntl.h>
 #include <limits.h>

@@ -24,14 +24,14 @@
 #include "common/clock.h"
 #include "common/unique_fd.h"
 #include "proxy/server.h"
-#include "sandbox/child.h"
-#include "sandbox/nsless.h"
-#include "sandbox/placeholders.h"
-#include "sandbox/private_tmp.h"
-#include "sandbox/proxy_listener.h"
-#include "sandbox/report.h"
-#include "sandbox/sweep.h"
-#include "sandbox/write_watch.h"
+#include "sandbox/linux/child.h"
+#include "sandbox/linux/nsless.h"
+#include "sandbox/linux/placeholders.h"
+#include "sandbox/linux/private_tmp.h"
+#include "sandbox/linux/proxy_listener.h"
+#include "sandbox/linux/report.h"
+#include "sandbox/linux/sweep.h"
+#include "sandbox/linux/write_watch.h"
 
 #ifndef P_PIDFD
 #define P_PIDFD 3

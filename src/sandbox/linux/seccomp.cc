@@ -1,5 +1,5 @@
 // The seccomp deny list, built with libseccomp and exported as raw BPF.
-#include "sandbox/seccomp.h"
+#include "sandbox/linux/seccomp.h"
 
 #include <fcntl.h>
 #include <linux/netlink.h>

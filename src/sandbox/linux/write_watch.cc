@@ -1,6 +1,6 @@
 // The write watcher: a seccomp user-notification listener in the sandbox's
 // init that observes write-intent path calls and always lets them continue.
-#include "sandbox/write_watch.h"
+#include "sandbox/linux/write_watch.h"
 
 #include <fcntl.h>
 #include <limits.h>
@@ -17,8 +17,8 @@
 
 #include "common/clock.h"
 #include "policy/paths.h"
-#include "sandbox/landlock.h"
-#include "sandbox/proc_path.h"
+#include "sandbox/linux/landlock.h"
+#include "sandbox/linux/proc_path.h"
 
 namespace cordon::write_watch {
 namespace {

@@ -15,7 +15,7 @@
 #include <vector>
 
 #include "common/result.h"
-#include "sandbox/child_status.h"
+#include "sandbox/linux/child_status.h"
 
 namespace cordon::seccomp {
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "sandbox/child_status.h"
+#include "sandbox/linux/child_status.h"
 
 namespace cordon::landlock {
 

@@ -1,5 +1,5 @@
 // Placeholder files and directories for missing protected paths.
-#include "sandbox/placeholders.h"
+#include "sandbox/linux/placeholders.h"
 
 #include <dirent.h>
 #include <fcntl.h>

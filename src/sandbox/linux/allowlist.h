@@ -19,7 +19,7 @@
 #include <vector>
 
 #include "common/result.h"
-#include "sandbox/landlock.h"
+#include "sandbox/linux/landlock.h"
 
 namespace cordon::sandbox::allowlist {
 

@@ -1,5 +1,5 @@
 // KillAllChildren: fixed buffers and raw syscalls only.
-#include "sandbox/sweep.h"
+#include "sandbox/linux/sweep.h"
 
 #include <fcntl.h>
 #include <signal.h>
@@ -9,7 +9,7 @@
 
 #include <cerrno>
 
-#include "sandbox/proc_path.h"
+#include "sandbox/linux/proc_path.h"
 
 namespace cordon::sandbox {
 namespace {

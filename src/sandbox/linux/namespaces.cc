@@ -1,5 +1,5 @@
 // User namespace id maps and capability dropping.
-#include "sandbox/namespaces.h"
+#include "sandbox/linux/namespaces.h"
 
 #include <fcntl.h>
 #include <linux/capability.h>

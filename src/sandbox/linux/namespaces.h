@@ -9,7 +9,7 @@
 
 #include <string>
 
-#include "sandbox/child_status.h"
+#include "sandbox/linux/child_status.h"
 
 namespace cordon::namespaces {
 

@@ -1,4 +1,4 @@
-#include "sandbox/proxy_listener.h"
+#include "sandbox/linux/proxy_listener.h"
 
 #include <arpa/inet.h>
 #include <fcntl.h>

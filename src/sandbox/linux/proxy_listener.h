@@ -8,7 +8,7 @@
 
 #include "common/result.h"
 #include "common/unique_fd.h"
-#include "sandbox/child_status.h"
+#include "sandbox/linux/child_status.h"
 
 namespace cordon::sandbox::proxy_listener {
 

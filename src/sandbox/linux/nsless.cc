@@ -1,5 +1,5 @@
 // The namespace-less tier's plan and the user-namespace probe.
-#include "sandbox/nsless.h"
+#include "sandbox/linux/nsless.h"
 
 #include <fcntl.h>
 #include <sched.h>
@@ -14,7 +14,7 @@
 
 #include "common/unique_fd.h"
 #include "policy/paths.h"
-#include "sandbox/allowlist.h"
+#include "sandbox/linux/allowlist.h"
 
 namespace cordon::sandbox {
 namespace {

@@ -1,5 +1,5 @@
 // Kernel feature probes for `cordon setup` (see kernel_probe.h).
-#include "sandbox/kernel_probe.h"
+#include "sandbox/linux/kernel_probe.h"
 
 #include <errno.h>
 #include <linux/seccomp.h>
@@ -15,8 +15,8 @@
 #include <optional>
 
 #include "common/error.h"
-#include "sandbox/landlock.h"
-#include "sandbox/namespaces.h"
+#include "sandbox/linux/landlock.h"
+#include "sandbox/linux/namespaces.h"
 
 namespace cordon::kernel_probe {
 

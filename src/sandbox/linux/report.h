@@ -6,7 +6,7 @@
 #include <cstdint>
 #include <cstring>
 
-#include "sandbox/child_status.h"
+#include "sandbox/linux/child_status.h"
 
 namespace cordon {
 

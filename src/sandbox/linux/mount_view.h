@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "sandbox/child_status.h"
+#include "sandbox/linux/child_status.h"
 
 namespace cordon::mount_view {
 

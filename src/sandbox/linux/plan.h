@@ -11,11 +11,11 @@
 
 #include "common/result.h"
 #include "policy/policy.h"
-#include "sandbox/landlock.h"
-#include "sandbox/mount_view.h"
-#include "sandbox/namespaces.h"
-#include "sandbox/placeholders.h"
-#include "sandbox/seccomp.h"
+#include "sandbox/linux/landlock.h"
+#include "sandbox/linux/mount_view.h"
+#include "sandbox/linux/namespaces.h"
+#include "sandbox/linux/placeholders.h"
+#include "sandbox/linux/seccomp.h"
 
 namespace cordon::sandbox {
 

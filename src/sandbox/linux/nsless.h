@@ -16,7 +16,7 @@
 
 #include "common/result.h"
 #include "policy/policy.h"
-#include "sandbox/plan.h"
+#include "sandbox/linux/plan.h"
 
 namespace cordon::sandbox {
 

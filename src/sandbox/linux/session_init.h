@@ -4,8 +4,8 @@
 // proxy) without paying for a new one.
 #pragma once
 
-#include "sandbox/child.h"
-#include "sandbox/child_status.h"
+#include "sandbox/linux/child.h"
+#include "sandbox/linux/child_status.h"
 
 namespace cordon::sandbox {
 

@@ -1,6 +1,6 @@
 // Landlock syscalls by hand: glibc has no wrappers and no library covers
 // ABI 4-7 (network, IPC scoping).
-#include "sandbox/landlock.h"
+#include "sandbox/linux/landlock.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>

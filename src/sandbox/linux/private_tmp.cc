@@ -1,5 +1,5 @@
 // Creation and symlink-safe removal of the private temp directory.
-#include "sandbox/private_tmp.h"
+#include "sandbox/linux/private_tmp.h"
 
 #include <dirent.h>
 #include <fcntl.h>

@@ -1,5 +1,5 @@
 // Carves exceptions out of Landlock grants by granting around them.
-#include "sandbox/allowlist.h"
+#include "sandbox/linux/allowlist.h"
 
 #include <dirent.h>
 #include <sys/stat.h>

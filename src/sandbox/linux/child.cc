@@ -6,7 +6,7 @@
 //   no_new_privs before Landlock and seccomp (both require it),
 //   capabilities dropped after the last mount, seccomp last (it denies mount
 //   and the other setup calls), then init forks the command.
-#include "sandbox/child.h"
+#include "sandbox/linux/child.h"
 
 #include <poll.h>
 #include <sys/prctl.h>
@@ -15,10 +15,10 @@
 
 #include <cerrno>
 
-#include "sandbox/proxy_listener.h"
-#include "sandbox/report.h"
-#include "sandbox/session_init.h"
-#include "sandbox/sweep.h"
+#include "sandbox/linux/proxy_listener.h"
+#include "sandbox/linux/report.h"
+#include "sandbox/linux/session_init.h"
+#include "sandbox/linux/sweep.h"
 
 extern char** environ;
 

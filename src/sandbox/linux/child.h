@@ -6,8 +6,8 @@
 
 #include <span>
 
-#include "sandbox/plan.h"
-#include "sandbox/write_watch.h"
+#include "sandbox/linux/plan.h"
+#include "sandbox/linux/write_watch.h"
 
 namespace cordon::sandbox {
 

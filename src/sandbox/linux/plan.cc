@@ -1,6 +1,6 @@
 // Compiles a Policy into the Linux plan: mount operations, Landlock rules,
 // the seccomp program, argv and envp.
-#include "sandbox/plan.h"
+#include "sandbox/linux/plan.h"
 
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -14,8 +14,8 @@
 
 #include "policy/env.h"
 #include "policy/paths.h"
-#include "sandbox/placeholders.h"
-#include "sandbox/proxy_listener.h"
+#include "sandbox/linux/placeholders.h"
+#include "sandbox/linux/proxy_listener.h"
 
 namespace cordon::sandbox {
 namespace {

@@ -1,6 +1,6 @@
 // Init's request loop and each call's reaper: fixed buffers and raw
 // syscalls only (see child.cc: init must not allocate).
-#include "sandbox/session_init.h"
+#include "sandbox/linux/session_init.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -14,9 +14,9 @@
 #include <cerrno>
 #include <cstring>
 
-#include "sandbox/landlock.h"
+#include "sandbox/linux/landlock.h"
 #include "sandbox/session_wire.h"
-#include "sandbox/sweep.h"
+#include "sandbox/linux/sweep.h"
 
 extern char** environ;
 

@@ -25,9 +25,9 @@
 #include <string_view>
 #include <vector>
 
-#include "sandbox/child_status.h"
-#include "sandbox/plan.h"
-#include "sandbox/report.h"
+#include "sandbox/linux/child_status.h"
+#include "sandbox/linux/plan.h"
+#include "sandbox/linux/report.h"
 
 namespace cordon::write_watch {
 
