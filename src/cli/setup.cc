@@ -12,6 +12,8 @@
 
 namespace cordon::cli {
 
+namespace kernel_probe = sandbox::kernel_probe;
+
 namespace {
 
 void PrintTable(const kernel_probe::Report& report) {

@@ -374,7 +374,7 @@ TEST(WritableQuestion, BadWireLinesAreRejected) {
 }  // namespace
 }  // namespace cordon::approval
 
-namespace cordon::write_watch {
+namespace cordon::sandbox::write_watch {
 namespace {
 
 std::string Normalized(std::string p) {
@@ -409,4 +409,4 @@ TEST(WriteWatch, DeniedWritesAreOutsideWritableRootsOrProtected) {
 }
 
 }  // namespace
-}  // namespace cordon::write_watch
+}  // namespace cordon::sandbox::write_watch

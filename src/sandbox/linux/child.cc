@@ -16,7 +16,7 @@
 #include <cerrno>
 
 #include "sandbox/linux/proxy_listener.h"
-#include "sandbox/linux/report.h"
+#include "sandbox/linux/child_report.h"
 #include "sandbox/linux/session_init.h"
 #include "sandbox/linux/sweep.h"
 
@@ -25,28 +25,28 @@ extern char** environ;
 namespace cordon::sandbox {
 namespace {
 
-void WriteReport(int fd, const Report& report) {
+void WriteReport(int fd, const ChildReport& report) {
   // Nothing to do if the supervisor is gone; the write is atomic otherwise.
   (void)!write(fd, &report, sizeof(report));
 }
 
 [[noreturn]] void Fail(const ChildContext& ctx, const ChildStatus& st,
-                       Report::Kind kind = Report::kSetupFailed) {
-  WriteReport(ctx.report_fd, Report::From(kind, st));
+                       ChildReport::Kind kind = ChildReport::kSetupFailed) {
+  WriteReport(ctx.report_fd, ChildReport::From(kind, st));
   _exit(125);
 }
 
 #define STEP(expr)                      \
   do {                                  \
-    ::cordon::ChildStatus st_ = (expr); \
+    ::cordon::sandbox::ChildStatus st_ = (expr); \
     if (!st_.ok()) Fail(ctx, st_);      \
   } while (0)
 
 // A step that configures the namespaces.
 #define NS_STEP(expr)                                             \
   do {                                                            \
-    ::cordon::ChildStatus st_ = (expr);                           \
-    if (!st_.ok()) Fail(ctx, st_, Report::kNamespaceSetupFailed); \
+    ::cordon::sandbox::ChildStatus st_ = (expr);                           \
+    if (!st_.ok()) Fail(ctx, st_, ChildReport::kNamespaceSetupFailed); \
   } while (0)
 
 ChildStatus Prctl(int option, unsigned long arg, const char* name) {
@@ -80,7 +80,7 @@ ChildStatus Chdir(const char* dir) {
   environ = const_cast<char**>(ctx.envp);
   execvp(ctx.argv[0], ctx.argv);
   ChildStatus failed = ChildStatus::Errno("execvp", ctx.argv[0]);  // errno before the write
-  WriteReport(ctx.report_fd, Report::From(Report::kExecFailed, failed));
+  WriteReport(ctx.report_fd, ChildReport::From(ChildReport::kExecFailed, failed));
   _exit(failed.err == ENOENT ? 127 : 126);
 }
 
@@ -114,8 +114,8 @@ ChildStatus Chdir(const char* dir) {
     pid_t pid;
     while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
       if (pid != command) continue;
-      Report report;
-      report.kind = Report::kExited;
+      ChildReport report;
+      report.kind = ChildReport::kExited;
       report.wait_status = status;
       if (ctx.watch != nullptr) ctx.watch->Fill(report);
       WriteReport(ctx.report_fd, report);

@@ -7,7 +7,7 @@
 
 #include <cerrno>
 
-namespace cordon {
+namespace cordon::sandbox {
 
 struct ChildStatus {
   const char* op = nullptr;    // nullptr: success
@@ -22,10 +22,10 @@ struct ChildStatus {
   }
 };
 
-}  // namespace cordon
+}  // namespace cordon::sandbox
 
 #define CORDON_CHILD_TRY(expr)         \
   do {                                 \
-    ::cordon::ChildStatus s_ = (expr); \
+    ::cordon::sandbox::ChildStatus s_ = (expr); \
     if (!s_.ok()) return s_;           \
   } while (0)

@@ -18,7 +18,7 @@
 #include "sandbox/linux/landlock.h"
 #include "sandbox/linux/namespaces.h"
 
-namespace cordon::kernel_probe {
+namespace cordon::sandbox::kernel_probe {
 
 namespace {
 
@@ -213,4 +213,4 @@ Report ProbeKernel() {
   return r;
 }
 
-}  // namespace cordon::kernel_probe
+}  // namespace cordon::sandbox::kernel_probe

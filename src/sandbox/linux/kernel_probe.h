@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-namespace cordon::kernel_probe {
+namespace cordon::sandbox::kernel_probe {
 
 enum class Status { kOk, kLimited, kMissing, kInfo };
 [[nodiscard]] const char* StatusName(Status s);  // "ok", "limited", "missing", "info"
@@ -35,4 +35,4 @@ struct Report {
 
 [[nodiscard]] Report ProbeKernel();
 
-}  // namespace cordon::kernel_probe
+}  // namespace cordon::sandbox::kernel_probe

@@ -10,7 +10,7 @@
 #include <cstddef>
 #include <cstring>
 
-namespace cordon::landlock {
+namespace cordon::sandbox::landlock {
 namespace {
 
 constexpr unsigned kCreateRulesetVersion = 1U << 0;
@@ -149,4 +149,4 @@ ChildStatus Enter(int ruleset_fd) {
   return ChildStatus::Ok();
 }
 
-}  // namespace cordon::landlock
+}  // namespace cordon::sandbox::landlock

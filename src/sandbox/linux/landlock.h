@@ -12,7 +12,7 @@
 
 #include "sandbox/linux/child_status.h"
 
-namespace cordon::landlock {
+namespace cordon::sandbox::landlock {
 
 // Access bits of the kernel ABI (linux/landlock.h; Debian 12's headers lack
 // the newer ones, so they are spelled out here).
@@ -85,4 +85,4 @@ struct Rules {
 // domain nested in its own. no_new_privs must already be set.
 [[nodiscard]] ChildStatus Enter(int ruleset_fd);
 
-}  // namespace cordon::landlock
+}  // namespace cordon::sandbox::landlock

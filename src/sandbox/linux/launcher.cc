@@ -29,7 +29,7 @@
 #include "sandbox/linux/placeholders.h"
 #include "sandbox/linux/private_tmp.h"
 #include "sandbox/linux/proxy_listener.h"
-#include "sandbox/linux/report.h"
+#include "sandbox/linux/child_report.h"
 #include "sandbox/linux/sweep.h"
 #include "sandbox/linux/write_watch.h"
 
@@ -97,7 +97,7 @@ int SendSignal(int pidfd, int sig) {
 }
 
 // Hints for the errno values whose meaning is not obvious from the call.
-std::string SetupHint(const Report& r) {
+std::string SetupHint(const ChildReport& r) {
   struct Hint {
     const char* op_prefix;
     int err;  // 0: any
@@ -132,9 +132,9 @@ std::string SetupHint(const Report& r) {
   return "";
 }
 
-Outcome FromReport(const Report& r) {
+Outcome FromReport(const ChildReport& r) {
   Error e = SysError(r.op, r.path, r.err);
-  if (r.kind == Report::kExecFailed) return Outcome{Outcome::Kind::kExecError, 0, 0, std::move(e)};
+  if (r.kind == ChildReport::kExecFailed) return Outcome{Outcome::Kind::kExecError, 0, 0, std::move(e)};
   e.hint = SetupHint(r);
   return Outcome::SetupError(std::move(e));
 }
@@ -369,9 +369,9 @@ Outcome Launch(const policy::Policy& policy, Plan& plan, const LaunchOptions& op
     }
 
     if (timed_out) return Outcome{Outcome::Kind::kTimeout, 0, SIGKILL, {}};
-    Report r;
+    ChildReport r;
     ssize_t got = read(report.value().read.get(), &r, sizeof(r));
-    if (got == sizeof(r) && r.kind == Report::kNamespaceSetupFailed &&
+    if (got == sizeof(r) && r.kind == ChildReport::kNamespaceSetupFailed &&
         plan.tier == Tier::kNamespaces && (r.err == EPERM || r.err == EACCES)) {
       // A user namespace we may create but not configure (AppArmor's
       // unprivileged_userns profile, a masked /proc): the command has not
@@ -385,7 +385,7 @@ Outcome Launch(const policy::Policy& policy, Plan& plan, const LaunchOptions& op
       if (!switched.ok()) return Outcome::SetupError(switched.error());
       continue;
     }
-    if (got == sizeof(r) && r.kind == Report::kExited) {
+    if (got == sizeof(r) && r.kind == ChildReport::kExited) {
       if (options.stats != nullptr && r.denied_writes > 0) {
         r.denied_write[sizeof(r.denied_write) - 1] = '\0';
         options.stats->denied_writes = r.denied_writes;
@@ -396,7 +396,7 @@ Outcome Launch(const policy::Policy& policy, Plan& plan, const LaunchOptions& op
         return Outcome{Outcome::Kind::kSignaled, 0, WTERMSIG(r.wait_status), {}};
       return Outcome{Outcome::Kind::kExited, WEXITSTATUS(r.wait_status), 0, {}};
     }
-    if (got == sizeof(r) && r.kind != Report::kNone) return FromReport(r);
+    if (got == sizeof(r) && r.kind != ChildReport::kNone) return FromReport(r);
     // No report: init (or the unconfined command itself) ended on its own.
     if (info.si_code == CLD_EXITED) return Outcome{Outcome::Kind::kExited, info.si_status, 0, {}};
     return Outcome{Outcome::Kind::kSignaled, 0, info.si_status, {}};

@@ -12,7 +12,7 @@
 
 #include <cstring>
 
-namespace cordon::mount_view {
+namespace cordon::sandbox::mount_view {
 namespace {
 
 ChildStatus SetReadOnly(int dfd, const char* path, unsigned flags, const char* what) {
@@ -195,4 +195,4 @@ ChildStatus Build(const Plan& plan, std::span<int> scratch, int* host_pts_fd) {
   return ChildStatus::Ok();
 }
 
-}  // namespace cordon::mount_view
+}  // namespace cordon::sandbox::mount_view

@@ -13,7 +13,7 @@
 
 #include "sandbox/linux/child_status.h"
 
-namespace cordon::mount_view {
+namespace cordon::sandbox::mount_view {
 
 // An empty tmpfs over a directory (the home, /run, /tmp, /dev ...).
 struct Cover {
@@ -59,4 +59,4 @@ struct Plan {
 // terminal usable.
 [[nodiscard]] ChildStatus Build(const Plan& plan, std::span<int> scratch, int* host_pts_fd);
 
-}  // namespace cordon::mount_view
+}  // namespace cordon::sandbox::mount_view

@@ -11,7 +11,7 @@
 
 #include <cstring>
 
-namespace cordon::namespaces {
+namespace cordon::sandbox::namespaces {
 namespace {
 
 ChildStatus WriteFile(const char* path, const char* data) {
@@ -88,4 +88,4 @@ std::string UserNamespaceHint(int err) {
   return hint;
 }
 
-}  // namespace cordon::namespaces
+}  // namespace cordon::sandbox::namespaces

@@ -11,7 +11,7 @@
 
 #include "sandbox/linux/child_status.h"
 
-namespace cordon::namespaces {
+namespace cordon::sandbox::namespaces {
 
 // The namespaces of a confined run. The network namespace is left out for
 // --net full.
@@ -38,4 +38,4 @@ struct IdMaps {
 // The remedy for a failed clone(CLONE_NEWUSER): AppArmor, sysctls.
 [[nodiscard]] std::string UserNamespaceHint(int err);
 
-}  // namespace cordon::namespaces
+}  // namespace cordon::sandbox::namespaces

@@ -22,7 +22,7 @@
 
 #include "common/unique_fd.h"
 
-namespace cordon::seccomp {
+namespace cordon::sandbox::seccomp {
 namespace {
 
 // Calls that only widen the attack surface or escape the view; EPERM.
@@ -320,4 +320,4 @@ ChildStatus Install(const Program& program, int* listener) {
   return ChildStatus::Ok();
 }
 
-}  // namespace cordon::seccomp
+}  // namespace cordon::sandbox::seccomp

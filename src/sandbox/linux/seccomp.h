@@ -17,7 +17,7 @@
 #include "common/result.h"
 #include "sandbox/linux/child_status.h"
 
-namespace cordon::seccomp {
+namespace cordon::sandbox::seccomp {
 
 struct Options {
   // The namespace-less tier, where Landlock's TCP rules are the network
@@ -65,4 +65,4 @@ using Program = std::vector<sock_filter>;
 // watches), the program is installed without one and *listener is -1.
 [[nodiscard]] ChildStatus Install(const Program& program, int* listener = nullptr);
 
-}  // namespace cordon::seccomp
+}  // namespace cordon::sandbox::seccomp

@@ -20,7 +20,7 @@
 #include "sandbox/linux/landlock.h"
 #include "sandbox/linux/proc_path.h"
 
-namespace cordon::write_watch {
+namespace cordon::sandbox::write_watch {
 namespace {
 
 // What a call does to its path(s), which decides when it cannot have been
@@ -225,7 +225,7 @@ ChildStatus Watch::Start(int listener) {
   return ChildStatus::Ok();
 }
 
-void Watch::Fill(Report& report) {
+void Watch::Fill(ChildReport& report) {
   pthread_mutex_lock(&mu_);
   report.denied_writes = count_;
   report.denied_write_ms = last_ms_;
@@ -332,4 +332,4 @@ void Watch::Serve() {
   }
 }
 
-}  // namespace cordon::write_watch
+}  // namespace cordon::sandbox::write_watch

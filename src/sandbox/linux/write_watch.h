@@ -27,9 +27,9 @@
 
 #include "sandbox/linux/child_status.h"
 #include "sandbox/linux/plan.h"
-#include "sandbox/linux/report.h"
+#include "sandbox/linux/child_report.h"
 
-namespace cordon::write_watch {
+namespace cordon::sandbox::write_watch {
 
 // Where writes are expected to pass, and where they are not even there.
 struct Roots {
@@ -67,7 +67,7 @@ class Watch {
   [[nodiscard]] ChildStatus Start(int listener);
 
   // Copies what was seen into init's final report (any thread).
-  void Fill(Report& report);
+  void Fill(ChildReport& report);
 
  private:
   static void* Main(void* self);
@@ -80,7 +80,7 @@ class Watch {
   pthread_mutex_t mu_ = PTHREAD_MUTEX_INITIALIZER;
   uint32_t count_ = 0;
   int64_t last_ms_ = 0;
-  char last_[sizeof(Report::denied_write)] = {};
+  char last_[sizeof(ChildReport::denied_write)] = {};
 };
 
-}  // namespace cordon::write_watch
+}  // namespace cordon::sandbox::write_watch

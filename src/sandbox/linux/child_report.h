@@ -8,9 +8,9 @@
 
 #include "sandbox/linux/child_status.h"
 
-namespace cordon {
+namespace cordon::sandbox {
 
-struct Report {
+struct ChildReport {
   // kNamespaceSetupFailed: a step that configures the namespaces (id maps,
   // hostname, mount view) failed; with EPERM/EACCES the supervisor may
   // retry in the namespace-less tier (the command has not run).
@@ -33,8 +33,8 @@ struct Report {
   int64_t denied_write_ms = 0;
   char denied_write[2048] = {};
 
-  static Report From(Kind kind, const ChildStatus& st) {
-    Report r;
+  static ChildReport From(Kind kind, const ChildStatus& st) {
+    ChildReport r;
     r.kind = kind;
     r.err = st.err;
     if (st.op != nullptr) strncpy(r.op, st.op, sizeof(r.op) - 1);
@@ -43,6 +43,6 @@ struct Report {
   }
 };
 
-static_assert(sizeof(Report) < 4096, "a report must fit one atomic pipe write");
+static_assert(sizeof(ChildReport) < 4096, "a report must fit one atomic pipe write");
 
-}  // namespace cordon
+}  // namespace cordon::sandbox
