@@ -10,7 +10,7 @@
 #include "approval/broker.h"
 #include "approval/question.h"
 #include "policy/policy.h"
-#include "sandbox/launcher.h"
+#include "sandbox/backend.h"
 
 namespace cordon::cli {
 

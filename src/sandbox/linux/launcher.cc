@@ -1,5 +1,7 @@
-// The supervisor side of a run.
-#include "sandbox/launcher.h"
+// The supervisor side of a run: backend.h's LaunchOnce for Linux. Clones
+// the child into its namespaces, serves the proxy, relays signals, enforces
+// the timeout, and turns the child's report into an Outcome.
+#include "sandbox/backend.h"
 
 #include <fcntl.h>
 #include <poll.h>
@@ -23,9 +25,10 @@
 
 #include "common/clock.h"
 #include "common/unique_fd.h"
-#include "proxy/server.h"
 #include "sandbox/linux/child.h"
+#include "sandbox/linux/namespaces.h"
 #include "sandbox/linux/nsless.h"
+#include "sandbox/linux/plan.h"
 #include "sandbox/linux/placeholders.h"
 #include "sandbox/linux/private_tmp.h"
 #include "sandbox/linux/proxy_listener.h"
@@ -139,268 +142,234 @@ Outcome FromReport(const ChildReport& r) {
   return Outcome::SetupError(std::move(e));
 }
 
+// A launch that fails after clone: kills the sandbox's root process and
+// waits for it; without a pid namespace, also what it left behind (init's
+// orphans come back to the supervisor, a subreaper).
+void KillAndReap(int pidfd, const Plan& plan, pid_t keep_child) {
+  SendSignal(pidfd, SIGKILL);
+  siginfo_t ignored{};
+  waitid(static_cast<idtype_t>(P_PIDFD), pidfd, &ignored, WEXITED);
+  if (plan.tier == Tier::kNamespaceless) KillAllChildren(keep_child);
+}
+
+// Stand-ins for missing protected files, made for this launch. One that
+// could not be made leaves its path unprotected: the run stops, unless
+// degraded runs were asked for; then the launch runs a copy of the plan
+// without that path (`patched`), and on_degraded names it.
+Status MakePlaceholders(const Plan& plan, const LaunchOptions& options, Placeholders& placeholders,
+                        std::optional<Plan>& patched) {
+  for (Error& e : placeholders.Create(plan.placeholders, plan.cwd)) {
+    if (!plan.allow_degraded) {
+      e.detail = "cannot keep the missing protected path from being created";
+      e.hint =
+          "a parent directory may have been replaced by a symlink, or the directory is not "
+          "writable by you; check the path, or run with --allow-degraded to go on with it "
+          "unprotected";
+      return e;
+    }
+    if (!patched) patched = plan;
+    std::erase(patched->mounts.protects, e.object);
+    patched->degraded.push_back("could not create a placeholder for missing protected path " +
+                                e.object + " (" + e.Describe() + ")");
+    if (options.on_degraded) options.on_degraded(patched->degraded.back());
+  }
+  return {};
+}
+
 }  // namespace
 
-Outcome Launch(const policy::Policy& policy, Plan& plan, const LaunchOptions& options) {
-  // argv and envp as C arrays; rebuilt when the plan changes tier.
+LaunchResult LaunchOnce(const Plan& given, const LaunchOptions& options) {
+  Placeholders placeholders;  // removed when the launch ends
+  std::optional<Plan> patched;
+  Status made = MakePlaceholders(given, options, placeholders, patched);
+  if (!made.ok()) return Outcome::SetupError(made.error());
+  const Plan& plan = patched ? *patched : given;
+  const bool confine = plan.tier != Tier::kUnconfined;
+  const bool nsless = plan.tier == Tier::kNamespaceless;
+
   std::vector<char*> argv;
+  for (const auto& a : plan.argv) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
   std::vector<char*> envp;
-  auto c_arrays = [&] {
-    argv.clear();
-    for (auto& a : plan.argv) argv.push_back(a.data());
-    argv.push_back(nullptr);
-    envp.clear();
-    for (auto& e : plan.envp) envp.push_back(e.data());
-    envp.push_back(nullptr);
-  };
-  c_arrays();
+  for (const auto& e : plan.envp) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
   std::vector<int> scratch(plan.mounts.binds.size(), -1);
 
-  // Stand-ins for missing protected files. One that could not be made
-  // leaves its path unprotected: the run stops, unless degraded runs were
-  // asked for (then the path is named as not enforced).
-  Placeholders placeholders;
-  if (!plan.placeholders.empty()) {
-    for (Error& e : placeholders.Create(plan.placeholders, policy.workspace)) {
-      std::erase(plan.mounts.protects, e.object);
-      if (!policy.allow_degraded) {
-        e.detail = "cannot keep the missing protected path from being created";
-        e.hint =
-            "a parent directory may have been replaced by a symlink, or the directory is not "
-            "writable by you; check the path, or run with --allow-degraded to go on with it "
-            "unprotected";
-        return Outcome::SetupError(std::move(e));
-      }
-      plan.degraded.push_back("could not create a placeholder for missing protected path " +
-                              e.object + " (" + e.Describe() + ")");
-      if (options.on_degraded) options.on_degraded(plan.degraded.back());
-    }
+  // Orphans of the run come back to the supervisor, which kills them.
+  if (nsless && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) {
+    return Outcome::SetupError(SysError("prctl(PR_SET_CHILD_SUBREAPER)", "", errno));
+  }
+  auto report = MakePipe("report");
+  if (!report.ok()) return Outcome::SetupError(report.error());
+  auto lifeline = MakePipe("lifeline");
+  if (!lifeline.ok()) return Outcome::SetupError(lifeline.error());
+
+  // The proxy's listener comes from the child's network namespace over
+  // this channel; without namespaces it is the host's, made by Compile.
+  Channel proxy_channel;
+  if (plan.proxy && plan.tier == Tier::kNamespaces) {
+    auto channel = MakeChannel("proxy listener");
+    if (!channel.ok()) return Outcome::SetupError(channel.error());
+    proxy_channel = std::move(channel.value());
   }
 
-  // The namespace-less tier's private TMPDIR; removed after every process
-  // of the run is gone (declared first: destroyed last).
-  PrivateTmp private_tmp;
-  // --net proxy without namespaces: the proxy listens on the host's
-  // loopback, and Landlock lets the command connect to that port only.
-  UniqueFd host_listener;
-  auto to_namespaceless = [&](const std::string& reason) -> Status {
-    auto tmp = PrivateTmp::Create();
-    if (!tmp.ok()) return tmp.error();
-    private_tmp = std::move(tmp).value();
-    CORDON_RETURN_IF_ERROR(PlanNamespaceless(policy, private_tmp.path(), reason, plan));
-    if (plan.proxy) {
-      uint16_t port = 0;
-      auto listener = proxy_listener::CreateOnHost(&port);
-      if (!listener.ok()) return listener.error();
-      host_listener = std::move(listener).value();
-      plan.landlock.allow_connect_port = port;
-      SetProxyEnvironment(plan.envp, port);
-    }
-    // Orphans of the run come back to the supervisor, which kills them.
-    if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) {
-      return SysError("prctl(PR_SET_CHILD_SUBREAPER)", "", errno);
-    }
-    c_arrays();
-    scratch.clear();
-    if (options.on_notice) {
-      options.on_notice("user namespaces are refused here (" + reason +
-                        "): running in the namespace-less tier, Landlock and seccomp only (what "
-                        "it cannot enforce: cordon policy show; --require-namespaces refuses "
-                        "instead)");
-    }
-    for (const auto& d : plan.degraded) {
-      if (options.on_degraded) options.on_degraded(d);
-    }
-    return {};
-  };
-  auto refusal = [&](Error e) {
+  SignalGuard signals;
+  std::unique_ptr<write_watch::Watch> watch =
+      confine && plan.watch_writes && plan.use_seccomp
+          ? std::make_unique<write_watch::Watch>(write_watch::FromPlan(plan))
+          : nullptr;
+  ChildContext ctx;
+  ctx.plan = &plan;
+  ctx.proxy_channel = proxy_channel.child.get();
+  ctx.session_fd = options.session_fd;
+  ctx.report_fd = report.value().write.get();
+  ctx.lifeline_fd = lifeline.value().read.get();
+  ctx.exec_mask = signals.old();
+  ctx.watch = watch.get();
+  ctx.argv = argv.data();
+  ctx.envp = envp.data();
+  ctx.init_mask = signals.set();
+  sigaddset(&ctx.init_mask, SIGCHLD);
+  if (nsless) sigaddset(&ctx.init_mask, kSweepSignal);
+
+  int pidfd = -1;
+  pid_t pid = CloneWithPidfd(confine ? plan.clone_flags : 0, &pidfd);
+  if (pid < 0 && plan.tier == Tier::kNamespaces && IsNamespaceRefusal(errno)) {
+    Error e = SysError("clone(CLONE_NEWUSER|CLONE_NEWNS|CLONE_NEWPID|...)", "", errno);
     e.hint = namespaces::UserNamespaceHint(e.err);
-    return Outcome::SetupError(std::move(e));
-  };
-
-  for (;;) {
-    auto report = MakePipe("report");
-    if (!report.ok()) return Outcome::SetupError(report.error());
-    auto lifeline = MakePipe("lifeline");
-    if (!lifeline.ok()) return Outcome::SetupError(lifeline.error());
-
-    // The proxy's listener comes from the child's network namespace over
-    // this channel.
-    Channel proxy_channel;
-    if (plan.proxy && plan.tier == Tier::kNamespaces) {
-      auto channel = MakeChannel("proxy listener");
-      if (!channel.ok()) return Outcome::SetupError(channel.error());
-      proxy_channel = std::move(channel.value());
-    }
-
-    SignalGuard signals;
-    ChildContext ctx;
-    ctx.plan = &plan;
-    ctx.proxy_channel = proxy_channel.child.get();
-    ctx.session_fd = options.session_fd;
-    ctx.report_fd = report.value().write.get();
-    ctx.lifeline_fd = lifeline.value().read.get();
-    ctx.exec_mask = signals.old();
-    std::unique_ptr<write_watch::Watch> watch;  // per tier: its roots are the plan's
-    auto set_ctx = [&] {
-      watch = plan.confine && plan.watch_writes && plan.use_seccomp
-                  ? std::make_unique<write_watch::Watch>(write_watch::FromPlan(plan))
-                  : nullptr;
-      ctx.watch = watch.get();
-      ctx.argv = argv.data();
-      ctx.envp = envp.data();
-      ctx.init_mask = signals.set();
-      sigaddset(&ctx.init_mask, SIGCHLD);
-      if (plan.tier == Tier::kNamespaceless) sigaddset(&ctx.init_mask, kSweepSignal);
-    };
-    set_ctx();
-
-    int pidfd = -1;
-    pid_t pid = CloneWithPidfd(plan.confine ? plan.clone_flags : 0, &pidfd);
-    if (pid < 0 && plan.confine && plan.tier == Tier::kNamespaces && IsNamespaceRefusal(errno)) {
-      Error e = SysError("clone(CLONE_NEWUSER|CLONE_NEWNS|CLONE_NEWPID|...)", "", errno);
-      if (policy.require_namespaces) return refusal(std::move(e));
-      Status switched = to_namespaceless("clone(CLONE_NEWUSER): " + ErrnoName(e.err));
-      if (!switched.ok()) return Outcome::SetupError(switched.error());
-      set_ctx();
-      proxy_channel = Channel{};  // the listener is the host's now
-      ctx.proxy_channel = -1;
-      pid = CloneWithPidfd(0, &pidfd);
-    }
-    if (pid < 0) return Outcome::SetupError(SysError("clone", "", errno));
-    if (pid == 0) {
-      // The child: it inherited the blocked mask, which init keeps.
-      ctx.scratch = std::span<int>(scratch);
-      lifeline.value().write.Reset();
-      if (plan.confine) RunChild(ctx);
-      ExecUnconfined(ctx);
-    }
-    UniqueFd child(pidfd);
-    if (options.on_started) options.on_started(pid);
-    report.value().write.Reset();
-    lifeline.value().read.Reset();
-    proxy_channel.child.Reset();
-
-    // The proxy serves its listener until this iteration ends (then every
-    // connection is closed). If the child failed before handing over the
-    // listener, its report says why.
-    std::unique_ptr<proxy::Server> proxy_server;
-    if (plan.proxy) {
-      Result<UniqueFd> listener = proxy_channel.supervisor.valid()
-                                      ? proxy_listener::Receive(proxy_channel.supervisor.get())
-                                      : Result<UniqueFd>(std::exchange(host_listener, UniqueFd()));
-      if (listener.ok()) {
-        proxy::Config config;
-        config.rules = policy.net_rules;
-        config.resolve = policy.net_resolve;
-        config.events = options.events;
-        config.decider = options.decider;
-        if (options.decide_timeout_ms > 0)
-          config.limits.decide_timeout_ms = options.decide_timeout_ms;
-        auto server = proxy::Server::Start(std::move(listener.value()), std::move(config));
-        if (!server.ok()) {
-          SendSignal(child.get(), SIGKILL);
-          siginfo_t ignored{};
-          waitid(static_cast<idtype_t>(P_PIDFD), child.get(), &ignored, WEXITED);
-          if (plan.tier == Tier::kNamespaceless) KillAllChildren(options.keep_child);
-          return Outcome::SetupError(server.error());
-        }
-        proxy_server = std::move(server.value());
-      }
-    }
-
-    UniqueFd sigfd(signalfd(-1, &signals.set(), SFD_CLOEXEC));
-    if (!sigfd.valid()) {
-      SendSignal(child.get(), SIGKILL);
-      siginfo_t ignored{};
-      waitid(static_cast<idtype_t>(P_PIDFD), child.get(), &ignored, WEXITED);
-      if (plan.tier == Tier::kNamespaceless) KillAllChildren(options.keep_child);
-      return Outcome::SetupError(SysError("signalfd", "", errno));
-    }
-
-    const int64_t deadline =
-        options.timeout_seconds ? MonotonicMs() + *options.timeout_seconds * 1000LL : -1;
-    bool timed_out = false;
-    for (;;) {
-      int wait_ms = -1;
-      if (deadline >= 0) wait_ms = static_cast<int>(std::max<int64_t>(0, deadline - MonotonicMs()));
-      pollfd fds[2] = {{child.get(), POLLIN, 0}, {sigfd.get(), POLLIN, 0}};
-      int n = poll(fds, 2, wait_ms);
-      if (n < 0 && errno != EINTR) break;
-      if (n == 0 && deadline >= 0 && MonotonicMs() >= deadline) {
-        // Killing init kills the whole pid namespace; without one, the
-        // sweep below kills what init leaves to the supervisor.
-        timed_out = true;
-        SendSignal(child.get(), SIGKILL);
-      }
-      if (n > 0 && (fds[1].revents & POLLIN)) {
-        signalfd_siginfo si{};
-        if (read(sigfd.get(), &si, sizeof(si)) == sizeof(si)) {
-          // Terminal-generated signals (SI_KERNEL) already reached the
-          // command's process group; relay only those sent to cordon.
-          if (static_cast<int>(si.ssi_code) <= 0)
-            SendSignal(child.get(), static_cast<int>(si.ssi_signo));
-        }
-      }
-      if (n > 0 && (fds[0].revents & POLLIN)) break;
-    }
-    siginfo_t info{};
-    if (waitid(static_cast<idtype_t>(P_PIDFD), child.get(), &info, WEXITED) != 0) {
-      return Outcome::SetupError(SysError("waitid", "", errno));
-    }
-    if (options.stats != nullptr) {
-      // init reaps every process of the run, so this covers the whole tree.
-      rusage ru{};
-      if (getrusage(RUSAGE_CHILDREN, &ru) == 0) {
-        options.stats->peak_rss_bytes = static_cast<int64_t>(ru.ru_maxrss) * 1024;
-        options.stats->cpu_us = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000LL +
-                                ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
-      }
-    }
-    if (plan.tier == Tier::kNamespaceless) {
-      if (!KillAllChildren(options.keep_child) && options.on_notice) {
-        options.on_notice(
-            "cannot read /proc/self/task/*/children: processes the command left may survive it");
-      }
-      Status removed = private_tmp.Remove();
-      if (!removed.ok() && options.on_notice) {
-        options.on_notice("could not remove the private temp dir: " + removed.error().Describe());
-      }
-    }
-
-    if (timed_out) return Outcome{Outcome::Kind::kTimeout, 0, SIGKILL, {}};
-    ChildReport r;
-    ssize_t got = read(report.value().read.get(), &r, sizeof(r));
-    if (got == sizeof(r) && r.kind == ChildReport::kNamespaceSetupFailed &&
-        plan.tier == Tier::kNamespaces && (r.err == EPERM || r.err == EACCES)) {
-      // A user namespace we may create but not configure (AppArmor's
-      // unprivileged_userns profile, a masked /proc): the command has not
-      // run, so it can run again in the namespace-less tier.
-      Error e = SysError(r.op, r.path, r.err);
-      if (policy.require_namespaces) return refusal(std::move(e));
-      std::string reason = std::string(r.op) +
-                           (r.path[0] != '\0' ? std::string(" ") + r.path : "") + ": " +
-                           ErrnoName(r.err);
-      Status switched = to_namespaceless(reason);
-      if (!switched.ok()) return Outcome::SetupError(switched.error());
-      continue;
-    }
-    if (got == sizeof(r) && r.kind == ChildReport::kExited) {
-      if (options.stats != nullptr && r.denied_writes > 0) {
-        r.denied_write[sizeof(r.denied_write) - 1] = '\0';
-        options.stats->denied_writes = r.denied_writes;
-        options.stats->denied_write = r.denied_write;
-        options.stats->denied_write_ms = r.denied_write_ms;
-      }
-      if (WIFSIGNALED(r.wait_status))
-        return Outcome{Outcome::Kind::kSignaled, 0, WTERMSIG(r.wait_status), {}};
-      return Outcome{Outcome::Kind::kExited, WEXITSTATUS(r.wait_status), 0, {}};
-    }
-    if (got == sizeof(r) && r.kind != ChildReport::kNone) return FromReport(r);
-    // No report: init (or the unconfined command itself) ended on its own.
-    if (info.si_code == CLD_EXITED) return Outcome{Outcome::Kind::kExited, info.si_status, 0, {}};
-    return Outcome{Outcome::Kind::kSignaled, 0, info.si_status, {}};
+    std::string reason = "clone(CLONE_NEWUSER): " + ErrnoName(e.err);
+    return NamespacesRefused{std::move(e), std::move(reason)};
   }
+  if (pid < 0) return Outcome::SetupError(SysError("clone", "", errno));
+  if (pid == 0) {
+    // The child: it inherited the blocked mask, which init keeps.
+    ctx.scratch = std::span<int>(scratch);
+    lifeline.value().write.Reset();
+    if (confine) RunChild(ctx);
+    ExecUnconfined(ctx);
+  }
+  UniqueFd child(pidfd);
+  if (options.on_started) options.on_started(pid);
+  report.value().write.Reset();
+  lifeline.value().read.Reset();
+  proxy_channel.child.Reset();
+
+  // The proxy serves its listener until the launch ends (then every
+  // connection is closed). If the child failed before handing over the
+  // listener, its report says why.
+  std::unique_ptr<RunningProxy> proxy;
+  Status setup;
+  if (plan.proxy) {
+    Result<UniqueFd> listener = Result<UniqueFd>(UniqueFd());
+    if (proxy_channel.supervisor.valid()) {
+      listener = proxy_listener::Receive(proxy_channel.supervisor.get());
+    } else {
+      int fd = fcntl(plan.host->listener.get(), F_DUPFD_CLOEXEC, 0);
+      listener = fd >= 0 ? Result<UniqueFd>(UniqueFd(fd))
+                         : Result<UniqueFd>(SysError("fcntl(F_DUPFD_CLOEXEC)", "proxy", errno));
+    }
+    if (listener.ok()) {
+      auto started = options.start_proxy
+                         ? options.start_proxy(std::move(listener.value()))
+                         : Result<std::unique_ptr<RunningProxy>>(
+                               PlainError("proxy", "", "no proxy factory was given"));
+      if (started.ok()) {
+        proxy = std::move(started.value());
+      } else {
+        setup = started.error();
+      }
+    }
+  }
+  UniqueFd sigfd;
+  if (setup.ok()) {
+    sigfd = UniqueFd(signalfd(-1, &signals.set(), SFD_CLOEXEC));
+    if (!sigfd.valid()) setup = SysError("signalfd", "", errno);
+  }
+  if (!setup.ok()) {
+    KillAndReap(child.get(), plan, options.keep_child);
+    return Outcome::SetupError(setup.error());
+  }
+
+  const int64_t deadline =
+      options.timeout_seconds ? MonotonicMs() + *options.timeout_seconds * 1000LL : -1;
+  bool timed_out = false;
+  for (;;) {
+    int wait_ms = -1;
+    if (deadline >= 0) wait_ms = static_cast<int>(std::max<int64_t>(0, deadline - MonotonicMs()));
+    pollfd fds[2] = {{child.get(), POLLIN, 0}, {sigfd.get(), POLLIN, 0}};
+    int n = poll(fds, 2, wait_ms);
+    if (n < 0 && errno != EINTR) break;
+    if (n == 0 && deadline >= 0 && MonotonicMs() >= deadline) {
+      // Killing init kills the whole pid namespace; without one, the
+      // sweep below kills what init leaves to the supervisor.
+      timed_out = true;
+      SendSignal(child.get(), SIGKILL);
+    }
+    if (n > 0 && (fds[1].revents & POLLIN)) {
+      signalfd_siginfo si{};
+      if (read(sigfd.get(), &si, sizeof(si)) == sizeof(si)) {
+        // Terminal-generated signals (SI_KERNEL) already reached the
+        // command's process group; relay only those sent to cordon.
+        if (static_cast<int>(si.ssi_code) <= 0)
+          SendSignal(child.get(), static_cast<int>(si.ssi_signo));
+      }
+    }
+    if (n > 0 && (fds[0].revents & POLLIN)) break;
+  }
+  siginfo_t info{};
+  if (waitid(static_cast<idtype_t>(P_PIDFD), child.get(), &info, WEXITED) != 0) {
+    return Outcome::SetupError(SysError("waitid", "", errno));
+  }
+  if (options.stats != nullptr) {
+    // init reaps every process of the run, so this covers the whole tree.
+    rusage ru{};
+    if (getrusage(RUSAGE_CHILDREN, &ru) == 0) {
+      options.stats->peak_rss_bytes = static_cast<int64_t>(ru.ru_maxrss) * 1024;
+      options.stats->cpu_us = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000LL +
+                              ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
+    }
+  }
+  if (nsless) {
+    if (!KillAllChildren(options.keep_child) && options.on_notice) {
+      options.on_notice(
+          "cannot read /proc/self/task/*/children: processes the command left may survive it");
+    }
+    Status removed = plan.host->tmp.Remove();
+    if (!removed.ok() && options.on_notice) {
+      options.on_notice("could not remove the private temp dir: " + removed.error().Describe());
+    }
+  }
+
+  if (timed_out) return Outcome{Outcome::Kind::kTimeout, 0, SIGKILL, {}};
+  ChildReport r;
+  ssize_t got = read(report.value().read.get(), &r, sizeof(r));
+  if (got == sizeof(r) && r.kind == ChildReport::kNamespaceSetupFailed &&
+      plan.tier == Tier::kNamespaces && (r.err == EPERM || r.err == EACCES)) {
+    // A user namespace we may create but not configure (AppArmor's
+    // unprivileged_userns profile, a masked /proc): the command has not
+    // run, so it can run again in the namespace-less tier.
+    Error e = SysError(r.op, r.path, r.err);
+    e.hint = namespaces::UserNamespaceHint(e.err);
+    std::string reason = std::string(r.op) +
+                         (r.path[0] != '\0' ? std::string(" ") + r.path : "") + ": " +
+                         ErrnoName(r.err);
+    return NamespacesRefused{std::move(e), std::move(reason)};
+  }
+  if (got == sizeof(r) && r.kind == ChildReport::kExited) {
+    if (options.stats != nullptr && r.denied_writes > 0) {
+      r.denied_write[sizeof(r.denied_write) - 1] = '\0';
+      options.stats->denied_writes = r.denied_writes;
+      options.stats->denied_write = r.denied_write;
+      options.stats->denied_write_ms = r.denied_write_ms;
+    }
+    if (WIFSIGNALED(r.wait_status))
+      return Outcome{Outcome::Kind::kSignaled, 0, WTERMSIG(r.wait_status), {}};
+    return Outcome{Outcome::Kind::kExited, WEXITSTATUS(r.wait_status), 0, {}};
+  }
+  if (got == sizeof(r) && r.kind != ChildReport::kNone) return FromReport(r);
+  // No report: init (or the unconfined command itself) ended on its own.
+  if (info.si_code == CLD_EXITED) return Outcome{Outcome::Kind::kExited, info.si_status, 0, {}};
+  return Outcome{Outcome::Kind::kSignaled, 0, info.si_status, {}};
 }
 
 }  // namespace cordon::sandbox

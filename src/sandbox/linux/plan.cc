@@ -1,5 +1,6 @@
 // Compiles a Policy into the Linux plan: mount operations, Landlock rules,
-// the seccomp program, argv and envp.
+// the seccomp program, argv and envp; for the namespace-less tier, the same
+// plan re-planned by nsless.h. Also -v's description of a plan.
 #include "sandbox/linux/plan.h"
 
 #include <sys/mount.h>
@@ -9,11 +10,13 @@
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <optional>
 
 #include "policy/env.h"
 #include "policy/paths.h"
+#include "sandbox/linux/nsless.h"
 #include "sandbox/linux/placeholders.h"
 #include "sandbox/linux/proxy_listener.h"
 
@@ -236,16 +239,46 @@ void PlanLandlock(const Policy& policy, bool in_view, bool home_covered, landloc
   rules.scope_ipc = true;
 }
 
-}  // namespace
+// Granted secrets go in after scrubbing (so no scrub pattern removes them)
+// and replace a host variable of the same name.
+void AddExtraEnv(const std::vector<std::string>& extra, std::vector<std::string>& envp) {
+  for (const std::string& entry : extra) {
+    std::string prefix = entry.substr(0, entry.find('=') + 1);
+    std::erase_if(envp, [&](const std::string& e) { return e.rfind(prefix, 0) == 0; });
+    envp.push_back(entry);
+  }
+}
 
-Result<Plan> Compile(const Policy& policy, std::vector<std::string> argv, char** environ) {
+// The namespace tier's plan, re-planned for the namespace-less tier: a
+// private TMPDIR and, for --net proxy, a listener on the host's loopback
+// that Landlock lets the command connect to (and nothing else).
+Status ToNamespaceless(const Policy& policy, const std::string& reason, Plan& plan) {
+  auto host = std::make_shared<HostScratch>();
+  auto tmp = PrivateTmp::Create();
+  if (!tmp.ok()) return tmp.error();
+  host->tmp = std::move(tmp).value();
+  CORDON_RETURN_IF_ERROR(PlanNamespaceless(policy, host->tmp.path(), reason, plan));
+  if (plan.proxy) {
+    uint16_t port = 0;
+    auto listener = proxy_listener::CreateOnHost(&port);
+    if (!listener.ok()) return listener.error();
+    host->listener = std::move(listener).value();
+    plan.landlock.allow_connect_port = port;
+    SetProxyEnvironment(plan.envp, port);
+  }
+  plan.host = std::move(host);
+  return {};
+}
+
+// The plan for the namespace tier (the namespace-less one starts from it).
+Result<Plan> CompileNamespaces(const Policy& policy, const CompileInputs& inputs) {
   Plan plan;
-  plan.argv = std::move(argv);
-  plan.envp = policy::BuildEnvironment(policy, environ);
+  plan.argv = inputs.argv;
+  plan.envp = policy::BuildEnvironment(policy, inputs.environ);
   plan.cwd = policy.workspace;
   plan.allow_degraded = policy.allow_degraded;
   if (policy.mode == Mode::kFullAccess) {
-    plan.confine = false;
+    AddExtraEnv(inputs.extra_env, plan.envp);
     plan.tier = Tier::kUnconfined;
     return plan;
   }
@@ -253,6 +286,7 @@ Result<Plan> Compile(const Policy& policy, std::vector<std::string> argv, char**
     plan.proxy = true;
     SetProxyEnvironment(plan.envp, proxy_listener::kPort);
   }
+  AddExtraEnv(inputs.extra_env, plan.envp);
 
   plan.clone_flags = namespaces::kAll;
   if (policy.net == NetMode::kFull) {
@@ -348,6 +382,19 @@ Result<Plan> Compile(const Policy& policy, std::vector<std::string> argv, char**
   return plan;
 }
 
+}  // namespace
+
+Result<Plan> Compile(const Policy& policy, const CompileInputs& inputs) {
+  auto compiled = CompileNamespaces(policy, inputs);
+  if (!compiled.ok() || compiled.value().tier == Tier::kUnconfined ||
+      inputs.tier != Tier::kNamespaceless) {
+    return compiled;
+  }
+  Plan plan = std::move(compiled).value();
+  CORDON_RETURN_IF_ERROR(ToNamespaceless(policy, inputs.tier_reason, plan));
+  return plan;
+}
+
 const char* TierName(Tier tier) {
   switch (tier) {
     case Tier::kNamespaces:
@@ -380,6 +427,26 @@ void SetProxyEnvironment(std::vector<std::string>& envp, uint16_t port) {
     envp.push_back(std::string(name).append("=").append(value));
     envp.push_back(lower.append("=").append(value));
   }
+}
+
+std::vector<std::string> DescribePlan(const Plan& plan) {
+  std::vector<std::string> lines;
+  if (plan.tier == Tier::kUnconfined) return lines;
+  const auto& m = plan.mounts;
+  char summary[512];
+  std::snprintf(summary, sizeof(summary),
+                "namespaces user mount pid ipc uts cgroup%s; mount view: %zu covers, %zu binds, "
+                "%zu hidden, %zu protected (%zu placeholders); landlock ABI %d with %zu rules%s; "
+                "seccomp %zu instructions",
+                (plan.clone_flags & CLONE_NEWNET) ? " net" : " (host network)", m.covers.size(),
+                m.binds.size(), m.hides.size(), m.protects.size(), plan.placeholders.size(),
+                plan.use_landlock ? plan.landlock.abi : 0, plan.landlock.paths.size(),
+                plan.landlock.deny_tcp ? ", TCP denied" : "", plan.seccomp.size());
+  lines.emplace_back(summary);
+  for (const auto& h : m.hides) lines.push_back("hidden: " + h.path);
+  for (const auto& p : m.protects) lines.push_back("protected: " + p);
+  for (const auto& note : plan.notes) lines.push_back("note: " + note);
+  return lines;
 }
 
 }  // namespace cordon::sandbox

@@ -1,32 +1,39 @@
 // Plan: everything the child needs, computed from a Policy before clone.
 //
-// The Linux backend's only input. Compiling it reads the host (which paths
-// exist, the kernel's Landlock ABI, a worktree's gitdir) but never config;
-// the child then only installs what the plan says.
+// The Linux backend's only input (backend.h declares Compile and
+// LaunchOnce). Compiling it reads the host (which paths exist, the kernel's
+// Landlock ABI, a worktree's gitdir) but never config; the child then only
+// installs what the plan says. Nothing edits a Plan after Compile: the tier
+// re-plan is a second Compile.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "common/result.h"
+#include "common/unique_fd.h"
 #include "policy/policy.h"
+#include "sandbox/backend.h"
 #include "sandbox/linux/landlock.h"
 #include "sandbox/linux/mount_view.h"
 #include "sandbox/linux/namespaces.h"
 #include "sandbox/linux/placeholders.h"
+#include "sandbox/linux/private_tmp.h"
 #include "sandbox/linux/seccomp.h"
 
 namespace cordon::sandbox {
 
-// How a run is confined. kNamespaces: user, mount, pid... namespaces, the
-// mount view, Landlock and seccomp. kNamespaceless: where user namespaces
-// are refused (AppArmor on Ubuntu 23.10+, container seccomp profiles),
-// Landlock and seccomp alone (see nsless.h). kUnconfined: full-access.
-enum class Tier { kNamespaces, kNamespaceless, kUnconfined };
+// What Compile made on the host for a namespace-less run. The plan's data
+// never changes; the launcher removes the directory once the run is over.
+struct HostScratch {
+  PrivateTmp tmp;     // the run's TMPDIR (private_tmp.h)
+  UniqueFd listener;  // --net proxy: the proxy's listener on the host's loopback
+};
 
 struct Plan {
-  bool confine = true;  // false: full-access, the command runs as is
+  // kUnconfined: full-access, the command runs as is.
   Tier tier = Tier::kNamespaces;
   // kNamespaceless: why ("clone(CLONE_NEWUSER): EPERM"), for stderr and the
   // session event.
@@ -46,6 +53,8 @@ struct Plan {
   // --net proxy: the child makes the proxy's listener in its network
   // namespace (proxy_listener.h) and the supervisor serves it.
   bool proxy = false;
+  // kNamespaceless only.
+  std::shared_ptr<HostScratch> host;
 
   // Missing protected paths to stand in for during the run (placeholders.h);
   // they are also listed in mounts.protects.
@@ -60,16 +69,6 @@ struct Plan {
   // Information for -v: notes about choices the plan made.
   std::vector<std::string> notes;
 };
-
-// Compiles the plan. Fails closed: a kernel feature that the policy needs and
-// the kernel lacks is an Error with its remedy, unless the policy allows
-// degraded runs (then it is listed in Plan::degraded).
-[[nodiscard]] Result<Plan> Compile(const policy::Policy& policy, std::vector<std::string> argv,
-                                   char** environ);
-
-// "namespaces", "namespace-less", "unconfined": the name in stderr, policy
-// show and the session event.
-[[nodiscard]] const char* TierName(Tier tier);
 
 // Sets HTTP_PROXY, HTTPS_PROXY, ALL_PROXY and NO_PROXY (both spellings) to
 // the proxy at 127.0.0.1:port, replacing whatever the host had.
