@@ -98,8 +98,8 @@ int RunOnce(const Command& command, const policy::Policy& policy, approval::Brok
   options.stats = &stats;
   options.keep_child = events.exporter_pid();
   // The channel's own deadline comes first, so the answer is "timeout".
-  options.start_proxy = RunProxy(policy, events.sink(), &broker,
-                                 policy.approval_timeout_seconds * 1000 + 2000);
+  options.start_proxy =
+      RunProxy(policy, events.sink(), &broker, policy.approval_timeout_seconds * 1000 + 2000);
   options.session_fd = command.session_fd;
   sandbox::LaunchResult launched = sandbox::LaunchOnce(*plan, options);
   // User namespaces refused before the command ran: the namespace-less

@@ -71,7 +71,8 @@ void RunEvents::SessionStart(const policy::Policy& policy, const sandbox::Plan& 
   const std::string rendered = policy::RenderJson(policy, /*indent=*/-1);
   Event e;
   e.name = "cordon.session.start";
-  e.severity = plan.degraded.empty() && plan.tier != sandbox::Tier::kUnconfined ? Severity::kInfo : Severity::kWarn;
+  e.severity = plan.degraded.empty() && plan.tier != sandbox::Tier::kUnconfined ? Severity::kInfo
+                                                                                : Severity::kWarn;
   e.body = std::string("cordon ") + CORDON_VERSION + " session: mode " +
            policy::ModeName(policy.mode) + ", network " + policy::NetModeName(policy.net) +
            ", workspace " + policy.workspace;

@@ -15,8 +15,8 @@
 
 #include <cerrno>
 
-#include "sandbox/linux/proxy_listener.h"
 #include "sandbox/linux/child_report.h"
+#include "sandbox/linux/proxy_listener.h"
 #include "sandbox/linux/session_init.h"
 #include "sandbox/linux/sweep.h"
 
@@ -36,16 +36,16 @@ void WriteReport(int fd, const ChildReport& report) {
   _exit(125);
 }
 
-#define STEP(expr)                      \
-  do {                                  \
+#define STEP(expr)                               \
+  do {                                           \
     ::cordon::sandbox::ChildStatus st_ = (expr); \
-    if (!st_.ok()) Fail(ctx, st_);      \
+    if (!st_.ok()) Fail(ctx, st_);               \
   } while (0)
 
 // A step that configures the namespaces.
-#define NS_STEP(expr)                                             \
-  do {                                                            \
-    ::cordon::sandbox::ChildStatus st_ = (expr);                           \
+#define NS_STEP(expr)                                                  \
+  do {                                                                 \
+    ::cordon::sandbox::ChildStatus st_ = (expr);                       \
     if (!st_.ok()) Fail(ctx, st_, ChildReport::kNamespaceSetupFailed); \
   } while (0)
 

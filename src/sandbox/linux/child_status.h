@@ -24,8 +24,8 @@ struct ChildStatus {
 
 }  // namespace cordon::sandbox
 
-#define CORDON_CHILD_TRY(expr)         \
-  do {                                 \
+#define CORDON_CHILD_TRY(expr)                  \
+  do {                                          \
     ::cordon::sandbox::ChildStatus s_ = (expr); \
-    if (!s_.ok()) return s_;           \
+    if (!s_.ok()) return s_;                    \
   } while (0)

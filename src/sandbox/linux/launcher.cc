@@ -1,8 +1,6 @@
 // The supervisor side of a run: backend.h's LaunchOnce for Linux. Clones
 // the child into its namespaces, serves the proxy, relays signals, enforces
 // the timeout, and turns the child's report into an Outcome.
-#include "sandbox/backend.h"
-
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
@@ -25,14 +23,15 @@
 
 #include "common/clock.h"
 #include "common/unique_fd.h"
+#include "sandbox/backend.h"
 #include "sandbox/linux/child.h"
+#include "sandbox/linux/child_report.h"
 #include "sandbox/linux/namespaces.h"
 #include "sandbox/linux/nsless.h"
-#include "sandbox/linux/plan.h"
 #include "sandbox/linux/placeholders.h"
+#include "sandbox/linux/plan.h"
 #include "sandbox/linux/private_tmp.h"
 #include "sandbox/linux/proxy_listener.h"
-#include "sandbox/linux/child_report.h"
 #include "sandbox/linux/sweep.h"
 #include "sandbox/linux/write_watch.h"
 
@@ -137,7 +136,8 @@ std::string SetupHint(const ChildReport& r) {
 
 Outcome FromReport(const ChildReport& r) {
   Error e = SysError(r.op, r.path, r.err);
-  if (r.kind == ChildReport::kExecFailed) return Outcome{Outcome::Kind::kExecError, 0, 0, std::move(e)};
+  if (r.kind == ChildReport::kExecFailed)
+    return Outcome{Outcome::Kind::kExecError, 0, 0, std::move(e)};
   e.hint = SetupHint(r);
   return Outcome::SetupError(std::move(e));
 }
@@ -269,10 +269,9 @@ LaunchResult LaunchOnce(const Plan& given, const LaunchOptions& options) {
                          : Result<UniqueFd>(SysError("fcntl(F_DUPFD_CLOEXEC)", "proxy", errno));
     }
     if (listener.ok()) {
-      auto started = options.start_proxy
-                         ? options.start_proxy(std::move(listener.value()))
-                         : Result<std::unique_ptr<RunningProxy>>(
-                               PlainError("proxy", "", "no proxy factory was given"));
+      auto started = options.start_proxy ? options.start_proxy(std::move(listener.value()))
+                                         : Result<std::unique_ptr<RunningProxy>>(PlainError(
+                                               "proxy", "", "no proxy factory was given"));
       if (started.ok()) {
         proxy = std::move(started.value());
       } else {
@@ -350,9 +349,8 @@ LaunchResult LaunchOnce(const Plan& given, const LaunchOptions& options) {
     // run, so it can run again in the namespace-less tier.
     Error e = SysError(r.op, r.path, r.err);
     e.hint = namespaces::UserNamespaceHint(e.err);
-    std::string reason = std::string(r.op) +
-                         (r.path[0] != '\0' ? std::string(" ") + r.path : "") + ": " +
-                         ErrnoName(r.err);
+    std::string reason = std::string(r.op) + (r.path[0] != '\0' ? std::string(" ") + r.path : "") +
+                         ": " + ErrnoName(r.err);
     return NamespacesRefused{std::move(e), std::move(reason)};
   }
   if (got == sizeof(r) && r.kind == ChildReport::kExited) {

@@ -15,8 +15,8 @@
 #include <cstring>
 
 #include "sandbox/linux/landlock.h"
-#include "sandbox/session_wire.h"
 #include "sandbox/linux/sweep.h"
+#include "sandbox/session_wire.h"
 
 extern char** environ;
 

@@ -25,9 +25,9 @@
 #include <string_view>
 #include <vector>
 
+#include "sandbox/linux/child_report.h"
 #include "sandbox/linux/child_status.h"
 #include "sandbox/linux/plan.h"
-#include "sandbox/linux/child_report.h"
 
 namespace cordon::sandbox::write_watch {
 
