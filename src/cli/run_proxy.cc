@@ -22,15 +22,16 @@ class ServedProxy : public sandbox::RunningProxy {
 
 sandbox::ProxyFactory RunProxy(const policy::Policy& policy, EventSink* events,
                                proxy::Decider* decider, int decide_timeout_ms) {
-  proxy::Config config;
-  config.rules = policy.net_rules;
-  config.resolve = policy.net_resolve;
-  config.events = events;
-  config.decider = decider;
-  if (decide_timeout_ms > 0) config.limits.decide_timeout_ms = decide_timeout_ms;
-  return [config = std::move(config)](
-             UniqueFd listener) -> Result<std::unique_ptr<sandbox::RunningProxy>> {
-    auto server = proxy::Server::Start(std::move(listener), config);
+  // The rules are copied only when a proxy starts: most runs have none.
+  return [&policy, events, decider,
+          decide_timeout_ms](UniqueFd listener) -> Result<std::unique_ptr<sandbox::RunningProxy>> {
+    proxy::Config config;
+    config.rules = policy.net_rules;
+    config.resolve = policy.net_resolve;
+    config.events = events;
+    config.decider = decider;
+    if (decide_timeout_ms > 0) config.limits.decide_timeout_ms = decide_timeout_ms;
+    auto server = proxy::Server::Start(std::move(listener), std::move(config));
     if (!server.ok()) return server.error();
     return std::unique_ptr<sandbox::RunningProxy>(
         std::make_unique<ServedProxy>(std::move(server.value())));

@@ -11,8 +11,8 @@
 
 namespace cordon::cli {
 
-// `events` and `decider` (may be null: destinations no rule names are
-// denied) must outlive every proxy the factory starts. decide_timeout_ms:
+// `policy`, `events` and `decider` (may be null: destinations no rule names
+// are denied) must outlive the factory and every proxy it starts. decide_timeout_ms:
 // how long a connection is held for the decider (0: the proxy's default).
 [[nodiscard]] sandbox::ProxyFactory RunProxy(const policy::Policy& policy, EventSink* events,
                                              proxy::Decider* decider, int decide_timeout_ms);
