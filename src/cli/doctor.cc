@@ -39,8 +39,8 @@
 #include "common/unique_fd.h"
 #include "policy/loader.h"
 #include "policy/paths.h"
-#include "sandbox/plan.h"
-#include "sandbox/userns_probe.h"
+#include "sandbox/backend.h"
+#include "sandbox/linux/userns_probe.h"
 
 extern char** environ;
 

@@ -32,7 +32,7 @@ struct RunArgs {
   bool verbose = false;
   std::optional<int> timeout_seconds;  // kill the tree after this, exit 124
   int approval_fd = -1;  // internal: questions to `cordon mcp` (see approval/channel.h)
-  int session_fd = -1;   // internal: `cordon mcp --session-sandbox` (sandbox/session_init.h)
+  int session_fd = -1;   // internal: `cordon mcp --session-sandbox` (sandbox/linux/session_init.h)
   std::vector<std::string> argv;  // the command after "--"
 };
 

@@ -11,9 +11,9 @@
 #include "policy/env.h"
 #include "policy/loader.h"
 #include "policy/render.h"
-#include "sandbox/nsless.h"
-#include "sandbox/plan.h"
-#include "sandbox/userns_probe.h"
+#include "sandbox/backend.h"
+#include "sandbox/linux/nsless.h"
+#include "sandbox/linux/userns_probe.h"
 
 namespace cordon::cli {
 namespace {

@@ -11,7 +11,7 @@
 #include "approval/question.h"
 #include "policy/flag_layer.h"
 #include "policy/policy.h"
-#include "sandbox/launcher.h"
+#include "sandbox/backend.h"
 
 namespace cordon::cli {
 

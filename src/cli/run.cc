@@ -14,11 +14,12 @@
 #include "cli/commands.h"
 #include "cli/rerun.h"
 #include "cli/run_events.h"
+#include "cli/run_proxy.h"
 #include "common/outcome.h"
 #include "policy/loader.h"
 #include "policy/net_rules.h"
-#include "sandbox/launcher.h"
-#include "sandbox/plan.h"
+#include "sandbox/backend.h"
+#include "sandbox/linux/plan.h"
 
 extern char** environ;
 
@@ -32,83 +33,107 @@ int Fail(const Error& e) {
 
 // -v: what the sandbox is made of, in one short paragraph.
 void PrintPlan(const sandbox::Plan& plan) {
-  if (!plan.confine) return;
-  const auto& m = plan.mounts;
-  std::fprintf(stderr,
-               "cordon: namespaces user mount pid ipc uts cgroup%s; mount view: %zu covers, %zu "
-               "binds, %zu hidden, %zu protected (%zu placeholders); landlock ABI %d with %zu "
-               "rules%s; seccomp %zu instructions\n",
-               (plan.clone_flags & CLONE_NEWNET) ? " net" : " (host network)", m.covers.size(),
-               m.binds.size(), m.hides.size(), m.protects.size(), plan.placeholders.size(),
-               plan.use_landlock ? plan.landlock.abi : 0, plan.landlock.paths.size(),
-               plan.landlock.deny_tcp ? ", TCP denied" : "", plan.seccomp.size());
-  for (const auto& h : m.hides) Say("hidden: " + h.path);
-  for (const auto& p : m.protects) Say("protected: " + p);
-  for (const auto& note : plan.notes) Say("note: " + note);
+  for (const std::string& line : sandbox::DescribePlan(plan)) Say(line);
 }
 
 // One confined run of command.argv under `policy`.
 int RunOnce(const RunArgs& command, const policy::Policy& policy, approval::Broker& broker,
             RunEvents& events, bool* session_started, sandbox::RunStats& stats) {
-  auto compiled = sandbox::Compile(policy, command.argv, environ);
-  if (!compiled.ok()) return Fail(compiled.error());
-  sandbox::Plan& plan = compiled.value();
-  // Granted secrets go in after scrubbing (so no scrub pattern removes
-  // them) and replace a host variable of the same name.
+  sandbox::CompileInputs inputs;
+  inputs.argv = command.argv;
+  inputs.environ = environ;
   auto granted = GrantedSecretEnv(policy);
   if (!granted.ok()) return Fail(granted.error());
-  for (std::string& entry : granted.value()) {
-    std::string prefix = entry.substr(0, entry.find('=') + 1);
-    std::erase_if(plan.envp, [&](const std::string& e) { return e.rfind(prefix, 0) == 0; });
-    plan.envp.push_back(std::move(entry));
-  }
-  if (!plan.confine) {
+  inputs.extra_env = std::move(granted).value();
+  auto compiled = sandbox::Compile(policy, inputs);
+  if (!compiled.ok()) return Fail(compiled.error());
+  // The plan being run; a second, namespace-less one replaces it when
+  // namespaces are refused. Neither changes once compiled.
+  const sandbox::Plan* plan = &compiled.value();
+  if (plan->tier == sandbox::Tier::kUnconfined) {
     std::fprintf(stderr,
                  "cordon: warning: mode full-access: the command runs unconfined (no filesystem, "
                  "network or process isolation)\n");
   }
-  if (command.verbose) PrintPlan(plan);
+  if (command.verbose) PrintPlan(*plan);
 
   // session.start goes out once the sandbox is being built (on another
   // core): rendering and writing it is not on the path to the command.
-  // What Launch tells before that (the switch to the namespace-less tier)
-  // follows it in the trail; its degradations are in plan.degraded, which
-  // session.start records.
+  // What is told before that (the switch to the namespace-less tier)
+  // follows it in the trail; the plan's degradations are in plan.degraded,
+  // which session.start records.
   std::vector<std::string> early_notices;
   auto start_session = [&] {
     if (*session_started) return;
     *session_started = true;
-    events.SessionStart(policy, plan);
+    events.SessionStart(policy, *plan);
     for (const std::string& n : early_notices) events.Degraded(n);
   };
   auto print_degraded = [](const std::string& what) { Say("degraded: not enforced: " + what); };
-  for (const auto& d : plan.degraded) print_degraded(d);
+  for (const auto& d : plan->degraded) print_degraded(d);
   sandbox::LaunchOptions options;
   options.timeout_seconds = command.timeout_seconds;
-  options.on_degraded = [&](const std::string& what) {
-    print_degraded(what);
-    if (*session_started) events.Degraded(what);
-  };
-  options.on_notice = [&](const std::string& what) {
-    Say(what);
+  // What the launch adds to the plan's degradations, and notices: recorded
+  // after session.start when told before it.
+  auto tell = [&](const std::string& what) {
     if (*session_started) {
       events.Degraded(what);
     } else {
       early_notices.push_back(what);
     }
   };
+  options.on_degraded = [&](const std::string& what) {
+    print_degraded(what);
+    tell(what);
+  };
+  options.on_notice = [&](const std::string& what) {
+    Say(what);
+    tell(what);
+  };
   options.on_started = [&](pid_t pid) {
     start_session();
-    events.ExecStart(plan, pid);
+    events.ExecStart(*plan, pid);
   };
   options.stats = &stats;
-  options.events = events.sink();
   options.keep_child = events.exporter_pid();
-  options.decider = &broker;
-  options.session_fd = command.session_fd;
   // The channel's own deadline comes first, so the answer is "timeout".
-  options.decide_timeout_ms = policy.approval_timeout_seconds * 1000 + 2000;
-  Outcome outcome = sandbox::Launch(policy, plan, options);
+  options.start_proxy =
+      RunProxy(policy, events.sink(), &broker, policy.approval_timeout_seconds * 1000 + 2000);
+  options.session_fd = command.session_fd;
+  sandbox::LaunchResult launched = sandbox::LaunchOnce(*plan, options);
+  // User namespaces refused before the command ran: the namespace-less
+  // tier, unless the policy requires namespaces.
+  Result<sandbox::Plan> replanned = Error{};
+  if (auto* refused = std::get_if<sandbox::NamespacesRefused>(&launched)) {
+    if (policy.require_namespaces) {
+      launched = Outcome::SetupError(std::move(refused->error));
+    } else {
+      inputs.tier = sandbox::Tier::kNamespaceless;
+      inputs.tier_reason = refused->reason;
+      replanned = sandbox::Compile(policy, inputs);
+      if (!replanned.ok()) {
+        launched = Outcome::SetupError(replanned.error());
+      } else {
+        plan = &replanned.value();
+        options.on_notice("user namespaces are refused here (" + plan->tier_reason +
+                          "): running in the namespace-less tier, Landlock and seccomp only "
+                          "(what it cannot enforce: cordon policy show; --require-namespaces "
+                          "refuses instead)");
+        // The new plan's degradations: session.start records them when it
+        // has not gone out yet.
+        for (const auto& d : plan->degraded) {
+          print_degraded(d);
+          if (*session_started) events.Degraded(d);
+        }
+        launched = sandbox::LaunchOnce(*plan, options);
+      }
+    }
+  }
+  // A second refusal cannot happen: the namespace-less tier clones no
+  // namespace.
+  Outcome outcome = std::holds_alternative<Outcome>(launched)
+                        ? std::get<Outcome>(std::move(launched))
+                        : Outcome::SetupError(std::get<sandbox::NamespacesRefused>(launched).error);
   start_session();  // when nothing was started
   events.ExecEnd(outcome, stats);
   switch (outcome.kind) {

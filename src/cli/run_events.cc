@@ -71,7 +71,8 @@ void RunEvents::SessionStart(const policy::Policy& policy, const sandbox::Plan& 
   const std::string rendered = policy::RenderJson(policy, /*indent=*/-1);
   Event e;
   e.name = "cordon.session.start";
-  e.severity = plan.degraded.empty() && plan.confine ? Severity::kInfo : Severity::kWarn;
+  e.severity = plan.degraded.empty() && plan.tier != sandbox::Tier::kUnconfined ? Severity::kInfo
+                                                                                : Severity::kWarn;
   e.body = std::string("cordon ") + CORDON_VERSION + " session: mode " +
            policy::ModeName(policy.mode) + ", network " + policy::NetModeName(policy.net) +
            ", workspace " + policy.workspace;
@@ -79,7 +80,7 @@ void RunEvents::SessionStart(const policy::Policy& policy, const sandbox::Plan& 
   e.Add("cordon.mode", std::string(policy::ModeName(policy.mode)));
   e.Add("cordon.network.mode", std::string(policy::NetModeName(policy.net)));
   e.Add("cordon.workspace", policy.workspace);
-  e.Add("cordon.confined", plan.confine);
+  e.Add("cordon.confined", plan.tier != sandbox::Tier::kUnconfined);
   e.Add("cordon.policy.hash", "sha256:" + telemetry::Sha256Hex(rendered));
   e.Add("cordon.policy", rendered);
   e.Add("cordon.config.sources", policy.sources);

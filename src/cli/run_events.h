@@ -1,6 +1,6 @@
 // The telemetry of one `cordon run`: the events the supervisor emits
 // (session start, degraded features, exec start and end) and the sink they
-// go to, which the proxy shares (LaunchOptions::events).
+// go to, which the proxy shares (run_proxy.h).
 #pragma once
 
 #include <sys/types.h>
@@ -11,8 +11,8 @@
 #include "common/outcome.h"
 #include "policy/loader.h"
 #include "policy/policy.h"
-#include "sandbox/launcher.h"
-#include "sandbox/plan.h"
+#include "sandbox/backend.h"
+#include "sandbox/linux/plan.h"
 #include "telemetry/run_sink.h"
 
 namespace cordon::cli {

@@ -8,11 +8,13 @@
 
 #include "cli/commands.h"
 #include "cli/state_dirs.h"
-#include "sandbox/kernel_probe.h"
-#include "sandbox/plan.h"
+#include "sandbox/backend.h"
+#include "sandbox/linux/kernel_probe.h"
 #include "vault/store.h"
 
 namespace cordon::cli {
+
+namespace kernel_probe = sandbox::kernel_probe;
 
 namespace {
 

@@ -1,5 +1,5 @@
-// Outcome: how one run ended. It is both the CLI's exit status and (later)
-// the payload of the exec end event.
+// Outcome: how one run ended. It is both the CLI's exit status and the
+// payload of the exec end event (cordon.exec.end).
 #pragma once
 
 #include <string>

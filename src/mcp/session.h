@@ -3,7 +3,7 @@
 // One `cordon run --session-fd 4 --approval-fd 3` runs for the session; its
 // init starts each call's command in the same sandbox (same /tmp, same
 // proxy) with the call's own pipes, and kills the call's processes when it
-// ends or is cancelled (sandbox/session_init.h). The proxy's questions come
+// ends or is cancelled (sandbox/linux/session_init.h). The proxy's questions come
 // back on the approval socket, answered by `ask` on a thread of its own.
 #pragma once
 

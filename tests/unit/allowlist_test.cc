@@ -1,5 +1,5 @@
 // allowlist::Build: grants carved around deny-read and protected paths.
-#include "sandbox/allowlist.h"
+#include "sandbox/linux/allowlist.h"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>

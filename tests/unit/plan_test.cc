@@ -1,6 +1,6 @@
 // Plan compilation: which covers, binds, hides and protects a policy yields.
 // The mount operations themselves are exercised by the integration suite.
-#include "sandbox/plan.h"
+#include "sandbox/linux/plan.h"
 
 #include <gtest/gtest.h>
 #include <stdlib.h>
@@ -17,6 +17,15 @@ namespace cordon::sandbox {
 namespace {
 
 namespace fsys = std::filesystem;
+
+// `true` under the namespace tier.
+CompileInputs TrueInputs(char** environ = nullptr, std::vector<std::string> extra_env = {}) {
+  CompileInputs in;
+  in.argv = {"true"};
+  in.environ = environ;
+  in.extra_env = std::move(extra_env);
+  return in;
+}
 
 class PlanTest : public ::testing::Test {
  protected:
@@ -41,7 +50,7 @@ class PlanTest : public ::testing::Test {
   void TearDown() override { fsys::remove_all(root_); }
 
   Plan MustCompile() {
-    auto plan = Compile(policy_, {"true"}, nullptr);
+    auto plan = Compile(policy_, TrueInputs());
     EXPECT_TRUE(plan.ok()) << (plan.ok() ? "" : plan.error().Describe());
     return std::move(plan).value();
   }
@@ -194,14 +203,29 @@ TEST_F(PlanTest, ReadOnlyModeBindsTheWorkspaceReadOnlyAndProtectsNothing) {
 
 TEST_F(PlanTest, FullAccessIsNotConfined) {
   policy_.mode = policy::Mode::kFullAccess;
-  EXPECT_FALSE(MustCompile().confine);
+  EXPECT_EQ(MustCompile().tier, Tier::kUnconfined);
+}
+
+// Granted secrets: set after scrubbing, replacing the host's variable of the
+// same name, in every tier.
+TEST_F(PlanTest, ExtraEnvReplacesTheHostVariable) {
+  char host_var[] = "CORDON_PLAN_TEST=host";
+  char* environ[] = {host_var, nullptr};
+  for (policy::Mode mode : {policy::Mode::kWorkspaceWrite, policy::Mode::kFullAccess}) {
+    policy_.mode = mode;
+    auto compiled = Compile(policy_, TrueInputs(environ, {"CORDON_PLAN_TEST=granted"}));
+    ASSERT_TRUE(compiled.ok()) << compiled.error().Describe();
+    const auto& envp = compiled.value().envp;
+    EXPECT_EQ(std::count(envp.begin(), envp.end(), "CORDON_PLAN_TEST=granted"), 1);
+    EXPECT_EQ(std::count(envp.begin(), envp.end(), "CORDON_PLAN_TEST=host"), 0);
+  }
 }
 
 TEST_F(PlanTest, ProxyKeepsANetworkNamespaceAndPointsTheProxyVariablesAtIt) {
   policy_.net = policy::NetMode::kProxy;
   char host_proxy[] = "https_proxy=http://host-proxy.invalid:8080";
   char* environ[] = {host_proxy, nullptr};
-  auto compiled = Compile(policy_, {"true"}, environ);
+  auto compiled = Compile(policy_, TrueInputs(environ));
   ASSERT_TRUE(compiled.ok()) << compiled.error().Describe();
   const Plan& plan = compiled.value();
   EXPECT_TRUE(plan.proxy);

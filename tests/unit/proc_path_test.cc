@@ -1,5 +1,5 @@
 // The fixed-buffer /proc paths of the child, init and the write watcher.
-#include "sandbox/proc_path.h"
+#include "sandbox/linux/proc_path.h"
 
 #include <gtest/gtest.h>
 

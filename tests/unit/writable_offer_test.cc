@@ -9,7 +9,7 @@
 #include <map>
 
 #include "approval/question.h"
-#include "sandbox/write_watch.h"
+#include "sandbox/linux/write_watch.h"
 
 namespace cordon::approval {
 namespace {
@@ -374,7 +374,7 @@ TEST(WritableQuestion, BadWireLinesAreRejected) {
 }  // namespace
 }  // namespace cordon::approval
 
-namespace cordon::write_watch {
+namespace cordon::sandbox::write_watch {
 namespace {
 
 std::string Normalized(std::string p) {
@@ -409,4 +409,4 @@ TEST(WriteWatch, DeniedWritesAreOutsideWritableRootsOrProtected) {
 }
 
 }  // namespace
-}  // namespace cordon::write_watch
+}  // namespace cordon::sandbox::write_watch

@@ -1,0 +1,130 @@
+// The platform seam: what a run must enforce, as every backend sees it.
+//
+// The cli resolves a Policy (src/policy), compiles it here into the
+// backend's Plan, which is const from then on, and launches that plan once.
+// Events, the proxy (handed in as a factory) and the vault stay on the
+// platform-neutral side. Linux implements this header in src/sandbox/linux/
+// (namespaces, the mount view, Landlock, seccomp); a Windows backend adds
+// src/sandbox/windows/ with the same entry points, and CMakeLists.txt
+// chooses the folder (docs/mechanisms.md, "The platform seam").
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "common/outcome.h"
+#include "common/result.h"
+#include "common/unique_fd.h"
+#include "policy/policy.h"
+
+namespace cordon::sandbox {
+
+// How a run is confined. kNamespaces: the backend's full isolation (Linux:
+// user, mount, pid... namespaces, the mount view, Landlock and seccomp).
+// kNamespaceless: what is left where that is refused (Linux: Landlock and
+// seccomp alone, see linux/nsless.h). kUnconfined: full-access.
+enum class Tier { kNamespaces, kNamespaceless, kUnconfined };
+
+// "namespaces", "namespace-less", "unconfined": the name in stderr, policy
+// show and the session event.
+[[nodiscard]] const char* TierName(Tier tier);
+
+// Everything a run needs, computed before the command starts. Each backend
+// defines it (Linux: sandbox/linux/plan.h) with at least tier, tier_reason,
+// argv, cwd, degraded and notes; nothing edits it after Compile.
+struct Plan;
+
+struct CompileInputs {
+  std::vector<std::string> argv;
+  char** environ = nullptr;  // the host's environment, scrubbed by the policy
+  // NAME=value entries set after scrubbing (so no scrub pattern removes
+  // them), each replacing a host variable of the same name: granted secrets.
+  std::vector<std::string> extra_env;
+  // The tier to plan for: kNamespaceless once LaunchOnce reported
+  // NamespacesRefused, with its reason (Plan::tier_reason).
+  Tier tier = Tier::kNamespaces;
+  std::string tier_reason;
+};
+
+// Compiles the plan. Fails closed: a kernel feature that the policy needs and
+// the host lacks is an Error with its remedy, unless the policy allows
+// degraded runs (then it is listed in Plan::degraded).
+[[nodiscard]] Result<Plan> Compile(const policy::Policy& policy, const CompileInputs& inputs);
+
+// -v: what the sandbox is made of: a one-paragraph summary, then one line
+// per hidden or protected path and per note.
+[[nodiscard]] std::vector<std::string> DescribePlan(const Plan& plan);
+
+// Resource use of the whole process tree, read after it was reaped (the
+// sandbox's init reaps every descendant, so RUSAGE_CHILDREN covers them).
+struct RunStats {
+  int64_t peak_rss_bytes = -1;  // largest resident set of any process
+  int64_t cpu_us = -1;          // user + system CPU time
+  // Approval policy on-failure (plan.watch_writes): writes seen outside
+  // every writable root (write_watch.h), the last one and when
+  // (CLOCK_MONOTONIC ms, comparable with MonotonicMs()).
+  uint32_t denied_writes = 0;
+  std::string denied_write;
+  int64_t denied_write_ms = 0;
+};
+
+// A proxy serving the sandbox's listener; destroying it stops the proxy and
+// closes every connection.
+class RunningProxy {
+ public:
+  virtual ~RunningProxy() = default;
+};
+
+// Starts the proxy on `listener` (a listening TCP socket the backend made
+// for the run). The cli wires in proxy::Server with the policy's rules, the
+// run's events and the approval broker; the sandbox library knows no proxy.
+using ProxyFactory = std::function<Result<std::unique_ptr<RunningProxy>>(UniqueFd listener)>;
+
+struct LaunchOptions {
+  std::optional<int> timeout_seconds;  // kill the whole tree after this
+  // Told each thing this run will not enforce beyond plan.degraded (a
+  // protected path that could not be stood in for), before the command
+  // starts.
+  std::function<void(const std::string&)> on_degraded;
+  // Told what else the user must know about this run: a leftover that
+  // could not be removed.
+  std::function<void(const std::string&)> on_notice;
+  // Told the host pid of the sandbox's root process once it exists.
+  std::function<void(pid_t)> on_started;
+  // Filled in when the command has ended (may be null).
+  RunStats* stats = nullptr;
+  // A child of the supervisor that is not part of the run (the OTLP
+  // exporter): the namespace-less tier's sweep of leftovers spares it.
+  pid_t keep_child = -1;
+  // Starts the proxy for a plan that has one (--net proxy); without a
+  // factory such a run fails.
+  ProxyFactory start_proxy;
+  // A session sandbox (`cordon mcp --session-sandbox`): init serves the
+  // requests on this socket instead of running plan.argv
+  // (linux/session_init.h).
+  int session_fd = -1;
+};
+
+// The plan's tier was refused by the host before the command ran (Linux:
+// clone(CLONE_NEWUSER) failed, or the child could not configure the user
+// namespace: EPERM or EACCES).
+struct NamespacesRefused {
+  Error error;         // the refused step, with its hint
+  std::string reason;  // for CompileInputs::tier_reason: "clone(CLONE_NEWUSER): EPERM"
+};
+
+using LaunchResult = std::variant<Outcome, NamespacesRefused>;
+
+// Runs plan.argv as the plan says and waits for it. NamespacesRefused means
+// the command never ran: the caller refuses (--require-namespaces) or
+// compiles for Tier::kNamespaceless and launches that plan.
+[[nodiscard]] LaunchResult LaunchOnce(const Plan& plan, const LaunchOptions& options);
+
+}  // namespace cordon::sandbox

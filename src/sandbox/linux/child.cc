@@ -1,0 +1,176 @@
+// The child pipeline. Everything it needs was computed before clone; it
+// only installs, allocates nothing, and reports a failure as a fixed record
+// before _exit. The steps are in the one order that works:
+//   id maps before mounts (mounting needs the namespace's capabilities),
+//   the mount view before Landlock (rules are opened in the final view),
+//   no_new_privs before Landlock and seccomp (both require it),
+//   capabilities dropped after the last mount, seccomp last (it denies mount
+//   and the other setup calls), then init forks the command.
+#include "sandbox/linux/child.h"
+
+#include <poll.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "sandbox/linux/child_report.h"
+#include "sandbox/linux/proxy_listener.h"
+#include "sandbox/linux/session_init.h"
+#include "sandbox/linux/sweep.h"
+
+extern char** environ;
+
+namespace cordon::sandbox {
+namespace {
+
+void WriteReport(int fd, const ChildReport& report) {
+  // Nothing to do if the supervisor is gone; the write is atomic otherwise.
+  (void)!write(fd, &report, sizeof(report));
+}
+
+[[noreturn]] void Fail(const ChildContext& ctx, const ChildStatus& st,
+                       ChildReport::Kind kind = ChildReport::kSetupFailed) {
+  WriteReport(ctx.report_fd, ChildReport::From(kind, st));
+  _exit(125);
+}
+
+#define STEP(expr)                               \
+  do {                                           \
+    ::cordon::sandbox::ChildStatus st_ = (expr); \
+    if (!st_.ok()) Fail(ctx, st_);               \
+  } while (0)
+
+// A step that configures the namespaces.
+#define NS_STEP(expr)                                                  \
+  do {                                                                 \
+    ::cordon::sandbox::ChildStatus st_ = (expr);                       \
+    if (!st_.ok()) Fail(ctx, st_, ChildReport::kNamespaceSetupFailed); \
+  } while (0)
+
+ChildStatus Prctl(int option, unsigned long arg, const char* name) {
+  if (prctl(option, arg, 0, 0, 0) != 0) return ChildStatus::Errno(name, nullptr);
+  return ChildStatus::Ok();
+}
+
+// Dies with the supervisor. The parent may already be gone by the time the
+// death signal is armed: the lifeline pipe tells.
+ChildStatus TieToSupervisor(int lifeline_fd, int death_signal = SIGKILL) {
+  CORDON_CHILD_TRY(
+      Prctl(PR_SET_PDEATHSIG, static_cast<unsigned long>(death_signal), "prctl(PR_SET_PDEATHSIG)"));
+  pollfd p{lifeline_fd, POLLIN, 0};
+  if (poll(&p, 1, 0) != 0) _exit(125);
+  return ChildStatus::Ok();
+}
+
+ChildStatus Chdir(const char* dir) {
+  if (chdir(dir) != 0) return ChildStatus::Errno("chdir", dir);
+  return ChildStatus::Ok();
+}
+
+[[noreturn]] void Exec(const ChildContext& ctx) {
+  // Without a pid namespace the command dies with init, as a first line;
+  // init's and the supervisor's sweeps catch what it started.
+  if (ctx.plan->tier == Tier::kNamespaceless && prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) {
+    _exit(125);
+  }
+  if (sigprocmask(SIG_SETMASK, &ctx.exec_mask, nullptr) != 0) _exit(125);
+  // execvp searches the PATH of `environ`: make it the command's.
+  environ = const_cast<char**>(ctx.envp);
+  execvp(ctx.argv[0], ctx.argv);
+  ChildStatus failed = ChildStatus::Errno("execvp", ctx.argv[0]);  // errno before the write
+  WriteReport(ctx.report_fd, ChildReport::From(ChildReport::kExecFailed, failed));
+  _exit(failed.err == ENOENT ? 127 : 126);
+}
+
+// pid 1 of the sandbox: runs the command, reaps orphans, passes on signals
+// sent to cordon, and reports the command's status. When it returns, the
+// kernel kills everything left in the pid namespace: nothing outlives the
+// command.
+[[noreturn]] void Init(const ChildContext& ctx, pid_t command) {
+  for (;;) {
+    siginfo_t info{};
+    int sig = sigwaitinfo(&ctx.init_mask, &info);
+    if (sig < 0) continue;  // EINTR
+    if (sig == kSweepSignal && ctx.plan->tier == Tier::kNamespaceless) {
+      // Sent by the kernel when the supervisor died (or by the command to
+      // itself, which only ends its own run): nothing may outlive it.
+      pollfd p{ctx.lifeline_fd, POLLIN, 0};
+      if (poll(&p, 1, 0) != 0) {
+        KillAllChildren();
+        _exit(125);
+      }
+      continue;
+    }
+    if (sig != SIGCHLD) {
+      // Relay only what cordon's supervisor sent (sender outside the
+      // namespace shows as pid 0); signals from the terminal reached the
+      // command's process group already.
+      if (info.si_code <= 0 && info.si_pid == getppid()) kill(command, sig);
+      continue;
+    }
+    int status = 0;
+    pid_t pid;
+    while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+      if (pid != command) continue;
+      ChildReport report;
+      report.kind = ChildReport::kExited;
+      report.wait_status = status;
+      if (ctx.watch != nullptr) ctx.watch->Fill(report);
+      WriteReport(ctx.report_fd, report);
+      // No pid namespace to take the rest down with init: kill it here
+      // (the supervisor sweeps again after init).
+      if (ctx.plan->tier == Tier::kNamespaceless) KillAllChildren();
+      _exit(0);
+    }
+  }
+}
+
+}  // namespace
+
+void RunChild(const ChildContext& ctx) {
+  const Plan& plan = *ctx.plan;
+  const bool in_userns = (plan.clone_flags & CLONE_NEWUSER) != 0;
+  // sigwaitinfo only sees blocked signals; an unblocked SIGCHLD with its
+  // default action would be discarded.
+  if (sigprocmask(SIG_BLOCK, &ctx.init_mask, nullptr) != 0) {
+    Fail(ctx, ChildStatus::Errno("sigprocmask", nullptr));
+  }
+  const bool nsless = plan.tier == Tier::kNamespaceless;
+  STEP(TieToSupervisor(ctx.lifeline_fd, nsless ? kSweepSignal : SIGKILL));
+  if (in_userns) NS_STEP(namespaces::WriteIdMaps(plan.id_maps));
+  if (plan.clone_flags & CLONE_NEWUTS) NS_STEP(namespaces::SetHostname());
+  // In the sandbox's network namespace; a loopback that cannot be brought
+  // up counts as a namespace failure (the namespace-less tier serves the
+  // proxy on the host's loopback instead).
+  if (ctx.proxy_channel >= 0) NS_STEP(proxy_listener::Create(ctx.proxy_channel));
+  int host_pts = -1;
+  if (plan.use_mount_view) NS_STEP(mount_view::Build(plan.mounts, ctx.scratch, &host_pts));
+  STEP(Chdir(plan.cwd.c_str()));
+  STEP(Prctl(PR_SET_NO_NEW_PRIVS, 1, "prctl(PR_SET_NO_NEW_PRIVS)"));
+  if (plan.use_landlock) STEP(landlock::Apply(plan.landlock, host_pts));
+  if (host_pts >= 0) close(host_pts);
+  if (in_userns || geteuid() == 0) STEP(namespaces::DropCapabilities());
+  // Not ptraceable by the command, which would otherwise forge the report.
+  STEP(Prctl(PR_SET_DUMPABLE, 0, "prctl(PR_SET_DUMPABLE)"));
+  if (!in_userns) STEP(Prctl(PR_SET_CHILD_SUBREAPER, 1, "prctl(PR_SET_CHILD_SUBREAPER)"));
+  int listener = -1;
+  if (plan.use_seccomp) STEP(seccomp::Install(plan.seccomp, ctx.watch ? &listener : nullptr));
+  // Before the fork: the command's write calls wait for the watcher.
+  if (listener >= 0) STEP(ctx.watch->Start(listener));
+
+  if (ctx.session_fd >= 0) STEP(ServeSession(ctx));
+  pid_t command = fork();
+  if (command < 0) Fail(ctx, ChildStatus::Errno("fork", ctx.argv[0]));
+  if (command == 0) Exec(ctx);
+  Init(ctx, command);
+}
+
+void ExecUnconfined(const ChildContext& ctx) {
+  STEP(TieToSupervisor(ctx.lifeline_fd));
+  STEP(Chdir(ctx.plan->cwd.c_str()));
+  Exec(ctx);
+}
+
+}  // namespace cordon::sandbox

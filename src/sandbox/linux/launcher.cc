@@ -1,0 +1,373 @@
+// The supervisor side of a run: backend.h's LaunchOnce for Linux. Clones
+// the child into its namespaces, serves the proxy, relays signals, enforces
+// the timeout, and turns the child's report into an Outcome.
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "common/clock.h"
+#include "common/unique_fd.h"
+#include "sandbox/backend.h"
+#include "sandbox/linux/child.h"
+#include "sandbox/linux/child_report.h"
+#include "sandbox/linux/namespaces.h"
+#include "sandbox/linux/nsless.h"
+#include "sandbox/linux/placeholders.h"
+#include "sandbox/linux/plan.h"
+#include "sandbox/linux/private_tmp.h"
+#include "sandbox/linux/proxy_listener.h"
+#include "sandbox/linux/sweep.h"
+#include "sandbox/linux/write_watch.h"
+
+#ifndef P_PIDFD
+#define P_PIDFD 3
+#endif
+
+namespace cordon::sandbox {
+namespace {
+
+constexpr int kRelayed[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
+
+struct Pipe {
+  UniqueFd read;
+  UniqueFd write;
+};
+
+Result<Pipe> MakePipe(const char* what) {
+  int fds[2];
+  if (pipe2(fds, O_CLOEXEC) != 0) return SysError("pipe2", what, errno);
+  return Pipe{UniqueFd(fds[0]), UniqueFd(fds[1])};
+}
+
+struct Channel {
+  UniqueFd supervisor;
+  UniqueFd child;
+};
+
+Result<Channel> MakeChannel(const char* what) {
+  int fds[2];
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) != 0) {
+    return SysError("socketpair", what, errno);
+  }
+  return Channel{UniqueFd(fds[0]), UniqueFd(fds[1])};
+}
+
+// Blocks the relayed signals for the supervisor's lifetime and restores the
+// previous mask on destruction.
+class SignalGuard {
+ public:
+  SignalGuard() {
+    sigemptyset(&set_);
+    for (int sig : kRelayed) sigaddset(&set_, sig);
+    sigprocmask(SIG_BLOCK, &set_, &old_);
+  }
+  ~SignalGuard() { sigprocmask(SIG_SETMASK, &old_, nullptr); }
+  SignalGuard(const SignalGuard&) = delete;
+  SignalGuard& operator=(const SignalGuard&) = delete;
+  [[nodiscard]] const sigset_t& set() const { return set_; }
+  [[nodiscard]] const sigset_t& old() const { return old_; }
+
+ private:
+  sigset_t set_{};
+  sigset_t old_{};
+};
+
+// clone(2) with fork semantics (no new stack) and a pidfd for the child.
+pid_t CloneWithPidfd(unsigned long flags, int* pidfd) {
+  return static_cast<pid_t>(
+      syscall(SYS_clone, flags | CLONE_PIDFD | SIGCHLD, nullptr, pidfd, nullptr, nullptr));
+}
+
+int SendSignal(int pidfd, int sig) {
+  return static_cast<int>(syscall(SYS_pidfd_send_signal, pidfd, sig, nullptr, 0));
+}
+
+// Hints for the errno values whose meaning is not obvious from the call.
+std::string SetupHint(const ChildReport& r) {
+  struct Hint {
+    const char* op_prefix;
+    int err;  // 0: any
+    const char* text;
+    const char* path_prefix = "";
+  };
+  static constexpr Hint kHints[] = {
+      {"mount(proc)", EPERM,
+       "the host's /proc has parts covered by other mounts, so a user namespace may not mount a "
+       "new one (common inside containers: run cordon on the host, or give the container an "
+       "unmasked /proc)"},
+      {"mount(", ENOSPC, "too many mounts: raise the sysctl fs.mount-max"},
+      {"move_mount", ENOSPC, "too many mounts: raise the sysctl fs.mount-max"},
+      {"write", EPERM,
+       "the kernel refused the user namespace's id map (restricted by an LSM, or /proc mounted "
+       "with restrictions?)",
+       "/proc/self/"},
+      {"landlock", 0,
+       "the kernel's Landlock refused the ruleset; `cordon run --allow-degraded` "
+       "runs without it"},
+      {"open_tree", ENOSYS, "the new mount API (Linux 5.12+) is required for the mount view"},
+      {"mount_setattr", ENOSYS, "the new mount API (Linux 5.12+) is required for the mount view"},
+      {"prctl(PR_SET_SECCOMP)", EINVAL, "the kernel lacks seccomp filters (CONFIG_SECCOMP_FILTER)"},
+  };
+  std::string_view op = r.op;
+  for (const Hint& h : kHints) {
+    if (op.starts_with(h.op_prefix) && (h.err == 0 || h.err == r.err) &&
+        std::string_view(r.path).starts_with(h.path_prefix)) {
+      return h.text;
+    }
+  }
+  return "";
+}
+
+Outcome FromReport(const ChildReport& r) {
+  Error e = SysError(r.op, r.path, r.err);
+  if (r.kind == ChildReport::kExecFailed)
+    return Outcome{Outcome::Kind::kExecError, 0, 0, std::move(e)};
+  e.hint = SetupHint(r);
+  return Outcome::SetupError(std::move(e));
+}
+
+// A launch that fails after clone: kills the sandbox's root process and
+// waits for it; without a pid namespace, also what it left behind (init's
+// orphans come back to the supervisor, a subreaper).
+void KillAndReap(int pidfd, const Plan& plan, pid_t keep_child) {
+  SendSignal(pidfd, SIGKILL);
+  siginfo_t ignored{};
+  waitid(static_cast<idtype_t>(P_PIDFD), pidfd, &ignored, WEXITED);
+  if (plan.tier == Tier::kNamespaceless) KillAllChildren(keep_child);
+}
+
+// Stand-ins for missing protected files, made for this launch. One that
+// could not be made leaves its path unprotected: the run stops, unless
+// degraded runs were asked for; then the launch runs a copy of the plan
+// without that path (`patched`), and on_degraded names it.
+Status MakePlaceholders(const Plan& plan, const LaunchOptions& options, Placeholders& placeholders,
+                        std::optional<Plan>& patched) {
+  for (Error& e : placeholders.Create(plan.placeholders, plan.cwd)) {
+    if (!plan.allow_degraded) {
+      e.detail = "cannot keep the missing protected path from being created";
+      e.hint =
+          "a parent directory may have been replaced by a symlink, or the directory is not "
+          "writable by you; check the path, or run with --allow-degraded to go on with it "
+          "unprotected";
+      return e;
+    }
+    if (!patched) patched = plan;
+    std::erase(patched->mounts.protects, e.object);
+    patched->degraded.push_back("could not create a placeholder for missing protected path " +
+                                e.object + " (" + e.Describe() + ")");
+    if (options.on_degraded) options.on_degraded(patched->degraded.back());
+  }
+  return {};
+}
+
+}  // namespace
+
+LaunchResult LaunchOnce(const Plan& given, const LaunchOptions& options) {
+  Placeholders placeholders;  // removed when the launch ends
+  std::optional<Plan> patched;
+  Status made = MakePlaceholders(given, options, placeholders, patched);
+  if (!made.ok()) return Outcome::SetupError(made.error());
+  const Plan& plan = patched ? *patched : given;
+  const bool confine = plan.tier != Tier::kUnconfined;
+  const bool nsless = plan.tier == Tier::kNamespaceless;
+
+  std::vector<char*> argv;
+  for (const auto& a : plan.argv) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  std::vector<char*> envp;
+  for (const auto& e : plan.envp) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
+  std::vector<int> scratch(plan.mounts.binds.size(), -1);
+
+  // Orphans of the run come back to the supervisor, which kills them.
+  if (nsless && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) {
+    return Outcome::SetupError(SysError("prctl(PR_SET_CHILD_SUBREAPER)", "", errno));
+  }
+  auto report = MakePipe("report");
+  if (!report.ok()) return Outcome::SetupError(report.error());
+  auto lifeline = MakePipe("lifeline");
+  if (!lifeline.ok()) return Outcome::SetupError(lifeline.error());
+
+  // The proxy's listener comes from the child's network namespace over
+  // this channel; without namespaces it is the host's, made by Compile.
+  Channel proxy_channel;
+  if (plan.proxy && plan.tier == Tier::kNamespaces) {
+    auto channel = MakeChannel("proxy listener");
+    if (!channel.ok()) return Outcome::SetupError(channel.error());
+    proxy_channel = std::move(channel.value());
+  }
+
+  SignalGuard signals;
+  std::unique_ptr<write_watch::Watch> watch =
+      confine && plan.watch_writes && plan.use_seccomp
+          ? std::make_unique<write_watch::Watch>(write_watch::FromPlan(plan))
+          : nullptr;
+  ChildContext ctx;
+  ctx.plan = &plan;
+  ctx.proxy_channel = proxy_channel.child.get();
+  ctx.session_fd = options.session_fd;
+  ctx.report_fd = report.value().write.get();
+  ctx.lifeline_fd = lifeline.value().read.get();
+  ctx.exec_mask = signals.old();
+  ctx.watch = watch.get();
+  ctx.argv = argv.data();
+  ctx.envp = envp.data();
+  ctx.init_mask = signals.set();
+  sigaddset(&ctx.init_mask, SIGCHLD);
+  if (nsless) sigaddset(&ctx.init_mask, kSweepSignal);
+
+  int pidfd = -1;
+  pid_t pid = CloneWithPidfd(confine ? plan.clone_flags : 0, &pidfd);
+  if (pid < 0 && plan.tier == Tier::kNamespaces && IsNamespaceRefusal(errno)) {
+    Error e = SysError("clone(CLONE_NEWUSER|CLONE_NEWNS|CLONE_NEWPID|...)", "", errno);
+    e.hint = namespaces::UserNamespaceHint(e.err);
+    std::string reason = "clone(CLONE_NEWUSER): " + ErrnoName(e.err);
+    return NamespacesRefused{std::move(e), std::move(reason)};
+  }
+  if (pid < 0) return Outcome::SetupError(SysError("clone", "", errno));
+  if (pid == 0) {
+    // The child: it inherited the blocked mask, which init keeps.
+    ctx.scratch = std::span<int>(scratch);
+    lifeline.value().write.Reset();
+    if (confine) RunChild(ctx);
+    ExecUnconfined(ctx);
+  }
+  UniqueFd child(pidfd);
+  if (options.on_started) options.on_started(pid);
+  report.value().write.Reset();
+  lifeline.value().read.Reset();
+  proxy_channel.child.Reset();
+
+  // The proxy serves its listener until the launch ends (then every
+  // connection is closed). If the child failed before handing over the
+  // listener, its report says why.
+  std::unique_ptr<RunningProxy> proxy;
+  Status setup;
+  if (plan.proxy) {
+    Result<UniqueFd> listener = Result<UniqueFd>(UniqueFd());
+    if (proxy_channel.supervisor.valid()) {
+      listener = proxy_listener::Receive(proxy_channel.supervisor.get());
+    } else {
+      int fd = fcntl(plan.host->listener.get(), F_DUPFD_CLOEXEC, 0);
+      listener = fd >= 0 ? Result<UniqueFd>(UniqueFd(fd))
+                         : Result<UniqueFd>(SysError("fcntl(F_DUPFD_CLOEXEC)", "proxy", errno));
+    }
+    if (listener.ok()) {
+      auto started = options.start_proxy ? options.start_proxy(std::move(listener.value()))
+                                         : Result<std::unique_ptr<RunningProxy>>(PlainError(
+                                               "proxy", "", "no proxy factory was given"));
+      if (started.ok()) {
+        proxy = std::move(started.value());
+      } else {
+        setup = started.error();
+      }
+    }
+  }
+  UniqueFd sigfd;
+  if (setup.ok()) {
+    sigfd = UniqueFd(signalfd(-1, &signals.set(), SFD_CLOEXEC));
+    if (!sigfd.valid()) setup = SysError("signalfd", "", errno);
+  }
+  if (!setup.ok()) {
+    KillAndReap(child.get(), plan, options.keep_child);
+    return Outcome::SetupError(setup.error());
+  }
+
+  const int64_t deadline =
+      options.timeout_seconds ? MonotonicMs() + *options.timeout_seconds * 1000LL : -1;
+  bool timed_out = false;
+  for (;;) {
+    int wait_ms = -1;
+    if (deadline >= 0) wait_ms = static_cast<int>(std::max<int64_t>(0, deadline - MonotonicMs()));
+    pollfd fds[2] = {{child.get(), POLLIN, 0}, {sigfd.get(), POLLIN, 0}};
+    int n = poll(fds, 2, wait_ms);
+    if (n < 0 && errno != EINTR) break;
+    if (n == 0 && deadline >= 0 && MonotonicMs() >= deadline) {
+      // Killing init kills the whole pid namespace; without one, the
+      // sweep below kills what init leaves to the supervisor.
+      timed_out = true;
+      SendSignal(child.get(), SIGKILL);
+    }
+    if (n > 0 && (fds[1].revents & POLLIN)) {
+      signalfd_siginfo si{};
+      if (read(sigfd.get(), &si, sizeof(si)) == sizeof(si)) {
+        // Terminal-generated signals (SI_KERNEL) already reached the
+        // command's process group; relay only those sent to cordon.
+        if (static_cast<int>(si.ssi_code) <= 0)
+          SendSignal(child.get(), static_cast<int>(si.ssi_signo));
+      }
+    }
+    if (n > 0 && (fds[0].revents & POLLIN)) break;
+  }
+  siginfo_t info{};
+  if (waitid(static_cast<idtype_t>(P_PIDFD), child.get(), &info, WEXITED) != 0) {
+    return Outcome::SetupError(SysError("waitid", "", errno));
+  }
+  if (options.stats != nullptr) {
+    // init reaps every process of the run, so this covers the whole tree.
+    rusage ru{};
+    if (getrusage(RUSAGE_CHILDREN, &ru) == 0) {
+      options.stats->peak_rss_bytes = static_cast<int64_t>(ru.ru_maxrss) * 1024;
+      options.stats->cpu_us = (ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000LL +
+                              ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
+    }
+  }
+  if (nsless) {
+    if (!KillAllChildren(options.keep_child) && options.on_notice) {
+      options.on_notice(
+          "cannot read /proc/self/task/*/children: processes the command left may survive it");
+    }
+    Status removed = plan.host->tmp.Remove();
+    if (!removed.ok() && options.on_notice) {
+      options.on_notice("could not remove the private temp dir: " + removed.error().Describe());
+    }
+  }
+
+  if (timed_out) return Outcome{Outcome::Kind::kTimeout, 0, SIGKILL, {}};
+  ChildReport r;
+  ssize_t got = read(report.value().read.get(), &r, sizeof(r));
+  if (got == sizeof(r) && r.kind == ChildReport::kNamespaceSetupFailed &&
+      plan.tier == Tier::kNamespaces && (r.err == EPERM || r.err == EACCES)) {
+    // A user namespace we may create but not configure (AppArmor's
+    // unprivileged_userns profile, a masked /proc): the command has not
+    // run, so it can run again in the namespace-less tier.
+    Error e = SysError(r.op, r.path, r.err);
+    e.hint = namespaces::UserNamespaceHint(e.err);
+    std::string reason = std::string(r.op) + (r.path[0] != '\0' ? std::string(" ") + r.path : "") +
+                         ": " + ErrnoName(r.err);
+    return NamespacesRefused{std::move(e), std::move(reason)};
+  }
+  if (got == sizeof(r) && r.kind == ChildReport::kExited) {
+    if (options.stats != nullptr && r.denied_writes > 0) {
+      r.denied_write[sizeof(r.denied_write) - 1] = '\0';
+      options.stats->denied_writes = r.denied_writes;
+      options.stats->denied_write = r.denied_write;
+      options.stats->denied_write_ms = r.denied_write_ms;
+    }
+    if (WIFSIGNALED(r.wait_status))
+      return Outcome{Outcome::Kind::kSignaled, 0, WTERMSIG(r.wait_status), {}};
+    return Outcome{Outcome::Kind::kExited, WEXITSTATUS(r.wait_status), 0, {}};
+  }
+  if (got == sizeof(r) && r.kind != ChildReport::kNone) return FromReport(r);
+  // No report: init (or the unconfined command itself) ended on its own.
+  if (info.si_code == CLD_EXITED) return Outcome{Outcome::Kind::kExited, info.si_status, 0, {}};
+  return Outcome{Outcome::Kind::kSignaled, 0, info.si_status, {}};
+}
+
+}  // namespace cordon::sandbox

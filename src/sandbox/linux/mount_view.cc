@@ -1,0 +1,198 @@
+// Builds the mount view with the new mount API (open_tree, move_mount,
+// mount_setattr: Linux 5.12+), which clones host paths before they are
+// covered and flips whole trees read-only in one call.
+#include "sandbox/linux/mount_view.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cstring>
+
+namespace cordon::sandbox::mount_view {
+namespace {
+
+ChildStatus SetReadOnly(int dfd, const char* path, unsigned flags, const char* what) {
+  mount_attr attr{};
+  attr.attr_set = MOUNT_ATTR_RDONLY;
+  if (mount_setattr(dfd, path, flags, &attr, sizeof(attr)) != 0) {
+    return ChildStatus::Errno("mount_setattr(MOUNT_ATTR_RDONLY)", what);
+  }
+  return ChildStatus::Ok();
+}
+
+// mkdir -p of the directories leading to `path` (and `path` itself, as a
+// directory or an empty file). Only called inside covers, so every directory
+// created lives in a tmpfs of the sandbox.
+ChildStatus MakeMountpoint(const char* path, bool is_dir) {
+  char buf[PATH_MAX];
+  size_t len = strlen(path);
+  if (len >= sizeof(buf)) {
+    errno = ENAMETOOLONG;
+    return ChildStatus::Errno("mkdir", path);
+  }
+  memcpy(buf, path, len + 1);
+  for (size_t i = 1; i < len; ++i) {
+    if (buf[i] != '/') continue;
+    buf[i] = '\0';
+    if (mkdir(buf, 0755) != 0 && errno != EEXIST) return ChildStatus::Errno("mkdir", path);
+    buf[i] = '/';
+  }
+  if (is_dir) {
+    if (mkdir(path, 0755) != 0 && errno != EEXIST) return ChildStatus::Errno("mkdir", path);
+    return ChildStatus::Ok();
+  }
+  int fd = open(path, O_CREAT | O_WRONLY | O_CLOEXEC | O_NOFOLLOW, 0644);
+  if (fd < 0) return ChildStatus::Errno("create mountpoint", path);
+  close(fd);
+  return ChildStatus::Ok();
+}
+
+ChildStatus Attach(int fd, const char* path) {
+  if (move_mount(fd, "", AT_FDCWD, path, MOVE_MOUNT_F_EMPTY_PATH) != 0) {
+    return ChildStatus::Errno("move_mount", path);
+  }
+  return ChildStatus::Ok();
+}
+
+// Clones `path` (with its submounts) and attaches the clone over itself.
+ChildStatus SelfBind(const char* path, bool read_only, bool recursive) {
+  unsigned flags = OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (recursive ? AT_RECURSIVE : 0);
+  int fd = open_tree(AT_FDCWD, path, flags);
+  if (fd < 0) return ChildStatus::Errno("open_tree(OPEN_TREE_CLONE)", path);
+  ChildStatus st =
+      read_only ? SetReadOnly(fd, "", AT_EMPTY_PATH | AT_RECURSIVE, path) : ChildStatus::Ok();
+  if (st.ok()) st = Attach(fd, path);
+  close(fd);
+  return st;
+}
+
+ChildStatus Symlink(const char* target, const char* path) {
+  if (symlink(target, path) != 0) return ChildStatus::Errno("symlink", path);
+  return ChildStatus::Ok();
+}
+
+// devpts, ptmx and the fd links of a minimal /dev (inside the /dev cover).
+ChildStatus PopulateDev() {
+  if (mkdir("/dev/pts", 0755) != 0) return ChildStatus::Errno("mkdir", "/dev/pts");
+  if (mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
+            "newinstance,ptmxmode=0666,mode=0620") != 0) {
+    return ChildStatus::Errno("mount(devpts)", "/dev/pts");
+  }
+  CORDON_CHILD_TRY(Symlink("pts/ptmx", "/dev/ptmx"));
+  CORDON_CHILD_TRY(Symlink("/proc/self/fd", "/dev/fd"));
+  CORDON_CHILD_TRY(Symlink("/proc/self/fd/0", "/dev/stdin"));
+  CORDON_CHILD_TRY(Symlink("/proc/self/fd/1", "/dev/stdout"));
+  CORDON_CHILD_TRY(Symlink("/proc/self/fd/2", "/dev/stderr"));
+  return ChildStatus::Ok();
+}
+
+// A private, detached tmpfs holding one empty mode-000 file and directory:
+// the material deny-read paths are covered with.
+ChildStatus HideAll(const Plan& plan) {
+  if (plan.hides.empty()) return ChildStatus::Ok();
+  int fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
+  if (fs < 0) return ChildStatus::Errno("fsopen(tmpfs)", "deny-read cover");
+  if (fsconfig(fs, FSCONFIG_SET_STRING, "size", "4k", 0) != 0 ||
+      fsconfig(fs, FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0) {
+    ChildStatus st = ChildStatus::Errno("fsconfig(tmpfs)", "deny-read cover");
+    close(fs);
+    return st;
+  }
+  int mnt = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+  close(fs);
+  if (mnt < 0) return ChildStatus::Errno("fsmount(tmpfs)", "deny-read cover");
+  ChildStatus st;
+  int file = openat(mnt, "f", O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0);
+  if (file < 0) st = ChildStatus::Errno("create", "deny-read cover file");
+  if (file >= 0) close(file);
+  if (st.ok() && mkdirat(mnt, "d", 0) != 0) st = ChildStatus::Errno("mkdir", "deny-read cover dir");
+  for (size_t i = 0; st.ok() && i < plan.hides.size(); ++i) {
+    const Hide& hide = plan.hides[i];
+    int fd = open_tree(mnt, hide.is_dir ? "d" : "f", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+    if (fd < 0) {
+      st = ChildStatus::Errno("open_tree(deny-read cover)", hide.path.c_str());
+      break;
+    }
+    st = SetReadOnly(fd, "", AT_EMPTY_PATH, hide.path.c_str());
+    if (st.ok()) st = Attach(fd, hide.path.c_str());
+    close(fd);
+  }
+  close(mnt);
+  return st;
+}
+
+}  // namespace
+
+ChildStatus Build(const Plan& plan, std::span<int> scratch, int* host_pts_fd) {
+  // Our mounts must not propagate back to the host (they would not anyway
+  // from a less privileged namespace, but make it explicit).
+  if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) {
+    return ChildStatus::Errno("mount(MS_REC|MS_PRIVATE)", "/");
+  }
+
+  // Clone every path that will be shown again before anything hides it.
+  for (size_t i = 0; i < plan.binds.size(); ++i) {
+    const Bind& bind = plan.binds[i];
+    scratch[i] =
+        open_tree(AT_FDCWD, bind.path.c_str(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+    if (scratch[i] < 0) return ChildStatus::Errno("open_tree(OPEN_TREE_CLONE)", bind.path.c_str());
+    if (bind.read_only) {
+      CORDON_CHILD_TRY(
+          SetReadOnly(scratch[i], "", AT_EMPTY_PATH | AT_RECURSIVE, bind.path.c_str()));
+    }
+  }
+  *host_pts_fd = open("/dev/pts", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+  // One call makes the whole inherited tree read-only; the clones above keep
+  // their own flags, which is how writable roots stay writable.
+  CORDON_CHILD_TRY(SetReadOnly(AT_FDCWD, "/", AT_RECURSIVE, "/"));
+
+  for (const Cover& cover : plan.covers) {
+    if (cover.make_mountpoint) CORDON_CHILD_TRY(MakeMountpoint(cover.path.c_str(), true));
+    if (mount("tmpfs", cover.path.c_str(), "tmpfs", cover.flags, cover.options.c_str()) != 0) {
+      return ChildStatus::Errno("mount(tmpfs)", cover.path.c_str());
+    }
+    if (plan.minimal_dev && cover.path == "/dev") CORDON_CHILD_TRY(PopulateDev());
+  }
+
+  for (size_t i = 0; i < plan.binds.size(); ++i) {
+    const Bind& bind = plan.binds[i];
+    if (bind.make_mountpoint) CORDON_CHILD_TRY(MakeMountpoint(bind.path.c_str(), bind.is_dir));
+    CORDON_CHILD_TRY(Attach(scratch[i], bind.path.c_str()));
+    close(scratch[i]);
+    scratch[i] = -1;
+  }
+
+  if (plan.mount_proc &&
+      mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, nullptr) != 0) {
+    return ChildStatus::Errno("mount(proc)", "/proc");
+  }
+  if (plan.mount_proc) {
+    // The kernel checks writes to sysctls by uid alone, and a sandbox run by
+    // root is uid 0 on the host: it could set kernel.core_pattern (a root
+    // shell outside) or any other host-wide knob. The global parts of /proc
+    // are read-only, whoever runs cordon.
+    for (const char* p :
+         {"/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/bus", "/proc/fs"}) {
+      if (access(p, F_OK) == 0) CORDON_CHILD_TRY(SelfBind(p, true, true));
+    }
+  }
+
+  // Pins before hides and protects, which a pin's clone would shadow; the
+  // clone is recursive, so read-only binds already inside stay in it.
+  for (const std::string& pin : plan.pins) CORDON_CHILD_TRY(SelfBind(pin.c_str(), false, true));
+  CORDON_CHILD_TRY(HideAll(plan));
+  for (const std::string& p : plan.protects) CORDON_CHILD_TRY(SelfBind(p.c_str(), true, true));
+
+  for (const Cover& cover : plan.covers) {
+    if (cover.read_only)
+      CORDON_CHILD_TRY(SetReadOnly(AT_FDCWD, cover.path.c_str(), 0, cover.path.c_str()));
+  }
+  return ChildStatus::Ok();
+}
+
+}  // namespace cordon::sandbox::mount_view

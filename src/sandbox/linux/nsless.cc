@@ -1,0 +1,186 @@
+// The namespace-less tier's plan (the user-namespace probe that chooses the
+// tier is in userns_probe.cc).
+#include "sandbox/linux/nsless.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+
+#include "policy/paths.h"
+#include "sandbox/linux/allowlist.h"
+#include "sandbox/linux/dev_nodes.h"
+
+namespace cordon::sandbox {
+namespace {
+
+namespace fs = landlock::fs;
+using policy::Mode;
+using policy::NetMode;
+
+void SetEnv(std::vector<std::string>& envp, const std::string& name, const std::string& value) {
+  std::string prefix = name + "=";
+  std::erase_if(envp, [&](const std::string& e) { return e.starts_with(prefix); });
+  envp.push_back(prefix + value);
+}
+
+}  // namespace
+
+bool IsNamespaceRefusal(int err) {
+  return err == EPERM || err == EACCES || err == ENOSPC || err == EINVAL;
+}
+
+const std::vector<std::string>& NamespacelessLimits() {
+  // Long lines split into adjacent literals on purpose.
+  // NOLINTBEGIN(bugprone-suspicious-missing-comma)
+  static const std::vector<std::string> kLimits = {
+      "host processes are visible: ps lists them and /proc/PID/cmdline shows their command "
+      "lines, passwords given as arguments included (mysql -pSECRET); hiding them needs a "
+      "private /proc, i.e. a mount namespace. Landlock keeps them from being signalled or "
+      "ptraced, and their environ, memory and open files unreadable",
+      "no empty views: the home and paths outside the allowlist are unreadable (EACCES) rather "
+      "than empty or absent, and /tmp is the host's (unwritable; TMPDIR points to a private "
+      "directory that cordon removes after the run)",
+      "protected paths (.git/hooks, .git/config, .envrc, .cordon.toml, --protect) are "
+      "writable: Landlock cannot take rights away beneath the writable workspace, and carving "
+      "them out would leave the workspace root and .git unable to create files",
+      "deny-read paths inside a writable root cannot be hidden: such a run is refused, naming "
+      "the path; inside read-only roots they are carved out of the allowlist, and the "
+      "directories that lead to them can no longer be listed",
+      "chmod, chown, utimes and xattrs by path are refused everywhere, the workspace included "
+      "(Landlock does not control them; the fd-based calls work on files the command can "
+      "open)",
+      "no AF_UNIX sockets (socketpair stream and seqpacket excepted), also inside the "
+      "workspace: below Landlock ABI 8 a pathname socket cannot be filtered by its path",
+      "no SysV IPC or POSIX message queues, no private /dev/shm, no new pseudo-terminals",
+      "with --net proxy, the proxy's port is reachable on any address (Landlock matches TCP "
+      "ports, not addresses)",
+      "the hostname, the host's other sessions' process ids and the cgroup are the host's"};
+  // NOLINTEND(bugprone-suspicious-missing-comma)
+  return kLimits;
+}
+
+Status PlanNamespaceless(const policy::Policy& policy, const std::string& tmpdir,
+                         std::string reason, Plan& plan) {
+  plan.tier = Tier::kNamespaceless;
+  plan.tier_reason = std::move(reason);
+  plan.clone_flags = 0;
+  plan.use_mount_view = false;
+  plan.mounts = {};
+  if (!plan.use_landlock) {
+    Error e = PlainError("landlock", "",
+                         "user namespaces are refused here (" + plan.tier_reason +
+                             ") and Landlock is unavailable: nothing would confine the command");
+    e.hint =
+        "enable Landlock (Linux 5.13+, 'landlock' in the lsm= boot parameter) or allow "
+        "unprivileged user namespaces for cordon";
+    return e;
+  }
+  const int abi = plan.landlock.abi;
+  plan.landlock = {};
+  plan.landlock.abi = abi;
+
+  // Read and write allowlists on the host's own paths.
+  const bool ws_writable = policy.mode != Mode::kReadOnly;
+  const uint64_t dev = kDevAccess;
+  std::vector<allowlist::Grant> grants;
+  for (const auto& r : policy.system_read) grants.push_back({r.path, fs::kRead});
+  for (const auto& r : policy.read) grants.push_back({r.path, fs::kRead});
+  grants.push_back({policy.workspace, ws_writable ? fs::kAll : fs::kRead});
+  for (const auto& w : policy.writable) grants.push_back({w.path, fs::kAll});
+  grants.push_back({tmpdir, fs::kAll});
+  for (const char* node : kDevNodes) grants.push_back({node, dev});
+  // The terminal cordon runs on (the command holds it already): reopening
+  // it through /dev/stdout must work. Never all of the host's /dev/pts,
+  // whose other terminals belong to the user's other sessions.
+  for (int fd = 0; fd <= 2; ++fd) {
+    char tty[256];
+    if (isatty(fd) && ttyname_r(fd, tty, sizeof(tty)) == 0) grants.push_back({tty, dev});
+  }
+  // Read only: the host's /proc/sys is writable by uid 0 without any
+  // capability. Other users' and host processes' environ, mem and fds are
+  // behind ptrace checks, which Landlock denies outside the sandbox; their
+  // command lines are not (see Limits). /proc cannot be narrowed to the
+  // sandbox's own processes: a rule attaches to an inode, and each
+  // /proc/PID is a new one (a rule on /proc/self taken before exec covers
+  // the command, not its children), while without its own /proc/PID a
+  // process loses ASan and LeakSanitizer, pthread_getattr_np on the main
+  // thread, node's process.memoryUsage(), ps, pgrep and pkill.
+  grants.push_back({"/proc", fs::kRead});
+
+  // Deny-read paths inside read-only roots are carved out of the
+  // allowlist. Inside a writable root that would leave the root unable to
+  // create entries, so the run is refused instead, naming the path.
+  // Protected paths are not carved out, for the same reason (see Limits).
+  std::vector<std::string> writable_roots = {tmpdir};
+  if (ws_writable) writable_roots.push_back(policy.workspace);
+  for (const auto& w : policy.writable) writable_roots.push_back(w.path);
+  std::vector<allowlist::Exception> exceptions;
+  for (const auto& d : policy.deny_read) {
+    std::string real = policy::RealPath(d.path).value_or(d.path);
+    for (const auto& root : writable_roots) {
+      if (!policy::IsWithin(real, root) && !policy::IsWithin(d.path, root)) continue;
+      Error e = PlainError("deny-read", d.path,
+                           "cannot be hidden without user namespaces: it is inside the writable "
+                           "root " +
+                               root + ", beneath which Landlock cannot take access away (" +
+                               d.origin.Describe() + ")");
+      e.hint = "move it out of " + root + ", or run where user namespaces work";
+      return e;
+    }
+    exceptions.push_back({d.path, 0, true});
+  }
+  for (const auto& h : policy.hide) exceptions.push_back({h.path, 0, false});
+  auto rules = allowlist::Build(grants, exceptions);
+  if (!rules.ok()) return rules.error();
+  plan.landlock.paths = std::move(rules).value();
+
+  // Network: Landlock's TCP rules (ABI 4) and seccomp for the rest.
+  seccomp::Options sc;
+  sc.deny_unix_sockets = true;
+  sc.deny_sysv_ipc = true;
+  sc.deny_path_metadata = true;
+  sc.notify_writes = plan.watch_writes;
+  if (policy.net != NetMode::kFull) {
+    plan.landlock.deny_tcp = true;
+    sc.inet_tcp_only = true;
+    if (abi < 4) {
+      if (policy.net == NetMode::kProxy) {
+        return PlainError("landlock", "",
+                          "network mode 'proxy' without user namespaces needs Landlock ABI 4 "
+                          "(Linux 6.7+) to limit TCP to the proxy; this kernel has ABI " +
+                              std::to_string(abi));
+      }
+      sc.deny_inet = true;  // offline: no TCP without Landlock to stop it
+    }
+  }
+  plan.landlock.scope_ipc = true;
+  if (abi < 6) {
+    std::string what = "Landlock ABI " + std::to_string(abi) +
+                       " (below 6): without user namespaces, host processes of your user can be "
+                       "signalled and abstract unix sockets reached";
+    if (!policy.allow_degraded) {
+      Error e = PlainError("landlock", "", what);
+      e.hint = "Linux 6.12+ has Landlock ABI 6; --allow-degraded runs anyway";
+      return e;
+    }
+    plan.degraded.push_back(std::move(what));
+  }
+  if (plan.use_seccomp) {
+    auto program = seccomp::Compile(sc);
+    if (!program.ok()) return program.error();
+    plan.seccomp = std::move(program).value();
+  } else {
+    plan.degraded.push_back(
+        "seccomp unavailable: UDP, AF_UNIX and other socket families (vsock, packet, netlink "
+        "beyond routes) are not refused");
+  }
+
+  SetEnv(plan.envp, "TMPDIR", tmpdir);
+  plan.notes.push_back("namespace-less tier (" + plan.tier_reason +
+                       "): " + std::to_string(plan.landlock.paths.size()) +
+                       " Landlock rules, TMPDIR " + tmpdir);
+  return {};
+}
+
+}  // namespace cordon::sandbox

@@ -1,0 +1,121 @@
+#include "sandbox/linux/proxy_listener.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace cordon::sandbox::proxy_listener {
+namespace {
+
+// A new network namespace starts with `lo` down, so even 127.0.0.1 is
+// unreachable until it is brought up (needs CAP_NET_ADMIN in the namespace).
+ChildStatus BringUpLoopback() {
+  int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+  if (s < 0) return ChildStatus::Errno("socket(AF_INET, SOCK_DGRAM)", "lo");
+  ifreq ifr{};
+  std::memcpy(ifr.ifr_name, "lo", 3);
+  ChildStatus st;
+  if (ioctl(s, SIOCGIFFLAGS, &ifr) != 0) {
+    st = ChildStatus::Errno("ioctl(SIOCGIFFLAGS)", "lo");
+  } else {
+    ifr.ifr_flags = static_cast<short>(ifr.ifr_flags | IFF_UP);
+    if (ioctl(s, SIOCSIFFLAGS, &ifr) != 0) st = ChildStatus::Errno("ioctl(SIOCSIFFLAGS)", "lo");
+  }
+  close(s);
+  return st;
+}
+
+// One byte with room for one SCM_RIGHTS descriptor; no allocation (the
+// child uses it too).
+struct OneFdMessage {
+  char data = 0;
+  iovec iov{&data, 1};
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
+  msghdr msg{};
+  OneFdMessage() {
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof control;
+  }
+  OneFdMessage(const OneFdMessage&) = delete;
+  OneFdMessage& operator=(const OneFdMessage&) = delete;
+};
+
+}  // namespace
+
+ChildStatus Create(int channel) {
+  CORDON_CHILD_TRY(BringUpLoopback());
+  int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (s < 0) return ChildStatus::Errno("socket(AF_INET, SOCK_STREAM)", "proxy listener");
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_port = htons(kPort);
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  ChildStatus st;
+  if (bind(s, reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) {
+    st = ChildStatus::Errno("bind", "127.0.0.1:3128 (proxy listener)");
+  } else if (listen(s, SOMAXCONN) != 0) {
+    st = ChildStatus::Errno("listen", "127.0.0.1:3128 (proxy listener)");
+  } else {
+    OneFdMessage m;
+    m.data = 'L';
+    msghdr& msg = m.msg;
+    cmsghdr* c = CMSG_FIRSTHDR(&msg);
+    c->cmsg_level = SOL_SOCKET;
+    c->cmsg_type = SCM_RIGHTS;
+    c->cmsg_len = CMSG_LEN(sizeof(int));
+    std::memcpy(CMSG_DATA(c), &s, sizeof s);
+    if (sendmsg(channel, &msg, MSG_NOSIGNAL) != 1) {
+      st = ChildStatus::Errno("sendmsg(SCM_RIGHTS)", "proxy listener");
+    }
+  }
+  close(s);
+  close(channel);
+  return st;
+}
+
+Result<UniqueFd> CreateOnHost(uint16_t* port) {
+  UniqueFd s(socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0));
+  if (!s.valid()) return SysError("socket(AF_INET, SOCK_STREAM)", "proxy listener", errno);
+  sockaddr_in addr{};
+  addr.sin_family = AF_INET;
+  addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof addr;
+  if (bind(s.get(), reinterpret_cast<sockaddr*>(&addr), len) != 0) {
+    return SysError("bind", "127.0.0.1:0 (proxy listener)", errno);
+  }
+  if (listen(s.get(), SOMAXCONN) != 0) return SysError("listen", "proxy listener", errno);
+  if (getsockname(s.get(), reinterpret_cast<sockaddr*>(&addr), &len) != 0) {
+    return SysError("getsockname", "proxy listener", errno);
+  }
+  *port = ntohs(addr.sin_port);
+  return s;
+}
+
+Result<UniqueFd> Receive(int channel) {
+  OneFdMessage m;
+  msghdr& msg = m.msg;
+  ssize_t n;
+  do {
+    n = recvmsg(channel, &msg, MSG_CMSG_CLOEXEC);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) return SysError("recvmsg(SCM_RIGHTS)", "proxy listener", errno);
+  cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  if (n != 1 || c == nullptr || c->cmsg_type != SCM_RIGHTS) {
+    return PlainError("recvmsg(SCM_RIGHTS)", "proxy listener",
+                      "the sandbox ended before handing over the proxy's socket");
+  }
+  int fd = -1;
+  std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
+  return UniqueFd(fd);
+}
+
+}  // namespace cordon::sandbox::proxy_listener

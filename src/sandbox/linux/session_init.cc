@@ -1,0 +1,281 @@
+// Init's request loop and each call's reaper: fixed buffers and raw
+// syscalls only (see child.cc: init must not allocate).
+#include "sandbox/linux/session_init.h"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "sandbox/linux/landlock.h"
+#include "sandbox/linux/sweep.h"
+#include "sandbox/session_wire.h"
+
+extern char** environ;
+
+namespace cordon::sandbox {
+namespace {
+
+constexpr int kMaxCalls = 64;
+
+// Init asks a call's reaper to end the call with this signal (blocked in
+// both; not one that cordon relays).
+constexpr int kEndCallSignal = SIGALRM;
+
+struct Call {
+  uint64_t id = 0;
+  pid_t reaper = 0;
+};
+
+struct State {
+  Call calls[kMaxCalls];
+  pid_t reapers[kMaxCalls];  // the same pids, for KillChildrenOnce
+  int ncalls = 0;
+  int scope_fd = -1;  // landlock::ScopeRuleset, or -1 without Landlock
+};
+
+void Put(int fd, const char* s) { (void)!write(fd, s, strlen(s)); }
+
+void SendReply(int fd, uint64_t id, session::ReplyKind kind, int wait_status) {
+  session::Reply r;
+  r.id = id;
+  r.wait_status = wait_status;
+  r.kind = static_cast<uint32_t>(kind);
+  (void)!send(fd, &r, sizeof(r), MSG_NOSIGNAL);
+}
+
+// Dies with `parent` (SIGKILL); false when it is already gone.
+bool DieWith(pid_t parent) {
+  if (prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0) return false;
+  return getppid() == parent;
+}
+
+// The call's command: its own Landlock domain, its own session, the fds it
+// was sent, the sandbox's environment, then exec. Failures are told on its
+// stderr, as cordon run would.
+[[noreturn]] void StartCommand(const ChildContext& ctx, int scope_fd, pid_t reaper,
+                               const session::Request& req, char** argv, const int* fds) {
+  if (!DieWith(reaper)) _exit(125);
+  // Before exec, so that nothing of the call runs outside the domain.
+  if (scope_fd >= 0 && !landlock::Enter(scope_fd).ok()) {
+    Put(fds[2], "cordon: landlock_restrict_self (a call's scope) failed\n");
+    _exit(125);
+  }
+  setsid();
+  for (int i = 0; i < session::kFdsPerExec; ++i) {
+    if (dup2(fds[i], i) < 0) _exit(125);
+  }
+  if (chdir(req.cwd) != 0) {
+    int err = errno;
+    Put(2, "cordon: cannot enter ");
+    Put(2, req.cwd);
+    Put(2, ": ");
+    Put(2, strerror(err));
+    Put(2, "\n");
+    _exit(125);
+  }
+  if (sigprocmask(SIG_SETMASK, &ctx.exec_mask, nullptr) != 0) _exit(125);
+  environ = const_cast<char**>(ctx.envp);
+  execvp(argv[0], argv);
+  int err = errno;
+  Put(2, "cordon: ");
+  Put(2, argv[0]);
+  Put(2, err == ENOENT ? ": command not found\n"
+                       : ": cannot execute (permission denied or not a program)\n");
+  _exit(err == ENOENT ? 127 : 126);
+}
+
+// The call's reaper, a child of init that stays in init's Landlock domain
+// (so the command, in a domain nested in it, can neither signal nor ptrace
+// it) and is a child subreaper: every process the call starts is its
+// descendant, and stays one whatever it does (setsid, double fork), since
+// orphans come back to the nearest subreaper. When the command ends, or
+// init asks, it kills and reaps all of them, then sends the command's
+// status: when `cordon mcp` reads it, nothing of the call is left.
+[[noreturn]] void RunCall(const ChildContext& ctx, const State& st, pid_t init,
+                          const session::Request& req, char** argv, const int* fds) {
+  if (!DieWith(init) || prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) {
+    SendReply(ctx.session_fd, req.id, session::ReplyKind::kEnded, W_EXITCODE(125, 0));
+    _exit(0);
+  }
+  const pid_t self = getpid();
+  const pid_t command = fork();
+  if (command == 0) StartCommand(ctx, st.scope_fd, self, req, argv, fds);
+  for (int i = 0; i < session::kFdsPerExec; ++i) close(fds[i]);
+  if (command < 0) {
+    SendReply(ctx.session_fd, req.id, session::ReplyKind::kEnded, W_EXITCODE(125, 0));
+    _exit(0);
+  }
+  SendReply(ctx.session_fd, req.id, session::ReplyKind::kStarted, 0);
+  // Every signal is blocked (init blocked them before the fork).
+  sigset_t wait_set = ctx.init_mask;
+  sigaddset(&wait_set, kEndCallSignal);
+  int status = W_EXITCODE(0, SIGKILL);  // when init ends the call first
+  for (bool running = true; running;) {
+    siginfo_t info{};
+    int sig = sigwaitinfo(&wait_set, &info);
+    if (sig == SIGCHLD) {
+      int s = 0;
+      pid_t pid;
+      while ((pid = waitpid(-1, &s, WNOHANG)) > 0) {
+        if (pid != command) continue;  // an orphan of the call
+        status = s;
+        running = false;
+      }
+    } else if (sig > 0 && info.si_code <= 0 && info.si_pid == init) {
+      if (sig == kEndCallSignal) break;
+      kill(-command, sig);  // relayed from cordon, to the command's group
+    }
+  }
+  KillAllChildren();
+  SendReply(ctx.session_fd, req.id, session::ReplyKind::kEnded, status);
+  _exit(0);
+}
+
+// Kills the orphans that reached init: processes of a call whose reaper
+// died (only a kernel without Landlock signal scoping lets a command kill
+// it). Init's only other children are the reapers.
+void KillOrphans(const State& st) { (void)KillChildrenOnce(st.reapers, st.ncalls); }
+
+void HandleRequest(const ChildContext& ctx, State& st, char* data, size_t size, int* fds,
+                   int nfds) {
+  static char* argv[session::kMaxArgs + 1];
+  session::Request req;
+  bool ok = session::Decode(data, size, &req, argv, session::kMaxArgs);
+  if (ok && req.op == session::Op::kKill) {
+    for (int i = 0; i < st.ncalls; ++i) {
+      if (st.calls[i].id == req.id) kill(st.calls[i].reaper, kEndCallSignal);
+    }
+  } else if (!ok || nfds != session::kFdsPerExec || st.ncalls == kMaxCalls) {
+    if (ok) SendReply(ctx.session_fd, req.id, session::ReplyKind::kEnded, W_EXITCODE(125, 0));
+  } else {
+    const pid_t init = getpid();
+    pid_t pid = fork();
+    if (pid == 0) RunCall(ctx, st, init, req, argv, fds);
+    if (pid < 0) {
+      SendReply(ctx.session_fd, req.id, session::ReplyKind::kEnded, W_EXITCODE(125, 0));
+    } else {
+      st.calls[st.ncalls] = Call{req.id, pid};
+      st.reapers[st.ncalls++] = pid;
+    }
+  }
+  for (int i = 0; i < nfds; ++i) close(fds[i]);
+}
+
+// Reaps the reapers (each has answered for its call) and orphans.
+void Reap(const ChildContext& ctx, State& st) {
+  int status = 0;
+  pid_t pid;
+  bool orphans = false;
+  while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+    int i = 0;
+    while (i < st.ncalls && st.calls[i].reaper != pid) ++i;
+    if (i == st.ncalls) {
+      orphans = true;
+      continue;
+    }
+    // A reaper that did not exit 0 was killed before it could answer.
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+      SendReply(ctx.session_fd, st.calls[i].id, session::ReplyKind::kEnded, W_EXITCODE(125, 0));
+      orphans = true;
+    }
+    st.calls[i] = st.calls[--st.ncalls];
+    st.reapers[i] = st.reapers[st.ncalls];
+  }
+  if (orphans) KillOrphans(st);
+}
+
+[[noreturn]] void End(const ChildContext& ctx, int code) {
+  // In a pid namespace everything dies with init; without one, the
+  // reapers' commands die with them and the rest comes back to init.
+  if (ctx.plan->tier == Tier::kNamespaceless) KillAllChildren();
+  _exit(code);
+}
+
+}  // namespace
+
+ChildStatus ServeSession(const ChildContext& ctx) {
+  if (fcntl(ctx.session_fd, F_SETFD, FD_CLOEXEC) != 0) {
+    return ChildStatus::Errno("fcntl(F_SETFD, FD_CLOEXEC)", "session socket");
+  }
+  int sigfd = signalfd(-1, &ctx.init_mask, SFD_CLOEXEC);
+  if (sigfd < 0) return ChildStatus::Errno("signalfd", nullptr);
+  // Everything blocked, so that each reaper starts with its signals
+  // blocked too (a kEndCallSignal sent early waits for its sigwaitinfo).
+  sigset_t all;
+  sigfillset(&all);
+  if (sigprocmask(SIG_BLOCK, &all, nullptr) != 0) return ChildStatus::Errno("sigprocmask", nullptr);
+  static State st;
+  if (ctx.plan->use_landlock) {
+    CORDON_CHILD_TRY(landlock::ScopeRuleset(ctx.plan->landlock.abi, &st.scope_fd));
+  }
+  static char data[session::kMaxRequestBytes + 1];
+  for (;;) {
+    pollfd fds[2] = {{ctx.session_fd, POLLIN, 0}, {sigfd, POLLIN, 0}};
+    if (poll(fds, 2, -1) < 0) continue;  // EINTR
+    if (fds[1].revents & POLLIN) {
+      signalfd_siginfo si{};
+      while (read(sigfd, &si, sizeof(si)) == sizeof(si)) {
+        int sig = static_cast<int>(si.ssi_signo);
+        if (sig == SIGCHLD) {
+          Reap(ctx, st);
+        } else if (sig == kSweepSignal && ctx.plan->tier == Tier::kNamespaceless) {
+          pollfd p{ctx.lifeline_fd, POLLIN, 0};
+          if (poll(&p, 1, 0) != 0) End(ctx, 125);
+        } else if (static_cast<int>(si.ssi_code) <= 0 &&
+                   static_cast<pid_t>(si.ssi_pid) == getppid()) {
+          // A signal sent to cordon: every call gets it, and one that asks
+          // cordon to stop ends the session.
+          for (int i = 0; i < st.ncalls; ++i) kill(st.calls[i].reaper, sig);
+          if (sig == SIGTERM || sig == SIGINT || sig == SIGHUP || sig == SIGQUIT) {
+            End(ctx, 128 + sig);
+          }
+        }
+        pollfd more{sigfd, POLLIN, 0};
+        if (poll(&more, 1, 0) <= 0) break;
+      }
+      Reap(ctx, st);
+    }
+    if (fds[0].revents & (POLLIN | POLLHUP | POLLERR)) {
+      alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * session::kFdsPerExec)];
+      iovec iov{data, sizeof(data)};
+      msghdr msg{};
+      msg.msg_iov = &iov;
+      msg.msg_iovlen = 1;
+      msg.msg_control = control;
+      msg.msg_controllen = sizeof(control);
+      ssize_t got = recvmsg(ctx.session_fd, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+      if (got < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+      if (got <= 0) End(ctx, 0);  // cordon mcp is gone
+      int passed[session::kFdsPerExec];
+      int npassed = 0;
+      for (cmsghdr* c = CMSG_FIRSTHDR(&msg); c != nullptr; c = CMSG_NXTHDR(&msg, c)) {
+        if (c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS) continue;
+        size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+        for (size_t i = 0; i < n; ++i) {
+          int fd;
+          memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+          if (npassed < session::kFdsPerExec) {
+            passed[npassed++] = fd;
+          } else {
+            close(fd);
+          }
+        }
+      }
+      if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) {
+        for (int i = 0; i < npassed; ++i) close(passed[i]);
+        continue;
+      }
+      HandleRequest(ctx, st, data, static_cast<size_t>(got), passed, npassed);
+    }
+  }
+}
+
+}  // namespace cordon::sandbox
