@@ -40,7 +40,6 @@
 #include "policy/loader.h"
 #include "policy/paths.h"
 #include "sandbox/backend.h"
-#include "sandbox/linux/userns_probe.h"
 
 extern char** environ;
 
@@ -544,11 +543,9 @@ int DoctorCommand(const MaintenanceArgs&) {
   }
   std::printf("cordon doctor: verifying the sandbox on this machine, live\n");
   // The tier the checks exercise, from the probe setup and policy show use.
-  sandbox::NamespaceProbe userns = sandbox::ProbeNamespaces();
-  std::printf(
-      "tier: %s%s\n\n",
-      sandbox::TierName(userns.ok() ? sandbox::Tier::kNamespaces : sandbox::Tier::kNamespaceless),
-      userns.ok() ? "" : (" (" + userns.failure + ")").c_str());
+  sandbox::TierProbe tier = sandbox::ProbeTier();
+  std::printf("tier: %s%s\n\n", sandbox::TierName(tier.tier),
+              tier.reason.empty() ? "" : (" (" + tier.reason + ")").c_str());
   std::fflush(stdout);
   int pass = 0, fail = 0, skip = 0;
   for (const auto& check : std::vector<std::function<CheckResult()>>{

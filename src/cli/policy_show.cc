@@ -12,8 +12,6 @@
 #include "policy/loader.h"
 #include "policy/render.h"
 #include "sandbox/backend.h"
-#include "sandbox/linux/nsless.h"
-#include "sandbox/linux/userns_probe.h"
 
 namespace cordon::cli {
 namespace {
@@ -24,21 +22,19 @@ struct TierInfo {
   std::vector<std::string> not_enforced;
 };
 
-// Probes (one short-lived clone, userns_probe.h) what `cordon run` would get
-// here.
+// Probes (backend.h, ProbeTier) what `cordon run` would get here.
 TierInfo DetectTier(const policy::Policy& p) {
   if (p.mode == policy::Mode::kFullAccess) {
     return {sandbox::TierName(sandbox::Tier::kUnconfined),
             "mode full-access",
             {"everything: the command runs unconfined"}};
   }
-  sandbox::NamespaceProbe probe = sandbox::ProbeNamespaces();
-  if (probe.ok()) return {sandbox::TierName(sandbox::Tier::kNamespaces), "", {}};
+  sandbox::TierProbe probe = sandbox::ProbeTier();
+  if (probe.tier == sandbox::Tier::kNamespaces) return {sandbox::TierName(probe.tier), "", {}};
   if (p.require_namespaces) {
-    return {"refused", probe.failure + "; require_namespaces is set, so runs are refused", {}};
+    return {"refused", probe.reason + "; require_namespaces is set, so runs are refused", {}};
   }
-  return {sandbox::TierName(sandbox::Tier::kNamespaceless), probe.failure,
-          sandbox::NamespacelessLimits()};
+  return {sandbox::TierName(probe.tier), probe.reason, sandbox::NamespacelessLimits()};
 }
 
 }  // namespace

@@ -127,4 +127,18 @@ using LaunchResult = std::variant<Outcome, NamespacesRefused>;
 // compiles for Tier::kNamespaceless and launches that plan.
 [[nodiscard]] LaunchResult LaunchOnce(const Plan& plan, const LaunchOptions& options);
 
+// The tier a confining run gets on this host, found the way the run finds
+// it (Linux: one short-lived clone that takes a run's first steps,
+// linux/userns_probe.h): kNamespaces, or kNamespaceless with `reason`
+// naming the refused step. For `cordon setup`, `policy show` and `doctor`.
+struct TierProbe {
+  Tier tier = Tier::kNamespaces;
+  std::string reason;
+};
+[[nodiscard]] TierProbe ProbeTier();
+
+// What the namespace-less tier does not enforce, one line each (for
+// `cordon policy show`, docs and the session event).
+[[nodiscard]] const std::vector<std::string>& NamespacelessLimits();
+
 }  // namespace cordon::sandbox

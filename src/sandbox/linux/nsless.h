@@ -26,9 +26,7 @@ namespace cordon::sandbox {
 // without user namespaces).
 [[nodiscard]] bool IsNamespaceRefusal(int err);
 
-// What the namespace-less tier does not enforce, one line each (for
-// `cordon policy show`, docs and the session event).
-[[nodiscard]] const std::vector<std::string>& NamespacelessLimits();
+// NamespacelessLimits() is declared in backend.h.
 
 // Re-plans `plan` (compiled for the namespace tier) for the namespace-less
 // tier: no namespaces, no mount view; Landlock rules on the host's own

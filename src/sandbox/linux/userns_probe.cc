@@ -13,6 +13,7 @@
 
 #include "common/error.h"
 #include "common/unique_fd.h"
+#include "sandbox/backend.h"
 #include "sandbox/linux/namespaces.h"
 
 namespace cordon::sandbox {
@@ -91,6 +92,12 @@ NamespaceProbe ProbeNamespaces(unsigned long flags) {
     return {"the probe child (" + CloneText(flags) + ") failed without a report", ECHILD};
   }
   return {};
+}
+
+TierProbe ProbeTier() {
+  NamespaceProbe probe = ProbeNamespaces();
+  if (probe.ok()) return {Tier::kNamespaces, ""};
+  return {Tier::kNamespaceless, probe.failure};
 }
 
 }  // namespace cordon::sandbox
