@@ -1,6 +1,8 @@
 // The MCP server: one reader thread (this one) that dispatches messages,
 // one thread per `run` call, one mutex around the output stream. Answers
-// to our own requests (elicitation) are routed back by id.
+// to our own requests (elicitation) go back to the broker's channel by id
+// (elicitation_channel.h); the `run` tool's arguments and result are
+// run_tool.h's.
 #include "mcp/server.h"
 
 #include <limits.h>
@@ -11,10 +13,7 @@
 
 #include <atomic>
 #include <cerrno>
-#include <chrono>
-#include <condition_variable>
 #include <list>
-#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -22,7 +21,6 @@
 
 #include "approval/broker.h"
 #include "approval/reruns.h"
-#include "common/clock.h"
 #include "common/outcome.h"
 #include "mcp/elicitation_channel.h"
 #include "mcp/jsonrpc.h"
