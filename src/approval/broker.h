@@ -84,7 +84,6 @@ class Broker : public proxy::Decider {
   // A failed run may be offered a re-run (reruns.h): on-failure, with
   // someone to ask.
   [[nodiscard]] bool OffersReruns() const;
-  [[nodiscard]] policy::Approval approval() const { return options_.approval; }
   // An answer "session" or "always" was given to this question (or, for a
   // destination, to its re-run).
   [[nodiscard]] bool Remembered(const Question& q) const;

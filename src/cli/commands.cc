@@ -41,12 +41,19 @@ std::optional<Resolved> ResolveOrReport(const policy::Overrides& overrides) {
     Say(host.error());
     return std::nullopt;
   }
-  auto resolved = policy::Resolve(overrides, host.value());
+  std::optional<policy::Policy> resolved = ResolveOrReport(overrides, host.value());
+  if (!resolved) return std::nullopt;
+  return Resolved{std::move(host).value(), std::move(*resolved)};
+}
+
+std::optional<policy::Policy> ResolveOrReport(const policy::Overrides& overrides,
+                                              const policy::HostFacts& host) {
+  auto resolved = policy::Resolve(overrides, host);
   if (!resolved.ok()) {
     Say(resolved.error());
     return std::nullopt;
   }
-  return Resolved{std::move(host).value(), std::move(resolved).value()};
+  return std::move(resolved).value();
 }
 
 int Dispatch(const Command& command) {

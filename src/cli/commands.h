@@ -32,6 +32,9 @@ struct Resolved {
 };
 // nullopt after printing "cordon: <why>"; the caller exits kExitSetupError.
 [[nodiscard]] std::optional<Resolved> ResolveOrReport(const policy::Overrides& overrides);
+// The same for host facts already read (a run resolving again, widened).
+[[nodiscard]] std::optional<policy::Policy> ResolveOrReport(const policy::Overrides& overrides,
+                                                            const policy::HostFacts& host);
 
 // A session sandbox (`cordon mcp --session-sandbox`) needs a sandbox to
 // share: an error under mode full-access.

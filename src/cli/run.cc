@@ -213,15 +213,16 @@ int RunCommand(const RunArgs& args) {
   std::optional<Resolved> resolved = ResolveOrReport(overrides);
   if (!resolved) return kExitSetupError;
   const policy::HostFacts host = std::move(resolved->host);
-  auto resolve = [&]() -> std::optional<policy::Policy> {
-    auto r = policy::Resolve(overrides, host);
-    if (!r.ok()) {
-      Say(r.error());
-      return std::nullopt;
-    }
-    return std::move(r).value();
-  };
   std::optional<const policy::Policy> policy(std::move(resolved->policy));
+  // Replaces the policy by the overrides resolved again; false (reported)
+  // when they no longer resolve.
+  auto reresolve = [&] {
+    std::optional<policy::Policy> wider = ResolveOrReport(overrides, host);
+    if (!wider) return false;
+    policy.reset();
+    policy.emplace(std::move(*wider));
+    return true;
+  };
   if (args.session_fd >= 0) {
     Status shareable = CheckSessionSandbox(*policy);
     if (!shareable.ok()) return Fail(shareable.error());
@@ -233,10 +234,7 @@ int RunCommand(const RunArgs& args) {
       overrides.flags.approval = policy::Approval::kOnRequest;
       overrides.flags.approval_origin.kind = policy::Origin::Kind::kFlag;
       overrides.flags.approval_origin.flag = "--session-fd (cordon mcp applies the policy)";
-      std::optional<policy::Policy> asking = resolve();
-      if (!asking) return kExitSetupError;
-      policy.reset();
-      policy.emplace(std::move(*asking));
+      if (!reresolve()) return kExitSetupError;
     }
     // Inherited from `cordon mcp`; init keeps its copy, nothing else may
     // (the OTLP exporter, the command).
@@ -274,10 +272,7 @@ int RunCommand(const RunArgs& args) {
       },
       [&](const approval::Question& q, approval::Reply) {
         const std::string applied = ApplyRerun(q, &overrides);
-        std::optional<policy::Policy> wider = resolve();
-        if (!wider) return false;
-        policy.reset();
-        policy.emplace(std::move(*wider));
+        if (!reresolve()) return false;
         Say("re-running with " + applied);
         return true;
       });

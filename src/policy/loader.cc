@@ -387,7 +387,7 @@ class Resolver {
   // Config files check names as they parse; a flag's is checked here.
   static Status CheckName(const std::string& name, const std::string& given, const Origin& origin,
                           const char* what) {
-    if (IsValidEnvName(name)) return {};
+    if (origin.kind != Origin::Kind::kFlag || IsValidEnvName(name)) return {};
     return PlainError(origin.kind == Origin::Kind::kFlag ? origin.flag : "config",
                       origin.kind == Origin::Kind::kFlag ? given : origin.Describe(),
                       "'" + name + "' is not a valid " + what + " name ([A-Za-z_][A-Za-z0-9_]*)");
