@@ -21,6 +21,7 @@ PACKAGES=(
   clang clang-tidy clang-format libclang-rt-14-dev  # fuzzing, sanitizers, lint
   hyperfine bubblewrap time         # bench/ (bwrap is the baseline, not a dependency)
   git acl attr curl python3 openssl iproute2  # used by tests and scripts/demo.sh
+  python3-venv                      # the workflow tests (tests/workflows): a venv with pip
   nodejs npm                        # the MCP SDK client tests (tests/mcp)
 )
 

@@ -1,22 +1,23 @@
 #!/usr/bin/env bash
-# Run the integration tests and the MCP SDK client tests as the unprivileged
-# user cordon-test.
+# Run the integration tests, the workflow tests and the MCP SDK client tests
+# as the unprivileged user cordon-test.
 #
 #   scripts/test-unprivileged.sh [BUILD_DIR] [GTEST_ARGS...]    (as root)
 #
 # CI clones the repository into a folder cordon-test may not be able to
-# enter, so the built cordon, cordon-probe, cordon-deny-syscall and
-# integration_tests are copied into a fresh world-readable directory under
-# /tmp and run from there, as cordon-test (created if missing), with a fresh
-# HOME and a clean environment. Every failure -- to find the binaries, create
-# the user, copy, switch user, drop privileges, or of any test -- is a
-# non-zero exit with a message; nothing is skipped silently.
+# enter, so the built cordon, cordon-probe, cordon-deny-syscall,
+# integration_tests and workflow_tests are copied into a fresh
+# world-readable directory under /tmp and run from there, as cordon-test
+# (created if missing), with a fresh HOME and a clean environment. Every
+# failure -- to find the binaries, create the user, copy, switch user, drop
+# privileges, or of any test -- is a non-zero exit with a message; nothing
+# is skipped silently.
 #
 # The last line is ctest's summary format ("N% tests passed, F tests failed
 # out of T"). With CORDON_TEST_REPORT_DIR set, the results are also written
-# there as GoogleTest XML (gtest.xml, mcp.xml), which scripts/test.sh reads
-# to count passed, failed and skipped tests (the line above cannot show a
-# skip).
+# there as GoogleTest XML (gtest.xml, workflows.xml, mcp.xml), which
+# scripts/test.sh reads to count passed, failed and skipped tests (the line
+# above cannot show a skip).
 #
 # In the namespace-less pass (CORDON_TEST_TIER=nsless), the suites that
 # force or fake their tier themselves are left out: NamespacelessTest
@@ -42,6 +43,7 @@ declare -A SOURCES=(
   [cordon-probe]=$BUILD/tests/integration/cordon-probe
   [cordon-deny-syscall]=$BUILD/tests/integration/cordon-deny-syscall
   [integration_tests]=$BUILD/tests/integration/integration_tests
+  [workflow_tests]=$BUILD/tests/workflows/workflow_tests
 )
 for name in "${!SOURCES[@]}"; do
   [[ -x ${SOURCES[$name]} ]] || die "missing ${SOURCES[$name]} (build first: cmake --build $BUILD)"
@@ -79,24 +81,37 @@ who=$(as_user sh -c 'echo "$(id -u) $(sed -n "s/^CapEff:[[:space:]]*//p" /proc/s
   die "not unprivileged after the switch (uid and CapEff: $who)"
 as_user test -x "$DIR/bin/integration_tests" || die "$USER_NAME cannot execute $DIR/bin/integration_tests"
 
-echo "test-unprivileged.sh: running $DIR/bin/integration_tests as $USER_NAME (uid $(id -u "$USER_NAME"))"
 LOG=$DIR/log
 tier_args=()
 [[ ${CORDON_TEST_TIER:-} == nsless ]] &&
   tier_args=(--gtest_filter='-NamespacelessTest.*:FailClosedTest.*:TelemetryTest.*')
-set +e
-(cd "$DIR" && as_user "$DIR/bin/integration_tests" --gtest_color=no \
-  --gtest_output="xml:$DIR/home/gtest.xml" "${tier_args[@]}" "$@") 2>&1 | tee "$LOG"
-rc=${PIPESTATUS[0]}
-set -e
-
-total=$(sed -n 's/^\[==========\] \([0-9]*\) tests\? from .* ran\..*/\1/p' "$LOG" | tail -n 1)
-failed=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) tests\?, listed below:/\1/p' "$LOG" | tail -n 1)
-failed=${failed:-0}
-if [[ -z $total ]]; then
-  echo "0% tests passed, 1 tests failed out of 1"
-  die "integration_tests printed no summary (exit $rc): it crashed or did not start"
-fi
+total=0
+failed=0
+rc=0
+# run_gtest BINARY XML ARGS...: one GoogleTest binary as cordon-test; adds
+# its counts to total and failed.
+run_gtest() {
+  local bin=$1 xml=$2 brc n f
+  shift 2
+  echo "test-unprivileged.sh: running $DIR/bin/$bin as $USER_NAME (uid $(id -u "$USER_NAME"))"
+  set +e
+  (cd "$DIR" && as_user "$DIR/bin/$bin" --gtest_color=no \
+    --gtest_output="xml:$DIR/home/$xml" "$@") 2>&1 | tee "$LOG"
+  brc=${PIPESTATUS[0]}
+  set -e
+  n=$(sed -n 's/^\[==========\] \([0-9]*\) tests\? from .* ran\..*/\1/p' "$LOG" | tail -n 1)
+  f=$(sed -n 's/^\[  FAILED  \] \([0-9]*\) tests\?, listed below:/\1/p' "$LOG" | tail -n 1)
+  if [[ -z $n ]]; then
+    echo "0% tests passed, 1 tests failed out of 1"
+    die "$bin printed no summary (exit $brc): it crashed or did not start"
+  fi
+  total=$((total + n))
+  failed=$((failed + ${f:-0}))
+  [[ $brc -eq 0 ]] || rc=$brc
+}
+run_gtest integration_tests gtest.xml "${tier_args[@]}" "$@"
+# The workflow tests have no suite that forces its tier: both passes run all.
+run_gtest workflow_tests workflows.xml "$@"
 if [[ $total -eq 0 ]]; then
   echo "0% tests passed, 1 tests failed out of 1"
   die "no test ran"
@@ -134,13 +149,15 @@ fi
 if [[ -n ${CORDON_TEST_REPORT_DIR:-} ]]; then
   mkdir -p "$CORDON_TEST_REPORT_DIR" || die "mkdir $CORDON_TEST_REPORT_DIR"
   # No gtest.xml (a crash) is left for test.sh to report as a failed pass.
-  if [[ -f $DIR/home/gtest.xml ]]; then
-    cp "$DIR/home/gtest.xml" "$CORDON_TEST_REPORT_DIR/gtest.xml" || die "copy gtest.xml"
-  fi
+  for xml in gtest.xml workflows.xml; do
+    if [[ -f $DIR/home/$xml ]]; then
+      cp "$DIR/home/$xml" "$CORDON_TEST_REPORT_DIR/$xml" || die "copy $xml"
+    fi
+  done
   printf '<testsuites><testsuite name="mcp_sdk">%s</testsuite></testsuites>\n' "$mcp_cases" \
     >"$CORDON_TEST_REPORT_DIR/mcp.xml" || die "write mcp.xml"
 fi
 echo
 echo "$(((total - failed) * 100 / total))% tests passed, $failed tests failed out of $total"
-[[ $rc -eq 0 && $failed -eq 0 ]] || die "$failed of $total tests failed as $USER_NAME (integration_tests exit $rc)"
+[[ $rc -eq 0 && $failed -eq 0 ]] || die "$failed of $total tests failed as $USER_NAME (test binaries' exit $rc)"
 echo "test-unprivileged.sh: all $total tests passed as $USER_NAME"
