@@ -39,11 +39,12 @@ TEST_F(ServerWorkflowTest, OwnLoopbackServerAnswersOffline) {
   RunResult r = UserSh(ws_,
                        "python3 -m http.server " + port +
                            " --bind 127.0.0.1 >server.log 2>&1 & pid=$!; ok=1; i=0; "
-                           "while [ $i -lt 100 ]; do "
+                           "while [ $i -lt 300 ]; do "
                            "if curl -sf http://127.0.0.1:" +
                            port +
                            "/index.html; then ok=0; break; fi; "
-                           "sleep 0.1; i=$((i+1)); done; kill $pid; exit $ok",
+                           "kill -0 $pid 2>/dev/null || break; "
+                           "sleep 0.1; i=$((i+1)); done; kill $pid 2>/dev/null; exit $ok",
                        {"--net", "off"});
   EXPECT_EQ(r.exit_code, 0) << r.Describe() << "\nserver.log:\n"
                             << (it::Exists(ws_ + "/server.log") ? it::ReadFile(ws_ + "/server.log")
