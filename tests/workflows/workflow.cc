@@ -20,7 +20,8 @@ std::string FindTool(const std::string& name) {
   // found only under a user's pyenv or nvm would not be the one a run sees.
   std::stringstream path("/usr/local/bin:/usr/bin:/bin");
   for (std::string dir; std::getline(path, dir, ':');) {
-    std::string candidate = dir + "/" + name;
+    std::string candidate = dir;
+    candidate.append("/").append(name);
     if (access(candidate.c_str(), X_OK) == 0) return candidate;
   }
   return "";
