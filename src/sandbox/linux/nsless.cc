@@ -61,8 +61,8 @@ const std::vector<std::string>& NamespacelessLimits() {
       "ptraced, and their environ, memory and open files unreadable",
       "no empty views: the home and paths outside the allowlist are unreadable (EACCES) rather "
       "than empty or absent; /tmp is the host's, readable and writable: the user's other files "
-      "there (and other users' files their modes allow) can be read, changed and removed "
-      "(TMPDIR points to a private directory that cordon removes after the run)",
+      "there (a Kerberos ticket cache /tmp/krb5cc_UID) and other users' files their modes "
+      "allow can be read, changed and removed (TMPDIR points to a private directory that cordon removes after the run)",
       "protected paths (.git/hooks, .git/config, .envrc, .cordon.toml, --protect) are "
       "writable: Landlock cannot take rights away beneath the writable workspace, and carving "
       "them out would leave the workspace root and .git unable to create files",
@@ -78,8 +78,9 @@ const std::vector<std::string>& NamespacelessLimits() {
       "no AF_UNIX sockets (socketpair stream and seqpacket excepted), also inside the "
       "workspace: below Landlock ABI 8 a pathname socket cannot be filtered by its path",
       "no SysV IPC or POSIX message queues, no private /dev/shm, no new pseudo-terminals",
-      "with --net proxy, the proxy's port is reachable on any address (Landlock matches TCP "
-      "ports, not addresses)",
+      "inside another sandbox whose seccomp filter holds a listener: chmod and utimes are "
+      "refused everywhere, own loopback servers cannot bind, and with --net proxy the proxy's "
+      "port is reachable on any address (Landlock matches TCP ports, not addresses)",
       "the hostname, the host's other sessions' process ids and the cgroup are the host's"};
   // NOLINTEND(bugprone-suspicious-missing-comma)
   return kLimits;
