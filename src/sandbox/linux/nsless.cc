@@ -62,7 +62,8 @@ const std::vector<std::string>& NamespacelessLimits() {
       "no empty views: the home and paths outside the allowlist are unreadable (EACCES) rather "
       "than empty or absent; /tmp is the host's, readable and writable: the user's other files "
       "there (a Kerberos ticket cache /tmp/krb5cc_UID) and other users' files their modes "
-      "allow can be read, changed and removed (TMPDIR points to a private directory that cordon removes after the run)",
+      "allow can be read, changed and removed (TMPDIR points to a private directory that "
+      "cordon removes after the run)",
       "protected paths (.git/hooks, .git/config, .envrc, .cordon.toml, --protect) are "
       "writable: Landlock cannot take rights away beneath the writable workspace, and carving "
       "them out would leave the workspace root and .git unable to create files",
