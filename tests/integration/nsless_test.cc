@@ -4,6 +4,7 @@
 // place of the namespaces, each checked by its real effect on the host.
 // (The core's security tests also run against this tier: ctest's nsless.*.)
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -50,8 +51,26 @@ TEST_F(NamespacelessTest, TmpdirIsPrivateUsableAndRemovedAfterTheRun) {
   ASSERT_EQ(r.exit_code, 0) << r.Describe();
   EXPECT_FALSE(Exists(r.FirstLine())) << r.Describe();
   EXPECT_TRUE(ListDir(base).empty()) << "something was left in " << base;
-  // The host's /tmp itself is not writable.
-  EXPECT_TRUE(Denied(NsProbe({"write", "/tmp/cordon-it-" + RandomToken()}), {"EACCES"}));
+}
+
+// Issue 14, point 8: the host's /tmp is writable by path (programs that
+// ignore TMPDIR), unless a read-only path of the policy lies inside it.
+TEST_F(NamespacelessTest, HostTmpIsWritableUnlessAReadOnlyPathIsInside) {
+  const std::string x = "/tmp/cordon-it-" + RandomToken();
+  RunResult r = Nsless({}, {"/bin/sh", "-c", "echo hi > " + x + " && cat " + x + " && rm " + x});
+  EXPECT_EQ(r.exit_code, 0) << r.Describe();
+  EXPECT_EQ(r.FirstLine(), "hi") << r.Describe();
+  EXPECT_FALSE(Exists(x));
+  // The twin: a --read directory inside /tmp keeps /tmp read-only (Landlock
+  // could not keep that directory read-only beneath a writable /tmp).
+  const std::string ro = "/tmp/cordon-it-ro-" + RandomToken();
+  MakeDirs(ro);
+  r = NsProbe({"write", x}, {"--read", ro});
+  EXPECT_TRUE(Denied(r, {"EACCES"})) << r.Describe();
+  EXPECT_TRUE(Denied(NsProbe({"write", ro + "/f"}, {"--read", ro}), {"EACCES"}));
+  EXPECT_FALSE(Exists(x));
+  EXPECT_FALSE(Exists(ro + "/f"));
+  RemoveAll(ro);
 }
 
 TEST_F(NamespacelessTest, HomeSecretsAndOutsideStayUnreadableAndUnwritable) {
@@ -97,8 +116,8 @@ TEST_F(NamespacelessTest, MetadataOfOutsideFilesCannotChange) {
 TEST_F(NamespacelessTest, NetworkIsRefusedAndServersSeeNothing) {
   TcpServer tcp("127.0.0.1");
   UdpServer udp("127.0.0.1");
-  EXPECT_TRUE(Denied(NsProbe({"connect-tcp", "127.0.0.1", std::to_string(tcp.port())}),
-                     {"EACCES", "EPERM"}));
+  EXPECT_TRUE(
+      Denied(NsProbe({"connect-tcp", "127.0.0.1", std::to_string(tcp.port())}), {"ECONNREFUSED"}));
   EXPECT_TRUE(Denied(NsProbe({"send-udp", "127.0.0.1", std::to_string(udp.port())}), {"EPERM"}));
   EXPECT_TRUE(Denied(NsProbe({"raw-socket"}), {"EPERM"}));
   EXPECT_TRUE(Denied(NsProbe({"packet-socket"}), {"EAFNOSUPPORT"}));
@@ -108,6 +127,108 @@ TEST_F(NamespacelessTest, NetworkIsRefusedAndServersSeeNothing) {
   EXPECT_TRUE(Allowed(
       NsProbe({"connect-tcp", "127.0.0.1", std::to_string(tcp.port())}, {"--net", "full"})));
   EXPECT_EQ(tcp.TakeAccepted(), 1);
+}
+
+mode_t ModeOf(const std::string& path) {
+  struct stat st {};
+  EXPECT_EQ(stat(path.c_str(), &st), 0) << path;
+  return st.st_mode & 07777;
+}
+
+time_t MtimeOf(const std::string& path) {
+  struct stat st {};
+  EXPECT_EQ(stat(path.c_str(), &st), 0) << path;
+  return st.st_mtime;
+}
+
+// Issue 14, point 8: chmod and utimes work on files beneath the writable
+// roots (cordon's supervisor performs them), and nowhere else.
+TEST_F(NamespacelessTest, ChmodAndTouchWorkInTheWorkspaceOnly) {
+  WriteFile(ws_ + "/script.sh", "#!/bin/sh\necho ran-script\n", 0644);
+  RunResult r = Nsless({}, {"/bin/sh", "-c", "chmod +x script.sh && ./script.sh"});
+  EXPECT_EQ(r.exit_code, 0) << r.Describe();
+  EXPECT_EQ(r.FirstLine(), "ran-script") << r.Describe();
+  EXPECT_EQ(ModeOf(ws_ + "/script.sh"), 0755u);
+  r = Nsless({}, {"/bin/sh", "-c", "touch -d '2001-02-03 04:05:06Z' script.sh"});
+  EXPECT_EQ(r.exit_code, 0) << r.Describe();
+  EXPECT_EQ(MtimeOf(ws_ + "/script.sh"), 981173106) << r.Describe();
+
+  // Outside the writable roots: a file in a --read directory.
+  const std::string ro = root_ / "ro";
+  MakeDirs(ro);
+  WriteFile(ro + "/f", "x", 0644);
+  const time_t ro_mtime = MtimeOf(ro + "/f");
+  EXPECT_TRUE(Denied(NsProbe({"chmod", ro + "/f", "777"}, {"--read", ro}), {"EPERM"}));
+  EXPECT_TRUE(Denied(NsProbe({"utimes", ro + "/f"}, {"--read", ro}), {"EPERM"}));
+  // A symlink in the workspace that points there does not lead out.
+  ASSERT_EQ(symlink((ro + "/f").c_str(), (ws_ + "/link").c_str()), 0);
+  EXPECT_TRUE(Denied(NsProbe({"chmod", ws_ + "/link", "777"}, {"--read", ro}), {"EPERM"}));
+  r = Nsless({"--read", ro}, {"/bin/sh", "-c", "touch -d 2001-01-01 link"});
+  EXPECT_NE(r.exit_code, 0) << r.Describe();
+  EXPECT_EQ(ModeOf(ro + "/f"), 0644u);
+  EXPECT_EQ(MtimeOf(ro + "/f"), ro_mtime);
+  // Nor does .. from the workspace.
+  EXPECT_TRUE(Denied(NsProbe({"chmod", ws_ + "/../ro/f", "777"}, {"--read", ro}), {"EPERM"}));
+  EXPECT_EQ(ModeOf(ro + "/f"), 0644u);
+
+  // No setuid programs; the twin, an ordinary mode, was set above.
+  EXPECT_TRUE(Denied(NsProbe({"chmod", ws_ + "/script.sh", "4755"}), {"EPERM"}));
+  EXPECT_EQ(ModeOf(ws_ + "/script.sh"), 0755u);
+  EXPECT_TRUE(Allowed(NsProbe({"chmod", ws_ + "/script.sh", "700"})));
+  EXPECT_EQ(ModeOf(ws_ + "/script.sh"), 0700u);
+}
+
+TEST_F(NamespacelessTest, GitInitWorksInTheWorkspace) {
+  RunResult r = Nsless({}, {"git", "init", "-q", ws_ + "/repo"});
+  EXPECT_EQ(r.exit_code, 0) << r.Describe();
+  EXPECT_TRUE(Exists(ws_ + "/repo/.git/HEAD")) << r.Describe();
+  // The twin: outside the writable roots it still cannot.
+  const std::string ro = root_ / "ro";
+  MakeDirs(ro);
+  r = Nsless({"--read", ro}, {"git", "init", "-q", ro + "/repo"});
+  EXPECT_NE(r.exit_code, 0) << r.Describe();
+  EXPECT_FALSE(Exists(ro + "/repo/.git"));
+}
+
+// Issue 14, points 1 and 7: the sandbox's own loopback servers work offline
+// and with the proxy; the host's loopback services stay unreachable unless
+// --allow-local names them.
+TEST_F(NamespacelessTest, OwnLoopbackServersWorkHostOnesStayUnreachable) {
+  for (const char* addr : {"127.0.0.1", "::1"}) {
+    for (const char* net : {"off", "proxy"}) {
+      RunResult r = NsProbe({"tcp-selftest", addr}, {"--net", net});
+      EXPECT_TRUE(Allowed(r)) << addr << " " << net;
+      EXPECT_EQ(r.Data().size() == 1 ? r.Data()[0] : "", addr) << r.Describe();
+    }
+  }
+  // Wildcards are bound on loopback only.
+  RunResult r = NsProbe({"tcp-selftest", "0.0.0.0"});
+  EXPECT_TRUE(Allowed(r));
+  EXPECT_EQ(r.Data().size() == 1 ? r.Data()[0] : "", "127.0.0.1") << r.Describe();
+  r = NsProbe({"tcp-selftest", "::"});
+  EXPECT_TRUE(Allowed(r));
+  EXPECT_EQ(r.Data().size() == 1 ? r.Data()[0] : "", "::1") << r.Describe();
+
+  TcpServer host("127.0.0.1");
+  const std::string port = std::to_string(host.port());
+  for (const char* net : {"off", "proxy"}) {
+    EXPECT_TRUE(
+        Denied(NsProbe({"connect-tcp", "127.0.0.1", port}, {"--net", net}), {"ECONNREFUSED"}))
+        << net;
+  }
+  EXPECT_EQ(host.TakeAccepted(), 0);
+  // --allow-local (a flag of --net proxy) reaches it directly, not only
+  // through the proxy.
+  r = NsProbe({"connect-tcp", "127.0.0.1", port},
+              {"--net", "proxy", "--allow-local", "127.0.0.1:" + port});
+  EXPECT_TRUE(Allowed(r)) << r.Describe();
+  EXPECT_EQ(host.TakeAccepted(), 1);
+  // Only that port: another host service stays out of reach.
+  TcpServer other("127.0.0.1");
+  EXPECT_TRUE(Denied(NsProbe({"connect-tcp", "127.0.0.1", std::to_string(other.port())},
+                             {"--net", "proxy", "--allow-local", "127.0.0.1:" + port}),
+                     {"ECONNREFUSED"}));
+  EXPECT_EQ(other.TakeAccepted(), 0);
 }
 
 TEST_F(NamespacelessTest, HostUnixSocketsAreUnreachable) {

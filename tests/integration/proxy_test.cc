@@ -180,8 +180,10 @@ TEST_F(ProxyTest, Socks5ConnectsAllowedNamesAndRefusesOthers) {
 
 TEST_F(ProxyTest, DirectConnectionsAndDnsBypassingTheProxyFail) {
   TcpServer server("127.0.0.1");
-  // Even with the address named for the proxy, nothing reaches it directly.
-  auto opts = ProxyOpts(server.port());
+  // Even with a name the proxy allows resolving to it, nothing reaches it
+  // directly (--allow-local would: issue 14, point 7).
+  std::vector<std::string> opts = {
+      "--net", "proxy", "--resolve", "allowed.test:127.0.0.1", "--allow-domain", "allowed.test"};
   RunResult direct = Probe(opts, {"connect-tcp", "127.0.0.1", std::to_string(server.port())});
   EXPECT_EQ(direct.exit_code, 1) << direct.Describe();
   EXPECT_EQ(server.TakeAccepted(), 0);

@@ -16,6 +16,7 @@
 #include <cerrno>
 
 #include "sandbox/linux/child_report.h"
+#include "sandbox/linux/mediate.h"
 #include "sandbox/linux/proxy_listener.h"
 #include "sandbox/linux/session_init.h"
 #include "sandbox/linux/sweep.h"
@@ -156,9 +157,17 @@ void RunChild(const ChildContext& ctx) {
   STEP(Prctl(PR_SET_DUMPABLE, 0, "prctl(PR_SET_DUMPABLE)"));
   if (!in_userns) STEP(Prctl(PR_SET_CHILD_SUBREAPER, 1, "prctl(PR_SET_CHILD_SUBREAPER)"));
   int listener = -1;
-  if (plan.use_seccomp) STEP(seccomp::Install(plan.seccomp, ctx.watch ? &listener : nullptr));
-  // Before the fork: the command's write calls wait for the watcher.
-  if (listener >= 0) STEP(ctx.watch->Start(listener));
+  const bool notify = ctx.watch != nullptr || ctx.notify_channel >= 0;
+  if (plan.use_seccomp) {
+    STEP(seccomp::Install(plan.seccomp, notify ? &listener : nullptr,
+                          plan.seccomp_unwatched.empty() ? nullptr : &plan.seccomp_unwatched));
+  }
+  // Before the fork: the command's notified calls wait for their handler.
+  if (ctx.notify_channel >= 0) {
+    STEP(mediate::SendListener(ctx.notify_channel, listener));
+  } else if (listener >= 0) {
+    STEP(ctx.watch->Start(listener));
+  }
 
   if (ctx.session_fd >= 0) STEP(ServeSession(ctx));
   pid_t command = fork();

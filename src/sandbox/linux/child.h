@@ -25,6 +25,9 @@ struct ChildContext {
   sigset_t init_mask{};  // signals init waits for (blocked in the supervisor)
   // plan->watch_writes: the watcher init runs (made before clone), or null.
   write_watch::Watch* watch = nullptr;
+  // The namespace-less tier: the socketpair end over which init hands its
+  // seccomp listener to the supervisor's handler (mediate.h), or -1.
+  int notify_channel = -1;
 };
 
 // The namespace-less tier's death signal for init (in init_mask): the

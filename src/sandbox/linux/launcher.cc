@@ -26,6 +26,7 @@
 #include "sandbox/backend.h"
 #include "sandbox/linux/child.h"
 #include "sandbox/linux/child_report.h"
+#include "sandbox/linux/mediate.h"
 #include "sandbox/linux/namespaces.h"
 #include "sandbox/linux/nsless.h"
 #include "sandbox/linux/placeholders.h"
@@ -213,10 +214,23 @@ LaunchResult LaunchOnce(const Plan& given, const LaunchOptions& options) {
     proxy_channel = std::move(channel.value());
   }
 
+  // The namespace-less tier's notifications are handled in the supervisor,
+  // which Landlock does not confine (mediate.h); init hands it the listener.
+  const bool mediated =
+      confine && nsless && plan.use_seccomp && (plan.mediation.metadata || plan.mediation.inet);
+  Channel notify_channel;
+  std::unique_ptr<mediate::Mediator> mediator;
+  if (mediated) {
+    auto channel = MakeChannel("seccomp listener");
+    if (!channel.ok()) return Outcome::SetupError(channel.error());
+    notify_channel = std::move(channel.value());
+    mediator = std::make_unique<mediate::Mediator>(plan.mediation);
+  }
+
   SignalGuard signals;
   std::unique_ptr<write_watch::Watch> watch =
-      confine && plan.watch_writes && plan.use_seccomp
-          ? std::make_unique<write_watch::Watch>(write_watch::FromPlan(plan))
+      confine && (plan.watch_writes || mediated) && plan.use_seccomp
+          ? std::make_unique<write_watch::Watch>(write_watch::FromPlan(plan), mediator.get())
           : nullptr;
   ChildContext ctx;
   ctx.plan = &plan;
@@ -225,7 +239,8 @@ LaunchResult LaunchOnce(const Plan& given, const LaunchOptions& options) {
   ctx.report_fd = report.value().write.get();
   ctx.lifeline_fd = lifeline.value().read.get();
   ctx.exec_mask = signals.old();
-  ctx.watch = watch.get();
+  ctx.watch = mediated ? nullptr : watch.get();
+  ctx.notify_channel = notify_channel.child.get();
   ctx.argv = argv.data();
   ctx.envp = envp.data();
   ctx.init_mask = signals.set();
@@ -253,6 +268,7 @@ LaunchResult LaunchOnce(const Plan& given, const LaunchOptions& options) {
   report.value().write.Reset();
   lifeline.value().read.Reset();
   proxy_channel.child.Reset();
+  notify_channel.child.Reset();
 
   // The proxy serves its listener until the launch ends (then every
   // connection is closed). If the child failed before handing over the
@@ -276,6 +292,19 @@ LaunchResult LaunchOnce(const Plan& given, const LaunchOptions& options) {
         proxy = std::move(started.value());
       } else {
         setup = started.error();
+      }
+    }
+  }
+  // No listener (the child failed first, or a filter above it has one and
+  // it installed seccomp_unwatched): nothing to serve.
+  if (setup.ok() && mediated) {
+    UniqueFd listener = mediate::ReceiveListener(notify_channel.supervisor.get());
+    if (listener.valid()) {
+      ChildStatus started = watch->Start(listener.get());
+      if (started.ok()) {
+        (void)listener.Release();
+      } else {
+        setup = SysError(started.op, "seccomp listener", started.err);
       }
     }
   }
@@ -354,6 +383,10 @@ LaunchResult LaunchOnce(const Plan& given, const LaunchOptions& options) {
     return NamespacesRefused{std::move(e), std::move(reason)};
   }
   if (got == sizeof(r) && r.kind == ChildReport::kExited) {
+    if (mediated && watch != nullptr) {
+      watch->Stop();
+      watch->Fill(r);
+    }
     if (options.stats != nullptr && r.denied_writes > 0) {
       r.denied_write[sizeof(r.denied_write) - 1] = '\0';
       options.stats->denied_writes = r.denied_writes;

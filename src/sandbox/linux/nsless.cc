@@ -24,6 +24,27 @@ void SetEnv(std::vector<std::string>& envp, const std::string& name, const std::
   envp.push_back(prefix + value);
 }
 
+// The host's /tmp can be granted only when nothing the policy keeps
+// read-only or unreadable lies inside it (Landlock cannot take rights away
+// beneath a grant).
+bool TmpCanBeWritable(const policy::Policy& policy, bool ws_writable) {
+  auto inside = [](const std::string& p) {
+    std::string real = policy::RealPath(p).value_or(p);
+    return policy::IsWithin(p, "/tmp") || policy::IsWithin(real, "/tmp");
+  };
+  if (!ws_writable && inside(policy.workspace)) return false;
+  for (const auto& r : policy.read) {
+    if (inside(r.path)) return false;
+  }
+  for (const auto& d : policy.deny_read) {
+    if (inside(d.path)) return false;
+  }
+  for (const auto& h : policy.hide) {
+    if (inside(h.path)) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 bool IsNamespaceRefusal(int err) {
@@ -39,22 +60,28 @@ const std::vector<std::string>& NamespacelessLimits() {
       "private /proc, i.e. a mount namespace. Landlock keeps them from being signalled or "
       "ptraced, and their environ, memory and open files unreadable",
       "no empty views: the home and paths outside the allowlist are unreadable (EACCES) rather "
-      "than empty or absent, and /tmp is the host's (unwritable; TMPDIR points to a private "
-      "directory that cordon removes after the run)",
+      "than empty or absent; /tmp is the host's, readable and writable: the user's other files "
+      "there (a Kerberos ticket cache /tmp/krb5cc_UID) and other users' files their modes "
+      "allow can be read, changed and removed (TMPDIR points to a private directory that "
+      "cordon removes after the run)",
       "protected paths (.git/hooks, .git/config, .envrc, .cordon.toml, --protect) are "
       "writable: Landlock cannot take rights away beneath the writable workspace, and carving "
       "them out would leave the workspace root and .git unable to create files",
       "deny-read paths inside a writable root cannot be hidden: such a run is refused, naming "
       "the path; inside read-only roots they are carved out of the allowlist, and the "
       "directories that lead to them can no longer be listed",
-      "chmod, chown, utimes and xattrs by path are refused everywhere, the workspace included "
-      "(Landlock does not control them; the fd-based calls work on files the command can "
-      "open)",
+      "chmod and utimes work only on files of your own beneath the writable roots (cordon "
+      "performs them; setuid bits are refused); chown and xattrs are refused everywhere "
+      "(Landlock does not control metadata)",
+      "loopback: the sandbox can connect only to what it bound itself (bound to 127.0.0.1 or "
+      "::1 even when it asks for 0.0.0.0 or ::), the proxy, and --allow-local services; a "
+      "port it bound and closed stays reachable for the rest of the run",
       "no AF_UNIX sockets (socketpair stream and seqpacket excepted), also inside the "
       "workspace: below Landlock ABI 8 a pathname socket cannot be filtered by its path",
       "no SysV IPC or POSIX message queues, no private /dev/shm, no new pseudo-terminals",
-      "with --net proxy, the proxy's port is reachable on any address (Landlock matches TCP "
-      "ports, not addresses)",
+      "inside another sandbox whose seccomp filter holds a listener: chmod and utimes are "
+      "refused everywhere, own loopback servers cannot bind, and with --net proxy the proxy's "
+      "port is reachable on any address (Landlock matches TCP ports, not addresses)",
       "the hostname, the host's other sessions' process ids and the cgroup are the host's"};
   // NOLINTEND(bugprone-suspicious-missing-comma)
   return kLimits;
@@ -89,6 +116,18 @@ Status PlanNamespaceless(const policy::Policy& policy, const std::string& tmpdir
   grants.push_back({policy.workspace, ws_writable ? fs::kAll : fs::kRead});
   for (const auto& w : policy.writable) grants.push_back({w.path, fs::kAll});
   grants.push_back({tmpdir, fs::kAll});
+  // The host's /tmp, read and write: programs that ignore TMPDIR (a
+  // hard-coded /tmp/x) work. What else is in it becomes readable and
+  // writable as the user's file modes allow (see docs/namespaceless.md);
+  // other users' files keep their modes and the sticky bit. Not when a
+  // read-only or hidden path is inside it: Landlock could not keep it so.
+  const bool tmp_writable = TmpCanBeWritable(policy, ws_writable);
+  if (tmp_writable) {
+    grants.push_back({"/tmp", fs::kAll});
+  } else {
+    plan.notes.push_back(
+        "/tmp is not writable: a read-only, deny-read or hidden path of the policy is inside it");
+  }
   for (const char* node : kDevNodes) grants.push_back({node, dev});
   // The terminal cordon runs on (the command holds it already): reopening
   // it through /dev/stdout must work. Never all of the host's /dev/pts,
@@ -113,6 +152,7 @@ Status PlanNamespaceless(const policy::Policy& policy, const std::string& tmpdir
   // create entries, so the run is refused instead, naming the path.
   // Protected paths are not carved out, for the same reason (see Limits).
   std::vector<std::string> writable_roots = {tmpdir};
+  if (tmp_writable) writable_roots.push_back("/tmp");
   if (ws_writable) writable_roots.push_back(policy.workspace);
   for (const auto& w : policy.writable) writable_roots.push_back(w.path);
   std::vector<allowlist::Exception> exceptions;
@@ -141,6 +181,11 @@ Status PlanNamespaceless(const policy::Policy& policy, const std::string& tmpdir
   sc.deny_sysv_ipc = true;
   sc.deny_path_metadata = true;
   sc.notify_writes = plan.watch_writes;
+  // chmod and utimes beneath the writable roots, done by the supervisor.
+  sc.mediate_metadata = true;
+  plan.mediation.metadata = true;
+  plan.mediation.roots = writable_roots;
+  plan.mediation.allow_local.allow_local = policy.net_rules.allow_local;
   if (policy.net != NetMode::kFull) {
     plan.landlock.deny_tcp = true;
     sc.inet_tcp_only = true;
@@ -152,6 +197,10 @@ Status PlanNamespaceless(const policy::Policy& policy, const std::string& tmpdir
                               std::to_string(abi));
       }
       sc.deny_inet = true;  // offline: no TCP without Landlock to stop it
+    } else {
+      // Loopback servers of the sandbox's own, and allow_local services.
+      sc.mediate_inet = true;
+      plan.mediation.inet = true;
     }
   }
   plan.landlock.scope_ipc = true;
@@ -170,6 +219,15 @@ Status PlanNamespaceless(const policy::Policy& policy, const std::string& tmpdir
     auto program = seccomp::Compile(sc);
     if (!program.ok()) return program.error();
     plan.seccomp = std::move(program).value();
+    // Nested under a filter with a listener: no mediation, so refuse what
+    // it would have done (and Landlock alone decides bind and connect).
+    seccomp::Options unwatched = sc;
+    unwatched.notify_writes = false;
+    unwatched.mediate_metadata = false;
+    unwatched.mediate_inet = false;
+    auto fallback = seccomp::Compile(unwatched);
+    if (!fallback.ok()) return fallback.error();
+    plan.seccomp_unwatched = std::move(fallback).value();
   } else {
     plan.degraded.push_back(
         "seccomp unavailable: UDP, AF_UNIX and other socket families (vsock, packet, netlink "

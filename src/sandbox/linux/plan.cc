@@ -262,6 +262,7 @@ Status ToNamespaceless(const Policy& policy, const std::string& reason, Plan& pl
     if (!listener.ok()) return listener.error();
     host->listener = std::move(listener).value();
     plan.landlock.allow_connect_port = port;
+    plan.mediation.proxy_port = port;
     SetProxyEnvironment(plan.envp, port);
   }
   plan.host = std::move(host);

@@ -17,6 +17,7 @@
 #include "policy/policy.h"
 #include "sandbox/backend.h"
 #include "sandbox/linux/landlock.h"
+#include "sandbox/linux/mediate.h"
 #include "sandbox/linux/mount_view.h"
 #include "sandbox/linux/namespaces.h"
 #include "sandbox/linux/placeholders.h"
@@ -46,6 +47,10 @@ struct Plan {
   landlock::Rules landlock;
   bool use_seccomp = true;
   seccomp::Program seccomp;
+  // Installed instead of `seccomp` when no listener can be had (a filter
+  // above has one): the same rules without notifications, mediated calls
+  // refused (the namespace-less tier; empty elsewhere).
+  seccomp::Program seccomp_unwatched;
   bool allow_degraded = false;
   // Approval policy on-failure: seccomp sends write-intent path calls to a
   // watcher in init (write_watch.h) that records the last denied write.
@@ -55,6 +60,10 @@ struct Plan {
   bool proxy = false;
   // kNamespaceless only.
   std::shared_ptr<HostScratch> host;
+  // kNamespaceless only: what the supervisor's notification handler
+  // performs for the sandbox (chmod and utimes beneath writable roots,
+  // loopback bind and connect).
+  mediate::Config mediation;
 
   // Missing protected paths to stand in for during the run (placeholders.h);
   // they are also listed in mounts.protects.

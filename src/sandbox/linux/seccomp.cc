@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstring>
 #include <iterator>
 #include <memory>
 
@@ -52,6 +53,11 @@ constexpr const char* kPathMetadata[] = {
     "chmod",     "fchmodat",    "fchmodat2",    "chown",      "lchown",
     "fchownat",  "utime",       "utimes",       "futimesat",  "setxattr",
     "lsetxattr", "removexattr", "lremovexattr", "setxattrat", "removexattrat"};
+
+// Mediated metadata calls for mediate_metadata (chown and xattrs stay in
+// kPathMetadata's EPERM).
+constexpr const char* kMediatedMetadata[] = {"chmod",     "fchmod", "fchmodat", "fchmodat2",
+                                             "utimensat", "utime",  "utimes",   "futimesat"};
 
 constexpr uint64_t kNamespaceFlags[] = {CLONE_NEWUSER,   CLONE_NEWNS,  CLONE_NEWPID,
                                         CLONE_NEWNET,    CLONE_NEWIPC, CLONE_NEWUTS,
@@ -222,16 +228,41 @@ Result<Program> Compile(const Options& options) {
       if (rc != 0) return LibError("seccomp_rule_add", name, rc);
     }
   }
+  if (options.mediate_metadata) {
+    for (const char* name : kMediatedMetadata) {
+      int nr = seccomp_syscall_resolve_name(name);
+      if (nr == __NR_SCMP_ERROR) continue;
+      rc = seccomp_rule_add(ctx.get(), SCMP_ACT_NOTIFY, nr, 0);
+      if (rc != 0) return LibError("seccomp_rule_add(SCMP_ACT_NOTIFY)", name, rc);
+    }
+  }
+  if (options.mediate_inet) {
+    for (const char* name : {"bind", "connect"}) {
+      int nr = seccomp_syscall_resolve_name(name);
+      if (nr == __NR_SCMP_ERROR) continue;
+      rc = seccomp_rule_add(ctx.get(), SCMP_ACT_NOTIFY, nr, 0);
+      if (rc != 0) return LibError("seccomp_rule_add(SCMP_ACT_NOTIFY)", name, rc);
+    }
+  }
   if (options.deny_path_metadata) {
     for (const char* name : kPathMetadata) {
       int nr = seccomp_syscall_resolve_name(name);
       if (nr == __NR_SCMP_ERROR) continue;
+      // Mediated ones go to the listener instead.
+      if (options.mediate_metadata && std::find_if(std::begin(kMediatedMetadata),
+                                                   std::end(kMediatedMetadata), [&](const char* m) {
+                                                     return std::strcmp(m, name) == 0;
+                                                   }) != std::end(kMediatedMetadata)) {
+        continue;
+      }
       rc = seccomp_rule_add(ctx.get(), eperm, nr, 0);
       if (rc != 0) return LibError("seccomp_rule_add", name, rc);
     }
     // utimensat(fd, NULL, ...) is futimens: by fd.
-    rc = seccomp_rule_add(ctx.get(), eperm, SCMP_SYS(utimensat), 1, SCMP_A1(SCMP_CMP_NE, 0, 0));
-    if (rc != 0) return LibError("seccomp_rule_add", "utimensat", rc);
+    if (!options.mediate_metadata) {
+      rc = seccomp_rule_add(ctx.get(), eperm, SCMP_SYS(utimensat), 1, SCMP_A1(SCMP_CMP_NE, 0, 0));
+      if (rc != 0) return LibError("seccomp_rule_add", "utimensat", rc);
+    }
   }
   if (options.deny_unix_sockets) {
     rc = seccomp_rule_add(ctx.get(), eperm, SCMP_SYS(socket), 1,
@@ -280,7 +311,7 @@ Result<Program> Compile(const Options& options) {
   return program;
 }
 
-ChildStatus Install(const Program& program, int* listener) {
+ChildStatus Install(const Program& program, int* listener, const Program* fallback) {
   sock_fprog prog{};
   prog.len = static_cast<unsigned short>(program.size());
   prog.filter = const_cast<sock_filter*>(program.data());
@@ -301,6 +332,14 @@ ChildStatus Install(const Program& program, int* listener) {
     // seccomp(2), which prctl below reports). The run goes unwatched.
     if (errno != EBUSY && errno != EINVAL && errno != ENOSYS) {
       return ChildStatus::Errno("seccomp(SECCOMP_SET_MODE_FILTER, NEW_LISTENER)", nullptr);
+    }
+    if (fallback != nullptr) {
+      prog.len = static_cast<unsigned short>(fallback->size());
+      prog.filter = const_cast<sock_filter*>(fallback->data());
+      if (prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0) != 0) {
+        return ChildStatus::Errno("prctl(PR_SET_SECCOMP)", nullptr);
+      }
+      return ChildStatus::Ok();
     }
     if (program.size() > BPF_MAXINSNS) {
       errno = E2BIG;

@@ -43,6 +43,16 @@ struct Options {
   // granting another user read). The fd-based calls stay: they need a file
   // the command could open.
   bool deny_path_metadata = false;
+  // The namespace-less tier: chmod, fchmod, fchmodat(2), utimensat, utimes,
+  // utime and futimesat go to the user-notification listener instead, whose
+  // handler in the supervisor performs them itself on files beneath a
+  // writable root (mediate.h). chown and xattrs stay refused.
+  bool mediate_metadata = false;
+  // The namespace-less tier offline or with the proxy: bind and connect go
+  // to the listener, whose handler binds TCP sockets to loopback and
+  // connects only to what the sandbox bound, the proxy and allow_local
+  // services (mediate.h); Landlock still denies the command's own calls.
+  bool mediate_inet = false;
   // Approval policy on-failure: write-intent path calls (open and openat
   // with a write flag, creat, openat2, mkdir, mknod, unlink, rmdir, rename,
   // link, symlink, truncate and their *at forms) go to a user-notification
@@ -62,7 +72,11 @@ using Program = std::vector<sock_filter>;
 // by seccomp(2) with SECCOMP_FILTER_FLAG_NEW_LISTENER and *listener gets the
 // notification fd (O_CLOEXEC, owned by the caller); when a filter with a
 // listener is already stacked above us (EBUSY: cordon inside a sandbox that
-// watches), the program is installed without one and *listener is -1.
-[[nodiscard]] ChildStatus Install(const Program& program, int* listener = nullptr);
+// watches), the program is installed without one and *listener is -1:
+// `fallback` if given (a program without notifications, for a program whose
+// notified calls must not simply run), else the program with its
+// notifications turned into ALLOW.
+[[nodiscard]] ChildStatus Install(const Program& program, int* listener = nullptr,
+                                  const Program* fallback = nullptr);
 
 }  // namespace cordon::sandbox::seccomp

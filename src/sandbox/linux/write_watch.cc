@@ -6,6 +6,7 @@
 #include <limits.h>
 #include <linux/openat2.h>
 #include <linux/seccomp.h>
+#include <poll.h>
 #include <signal.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -198,9 +199,28 @@ bool IsDeniedWrite(std::string_view path, const Roots& roots) {
   return true;
 }
 
-Watch::Watch(Roots roots) : roots_(std::move(roots)), stack_(new char[kStackSize]) {}
+Watch::Watch(Roots roots, mediate::Mediator* mediator)
+    : roots_(std::move(roots)), stack_(new char[kStackSize]), mediator_(mediator) {
+  // A failed pipe leaves -1: Stop then cannot end the thread early, and the
+  // listener's hang-up (every sandbox process gone) ends it instead.
+  if (pipe2(stop_, O_CLOEXEC) != 0) stop_[0] = stop_[1] = -1;
+}
 
-Watch::~Watch() = default;
+Watch::~Watch() {
+  Stop();
+  for (int fd : stop_) {
+    if (fd >= 0) close(fd);
+  }
+}
+
+void Watch::Stop() {
+  if (!started_) return;
+  started_ = false;
+  if (stop_[1] >= 0) (void)!write(stop_[1], "x", 1);
+  pthread_join(thread_, nullptr);
+  if (listener_ >= 0) close(listener_);
+  listener_ = -1;
+}
 
 ChildStatus Watch::Start(int listener) {
   listener_ = listener;
@@ -215,8 +235,8 @@ ChildStatus Watch::Start(int listener) {
   // Init's sigwaitinfo loop must get every signal: none may land here.
   err = pthread_attr_setsigmask_np(&attr, &all);
   if (err == 0) err = pthread_attr_setstack(&attr, stack_.get(), kStackSize);
-  pthread_t thread;
-  if (err == 0) err = pthread_create(&thread, &attr, &Watch::Main, this);
+  if (err == 0) err = pthread_create(&thread_, &attr, &Watch::Main, this);
+  started_ = err == 0;
   pthread_attr_destroy(&attr);
   if (err != 0) {
     errno = err;
@@ -256,10 +276,22 @@ void Watch::Serve() {
   char mem_path[64];
   for (;;) {
     // The kernel's struct has not changed size since 5.0; RECV wants it zeroed.
+    pollfd fds[2] = {{listener_, POLLIN, 0}, {stop_[0], POLLIN, 0}};
+    if (poll(fds, stop_[0] >= 0 ? 2 : 1, -1) < 0) continue;  // EINTR
+    if ((fds[1].revents & POLLIN) != 0) return;
+    // Hang-up: every process of the filter is gone.
+    if ((fds[0].revents & POLLIN) == 0) {
+      if ((fds[0].revents & (POLLHUP | POLLERR | POLLNVAL)) != 0) return;
+      continue;
+    }
     seccomp_notif req{};
     if (ioctl(listener_, SECCOMP_IOCTL_NOTIF_RECV, &req) != 0) {
       if (errno == EBADF) return;
       continue;  // EINTR; ENOENT: the caller went away before we read it
+    }
+    if (mediator_ != nullptr && mediator_->Handles(static_cast<long>(req.data.nr))) {
+      mediator_->Handle(listener_, req);
+      continue;
     }
     const Shape* shape = FindShape(req.data.nr);
     bool have_first = false;

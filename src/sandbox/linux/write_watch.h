@@ -13,7 +13,12 @@
 // report. Cost: one round trip to init per write-intent call.
 //
 // Made in the supervisor before clone (Watch owns the roots and the thread's
-// stack); in the child only Start and Fill run.
+// stack); in the namespaces tier only Start and Fill run, in the child's
+// init. In the namespace-less tier the same thread runs in the supervisor
+// (the child sends it the listener, mediate.h) and is the tier's one
+// notification handler: the calls its Mediator handles (chmod, utimes,
+// bind, connect) are performed there, the write-intent calls observed as
+// above; Stop ends it.
 #pragma once
 
 #include <pthread.h>
@@ -27,6 +32,7 @@
 
 #include "sandbox/linux/child_report.h"
 #include "sandbox/linux/child_status.h"
+#include "sandbox/linux/mediate.h"
 #include "sandbox/linux/plan.h"
 
 namespace cordon::sandbox::write_watch {
@@ -54,7 +60,9 @@ size_t NormalizeInPlace(char* path, size_t len);
 
 class Watch {
  public:
-  explicit Watch(Roots roots);
+  // `mediator` (optional, not owned, outlives the Watch): the calls it
+  // handles are answered by it.
+  explicit Watch(Roots roots, mediate::Mediator* mediator = nullptr);
   ~Watch();
   Watch(const Watch&) = delete;
   Watch& operator=(const Watch&) = delete;
@@ -66,6 +74,10 @@ class Watch {
   // the command's write calls would wait.
   [[nodiscard]] ChildStatus Start(int listener);
 
+  // Ends the thread and waits for it (the supervisor, once the run is
+  // over). A Watch started in init is never stopped: init's exit ends it.
+  void Stop();
+
   // Copies what was seen into init's final report (any thread).
   void Fill(ChildReport& report);
 
@@ -76,7 +88,11 @@ class Watch {
 
   Roots roots_;
   std::unique_ptr<char[]> stack_;
+  mediate::Mediator* mediator_ = nullptr;
   int listener_ = -1;
+  int stop_[2] = {-1, -1};  // a pipe: Stop writes, the thread polls
+  pthread_t thread_{};
+  bool started_ = false;
   pthread_mutex_t mu_ = PTHREAD_MUTEX_INITIALIZER;
   uint32_t count_ = 0;
   int64_t last_ms_ = 0;
