@@ -117,6 +117,11 @@ TEST_F(ProxyTest, AnAllowedNameResolvingToUnnamedLoopbackIsRefused) {
           {kCurl, "-sS", "-w", "\n%{http_code}", Url("rebind.test", server.port())});
   EXPECT_NE(r.out.find("loopback"), std::string::npos) << r.Describe();
   EXPECT_EQ(r.out.substr(r.out.size() - 3), "403") << r.Describe();
+  // The advice is the address's rule, never the --allow-domain given.
+  EXPECT_NE(r.out.find("--allow-local 127.0.0.1:" + std::to_string(server.port())),
+            std::string::npos)
+      << r.Describe();
+  EXPECT_EQ(r.out.find("--allow-domain"), std::string::npos) << r.Describe();
   EXPECT_EQ(server.connections(), 0);
 }
 
@@ -158,6 +163,14 @@ TEST_F(ProxyTest, DenyBeatsAllowAndWildcardsMatchSubdomainsOnly) {
   EXPECT_EQ(code("GOOD.Example.Test."), "200");
   EXPECT_EQ(code("bad.example.test"), "403");
   EXPECT_EQ(code("example.test"), "403");
+  EXPECT_EQ(server.connections(), 2);
+  // A deny rule's 403 says the rule must go; --allow-domain would not help.
+  RunResult body = Run(opts, {kCurl, "-s", Url("bad.example.test", server.port())});
+  EXPECT_NE(body.out.find("denied by deny \"bad.example.test\" (flag --deny-domain)"),
+            std::string::npos)
+      << body.Describe();
+  EXPECT_NE(body.out.find("remove that rule"), std::string::npos) << body.Describe();
+  EXPECT_EQ(body.out.find("--allow-domain"), std::string::npos) << body.Describe();
   EXPECT_EQ(server.connections(), 2);
 }
 
