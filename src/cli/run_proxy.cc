@@ -24,8 +24,7 @@ class ServedProxy : public sandbox::RunningProxy {
 sandbox::ProxyFactory RunProxy(const policy::Policy& policy, EventSink* events,
                                proxy::Decider* decider, int decide_timeout_ms) {
   // The rules are copied only when a proxy starts: most runs have none.
-  return [&policy, events, decider,
-          decide_timeout_ms](
+  return [&policy, events, decider, decide_timeout_ms](
              sandbox::ProxyListeners listeners) -> Result<std::unique_ptr<sandbox::RunningProxy>> {
     proxy::Config config;
     config.rules = policy.net_rules;

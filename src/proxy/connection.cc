@@ -338,8 +338,8 @@ void Connection::OnResolved(const Resolved& resolved) {
     Deny("no rule names address " + refused,
          host_ + " (" + rule_ + ") resolves to " + refused +
              ", a loopback, private or special address that no rule names",
-         "Such an address is reachable only when named: --allow-local " +
-             HostPort(refused, port_) + " allows it.");
+         "Such an address is reachable only when named: --allow-local " + HostPort(refused, port_) +
+             " allows it.");
     return;
   }
   next_address_ = 0;
@@ -513,7 +513,8 @@ void Connection::Deny(const std::string& rule, const std::string& reason,
   allowed_ = false;
   EmitDecision(reason);
   const std::string target = HostPort(host_, port_);
-  Answer(403, kSocksNotAllowed, "cordon: blocked " + target + ": " + reason + ".\n" + advice + "\n");
+  Answer(403, kSocksNotAllowed,
+         "cordon: blocked " + target + ": " + reason + ".\n" + advice + "\n");
 }
 
 void Connection::Fail(int http_status, uint8_t socks_reply, const std::string& reason) {

@@ -156,7 +156,8 @@ class Server::Impl {
     if (listener_paused_) return;
     listener_paused_ = true;
     if (listener_.valid()) epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, listener_.get(), nullptr);
-    for (const Relay& r : relays_) epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, r.listener.get(), nullptr);
+    for (const Relay& r : relays_)
+      epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, r.listener.get(), nullptr);
   }
 
   void ResumeListener() {

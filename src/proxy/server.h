@@ -1,8 +1,8 @@
 // The allowlist proxy: serves the listener made in the sandbox's network
 // namespace (sandbox/linux/proxy_listener.h) from a thread of the supervisor.
 // HTTP CONNECT, absolute-form HTTP/1.1 and SOCKS5 CONNECT on one port, and
-// plain TCP relays to allow_local services on theirs; every destination is checked against the policy's rules, resolved here and
-// checked again by address, and every decision is an event.
+// plain TCP relays to allow_local services on theirs; every destination is checked against the
+// policy's rules, resolved here and checked again by address, and every decision is an event.
 #pragma once
 
 #include <cstdint>

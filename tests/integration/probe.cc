@@ -341,9 +341,9 @@ int TcpSelfTest(const Args& a) {
   if (write(conn, "pong", 4) != 4 || recv(client, got_client, 4, MSG_WAITALL) != 4) {
     return FailErrno();
   }
-  const uint16_t port = ntohs(ss.ss_family == AF_INET
-                                  ? reinterpret_cast<sockaddr_in*>(&ss)->sin_port
-                                  : reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port);
+  const uint16_t port =
+      ntohs(ss.ss_family == AF_INET ? reinterpret_cast<sockaddr_in*>(&ss)->sin_port
+                                    : reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port);
   std::printf("ok\n%u\n%s\n%s\n", port, got_server, got_client);
   return 0;
 }
