@@ -4,6 +4,7 @@
 
 #include <memory>
 #include <utility>
+#include <vector>
 
 #include "proxy/server.h"
 
@@ -23,15 +24,20 @@ class ServedProxy : public sandbox::RunningProxy {
 sandbox::ProxyFactory RunProxy(const policy::Policy& policy, EventSink* events,
                                proxy::Decider* decider, int decide_timeout_ms) {
   // The rules are copied only when a proxy starts: most runs have none.
-  return [&policy, events, decider,
-          decide_timeout_ms](UniqueFd listener) -> Result<std::unique_ptr<sandbox::RunningProxy>> {
+  return [&policy, events, decider, decide_timeout_ms](
+             sandbox::ProxyListeners listeners) -> Result<std::unique_ptr<sandbox::RunningProxy>> {
     proxy::Config config;
     config.rules = policy.net_rules;
     config.resolve = policy.net_resolve;
     config.events = events;
     config.decider = decider;
     if (decide_timeout_ms > 0) config.limits.decide_timeout_ms = decide_timeout_ms;
-    auto server = proxy::Server::Start(std::move(listener), std::move(config));
+    std::vector<proxy::Relay> relays;
+    for (sandbox::RelayListener& r : listeners.relays) {
+      relays.push_back({std::move(r.listener), r.host, r.port});
+    }
+    auto server =
+        proxy::Server::Start(std::move(listeners.proxy), std::move(config), std::move(relays));
     if (!server.ok()) return server.error();
     return std::unique_ptr<sandbox::RunningProxy>(
         std::make_unique<ServedProxy>(std::move(server.value())));

@@ -532,16 +532,23 @@ class Resolver {
     // Network flags outside proxy mode would silently do nothing: refuse
     // them. Rules from config files stay (shown as inactive): a user file
     // serves runs of every mode.
+    // allow_local names a service of this machine, not internet access: it
+    // works offline too (relayed into the sandbox's network), so only
+    // --net full, which reaches the host's loopback anyway, refuses it.
     if (p.net != NetMode::kProxy) {
       const ConfigLayer& f = overrides_.flags;
+      const bool local_given = !f.net_allow_local.empty() && p.net == NetMode::kFull;
       for (const auto& [flag, given] : {std::pair{"--allow-domain", !f.net_allow.empty()},
                                         std::pair{"--deny-domain", !f.net_deny.empty()},
-                                        std::pair{"--allow-local", !f.net_allow_local.empty()},
+                                        std::pair{"--allow-local", local_given},
                                         std::pair{"--resolve", !f.net_resolve.empty()}}) {
         if (given) {
+          const bool local = std::string_view(flag) == "--allow-local";
           Error e = PlainError(flag, "",
-                               std::string("has an effect only with network mode proxy (the mode "
-                                           "is '") +
+                               std::string(local ? "has an effect only with network mode proxy "
+                                                   "or off (the mode is '"
+                                                 : "has an effect only with network mode proxy "
+                                                   "(the mode is '") +
                                    NetModeName(p.net) + "', from " + p.net_origin.Describe() + ")");
           e.hint = "add --net proxy";
           return e;

@@ -154,8 +154,13 @@ std::string RenderText(const Policy& p, bool verbose) {
   std::vector<NetEntry> net = NetEntries(p);
   if (!net.empty() || !p.net_resolve.empty()) {
     out += "\nNetwork rules";
-    out += p.net == NetMode::kProxy ? " (deny beats allow; anything else is denied):\n"
-                                    : " (inactive: they apply in network mode proxy only):\n";
+    if (p.net == NetMode::kProxy) {
+      out += " (deny beats allow; anything else is denied):\n";
+    } else if (p.net == NetMode::kOff) {
+      out += " (offline: allow_local services are relayed in, the rest is inactive):\n";
+    } else {
+      out += " (inactive: the host's network is shared):\n";
+    }
     for (const NetEntry& e : net) {
       Line(&out, std::string(e.kind) + " " + e.rule->text, e.rule->origin);
     }

@@ -32,11 +32,6 @@ constexpr uint8_t kSocksTtlExpired = 6;
 constexpr uint8_t kSocksCommandNotSupported = 7;
 constexpr uint8_t kSocksConnect = 1;
 
-const char* ProtocolName(bool socks, bool connect) {
-  if (socks) return "socks5";
-  return connect ? "connect" : "http";
-}
-
 // One end of a TCP connection as "IP:PORT" (getpeername or getsockname);
 // empty for anything else.
 std::string EndpointText(int fd, int (*name)(int, sockaddr*, socklen_t*)) {
@@ -67,6 +62,28 @@ Connection::Connection(Context& ctx, uint64_t id, UniqueFd client)
 }
 
 Connection::~Connection() { Close(); }
+
+void Connection::StartRelay(const std::string& host, uint16_t port) {
+  protocol_ = Protocol::kRelay;
+  host_ = host;
+  port_ = port;
+  Decide();
+  if (phase_ != Phase::kClosed) UpdateInterest();
+}
+
+const char* Connection::KindName() const {
+  switch (protocol_) {
+    case Protocol::kSocks5:
+      return "socks5";
+    case Protocol::kConnect:
+      return "connect";
+    case Protocol::kRelay:
+      return "relay";
+    case Protocol::kHttp:
+      break;
+  }
+  return "http";
+}
 
 void Connection::OnEvent(bool upstream, uint32_t events) {
   if (phase_ == Phase::kClosed) return;
@@ -236,8 +253,10 @@ void Connection::Decide() {
     return;
   }
   if (v.kind == policy::NetVerdict::kDeny || ctx_.config->decider == nullptr) {
-    Deny(v.rule, v.kind == policy::NetVerdict::kDeny ? "denied by " + v.rule
-                                                     : "not on the network allowlist");
+    Deny(v.rule,
+         v.kind == policy::NetVerdict::kDeny ? "denied by " + v.rule
+                                             : "not on the network allowlist",
+         DenyAdvice(v));
     return;
   }
   phase_ = Phase::kDeciding;
@@ -245,7 +264,7 @@ void Connection::Decide() {
   DecisionRequest req;
   req.host = host_;
   req.port = port_;
-  req.protocol = ProtocolName(protocol_ == Protocol::kSocks5, protocol_ == Protocol::kConnect);
+  req.protocol = KindName();
   req.client = EndpointText(client_.get(), getpeername);
   req.proxy = EndpointText(client_.get(), getsockname);
   // The answer may come from any thread, even after the proxy is gone:
@@ -260,7 +279,7 @@ void Connection::Decide() {
                                 if (allow) {
                                   c->Allowed(why);
                                 } else {
-                                  c->Deny("approval", why);
+                                  c->Deny("approval", why, c->AllowAdvice());
                                 }
                                 if (c->phase_ != Phase::kClosed) c->UpdateInterest();
                               });
@@ -291,10 +310,14 @@ void Connection::OnResolved(const Resolved& resolved) {
   // the local network unless a rule names that address.
   addresses_.clear();
   std::string refused;
+  bool refused_by_deny = false;
   for (const auto& a : resolved.addresses) {
     const auto* sa = reinterpret_cast<const sockaddr*>(&a);
     if (policy::AddressDenied(ctx_.config->rules, sa, port_)) {
-      if (refused.empty()) refused = AddressText(a);
+      if (refused.empty()) {
+        refused = AddressText(a);
+        refused_by_deny = true;
+      }
       continue;
     }
     if (policy::IsSpecialAddress(sa) && !policy::AddressNamed(ctx_.config->rules, sa, port_)) {
@@ -303,11 +326,20 @@ void Connection::OnResolved(const Resolved& resolved) {
     }
     addresses_.push_back(a);
   }
+  // The name itself was allowed (rule_ says by what): the advice is about
+  // the address, never the --allow-domain the user already gave.
+  if (addresses_.empty() && refused_by_deny) {
+    Deny("a deny rule names address " + refused,
+         host_ + " (" + rule_ + ") resolves to " + refused + ", which a deny rule names",
+         "A deny rule beats every allow rule: remove it to reach this address.");
+    return;
+  }
   if (addresses_.empty()) {
     Deny("no rule names address " + refused,
-         host_ + " resolves to " + refused +
-             ", a loopback, private or special address that no rule names (--allow-local " +
-             HostPort(refused, port_) + " allows it)");
+         host_ + " (" + rule_ + ") resolves to " + refused +
+             ", a loopback, private or special address that no rule names",
+         "Such an address is reachable only when named: --allow-local " + HostPort(refused, port_) +
+             " allows it.");
     return;
   }
   next_address_ = 0;
@@ -353,7 +385,7 @@ void Connection::OnConnected() {
   phase_ = Phase::kTunnel;
   if (protocol_ == Protocol::kConnect) {
     to_client_.append("HTTP/1.1 200 Connection established\r\n\r\n");
-  } else {
+  } else if (protocol_ == Protocol::kSocks5) {
     to_client_.append(Socks5Reply(0));
   }
   // Bytes the client sent before the answer (a TLS hello) go first.
@@ -460,16 +492,29 @@ void Connection::FinishRequest() {
   Advance();
 }
 
-void Connection::Deny(const std::string& rule, const std::string& reason) {
+std::string Connection::AllowAdvice() const {
+  return "This sandbox reaches only the hosts its network policy allows. To allow this one, run "
+         "with --allow-domain " +
+         host_ + " or add it to [network] allow in cordon's config.";
+}
+
+std::string Connection::DenyAdvice(const policy::NetVerdict& v) const {
+  if (v.kind != policy::NetVerdict::kDeny) return AllowAdvice();
+  if (v.rule.starts_with("deny ")) {
+    return "A deny rule beats every allow rule: to reach " + host_ + ", remove that rule.";
+  }
+  if (!policy::NormalizeHost(host_)) return "No rule can allow it.";
+  return AllowAdvice();  // an IP address that no rule names
+}
+
+void Connection::Deny(const std::string& rule, const std::string& reason,
+                      const std::string& advice) {
   rule_ = rule;
   allowed_ = false;
   EmitDecision(reason);
   const std::string target = HostPort(host_, port_);
   Answer(403, kSocksNotAllowed,
-         "cordon: blocked " + target + ": " + reason +
-             ".\nThis sandbox reaches only the hosts its network policy allows. To allow this "
-             "one, run with --allow-domain " +
-             host_ + " or add it to [network] allow in cordon's config.\n");
+         "cordon: blocked " + target + ": " + reason + ".\n" + advice + "\n");
 }
 
 void Connection::Fail(int http_status, uint8_t socks_reply, const std::string& reason) {
@@ -480,6 +525,12 @@ void Connection::Fail(int http_status, uint8_t socks_reply, const std::string& r
 void Connection::Answer(int http_status, uint8_t socks_reply, const std::string& text) {
   upstream_.Reset();
   upstream_events_ = kUnregistered;
+  // A relay's client speaks its own protocol: the refusal is the close
+  // (the decision event says why).
+  if (protocol_ == Protocol::kRelay) {
+    Close();
+    return;
+  }
   if (protocol_ == Protocol::kSocks5) {
     if (socks_reply != 0 && socks_reply != 0xff) to_client_.append(Socks5Reply(socks_reply));
   } else if (http_status != 0) {
@@ -518,7 +569,7 @@ void Connection::OnTick() {
   if (phase_ == Phase::kClosed || ctx_.now_ms < deadline_ms_) return;
   switch (phase_) {
     case Phase::kDeciding:
-      Deny("approval", "no answer within the approval timeout");
+      Deny("approval", "no answer within the approval timeout", AllowAdvice());
       break;
     case Phase::kResolving:
     case Phase::kConnecting:
@@ -535,6 +586,9 @@ void Connection::OnTick() {
       }
       break;
     default:
+      // A relayed service's connection (a database's) may idle for long;
+      // the run's end closes it.
+      if (protocol_ == Protocol::kRelay && phase_ == Phase::kTunnel) break;
       Abort("idle timeout");
       break;
   }
@@ -550,14 +604,16 @@ void Connection::EmitDecision(const std::string& reason) {
   e.name = "cordon.net.decision";
   e.time_unix_nano = NowUnixNano();
   e.severity = allowed ? Severity::kInfo : Severity::kWarn;
-  const char* proto = ProtocolName(protocol_ == Protocol::kSocks5, protocol_ == Protocol::kConnect);
+  const char* proto = KindName();
   e.body = std::string(allowed ? "allowed " : "denied ") + proto + " " + HostPort(host_, port_);
   // Denied: why. Allowed: what went wrong upstream, if anything.
   if (!reason.empty()) e.body += ": " + reason;
   e.Add("cordon.decision", std::string(allowed ? "allow" : "deny"))
       .Add("server.address", host_)
       .Add("server.port", static_cast<int64_t>(port_))
-      .Add("network.protocol.name", std::string(protocol_ == Protocol::kSocks5 ? "socks" : "http"))
+      .Add("network.protocol.name", std::string(protocol_ == Protocol::kSocks5  ? "socks"
+                                                : protocol_ == Protocol::kRelay ? "tcp"
+                                                                                : "http"))
       .Add("cordon.proxy.kind", std::string(proto))
       .Add("cordon.rule", rule_);
   if (protocol_ == Protocol::kHttp && !forward_.request.method.empty()) {

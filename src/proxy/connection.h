@@ -13,6 +13,7 @@
 
 #include "common/event.h"
 #include "common/unique_fd.h"
+#include "policy/net_rules.h"
 #include "proxy/forwarder.h"
 #include "proxy/http_head.h"
 #include "proxy/resolver.h"
@@ -41,6 +42,10 @@ class Connection {
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
+  // A relay's connection (server.h's Relay): no request to read, the
+  // destination is host:port; decides at once. Call right after the
+  // constructor.
+  void StartRelay(const std::string& host, uint16_t port);
   // epoll readiness on the client (upstream = false) or upstream socket.
   void OnEvent(bool upstream, uint32_t events);
   // Called about once a second; closes what waited too long.
@@ -67,7 +72,9 @@ class Connection {
     kDraining,       // answer sent, write side shut, reading until EOF
     kClosed,
   };
-  enum class Protocol { kHttp, kConnect, kSocks5 };
+  enum class Protocol { kHttp, kConnect, kSocks5, kRelay };
+  // "http", "connect", "socks5", "relay": the decision event's kind.
+  [[nodiscard]] const char* KindName() const;
 
   void ReadClient();
   void Advance();  // parses what has arrived for the current phase
@@ -85,7 +92,11 @@ class Connection {
 
   // Refusals and failures: an answer in the client's protocol, the
   // decision event, then a clean close.
-  void Deny(const std::string& rule, const std::string& reason);
+  // `advice` says what would allow it, never a rule the user already has:
+  // DenyAdvice for a verdict, AllowAdvice when no rule named the host.
+  void Deny(const std::string& rule, const std::string& reason, const std::string& advice);
+  [[nodiscard]] std::string AllowAdvice() const;
+  [[nodiscard]] std::string DenyAdvice(const policy::NetVerdict& v) const;
   void Fail(int http_status, uint8_t socks_reply, const std::string& reason);
   void Answer(int http_status, uint8_t socks_reply, const std::string& text);
   void EmitDecision(const std::string& reason);

@@ -21,6 +21,8 @@ namespace {
 constexpr uint64_t kListenerTag = ~0ULL;
 constexpr uint64_t kMailboxTag = ~0ULL - 1;
 constexpr uint64_t kStopTag = ~0ULL - 2;
+// Relay i's listener: kRelayTag - i (connection tags are small: id << 1).
+constexpr uint64_t kRelayTag = ~0ULL - 3;
 
 // Each tunnel holds six descriptors (two sockets, two pipes); the default
 // soft limit of 1024 would cap the proxy near 170 of them.
@@ -44,8 +46,9 @@ Status Watch(int epfd, int fd, uint64_t tag, const char* what) {
 
 class Server::Impl {
  public:
-  Impl(UniqueFd listener, Config config)
+  Impl(UniqueFd listener, Config config, std::vector<Relay> relays)
       : listener_(std::move(listener)),
+        relays_(std::move(relays)),
         config_(std::move(config)),
         mailbox_(std::make_shared<Mailbox>()),
         resolver_(mailbox_, config_.resolve) {}
@@ -56,7 +59,7 @@ class Server::Impl {
     stop_.Reset(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
     if (!stop_.valid()) return SysError("eventfd", "proxy", errno);
     if (!mailbox_->ok()) return SysError("eventfd", "proxy mailbox", errno);
-    CORDON_RETURN_IF_ERROR(Watch(epoll_.get(), listener_.get(), kListenerTag, "proxy listener"));
+    CORDON_RETURN_IF_ERROR(WatchListeners());
     CORDON_RETURN_IF_ERROR(Watch(epoll_.get(), mailbox_->fd(), kMailboxTag, "proxy mailbox"));
     CORDON_RETURN_IF_ERROR(Watch(epoll_.get(), stop_.get(), kStopTag, "proxy stop"));
     ctx_.epoll_fd = epoll_.get();
@@ -104,7 +107,10 @@ class Server::Impl {
     if (tag == kStopTag) {
       stopping_ = true;
     } else if (tag == kListenerTag) {
-      Accept();
+      Accept(listener_.get(), nullptr);
+    } else if (tag <= kRelayTag && kRelayTag - tag < relays_.size()) {
+      const Relay& relay = relays_[kRelayTag - tag];
+      Accept(relay.listener.get(), &relay);
     } else if (tag == kMailboxTag) {
       for (auto& work : mailbox_->Take()) work();
     } else {
@@ -113,9 +119,22 @@ class Server::Impl {
     }
   }
 
-  void Accept() {
+  Status WatchListeners() {
+    if (listener_.valid()) {
+      CORDON_RETURN_IF_ERROR(Watch(epoll_.get(), listener_.get(), kListenerTag, "proxy listener"));
+    }
+    for (size_t i = 0; i < relays_.size(); ++i) {
+      CORDON_RETURN_IF_ERROR(
+          Watch(epoll_.get(), relays_[i].listener.get(), kRelayTag - i, "relay listener"));
+    }
+    return {};
+  }
+
+  // `relay`: the listener is a relay's, whose connections go to its
+  // destination; null for the proxy's.
+  void Accept(int listener, const Relay* relay) {
     for (;;) {
-      int fd = accept4(listener_.get(), nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
+      int fd = accept4(listener, nullptr, nullptr, SOCK_NONBLOCK | SOCK_CLOEXEC);
       if (fd < 0) {
         // Out of descriptors (EMFILE, ENFILE) or memory: the listener stays
         // readable, so stop watching it until the next tick rather than spin.
@@ -127,18 +146,23 @@ class Server::Impl {
         continue;
       }
       uint64_t id = next_id_++;
-      connections_.emplace(id, std::make_unique<Connection>(ctx_, id, UniqueFd(fd)));
+      auto [it, added] =
+          connections_.emplace(id, std::make_unique<Connection>(ctx_, id, UniqueFd(fd)));
+      if (relay != nullptr) it->second->StartRelay(relay->host, relay->port);
     }
   }
 
   void PauseListener() {
     if (listener_paused_) return;
-    listener_paused_ = epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, listener_.get(), nullptr) == 0;
+    listener_paused_ = true;
+    if (listener_.valid()) epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, listener_.get(), nullptr);
+    for (const Relay& r : relays_)
+      epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, r.listener.get(), nullptr);
   }
 
   void ResumeListener() {
     if (!listener_paused_) return;
-    listener_paused_ = !Watch(epoll_.get(), listener_.get(), kListenerTag, "proxy listener").ok();
+    listener_paused_ = !WatchListeners().ok();
   }
 
   void Reap() {
@@ -146,6 +170,7 @@ class Server::Impl {
   }
 
   UniqueFd listener_;
+  std::vector<Relay> relays_;
   Config config_;
   std::shared_ptr<Mailbox> mailbox_;
   Resolver resolver_;
@@ -164,13 +189,26 @@ Server::~Server() {
   if (impl_) impl_->Stop();
 }
 
-Result<std::unique_ptr<Server>> Server::Start(UniqueFd listener, Config config) {
-  // The listener was made blocking in the sandbox; accept must not block.
-  int fl = fcntl(listener.get(), F_GETFL);
-  if (fl < 0 || fcntl(listener.get(), F_SETFL, fl | O_NONBLOCK) != 0) {
-    return SysError("fcntl(O_NONBLOCK)", "proxy listener", errno);
+namespace {
+
+// The listeners were made blocking in the sandbox; accept must not block.
+Status SetNonBlocking(int fd, const char* what) {
+  int fl = fcntl(fd, F_GETFL);
+  if (fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) != 0) {
+    return SysError("fcntl(O_NONBLOCK)", what, errno);
   }
-  auto impl = std::make_unique<Impl>(std::move(listener), std::move(config));
+  return {};
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Server>> Server::Start(UniqueFd listener, Config config,
+                                              std::vector<Relay> relays) {
+  if (listener.valid()) CORDON_RETURN_IF_ERROR(SetNonBlocking(listener.get(), "proxy listener"));
+  for (const Relay& r : relays) {
+    CORDON_RETURN_IF_ERROR(SetNonBlocking(r.listener.get(), "relay listener"));
+  }
+  auto impl = std::make_unique<Impl>(std::move(listener), std::move(config), std::move(relays));
   CORDON_RETURN_IF_ERROR(impl->Init());
   Impl* raw = impl.get();
   impl->thread_ = std::thread([raw] { raw->Run(); });

@@ -1,10 +1,11 @@
 // The allowlist proxy: serves the listener made in the sandbox's network
 // namespace (sandbox/linux/proxy_listener.h) from a thread of the supervisor.
-// HTTP CONNECT, absolute-form HTTP/1.1 and SOCKS5 CONNECT on one port;
-// every destination is checked against the policy's rules, resolved here and
-// checked again by address, and every decision is an event.
+// HTTP CONNECT, absolute-form HTTP/1.1 and SOCKS5 CONNECT on one port, and
+// plain TCP relays to allow_local services on theirs; every destination is checked against the
+// policy's rules, resolved here and checked again by address, and every decision is an event.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <string>
 #include <vector>
@@ -34,10 +35,22 @@ struct Config {
   Limits limits;
 };
 
+// A listening socket whose connections all go to one destination: an
+// allow_local service relayed into the sandbox (sandbox/linux/local_relay.h).
+// No request is read: each connection is decided as a request for
+// host:port would be, then spliced through.
+struct Relay {
+  UniqueFd listener;
+  std::string host;  // as the rule names it, e.g. "127.0.0.1" or "localhost"
+  uint16_t port = 0;
+};
+
 class Server {
  public:
-  // Starts serving `listener` (a listening TCP socket) on a new thread.
-  [[nodiscard]] static Result<std::unique_ptr<Server>> Start(UniqueFd listener, Config config);
+  // Starts serving `listener` (a listening TCP socket; may be invalid when
+  // there are relays) and the relays' listeners on a new thread.
+  [[nodiscard]] static Result<std::unique_ptr<Server>> Start(UniqueFd listener, Config config,
+                                                             std::vector<Relay> relays = {});
   // Stops the thread and closes every connection (each gets its event).
   ~Server();
   Server(const Server&) = delete;

@@ -82,10 +82,25 @@ class RunningProxy {
   virtual ~RunningProxy() = default;
 };
 
-// Starts the proxy on `listener` (a listening TCP socket the backend made
-// for the run). The cli wires in proxy::Server with the policy's rules, the
-// run's events and the approval broker; the sandbox library knows no proxy.
-using ProxyFactory = std::function<Result<std::unique_ptr<RunningProxy>>(UniqueFd listener)>;
+// A listening TCP socket the sandbox reaches an allow_local service
+// through: each connection goes to host:port, as the rules decide.
+struct RelayListener {
+  UniqueFd listener;
+  std::string host;  // as the rule names it: "127.0.0.1", "localhost", "::1"
+  uint16_t port = 0;
+};
+
+// What the proxy serves for a run: its own listener (invalid without
+// --net proxy) and the allow_local relays (none in the namespace-less tier).
+struct ProxyListeners {
+  UniqueFd proxy;
+  std::vector<RelayListener> relays;
+};
+
+// Starts the proxy on the listening sockets the backend made for the run.
+// The cli wires in proxy::Server with the policy's rules, the run's events
+// and the approval broker; the sandbox library knows no proxy.
+using ProxyFactory = std::function<Result<std::unique_ptr<RunningProxy>>(ProxyListeners)>;
 
 struct LaunchOptions {
   std::optional<int> timeout_seconds;  // kill the whole tree after this
@@ -103,8 +118,8 @@ struct LaunchOptions {
   // A child of the supervisor that is not part of the run (the OTLP
   // exporter): the namespace-less tier's sweep of leftovers spares it.
   pid_t keep_child = -1;
-  // Starts the proxy for a plan that has one (--net proxy); without a
-  // factory such a run fails.
+  // Starts the proxy for a plan that has one (--net proxy, or relays for
+  // allow_local services); without a factory such a run fails.
   ProxyFactory start_proxy;
   // A session sandbox (`cordon mcp --session-sandbox`): init serves the
   // requests on this socket instead of running plan.argv

@@ -340,6 +340,80 @@ int UnixSelfTest(const Args& a, bool abstract) {
   return Check(connect(client, reinterpret_cast<sockaddr*>(&sun), len));
 }
 
+// HOST (numeric) and PORT as a socket address; a usage error otherwise.
+socklen_t InetAddr(const std::string& host, uint16_t port, sockaddr_storage* ss) {
+  *ss = {};
+  auto* v4 = reinterpret_cast<sockaddr_in*>(ss);
+  auto* v6 = reinterpret_cast<sockaddr_in6*>(ss);
+  if (inet_pton(AF_INET, host.c_str(), &v4->sin_addr) == 1) {
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons(port);
+    return sizeof *v4;
+  }
+  if (inet_pton(AF_INET6, host.c_str(), &v6->sin6_addr) == 1) {
+    v6->sin6_family = AF_INET6;
+    v6->sin6_port = htons(port);
+    return sizeof *v6;
+  }
+  Usage("HOST must be a numeric address");
+}
+
+// A TCP server of the probe's own on ADDR (a free port) and a client that
+// connects to it: "ping" goes one way, "pong" back. Prints ok, then the
+// port and the two messages as each side received them.
+int TcpSelfTest(const Args& a) {
+  Need(a, 1, "tcp-selftest ADDR");
+  sockaddr_storage ss{};
+  socklen_t len = InetAddr(a[0], 0, &ss);
+  int server = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (server < 0) return FailErrno();
+  if (bind(server, reinterpret_cast<sockaddr*>(&ss), len) != 0) return FailErrno();
+  if (listen(server, 1) != 0) return FailErrno();
+  if (getsockname(server, reinterpret_cast<sockaddr*>(&ss), &len) != 0) return FailErrno();
+  int client = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (client < 0) return FailErrno();
+  if (connect(client, reinterpret_cast<sockaddr*>(&ss), len) != 0) return FailErrno();
+  int conn = accept4(server, nullptr, nullptr, SOCK_CLOEXEC);
+  if (conn < 0) return FailErrno();
+  char got_server[5] = {};
+  char got_client[5] = {};
+  if (write(client, "ping", 4) != 4 || recv(conn, got_server, 4, MSG_WAITALL) != 4) {
+    return FailErrno();
+  }
+  if (write(conn, "pong", 4) != 4 || recv(client, got_client, 4, MSG_WAITALL) != 4) {
+    return FailErrno();
+  }
+  const uint16_t port =
+      ntohs(ss.ss_family == AF_INET ? reinterpret_cast<sockaddr_in*>(&ss)->sin_port
+                                    : reinterpret_cast<sockaddr_in6*>(&ss)->sin6_port);
+  std::printf("ok\n%u\n%s\n%s\n", port, got_server, got_client);
+  return 0;
+}
+
+// A raw TCP client (no proxy, no HTTP library): connects to HOST:PORT,
+// sends "GET PATH HTTP/1.0", prints ok and everything the server sent.
+int HttpRaw(const Args& a) {
+  Need(a, 3, "http-raw HOST PORT PATH");
+  sockaddr_storage ss{};
+  socklen_t len = InetAddr(a[0], static_cast<uint16_t>(ParseLong(a[1])), &ss);
+  int fd = socket(ss.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return FailErrno();
+  if (connect(fd, reinterpret_cast<sockaddr*>(&ss), len) != 0) return FailErrno();
+  std::string request = "GET " + a[2] + " HTTP/1.0\r\nHost: service\r\n\r\n";
+  if (write(fd, request.data(), request.size()) != static_cast<ssize_t>(request.size())) {
+    return FailErrno();
+  }
+  std::string response;
+  char buf[4096];
+  ssize_t n;
+  while ((n = read(fd, buf, sizeof buf)) > 0) response.append(buf, static_cast<size_t>(n));
+  if (n < 0) return FailErrno();
+  // A relay that refused closes at once: nothing came back.
+  if (response.empty()) return Fail(ECONNRESET);
+  std::printf("ok\n%s", response.c_str());
+  return 0;
+}
+
 // An fd on a terminal: stdin if it is one, else /dev/tty, else a fresh pty
 // pair (TIOCSTI on a pty the probe itself owns: only seccomp can refuse it).
 int OpenTerminal() {
@@ -710,6 +784,8 @@ int main(int argc, char** argv) {
   if (cmd == "connect-abstract") return ConnectUnix(a, true);
   if (cmd == "unix-selftest") return UnixSelfTest(a, false);
   if (cmd == "abstract-selftest") return UnixSelfTest(a, true);
+  if (cmd == "tcp-selftest") return TcpSelfTest(a);
+  if (cmd == "http-raw") return HttpRaw(a);
   if (cmd == "kill") {
     Need(a, 2, "kill PID SIG");
     return Check(kill(static_cast<pid_t>(ParseLong(a[0])), static_cast<int>(ParseLong(a[1]))));

@@ -117,6 +117,11 @@ TEST_F(ProxyTest, AnAllowedNameResolvingToUnnamedLoopbackIsRefused) {
           {kCurl, "-sS", "-w", "\n%{http_code}", Url("rebind.test", server.port())});
   EXPECT_NE(r.out.find("loopback"), std::string::npos) << r.Describe();
   EXPECT_EQ(r.out.substr(r.out.size() - 3), "403") << r.Describe();
+  // The advice is the address's rule, never the --allow-domain given.
+  EXPECT_NE(r.out.find("--allow-local 127.0.0.1:" + std::to_string(server.port())),
+            std::string::npos)
+      << r.Describe();
+  EXPECT_EQ(r.out.find("run with --allow-domain"), std::string::npos) << r.Describe();
   EXPECT_EQ(server.connections(), 0);
 }
 
@@ -159,6 +164,14 @@ TEST_F(ProxyTest, DenyBeatsAllowAndWildcardsMatchSubdomainsOnly) {
   EXPECT_EQ(code("bad.example.test"), "403");
   EXPECT_EQ(code("example.test"), "403");
   EXPECT_EQ(server.connections(), 2);
+  // A deny rule's 403 says the rule must go; --allow-domain would not help.
+  RunResult body = Run(opts, {kCurl, "-s", Url("bad.example.test", server.port())});
+  EXPECT_NE(body.out.find("denied by deny \"bad.example.test\" (flag --deny-domain)"),
+            std::string::npos)
+      << body.Describe();
+  EXPECT_NE(body.out.find("remove that rule"), std::string::npos) << body.Describe();
+  EXPECT_EQ(body.out.find("run with --allow-domain"), std::string::npos) << body.Describe();
+  EXPECT_EQ(server.connections(), 2);
 }
 
 TEST_F(ProxyTest, Socks5ConnectsAllowedNamesAndRefusesOthers) {
@@ -180,10 +193,10 @@ TEST_F(ProxyTest, Socks5ConnectsAllowedNamesAndRefusesOthers) {
 
 TEST_F(ProxyTest, DirectConnectionsAndDnsBypassingTheProxyFail) {
   TcpServer server("127.0.0.1");
-  // Even with a name the proxy allows resolving to it, nothing reaches it
-  // directly (--allow-local would: issue 14, point 7).
-  std::vector<std::string> opts = {
-      "--net", "proxy", "--resolve", "allowed.test:127.0.0.1", "--allow-domain", "allowed.test"};
+  TcpServer named("127.0.0.1");
+  // Only the allow_local service's own port is relayed in (loopback_test.cc
+  // checks that it is); nothing else of the host's loopback is reachable.
+  auto opts = ProxyOpts(named.port());
   RunResult direct = Probe(opts, {"connect-tcp", "127.0.0.1", std::to_string(server.port())});
   EXPECT_EQ(direct.exit_code, 1) << direct.Describe();
   EXPECT_EQ(server.TakeAccepted(), 0);

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -240,14 +241,49 @@ TEST_F(PlanTest, ProxyKeepsANetworkNamespaceAndPointsTheProxyVariablesAtIt) {
   EXPECT_FALSE(has("https_proxy=http://host-proxy.invalid:8080"));
 }
 
-TEST_F(PlanTest, OfflineDeniesTcpAndFullKeepsTheHostNetwork) {
+// Offline is the network namespace alone: its own loopback must work (a
+// test suite's servers), so no Landlock TCP rule.
+TEST_F(PlanTest, OfflineHasItsOwnNetworkAndFullKeepsTheHostNetwork) {
   Plan offline = MustCompile();
-  EXPECT_TRUE(offline.landlock.deny_tcp);
+  EXPECT_FALSE(offline.landlock.deny_tcp);
   EXPECT_TRUE(offline.clone_flags & CLONE_NEWNET);
   policy_.net = policy::NetMode::kFull;
   Plan full = MustCompile();
   EXPECT_FALSE(full.landlock.deny_tcp);
   EXPECT_FALSE(full.clone_flags & CLONE_NEWNET);
+}
+
+policy::HostRule LocalRule(const std::string& text) {
+  auto rule = policy::ParseHostRule(text);
+  EXPECT_TRUE(rule.ok()) << text;
+  return rule.value();
+}
+
+TEST_F(PlanTest, AllowLocalLoopbackServicesGetRelays) {
+  policy_.net_rules.allow_local = {LocalRule("127.0.0.1:5432"), LocalRule("127.0.0.1:5432"),
+                                   LocalRule("127.0.0.53:53"), LocalRule("192.0.2.7:80"),
+                                   LocalRule("localhost:6379")};
+  Plan plan = MustCompile();
+  std::vector<std::string> relays;
+  for (const LocalRelay& r : plan.relays) relays.push_back(r.what + " -> " + r.host);
+  const bool v6 = access("/proc/net/if_inet6", F_OK) == 0;
+  std::vector<std::string> want = {"127.0.0.1:5432 (allow_local relay) -> 127.0.0.1",
+                                   "127.0.0.53:53 (allow_local relay) -> 127.0.0.53",
+                                   "127.0.0.1:6379 (allow_local relay) -> localhost"};
+  if (v6) want.emplace_back("[::1]:6379 (allow_local relay) -> localhost");
+  EXPECT_EQ(relays, want);
+  // Not a loopback address: not the sandbox's to take, and -v says so.
+  EXPECT_TRUE(std::any_of(plan.notes.begin(), plan.notes.end(), [](const std::string& n) {
+    return n.find("allow_local 192.0.2.7:80: not a loopback address") != std::string::npos;
+  }));
+  // The proxy's own port is the proxy's.
+  policy_.net = policy::NetMode::kProxy;
+  policy_.net_rules.allow_local = {LocalRule("127.0.0.1:3128")};
+  EXPECT_TRUE(MustCompile().relays.empty());
+  // --net full: the host's network, nothing to relay.
+  policy_.net = policy::NetMode::kFull;
+  policy_.net_rules.allow_local = {LocalRule("127.0.0.1:5432")};
+  EXPECT_TRUE(MustCompile().relays.empty());
 }
 
 }  // namespace

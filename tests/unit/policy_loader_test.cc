@@ -568,7 +568,6 @@ TEST_F(ResolveTest, NetworkFlagsNeedProxyMode) {
   for (auto set : std::vector<void (*)(Overrides*)>{
            [](Overrides* o) { Set(o, "--allow-domain", {"a.com"}); },
            [](Overrides* o) { Set(o, "--deny-domain", {"a.com"}); },
-           [](Overrides* o) { Set(o, "--allow-local", {"127.0.0.1:1"}); },
            [](Overrides* o) { Set(o, "--resolve", {"a.test:127.0.0.1"}); }}) {
     Overrides ov;
     set(&ov);
@@ -582,6 +581,18 @@ TEST_F(ResolveTest, NetworkFlagsNeedProxyMode) {
     EXPECT_NE(Err(ov).find("'full', from flag --net"), std::string::npos);
     Set(&ov, "--net", {"proxy"});
     Ok(ov);
+  }
+  // A local service is not internet access: --allow-local works offline
+  // (relayed into the sandbox) and only --net full refuses it.
+  {
+    Overrides ov;
+    Set(&ov, "--allow-local", {"127.0.0.1:1"});
+    EXPECT_EQ(Ok(ov).net_rules.allow_local.size(), 1u);
+    Set(&ov, "--net", {"full"});
+    EXPECT_NE(Err(ov).find("has an effect only with network mode proxy or off (the mode is "
+                           "'full', from flag --net)"),
+              std::string::npos)
+        << Err(ov);
   }
   // Rules from config files stay (inactive) in other modes.
   WriteUser("[network]\nallow = [\"a.com\"]\n");

@@ -65,6 +65,21 @@ ChildStatus TieToSupervisor(int lifeline_fd, int death_signal = SIGKILL) {
   return ChildStatus::Ok();
 }
 
+ChildStatus SendListeners(const ChildContext& ctx) {
+  ChildStatus st;
+  if (ctx.plan->proxy) {
+    socklen_t len = 0;
+    sockaddr_storage addr = proxy_listener::ProxyAddress(&len);
+    st = proxy_listener::Send(ctx.proxy_channel, addr, len, "127.0.0.1:3128 (proxy listener)");
+  }
+  for (const LocalRelay& relay : ctx.plan->relays) {
+    if (!st.ok()) break;
+    st = proxy_listener::Send(ctx.proxy_channel, relay.addr, relay.len, relay.what.c_str());
+  }
+  close(ctx.proxy_channel);
+  return st;
+}
+
 ChildStatus Chdir(const char* dir) {
   if (chdir(dir) != 0) return ChildStatus::Errno("chdir", dir);
   return ChildStatus::Ok();
@@ -142,10 +157,14 @@ void RunChild(const ChildContext& ctx) {
   STEP(TieToSupervisor(ctx.lifeline_fd, nsless ? kSweepSignal : SIGKILL));
   if (in_userns) NS_STEP(namespaces::WriteIdMaps(plan.id_maps));
   if (plan.clone_flags & CLONE_NEWUTS) NS_STEP(namespaces::SetHostname());
-  // In the sandbox's network namespace; a loopback that cannot be brought
-  // up counts as a namespace failure (the namespace-less tier serves the
-  // proxy on the host's loopback instead).
-  if (ctx.proxy_channel >= 0) NS_STEP(proxy_listener::Create(ctx.proxy_channel));
+  // The sandbox's own loopback, for the command's own servers and the
+  // listeners below; one that cannot be brought up counts as a namespace
+  // failure.
+  if (plan.clone_flags & CLONE_NEWNET) NS_STEP(proxy_listener::BringUpLoopback());
+  // The proxy's and the allow_local relays' listeners, in the order the
+  // supervisor receives them (the namespace-less tier makes the proxy's on
+  // the host's loopback instead).
+  if (ctx.proxy_channel >= 0) STEP(SendListeners(ctx));
   int host_pts = -1;
   if (plan.use_mount_view) NS_STEP(mount_view::Build(plan.mounts, ctx.scratch, &host_pts));
   STEP(Chdir(plan.cwd.c_str()));

@@ -16,7 +16,7 @@ struct ChildContext {
   const Plan* plan = nullptr;
   int report_fd = -1;      // write end of the report pipe (O_CLOEXEC)
   int lifeline_fd = -1;    // read end; hangs up when the supervisor is gone
-  int proxy_channel = -1;  // socketpair end for the proxy listener, or -1
+  int proxy_channel = -1;  // socketpair end for the proxy's and relays' listeners, or -1
   int session_fd = -1;     // a session sandbox's request socket (session_init.h), or -1
   std::span<int> scratch;  // plan->mounts.binds.size() ints
   char* const* argv = nullptr;

@@ -177,6 +177,28 @@ Status MakePlaceholders(const Plan& plan, const LaunchOptions& options, Placehol
   return {};
 }
 
+// The proxy's listener and the relays', in the order the child sends them
+// (child.cc); the namespace-less tier's proxy listener is the one Compile
+// made on the host.
+Result<ProxyListeners> ReceiveListeners(const Plan& plan, int channel) {
+  ProxyListeners got;
+  if (plan.proxy && channel >= 0) {
+    auto fd = proxy_listener::Receive(channel, "proxy listener");
+    if (!fd.ok()) return fd.error();
+    got.proxy = std::move(fd.value());
+  } else if (plan.proxy) {
+    int fd = fcntl(plan.host->listener.get(), F_DUPFD_CLOEXEC, 0);
+    if (fd < 0) return SysError("fcntl(F_DUPFD_CLOEXEC)", "proxy listener", errno);
+    got.proxy = UniqueFd(fd);
+  }
+  for (const LocalRelay& relay : plan.relays) {
+    auto fd = proxy_listener::Receive(channel, relay.what);
+    if (!fd.ok()) return fd.error();
+    got.relays.push_back({std::move(fd.value()), relay.host, relay.port});
+  }
+  return got;
+}
+
 }  // namespace
 
 LaunchResult LaunchOnce(const Plan& given, const LaunchOptions& options) {
@@ -205,10 +227,12 @@ LaunchResult LaunchOnce(const Plan& given, const LaunchOptions& options) {
   auto lifeline = MakePipe("lifeline");
   if (!lifeline.ok()) return Outcome::SetupError(lifeline.error());
 
-  // The proxy's listener comes from the child's network namespace over
-  // this channel; without namespaces it is the host's, made by Compile.
+  // The proxy's and the relays' listeners come from the child's network
+  // namespace over this channel; without namespaces the proxy's is the
+  // host's, made by Compile.
+  const bool serve = plan.proxy || !plan.relays.empty();
   Channel proxy_channel;
-  if (plan.proxy && plan.tier == Tier::kNamespaces) {
+  if (serve && plan.tier == Tier::kNamespaces) {
     auto channel = MakeChannel("proxy listener");
     if (!channel.ok()) return Outcome::SetupError(channel.error());
     proxy_channel = std::move(channel.value());
@@ -270,22 +294,18 @@ LaunchResult LaunchOnce(const Plan& given, const LaunchOptions& options) {
   proxy_channel.child.Reset();
   notify_channel.child.Reset();
 
-  // The proxy serves its listener until the launch ends (then every
-  // connection is closed). If the child failed before handing over the
-  // listener, its report says why.
+  // The proxy serves its listeners until the launch ends (then every
+  // connection is closed). If the child failed before handing them over,
+  // its report says why.
   std::unique_ptr<RunningProxy> proxy;
   Status setup;
-  if (plan.proxy) {
-    Result<UniqueFd> listener = Result<UniqueFd>(UniqueFd());
-    if (proxy_channel.supervisor.valid()) {
-      listener = proxy_listener::Receive(proxy_channel.supervisor.get());
-    } else {
-      int fd = fcntl(plan.host->listener.get(), F_DUPFD_CLOEXEC, 0);
-      listener = fd >= 0 ? Result<UniqueFd>(UniqueFd(fd))
-                         : Result<UniqueFd>(SysError("fcntl(F_DUPFD_CLOEXEC)", "proxy", errno));
-    }
-    if (listener.ok()) {
-      auto started = options.start_proxy ? options.start_proxy(std::move(listener.value()))
+  if (serve) {
+    // A child that failed before sending them all has ended, and its
+    // report (read below) names the step.
+    auto listeners = ReceiveListeners(plan, proxy_channel.supervisor.get());
+    if (!listeners.ok() && !proxy_channel.supervisor.valid()) setup = listeners.error();
+    if (listeners.ok()) {
+      auto started = options.start_proxy ? options.start_proxy(std::move(listeners.value()))
                                          : Result<std::unique_ptr<RunningProxy>>(PlainError(
                                                "proxy", "", "no proxy factory was given"));
       if (started.ok()) {

@@ -233,7 +233,10 @@ void PlanLandlock(const Policy& policy, bool in_view, bool home_covered, landloc
     for (const char* node : kDevNodes) rules.paths.push_back({node, dev});
     rules.paths.push_back({"/proc", fs::kRead | fs::kWriteFile});
   }
-  rules.deny_tcp = policy.net == NetMode::kOff;
+  // No TCP rules: this tier always has a network namespace unless --net
+  // full, and the sandbox's own loopback must work in it (a test suite's
+  // servers); the namespace holds nothing else to reach.
+  rules.deny_tcp = false;
   rules.scope_ipc = true;
 }
 
@@ -256,6 +259,10 @@ Status ToNamespaceless(const Policy& policy, const std::string& reason, Plan& pl
   if (!tmp.ok()) return tmp.error();
   host->tmp = std::move(tmp).value();
   CORDON_RETURN_IF_ERROR(PlanNamespaceless(policy, host->tmp.path(), reason, plan));
+  // The host's loopback is the sandbox's here: no listener can stand in
+  // for a service at its own address (nsless.h says how this tier reaches
+  // allow_local services).
+  plan.relays.clear();
   if (plan.proxy) {
     uint16_t port = 0;
     auto listener = proxy_listener::CreateOnHost(&port);
@@ -295,6 +302,9 @@ Result<Plan> CompileNamespaces(const Policy& policy, const CompileInputs& inputs
         "unix sockets stay out of reach)");
   }
   plan.id_maps = namespaces::CurrentIdMaps();
+  if (plan.clone_flags & CLONE_NEWNET) {
+    plan.relays = PlanLocalRelays(policy.net_rules, plan.proxy, &plan.notes);
+  }
 
   // The mount view.
   ViewBuilder view;
@@ -408,7 +418,8 @@ const char* TierName(Tier tier) {
 
 // Both spellings of every proxy variable, pointing at the sandbox's own
 // loopback; whatever the host had is replaced. NO_PROXY keeps the sandbox's
-// own loopback direct (servers a command starts for itself).
+// own loopback direct: servers a command starts for itself, and the
+// allow_local relays (local_relay.h), which any client reaches there.
 void SetProxyEnvironment(std::vector<std::string>& envp, uint16_t port) {
   static constexpr const char* kNames[] = {"HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"};
   auto is_proxy_var = [](const std::string& entry) {
@@ -444,6 +455,10 @@ std::vector<std::string> DescribePlan(const Plan& plan) {
   lines.emplace_back(summary);
   for (const auto& h : m.hides) lines.push_back("hidden: " + h.path);
   for (const auto& p : m.protects) lines.push_back("protected: " + p);
+  for (const auto& r : plan.relays) {
+    lines.push_back("relayed to the host's service: " + policy::HostPort(r.host, r.port) + " at " +
+                    r.what);
+  }
   for (const auto& note : plan.notes) lines.push_back("note: " + note);
   return lines;
 }

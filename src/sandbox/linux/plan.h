@@ -17,6 +17,7 @@
 #include "policy/policy.h"
 #include "sandbox/backend.h"
 #include "sandbox/linux/landlock.h"
+#include "sandbox/linux/local_relay.h"
 #include "sandbox/linux/mediate.h"
 #include "sandbox/linux/mount_view.h"
 #include "sandbox/linux/namespaces.h"
@@ -58,6 +59,10 @@ struct Plan {
   // --net proxy: the child makes the proxy's listener in its network
   // namespace (proxy_listener.h) and the supervisor serves it.
   bool proxy = false;
+  // The namespaces tier with its own network (--net off or proxy): the
+  // child listens at each allow_local service's address (local_relay.h)
+  // and the supervisor's proxy relays the connections.
+  std::vector<LocalRelay> relays;
   // kNamespaceless only.
   std::shared_ptr<HostScratch> host;
   // kNamespaceless only: what the supervisor's notification handler
