@@ -73,10 +73,12 @@ TEST_F(UxTest, MissingConfigPathsAreWarnedOnceAndShownAsSkipped) {
               {CordonBin(), "run", "--workspace", ws_, "--config", config, "--", "/bin/true"});
   RunResult r = RunProcess(argv, env_, ws_);
   EXPECT_EQ(r.exit_code, 0) << r.Describe();
-  size_t first = r.err.find("filesystem.read: " + home_ + "/no-such-dir does not exist");
+  const std::string warning = "filesystem.read: " + home_ + "/no-such-dir does not exist";
+  size_t first = r.err.find(warning);
   EXPECT_NE(first, std::string::npos) << r.Describe();
-  EXPECT_EQ(r.err.find("no-such-dir", first + 1), std::string::npos) << "warned twice\n"
-                                                                     << r.Describe();
+  EXPECT_EQ(r.err.find("no-such-dir", first + warning.size()), std::string::npos)
+      << "warned twice\n"
+      << r.Describe();
   EXPECT_NE(r.err.find("filesystem.writable"), std::string::npos) << r.Describe();
   // --quiet: no warning.
   argv.insert(argv.end() - 2, "--quiet");
@@ -130,7 +132,7 @@ TEST_F(UxTest, DeniedDestinationIsSummedUpWithTheFlag) {
 // `cordon log --denied`.
 TEST_F(UxTest, AllowedDestinationFailingUpstreamIsListed) {
   RunResult r = Run({"--net", "proxy", "--allow-domain", "nosuch.invalid"},
-                    {"/usr/bin/curl", "-s", "-o", "/dev/null", "http://nosuch.invalid/"});
+                    {"/usr/bin/curl", "-sf", "-o", "/dev/null", "http://nosuch.invalid/"});
   EXPECT_NE(r.exit_code, 0) << r.Describe();
   EXPECT_NE(r.err.find("allowed but failed: network nosuch.invalid:80"), std::string::npos)
       << r.Describe();
@@ -140,8 +142,9 @@ TEST_F(UxTest, AllowedDestinationFailingUpstreamIsListed) {
   HttpServer server;
   const std::string port = std::to_string(server.port());
   RunResult fine =
-      Run({"--net", "proxy", "--allow-local", "127.0.0.1:" + port},
-          {"/usr/bin/curl", "-s", "-o", "/dev/null", "http://127.0.0.1:" + port + "/"});
+      Run({"--net", "proxy", "--resolve", "fine.test:127.0.0.1", "--allow-domain", "fine.test",
+           "--allow-local", "127.0.0.1:" + port},
+          {"/usr/bin/curl", "-sf", "-o", "/dev/null", "http://fine.test:" + port + "/"});
   EXPECT_EQ(fine.exit_code, 0) << fine.Describe();
   EXPECT_EQ(fine.err.find("failed"), std::string::npos) << fine.Describe();
 }
