@@ -101,8 +101,9 @@ int McpCommand(const McpArgs& command) {
   if (command.session_sandbox) {
     Status shareable = CheckSessionSandbox(p);
     if (!shareable.ok()) {
+      // A contradiction on the command line, not a place: fail at once.
       Say(shareable.error());
-      return ServeUnavailable(shareable.error());
+      return kExitSetupError;
     }
   }
   mcp::ServerOptions o;
