@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -46,9 +47,20 @@ class LineSource {
   [[nodiscard]] bool interrupted() const { return interrupted_; }
 
   enum class Status { kLine, kTimeout, kClosed, kInterrupted };
-  Status ReadLine(int64_t deadline_ms, std::string* line) {
+  // `key`: the terminal is in non-canonical mode, and the first key that is
+  // not blank is the answer (what was typed after it is dropped).
+  Status ReadLine(int64_t deadline_ms, std::string* line, bool key = false) {
     for (;;) {
-      size_t nl = buf_.find('\n');
+      if (key) {
+        size_t at = buf_.find_first_not_of(" \t\r\n");
+        if (at != std::string::npos) {
+          *line = buf_.substr(at, 1);
+          buf_.clear();
+          return Status::kLine;
+        }
+        buf_.clear();
+      }
+      size_t nl = key ? std::string::npos : buf_.find('\n');
       if (nl != std::string::npos) {
         *line = buf_.substr(0, nl);
         buf_.erase(0, nl + 1);
@@ -79,10 +91,56 @@ class LineSource {
   std::atomic<bool> interrupted_{false};
 };
 
+// The terminal in non-canonical mode (one key is an answer, echoed) for
+// one question, restored after. Only when cordon is in the terminal's
+// foreground process group: from the background, tcsetattr would stop it
+// (SIGTTOU).
+class KeyMode {
+ public:
+  explicit KeyMode(int fd) : fd_(fd) {
+    if (tcgetpgrp(fd) != getpgrp() || tcgetattr(fd, &saved_) != 0) return;
+    termios raw = saved_;
+    raw.c_lflag &= ~static_cast<tcflag_t>(ICANON);
+    raw.c_cc[VMIN] = 1;
+    raw.c_cc[VTIME] = 0;
+    on_ = tcsetattr(fd, TCSANOW, &raw) == 0;
+  }
+  ~KeyMode() {
+    if (on_) (void)tcsetattr(fd_, TCSANOW, &saved_);
+  }
+  KeyMode(const KeyMode&) = delete;
+  KeyMode& operator=(const KeyMode&) = delete;
+  [[nodiscard]] bool on() const { return on_; }
+
+ private:
+  int fd_;
+  termios saved_{};
+  bool on_ = false;
+};
+
+// Calls hold(true) now and hold(false) when it goes out of scope.
+class Holding {
+ public:
+  explicit Holding(const Hold& hold) : hold_(hold) {
+    if (hold_) hold_(true);
+  }
+  ~Holding() {
+    if (hold_) hold_(false);
+  }
+  Holding(const Holding&) = delete;
+  Holding& operator=(const Holding&) = delete;
+
+ private:
+  const Hold& hold_;
+};
+
 class TerminalChannel : public Channel {
  public:
-  TerminalChannel(UniqueFd tty, const std::string& always_note)
-      : tty_(std::move(tty)), source_(tty_.get()), always_note_(ForTerminal(always_note)) {}
+  TerminalChannel(UniqueFd tty, const std::string& always_note, Hold hold)
+      : tty_(std::move(tty)),
+        source_(tty_.get()),
+        always_note_(ForTerminal(always_note)),
+        hold_(std::move(hold)) {}
   const char* name() const override { return "terminal"; }
   void Interrupt() override { source_.Wake(); }
 
@@ -96,10 +154,17 @@ class TerminalChannel : public Channel {
     // sequence could hide the path really offered behind a made-up one).
     std::string text = "\ncordon: " + ForTerminal(q.Prompt()) + "\n  " + choices + " (denied in " +
                        std::to_string((timeout_ms + 999) / 1000) + " s without an answer): ";
+    // The command waits, stopped, until the answer: its output would
+    // otherwise overwrite the question (a spinner).
+    const Holding holding(hold_);
+    const KeyMode keys(tty_.get());
     for (;;) {
       if (!WriteAll(tty_.get(), text)) return Reply::kNoChannel;
       std::string line;
-      switch (source_.ReadLine(deadline, &line)) {
+      const LineSource::Status got = source_.ReadLine(deadline, &line, keys.on());
+      // In key mode the key is echoed without a newline: end the line.
+      if (keys.on() && got == LineSource::Status::kLine) (void)WriteAll(tty_.get(), "\n");
+      switch (got) {
         case LineSource::Status::kTimeout:
           (void)WriteAll(tty_.get(), "\ncordon: no answer in time: denied\n");
           return Reply::kTimeout;
@@ -125,6 +190,7 @@ class TerminalChannel : public Channel {
   UniqueFd tty_;
   LineSource source_;
   std::string always_note_;
+  Hold hold_;
 };
 
 class WireChannel : public Channel {
@@ -160,11 +226,11 @@ class WireChannel : public Channel {
 
 }  // namespace
 
-std::unique_ptr<Channel> OpenTerminal(const std::string& always_note) {
+std::unique_ptr<Channel> OpenTerminal(const std::string& always_note, Hold hold) {
   if (isatty(STDIN_FILENO) == 0) return nullptr;
   UniqueFd tty(open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY));
   if (!tty.valid()) return nullptr;
-  return std::make_unique<TerminalChannel>(std::move(tty), always_note);
+  return std::make_unique<TerminalChannel>(std::move(tty), always_note, std::move(hold));
 }
 
 std::unique_ptr<Channel> FdChannel(UniqueFd fd) {

@@ -37,8 +37,13 @@ class Channel {
 
 // The controlling terminal of cordon itself, when stdin is a terminal and
 // /dev/tty opens; nullptr otherwise (non-interactive: nobody to ask).
-// `always_note` is shown next to "always" (where it is saved).
-[[nodiscard]] std::unique_ptr<Channel> OpenTerminal(const std::string& always_note);
+// `always_note` is shown next to "always" (where it is saved). `hold`, when
+// set, is called with true before a question is written and with false
+// once it is answered: the run's processes are stopped meanwhile, so their
+// output cannot overwrite the question. The answer is one key (no Enter):
+// the terminal is read in non-canonical mode for the question only.
+using Hold = std::function<void(bool)>;
+[[nodiscard]] std::unique_ptr<Channel> OpenTerminal(const std::string& always_note, Hold hold = {});
 
 // Questions as lines of JSON on `fd` (a socket to `cordon mcp`), answers
 // read back from it (see question.h's wire format).

@@ -35,7 +35,14 @@ Status CheckSessionSandbox(const policy::Policy& policy) {
                     "(drop --session-sandbox or pick another mode)");
 }
 
-std::optional<Resolved> ResolveOrReport(const policy::Overrides& overrides) {
+void WarnSkipped(const policy::Policy& policy) {
+  for (const policy::SkippedPath& sk : policy.skipped) {
+    Say("warning: " + sk.origin.Describe() + ": " + sk.key + ": " + sk.path + " " + sk.reason +
+        "; skipped (cordon policy show lists what is skipped)");
+  }
+}
+
+std::optional<Resolved> ResolveOrReport(const policy::Overrides& overrides, bool warn_skipped) {
   auto host = policy::HostFacts::FromProcess();
   if (!host.ok()) {
     Say(host.error());
@@ -43,6 +50,8 @@ std::optional<Resolved> ResolveOrReport(const policy::Overrides& overrides) {
   }
   std::optional<policy::Policy> resolved = ResolveOrReport(overrides, host.value());
   if (!resolved) return std::nullopt;
+  // Once per command: re-resolutions (an approved re-run) skip the same.
+  if (warn_skipped) WarnSkipped(*resolved);
   return Resolved{std::move(host).value(), std::move(*resolved)};
 }
 

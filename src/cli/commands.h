@@ -31,7 +31,12 @@ struct Resolved {
   policy::Policy policy;
 };
 // nullopt after printing "cordon: <why>"; the caller exits kExitSetupError.
-[[nodiscard]] std::optional<Resolved> ResolveOrReport(const policy::Overrides& overrides);
+// `warn_skipped`: warn on stderr about config paths that take no effect
+// (policy.skipped), once per command.
+[[nodiscard]] std::optional<Resolved> ResolveOrReport(const policy::Overrides& overrides,
+                                                      bool warn_skipped = true);
+// Warns on stderr about each config path that takes no effect.
+void WarnSkipped(const policy::Policy& policy);
 // The same for host facts already read (a run resolving again, widened).
 [[nodiscard]] std::optional<policy::Policy> ResolveOrReport(const policy::Overrides& overrides,
                                                             const policy::HostFacts& host);

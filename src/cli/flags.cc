@@ -100,6 +100,7 @@ struct RawOptions {
   std::string approval_fd;  // internal (cordon mcp)
   std::string session_fd;   // internal (cordon mcp --session-sandbox)
   bool verbose = false;
+  bool quiet = false;
   bool json = false;
   bool version = false;
 };
@@ -250,6 +251,8 @@ Result<Command> Parse(const std::vector<std::string>& args) {
   run->add_option("--timeout", o.timeout,
                   "Kill the whole process tree after this many seconds (exit status 124)")
       ->type_name("SECONDS");
+  run->add_flag("-q,--quiet", o.quiet,
+                "Print no summary of the run's denials at its end (they stay in 'cordon log')");
   // Internal, for `cordon mcp`: approval questions go to this inherited fd.
   run->add_option("--approval-fd", o.approval_fd, "")->group("");
   // Internal, for `cordon mcp --session-sandbox`: serve its calls on this fd.
@@ -360,6 +363,7 @@ Result<Command> Parse(const std::vector<std::string>& args) {
   RunArgs& r = cmd.run;
   r.overrides = std::move(overrides).value();
   r.verbose = o.verbose;
+  r.quiet = o.quiet;
   if (run->count("--timeout") > 0) {
     auto t = ParseTimeout(o.timeout);
     if (!t.ok()) {

@@ -30,6 +30,7 @@ struct LogArgs {
 struct RunArgs {
   policy::Overrides overrides;
   bool verbose = false;
+  bool quiet = false;                  // no denial summary at the end (denial_summary.h)
   std::optional<int> timeout_seconds;  // kill the tree after this, exit 124
   int approval_fd = -1;  // internal: questions to `cordon mcp` (see approval/channel.h)
   int session_fd = -1;   // internal: `cordon mcp --session-sandbox` (sandbox/linux/session_init.h)

@@ -57,10 +57,39 @@ std::string Describe(const policy::Policy& p, bool session_sandbox) {
 
 }  // namespace
 
+// Serves when the policy cannot be used: an agent whose MCP server exits
+// before `initialize` sees only a dead server, so this one starts, lists
+// its tools, and answers every call with `why` and the fix.
+int ServeUnavailable(const Error& why) {
+  mcp::ServerOptions o;
+  o.version = CORDON_VERSION;
+  o.unavailable = "cordon cannot run commands: " + why.Describe() + "\nFix: ";
+  o.unavailable +=
+      why.op == "workspace"
+          ? "start `cordon mcp` in the project directory (the working directory in the MCP "
+            "client's server config), or add --workspace DIR to its arguments"
+          : "correct the option or config file named above";
+  o.unavailable += ", then restart this MCP server.";
+  o.tool_description = "Unavailable: " + o.unavailable;
+  return mcp::Serve(STDIN_FILENO, STDOUT_FILENO, o);
+}
+
 int McpCommand(const McpArgs& command) {
-  // A bad option or config fails here, at start, not at the first call.
-  std::optional<Resolved> resolved = ResolveOrReport(command.overrides);
-  if (!resolved) return kExitSetupError;
+  // A bad option or config is reported at start (stderr, the client's log)
+  // and on every tool call.
+  policy::Overrides overrides = command.overrides;
+  auto host = policy::HostFacts::FromProcess();
+  if (!host.ok()) {
+    Say(host.error());
+    return ServeUnavailable(host.error());
+  }
+  auto policy = policy::Resolve(overrides, host.value());
+  if (!policy.ok()) {
+    Say(policy.error());
+    return ServeUnavailable(policy.error());
+  }
+  WarnSkipped(policy.value());
+  std::optional<Resolved> resolved = Resolved{std::move(host).value(), std::move(policy).value()};
   char self[PATH_MAX];
   ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
   if (n <= 0) {
@@ -72,6 +101,7 @@ int McpCommand(const McpArgs& command) {
   if (command.session_sandbox) {
     Status shareable = CheckSessionSandbox(p);
     if (!shareable.ok()) {
+      // A contradiction on the command line, not a place: fail at once.
       Say(shareable.error());
       return kExitSetupError;
     }

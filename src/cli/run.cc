@@ -4,7 +4,9 @@
 #include <sched.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cerrno>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <nlohmann/json.hpp>
@@ -12,6 +14,7 @@
 #include "approval/broker.h"
 #include "approval/reruns.h"
 #include "cli/commands.h"
+#include "cli/process_tree.h"
 #include "cli/rerun.h"
 #include "cli/run_events.h"
 #include "cli/run_proxy.h"
@@ -37,8 +40,11 @@ void PrintPlan(const sandbox::Plan& plan) {
 }
 
 // One confined run of command.argv under `policy`.
+// `running`: the sandbox's first process while it runs, else 0 (the
+// terminal channel stops the run's processes while it asks).
 int RunOnce(const RunArgs& command, const policy::Policy& policy, approval::Broker& broker,
-            RunEvents& events, bool* session_started, sandbox::RunStats& stats) {
+            RunEvents& events, bool* session_started, sandbox::RunStats& stats,
+            std::atomic<pid_t>* running) {
   sandbox::CompileInputs inputs;
   inputs.argv = command.argv;
   inputs.environ = environ;
@@ -91,6 +97,7 @@ int RunOnce(const RunArgs& command, const policy::Policy& policy, approval::Brok
     tell(what);
   };
   options.on_started = [&](pid_t pid) {
+    running->store(pid);
     start_session();
     events.ExecStart(*plan, pid);
   };
@@ -129,6 +136,7 @@ int RunOnce(const RunArgs& command, const policy::Policy& policy, approval::Brok
       }
     }
   }
+  running->store(0);
   // A second refusal cannot happen: the namespace-less tier clones no
   // namespace.
   Outcome outcome = std::holds_alternative<Outcome>(launched)
@@ -158,7 +166,8 @@ int RunOnce(const RunArgs& command, const policy::Policy& policy, approval::Brok
 // The broker's setup: the channel (the fd from `cordon mcp`, else the
 // terminal when interactive), where "always" is saved, the events.
 approval::BrokerOptions ApprovalSetup(const RunArgs& command, const policy::HostFacts& host,
-                                      const policy::Policy& policy, EventSink* events, bool quiet) {
+                                      const policy::Policy& policy, EventSink* events, bool quiet,
+                                      const std::atomic<pid_t>* running) {
   approval::BrokerOptions o;
   o.approval = policy.approval;
   o.trusted_commands = policy.trusted_commands;
@@ -183,7 +192,9 @@ approval::BrokerOptions ApprovalSetup(const RunArgs& command, const policy::Host
     }
     o.channel = approval::FdChannel(UniqueFd(command.approval_fd));
   } else if (policy.approval != policy::Approval::kNever) {
-    o.channel = approval::OpenTerminal(o.config_path.empty() ? "" : "saved in " + o.config_path);
+    o.channel = approval::OpenTerminal(
+        o.config_path.empty() ? "" : "saved in " + o.config_path,
+        [running](bool hold) { SignalTree(running->load(), hold ? SIGSTOP : SIGCONT); });
   }
   if (!quiet) {
     o.on_notice = [](const std::string& what) { Say(what); };
@@ -210,7 +221,7 @@ int RunCommand(const RunArgs& args) {
   // Every widening of this run (an approved re-run, the session's approval
   // policy) is a flag-layer entry resolved again: the Policy is never edited.
   policy::Overrides overrides = args.overrides;
-  std::optional<Resolved> resolved = ResolveOrReport(overrides);
+  std::optional<Resolved> resolved = ResolveOrReport(overrides, /*warn_skipped=*/!args.quiet);
   if (!resolved) return kExitSetupError;
   const policy::HostFacts host = std::move(resolved->host);
   std::optional<const policy::Policy> policy(std::move(resolved->policy));
@@ -243,7 +254,9 @@ int RunCommand(const RunArgs& args) {
     }
   }
   RunEvents events(host, *policy, args.verbose);
-  approval::Broker broker(ApprovalSetup(args, host, *policy, events.sink(), /*quiet=*/false));
+  std::atomic<pid_t> running{0};
+  approval::Broker broker(
+      ApprovalSetup(args, host, *policy, events.sink(), /*quiet=*/false, &running));
   const std::string shown = policy::DescribeCommand(args.argv);
   // untrusted: a command not on the trusted list runs only when approved.
   if (auto r = broker.GateCommand(args.argv, shown); r && !approval::Allows(*r)) {
@@ -262,7 +275,7 @@ int RunCommand(const RunArgs& args) {
       broker,
       [&] {
         stats = {};
-        return RunOnce(args, *policy, broker, events, &session_started, stats);
+        return RunOnce(args, *policy, broker, events, &session_started, stats, &running);
       },
       [&](int failed) {
         std::string notice;
@@ -278,6 +291,9 @@ int RunCommand(const RunArgs& args) {
       });
   events.Finish();
   ReportDenied(args, broker);
+  if (!args.quiet) {
+    for (const std::string& line : events.denials().Lines(*policy, status)) Say(line);
+  }
   return status;
 }
 

@@ -64,6 +64,7 @@ RunEvents::RunEvents(const policy::HostFacts& host, const policy::Policy& policy
   o.resource = telemetry::MakeResource(env, HostName());
   o.ids = Ids();
   sink_ = std::make_unique<telemetry::RunSink>(std::move(o));
+  summary_ = std::make_unique<DenialSummary>(sink_.get());
 }
 
 void RunEvents::SessionStart(const policy::Policy& policy, const sandbox::Plan& plan) {
@@ -168,7 +169,7 @@ void RunEvents::ExecEnd(const Outcome& outcome, const sandbox::RunStats& stats) 
     d.Add("file.path", stats.denied_write);
     d.Add("cordon.fs.access", std::string("write"));
     d.Add("cordon.fs.denials.count", static_cast<int64_t>(stats.denied_writes));
-    sink_->Emit(std::move(d));
+    summary_->Emit(std::move(d));
   }
 }
 

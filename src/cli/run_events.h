@@ -8,6 +8,7 @@
 #include <memory>
 #include <string>
 
+#include "cli/denial_summary.h"
 #include "common/outcome.h"
 #include "policy/loader.h"
 #include "policy/policy.h"
@@ -23,7 +24,9 @@ class RunEvents {
   // the OTLP exporter when policy or environment names an endpoint.
   RunEvents(const policy::HostFacts& host, const policy::Policy& policy, bool verbose);
 
-  [[nodiscard]] EventSink* sink() { return sink_.get(); }
+  // Every event of the run passes the denial summary on its way to the sink.
+  [[nodiscard]] EventSink* sink() { return summary_.get(); }
+  [[nodiscard]] const DenialSummary& denials() const { return *summary_; }
   [[nodiscard]] pid_t exporter_pid() const { return sink_->exporter_pid(); }
 
   void SessionStart(const policy::Policy& policy, const sandbox::Plan& plan);
@@ -35,7 +38,8 @@ class RunEvents {
 
  private:
   std::unique_ptr<telemetry::RunSink> sink_;
-  int64_t exec_started_ns_ = 0;  // CLOCK_MONOTONIC
+  std::unique_ptr<DenialSummary> summary_;  // forwards to sink_
+  int64_t exec_started_ns_ = 0;             // CLOCK_MONOTONIC
   bool exec_started_ = false;
 };
 

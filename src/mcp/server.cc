@@ -192,6 +192,10 @@ class Server {
       Write(EncodeError(m.id, kInvalidParams, "Unknown tool: " + name));
       return;
     }
+    if (!options_.unavailable.empty()) {
+      Write(EncodeResult(m.id, TextResult(options_.unavailable, true)));
+      return;
+    }
     auto call = std::make_shared<Call>();
     call->id = m.id.dump();
     {

@@ -29,6 +29,12 @@ struct ServerOptions {
   std::string version;
   // Checks the run tool's request_writable entries (null: refused).
   WritableCheck check_writable;
+  // Non-empty: cordon cannot run anything here (the policy does not
+  // resolve, e.g. the workspace is the home). The server still starts and
+  // answers initialize and tools/list, and every tool call gets this text
+  // (the reason and the fix) as an error result, so the agent can tell the
+  // person instead of seeing a dead server.
+  std::string unavailable;
 };
 
 // Serves until the client closes `in_fd` (or writing `out_fd` fails), then

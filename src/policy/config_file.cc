@@ -226,8 +226,10 @@ class LayerBuilder {
         s = ExpectStringArray("filesystem.deny_read", v, &layer_.deny_read);
       } else if (name == "protect") {
         s = ExpectStringArray("filesystem.protect", v, &layer_.protect);
+      } else if (name == "unhide") {
+        s = ExpectStringArray("filesystem.unhide", v, &layer_.unhide);
       } else {
-        s = Unknown(k, "filesystem", "writable, read, deny_read, protect");
+        s = Unknown(k, "filesystem", "writable, read, deny_read, protect, unhide");
       }
       if (!s.ok()) {
         return s;

@@ -53,6 +53,8 @@ struct ConfigLayer {
   std::vector<ConfigString> read;
   std::vector<ConfigString> deny_read;
   std::vector<ConfigString> protect;
+  // Built-in deny_read rules lifted (each names a rule's path exactly).
+  std::vector<ConfigString> unhide;
 
   // [network] rules as written (validated by the loader, which knows the
   // narrowing rules): allow, deny, allow_local, allow_presets.

@@ -26,6 +26,9 @@ constexpr std::array kFlags = {
     PolicyFlag{"--deny-read", Arity::kRepeatable, "PATH",
                "Path never visible, even under an allowed parent or inside the workspace "
                "(repeatable)"},
+    PolicyFlag{"--unhide", Arity::kRepeatable, "PATH",
+               "Lift the built-in deny-read rule for exactly PATH (e.g. ~/.ssh), so --read or "
+               "--writable can name it (repeatable; never cordon's own config or state)"},
     PolicyFlag{"--protect", Arity::kRepeatable, "PATH",
                "Path kept read-only inside a writable root (repeatable)"},
     PolicyFlag{"--net", Arity::kOne, "MODE",
@@ -105,6 +108,8 @@ Status AddFlag(Overrides* overrides, std::string_view name, const std::string& v
     l.read.push_back(str());
   } else if (name == "--deny-read") {
     l.deny_read.push_back(str());
+  } else if (name == "--unhide") {
+    l.unhide.push_back(str());
   } else if (name == "--protect") {
     l.protect.push_back(str());
   } else if (name == "--allow-domain") {

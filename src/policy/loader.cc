@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <exception>
 #include <set>
+#include <tuple>
 #include <unordered_map>
 
 #include "policy/config_file.h"
@@ -252,8 +253,9 @@ class Resolver {
 
   // `existing_only`: a missing path is skipped in a config file (one user
   // file serves several machines) and an error for a flag (a typo).
+  // `key` names the config key in what policy show lists as skipped.
   Status AddPaths(const std::vector<ConfigString>& in, std::vector<PathRule>* out,
-                  bool existing_only) {
+                  bool existing_only, const char* key = "") {
     for (const ConfigString& s : in) {
       auto path = ConfigPath(s);
       if (!path.ok()) {
@@ -263,6 +265,7 @@ class Resolver {
         if (s.origin.kind == Origin::Kind::kFlag) {
           return PlainError(s.origin.flag, s.value, path.value() + " does not exist");
         }
+        policy_.skipped.push_back(SkippedPath{path.value(), key, s.origin, "does not exist"});
         continue;
       }
       out->push_back(PathRule{path.value(), s.origin});
@@ -336,11 +339,13 @@ class Resolver {
       policy_.net_origin = layer.net_origin;
     }
     size_t first_writable = policy_.writable.size();
-    CORDON_RETURN_IF_ERROR(AddPaths(layer.writable, &policy_.writable, true));
+    CORDON_RETURN_IF_ERROR(
+        AddPaths(layer.writable, &policy_.writable, true, "filesystem.writable"));
     for (size_t i = first_writable; i < policy_.writable.size(); ++i) {
       CORDON_RETURN_IF_ERROR(CheckWritable(policy_.writable[i]));
     }
-    CORDON_RETURN_IF_ERROR(AddPaths(layer.read, &policy_.read, true));
+    CORDON_RETURN_IF_ERROR(AddPaths(layer.read, &policy_.read, true, "filesystem.read"));
+    CORDON_RETURN_IF_ERROR(AddPaths(layer.unhide, &unhide_, false));
     CORDON_RETURN_IF_ERROR(AddPaths(layer.deny_read, &policy_.deny_read, false));
     CORDON_RETURN_IF_ERROR(AddPaths(layer.protect, &policy_.protect, false));
     for (const ConfigString& s : layer.env_pass) {
@@ -457,6 +462,10 @@ class Resolver {
     if (!layer.read.empty()) {
       return Widens(layer.read.front().origin, "filesystem.read adds readable paths");
     }
+    if (!layer.unhide.empty()) {
+      return Widens(layer.unhide.front().origin,
+                    "filesystem.unhide lifts built-in deny-read rules");
+    }
     if (!layer.env_pass.empty()) {
       return Widens(layer.env_pass.front().origin, "env.pass lets scrubbed variables through");
     }
@@ -563,6 +572,7 @@ class Resolver {
     }
     DedupeBy(&p.net_resolve, [](const ResolveOverride& r) { return r.host + "|" + r.address; });
     DedupeBy(&p.deny_read, [](const PathRule& r) { return r.path; });
+    CORDON_RETURN_IF_ERROR(LiftDenyRules());
     RealPaths real;
     for (const PathRule& deny : p.deny_read) {
       if (IsWithinResolved(p.workspace, deny.path, real)) {
@@ -570,16 +580,25 @@ class Resolver {
                           "is inside deny-read " + deny.path + " (" + deny.origin.Describe() + ")");
       }
     }
-    // deny_read beats everything: a rule that would expose a denied path goes.
-    for (const PathRule& w : p.writable) {
-      if (w.origin.kind != Origin::Kind::kFlag) {
-        continue;
-      }
-      for (const PathRule& deny : p.deny_read) {
-        if (IsWithinResolved(w.path, deny.path, real)) {
-          return PlainError(
-              "--writable", w.path,
-              w.path + " is inside deny-read " + deny.path + " (" + deny.origin.Describe() + ")");
+    // deny_read beats everything: a rule that would expose a denied path
+    // goes. A flag's is refused (it would do nothing), a config file's is
+    // listed as skipped.
+    for (auto [list, flag, key] : {std::tuple{&p.read, "--read", "filesystem.read"},
+                                   std::tuple{&p.writable, "--writable", "filesystem.writable"}}) {
+      for (const PathRule& r : *list) {
+        if (r.origin.kind == Origin::Kind::kBuiltin) continue;
+        for (const PathRule& deny : p.deny_read) {
+          if (!IsWithinResolved(r.path, deny.path, real)) continue;
+          const std::string why =
+              "inside deny-read " + deny.path + " (" + deny.origin.Describe() + ")";
+          if (r.origin.kind != Origin::Kind::kFlag) {
+            p.skipped.push_back(SkippedPath{r.path, key, r.origin, why});
+            break;
+          }
+          Error e = PlainError(flag, r.path,
+                               r.path + " is " + why + ", so " + flag + " would have no effect");
+          e.hint = LiftHint(deny);
+          return e;
         }
       }
     }
@@ -629,6 +648,84 @@ class Resolver {
     return {};
   }
 
+  // How to lift `deny` explicitly: a built-in rule by --unhide, a config
+  // file's where it is written.
+  std::string LiftHint(const PathRule& deny) const {
+    if (IsOwnState(deny.path)) {
+      return "cordon's own config and state are never visible to a sandbox";
+    }
+    if (deny.origin.kind == Origin::Kind::kBuiltin) {
+      return "to lift the built-in rule, add --unhide " + deny.path +
+             " (or [filesystem] unhide = [\"" + deny.path + "\"] in " + UserFilePath() + ")";
+    }
+    if (deny.origin.kind == Origin::Kind::kFlag) {
+      return "drop " + deny.origin.flag + " " + deny.path;
+    }
+    return "remove it from deny_read at " + deny.origin.Describe();
+  }
+
+  // cordon's own config and state (vault, key, events, approvals).
+  bool IsOwnState(const std::string& path) const {
+    for (const std::string& own :
+         {host_.xdg_config_home + "/cordon", host_.xdg_state_home + "/cordon"}) {
+      if (IsWithin(path, own) || IsWithin(own, path)) return true;
+    }
+    return false;
+  }
+
+  // --unhide / [filesystem] unhide: removes the built-in deny_read rules
+  // whose path is exactly the one named. Never cordon's own; a flag that
+  // lifts nothing is refused, a config entry is listed as skipped.
+  Status LiftDenyRules() {
+    Policy& p = policy_;
+    for (const PathRule& u : unhide_) {
+      const bool flag = u.origin.kind == Origin::Kind::kFlag;
+      auto refuse = [&](const std::string& why, const std::string& hint = {}) -> Status {
+        if (!flag) {
+          p.skipped.push_back(SkippedPath{u.path, "filesystem.unhide", u.origin, why});
+          return {};
+        }
+        Error e = PlainError("--unhide", u.path, why);
+        e.hint = hint;
+        return e;
+      };
+      if (IsOwnState(u.path)) {
+        // Not even from the user file: a sandbox that read the vault's key
+        // or wrote the approvals could widen the next run.
+        Error e = PlainError(flag ? "--unhide" : "config", flag ? u.path : u.origin.Describe(),
+                             "refusing to unhide " + u.path +
+                                 ": cordon's own config and state are never visible to a sandbox");
+        return e;
+      }
+      auto match = std::find_if(p.deny_read.begin(), p.deny_read.end(),
+                                [&](const PathRule& d) { return d.path == u.path; });
+      if (match == p.deny_read.end()) {
+        auto outer = std::find_if(p.deny_read.begin(), p.deny_read.end(),
+                                  [&](const PathRule& d) { return IsWithin(u.path, d.path); });
+        if (outer != p.deny_read.end()) {
+          CORDON_RETURN_IF_ERROR(refuse("no deny-read rule names " + u.path + "; it is inside " +
+                                            outer->path + " (" + outer->origin.Describe() + ")",
+                                        LiftHint(*outer)));
+        } else {
+          CORDON_RETURN_IF_ERROR(
+              refuse("no deny-read rule names " + u.path + ", so there is nothing to unhide",
+                     "the deny-read rules: cordon policy show"));
+        }
+        continue;
+      }
+      if (match->origin.kind != Origin::Kind::kBuiltin) {
+        CORDON_RETURN_IF_ERROR(refuse("the deny-read rule for " + u.path + " comes from " +
+                                          match->origin.Describe() +
+                                          ", not a built-in default; unhide lifts only those",
+                                      LiftHint(*match)));
+        continue;
+      }
+      p.unhidden.push_back(LiftedRule{match->path, u.origin, match->origin.Describe()});
+      p.deny_read.erase(match);
+    }
+    return {};
+  }
+
   static HostFacts Normalized(HostFacts h) {
     for (std::string* s :
          {&h.home, &h.cwd, &h.xdg_config_home, &h.xdg_state_home, &h.xdg_runtime_dir}) {
@@ -642,6 +739,7 @@ class Resolver {
   const Overrides& overrides_;
   const HostFacts host_;
   Policy policy_;
+  std::vector<PathRule> unhide_;  // every layer's unhide entries, lifted in Finish
 };
 
 }  // namespace

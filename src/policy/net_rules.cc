@@ -280,6 +280,14 @@ Result<HostRule> ParseHostRule(std::string_view text) {
                      "non-ASCII host name: internationalized names must be written in punycode "
                      "(xn--...), e.g. 'xn--bcher-kva.example' for 'bücher.example'");
   }
+  // A URL where a host belongs: say which part to give.
+  if (size_t scheme = text.find("://"); scheme != std::string_view::npos) {
+    std::string_view host = text.substr(scheme + 3);
+    host = host.substr(0, host.find_first_of("/?#"));
+    if (size_t at = host.rfind('@'); at != std::string_view::npos) host.remove_prefix(at + 1);
+    return RuleError(text, "a URL, not a host: give the host name: " +
+                               std::string(host.empty() ? "HOST" : host));
+  }
   std::string_view rest = text;
   if (rest.substr(0, 2) == "*.") {
     rule.wildcard = true;

@@ -41,6 +41,23 @@ struct PathRule {
   bool is_dir = false;  // protect: a missing path is kept by a directory
 };
 
+// A built-in deny_read rule lifted by --unhide or [filesystem] unhide.
+struct LiftedRule {
+  std::string path;  // the deny rule's path
+  Origin lifted_by;  // the flag or config line that lifted it
+  std::string rule;  // the lifted rule's origin, described
+};
+
+// A path a config file names that takes no effect (a user file serves
+// several machines, so this is not an error): shown by policy show, warned
+// about once by cordon run.
+struct SkippedPath {
+  std::string path;  // expanded
+  std::string key;   // "filesystem.read"
+  Origin origin;
+  std::string reason;  // "does not exist", "inside deny-read ~/.ssh (built-in default)"
+};
+
 struct EnvPass {
   std::string name;
   Origin origin;
@@ -87,6 +104,10 @@ struct Policy {
   // Directories replaced by an empty view besides the home: /run, /var/run,
   // $XDG_RUNTIME_DIR (hidden socket directories). /tmp is always private.
   std::vector<PathRule> hide;
+  // Built-in deny_read rules that --unhide or [filesystem] unhide removed.
+  std::vector<LiftedRule> unhidden;
+  // Config file paths that take no effect, with the reason.
+  std::vector<SkippedPath> skipped;
 
   // Environment: names matching a scrub pattern (glob, '*' only) are removed
   // unless passed; then env_set entries are set.

@@ -151,6 +151,19 @@ std::string RenderText(const Policy& p, bool verbose) {
     Line(&out, e.path, e.origin);
   }
 
+  if (!p.unhidden.empty()) {
+    out += "\nUnhidden (built-in deny-read rules lifted):\n";
+    for (const LiftedRule& u : p.unhidden) {
+      Line(&out, u.path, u.lifted_by.Describe() + " (was: " + u.rule + ")");
+    }
+  }
+  if (!p.skipped.empty()) {
+    out += "\nSkipped (named in a config file, no effect):\n";
+    for (const SkippedPath& sk : p.skipped) {
+      Line(&out, sk.path, sk.key + ": " + sk.reason + "  [" + sk.origin.Describe() + "]");
+    }
+  }
+
   std::vector<NetEntry> net = NetEntries(p);
   if (!net.empty() || !p.net_resolve.empty()) {
     out += "\nNetwork rules";
@@ -232,6 +245,19 @@ std::string RenderJson(const Policy& p, int indent) {
     paths.push_back({{"path", e.path}, {"access", e.access}, {"origin", e.origin}});
   }
   j["paths"] = std::move(paths);
+  ordered_json unhidden = ordered_json::array();
+  for (const LiftedRule& u : p.unhidden) {
+    unhidden.push_back({{"path", u.path}, {"origin", u.lifted_by.Describe()}, {"rule", u.rule}});
+  }
+  j["unhidden"] = std::move(unhidden);
+  ordered_json skipped = ordered_json::array();
+  for (const SkippedPath& sk : p.skipped) {
+    skipped.push_back({{"path", sk.path},
+                       {"key", sk.key},
+                       {"reason", sk.reason},
+                       {"origin", sk.origin.Describe()}});
+  }
+  j["skipped"] = std::move(skipped);
   ordered_json pass = ordered_json::array();
   for (const EnvPass& e : p.env_pass) {
     pass.push_back({{"name", e.name}, {"origin", e.origin.Describe()}});

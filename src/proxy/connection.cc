@@ -621,6 +621,11 @@ void Connection::EmitDecision(const std::string& reason) {
   }
   if (!peer_.empty()) e.Add("network.peer.address", peer_);
   if (!reason.empty()) e.Add("cordon.reason", reason);
+  // Allowed, but no upstream connection came of it (no such name, refused,
+  // timed out): `cordon log --denied` lists it with the denials.
+  if (allowed && !reason.empty() && (phase_ == Phase::kResolving || phase_ == Phase::kConnecting)) {
+    e.Add("cordon.upstream.failed", true);
+  }
   e.Add("cordon.bytes_up", static_cast<int64_t>(bytes_up_))
       .Add("cordon.bytes_down", static_cast<int64_t>(bytes_down_))
       .Add("cordon.duration_ms", ctx_.now_ms - started_ms_);

@@ -50,6 +50,9 @@ std::string Bytes(const std::string& n) {
 
 bool IsDenial(const Event& e) {
   if (e.name == "cordon.fs.denial") return true;
+  // Allowed by a rule, but the destination failed (no such name, refused):
+  // to the command it is a failure all the same.
+  if (Str(e, "cordon.upstream.failed") == "true") return true;
   return Str(e, "cordon.decision") == "deny";
 }
 

@@ -15,7 +15,8 @@ namespace cordon::telemetry {
 [[nodiscard]] std::string KeyFacts(const Event& event);
 
 // Whether the event records something refused: a denied network decision,
-// a filesystem denial, or a denied approval.
+// a filesystem denial, a denied approval, or an allowed destination that
+// failed upstream (cordon.upstream.failed: no such name, refused).
 [[nodiscard]] bool IsDenial(const Event& event);
 
 }  // namespace cordon::telemetry

@@ -83,9 +83,16 @@ TEST_F(FsReadTest, ReadOfTheWholeHomeStillHidesTheDenyList) {
   ExpectSecretsHidden(opts);
 }
 
+// --read of a deny-listed path would do nothing: it is refused (exit 125,
+// nothing runs) with the way to lift the rule; lifting the rule alone
+// shows nothing either (the home stays hidden), and the rest stays denied.
 TEST_F(FsReadTest, ReadOfSshStillDenied) {
-  ExpectSecretsHidden({"--read", home_ + "/.ssh"});
-  ExpectSecretsHidden({"--read", home_ + "/.ssh/id_ed25519"});
+  for (const std::string& path : {home_ + "/.ssh", home_ + "/.ssh/id_ed25519"}) {
+    RunResult r = Run({"--read", path}, {"/bin/cat", home_ + "/.ssh/id_ed25519"});
+    EXPECT_EQ(r.exit_code, 125) << r.Describe();
+    EXPECT_NE(r.err.find("--unhide " + home_ + "/.ssh"), std::string::npos) << r.Describe();
+  }
+  ExpectSecretsHidden({"--unhide", home_ + "/.ssh"});
 }
 
 TEST_F(FsReadTest, DenyListHiddenUnderAnAllowedParent) {

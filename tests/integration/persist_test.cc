@@ -99,7 +99,8 @@ TEST_F(PersistTest, HostileProbeChangesNothingOutsideTheWorkspace) {
   std::string leak = "cordon-leak-" + RandomToken();
   for (const auto& opts :
        {std::vector<std::string>{}, std::vector<std::string>{"--read", home_, "--read", outside_},
-        std::vector<std::string>{"--read", home_ + "/.ssh", "--mode", "read-only"}}) {
+        // (--read of ~/.ssh itself is refused now: it would do nothing.)
+        std::vector<std::string>{"--read", home_ + "/.config", "--mode", "read-only"}}) {
     std::vector<std::string> args = {"hostile"};
     for (const auto& t : HostileTargets()) args.push_back(t);
     RunResult r = Probe(opts, args);

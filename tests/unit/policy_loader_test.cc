@@ -27,6 +27,7 @@ void Set(Overrides* ov, const std::string& flag, const std::vector<std::string>&
       {"--read", &ConfigLayer::read},
       {"--deny-read", &ConfigLayer::deny_read},
       {"--protect", &ConfigLayer::protect},
+      {"--unhide", &ConfigLayer::unhide},
       {"--allow-domain", &ConfigLayer::net_allow},
       {"--deny-domain", &ConfigLayer::net_deny},
       {"--allow-local", &ConfigLayer::net_allow_local},
@@ -445,19 +446,121 @@ TEST_F(ResolveTest, WritableSymlinkToSystemRootIsRefused) {
   EXPECT_NE(Err(ov).find("system directory"), std::string::npos);
 }
 
+// deny_read beats read: a config file's read inside it is dropped and
+// listed as skipped; a flag's would do nothing, so it is refused with the
+// explicit way to lift the rule (issue 14, point 6).
 TEST_F(ResolveTest, DenyReadBeatsRead) {
   fs::create_directories(home_ + "/.ssh/keys");
   fs::create_directory_symlink(home_ + "/.ssh", home_ + "/sshlink");
+  for (const char* given : {"~/.ssh/keys", "~/sshlink", "~/.ssh"}) {
+    Overrides ov;
+    Set(&ov, "--read", {given});
+    const std::string err = Err(ov);
+    EXPECT_NE(err.find("inside deny-read " + home_ + "/.ssh (built-in default)"), std::string::npos)
+        << err;
+    EXPECT_NE(err.find("--unhide " + home_ + "/.ssh"), std::string::npos) << err;
+  }
   Overrides ov;
-  Set(&ov, "--read", {"~/.ssh/keys", "~/sshlink", "~/.m2"});
+  Set(&ov, "--read", {"~/.m2"});
   Set(&ov, "--deny-read", {"~/.m2"});
+  EXPECT_NE(Err(ov).find("drop --deny-read"), std::string::npos);
+  // A user-file read or writable root inside deny_read is dropped, listed
+  // as skipped with the reason, not an error.
+  WriteUser("[filesystem]\nwritable = [\"~/.ssh/keys\"]\nread = [\"~/.ssh\"]\n");
+  Policy p = Ok();
+  EXPECT_TRUE(p.writable.empty());
+  EXPECT_EQ(Find(p.read, home_ + "/.ssh"), nullptr);
+  ASSERT_EQ(p.skipped.size(), 2u);
+  EXPECT_EQ(p.skipped[0].key, "filesystem.read");
+  EXPECT_EQ(p.skipped[0].path, home_ + "/.ssh");
+  EXPECT_NE(p.skipped[0].reason.find("inside deny-read " + home_ + "/.ssh"), std::string::npos);
+  EXPECT_EQ(p.skipped[1].key, "filesystem.writable");
+}
+
+// --unhide lifts exactly one built-in deny rule, so --read can name it; it
+// is refused when it would lift nothing, cordon's own state, or a rule a
+// config file or flag wrote.
+TEST_F(ResolveTest, UnhideLiftsABuiltinDenyRule) {
+  Write(home_ + "/.npmrc", "registry=x\n");
+  Overrides ov;
+  Set(&ov, "--unhide", {"~/.ssh", "~/.npmrc"});
+  Set(&ov, "--read", {"~/.ssh", "~/.npmrc"});
   Policy p = Ok(ov);
-  EXPECT_EQ(Find(p.read, home_ + "/.ssh/keys"), nullptr);
-  EXPECT_EQ(Find(p.read, home_ + "/sshlink"), nullptr);  // resolves into ~/.ssh
-  EXPECT_EQ(Find(p.read, home_ + "/.m2"), nullptr);
-  // A user-file writable root inside deny_read is dropped, not an error.
-  WriteUser("[filesystem]\nwritable = [\"~/.ssh/keys\"]\n");
-  EXPECT_TRUE(Ok().writable.empty());
+  EXPECT_NE(Find(p.read, home_ + "/.ssh"), nullptr);
+  EXPECT_NE(Find(p.read, home_ + "/.npmrc"), nullptr);
+  EXPECT_EQ(Find(p.deny_read, home_ + "/.ssh"), nullptr);
+  EXPECT_NE(Find(p.deny_read, home_ + "/.aws"), nullptr);  // only what was named
+  ASSERT_EQ(p.unhidden.size(), 2u);
+  EXPECT_EQ(p.unhidden[0].path, home_ + "/.ssh");
+  EXPECT_EQ(p.unhidden[0].lifted_by.Describe(), "flag --unhide");
+  EXPECT_EQ(p.unhidden[0].rule, "built-in default");
+
+  // Twin: without --unhide the same --read is refused.
+  Overrides plain;
+  Set(&plain, "--read", {"~/.npmrc"});
+  EXPECT_NE(Err(plain).find("would have no effect"), std::string::npos);
+
+  for (const char* own :
+       {"~/.config/cordon", "~/.local/state/cordon", "~/.config", "~/.local/state/cordon/vault"}) {
+    Overrides o;
+    Set(&o, "--unhide", {own});
+    EXPECT_NE(Err(o).find("cordon's own config and state"), std::string::npos) << own;
+  }
+  Overrides nothing;
+  Set(&nothing, "--unhide", {"~/.m2"});
+  EXPECT_NE(Err(nothing).find("nothing to unhide"), std::string::npos);
+  Overrides inner;
+  Set(&inner, "--unhide", {"~/.ssh/id_rsa"});
+  EXPECT_NE(Err(inner).find("it is inside " + home_ + "/.ssh"), std::string::npos);
+  Overrides flag_rule;
+  Set(&flag_rule, "--deny-read", {"~/.m2"});
+  Set(&flag_rule, "--unhide", {"~/.m2"});
+  EXPECT_NE(Err(flag_rule).find("not a built-in default"), std::string::npos);
+}
+
+TEST_F(ResolveTest, UnhideInConfigFiles) {
+  WriteUser("[filesystem]\nunhide = [\"~/.ssh\", \"~/.m2\"]\nread = [\"~/.ssh\"]\n");
+  Policy p = Ok();
+  EXPECT_NE(Find(p.read, home_ + "/.ssh"), nullptr);
+  ASSERT_EQ(p.unhidden.size(), 1u);
+  EXPECT_EQ(p.unhidden[0].lifted_by.kind, Origin::Kind::kUserConfig);
+  // A user file's entry that lifts nothing is skipped, not an error.
+  ASSERT_EQ(p.skipped.size(), 1u);
+  EXPECT_EQ(p.skipped[0].key, "filesystem.unhide");
+  EXPECT_EQ(p.skipped[0].path, home_ + "/.m2");
+  // Never cordon's own, even from the user file.
+  WriteUser("[filesystem]\nunhide = [\"~/.config/cordon\"]\n");
+  EXPECT_NE(Err().find("cordon's own config and state"), std::string::npos);
+  // An untrusted project file may not lift anything.
+  WriteUser("");
+  WriteProject("[filesystem]\nunhide = [\"~/.ssh\"]\n");
+  EXPECT_NE(Err().find("filesystem.unhide lifts built-in deny-read rules"), std::string::npos);
+}
+
+TEST_F(ResolveTest, MissingConfigPathsAreListedAsSkipped) {
+  WriteUser("[filesystem]\nread = [\"~/not-here\"]\nwritable = [\"~/gone\"]\n");
+  Policy p = Ok();
+  ASSERT_EQ(p.skipped.size(), 2u);
+  EXPECT_EQ(p.skipped[0].key, "filesystem.writable");
+  EXPECT_EQ(p.skipped[0].path, home_ + "/gone");
+  EXPECT_EQ(p.skipped[0].reason, "does not exist");
+  EXPECT_EQ(p.skipped[0].origin.line, 3);
+  EXPECT_EQ(p.skipped[1].key, "filesystem.read");
+  // Twin: a path that exists is not skipped.
+  fs::create_directories(home_ + "/not-here");
+  fs::create_directories(home_ + "/gone");
+  EXPECT_TRUE(Ok().skipped.empty());
+}
+
+TEST_F(ResolveTest, UrlWhereAHostBelongsNamesTheHost) {
+  Overrides ov;
+  Set(&ov, "--net", {"proxy"});
+  Set(&ov, "--allow-domain", {"https://example.com/x"});
+  EXPECT_NE(Err(ov).find("give the host name: example.com"), std::string::npos);
+  Set(&ov, "--allow-domain", {"example.com"});
+  EXPECT_EQ(Ok(ov).net_rules.allow.size(), 1u);
+  WriteUser("[network]\nmode = \"proxy\"\nallow = [\"http://user@api.example.org:8080/v1\"]\n");
+  EXPECT_NE(Err().find("give the host name: api.example.org:8080"), std::string::npos);
 }
 
 TEST_F(ResolveTest, DuplicatesKeepTheFirstOrigin) {

@@ -137,9 +137,9 @@ ChildStatus Build(const Plan& plan, std::span<int> scratch, int* host_pts_fd) {
   // Clone every path that will be shown again before anything hides it.
   for (size_t i = 0; i < plan.binds.size(); ++i) {
     const Bind& bind = plan.binds[i];
-    scratch[i] =
-        open_tree(AT_FDCWD, bind.path.c_str(), OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
-    if (scratch[i] < 0) return ChildStatus::Errno("open_tree(OPEN_TREE_CLONE)", bind.path.c_str());
+    const char* from = bind.source.empty() ? bind.path.c_str() : bind.source.c_str();
+    scratch[i] = open_tree(AT_FDCWD, from, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+    if (scratch[i] < 0) return ChildStatus::Errno("open_tree(OPEN_TREE_CLONE)", from);
     if (bind.read_only) {
       CORDON_CHILD_TRY(
           SetReadOnly(scratch[i], "", AT_EMPTY_PATH | AT_RECURSIVE, bind.path.c_str()));

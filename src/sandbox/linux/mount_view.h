@@ -24,13 +24,15 @@ struct Cover {
   bool make_mountpoint = false;  // lies inside an earlier cover: mkdir first
 };
 
-// A host path shown at the same path in the view. Cloned (open_tree) before
+// A host path shown at the same path in the view (or at another: the
+// inherited terminal, see plan.cc). Cloned (open_tree) before
 // anything is covered, attached after.
 struct Bind {
   std::string path;
   bool read_only = false;
   bool is_dir = true;
   bool make_mountpoint = false;  // lies inside a cover: create the mountpoint
+  std::string source;            // the host path shown at `path`; empty: `path`
 };
 
 // A deny-read path that would be visible: covered by an empty mode-000

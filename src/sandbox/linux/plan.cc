@@ -24,6 +24,19 @@
 namespace cordon::sandbox {
 namespace {
 
+// The terminal on the command's stdin, stdout or stderr ("/dev/pts/3"), or
+// empty.
+std::string InheritedTerminal() {
+  char name[256];
+  for (int fd = 0; fd <= 2; ++fd) {
+    if (ttyname_r(fd, name, sizeof name) == 0 && std::string_view(name).starts_with("/dev/") &&
+        std::string_view(name) != "/dev/tty") {
+      return name;
+    }
+  }
+  return {};
+}
+
 namespace fs = landlock::fs;
 using policy::Mode;
 using policy::NetMode;
@@ -78,7 +91,14 @@ class ViewBuilder {
         return;
       }
     }
-    plan_.binds.push_back({path, read_only, S_ISDIR(st->st_mode), false});
+    plan_.binds.push_back({path, read_only, S_ISDIR(st->st_mode), false, {}});
+  }
+
+  // `source` (a host file) shown at `path` instead of its own path.
+  void BindAs(const std::string& source, const std::string& path, bool read_only) {
+    auto st = Stat(source);
+    if (!st) return;
+    plan_.binds.push_back({path, read_only, S_ISDIR(st->st_mode), false, source});
   }
 
   // Sorts parent-first and marks the operations that need a mountpoint
@@ -322,6 +342,16 @@ Result<Plan> CompileNamespaces(const Policy& policy, const CompileInputs& inputs
     }
   }
   for (const char* node : kDevNodes) view.Bind(node, true);
+  // The terminal the command inherits lives in the host's devpts, which the
+  // view does not show: bound into /dev under its name flattened
+  // (/dev/pts/3 -> /dev/pts-3), `tty` and ttyname(3) find it there by its
+  // device number. Only a name: the command holds the fd already, and
+  // Landlock grants no open through this path.
+  if (std::string tty = InheritedTerminal(); !tty.empty()) {
+    std::string name = tty.substr(std::string("/dev/").size());
+    std::replace(name.begin(), name.end(), '/', '-');
+    view.BindAs(tty, "/dev/" + name, false);
+  }
   std::vector<std::string> writable_roots;
   view.Bind(policy.workspace, !ws_writable);
   if (ws_writable) writable_roots.push_back(policy.workspace);
