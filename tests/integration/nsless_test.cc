@@ -198,16 +198,16 @@ TEST_F(NamespacelessTest, OwnLoopbackServersWorkHostOnesStayUnreachable) {
     for (const char* net : {"off", "proxy"}) {
       RunResult r = NsProbe({"tcp-selftest", addr}, {"--net", net});
       EXPECT_TRUE(Allowed(r)) << addr << " " << net;
-      EXPECT_EQ(r.Data().size() == 1 ? r.Data()[0] : "", addr) << r.Describe();
+      EXPECT_EQ(r.Data().empty() ? "" : r.Data()[0], addr) << r.Describe();
     }
   }
   // Wildcards are bound on loopback only.
   RunResult r = NsProbe({"tcp-selftest", "0.0.0.0"});
   EXPECT_TRUE(Allowed(r));
-  EXPECT_EQ(r.Data().size() == 1 ? r.Data()[0] : "", "127.0.0.1") << r.Describe();
+  EXPECT_EQ(r.Data().empty() ? "" : r.Data()[0], "127.0.0.1") << r.Describe();
   r = NsProbe({"tcp-selftest", "::"});
   EXPECT_TRUE(Allowed(r));
-  EXPECT_EQ(r.Data().size() == 1 ? r.Data()[0] : "", "::1") << r.Describe();
+  EXPECT_EQ(r.Data().empty() ? "" : r.Data()[0], "::1") << r.Describe();
 
   TcpServer host("127.0.0.1");
   const std::string port = std::to_string(host.port());
