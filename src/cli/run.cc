@@ -15,6 +15,7 @@
 #include "cli/rerun.h"
 #include "cli/run_events.h"
 #include "cli/run_proxy.h"
+#include "cli/state_dirs.h"
 #include "common/outcome.h"
 #include "policy/loader.h"
 #include "policy/net_rules.h"
@@ -31,14 +32,16 @@ int Fail(const Error& e) {
   return kExitSetupError;
 }
 
-// -v: what the sandbox is made of, in one short paragraph.
-void PrintPlan(const sandbox::Plan& plan) {
+// -v: the workspace and why, then what the sandbox is made of.
+void PrintPlan(const policy::Policy& policy, const sandbox::Plan& plan) {
+  Say("workspace " + policy.workspace + " (" + policy.workspace_reason + "); cwd " + plan.cwd);
   for (const std::string& line : sandbox::DescribePlan(plan)) Say(line);
 }
 
 // One confined run of command.argv under `policy`.
-int RunOnce(const RunArgs& command, const policy::Policy& policy, approval::Broker& broker,
-            RunEvents& events, bool* session_started, sandbox::RunStats& stats) {
+int RunOnce(const RunArgs& command, const policy::Policy& policy, const std::string& quarantine,
+            approval::Broker& broker, RunEvents& events, bool* session_started,
+            sandbox::RunStats& stats) {
   sandbox::CompileInputs inputs;
   inputs.argv = command.argv;
   inputs.environ = environ;
@@ -55,7 +58,7 @@ int RunOnce(const RunArgs& command, const policy::Policy& policy, approval::Brok
                  "cordon: warning: mode full-access: the command runs unconfined (no filesystem, "
                  "network or process isolation)\n");
   }
-  if (command.verbose) PrintPlan(*plan);
+  if (command.verbose) PrintPlan(policy, *plan);
 
   // session.start goes out once the sandbox is being built (on another
   // core): rendering and writing it is not on the path to the command.
@@ -95,6 +98,19 @@ int RunOnce(const RunArgs& command, const policy::Policy& policy, approval::Brok
     events.ExecStart(*plan, pid);
   };
   options.stats = &stats;
+  options.quarantine_root = quarantine;
+  options.on_quarantined = [&](const sandbox::QuarantineReport& r) {
+    events.Quarantined(r);
+    if (r.moved_to.empty()) {
+      Say("warning: the run created the protected path " + r.path + " (" + r.why +
+          "), and it could not be moved out of the tree: " + r.error +
+          ". Check it before any tool on the host uses it");
+    } else {
+      Say("moved " + r.path + " out of the tree to " + r.moved_to +
+          ": the run created it, and it is a protected path: " + r.why +
+          ". To keep it, check it and move it back: mv '" + r.moved_to + "' '" + r.path + "'");
+    }
+  };
   options.keep_child = events.exporter_pid();
   // The channel's own deadline comes first, so the answer is "timeout".
   options.start_proxy =
@@ -258,11 +274,12 @@ int RunCommand(const RunArgs& args) {
 
   bool session_started = false;
   sandbox::RunStats stats;
+  const std::string quarantine = StateDirs::For(host).state + "/quarantine";
   const int status = approval::RunWithReruns(
       broker,
       [&] {
         stats = {};
-        return RunOnce(args, *policy, broker, events, &session_started, stats);
+        return RunOnce(args, *policy, quarantine, broker, events, &session_started, stats);
       },
       [&](int failed) {
         std::string notice;
