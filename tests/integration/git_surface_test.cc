@@ -142,7 +142,7 @@ TEST_F(GitSurfaceTest, HooksPathDirectoryInTheWorkspaceIsProtected) {
   // config this time, in the fake home).
   WriteFile(home_ + "/.gitconfig", "[core]\n\thooksPath = " + ws_ + "/.githooks\n");
   ASSERT_EQ(Host({"/usr/bin/git", "config", "--unset", "core.hooksPath"}).exit_code, 0);
-  ExpectUncreatable(ws_ + "/.githooks");
+  ExpectMovedOut(ws_ + "/.githooks");
   ExpectHostGitRunsNothing();
 }
 
@@ -173,7 +173,7 @@ TEST_F(GitSurfaceTest, IncludeTargetsAndProgramsNamedByConfigAreProtected) {
                           "shared.gitconfig", "team.gitconfig"}) {
     ExpectImmutable(ws_ + "/" + rel);
   }
-  ExpectUncreatable(ws_ + "/cond.gitconfig");
+  ExpectMovedOut(ws_ + "/cond.gitconfig");
   // The twin: files next to them that no config names stay writable.
   EXPECT_TRUE(Allowed(Probe({"write", ws_ + "/tools/other.sh", "x\n"})));
   EXPECT_TRUE(Allowed(Probe({"write", ws_ + "/scripts/new.sh", "x\n"})));
