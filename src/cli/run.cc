@@ -21,6 +21,7 @@
 #include "policy/net_rules.h"
 #include "sandbox/backend.h"
 #include "sandbox/linux/plan.h"
+#include "sandbox/linux/quarantine.h"
 
 extern char** environ;
 
@@ -36,6 +37,19 @@ int Fail(const Error& e) {
 void PrintPlan(const policy::Policy& policy, const sandbox::Plan& plan) {
   Say("workspace " + policy.workspace + " (" + policy.workspace_reason + "); cwd " + plan.cwd);
   for (const std::string& line : sandbox::DescribePlan(plan)) Say(line);
+}
+
+// One line on stderr per path a run created under a missing protected name.
+void SayQuarantined(const sandbox::QuarantineReport& r) {
+  if (r.moved_to.empty()) {
+    Say("warning: the run created the protected path " + r.path + " (" + r.why +
+        "), and it could not be moved out of the tree: " + r.error +
+        ". Check it before any tool on the host uses it");
+  } else {
+    Say("moved " + r.path + " out of the tree to " + r.moved_to +
+        ": the run created it, and it is a protected path: " + r.why +
+        ". To keep it, check it and move it back: mv '" + r.moved_to + "' '" + r.path + "'");
+  }
 }
 
 // One confined run of command.argv under `policy`.
@@ -101,15 +115,7 @@ int RunOnce(const RunArgs& command, const policy::Policy& policy, const std::str
   options.quarantine_root = quarantine;
   options.on_quarantined = [&](const sandbox::QuarantineReport& r) {
     events.Quarantined(r);
-    if (r.moved_to.empty()) {
-      Say("warning: the run created the protected path " + r.path + " (" + r.why +
-          "), and it could not be moved out of the tree: " + r.error +
-          ". Check it before any tool on the host uses it");
-    } else {
-      Say("moved " + r.path + " out of the tree to " + r.moved_to +
-          ": the run created it, and it is a protected path: " + r.why +
-          ". To keep it, check it and move it back: mv '" + r.moved_to + "' '" + r.path + "'");
-    }
+    SayQuarantined(r);
   };
   options.keep_child = events.exporter_pid();
   // The channel's own deadline comes first, so the answer is "timeout".
@@ -226,6 +232,13 @@ int RunCommand(const RunArgs& args) {
   // Every widening of this run (an approved re-run, the session's approval
   // policy) is a flag-layer entry resolved again: the Policy is never edited.
   policy::Overrides overrides = args.overrides;
+  // What runs killed earlier created under missing protected names goes
+  // first: a planted .cordon.toml must not be read as this run's policy.
+  std::vector<sandbox::QuarantineReport> recovered;
+  if (auto facts = policy::HostFacts::FromProcess(); facts.ok()) {
+    recovered = sandbox::RecoverAbandoned(StateDirs::For(facts.value()).state + "/quarantine");
+    for (const sandbox::QuarantineReport& r : recovered) SayQuarantined(r);
+  }
   std::optional<Resolved> resolved = ResolveOrReport(overrides);
   if (!resolved) return kExitSetupError;
   const policy::HostFacts host = std::move(resolved->host);
@@ -259,6 +272,7 @@ int RunCommand(const RunArgs& args) {
     }
   }
   RunEvents events(host, *policy, args.verbose);
+  for (const sandbox::QuarantineReport& r : recovered) events.Quarantined(r);
   approval::Broker broker(ApprovalSetup(args, host, *policy, events.sink(), /*quiet=*/false));
   const std::string shown = policy::DescribeCommand(args.argv);
   // untrusted: a command not on the trusted list runs only when approved.

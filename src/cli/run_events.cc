@@ -115,8 +115,9 @@ void RunEvents::Quarantined(const sandbox::QuarantineReport& r) {
   Event e;
   e.name = "cordon.fs.quarantined";
   e.severity = Severity::kWarn;
-  e.body = r.moved_to.empty() ? "created protected path " + r.path + " could not be moved: " + r.error
-                              : "moved created protected path " + r.path + " to " + r.moved_to;
+  e.body = r.moved_to.empty()
+               ? "created protected path " + r.path + " could not be moved: " + r.error
+               : "moved created protected path " + r.path + " to " + r.moved_to;
   e.Add("file.path", r.path);
   e.Add("cordon.protect.why", r.why);
   e.Add("cordon.quarantine.moved_to", r.moved_to);

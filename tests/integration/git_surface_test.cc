@@ -228,8 +228,11 @@ TEST_F(GitSurfaceTest, PlaceholderNamesCannotBeSquatted) {
 // run, unless degraded runs were asked for.
 TEST_F(GitSurfaceTest, AProtectedPathThatCannotBeProtectedStopsTheRun) {
   CORDON_SKIP_IN_NAMESPACELESS_TIER(kNoProtection);
-  WriteFile(ws_ + "/notadir", "x\n");
-  const std::string target = ws_ + "/notadir/hooks";
+  // Inside a git directory, where missing protected paths get placeholders
+  // (in the work tree they get none: issue 14 point 2).
+  InitRepo(ws_);
+  WriteFile(ws_ + "/.git/notadir", "x\n");
+  const std::string target = ws_ + "/.git/notadir/hooks";
   RunResult r = Run({"--protect", target}, {"/bin/true"});
   EXPECT_EQ(r.exit_code, 125) << r.Describe();
   EXPECT_NE(r.err.find(target), std::string::npos) << r.Describe();

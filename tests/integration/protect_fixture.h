@@ -93,10 +93,9 @@ class ProtectTest : public SandboxTest {
   void ExpectMovedOut(const std::string& path, const std::vector<std::string>& opts = {}) {
     SCOPED_TRACE(path);
     WriteFile(ws_ + "/evil", "#!/bin/sh\necho pwned\n", 0755);
-    for (const std::vector<std::string>& make :
-         {std::vector<std::string>{"write", path, "pwned\n"},
-          {"mkdir", path},
-          {"symlink", ws_ + "/evil", path}}) {
+    for (const std::vector<std::string>& make : {std::vector<std::string>{"write", path, "pwned\n"},
+                                                 {"mkdir", path},
+                                                 {"symlink", ws_ + "/evil", path}}) {
       RunResult r = Probe(opts, make);
       EXPECT_TRUE(Allowed(r)) << r.Describe();
       EXPECT_FALSE(Exists(path)) << make.front() << " stayed";

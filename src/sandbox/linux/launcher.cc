@@ -29,10 +29,10 @@
 #include "sandbox/linux/namespaces.h"
 #include "sandbox/linux/nsless.h"
 #include "sandbox/linux/placeholders.h"
-#include "sandbox/linux/quarantine.h"
 #include "sandbox/linux/plan.h"
 #include "sandbox/linux/private_tmp.h"
 #include "sandbox/linux/proxy_listener.h"
+#include "sandbox/linux/quarantine.h"
 #include "sandbox/linux/sweep.h"
 #include "sandbox/linux/write_watch.h"
 

@@ -173,7 +173,9 @@ void PlanProtects(const Policy& policy, std::vector<std::string> writable_roots,
   // repository either: this run shares it.
   const bool no_repo = !Lstat(ws_git) || IsPlaceholder(ws_git);
   if (no_repo) {
-    targets.push_back({ws_git, true, "no repository here: a .git the command made would run its hooks on the host"});
+    targets.push_back(
+        {ws_git, true,
+         "no repository here: a .git the command made would run its hooks on the host"});
     for (std::string dir = Parent(policy.workspace); dir != "/"; dir = Parent(dir)) {
       if (Lstat(dir + "/.git")) {
         std::string note = "the workspace is inside the repository " + dir;
@@ -212,9 +214,8 @@ void PlanProtects(const Policy& policy, std::vector<std::string> writable_roots,
       if (!in_git_dir) {
         // In the work tree: no placeholder, which git would list; what the
         // command creates there is moved out after the run.
-        if (std::find_if(plan.watched.begin(), plan.watched.end(), [&](const auto& w) {
-              return w.path == target;
-            }) == plan.watched.end()) {
+        if (std::find_if(plan.watched.begin(), plan.watched.end(),
+                         [&](const auto& w) { return w.path == target; }) == plan.watched.end()) {
           plan.watched.push_back({target, t.why});
         }
         continue;

@@ -147,9 +147,10 @@ std::string MoveOut(const std::string& path, const std::string& dest, bool* exis
   const std::string name = path.substr(path.rfind('/') + 1);
   UniqueFd parent(OpenDirNoSymlinks(Parent(path)));
   if (!parent.valid()) {
-    // A missing parent: nothing was created. Otherwise the run may have
+    // A missing parent (or a file in its place): nothing was created.
+    // Otherwise the run may have
     // put a symlink on the way, which the supervisor does not follow.
-    if (errno == ENOENT) return {};
+    if (errno == ENOENT || errno == ENOTDIR) return {};
     *existed = true;
     return Errno("openat2(RESOLVE_NO_SYMLINKS)", Parent(path), errno) +
            " (a parent directory is a symlink or unreadable; it was not followed)";
@@ -230,8 +231,7 @@ Result<Quarantine> Quarantine::Begin(const std::vector<WatchedPath>& watched,
   // recovering run never takes a record being written for an abandoned one.
   const std::string pending = q.dir_ + "/" + kPending;
   const std::string fresh = pending + ".new";
-  q.lock_ =
-      UniqueFd(open(fresh.c_str(), O_CREAT | O_EXCL | O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0600));
+  q.lock_ = UniqueFd(open(fresh.c_str(), O_CREAT | O_EXCL | O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0600));
   if (!q.lock_.valid()) return SysError("open", fresh, errno);
   if (flock(q.lock_.get(), LOCK_EX) != 0) return SysError("flock(LOCK_EX)", fresh, errno);
   const std::string text = Serialize(watched);
