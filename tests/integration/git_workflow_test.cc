@@ -142,9 +142,10 @@ TEST_F(GitWorkflowTest, LinkedWorktreeWorks) {
   ASSERT_EQ(add.exit_code, 0) << add.Describe();
   const std::string config = ReadFile(main + "/.git/config");
   RunResult r =
-      Sh("set -e; git status --porcelain; echo x > f; git add f; git commit -q --no-verify -m one; "
+      Sh("set -e; exec 3>&1 >/dev/null; git status --porcelain; echo x > f; git add f; git commit "
+         "-q --no-verify -m one; "
          "git branch side; echo y > g; git stash -q -u; git stash pop -q; git add g; "
-         "git commit -q --no-verify -m two; git rebase -q side >/dev/null; git log --format=%s");
+         "git commit -q --no-verify -m two; git rebase -q side; git log --format=%s >&3");
   EXPECT_EQ(r.exit_code, 0) << r.Describe();
   EXPECT_EQ(r.out, "two\none\ninit\n") << r.Describe();
   EXPECT_EQ(r.err.find("degraded"), std::string::npos) << r.Describe();
