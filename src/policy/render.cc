@@ -102,7 +102,9 @@ std::vector<NetEntry> NetEntries(const Policy& p) {
 
 std::string RenderText(const Policy& p, bool verbose) {
   std::string out;
-  out += "workspace  " + p.workspace + "  [" + p.workspace_reason + "]\n";
+  out += "workspace  " + p.workspace;
+  if (!p.workspace_reason.empty()) out += "  [" + p.workspace_reason + "]";
+  out += "\n";
   if (!p.cwd.empty() && p.cwd != p.workspace) out += "cwd        " + p.cwd + "\n";
   out += "home       " + p.home + " (hidden)\n";
   out += std::string("mode       ") + ModeName(p.mode) + "  [" + p.mode_origin.Describe() + "]\n";

@@ -178,6 +178,10 @@ TEST_F(PlanTest, WorktreeGitdirIsProtected) {
   std::string gitdir = common + "/worktrees/wt";
   fsys::create_directories(gitdir);
   fsys::create_directories(common + "/hooks");
+  // A git dir as git makes it: HEAD and objects/ (how the plan knows a git
+  // dir under another name, where missing paths get placeholders).
+  fsys::create_directories(common + "/objects");
+  std::ofstream(common + "/HEAD") << "ref: refs/heads/main\n";
   std::ofstream(common + "/config") << "[core]\n";
   std::ofstream(gitdir + "/commondir") << "../..\n";
   std::ofstream(gitdir + "/config") << "";

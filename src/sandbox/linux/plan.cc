@@ -151,8 +151,19 @@ struct ProtectTarget {
 // invisible to git (and to the tools that follow .gitignore-style rules).
 bool InGitDir(const std::string& path, const Policy& policy) {
   if (path.ends_with("/.git") || path.find("/.git/") != std::string::npos) return true;
-  return std::any_of(policy.git_dirs.begin(), policy.git_dirs.end(),
-                     [&](const std::string& g) { return IsWithin(path, g); });
+  if (std::any_of(policy.git_dirs.begin(), policy.git_dirs.end(),
+                  [&](const std::string& g) { return IsWithin(path, g); })) {
+    return true;
+  }
+  // A git dir under another name (--separate-git-dir, a bare repository's
+  // worktrees/NAME): HEAD beside objects/ or a commondir file.
+  for (std::string dir = Parent(path); dir != "/"; dir = Parent(dir)) {
+    auto head = Lstat(dir + "/HEAD");
+    if (head && S_ISREG(head->st_mode) && (Lstat(dir + "/objects") || Lstat(dir + "/commondir"))) {
+      return true;
+    }
+  }
+  return false;
 }
 
 std::string WhyProtected(const policy::PathRule& rule) {
