@@ -72,7 +72,7 @@ struct Policy {
   // (a linked worktree's admin dir and common dir, a submodule's git dir).
   // Also listed in `writable`; their code-execution surface is in `protect`.
   std::vector<std::string> git_dirs;
-  std::string home;       // absolute; hidden (replaced by an empty view)
+  std::string home;  // absolute; hidden (replaced by an empty view)
 
   Mode mode = Mode::kWorkspaceWrite;
   Origin mode_origin;

@@ -275,7 +275,8 @@ std::vector<QuarantineReport> RecoverAbandoned(const std::string& root) {
   closedir(d);
   for (const std::string& run : runs) {
     Quarantine q;
-    q.dir_ = root + "/" + run;
+    q.dir_ = root;
+    q.dir_.append("/").append(run);
     const std::string pending = q.dir_ + "/" + kPending;
     q.lock_ = UniqueFd(open(pending.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC));
     // Held by a live run, or already finished.
