@@ -18,11 +18,13 @@
 #include "cli/rerun.h"
 #include "cli/run_events.h"
 #include "cli/run_proxy.h"
+#include "cli/state_dirs.h"
 #include "common/outcome.h"
 #include "policy/loader.h"
 #include "policy/net_rules.h"
 #include "sandbox/backend.h"
 #include "sandbox/linux/plan.h"
+#include "sandbox/linux/quarantine.h"
 
 extern char** environ;
 
@@ -34,17 +36,31 @@ int Fail(const Error& e) {
   return kExitSetupError;
 }
 
-// -v: what the sandbox is made of, in one short paragraph.
-void PrintPlan(const sandbox::Plan& plan) {
+// -v: the workspace and why, then what the sandbox is made of.
+void PrintPlan(const policy::Policy& policy, const sandbox::Plan& plan) {
+  Say("workspace " + policy.workspace + " (" + policy.workspace_reason + "); cwd " + plan.cwd);
   for (const std::string& line : sandbox::DescribePlan(plan)) Say(line);
+}
+
+// One line on stderr per path a run created under a missing protected name.
+void SayQuarantined(const sandbox::QuarantineReport& r) {
+  if (r.moved_to.empty()) {
+    Say("warning: the run created the protected path " + r.path + " (" + r.why +
+        "), and it could not be moved out of the tree: " + r.error +
+        ". Check it before any tool on the host uses it");
+  } else {
+    Say("moved " + r.path + " out of the tree to " + r.moved_to +
+        ": the run created it, and it is a protected path: " + r.why +
+        ". To keep it, check it and move it back: mv '" + r.moved_to + "' '" + r.path + "'");
+  }
 }
 
 // One confined run of command.argv under `policy`.
 // `running`: the sandbox's first process while it runs, else 0 (the
 // terminal channel stops the run's processes while it asks).
-int RunOnce(const RunArgs& command, const policy::Policy& policy, approval::Broker& broker,
-            RunEvents& events, bool* session_started, sandbox::RunStats& stats,
-            std::atomic<pid_t>* running) {
+int RunOnce(const RunArgs& command, const policy::Policy& policy, const std::string& quarantine,
+            approval::Broker& broker, RunEvents& events, bool* session_started,
+            sandbox::RunStats& stats, std::atomic<pid_t>* running) {
   sandbox::CompileInputs inputs;
   inputs.argv = command.argv;
   inputs.environ = environ;
@@ -61,7 +77,7 @@ int RunOnce(const RunArgs& command, const policy::Policy& policy, approval::Brok
                  "cordon: warning: mode full-access: the command runs unconfined (no filesystem, "
                  "network or process isolation)\n");
   }
-  if (command.verbose) PrintPlan(*plan);
+  if (command.verbose) PrintPlan(policy, *plan);
 
   // session.start goes out once the sandbox is being built (on another
   // core): rendering and writing it is not on the path to the command.
@@ -102,6 +118,11 @@ int RunOnce(const RunArgs& command, const policy::Policy& policy, approval::Brok
     events.ExecStart(*plan, pid);
   };
   options.stats = &stats;
+  options.quarantine_root = quarantine;
+  options.on_quarantined = [&](const sandbox::QuarantineReport& r) {
+    events.Quarantined(r);
+    SayQuarantined(r);
+  };
   options.keep_child = events.exporter_pid();
   // The channel's own deadline comes first, so the answer is "timeout".
   options.start_proxy =
@@ -221,6 +242,13 @@ int RunCommand(const RunArgs& args) {
   // Every widening of this run (an approved re-run, the session's approval
   // policy) is a flag-layer entry resolved again: the Policy is never edited.
   policy::Overrides overrides = args.overrides;
+  // What runs killed earlier created under missing protected names goes
+  // first: a planted .cordon.toml must not be read as this run's policy.
+  std::vector<sandbox::QuarantineReport> recovered;
+  if (auto facts = policy::HostFacts::FromProcess(); facts.ok()) {
+    recovered = sandbox::RecoverAbandoned(StateDirs::For(facts.value()).state + "/quarantine");
+    for (const sandbox::QuarantineReport& r : recovered) SayQuarantined(r);
+  }
   std::optional<Resolved> resolved = ResolveOrReport(overrides, /*warn_skipped=*/!args.quiet);
   if (!resolved) return kExitSetupError;
   const policy::HostFacts host = std::move(resolved->host);
@@ -254,6 +282,7 @@ int RunCommand(const RunArgs& args) {
     }
   }
   RunEvents events(host, *policy, args.verbose);
+  for (const sandbox::QuarantineReport& r : recovered) events.Quarantined(r);
   std::atomic<pid_t> running{0};
   approval::Broker broker(
       ApprovalSetup(args, host, *policy, events.sink(), /*quiet=*/false, &running));
@@ -271,11 +300,13 @@ int RunCommand(const RunArgs& args) {
 
   bool session_started = false;
   sandbox::RunStats stats;
+  const std::string quarantine = StateDirs::For(host).state + "/quarantine";
   const int status = approval::RunWithReruns(
       broker,
       [&] {
         stats = {};
-        return RunOnce(args, *policy, broker, events, &session_started, stats, &running);
+        return RunOnce(args, *policy, quarantine, broker, events, &session_started, stats,
+                       &running);
       },
       [&](int failed) {
         std::string notice;

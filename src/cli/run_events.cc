@@ -112,6 +112,20 @@ void RunEvents::Degraded(const std::string& what) {
   sink_->Emit(std::move(e));
 }
 
+void RunEvents::Quarantined(const sandbox::QuarantineReport& r) {
+  Event e;
+  e.name = "cordon.fs.quarantined";
+  e.severity = Severity::kWarn;
+  e.body = r.moved_to.empty()
+               ? "created protected path " + r.path + " could not be moved: " + r.error
+               : "moved created protected path " + r.path + " to " + r.moved_to;
+  e.Add("file.path", r.path);
+  e.Add("cordon.protect.why", r.why);
+  e.Add("cordon.quarantine.moved_to", r.moved_to);
+  if (!r.error.empty()) e.Add("cordon.quarantine.error", r.error);
+  sink_->Emit(std::move(e));
+}
+
 void RunEvents::ExecStart(const sandbox::Plan& plan, pid_t pid) {
   exec_started_ns_ = MonotonicNs();
   exec_started_ = true;

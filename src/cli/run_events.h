@@ -31,6 +31,8 @@ class RunEvents {
 
   void SessionStart(const policy::Policy& policy, const sandbox::Plan& plan);
   void Degraded(const std::string& what);
+  // A missing protected path the run created, moved out of the tree (or not).
+  void Quarantined(const sandbox::QuarantineReport& report);
   void ExecStart(const sandbox::Plan& plan, pid_t pid);
   void ExecEnd(const Outcome& outcome, const sandbox::RunStats& stats);
   // Start the writeback and hand off to the exporter; see RunSink::Finish.

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <optional>
 
 #include "policy/git_surface.h"
@@ -52,7 +53,61 @@ constexpr const char* kSystemDenyRead[] = {"/etc/shadow",
                                            "/etc/ssl/private"};
 
 // Besides git's surface (git_surface.h): direnv's and cordon's own files.
-constexpr const char* kWorkspaceProtect[] = {".envrc", ".cordon.toml"};
+struct WorkspaceFile {
+  const char* rel;
+  const char* why;
+};
+constexpr WorkspaceFile kWorkspaceProtect[] = {
+    {".envrc", "direnv's .envrc (your shell runs it on cd once allowed)"},
+    {".cordon.toml", "cordon's project config"}};
+
+// Files through which an agent or an editor runs code on the host: a
+// sandboxed command that adds an MCP server, a hook or a task there has it
+// run unconfined the next time the agent or editor starts (or opens the
+// folder). Protected wherever a writable root contains them.
+struct AgentFile {
+  const char* rel;
+  const char* why;
+};
+
+// Relative to the home.
+constexpr AgentFile kAgentHomeFiles[] = {
+    {".codex/config.toml", "Codex config: MCP servers, profiles and notify commands it starts"},
+    {".claude/settings.json", "Claude Code settings: hooks and MCP servers it runs, permissions"},
+    {".claude/settings.local.json", "Claude Code settings: hooks, MCP servers, permissions"},
+    {".claude.json", "Claude Code state: the MCP servers it starts per project"},
+    {".cursor/mcp.json", "Cursor's MCP servers"},
+    {".gemini/settings.json", "Gemini CLI settings: MCP servers and tool commands"},
+    {".codeium/windsurf/mcp_config.json", "Windsurf's MCP servers"},
+    {".continue/config.json", "Continue config: MCP servers and custom commands"},
+    {".continue/config.yaml", "Continue config: MCP servers and custom commands"},
+    {".aider.conf.yml", "aider config: lint and test commands it runs"},
+    {".config/Code/User/settings.json", "VS Code user settings: terminal profiles, tool paths"},
+    {".config/Code/User/tasks.json", "VS Code user tasks"},
+    {".config/Code/User/mcp.json", "VS Code's MCP servers"},
+    {".config/zed/settings.json", "Zed settings: context (MCP) servers, language servers"},
+    {".config/zed/tasks.json", "Zed tasks"},
+    {".config/opencode/opencode.json", "opencode config: MCP servers and commands"},
+};
+
+// Relative to the workspace and to every writable directory: a project's
+// own agent and editor config, read when the agent or editor opens it.
+constexpr AgentFile kAgentProjectFiles[] = {
+    {".mcp.json", "Claude Code's project MCP servers"},
+    {".claude/settings.json", "Claude Code project settings: hooks, MCP servers, permissions"},
+    {".claude/settings.local.json", "Claude Code project settings: hooks, MCP servers"},
+    {".codex/config.toml", "Codex project config: MCP servers and commands"},
+    {".cursor/mcp.json", "Cursor's project MCP servers"},
+    {".gemini/settings.json", "Gemini CLI project settings: MCP servers and tool commands"},
+    {".vscode/tasks.json", "VS Code tasks (runOn folderOpen runs when the folder opens)"},
+    {".vscode/settings.json", "VS Code workspace settings: interpreter, linter, terminal paths"},
+    {".vscode/launch.json", "VS Code debug configurations: programs and preLaunchTask"},
+    {".vscode/mcp.json", "VS Code's project MCP servers"},
+    {".idea/workspace.xml", "JetBrains run configurations and before-launch tasks"},
+    {".zed/settings.json", "Zed project settings: context (MCP) and language servers"},
+    {".zed/tasks.json", "Zed project tasks"},
+    {".aider.conf.yml", "aider project config: lint and test commands it runs"},
+};
 
 PathRule Builtin(std::string path) { return PathRule{std::move(path), Origin{}}; }
 
@@ -112,8 +167,10 @@ Policy DefaultPolicy(const HostFacts& host, const std::string& workspace) {
   p.deny_read.push_back(Builtin(NormalizePath(host.xdg_config_home + "/cordon")));
   p.deny_read.push_back(Builtin(NormalizePath(host.xdg_state_home + "/cordon")));
 
-  for (const char* rel : kWorkspaceProtect) {
-    p.protect.push_back(Builtin(workspace + "/" + rel));
+  for (const WorkspaceFile& f : kWorkspaceProtect) {
+    PathRule rule = Builtin(workspace + "/" + f.rel);
+    rule.origin.note = f.why;
+    p.protect.push_back(std::move(rule));
   }
   GitHost git{host.home, host.xdg_config_home, host.git_config_global, host.git_config_system,
               host.git_config_nosystem};
@@ -129,6 +186,16 @@ Policy DefaultPolicy(const HostFacts& host, const std::string& workspace) {
     rule.is_dir = g.is_dir;
     rule.origin.note = std::move(g.why);
     p.protect.push_back(std::move(rule));
+  }
+
+  // A linked worktree's or a submodule's git dirs live outside the
+  // workspace: git needs them writable (objects, refs, the index); their
+  // hooks and config are in the surface above, protected like the rest.
+  for (std::string& dir : GitDirsOutside(workspace)) {
+    PathRule rule = Builtin(dir);
+    rule.origin.note = "git dir of this linked worktree or submodule";
+    p.git_dirs.push_back(dir);
+    p.writable.push_back(std::move(rule));
   }
 
   if (IsDirectory("/run")) {
@@ -149,6 +216,29 @@ Policy DefaultPolicy(const HostFacts& host, const std::string& workspace) {
 
   p.scrub_patterns = DefaultScrubPatterns();
   return p;
+}
+
+void AddAgentConfigProtects(Policy& p) {
+  if (p.mode == Mode::kReadOnly) return;
+  std::vector<std::string> roots = {p.workspace};
+  for (const PathRule& w : p.writable) {
+    if (IsDirectory(w.path)) roots.push_back(w.path);
+  }
+  auto add = [&](std::string path, const char* why) {
+    PathRule rule = Builtin(std::move(path));
+    rule.origin.note = why;
+    p.protect.push_back(std::move(rule));
+  };
+  for (const AgentFile& f : kAgentHomeFiles) {
+    std::string path = p.home + "/" + f.rel;
+    if (std::any_of(roots.begin(), roots.end(),
+                    [&](const std::string& r) { return path != r && IsWithin(path, r); })) {
+      add(std::move(path), f.why);
+    }
+  }
+  for (const std::string& root : roots) {
+    for (const AgentFile& f : kAgentProjectFiles) add(root + "/" + f.rel, f.why);
+  }
 }
 
 }  // namespace cordon::policy

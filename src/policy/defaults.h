@@ -22,4 +22,11 @@ namespace cordon::policy {
 // workspace-write, network off, and every default list filled in.
 [[nodiscard]] Policy DefaultPolicy(const HostFacts& host, const std::string& workspace);
 
+// Protects the agent and editor config files (defaults.cc's tables) that
+// the workspace or a writable root contains: home-relative ones such as
+// ~/.codex/config.toml when a writable root holds them, project-relative
+// ones such as .mcp.json and .vscode/tasks.json in the workspace and in
+// every writable directory. Call once the writable roots are final.
+void AddAgentConfigProtects(Policy& p);
+
 }  // namespace cordon::policy

@@ -252,4 +252,46 @@ std::vector<GitProtect> GitSurface(const std::string& workspace, const GitHost& 
   return Walker(workspace, host).Run();
 }
 
+std::optional<std::string> GitTopLevel(const std::string& dir, const std::string& home) {
+  std::string at = NormalizePath(dir);
+  struct stat here {};
+  if (stat(at.c_str(), &here) != 0) return std::nullopt;
+  for (;;) {
+    if (at == home || IsWithin(home, at)) return std::nullopt;
+    const std::string dotgit = at == "/" ? "/.git" : at + "/.git";
+    struct stat st {};
+    if (lstat(dotgit.c_str(), &st) == 0) {
+      if (S_ISDIR(st.st_mode) && IsFile(dotgit + "/HEAD")) return at;
+      if (S_ISREG(st.st_mode) && !ReadPointer(dotgit, at, "gitdir: ").empty()) return at;
+    }
+    if (at == "/") return std::nullopt;
+    const std::string up = Parent(at);
+    struct stat parent {};
+    if (stat(up.c_str(), &parent) != 0 || parent.st_dev != here.st_dev) return std::nullopt;
+    at = up;
+  }
+}
+
+std::vector<std::string> GitDirsOutside(const std::string& workspace) {
+  std::vector<std::string> out;
+  const std::string dotgit = workspace + "/.git";
+  struct stat st {};
+  if (lstat(dotgit.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return out;
+  std::string gitdir = ReadPointer(dotgit, workspace, "gitdir: ");
+  if (gitdir.empty() || !IsDir(gitdir)) return out;
+  gitdir = RealPath(gitdir).value_or(gitdir);
+  std::string common = ReadPointer(gitdir + "/commondir", gitdir, "");
+  if (!common.empty() && IsDir(common)) common = RealPath(common).value_or(common);
+  for (const std::string& d : {gitdir, common}) {
+    if (d.empty() || !IsDir(d) || IsWithin(d, workspace)) continue;
+    // The common dir holds the worktree's admin dir: one writable root.
+    if (std::any_of(out.begin(), out.end(), [&](const auto& o) { return IsWithin(d, o); })) {
+      continue;
+    }
+    std::erase_if(out, [&](const std::string& o) { return IsWithin(o, d); });
+    out.push_back(d);
+  }
+  return out;
+}
+
 }  // namespace cordon::policy

@@ -26,6 +26,7 @@
 // walk is bounded (depth, entry counts, file sizes) and never fails.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -50,5 +51,21 @@ struct GitHost {
 inline constexpr size_t kMaxGitProtects = 256;
 
 [[nodiscard]] std::vector<GitProtect> GitSurface(const std::string& workspace, const GitHost& host);
+
+// The top level of the git work tree that holds `dir` (absolute), found as
+// git's discovery finds it, without running git: the nearest directory at or
+// above `dir` holding a `.git` that is a git directory (it has HEAD) or a
+// `.git` file ("gitdir: ..."; a linked worktree or a submodule, whose top
+// level is the directory holding that file). The walk stops below `home`
+// (a home kept in git is not a project) and at a filesystem boundary, as
+// git does without GIT_DISCOVERY_ACROSS_FILESYSTEM.
+[[nodiscard]] std::optional<std::string> GitTopLevel(const std::string& dir,
+                                                     const std::string& home);
+
+// The git directories outside `workspace` that its repository works in:
+// the directory its `.git` file names (a linked worktree's admin dir, a
+// submodule's git dir) and that one's common dir. Empty for an ordinary
+// repository (its .git is inside) or none. Symlinks resolved.
+[[nodiscard]] std::vector<std::string> GitDirsOutside(const std::string& workspace);
 
 }  // namespace cordon::policy

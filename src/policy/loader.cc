@@ -23,6 +23,7 @@
 #include "policy/config_file.h"
 #include "policy/defaults.h"
 #include "policy/env.h"
+#include "policy/git_surface.h"
 #include "policy/names.h"
 #include "policy/net_rules.h"
 #include "policy/paths.h"
@@ -129,6 +130,19 @@ class Resolver {
       return ws.error();
     }
     policy_ = DefaultPolicy(host_, ws.value());
+    policy_.workspace_reason = workspace_reason_;
+    // A git dir outside the workspace may be writable only where any
+    // writable root may be.
+    std::erase_if(policy_.git_dirs,
+                  [&](const std::string& d) { return !ForbiddenRootReason(d, host_).empty(); });
+    std::erase_if(policy_.writable, [&](const PathRule& w) {
+      return w.origin.kind == Origin::Kind::kBuiltin &&
+             std::find(policy_.git_dirs.begin(), policy_.git_dirs.end(), w.path) ==
+                 policy_.git_dirs.end();
+    });
+    // The command starts where the user is, when the sandbox can see it.
+    const std::string here = RealPath(host_.cwd).value_or(host_.cwd);
+    policy_.cwd = IsWithin(here, policy_.workspace) ? here : policy_.workspace;
 
     std::optional<ConfigLayer> user, project;
     if (!overrides_.no_config) {
@@ -159,14 +173,26 @@ class Resolver {
   }
 
  private:
+  // The workspace: --workspace, else the top level of the git work tree
+  // holding the current directory, else the current directory. Sets
+  // policy_.workspace_reason (for policy show and -v).
   Result<std::string> ResolveWorkspace() {
     std::string path = host_.cwd;
+    workspace_reason_ = "current directory";
     if (overrides_.workspace) {
       auto expanded = ExpandPath(*overrides_.workspace, host_.home, host_.cwd, "--workspace");
       if (!expanded.ok()) {
         return expanded.error();
       }
       path = expanded.value();
+      workspace_reason_ = "--workspace";
+    } else if (std::optional<std::string> top = GitTopLevel(host_.cwd, host_.home)) {
+      // A top level cordon refuses (a repository at / or in a system
+      // directory) leaves the current directory as the workspace.
+      if (ForbiddenRootReason(*top, host_).empty()) {
+        path = *top;
+        workspace_reason_ = "git work tree top level of " + host_.cwd;
+      }
     }
     if (!Exists(path)) {
       return PlainError("workspace", path, "does not exist");
@@ -610,6 +636,7 @@ class Resolver {
       list->erase(std::remove_if(list->begin(), list->end(), denied), list->end());
       DedupeBy(list, [](const PathRule& r) { return r.path; });
     }
+    AddAgentConfigProtects(p);
     DedupeBy(&p.protect, [](const PathRule& r) { return r.path; });
     // In read-only mode writable roots are only readable; say so in the data
     // rather than leave it to every backend.
@@ -736,6 +763,7 @@ class Resolver {
     return h;
   }
 
+  std::string workspace_reason_;
   const Overrides& overrides_;
   const HostFacts host_;
   Policy policy_;

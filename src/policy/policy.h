@@ -78,8 +78,18 @@ struct SecretGrant {
 };
 
 struct Policy {
-  std::string workspace;  // absolute, symlinks resolved; the command's cwd
-  std::string home;       // absolute; hidden (replaced by an empty view)
+  std::string workspace;  // absolute, symlinks resolved
+  // Why this workspace: "--workspace", "git work tree top level of CWD",
+  // "current directory".
+  std::string workspace_reason;
+  // The command's working directory: where cordon was started when that is
+  // inside the workspace, else the workspace.
+  std::string cwd;
+  // Git directories outside the workspace that its repository works in
+  // (a linked worktree's admin dir and common dir, a submodule's git dir).
+  // Also listed in `writable`; their code-execution surface is in `protect`.
+  std::vector<std::string> git_dirs;
+  std::string home;  // absolute; hidden (replaced by an empty view)
 
   Mode mode = Mode::kWorkspaceWrite;
   Origin mode_origin;

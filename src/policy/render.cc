@@ -102,7 +102,10 @@ std::vector<NetEntry> NetEntries(const Policy& p) {
 
 std::string RenderText(const Policy& p, bool verbose) {
   std::string out;
-  out += "workspace  " + p.workspace + "\n";
+  out += "workspace  " + p.workspace;
+  if (!p.workspace_reason.empty()) out += "  [" + p.workspace_reason + "]";
+  out += "\n";
+  if (!p.cwd.empty() && p.cwd != p.workspace) out += "cwd        " + p.cwd + "\n";
   out += "home       " + p.home + " (hidden)\n";
   out += std::string("mode       ") + ModeName(p.mode) + "  [" + p.mode_origin.Describe() + "]\n";
   out += std::string("network    ") + NetModeName(p.net) + "  [" + p.net_origin.Describe() + "]\n";
@@ -220,6 +223,8 @@ std::string RenderJson(const Policy& p, int indent) {
   using nlohmann::ordered_json;
   ordered_json j;
   j["workspace"] = p.workspace;
+  j["workspace_reason"] = p.workspace_reason;
+  j["cwd"] = p.cwd;
   j["home"] = p.home;
   j["mode"] = {{"value", ModeName(p.mode)}, {"origin", p.mode_origin.Describe()}};
   ordered_json rules = ordered_json::array();

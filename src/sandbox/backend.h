@@ -102,6 +102,15 @@ struct ProxyListeners {
 // and the approval broker; the sandbox library knows no proxy.
 using ProxyFactory = std::function<Result<std::unique_ptr<RunningProxy>>(ProxyListeners)>;
 
+// A missing protected path that a run created, and where it went (see
+// linux/quarantine.h): moved out of the tree after the run.
+struct QuarantineReport {
+  std::string path;
+  std::string why;       // why the path is protected
+  std::string moved_to;  // empty when it could not be moved
+  std::string error;     // why not, when moved_to is empty
+};
+
 struct LaunchOptions {
   std::optional<int> timeout_seconds;  // kill the whole tree after this
   // Told each thing this run will not enforce beyond plan.degraded (a
@@ -111,6 +120,13 @@ struct LaunchOptions {
   // Told what else the user must know about this run: a leftover that
   // could not be removed.
   std::function<void(const std::string&)> on_notice;
+  // Where missing protected paths are recorded and what the run created
+  // under their names is moved ($XDG_STATE_HOME/cordon/quarantine); empty:
+  // nothing is recorded (such paths stay unwatched, told by on_degraded).
+  std::string quarantine_root;
+  // Told each path moved out of the tree (or that could not be), after the
+  // run, and before it for runs killed earlier.
+  std::function<void(const QuarantineReport&)> on_quarantined;
   // Told the host pid of the sandbox's root process once it exists.
   std::function<void(pid_t)> on_started;
   // Filled in when the command has ended (may be null).

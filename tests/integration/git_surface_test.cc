@@ -142,7 +142,7 @@ TEST_F(GitSurfaceTest, HooksPathDirectoryInTheWorkspaceIsProtected) {
   // config this time, in the fake home).
   WriteFile(home_ + "/.gitconfig", "[core]\n\thooksPath = " + ws_ + "/.githooks\n");
   ASSERT_EQ(Host({"/usr/bin/git", "config", "--unset", "core.hooksPath"}).exit_code, 0);
-  ExpectUncreatable(ws_ + "/.githooks");
+  ExpectMovedOut(ws_ + "/.githooks");
   ExpectHostGitRunsNothing();
 }
 
@@ -173,7 +173,7 @@ TEST_F(GitSurfaceTest, IncludeTargetsAndProgramsNamedByConfigAreProtected) {
                           "shared.gitconfig", "team.gitconfig"}) {
     ExpectImmutable(ws_ + "/" + rel);
   }
-  ExpectUncreatable(ws_ + "/cond.gitconfig");
+  ExpectMovedOut(ws_ + "/cond.gitconfig");
   // The twin: files next to them that no config names stay writable.
   EXPECT_TRUE(Allowed(Probe({"write", ws_ + "/tools/other.sh", "x\n"})));
   EXPECT_TRUE(Allowed(Probe({"write", ws_ + "/scripts/new.sh", "x\n"})));
@@ -228,8 +228,11 @@ TEST_F(GitSurfaceTest, PlaceholderNamesCannotBeSquatted) {
 // run, unless degraded runs were asked for.
 TEST_F(GitSurfaceTest, AProtectedPathThatCannotBeProtectedStopsTheRun) {
   CORDON_SKIP_IN_NAMESPACELESS_TIER(kNoProtection);
-  WriteFile(ws_ + "/notadir", "x\n");
-  const std::string target = ws_ + "/notadir/hooks";
+  // Inside a git directory, where missing protected paths get placeholders
+  // (in the work tree they get none: issue 14 point 2).
+  InitRepo(ws_);
+  WriteFile(ws_ + "/.git/notadir", "x\n");
+  const std::string target = ws_ + "/.git/notadir/hooks";
   RunResult r = Run({"--protect", target}, {"/bin/true"});
   EXPECT_EQ(r.exit_code, 125) << r.Describe();
   EXPECT_NE(r.err.find(target), std::string::npos) << r.Describe();

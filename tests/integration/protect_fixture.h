@@ -86,6 +86,22 @@ class ProtectTest : public SandboxTest {
     EXPECT_TRUE(Denied(Probe(opts, {"rename", ws_ + "/evil", path}), kProtectedOrMissing));
     EXPECT_FALSE(Exists(path));
   }
+
+  // A missing protected path in the work tree: the run may create it (no
+  // placeholder there, which git would list), and it is moved out of the
+  // tree once the run ends, whatever it was made as.
+  void ExpectMovedOut(const std::string& path, const std::vector<std::string>& opts = {}) {
+    SCOPED_TRACE(path);
+    WriteFile(ws_ + "/evil", "#!/bin/sh\necho pwned\n", 0755);
+    for (const std::vector<std::string>& make : {std::vector<std::string>{"write", path, "pwned\n"},
+                                                 {"mkdir", path},
+                                                 {"symlink", ws_ + "/evil", path}}) {
+      RunResult r = Probe(opts, make);
+      EXPECT_TRUE(Allowed(r)) << r.Describe();
+      EXPECT_FALSE(Exists(path)) << make.front() << " stayed";
+      EXPECT_NE(r.err.find("moved " + path), std::string::npos) << r.Describe();
+    }
+  }
 };
 
 }  // namespace cordon::it

@@ -133,11 +133,18 @@ TEST_F(PlanTest, ProtectsGitAndPinsItsParent) {
   EXPECT_TRUE(Contains(plan.mounts.protects, ws_ + "/.git/hooks"));
   EXPECT_TRUE(Contains(plan.mounts.protects, ws_ + "/.git/config"));
   EXPECT_TRUE(Contains(plan.mounts.pins, ws_ + "/.git"));
-  // Missing .envrc and .cordon.toml get placeholders, protected as well.
-  EXPECT_TRUE(HasPlaceholder(plan, ws_ + "/.envrc", false));
-  EXPECT_TRUE(HasPlaceholder(plan, ws_ + "/.cordon.toml", false));
-  EXPECT_TRUE(Contains(plan.mounts.protects, ws_ + "/.envrc"));
-  // Planning creates nothing; the launcher makes placeholders for the run.
+  // Missing .envrc and .cordon.toml are in the work tree: no placeholder
+  // (git would list it); what the run creates there is moved out after it.
+  EXPECT_FALSE(HasPlaceholder(plan, ws_ + "/.envrc", false));
+  EXPECT_FALSE(HasPlaceholder(plan, ws_ + "/.cordon.toml", false));
+  EXPECT_FALSE(Contains(plan.mounts.protects, ws_ + "/.envrc"));
+  auto watched = [&](const std::string& path) {
+    return std::any_of(plan.watched.begin(), plan.watched.end(),
+                       [&](const auto& w) { return w.path == path; });
+  };
+  EXPECT_TRUE(watched(ws_ + "/.envrc"));
+  EXPECT_TRUE(watched(ws_ + "/.cordon.toml"));
+  // Planning creates nothing.
   EXPECT_FALSE(fsys::exists(ws_ + "/.envrc"));
 }
 
@@ -172,6 +179,10 @@ TEST_F(PlanTest, WorktreeGitdirIsProtected) {
   std::string gitdir = common + "/worktrees/wt";
   fsys::create_directories(gitdir);
   fsys::create_directories(common + "/hooks");
+  // A git dir as git makes it: HEAD and objects/ (how the plan knows a git
+  // dir under another name, where missing paths get placeholders).
+  fsys::create_directories(common + "/objects");
+  std::ofstream(common + "/HEAD") << "ref: refs/heads/main\n";
   std::ofstream(common + "/config") << "[core]\n";
   std::ofstream(gitdir + "/commondir") << "../..\n";
   std::ofstream(gitdir + "/config") << "";

@@ -33,6 +33,7 @@
 #include "sandbox/linux/plan.h"
 #include "sandbox/linux/private_tmp.h"
 #include "sandbox/linux/proxy_listener.h"
+#include "sandbox/linux/quarantine.h"
 #include "sandbox/linux/sweep.h"
 #include "sandbox/linux/write_watch.h"
 
@@ -159,7 +160,7 @@ void KillAndReap(int pidfd, const Plan& plan, pid_t keep_child) {
 // without that path (`patched`), and on_degraded names it.
 Status MakePlaceholders(const Plan& plan, const LaunchOptions& options, Placeholders& placeholders,
                         std::optional<Plan>& patched) {
-  for (Error& e : placeholders.Create(plan.placeholders, plan.cwd)) {
+  for (Error& e : placeholders.Create(plan.placeholders, plan.workspace)) {
     if (!plan.allow_degraded) {
       e.detail = "cannot keep the missing protected path from being created";
       e.hint =
@@ -199,6 +200,57 @@ Result<ProxyListeners> ReceiveListeners(const Plan& plan, int channel) {
   return got;
 }
 
+// Records the plan's missing protected paths in the work tree, and moves
+// what the run created under their names out of the tree when the launch
+// ends (every process of the run is gone by then), telling on_quarantined.
+class QuarantineGuard {
+ public:
+  explicit QuarantineGuard(const LaunchOptions& options) : options_(options) {}
+  QuarantineGuard(const QuarantineGuard&) = delete;
+  QuarantineGuard& operator=(const QuarantineGuard&) = delete;
+  ~QuarantineGuard() { Tell(quarantine_.Finish()); }
+
+  // First finishes what runs killed earlier left recorded. Without a place
+  // to record, or when recording fails, the paths are unwatched: the run
+  // stops unless degraded runs were asked for.
+  Status Begin(const Plan& plan) {
+    if (plan.watched.empty()) return {};
+    if (!options_.quarantine_root.empty()) {
+      Tell(RecoverAbandoned(options_.quarantine_root));
+      auto q = Quarantine::Begin(plan.watched, options_.quarantine_root);
+      if (q.ok()) {
+        quarantine_ = std::move(q).value();
+        return {};
+      }
+      Error e = q.error();
+      if (!plan.allow_degraded) {
+        e.detail += " (recording the missing protected paths, to move out what the run creates)";
+        e.hint = "check cordon's state directory, or run with --allow-degraded to go on unwatched";
+        return e;
+      }
+    } else if (!plan.allow_degraded) {
+      return PlainError("quarantine", plan.watched.front().path,
+                        "no state directory to record missing protected paths in");
+    }
+    if (options_.on_degraded) {
+      for (const WatchedPath& w : plan.watched) {
+        options_.on_degraded("missing protected path " + w.path +
+                             " is not watched: what the run creates there stays");
+      }
+    }
+    return {};
+  }
+
+ private:
+  void Tell(const std::vector<QuarantineReport>& reports) const {
+    if (!options_.on_quarantined) return;
+    for (const QuarantineReport& r : reports) options_.on_quarantined(r);
+  }
+
+  const LaunchOptions& options_;
+  Quarantine quarantine_;
+};
+
 }  // namespace
 
 LaunchResult LaunchOnce(const Plan& given, const LaunchOptions& options) {
@@ -206,6 +258,11 @@ LaunchResult LaunchOnce(const Plan& given, const LaunchOptions& options) {
   std::optional<Plan> patched;
   Status made = MakePlaceholders(given, options, placeholders, patched);
   if (!made.ok()) return Outcome::SetupError(made.error());
+  // Declared after the placeholders: finished (at the end of the launch)
+  // before they are removed.
+  QuarantineGuard quarantine(options);
+  Status watching = quarantine.Begin(given);
+  if (!watching.ok()) return Outcome::SetupError(watching.error());
   const Plan& plan = patched ? *patched : given;
   const bool confine = plan.tier != Tier::kUnconfined;
   const bool nsless = plan.tier == Tier::kNamespaceless;

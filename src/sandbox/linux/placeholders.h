@@ -1,6 +1,8 @@
 // Placeholders: empty files or directories that stand in for missing
-// protected paths (WS/.git, WS/.git/hooks, WS/.envrc, WS/.cordon.toml, a
-// --protect path) for one run.
+// protected paths inside a git directory (WS/.git of a workspace that is no
+// repository, WS/.git/hooks, a linked worktree's config.worktree) for one
+// run. git never lists what is inside .git, so they are invisible to it;
+// missing protected paths in the work tree get none (quarantine.h).
 //
 // A bind mount needs something to mount on, and a name that does not exist
 // cannot be kept from being created any other way on a kernel that does not
@@ -31,6 +33,7 @@ struct PlaceholderSpec {
   // A file's bytes: empty, or kSameDir for git's commondir, which git
   // refuses to read when empty ("." names the git dir itself).
   std::string_view content;
+  std::string why;  // why the path is protected
   bool operator==(const PlaceholderSpec&) const = default;
 };
 

@@ -164,7 +164,32 @@ void PinParents(const std::string& target, const std::string& root, mount_view::
 struct ProtectTarget {
   std::string path;
   bool is_dir;  // what to stand in with when it is missing
+  std::string why;
 };
+
+// Inside a git directory, where git lists nothing: a placeholder there is
+// invisible to git (and to the tools that follow .gitignore-style rules).
+bool InGitDir(const std::string& path, const Policy& policy) {
+  if (path.ends_with("/.git") || path.find("/.git/") != std::string::npos) return true;
+  if (std::any_of(policy.git_dirs.begin(), policy.git_dirs.end(),
+                  [&](const std::string& g) { return IsWithin(path, g); })) {
+    return true;
+  }
+  // A git dir under another name (--separate-git-dir, a bare repository's
+  // worktrees/NAME): HEAD beside objects/ or a commondir file.
+  for (std::string dir = Parent(path); dir != "/"; dir = Parent(dir)) {
+    auto head = Lstat(dir + "/HEAD");
+    if (head && S_ISREG(head->st_mode) && (Lstat(dir + "/objects") || Lstat(dir + "/commondir"))) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::string WhyProtected(const policy::PathRule& rule) {
+  if (!rule.origin.note.empty()) return rule.origin.note;
+  return rule.origin.Describe();
+}
 
 void PlanProtects(const Policy& policy, std::vector<std::string> writable_roots, Plan& plan) {
   // Targets are compared with the roots as the kernel sees them.
@@ -179,7 +204,9 @@ void PlanProtects(const Policy& policy, std::vector<std::string> writable_roots,
   // repository either: this run shares it.
   const bool no_repo = !Lstat(ws_git) || IsPlaceholder(ws_git);
   if (no_repo) {
-    targets.push_back({ws_git, true});
+    targets.push_back(
+        {ws_git, true,
+         "no repository here: a .git the command made would run its hooks on the host"});
     for (std::string dir = Parent(policy.workspace); dir != "/"; dir = Parent(dir)) {
       if (Lstat(dir + "/.git")) {
         std::string note = "the workspace is inside the repository " + dir;
@@ -193,7 +220,8 @@ void PlanProtects(const Policy& policy, std::vector<std::string> writable_roots,
   // The policy lists the hooks and config of the workspace's repository,
   // and of the git dir a .git file (worktree, submodule) points to.
   for (const auto& rule : policy.protect) {
-    targets.push_back({rule.path, rule.is_dir || rule.path.ends_with("/hooks")});
+    targets.push_back(
+        {rule.path, rule.is_dir || rule.path.ends_with("/hooks"), WhyProtected(rule)});
   }
   for (const ProtectTarget& t : targets) {
     // Where the path really is: a parent the sandbox replaced by a symlink
@@ -208,12 +236,23 @@ void PlanProtects(const Policy& policy, std::vector<std::string> writable_roots,
     // keep the parent from being removed by the run that holds it.
     if (target != ws_git && no_repo && IsStrictlyUnder(target, ws_git)) continue;
     const std::string_view content = target.ends_with("/commondir") ? kSameDir : "";
+    const bool in_git_dir = InGitDir(target, policy);
     if (IsPlaceholder(target)) {
-      // Left by a run whose supervisor was killed: adopt it, remove it after.
-      plan.placeholders.push_back({target, t.is_dir, content});
+      // Left by a run whose supervisor was killed (or by a cordon that made
+      // placeholders in the work tree too): adopt it, remove it after.
+      plan.placeholders.push_back({target, t.is_dir, content, t.why});
     } else if (!Lstat(target)) {
+      if (!in_git_dir) {
+        // In the work tree: no placeholder, which git would list; what the
+        // command creates there is moved out after the run.
+        if (std::find_if(plan.watched.begin(), plan.watched.end(),
+                         [&](const auto& w) { return w.path == target; }) == plan.watched.end()) {
+          plan.watched.push_back({target, t.why});
+        }
+        continue;
+      }
       if (!Stat(Parent(target))) continue;  // e.g. .git/hooks without a .git
-      plan.placeholders.push_back({target, t.is_dir, content});
+      plan.placeholders.push_back({target, t.is_dir, content, t.why});
     }
     PinParents(target, *root, view);
     if (std::find(view.protects.begin(), view.protects.end(), target) == view.protects.end()) {
@@ -293,6 +332,15 @@ Status ToNamespaceless(const Policy& policy, const std::string& reason, Plan& pl
     SetProxyEnvironment(plan.envp, port);
   }
   plan.host = std::move(host);
+  // No mount view: a placeholder would protect nothing (it stays
+  // writable), so none is made; what the command creates under a missing
+  // protected name is moved out after the run instead. WS/.git is left to
+  // the command: `git init` of the workspace is its output here.
+  const std::string ws_git = policy.workspace + "/.git";
+  for (const PlaceholderSpec& p : plan.placeholders) {
+    if (p.path != ws_git && !IsPlaceholder(p.path)) plan.watched.push_back({p.path, p.why});
+  }
+  plan.placeholders.clear();
   return {};
 }
 
@@ -301,7 +349,8 @@ Result<Plan> CompileNamespaces(const Policy& policy, const CompileInputs& inputs
   Plan plan;
   plan.argv = inputs.argv;
   plan.envp = policy::BuildEnvironment(policy, inputs.environ);
-  plan.cwd = policy.workspace;
+  plan.workspace = policy.workspace;
+  plan.cwd = policy.cwd.empty() ? policy.workspace : policy.cwd;
   plan.allow_degraded = policy.allow_degraded;
   if (policy.mode == Mode::kFullAccess) {
     AddExtraEnv(inputs.extra_env, plan.envp);

@@ -23,6 +23,7 @@
 #include "sandbox/linux/namespaces.h"
 #include "sandbox/linux/placeholders.h"
 #include "sandbox/linux/private_tmp.h"
+#include "sandbox/linux/quarantine.h"
 #include "sandbox/linux/seccomp.h"
 
 namespace cordon::sandbox {
@@ -70,10 +71,14 @@ struct Plan {
   // loopback bind and connect).
   mediate::Config mediation;
 
-  // Missing protected paths to stand in for during the run (placeholders.h);
-  // they are also listed in mounts.protects.
+  // Missing protected paths inside a git directory to stand in for during
+  // the run (placeholders.h); they are also listed in mounts.protects.
   std::vector<PlaceholderSpec> placeholders;
+  // Missing protected paths in the work tree: no placeholder (git would see
+  // it); what the run creates there is moved out after it (quarantine.h).
+  std::vector<WatchedPath> watched;
 
+  std::string workspace;
   std::string cwd;
   std::vector<std::string> argv;
   std::vector<std::string> envp;
