@@ -51,10 +51,12 @@ class PersistTest : public SandboxTest {
 
   HostState Capture() {
     // The workspace is the sandbox's to change; $XDG_STATE_HOME/cordon is
-    // where cordon keeps its own log by design. $TMPDIR (tmp) is where the
+    // where cordon keeps its own log by design, and home/.cache/cordon its
+    // package-cache layers (docs/caches.md). $TMPDIR (tmp) is where the
     // namespace-less tier makes and removes its private directory: its
     // times change, its entries must not (the files snapshot has them).
-    Snapshot files = TakeSnapshot(root_.path(), {"ws", "state"});
+    Snapshot files =
+        TakeSnapshot(root_.path(), {"ws", "state", std::string("home/") + kCacheLayers});
     if (auto it = files.find("tmp"); it != files.end()) it->second = "d (times not compared)";
     return {std::move(files), HostMounts(), ListDir("/tmp"),
             Exists("/dev/shm") ? ListDir("/dev/shm") : std::vector<std::string>{}};

@@ -9,6 +9,7 @@
 
 #include "policy/paths.h"
 #include "sandbox/linux/allowlist.h"
+#include "sandbox/linux/cache_layers.h"
 #include "sandbox/linux/dev_nodes.h"
 
 namespace cordon::sandbox {
@@ -22,6 +23,32 @@ void SetEnv(std::vector<std::string>& envp, const std::string& name, const std::
   std::string prefix = name + "=";
   std::erase_if(envp, [&](const std::string& e) { return e.starts_with(prefix); });
   envp.push_back(prefix + value);
+}
+
+// Points each tool that has a setting for it at its layer's upper
+// directory, which Landlock makes writable; the real caches stay as the
+// allowlist has them (unreadable in the home).
+void PlanCacheSettings(const policy::Policy& policy, std::vector<allowlist::Grant>& grants,
+                       Plan& plan) {
+  for (const policy::CacheLayer& c : policy.caches) {
+    if (c.env.empty()) continue;
+    Status made = cache_layers::Prepare(policy.cache_layers, c.layer, false);
+    if (!made.ok()) {
+      plan.notes.push_back("cache " + c.path + " has no layer: " + made.error().Describe());
+      continue;
+    }
+    const std::string dir = c.layer + "/upper";
+    grants.push_back({dir, fs::kAll});
+    std::string value = c.env_prefix + dir;
+    if (c.env_append) {
+      std::string prefix = c.env + "=";
+      auto it = std::find_if(plan.envp.begin(), plan.envp.end(),
+                             [&](const std::string& e) { return e.starts_with(prefix); });
+      if (it != plan.envp.end() && it->size() > prefix.size())
+        value = it->substr(prefix.size()) + " " + value;
+    }
+    SetEnv(plan.envp, c.env, value);
+  }
 }
 
 }  // namespace
@@ -89,6 +116,7 @@ Status PlanNamespaceless(const policy::Policy& policy, const std::string& tmpdir
   grants.push_back({policy.workspace, ws_writable ? fs::kAll : fs::kRead});
   for (const auto& w : policy.writable) grants.push_back({w.path, fs::kAll});
   grants.push_back({tmpdir, fs::kAll});
+  PlanCacheSettings(policy, grants, plan);
   for (const char* node : kDevNodes) grants.push_back({node, dev});
   // The terminal cordon runs on (the command holds it already): reopening
   // it through /dev/stdout must work. Never all of the host's /dev/pts,
