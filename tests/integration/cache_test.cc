@@ -8,6 +8,8 @@
 // "${npm_config_cache:-$HOME/.npm}".
 #include <sys/stat.h>
 
+#include <algorithm>
+
 #include "harness.h"
 
 namespace cordon::it {
@@ -93,10 +95,12 @@ TEST_F(CacheTest, SecondRunSeesTheLayerAnotherWorkspaceDoesNot) {
   TempDir other_root;
   std::string other = other_root / "other-ws";
   MakeDirs(other, 0755);
-  RunResult o = RunProcess(
-      RunArgv({"--workspace", other},
-              {"/bin/sh", "-c", std::string("cat ") + kNpmCache + "/newfile; echo rc=$?"}),
-      env_, other);
+  std::vector<std::string> argv =
+      RunArgv({}, {"/bin/sh", "-c", std::string("cat ") + kNpmCache + "/newfile; echo rc=$?"});
+  auto ws = std::find(argv.begin(), argv.end(), "--workspace");
+  ASSERT_NE(ws, argv.end());
+  *(ws + 1) = other;
+  RunResult o = RunProcess(argv, env_, other);
   EXPECT_EQ(o.exit_code, 0) << o.Describe();
   EXPECT_EQ(o.out.find("layered"), std::string::npos) << o.Describe();
   EXPECT_NE(o.out.find("rc=1"), std::string::npos) << o.Describe();
@@ -142,7 +146,8 @@ TEST_F(CacheTest, PolicyShowListsTheLayers) {
   // The twin: a writable root that holds a cache opts out of its layer.
   r = Cordon({"policy", "show", "--workspace", ws_, "--no-config", "--writable", home_ + "/.npm"});
   ASSERT_EQ(r.exit_code, 0) << r.Describe();
-  EXPECT_EQ(r.out.find("npm cache, writes go to"), std::string::npos) << r.out;
+  EXPECT_EQ(r.out.find("  npm cache, writes go to"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find("  pip cache, writes go to"), std::string::npos) << r.out;
 }
 
 TEST_F(CacheTest, PipCacheIsEnabled) {

@@ -51,8 +51,8 @@ TEST_F(FsReadTest, HomeShowsOnlyTheAllowlist) {
   EXPECT_EQ(r.Data(), (std::vector<std::string>{"bin", "git", "registry"}));
   r = Probe({"ls", home_ + "/.local"});
   ASSERT_TRUE(Allowed(r));
-  // bin, and the mountpoints of cargo's cache layers.
-  EXPECT_EQ(r.Data(), (std::vector<std::string>{"bin", "git", "registry"}));
+  // bin, and share/ leading to pnpm's store.
+  EXPECT_EQ(r.Data(), (std::vector<std::string>{"bin", "share"}));
   // Private files outside the allowlist are simply not there.
   EXPECT_TRUE(Denied(Probe({"read", home_ + "/Documents/private.txt"}), kHidden));
   EXPECT_TRUE(Denied(Probe({"read", home_ + "/.bashrc"}), kHidden));

@@ -44,8 +44,9 @@ void PlanCacheSettings(const policy::Policy& policy, std::vector<allowlist::Gran
       std::string prefix = c.env + "=";
       auto it = std::find_if(plan.envp.begin(), plan.envp.end(),
                              [&](const std::string& e) { return e.starts_with(prefix); });
-      if (it != plan.envp.end() && it->size() > prefix.size())
-        value = it->substr(prefix.size()) + " " + value;
+      if (it != plan.envp.end() && it->size() > prefix.size()) {
+        value = it->substr(prefix.size()).append(" ").append(value);
+      }
     }
     SetEnv(plan.envp, c.env, value);
   }
