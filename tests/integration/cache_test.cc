@@ -133,7 +133,7 @@ TEST_F(CacheTest, CacheSecretsStayHidden) {
   // Only the cache is layered, never the tool's directory.
   RunResult r = Sh({}, "cat \"$HOME/.cargo/credentials.toml\"");
   EXPECT_NE(r.exit_code, 0) << r.Describe();
-  r = Sh({}, "ls \"$HOME/.npmrc\"");
+  r = Sh({}, "cat \"$HOME/.npmrc\"");
   EXPECT_NE(r.exit_code, 0) << r.Describe();
 }
 
