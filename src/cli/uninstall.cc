@@ -5,8 +5,8 @@
 // (namespaces and Landlock die with the process), so there is nothing to
 // revert: what remains to remove is cordon's state directory (the vault only
 // after confirmation, the event log only with --purge), the parents setup
-// created for it, and, when this binary runs from a `cmake --install`
-// prefix, the files its install manifest lists. The user's config file is
+// created for it, the package-cache layers ($XDG_CACHE_HOME/cordon), and, when this binary runs
+// from a `cmake --install` prefix, the files its install manifest lists. The user's config file is
 // the user's and is kept.
 #include <errno.h>
 #include <limits.h>
@@ -21,6 +21,7 @@
 
 #include "cli/commands.h"
 #include "cli/state_dirs.h"
+#include "policy/caches.h"
 #include "policy/paths.h"
 #include "vault/store.h"
 
@@ -154,6 +155,12 @@ int UninstallCommand(const MaintenanceArgs& command) {
         kept.push_back(*it + " (not empty)");
       }
     }
+  }
+  // The package-cache layers (docs/caches.md): runs' writes, never the
+  // user's own caches.
+  if (s.ok()) {
+    std::string layers = policy::CacheLayersRoot(host.value());
+    s = RemoveTree(layers.substr(0, layers.rfind('/')), &removed);
   }
   std::string prefix;
   std::vector<std::string> installed = InstalledFiles(&prefix);

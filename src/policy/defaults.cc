@@ -118,6 +118,58 @@ bool IsDirectory(const std::string& path) {
 
 }  // namespace
 
+const std::vector<CacheSpec>& PackageCaches() {
+  // Why layered rather than writable: a package planted in a real cache
+  // runs in the user's next unsandboxed build; why not hidden: without a
+  // writable cache pip warns on every run and npm fails even for a local
+  // tarball.
+  static const std::vector<CacheSpec> kCaches = {
+      {"pip", "pip", "PIP_CACHE_DIR", CacheBase::kXdgCache, "pip", nullptr, "PIP_CACHE_DIR", "",
+       false},
+      {"npm", "npm", "npm_config_cache", CacheBase::kHome, ".npm", nullptr, "npm_config_cache", "",
+       false},
+      {"yarn", "yarn (classic)", "YARN_CACHE_FOLDER", CacheBase::kXdgCache, "yarn", nullptr,
+       "YARN_CACHE_FOLDER", "", false},
+      {"yarn-berry", "yarn (berry)", nullptr, CacheBase::kHome, ".yarn/berry/cache", nullptr,
+       nullptr, "", false},
+      {"pnpm-store", "pnpm", "npm_config_store_dir", CacheBase::kXdgData, "pnpm/store", nullptr,
+       "npm_config_store_dir", "", false},
+      {"pnpm-cache", "pnpm", "npm_config_cache_dir", CacheBase::kXdgCache, "pnpm", nullptr,
+       "npm_config_cache_dir", "", false},
+      // CARGO_HOME also holds bin/, config.toml and credentials: cargo has
+      // no variable for the registry alone.
+      {"cargo-registry", "cargo", nullptr, CacheBase::kCargoHome, "registry", nullptr, nullptr, "",
+       false},
+      {"cargo-git", "cargo", nullptr, CacheBase::kCargoHome, "git", nullptr, nullptr, "", false},
+      {"go-mod", "go (modules)", "GOMODCACHE", CacheBase::kGoPath, "pkg/mod", nullptr, "GOMODCACHE",
+       "", false},
+      {"go-build", "go (build cache)", "GOCACHE", CacheBase::kXdgCache, "go-build", nullptr,
+       "GOCACHE", "", false},
+      {"maven", "maven", nullptr, CacheBase::kHome, ".m2/repository", nullptr, "MAVEN_OPTS",
+       "-Dmaven.repo.local=", true},
+      // GRADLE_USER_HOME moves gradle.properties and init.d too, which the
+      // namespace-less tier cannot show anyway (the home is unreadable).
+      {"gradle-caches", "gradle", nullptr, CacheBase::kGradleHome, "caches", nullptr,
+       "GRADLE_USER_HOME", "", false},
+      {"gradle-wrapper", "gradle (wrapper)", nullptr, CacheBase::kGradleHome, "wrapper/dists",
+       nullptr, nullptr, "", false},
+      {"ccache", "ccache", "CCACHE_DIR", CacheBase::kXdgCache, "ccache", ".ccache", "CCACHE_DIR",
+       "", false},
+  };
+  return kCaches;
+}
+
+const std::vector<std::string>& CacheEnvNames() {
+  static const std::vector<std::string> kNames = [] {
+    std::vector<std::string> names = {"CARGO_HOME", "GOPATH", "GRADLE_USER_HOME"};
+    for (const CacheSpec& c : PackageCaches()) {
+      if (c.override != nullptr) names.emplace_back(c.override);
+    }
+    return names;
+  }();
+  return kNames;
+}
+
 const std::vector<std::string>& DefaultScrubPatterns() {
   static const std::vector<std::string> kPatterns = {
       "*_TOKEN", "*_TOKEN_*", "*SECRET*", "*_KEY", "*_KEY_*", "*PASSWORD*", "*PASSWD*",

@@ -15,6 +15,38 @@
 
 namespace cordon::policy {
 
+// Where a package cache lives by default.
+enum class CacheBase {
+  kHome,        // $HOME
+  kXdgCache,    // $XDG_CACHE_HOME (or ~/.cache)
+  kXdgData,     // $XDG_DATA_HOME (or ~/.local/share)
+  kCargoHome,   // $CARGO_HOME (or ~/.cargo)
+  kGoPath,      // the first entry of $GOPATH (or ~/go)
+  kGradleHome,  // $GRADLE_USER_HOME (or ~/.gradle)
+};
+
+// A package tool's cache: plain data, resolved into Policy::caches by the
+// loader (caches.h). Only the cache itself is layered, never the tool's
+// whole directory, whose config and credentials stay hidden.
+struct CacheSpec {
+  const char* name;      // the layer's directory name
+  const char* tool;      // shown by policy show
+  const char* override;  // a variable naming the cache itself, or nullptr
+  CacheBase base;
+  const char* rel;     // under `base`
+  const char* legacy;  // under the home, used instead when it exists, or nullptr
+  // Namespace-less tier: the variable that points the tool at a private
+  // cache (nullptr: none that leaves the tool's other settings alone).
+  const char* nsless_env;
+  const char* nsless_prefix;  // before the directory in the value
+  bool nsless_append;         // appended to the variable's value
+};
+
+// The caches cordon layers per workspace (docs/caches.md).
+[[nodiscard]] const std::vector<CacheSpec>& PackageCaches();
+// The variables that move a cache (the overrides and the bases').
+[[nodiscard]] const std::vector<std::string>& CacheEnvNames();
+
 // Secret-looking environment variable names removed from the sandbox.
 [[nodiscard]] const std::vector<std::string>& DefaultScrubPatterns();
 

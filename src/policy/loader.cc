@@ -20,6 +20,7 @@
 #include <tuple>
 #include <unordered_map>
 
+#include "policy/caches.h"
 #include "policy/config_file.h"
 #include "policy/defaults.h"
 #include "policy/env.h"
@@ -672,6 +673,8 @@ class Resolver {
     }
     p.secrets = std::move(grants);
     DedupeBy(&p.scrub_patterns, [](const std::string& s) { return s; });
+    // Last: a cache is layered only outside the final writable roots.
+    ResolveCaches(host_, &p);
     return {};
   }
 
@@ -754,8 +757,8 @@ class Resolver {
   }
 
   static HostFacts Normalized(HostFacts h) {
-    for (std::string* s :
-         {&h.home, &h.cwd, &h.xdg_config_home, &h.xdg_state_home, &h.xdg_runtime_dir}) {
+    for (std::string* s : {&h.home, &h.cwd, &h.xdg_config_home, &h.xdg_state_home,
+                           &h.xdg_runtime_dir, &h.xdg_cache_home, &h.xdg_data_home}) {
       if (!s->empty()) {
         *s = NormalizePath(*s);
       }
@@ -809,6 +812,14 @@ Result<HostFacts> HostFacts::FromProcess() {
     h.xdg_state_home = NormalizePath(h.home + "/.local/state");
   }
   h.xdg_runtime_dir = AbsoluteEnv("XDG_RUNTIME_DIR");
+  h.xdg_cache_home = AbsoluteEnv("XDG_CACHE_HOME");
+  if (h.xdg_cache_home.empty()) h.xdg_cache_home = NormalizePath(h.home + "/.cache");
+  h.xdg_data_home = AbsoluteEnv("XDG_DATA_HOME");
+  if (h.xdg_data_home.empty()) h.xdg_data_home = NormalizePath(h.home + "/.local/share");
+  for (const std::string& name : CacheEnvNames()) {
+    std::string value = AbsoluteEnv(name.c_str());
+    if (!value.empty()) h.cache_env.emplace_back(name, std::move(value));
+  }
   h.git_config_global = AbsoluteEnv("GIT_CONFIG_GLOBAL");
   h.git_config_system = AbsoluteEnv("GIT_CONFIG_SYSTEM");
   const char* nosystem = std::getenv("GIT_CONFIG_NOSYSTEM");

@@ -11,6 +11,7 @@
 
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "common/result.h"
@@ -26,6 +27,11 @@ struct HostFacts {
   std::string xdg_config_home;  // $XDG_CONFIG_HOME or HOME/.config
   std::string xdg_state_home;   // $XDG_STATE_HOME or HOME/.local/state
   std::string xdg_runtime_dir;  // may be empty
+  std::string xdg_cache_home;   // $XDG_CACHE_HOME or HOME/.cache
+  std::string xdg_data_home;    // $XDG_DATA_HOME or HOME/.local/share
+  // The package tools' own cache settings as set on the host (PIP_CACHE_DIR,
+  // CARGO_HOME ...: CacheEnvNames() in defaults.h), absolute values only.
+  std::vector<std::pair<std::string, std::string>> cache_env;
   // git's config overrides, as the host's git sees them (git_surface.h).
   std::string git_config_global;     // $GIT_CONFIG_GLOBAL
   std::string git_config_system;     // $GIT_CONFIG_SYSTEM

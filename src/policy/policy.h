@@ -58,6 +58,24 @@ struct SkippedPath {
   std::string reason;  // "does not exist", "inside deny-read ~/.ssh (built-in default)"
 };
 
+// A package cache (pip, npm, cargo ...) the command reads from the user's
+// real cache and writes to a per-workspace layer, never to the real cache
+// (docs/caches.md). Only caches that no writable root holds are listed: a
+// writable root that holds one opts into the real cache.
+struct CacheLayer {
+  std::string name;   // "npm": the layer's directory name
+  std::string path;   // the cache, where the tool looks for it on the host
+  std::string layer;  // the layer on the host: upper/ (the writes) and work/
+  // The namespace-less tier points the tool at layer/upper through this
+  // variable (empty: the tool has none, it keeps its read-only cache);
+  // the value is env_prefix + the directory, appended to the variable's
+  // value when env_append (MAVEN_OPTS).
+  std::string env;
+  std::string env_prefix;
+  bool env_append = false;
+  Origin origin;  // note: the tool and why
+};
+
 struct EnvPass {
   std::string name;
   Origin origin;
@@ -118,6 +136,11 @@ struct Policy {
   std::vector<LiftedRule> unhidden;
   // Config file paths that take no effect, with the reason.
   std::vector<SkippedPath> skipped;
+
+  // Package caches layered per workspace, and where this workspace's layers
+  // live ($XDG_CACHE_HOME/cordon/layers/<workspace name>-<hash>).
+  std::vector<CacheLayer> caches;
+  std::string cache_layers;
 
   // Environment: names matching a scrub pattern (glob, '*' only) are removed
   // unless passed; then env_set entries are set.

@@ -36,6 +36,9 @@ std::vector<Entry> Entries(const Policy& p) {
     out.push_back({p.workspace, kAccessWrite, "workspace"});
   }
   add(p.writable, kAccessWrite);
+  for (const CacheLayer& c : p.caches) {
+    out.push_back({c.path, kAccessCacheLayer, c.origin.note + ", writes go to " + c.layer});
+  }
   add(p.protect, kAccessProtect);
   add(p.deny_read, kAccessDenyRead);
   out.push_back({p.home, kAccessHidden, "home"});
@@ -63,6 +66,9 @@ const char* Heading(const char* access) {
   }
   if (a == kAccessWrite) {
     return "Writable";
+  }
+  if (a == kAccessCacheLayer) {
+    return "Package caches (the real cache read, writes kept in a per-workspace layer)";
   }
   if (a == kAccessProtect) {
     return "Protected (read-only inside writable roots)";

@@ -21,6 +21,7 @@ inline constexpr const char* kAccessWrite = "writable";
 inline constexpr const char* kAccessProtect = "protect";
 inline constexpr const char* kAccessDenyRead = "deny-read";
 inline constexpr const char* kAccessHidden = "hidden";
+inline constexpr const char* kAccessCacheLayer = "cache-layer";
 
 // Paths found by a built-in rule (origin "built-in rule: ...", e.g. the
 // root-only files under /etc) are summed up in one line per rule unless

@@ -47,10 +47,12 @@ TEST_F(FsReadTest, HomeShowsOnlyTheAllowlist) {
   EXPECT_EQ(r.Data(), std::vector<std::string>{"git"});
   r = Probe({"ls", home_ + "/.cargo"});
   ASSERT_TRUE(Allowed(r));
-  EXPECT_EQ(r.Data(), std::vector<std::string>{"bin"});
+  // bin, and the mountpoints of cargo's cache layers.
+  EXPECT_EQ(r.Data(), (std::vector<std::string>{"bin", "git", "registry"}));
   r = Probe({"ls", home_ + "/.local"});
   ASSERT_TRUE(Allowed(r));
-  EXPECT_EQ(r.Data(), std::vector<std::string>{"bin"});
+  // bin, and share/ leading to pnpm's store.
+  EXPECT_EQ(r.Data(), (std::vector<std::string>{"bin", "share"}));
   // Private files outside the allowlist are simply not there.
   EXPECT_TRUE(Denied(Probe({"read", home_ + "/Documents/private.txt"}), kHidden));
   EXPECT_TRUE(Denied(Probe({"read", home_ + "/.bashrc"}), kHidden));
@@ -63,13 +65,13 @@ TEST_F(FsReadTest, AllowlistedToolchainIsReadableAndRunnableButReadOnly) {
   r = Probe({"read", home_ + "/.gitconfig"});
   EXPECT_TRUE(Allowed(r));
   EXPECT_NE(r.out.find("Fake User"), std::string::npos);
-  Snapshot before = TakeSnapshot(home_);
+  Snapshot before = TakeSnapshot(home_, {kCacheLayers});
   EXPECT_TRUE(Denied(Probe({"write", home_ + "/.gitconfig"}), kWriteDenied));
   EXPECT_TRUE(Denied(Probe({"write", home_ + "/.cargo/bin/cargo-fake"}), kWriteDenied));
   EXPECT_TRUE(Denied(Probe({"write", home_ + "/.cargo/bin/new-tool"}), kWriteDenied));
   EXPECT_TRUE(Denied(Probe({"write", home_ + "/.profile"}), kWriteDenied));
-  EXPECT_TRUE(Denied(Probe({"mkdir", home_ + "/.cache"}), kWriteDenied));
-  EXPECT_EQ(DiffSnapshots(before, TakeSnapshot(home_)), "");
+  EXPECT_TRUE(Denied(Probe({"mkdir", home_ + "/.cache/new"}), kWriteDenied));
+  EXPECT_EQ(DiffSnapshots(before, TakeSnapshot(home_, {kCacheLayers})), "");
 }
 
 TEST_F(FsReadTest, SecretsAreUnreadableByDefault) { ExpectSecretsHidden({}); }

@@ -122,7 +122,7 @@ TEST_F(FsWriteTest, SymlinksPlantedInWorkspaceDoNotLeadOut) {
   ASSERT_EQ(symlink(home_.c_str(), (ws_ + "/link-home").c_str()), 0);
   ASSERT_EQ(symlink("../outside/target.txt", (ws_ + "/link-rel").c_str()), 0);
   Snapshot before_out = TakeSnapshot(outside_);
-  Snapshot before_home = TakeSnapshot(home_);
+  Snapshot before_home = TakeSnapshot(home_, {kCacheLayers});
   for (const auto& opts : {std::vector<std::string>{}, ReadOutside()}) {
     EXPECT_TRUE(Denied(Probe(opts, {"write", ws_ + "/link-file"}), kWriteDeniedOrHidden));
     EXPECT_TRUE(Denied(Probe(opts, {"append", ws_ + "/link-rel"}), kWriteDeniedOrHidden));
@@ -135,7 +135,7 @@ TEST_F(FsWriteTest, SymlinksPlantedInWorkspaceDoNotLeadOut) {
   EXPECT_TRUE(Allowed(Probe({"symlink", target(), ws_ + "/planted"})));
   EXPECT_TRUE(Denied(Probe(ReadOutside(), {"write", ws_ + "/planted"}), kWriteDenied));
   EXPECT_EQ(DiffSnapshots(before_out, TakeSnapshot(outside_)), "");
-  EXPECT_EQ(DiffSnapshots(before_home, TakeSnapshot(home_)), "");
+  EXPECT_EQ(DiffSnapshots(before_home, TakeSnapshot(home_, {kCacheLayers})), "");
 }
 
 TEST_F(FsWriteTest, HardlinksToOutsideFilesCannotBeMade) {
@@ -191,7 +191,7 @@ TEST_F(FsWriteTest, MetadataChangesOutsideFail) {
   const std::initializer_list<const char*> kMetaDenied = {"EACCES", "EROFS", "EPERM"};
   ASSERT_EQ(setxattr(target().c_str(), "user.cordon-test", "keep", 4, 0), 0);
   Snapshot before_out = TakeSnapshot(outside_);
-  Snapshot before_home = TakeSnapshot(home_);
+  Snapshot before_home = TakeSnapshot(home_, {kCacheLayers});
   // Visible files the sandbox must not change: a --read file, the
   // --read directory itself, allowlisted toolchain files of the home.
   for (const std::string& path : {target(), outside_, home_ + "/.gitconfig",
@@ -204,7 +204,7 @@ TEST_F(FsWriteTest, MetadataChangesOutsideFail) {
     EXPECT_TRUE(Denied(Probe(ReadOutside(), {"setacl", path}), kMetaDenied));
   }
   EXPECT_EQ(DiffSnapshots(before_out, TakeSnapshot(outside_)), "");
-  EXPECT_EQ(DiffSnapshots(before_home, TakeSnapshot(home_)), "");
+  EXPECT_EQ(DiffSnapshots(before_home, TakeSnapshot(home_, {kCacheLayers})), "");
 }
 
 TEST_F(FsWriteTest, GitInitAddCommitWork) {

@@ -466,6 +466,9 @@ FakeHome::FakeHome(const std::string& path)
   dir("go/bin");
   plain("go/bin/gofake", "#!/bin/sh\necho gofake\n", 0755);
   plain(".gitconfig", "[user]\n  name = Fake User\n  email = fake@example.com\n");
+  // cordon's package-cache layers (docs/caches.md), as after a first run:
+  // snapshots of the home leave this out (kCacheLayers).
+  dir(".cache/cordon", 0700);
   dir(".config/git");
   plain(".config/git/ignore", "*.swp\n");
 
@@ -480,7 +483,10 @@ FakeHome::FakeHome(const std::string& path)
 }
 
 std::vector<std::string> FakeHome::VisibleTopLevel() {
-  return {".cargo", ".config", ".gitconfig", ".local", ".rustup", "go"};
+  // .cache, .gradle, .m2, .npm and .yarn hold the mountpoints of the
+  // package caches' layers (docs/caches.md).
+  return {".cache", ".cargo", ".config", ".gitconfig", ".gradle", ".local",
+          ".m2",    ".npm",   ".rustup", ".yarn",      "go"};
 }
 
 // ---------------------------------------------------------------- servers

@@ -195,6 +195,9 @@ class UnixServer {
 // (lstat, never following symlinks). skip: relative paths left out, with
 // everything under them.
 using Snapshot = std::map<std::string, std::string>;
+// Relative to the fake home: where runs keep their package-cache layers
+// (docs/caches.md), left out of snapshots of the home.
+inline constexpr const char* kCacheLayers = ".cache/cordon";
 Snapshot TakeSnapshot(const std::string& root, const std::vector<std::string>& skip = {});
 // Human-readable differences; empty when equal.
 std::string DiffSnapshots(const Snapshot& before, const Snapshot& after);

@@ -104,13 +104,13 @@ TEST_F(NamespacelessTest, DenyReadInsideTheWritableWorkspaceIsRefusedNamingIt) {
 
 TEST_F(NamespacelessTest, MetadataOfOutsideFilesCannotChange) {
   std::string key = home_ + "/.ssh/id_ed25519";
-  Snapshot before = TakeSnapshot(home_);
+  Snapshot before = TakeSnapshot(home_, {kCacheLayers});
   EXPECT_TRUE(Denied(NsProbe({"chmod", key, "777"}), {"EPERM"}));
   EXPECT_TRUE(Denied(NsProbe({"chown", key}), {"EPERM"}));
   EXPECT_TRUE(Denied(NsProbe({"utimes", key}), {"EPERM"}));
   EXPECT_TRUE(Denied(NsProbe({"setxattr", key, "user.cordon", "x"}), {"EPERM"}));
   EXPECT_TRUE(Denied(NsProbe({"setacl", key}), {"EPERM"}));
-  EXPECT_EQ(DiffSnapshots(before, TakeSnapshot(home_)), "");
+  EXPECT_EQ(DiffSnapshots(before, TakeSnapshot(home_, {kCacheLayers})), "");
 }
 
 TEST_F(NamespacelessTest, NetworkIsRefusedAndServersSeeNothing) {

@@ -40,7 +40,9 @@ class VaultTest : public SandboxTest {
                        sizeof value - 1, 0),
               0)
         << strerror(errno);
-    home_before_ = TakeSnapshot(home_);
+    // ~/.cache holds cordon's package-cache layers, which uninstall
+    // removes (checked where it runs).
+    home_before_ = TakeSnapshot(home_, {".cache"});
   }
 
   RunResult DoSetup() {
@@ -67,7 +69,7 @@ class VaultTest : public SandboxTest {
   }
 
   void ExpectHomeUnchanged(const std::string& when) {
-    EXPECT_EQ(DiffSnapshots(home_before_, TakeSnapshot(home_)), "") << when;
+    EXPECT_EQ(DiffSnapshots(home_before_, TakeSnapshot(home_, {".cache"})), "") << when;
   }
 
   std::string cordon_state_, vault_dir_, secrets_file_, key_file_;
@@ -361,14 +363,15 @@ TEST_F(VaultTest, UninstallRemovesTheParentsSetupCreated) {
   RemoveAll(home_ + "/.local/state");
   // ~/.local's mtime changes when an entry comes and goes; its entries and
   // everything else must not.
-  Snapshot before = TakeSnapshot(home_, {".local"});
+  Snapshot before = TakeSnapshot(home_, {".local", ".cache"});
   std::vector<std::string> local_before = ListDir(home_ + "/.local");
   ASSERT_EQ(Cordon({"setup"}).exit_code, 0);
   EXPECT_TRUE(Exists(home_ + "/.local/state/cordon/vault/key"));
   RunResult r = Cordon({"uninstall", "--purge", "--yes"});
   EXPECT_EQ(r.exit_code, 0) << r.Describe();
   EXPECT_FALSE(Exists(home_ + "/.local/state"));
-  EXPECT_EQ(DiffSnapshots(before, TakeSnapshot(home_, {".local"})), "");
+  EXPECT_EQ(DiffSnapshots(before, TakeSnapshot(home_, {".local", ".cache"})), "");
+  EXPECT_FALSE(Exists(home_ + "/" + kCacheLayers));  // the package-cache layers
   EXPECT_EQ(ListDir(home_ + "/.local"), local_before);
 }
 

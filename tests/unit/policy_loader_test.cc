@@ -785,3 +785,77 @@ TEST_F(SecretGrantTest, InvalidNamesAreRefused) {
 
 }  // namespace
 }  // namespace cordon::policy
+
+namespace cordon::policy {
+namespace {
+
+const CacheLayer* FindCache(const Policy& p, const std::string& name) {
+  auto it = std::find_if(p.caches.begin(), p.caches.end(),
+                         [&](const CacheLayer& c) { return c.name == name; });
+  return it == p.caches.end() ? nullptr : &*it;
+}
+
+TEST_F(ResolveTest, PackageCachesAreLayeredPerWorkspace) {
+  Policy p = Ok();
+  const CacheLayer* pip = FindCache(p, "pip");
+  ASSERT_NE(pip, nullptr);
+  EXPECT_EQ(pip->path, home_ + "/.cache/pip");
+  EXPECT_TRUE(pip->layer.starts_with(home_ + "/.cache/cordon/layers/proj-")) << pip->layer;
+  EXPECT_TRUE(pip->layer.ends_with("/pip")) << pip->layer;
+  EXPECT_EQ(pip->env, "PIP_CACHE_DIR");
+  const CacheLayer* npm = FindCache(p, "npm");
+  ASSERT_NE(npm, nullptr);
+  EXPECT_EQ(npm->path, home_ + "/.npm");  // listed whether or not it exists
+  const CacheLayer* maven = FindCache(p, "maven");
+  ASSERT_NE(maven, nullptr);
+  EXPECT_EQ(maven->env, "MAVEN_OPTS");
+  EXPECT_TRUE(maven->env_append);
+  // Another workspace has layers of its own.
+  fs::create_directories(home_ + "/src/other");
+  host_.cwd = home_ + "/src/other";
+  Policy other = Ok();
+  EXPECT_NE(other.cache_layers, p.cache_layers);
+}
+
+TEST_F(ResolveTest, PackageCachesFollowTheToolsVariables) {
+  host_.xdg_cache_home = root_ + "/xdg-cache";
+  host_.cache_env = {{"PIP_CACHE_DIR", root_ + "/pipcache"},
+                     {"CARGO_HOME", root_ + "/cargo"},
+                     {"GOPATH", root_ + "/gp1:" + root_ + "/gp2"}};
+  Policy p = Ok();
+  EXPECT_EQ(FindCache(p, "pip")->path, root_ + "/pipcache");
+  EXPECT_EQ(FindCache(p, "cargo-registry")->path, root_ + "/cargo/registry");
+  EXPECT_EQ(FindCache(p, "go-mod")->path, root_ + "/gp1/pkg/mod");
+  EXPECT_EQ(FindCache(p, "go-build")->path, root_ + "/xdg-cache/go-build");
+  EXPECT_TRUE(p.cache_layers.starts_with(root_ + "/xdg-cache/cordon/layers/")) << p.cache_layers;
+}
+
+TEST_F(ResolveTest, WritableRootOptsIntoTheRealCache) {
+  fs::create_directories(home_ + "/.npm");
+  Overrides ov;
+  Set(&ov, "--writable", {home_ + "/.npm"});
+  Policy p = Ok(ov);
+  EXPECT_EQ(FindCache(p, "npm"), nullptr);
+  EXPECT_NE(FindCache(p, "pip"), nullptr);
+  // A root that holds several caches opts into all of them.
+  Set(&ov, "--writable", {home_ + "/.cache"});
+  p = Ok(ov);
+  EXPECT_EQ(FindCache(p, "pip"), nullptr);
+  EXPECT_EQ(FindCache(p, "go-build"), nullptr);
+  EXPECT_NE(FindCache(p, "npm"), nullptr);
+}
+
+TEST_F(ResolveTest, NoCacheLayersOutsideWorkspaceWrite) {
+  Overrides ov;
+  ASSERT_TRUE(AddFlag(&ov, "--mode", "read-only").ok());
+  EXPECT_TRUE(Ok(ov).caches.empty());
+  // Deny-read wins: a cache inside a denied path is not shown at all.
+  Overrides deny;
+  Set(&deny, "--deny-read", {home_ + "/.cache"});
+  Policy p = Ok(deny);
+  EXPECT_EQ(FindCache(p, "pip"), nullptr);
+  EXPECT_NE(FindCache(p, "npm"), nullptr);
+}
+
+}  // namespace
+}  // namespace cordon::policy

@@ -273,7 +273,7 @@ LaunchResult LaunchOnce(const Plan& given, const LaunchOptions& options) {
   std::vector<char*> envp;
   for (const auto& e : plan.envp) envp.push_back(const_cast<char*>(e.c_str()));
   envp.push_back(nullptr);
-  std::vector<int> scratch(plan.mounts.binds.size(), -1);
+  std::vector<int> scratch(plan.mounts.binds.size() + plan.mounts.overlays.size(), -1);
 
   // Orphans of the run come back to the supervisor, which kills them.
   if (nsless && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) {

@@ -24,10 +24,9 @@ ChildStatus SetReadOnly(int dfd, const char* path, unsigned flags, const char* w
   return ChildStatus::Ok();
 }
 
-// mkdir -p of the directories leading to `path` (and `path` itself, as a
-// directory or an empty file). Only called inside covers, so every directory
-// created lives in a tmpfs of the sandbox.
-ChildStatus MakeMountpoint(const char* path, bool is_dir) {
+// mkdir -p of the directories leading to `path`. Only called inside covers,
+// so every directory created lives in a tmpfs of the sandbox.
+ChildStatus MakeParents(const char* path) {
   char buf[PATH_MAX];
   size_t len = strlen(path);
   if (len >= sizeof(buf)) {
@@ -41,6 +40,12 @@ ChildStatus MakeMountpoint(const char* path, bool is_dir) {
     if (mkdir(buf, 0755) != 0 && errno != EEXIST) return ChildStatus::Errno("mkdir", path);
     buf[i] = '/';
   }
+  return ChildStatus::Ok();
+}
+
+// MakeParents, then `path` itself as a directory or an empty file.
+ChildStatus MakeMountpoint(const char* path, bool is_dir) {
+  CORDON_CHILD_TRY(MakeParents(path));
   if (is_dir) {
     if (mkdir(path, 0755) != 0 && errno != EEXIST) return ChildStatus::Errno("mkdir", path);
     return ChildStatus::Ok();
@@ -125,6 +130,40 @@ ChildStatus HideAll(const Plan& plan) {
   return st;
 }
 
+ChildStatus OverlayOption(int fs, const char* key, const char* value, const char* path) {
+  if (fsconfig(fs, FSCONFIG_SET_STRING, key, value, 0) != 0) {
+    return ChildStatus::Errno(key[0] == 'l'   ? "fsconfig(overlay lowerdir)"
+                              : key[0] == 'u' ? "fsconfig(overlay upperdir)"
+                                              : "fsconfig(overlay workdir)",
+                              path);
+  }
+  return ChildStatus::Ok();
+}
+
+// A detached mount of `overlay`. The overlay keeps its extended attributes in the user.*
+// namespace (userxattr): trusted.* needs privileges over the host's
+// filesystem, which a user namespace never has.
+ChildStatus MakeLayer(const Overlay& overlay, int* out) {
+  const char* path = overlay.path.c_str();
+  int fs = fsopen("overlay", FSOPEN_CLOEXEC);
+  if (fs < 0) return ChildStatus::Errno("fsopen(overlay)", path);
+  ChildStatus st = OverlayOption(fs, "lowerdir", overlay.lower.c_str(), path);
+  if (st.ok()) st = OverlayOption(fs, "upperdir", overlay.upper.c_str(), path);
+  if (st.ok()) st = OverlayOption(fs, "workdir", overlay.work.c_str(), path);
+  if (st.ok() && fsconfig(fs, FSCONFIG_SET_FLAG, "userxattr", nullptr, 0) != 0) {
+    st = ChildStatus::Errno("fsconfig(overlay userxattr)", path);
+  }
+  if (st.ok() && fsconfig(fs, FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0) {
+    st = ChildStatus::Errno("fsconfig(overlay create)", path);
+  }
+  if (st.ok()) {
+    *out = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+    if (*out < 0) st = ChildStatus::Errno("fsmount(overlay)", path);
+  }
+  close(fs);
+  return st;
+}
+
 }  // namespace
 
 ChildStatus Build(const Plan& plan, std::span<int> scratch, int* host_pts_fd) {
@@ -144,6 +183,11 @@ ChildStatus Build(const Plan& plan, std::span<int> scratch, int* host_pts_fd) {
       CORDON_CHILD_TRY(
           SetReadOnly(scratch[i], "", AT_EMPTY_PATH | AT_RECURSIVE, bind.path.c_str()));
     }
+  }
+  // The layers live in the home, hidden below: make them now.
+  std::span<int> layers = scratch.subspan(plan.binds.size(), plan.overlays.size());
+  for (size_t i = 0; i < plan.overlays.size(); ++i) {
+    CORDON_CHILD_TRY(MakeLayer(plan.overlays[i], &layers[i]));
   }
   *host_pts_fd = open("/dev/pts", O_PATH | O_DIRECTORY | O_CLOEXEC);
 
@@ -165,6 +209,21 @@ ChildStatus Build(const Plan& plan, std::span<int> scratch, int* host_pts_fd) {
     CORDON_CHILD_TRY(Attach(scratch[i], bind.path.c_str()));
     close(scratch[i]);
     scratch[i] = -1;
+  }
+  // After the binds: a cache may lie inside a bound path (~/go/pkg/mod in
+  // ~/go), and the links lead into the bound layers. Before the covers turn
+  // read-only, which would refuse the mountpoints and links; the flip is
+  // not recursive, so the layers stay writable.
+  for (size_t i = 0; i < plan.overlays.size(); ++i) {
+    const Overlay& overlay = plan.overlays[i];
+    if (overlay.make_mountpoint) CORDON_CHILD_TRY(MakeMountpoint(overlay.path.c_str(), true));
+    CORDON_CHILD_TRY(Attach(layers[i], overlay.path.c_str()));
+    close(layers[i]);
+    layers[i] = -1;
+  }
+  for (const CacheLink& link : plan.cache_links) {
+    CORDON_CHILD_TRY(MakeParents(link.path.c_str()));
+    CORDON_CHILD_TRY(Symlink(link.target.c_str(), link.path.c_str()));
   }
 
   if (plan.mount_proc &&

@@ -42,12 +42,34 @@ struct Hide {
   bool is_dir = true;
 };
 
+// A package cache's layer (docs/caches.md): an overlay of the real cache
+// (lower, read-only) and the workspace's layer (upper, work) at the cache's
+// path. Made before anything is covered (the layer lives in the hidden
+// home), attached after the binds.
+struct Overlay {
+  std::string path;   // where the tool finds its cache
+  std::string lower;  // the real cache
+  std::string upper;
+  std::string work;
+  bool make_mountpoint = false;  // lies inside a cover: create the mountpoint
+};
+
+// A cache the host does not have yet: a symlink in a cover to the layer's
+// upper directory (the workspace's layers are bound back), which costs no
+// mount per cache.
+struct CacheLink {
+  std::string path;
+  std::string target;
+};
+
 struct Plan {
   // Ordered parent-first; binds and covers interleave only through
   // make_mountpoint, which the plan sets.
   std::vector<Cover> covers;
   std::vector<Bind> binds;
   std::vector<Hide> hides;
+  std::vector<Overlay> overlays;  // ordered parent-first
+  std::vector<CacheLink> cache_links;
   std::vector<std::string> pins;      // dirs self-bound so they can't be renamed away
   std::vector<std::string> protects;  // existing paths self-bound read-only
   bool mount_proc = true;             // needs a new pid namespace
@@ -55,10 +77,9 @@ struct Plan {
 };
 
 // Builds the view in the calling process's mount namespace. `scratch` holds
-// at least plan.binds.size() ints (prepared before clone; no allocation here).
-// `host_pts_fd` receives an O_PATH fd of the host's /dev/pts taken before /dev
-// is covered (-1 if absent), for the Landlock rule that keeps the inherited
-// terminal usable.
+// at least plan.binds.size() + plan.overlays.size() ints (prepared before clone; no allocation
+// here). `host_pts_fd` receives an O_PATH fd of the host's /dev/pts taken before /dev is covered
+// (-1 if absent), for the Landlock rule that keeps the inherited terminal usable.
 [[nodiscard]] ChildStatus Build(const Plan& plan, std::span<int> scratch, int* host_pts_fd);
 
 }  // namespace cordon::sandbox::mount_view

@@ -9,6 +9,7 @@
 
 #include "policy/paths.h"
 #include "sandbox/linux/allowlist.h"
+#include "sandbox/linux/cache_layers.h"
 #include "sandbox/linux/dev_nodes.h"
 
 namespace cordon::sandbox {
@@ -43,6 +44,33 @@ bool TmpCanBeWritable(const policy::Policy& policy, bool ws_writable) {
     if (inside(h.path)) return false;
   }
   return true;
+}
+
+// Points each tool that has a setting for it at its layer's upper
+// directory, which Landlock makes writable; the real caches stay as the
+// allowlist has them (unreadable in the home).
+void PlanCacheSettings(const policy::Policy& policy, std::vector<allowlist::Grant>& grants,
+                       Plan& plan) {
+  for (const policy::CacheLayer& c : policy.caches) {
+    if (c.env.empty()) continue;
+    Status made = cache_layers::Prepare(policy.cache_layers, c.layer, false);
+    if (!made.ok()) {
+      plan.notes.push_back("cache " + c.path + " has no layer: " + made.error().Describe());
+      continue;
+    }
+    const std::string dir = c.layer + "/upper";
+    grants.push_back({dir, fs::kAll});
+    std::string value = c.env_prefix + dir;
+    if (c.env_append) {
+      std::string prefix = c.env + "=";
+      auto it = std::find_if(plan.envp.begin(), plan.envp.end(),
+                             [&](const std::string& e) { return e.starts_with(prefix); });
+      if (it != plan.envp.end() && it->size() > prefix.size()) {
+        value = it->substr(prefix.size()).append(" ").append(value);
+      }
+    }
+    SetEnv(plan.envp, c.env, value);
+  }
 }
 
 }  // namespace
@@ -128,6 +156,7 @@ Status PlanNamespaceless(const policy::Policy& policy, const std::string& tmpdir
     plan.notes.push_back(
         "/tmp is not writable: a read-only, deny-read or hidden path of the policy is inside it");
   }
+  PlanCacheSettings(policy, grants, plan);
   for (const char* node : kDevNodes) grants.push_back({node, dev});
   // The terminal cordon runs on (the command holds it already): reopening
   // it through /dev/stdout must work. Never all of the host's /dev/pts,

@@ -16,6 +16,7 @@
 
 #include "policy/env.h"
 #include "policy/paths.h"
+#include "sandbox/linux/cache_layers.h"
 #include "sandbox/linux/dev_nodes.h"
 #include "sandbox/linux/nsless.h"
 #include "sandbox/linux/placeholders.h"
@@ -272,15 +273,54 @@ void PlanProtects(const Policy& policy, std::vector<std::string> writable_roots,
   std::sort(view.protects.begin(), view.protects.end());
 }
 
+// Package caches (docs/caches.md): an overlay of each real cache and its
+// layer. Where the tool has no cache yet, a symlink in the home's cover
+// leads to the layer, and the workspace's layers are bound back once: one
+// mount in all, so that a home without caches starts as fast as before.
+// Nothing is made for a missing cache outside a cover (inside ~/go, bound
+// read-only).
+void PlanCaches(const Policy& policy, ViewBuilder& view, Plan& plan) {
+  std::vector<mount_view::Overlay>& overlays = plan.mounts.overlays;
+  std::vector<mount_view::CacheLink>& links = plan.mounts.cache_links;
+  for (const policy::CacheLayer& c : policy.caches) {
+    // overlayfs's option syntax splits at these.
+    if (c.path.find_first_of(":,\\") != std::string::npos ||
+        c.layer.find_first_of(":,\\") != std::string::npos) {
+      plan.notes.push_back("cache " + c.path + " is not layered: its path holds ':' ',' or '\\'");
+      continue;
+    }
+    auto st = Stat(c.path);
+    const bool exists = st && S_ISDIR(st->st_mode);
+    if (!exists && (st || Lstat(c.path) || !view.EnclosingIsCover(c.path))) continue;
+    Status made = cache_layers::Prepare(policy.cache_layers, c.layer, exists);
+    if (!made.ok()) {
+      plan.notes.push_back("cache " + c.path + " is not layered: " + made.error().Describe());
+      continue;
+    }
+    if (exists) {
+      overlays.push_back(
+          {c.path, c.path, c.layer + "/upper", c.layer + "/work", view.EnclosingIsCover(c.path)});
+    } else {
+      links.push_back({c.path, c.layer + "/upper"});
+    }
+  }
+  if (!links.empty()) view.Bind(policy.cache_layers, false);
+  std::sort(overlays.begin(), overlays.end(),
+            [](const auto& a, const auto& b) { return a.path < b.path; });
+}
+
 // `in_view`: the paths are those of the mount view (/tmp, /dev private);
 // without one, they are the host's own.
-void PlanLandlock(const Policy& policy, bool in_view, bool home_covered, landlock::Rules& rules) {
+void PlanLandlock(const Policy& policy, bool in_view, bool home_covered,
+                  const mount_view::Plan& view, landlock::Rules& rules) {
   const bool ws_writable = policy.mode != Mode::kReadOnly;
   for (const auto& r : policy.system_read) rules.paths.push_back({r.path, fs::kRead});
   for (const auto& r : policy.read) rules.paths.push_back({r.path, fs::kRead});
   rules.paths.push_back({policy.workspace, ws_writable ? fs::kAll : fs::kRead});
   for (const auto& r : policy.writable) rules.paths.push_back({r.path, fs::kAll});
   if (home_covered) rules.paths.push_back({policy.home, fs::kRead});
+  for (const auto& o : view.overlays) rules.paths.push_back({o.path, fs::kAll});
+  if (!view.cache_links.empty()) rules.paths.push_back({policy.cache_layers, fs::kAll});
   const uint64_t dev = kDevAccess;
   if (in_view) {
     rules.paths.push_back({"/tmp", fs::kAll});
@@ -423,7 +463,13 @@ Result<Plan> CompileNamespaces(const Policy& policy, const CompileInputs& inputs
     if (!st || view.Hidden(target)) continue;
     view.plan().hides.push_back({target, S_ISDIR(st->st_mode)});
   }
-  plan.mounts = view.Finish();
+  PlanCaches(policy, view, plan);
+  {
+    mount_view::Plan caches = std::move(plan.mounts);
+    plan.mounts = view.Finish();
+    plan.mounts.overlays = std::move(caches.overlays);
+    plan.mounts.cache_links = std::move(caches.cache_links);
+  }
   PlanProtects(policy, writable_roots, plan);
 
   // Landlock beneath the view.
@@ -441,7 +487,7 @@ Result<Plan> CompileNamespaces(const Policy& policy, const CompileInputs& inputs
         "Landlock unavailable: reads outside the home are not restricted (only the mount view "
         "hides paths)");
   } else {
-    PlanLandlock(policy, true, home_covered, plan.landlock);
+    PlanLandlock(policy, true, home_covered, plan.mounts, plan.landlock);
     if (plan.landlock.abi < 6) {
       plan.notes.push_back("Landlock ABI " + std::to_string(plan.landlock.abi) +
                            ": signal and abstract-socket scoping rely on the namespaces");
@@ -537,6 +583,10 @@ std::vector<std::string> DescribePlan(const Plan& plan) {
   for (const auto& r : plan.relays) {
     lines.push_back("relayed to the host's service: " + policy::HostPort(r.host, r.port) + " at " +
                     r.what);
+  }
+  for (const auto& o : m.overlays) lines.push_back("cache layer: " + o.path + " -> " + o.upper);
+  for (const auto& l : m.cache_links) {
+    lines.push_back("cache layer: " + l.path + " (new) -> " + l.target);
   }
   for (const auto& note : plan.notes) lines.push_back("note: " + note);
   return lines;

@@ -147,6 +147,7 @@ Roots FromPlan(const sandbox::Plan& plan) {
     for (const auto& b : plan.mounts.binds) {
       if (!b.read_only) roots.writable.push_back(b.path);
     }
+    for (const auto& o : plan.mounts.overlays) roots.writable.push_back(o.path);
   }
   for (const auto& p : plan.mounts.protects) roots.read_only.push_back(p);
   // A read-only bind inside a writable root (a --read path in the workspace).
