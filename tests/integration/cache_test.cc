@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 
 #include <algorithm>
+#include <thread>
 
 #include "harness.h"
 
@@ -105,6 +106,44 @@ TEST_F(CacheTest, SecondRunSeesTheLayerAnotherWorkspaceDoesNot) {
   EXPECT_EQ(o.out.find("layered"), std::string::npos) << o.Describe();
   EXPECT_NE(o.out.find("rc=1"), std::string::npos) << o.Describe();
   EXPECT_EQ(Uppers("npm").size(), 2U);
+}
+
+// overlayfs leaves two mounts sharing an upper directory undefined: while
+// one run has the layer, a second run in the same workspace writes to a
+// private tmpfs (its writes are gone at its end), and the layer keeps only
+// the first run's.
+TEST_F(CacheTest, ConcurrentRunsDoNotShareAnOverlayLayer) {
+  CORDON_SKIP_IN_NAMESPACELESS_TIER("no overlay: the tools share the layer directory itself");
+  const std::string marker = ws_ + "/second-done";
+  RunResult first;
+  std::thread holder([&] {
+    first = Sh({}, "echo a > \"$HOME/.npm/from-first\" && "
+                   "for i in $(seq 200); do [ -e " + marker + " ] && exit 0; sleep 0.05; done; "
+                   "exit 3");
+  });
+  // The second starts once the first has written (so it holds the layer).
+  RunResult second;
+  for (int i = 0; i < 200; ++i) {
+    if (!Uppers("npm").empty() && Exists(Uppers("npm")[0] + "/from-first")) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  second = Sh({"-v"}, "echo b > \"$HOME/.npm/from-second\" && cat \"$HOME/.npm/from-second\" "
+                      "\"$HOME/.npm/somefile\" && touch " + marker);
+  holder.join();
+  EXPECT_EQ(first.exit_code, 0) << first.Describe();
+  ASSERT_EQ(second.exit_code, 0) << second.Describe();
+  EXPECT_EQ(second.out, "b\nreal npm cache\n");
+  EXPECT_NE(second.err.find("another run in this workspace has its layer"), std::string::npos)
+      << second.Describe();
+  std::vector<std::string> npm = Uppers("npm");
+  ASSERT_EQ(npm.size(), 1U);
+  EXPECT_EQ(ReadFile(npm[0] + "/from-first"), "a\n");
+  EXPECT_FALSE(Exists(npm[0] + "/from-second"));
+  EXPECT_FALSE(Exists(home_ + "/.npm/from-second"));
+  // The twin: once the first has ended, the next run has the layer again.
+  RunResult third = Sh({}, "cat \"$HOME/.npm/from-first\"");
+  EXPECT_EQ(third.exit_code, 0) << third.Describe();
+  EXPECT_EQ(third.out, "a\n");
 }
 
 TEST_F(CacheTest, WritableOptsIntoTheRealCache) {

@@ -1,6 +1,8 @@
 // Package-cache layer directories on the host (cache_layers.h).
 #include "sandbox/linux/cache_layers.h"
 
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -49,6 +51,12 @@ Status Prepare(const std::string& workspace_layers, const std::string& layer, bo
   CORDON_RETURN_IF_ERROR(MakeOwnDir(layer + "/upper"));
   if (with_work) CORDON_RETURN_IF_ERROR(MakeOwnDir(layer + "/work"));
   return {};
+}
+
+UniqueFd TryLock(const std::string& layer) {
+  UniqueFd fd(::open(layer.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC));
+  if (!fd.valid() || ::flock(fd.get(), LOCK_EX | LOCK_NB) != 0) return {};
+  return fd;
 }
 
 }  // namespace cordon::sandbox::cache_layers

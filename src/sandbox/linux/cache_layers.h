@@ -11,6 +11,7 @@
 #include <string>
 
 #include "common/result.h"
+#include "common/unique_fd.h"
 
 namespace cordon::sandbox::cache_layers {
 
@@ -21,5 +22,11 @@ namespace cordon::sandbox::cache_layers {
 // directory of the user's.
 [[nodiscard]] Status Prepare(const std::string& workspace_layers, const std::string& layer,
                              bool with_work);
+
+// An exclusive flock on `layer`, held for a run whose overlay uses its
+// upper and work directories: overlayfs leaves two mounts sharing them
+// undefined. Empty when another run holds it (or the lock cannot be
+// taken): that run's writes to the cache go to a private tmpfs instead.
+[[nodiscard]] UniqueFd TryLock(const std::string& layer);
 
 }  // namespace cordon::sandbox::cache_layers

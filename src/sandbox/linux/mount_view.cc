@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <string>
 
 namespace cordon::sandbox::mount_view {
 namespace {
@@ -145,11 +146,36 @@ ChildStatus OverlayOption(int fs, const char* key, const char* value, const char
 // filesystem, which a user namespace never has.
 ChildStatus MakeLayer(const Overlay& overlay, int* out) {
   const char* path = overlay.path.c_str();
+  std::string upper = overlay.upper;
+  std::string work = overlay.work;
+  // An ephemeral layer's upper and work live on a detached tmpfs, named
+  // through its fd while the overlay is created (it keeps its own
+  // reference afterwards).
+  int scratch = -1;
+  if (overlay.ephemeral) {
+    int tmp = fsopen("tmpfs", FSOPEN_CLOEXEC);
+    if (tmp < 0) return ChildStatus::Errno("fsopen(tmpfs)", path);
+    if (fsconfig(tmp, FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) == 0) {
+      scratch = fsmount(tmp, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
+    }
+    close(tmp);
+    if (scratch < 0 || mkdirat(scratch, "upper", 0700) != 0 ||
+        mkdirat(scratch, "work", 0700) != 0) {
+      if (scratch >= 0) close(scratch);
+      return ChildStatus::Errno("tmpfs for an ephemeral cache layer", path);
+    }
+    const std::string base = "/proc/self/fd/" + std::to_string(scratch);
+    upper = base + "/upper";
+    work = base + "/work";
+  }
   int fs = fsopen("overlay", FSOPEN_CLOEXEC);
-  if (fs < 0) return ChildStatus::Errno("fsopen(overlay)", path);
+  if (fs < 0) {
+    if (scratch >= 0) close(scratch);
+    return ChildStatus::Errno("fsopen(overlay)", path);
+  }
   ChildStatus st = OverlayOption(fs, "lowerdir", overlay.lower.c_str(), path);
-  if (st.ok()) st = OverlayOption(fs, "upperdir", overlay.upper.c_str(), path);
-  if (st.ok()) st = OverlayOption(fs, "workdir", overlay.work.c_str(), path);
+  if (st.ok()) st = OverlayOption(fs, "upperdir", upper.c_str(), path);
+  if (st.ok()) st = OverlayOption(fs, "workdir", work.c_str(), path);
   if (st.ok() && fsconfig(fs, FSCONFIG_SET_FLAG, "userxattr", nullptr, 0) != 0) {
     st = ChildStatus::Errno("fsconfig(overlay userxattr)", path);
   }
@@ -161,6 +187,7 @@ ChildStatus MakeLayer(const Overlay& overlay, int* out) {
     if (*out < 0) st = ChildStatus::Errno("fsmount(overlay)", path);
   }
   close(fs);
+  if (scratch >= 0) close(scratch);
   return st;
 }
 

@@ -52,6 +52,9 @@ struct Overlay {
   std::string upper;
   std::string work;
   bool make_mountpoint = false;  // lies inside a cover: create the mountpoint
+  // Another run in this workspace has the layer mounted (cache_layers.h):
+  // upper and work are on a private tmpfs, gone with the run.
+  bool ephemeral = false;
 };
 
 // A cache the host does not have yet: a symlink in a cover to the layer's

@@ -298,8 +298,18 @@ void PlanCaches(const Policy& policy, ViewBuilder& view, Plan& plan) {
       continue;
     }
     if (exists) {
-      overlays.push_back(
-          {c.path, c.path, c.layer + "/upper", c.layer + "/work", view.EnclosingIsCover(c.path)});
+      mount_view::Overlay overlay{c.path, c.path, c.layer + "/upper", c.layer + "/work",
+                                  view.EnclosingIsCover(c.path)};
+      if (UniqueFd lock = cache_layers::TryLock(c.layer); lock.valid()) {
+        if (!plan.cache_locks) plan.cache_locks = std::make_shared<std::vector<UniqueFd>>();
+        plan.cache_locks->push_back(std::move(lock));
+      } else {
+        overlay.ephemeral = true;
+        plan.notes.push_back("cache " + c.path +
+                             ": another run in this workspace has its layer; this run's "
+                             "writes to it go to a private tmpfs and are gone at its end");
+      }
+      overlays.push_back(std::move(overlay));
     } else {
       links.push_back({c.path, c.layer + "/upper"});
     }
@@ -584,7 +594,10 @@ std::vector<std::string> DescribePlan(const Plan& plan) {
     lines.push_back("relayed to the host's service: " + policy::HostPort(r.host, r.port) + " at " +
                     r.what);
   }
-  for (const auto& o : m.overlays) lines.push_back("cache layer: " + o.path + " -> " + o.upper);
+  for (const auto& o : m.overlays) {
+    lines.push_back("cache layer: " + o.path + " -> " +
+                    (o.ephemeral ? "a private tmpfs (the layer is in use)" : o.upper));
+  }
   for (const auto& l : m.cache_links) {
     lines.push_back("cache layer: " + l.path + " (new) -> " + l.target);
   }

@@ -71,6 +71,10 @@ struct Plan {
   // loopback bind and connect).
   mediate::Config mediation;
 
+  // The cache layers this run's overlays use, locked for the run
+  // (cache_layers::TryLock); shared by copies of the plan.
+  std::shared_ptr<std::vector<UniqueFd>> cache_locks;
+
   // Missing protected paths inside a git directory to stand in for during
   // the run (placeholders.h); they are also listed in mounts.protects.
   std::vector<PlaceholderSpec> placeholders;
