@@ -190,6 +190,12 @@ class Doctor {
     if (ec) return SysError("copy", self_ + " -> " + probe_, ec.value());
     if (::chmod(probe_.c_str(), 0755) != 0) return SysError("chmod", probe_, errno);
     marker_ = "cordon-doctor-" + RandomHex();
+    // The runs below make their package-cache layers under
+    // $XDG_CACHE_HOME/cordon (docs/caches.md): keep them in this scratch
+    // root, which goes at the end, so that doctor leaves the home as it was.
+    const std::string cache = root_ + "/cache";
+    if (::mkdir(cache.c_str(), 0700) != 0) return SysError("mkdir", cache, errno);
+    ::setenv("XDG_CACHE_HOME", cache.c_str(), 1);
     mounts_before_ = doctor_host::MountTable();
     return {};
   }

@@ -212,7 +212,9 @@ TEST_F(TerminalEscapeTest, HostCodeDirectoriesAreNotOffered) {
 }
 
 TEST_F(TerminalEscapeTest, AToolsCacheIsOffered) {
-  const std::string cache = home_ + "/.cache/pip";
+  // A cache cordon does not layer (docs/caches.md: pip's, npm's ... take
+  // writes without asking).
+  const std::string cache = home_ + "/.cache/huggingface";
   MakeDirs(cache + "/http");
   auto [status, shown] =
       OnTerminal(RunArgv(OnFailure(), WriteInto(cache + "/http/entry")), "writable?", "o\n");
