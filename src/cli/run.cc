@@ -123,6 +123,7 @@ int RunOnce(const RunArgs& command, const policy::Policy& policy, const std::str
     events.Quarantined(r);
     SayQuarantined(r);
   };
+  options.on_direct_connect = [&](const sandbox::DirectConnect& c) { events.DirectConnect(c); };
   options.keep_child = events.exporter_pid();
   // The channel's own deadline comes first, so the answer is "timeout".
   options.start_proxy =

@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "policy/net_rules.h"
 #include "policy/render.h"
 #include "telemetry/ids.h"
 #include "telemetry/otlp_env.h"
@@ -123,6 +124,24 @@ void RunEvents::Quarantined(const sandbox::QuarantineReport& r) {
   e.Add("cordon.protect.why", r.why);
   e.Add("cordon.quarantine.moved_to", r.moved_to);
   if (!r.error.empty()) e.Add("cordon.quarantine.error", r.error);
+  sink_->Emit(std::move(e));
+}
+
+void RunEvents::DirectConnect(const sandbox::DirectConnect& c) {
+  Event e;
+  e.name = "cordon.net.decision";
+  e.time_unix_nano = NowUnixNano();
+  e.severity = c.allowed ? Severity::kInfo : Severity::kWarn;
+  const std::string where = policy::HostPort(c.host, c.port);
+  e.body = c.allowed ? "allowed direct " + where
+                     : "denied direct " + where + ": no rule names this address";
+  e.Add("cordon.decision", std::string(c.allowed ? "allow" : "deny"))
+      .Add("server.address", c.host)
+      .Add("server.port", static_cast<int64_t>(c.port))
+      .Add("network.protocol.name", std::string("tcp"))
+      .Add("cordon.proxy.kind", std::string("direct"))
+      .Add("cordon.rule", c.allowed ? c.rule : "no rule names address " + c.host);
+  if (!c.allowed) e.Add("cordon.reason", std::string("no rule names this address"));
   sink_->Emit(std::move(e));
 }
 

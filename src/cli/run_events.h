@@ -33,6 +33,8 @@ class RunEvents {
   void Degraded(const std::string& what);
   // A missing protected path the run created, moved out of the tree (or not).
   void Quarantined(const sandbox::QuarantineReport& report);
+  // A cordon.net.decision of kind "direct" (thread-safe: the sink is).
+  void DirectConnect(const sandbox::DirectConnect& connect);
   void ExecStart(const sandbox::Plan& plan, pid_t pid);
   void ExecEnd(const Outcome& outcome, const sandbox::RunStats& stats);
   // Start the writeback and hand off to the exporter; see RunSink::Finish.

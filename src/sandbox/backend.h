@@ -111,6 +111,16 @@ struct QuarantineReport {
   std::string error;     // why not, when moved_to is empty
 };
 
+// A direct TCP connect that the namespace-less tier's supervisor decided
+// (its host network is shared, so no proxy sees it): to an allow_local
+// service (allowed, with the rule) or to an address no rule names (refused).
+struct DirectConnect {
+  std::string host;  // numeric
+  uint16_t port = 0;
+  bool allowed = false;
+  std::string rule;  // the allow_local rule and its origin, when allowed
+};
+
 struct LaunchOptions {
   std::optional<int> timeout_seconds;  // kill the whole tree after this
   // Told each thing this run will not enforce beyond plan.degraded (a
@@ -127,6 +137,8 @@ struct LaunchOptions {
   // Told each path moved out of the tree (or that could not be), after the
   // run, and before it for runs killed earlier.
   std::function<void(const QuarantineReport&)> on_quarantined;
+  // Each DirectConnect, from the supervisor's notification thread.
+  std::function<void(const DirectConnect&)> on_direct_connect;
   // Told the host pid of the sandbox's root process once it exists.
   std::function<void(pid_t)> on_started;
   // Filled in when the command has ended (may be null).

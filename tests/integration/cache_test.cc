@@ -117,8 +117,11 @@ TEST_F(CacheTest, ConcurrentRunsDoNotShareAnOverlayLayer) {
   const std::string marker = ws_ + "/second-done";
   RunResult first;
   std::thread holder([&] {
-    first = Sh({}, "echo a > \"$HOME/.npm/from-first\" && "
-                   "for i in $(seq 200); do [ -e " + marker + " ] && exit 0; sleep 0.05; done; "
+    first = Sh({},
+               "echo a > \"$HOME/.npm/from-first\" && "
+               "for i in $(seq 200); do [ -e " +
+                   marker +
+                   " ] && exit 0; sleep 0.05; done; "
                    "exit 3");
   });
   // The second starts once the first has written (so it holds the layer).
@@ -127,8 +130,10 @@ TEST_F(CacheTest, ConcurrentRunsDoNotShareAnOverlayLayer) {
     if (!Uppers("npm").empty() && Exists(Uppers("npm")[0] + "/from-first")) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  second = Sh({"-v"}, "echo b > \"$HOME/.npm/from-second\" && cat \"$HOME/.npm/from-second\" "
-                      "\"$HOME/.npm/somefile\" && touch " + marker);
+  second = Sh({"-v"},
+              "echo b > \"$HOME/.npm/from-second\" && cat \"$HOME/.npm/from-second\" "
+              "\"$HOME/.npm/somefile\" && touch " +
+                  marker);
   holder.join();
   EXPECT_EQ(first.exit_code, 0) << first.Describe();
   ASSERT_EQ(second.exit_code, 0) << second.Describe();

@@ -305,7 +305,7 @@ LaunchResult LaunchOnce(const Plan& given, const LaunchOptions& options) {
     auto channel = MakeChannel("seccomp listener");
     if (!channel.ok()) return Outcome::SetupError(channel.error());
     notify_channel = std::move(channel.value());
-    mediator = std::make_unique<mediate::Mediator>(plan.mediation);
+    mediator = std::make_unique<mediate::Mediator>(plan.mediation, options.on_direct_connect);
   }
 
   SignalGuard signals;

@@ -118,6 +118,12 @@ int ReadUnprivilegedPortStart() {
   return v;
 }
 
+std::string EndpointText(const Endpoint& e) {
+  char text[INET6_ADDRSTRLEN] = {};
+  inet_ntop(e.family, e.addr, text, sizeof text);
+  return text;
+}
+
 bool IsLoopback(const Endpoint& e) {
   if (e.family == AF_INET) return e.addr[0] == 127;
   static const uint8_t kLoop6[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
@@ -173,7 +179,8 @@ bool LoopbackBindAddress(const sockaddr_storage& in, socklen_t len, sockaddr_sto
   return false;
 }
 
-Mediator::Mediator(Config config) : config_(std::move(config)) {
+Mediator::Mediator(Config config, std::function<void(const DirectConnect&)> report)
+    : config_(std::move(config)), report_(std::move(report)) {
   for (const auto& r : config_.roots) {
     UniqueFd fd(open(r.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
     if (fd.valid()) roots_.push_back({r, std::move(fd)});
@@ -423,8 +430,9 @@ int Mediator::Utimes(const seccomp_notif& req, int mem, int listener) {
   return 0;
 }
 
-int Mediator::TakeTcpSocket(const seccomp_notif& req, int fd, UniqueFd* out, bool* tcp) {
-  *tcp = false;
+int Mediator::TakeSocketCall(const seccomp_notif& req, int mem, int listener, UniqueFd* out,
+                             sockaddr_storage* addr, socklen_t* addr_len, bool* cont) {
+  const int fd = Arg(req, 0);
   UniqueFd pidfd = PidFd(req.pid);
   if (!pidfd.valid()) return -EPERM;
   UniqueFd sock(static_cast<int>(syscall(SYS_pidfd_getfd, pidfd.get(), fd, 0)));
@@ -437,25 +445,25 @@ int Mediator::TakeTcpSocket(const seccomp_notif& req, int fd, UniqueFd* out, boo
   }
   len = sizeof(int);
   if (getsockopt(sock.get(), SOL_SOCKET, SO_TYPE, &type, &len) != 0) return -errno;
-  *tcp = (domain == AF_INET || domain == AF_INET6) && type == SOCK_STREAM;
+  if ((domain != AF_INET && domain != AF_INET6) || type != SOCK_STREAM) {
+    *cont = true;
+    return 0;
+  }
+  *addr_len = static_cast<socklen_t>(req.data.args[2]);
+  if (*addr_len > sizeof(sockaddr_storage) || *addr_len < sizeof(sa_family_t)) return -EINVAL;
+  *addr = {};
+  if (!ReadBytes(mem, req.data.args[1], addr, *addr_len)) return -EFAULT;
+  if (!StillWaiting(listener, req.id)) return -EPERM;
   *out = std::move(sock);
   return 0;
 }
 
 int Mediator::Bind(const seccomp_notif& req, int mem, int listener, bool* cont) {
   UniqueFd sock;
-  bool tcp = false;
-  int err = TakeTcpSocket(req, Arg(req, 0), &sock, &tcp);
-  if (err != 0) return err;
-  if (!tcp) {
-    *cont = true;  // no check made: Landlock and the kernel decide
-    return 0;
-  }
-  const auto len = static_cast<socklen_t>(req.data.args[2]);
-  if (len > sizeof(sockaddr_storage) || len < sizeof(sa_family_t)) return -EINVAL;
   sockaddr_storage addr{};
-  if (!ReadBytes(mem, req.data.args[1], &addr, len)) return -EFAULT;
-  if (!StillWaiting(listener, req.id)) return -EPERM;
+  socklen_t len = 0;
+  int err = TakeSocketCall(req, mem, listener, &sock, &addr, &len, cont);
+  if (err != 0 || *cont) return err;
   sockaddr_storage loop{};
   if (!LoopbackBindAddress(addr, len, &loop)) {
     // What Landlock answers for a bind it denies; nothing listens on the LAN.
@@ -480,18 +488,10 @@ int Mediator::Bind(const seccomp_notif& req, int mem, int listener, bool* cont) 
 
 int Mediator::Connect(const seccomp_notif& req, int mem, int listener, bool* cont) {
   UniqueFd sock;
-  bool tcp = false;
-  int err = TakeTcpSocket(req, Arg(req, 0), &sock, &tcp);
-  if (err != 0) return err;
-  if (!tcp) {
-    *cont = true;
-    return 0;
-  }
-  const auto len = static_cast<socklen_t>(req.data.args[2]);
-  if (len > sizeof(sockaddr_storage) || len < sizeof(sa_family_t)) return -EINVAL;
   sockaddr_storage addr{};
-  if (!ReadBytes(mem, req.data.args[1], &addr, len)) return -EFAULT;
-  if (!StillWaiting(listener, req.id)) return -EPERM;
+  socklen_t len = 0;
+  int err = TakeSocketCall(req, mem, listener, &sock, &addr, &len, cont);
+  if (err != 0 || *cont) return err;
   bool allowed = addr.ss_family == AF_UNSPEC;  // disconnects
   Endpoint dest;
   if (!allowed && ToEndpoint(addr, len, &dest)) {
@@ -503,8 +503,18 @@ int Mediator::Connect(const seccomp_notif& req, int mem, int listener, bool* con
       allowed = dest.port == config_.proxy_port && IsLoopback(dest);
     }
     if (!allowed) {
-      allowed = policy::AddressNamed(config_.allow_local, reinterpret_cast<const sockaddr*>(&addr),
-                                     dest.port);
+      // Named by the policy, or refused: either is a network decision.
+      DirectConnect decision{EndpointText(dest), dest.port, false, ""};
+      for (const policy::HostRule& rule : config_.allow_local.allow_local) {
+        policy::NetRules one;
+        one.allow_local = {rule};
+        if (policy::AddressNamed(one, reinterpret_cast<const sockaddr*>(&addr), dest.port)) {
+          decision.allowed = allowed = true;
+          decision.rule = policy::DescribeRule("allow_local", rule);
+          break;
+        }
+      }
+      if (report_) report_(decision);
     }
   }
   if (!allowed) return -ECONNREFUSED;

@@ -27,6 +27,7 @@
 #include <netinet/in.h>
 
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -34,6 +35,7 @@
 #include "common/result.h"
 #include "common/unique_fd.h"
 #include "policy/net_rules.h"
+#include "sandbox/backend.h"
 #include "sandbox/linux/child_status.h"
 
 namespace cordon::sandbox::mediate {
@@ -67,7 +69,9 @@ class Mediator {
  public:
   // Opens every root O_PATH (in the supervisor, before clone); a root that
   // cannot be opened is left out (nothing beneath it is mediated).
-  explicit Mediator(Config config);
+  // `report`: told of each connect to an allow_local service and each
+  // refused one (may be empty).
+  explicit Mediator(Config config, std::function<void(const DirectConnect&)> report = {});
 
   // True for the calls this handler answers.
   [[nodiscard]] bool Handles(long nr) const;
@@ -90,9 +94,14 @@ class Mediator {
                   UniqueFd* out);
   // The caller's fd, if its file is beneath a writable root.
   int TakeFileFd(const seccomp_notif& req, int fd, UniqueFd* out);
-  int TakeTcpSocket(const seccomp_notif& req, int fd, UniqueFd* out, bool* tcp);
+  // A bind's or connect's socket and address, read once: -errno, or 0 with
+  // *cont set when the socket is not TCP (nothing to mediate: Landlock and
+  // the kernel decide).
+  int TakeSocketCall(const seccomp_notif& req, int mem, int listener, UniqueFd* sock,
+                     sockaddr_storage* addr, socklen_t* len, bool* cont);
 
   Config config_;
+  std::function<void(const DirectConnect&)> report_;
   std::vector<Root> roots_;
   int unprivileged_port_start_ = 1024;
   std::mutex mu_;
