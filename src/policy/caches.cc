@@ -67,8 +67,12 @@ struct Resolved {
   std::string path;
   std::string real;
 
-  explicit Resolved(std::string p, bool resolve = true)
-      : path(std::move(p)), real(resolve ? RealPath(path).value_or(path) : path) {}
+  // A path that does not exist resolves to itself: one lstat instead of a
+  // readlink per component (most deny-read paths and caches are missing).
+  explicit Resolved(std::string p, bool resolve = true) : path(std::move(p)) {
+    struct stat st {};
+    real = resolve && ::lstat(path.c_str(), &st) == 0 ? RealPath(path).value_or(path) : path;
+  }
 
   [[nodiscard]] bool Overlaps(const Resolved& o) const {
     return IsWithin(path, o.path) || IsWithin(o.path, path) || IsWithin(real, o.real) ||

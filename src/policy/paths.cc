@@ -105,11 +105,20 @@ std::optional<std::string> RealPath(const std::string& path) {
   return std::string(buf);
 }
 
-std::string InRealParent(const std::string& path) {
+std::string InRealParent(const std::string& path,
+                         std::map<std::string, std::optional<std::string>>* memo) {
   std::string norm = NormalizePath(path);
   size_t slash = norm.rfind('/');
   if (norm == "/" || slash == std::string::npos) return norm;
-  std::optional<std::string> parent = RealPath(slash == 0 ? "/" : norm.substr(0, slash));
+  const std::string dir = slash == 0 ? "/" : norm.substr(0, slash);
+  std::optional<std::string> parent;
+  if (memo == nullptr) {
+    parent = RealPath(dir);
+  } else if (auto it = memo->find(dir); it != memo->end()) {
+    parent = it->second;
+  } else {
+    parent = memo->emplace(dir, RealPath(dir)).first->second;
+  }
   if (!parent) return norm;
   return NormalizePath(*parent + "/" + norm.substr(slash + 1));
 }

@@ -6,6 +6,7 @@
 // are the only two that look at the filesystem.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -39,7 +40,10 @@ namespace cordon::policy {
 // `path` (absolute) with the symlinks of its parent resolved and its last
 // component kept as it is, which is where the kernel creates or opens that
 // name; `path` normalized when the parent does not resolve.
-[[nodiscard]] std::string InRealParent(const std::string& path);
+// `memo`: parents already resolved (a plan resolves many paths that share
+// a parent: WS, WS/.git, WS/.vscode ...), filled as it goes.
+[[nodiscard]] std::string InRealParent(
+    const std::string& path, std::map<std::string, std::optional<std::string>>* memo = nullptr);
 
 // lstat(2) succeeds: the path exists (a dangling symlink counts).
 [[nodiscard]] bool Exists(const std::string& path);

@@ -35,6 +35,15 @@ ChildStatus MakeParents(const char* path) {
     return ChildStatus::Errno("mkdir", path);
   }
   memcpy(buf, path, len + 1);
+  // Most parents exist, or only the last is missing: one mkdir, not one per
+  // component from the root.
+  char* last = strrchr(buf, '/');
+  if (last != nullptr && last != buf) {
+    *last = '\0';
+    const bool made = mkdir(buf, 0755) == 0 || errno == EEXIST;
+    *last = '/';
+    if (made) return ChildStatus::Ok();
+  }
   for (size_t i = 1; i < len; ++i) {
     if (buf[i] != '/') continue;
     buf[i] = '\0';

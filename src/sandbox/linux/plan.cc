@@ -12,6 +12,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
+#include <map>
 #include <optional>
 
 #include "policy/env.h"
@@ -170,7 +171,8 @@ struct ProtectTarget {
 
 // Inside a git directory, where git lists nothing: a placeholder there is
 // invisible to git (and to the tools that follow .gitignore-style rules).
-bool InGitDir(const std::string& path, const Policy& policy) {
+// Looks no higher than `root`, the writable root that holds the path.
+bool InGitDir(const std::string& path, const std::string& root, const Policy& policy) {
   if (path.ends_with("/.git") || path.find("/.git/") != std::string::npos) return true;
   if (std::any_of(policy.git_dirs.begin(), policy.git_dirs.end(),
                   [&](const std::string& g) { return IsWithin(path, g); })) {
@@ -178,7 +180,7 @@ bool InGitDir(const std::string& path, const Policy& policy) {
   }
   // A git dir under another name (--separate-git-dir, a bare repository's
   // worktrees/NAME): HEAD beside objects/ or a commondir file.
-  for (std::string dir = Parent(path); dir != "/"; dir = Parent(dir)) {
+  for (std::string dir = Parent(path); dir != "/" && IsWithin(dir, root); dir = Parent(dir)) {
     auto head = Lstat(dir + "/HEAD");
     if (head && S_ISREG(head->st_mode) && (Lstat(dir + "/objects") || Lstat(dir + "/commondir"))) {
       return true;
@@ -224,11 +226,12 @@ void PlanProtects(const Policy& policy, std::vector<std::string> writable_roots,
     targets.push_back(
         {rule.path, rule.is_dir || rule.path.ends_with("/hooks"), WhyProtected(rule)});
   }
+  std::map<std::string, std::optional<std::string>> real_parents;
   for (const ProtectTarget& t : targets) {
     // Where the path really is: a parent the sandbox replaced by a symlink
     // (WS/sub -> ~/.config) must not lead the supervisor, which makes the
     // placeholders, outside the writable roots.
-    const std::string target = policy::InRealParent(t.path);
+    const std::string target = policy::InRealParent(t.path, &real_parents);
     auto root = std::find_if(writable_roots.begin(), writable_roots.end(),
                              [&](const auto& w) { return IsStrictlyUnder(target, w); });
     if (root == writable_roots.end()) continue;  // not writable anyway
@@ -237,13 +240,12 @@ void PlanProtects(const Policy& policy, std::vector<std::string> writable_roots,
     // keep the parent from being removed by the run that holds it.
     if (target != ws_git && no_repo && IsStrictlyUnder(target, ws_git)) continue;
     const std::string_view content = target.ends_with("/commondir") ? kSameDir : "";
-    const bool in_git_dir = InGitDir(target, policy);
     if (IsPlaceholder(target)) {
       // Left by a run whose supervisor was killed (or by a cordon that made
       // placeholders in the work tree too): adopt it, remove it after.
       plan.placeholders.push_back({target, t.is_dir, content, t.why});
     } else if (!Lstat(target)) {
-      if (!in_git_dir) {
+      if (!InGitDir(target, *root, policy)) {
         // In the work tree: no placeholder, which git would list; what the
         // command creates there is moved out after the run.
         if (std::find_if(plan.watched.begin(), plan.watched.end(),
