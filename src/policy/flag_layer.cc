@@ -14,7 +14,8 @@ using Arity = PolicyFlag::Arity;
 
 constexpr std::array kFlags = {
     PolicyFlag{"--workspace", Arity::kOne, "DIR",
-               "Project directory: writable, and the command's working directory (default: the "
+               "Project directory, writable (default: the top level of the git work tree around "
+               "the current directory, else the current directory; the command runs in the "
                "current directory)"},
     PolicyFlag{"--mode", Arity::kOne, "MODE",
                "read-only | workspace-write | full-access (default: workspace-write; full-access "
@@ -40,8 +41,8 @@ constexpr std::array kFlags = {
     PolicyFlag{"--deny-domain", Arity::kRepeatable, "PATTERN",
                "With --net proxy: deny a host pattern; beats every allow (repeatable)"},
     PolicyFlag{"--allow-local", Arity::kRepeatable, "HOST:PORT",
-               "With --net proxy: allow a service on this machine, e.g. 127.0.0.1:5432 or "
-               "localhost:6379 (repeatable)"},
+               "With --net off or proxy: allow a service on this machine, e.g. 127.0.0.1:5432 or "
+               "localhost:6379, for any TCP client (repeatable)"},
     PolicyFlag{"--resolve", Arity::kRepeatable, "HOST:ADDR",
                "With --net proxy, a testing aid: the proxy resolves HOST to ADDR (an IP) instead "
                "of asking DNS (repeatable)"},
