@@ -6,6 +6,7 @@
 // `cordon policy show` can explain it.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -95,6 +96,27 @@ struct SecretGrant {
   Origin origin;
 };
 
+// Resource limits of the whole run (docs/limits.md); 0: no limit. Each has
+// its origin: a built-in default, a [limits] key or a flag. The backend
+// decides how each is enforced on the host (backend.h, ProbeLimits).
+struct Limits {
+  // Memory of every process of the run, the private /tmp and /dev/shm
+  // included (--memory, [limits] memory).
+  int64_t memory_bytes = 0;
+  Origin memory_origin;
+  // Processes and threads alive at once (--pids, [limits] pids).
+  int64_t pids = 0;
+  Origin pids_origin;
+  // CPU time per wall-clock second, in thousandths of a core: 1500 is
+  // "--cpus 1.5".
+  int64_t cpu_millis = 0;
+  Origin cpus_origin;
+  // The one tmpfs that holds both the private /tmp and /dev/shm
+  // (--tmp-size, [limits] tmp_size).
+  int64_t tmp_bytes = 0;
+  Origin tmp_origin;
+};
+
 struct Policy {
   std::string workspace;  // absolute, symlinks resolved
   // Why this workspace: "--workspace", "git work tree top level of CWD",
@@ -157,6 +179,8 @@ struct Policy {
   // scrub patterns never remove them). Granted by the user file or
   // --secret, never by a project file. Unique by env.
   std::vector<SecretGrant> secrets;
+
+  Limits limits;
 
   bool allow_degraded = false;  // run with what the kernel has, and log it
   Origin allow_degraded_origin;

@@ -180,6 +180,35 @@ struct TierProbe {
 };
 [[nodiscard]] TierProbe ProbeTier();
 
+// How one resource limit is enforced for a tier on this host.
+struct LimitEnforcement {
+  enum class Kind {
+    kNone,        // not enforced here: `remedy` says what would enable it
+    kWholeRun,    // for the whole run (a cgroup; the tmpfs size)
+    kPerProcess,  // for each process alone (an rlimit): a tree may use more
+  };
+  Kind kind = Kind::kNone;
+  // "cgroup v2 memory.max", "RLIMIT_DATA per process", "tmpfs size=".
+  std::string how;
+  // kNone and kPerProcess: what would enforce it for the whole run
+  // ("run cordon in a delegated cgroup: systemd-run --user ...").
+  std::string remedy;
+};
+
+struct LimitSupport {
+  LimitEnforcement memory;
+  LimitEnforcement pids;
+  LimitEnforcement cpus;
+  LimitEnforcement tmp;
+};
+
+// How policy::Limits would be enforced by a run of `tier` on this host,
+// found the way a run finds it (cheap: a few stats, no process). For
+// `cordon policy show`, `setup` and `doctor`; Compile refuses a limit the
+// user set that is not enforced at all (kNone), unless degraded runs are
+// allowed.
+[[nodiscard]] LimitSupport ProbeLimits(Tier tier);
+
 // What the namespace-less tier does not enforce, one line each (for
 // `cordon policy show`, docs and the session event).
 [[nodiscard]] const std::vector<std::string>& NamespacelessLimits();
