@@ -14,6 +14,7 @@
 #include "approval/broker.h"
 #include "approval/reruns.h"
 #include "cli/commands.h"
+#include "cli/limit_report.h"
 #include "cli/process_tree.h"
 #include "cli/rerun.h"
 #include "cli/run_events.h"
@@ -23,6 +24,7 @@
 #include "policy/loader.h"
 #include "policy/net_rules.h"
 #include "sandbox/backend.h"
+#include "sandbox/linux/limits.h"
 #include "sandbox/linux/plan.h"
 #include "sandbox/linux/quarantine.h"
 
@@ -52,6 +54,26 @@ void SayQuarantined(const sandbox::QuarantineReport& r) {
     Say("moved " + r.path + " out of the tree to " + r.moved_to +
         ": the run created it, and it is a protected path: " + r.why +
         ". To keep it, check it and move it back: mv '" + r.moved_to + "' '" + r.path + "'");
+  }
+}
+
+// A failed run under limits that hold per process (no cgroup): cordon
+// cannot see whether one was reached, so it names those the user set.
+void SayPerProcessLimits(const sandbox::Plan& plan) {
+  const policy::Limits& l = plan.limits.values;
+  const bool pids_set =
+      plan.limits.rlimit_nproc > 0 && l.pids_origin.kind != policy::Origin::Kind::kBuiltin;
+  if (plan.limits.rlimit_data > 0) {
+    Say("note: the memory limit (" + sandbox::limits::Bytes(l.memory_bytes) + ", " +
+        l.memory_origin.Describe() +
+        ") holds for each process here (RLIMIT_DATA): an allocation beyond it fails with "
+        "ENOMEM. If that is why the command failed, raise it with --memory SIZE or [limits] "
+        "memory");
+  }
+  if (pids_set) {
+    Say("note: the process limit (" + std::to_string(l.pids) + ", " + l.pids_origin.Describe() +
+        ") counts the run's processes and threads (RLIMIT_NPROC): a fork beyond it fails with "
+        "EAGAIN. If that is why the command failed, raise it with --pids N or [limits] pids");
   }
 }
 
@@ -166,6 +188,11 @@ int RunOnce(const RunArgs& command, const policy::Policy& policy, const std::str
                         : Outcome::SetupError(std::get<sandbox::NamespacesRefused>(launched).error);
   start_session();  // when nothing was started
   events.ExecEnd(outcome, stats);
+  for (const sandbox::LimitHit& hit : stats.limit_hits) {
+    events.LimitHit(hit, policy);
+    if (std::string said = HitMessage(hit, policy); !said.empty()) Say(said);
+  }
+  if (outcome.ExitStatus() != 0 && stats.limit_hits.empty()) SayPerProcessLimits(*plan);
   switch (outcome.kind) {
     case Outcome::Kind::kSetupError:
       Say(outcome.error, "sandbox setup failed, the command did not run: ");

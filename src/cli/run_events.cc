@@ -6,6 +6,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cli/limit_report.h"
 #include "policy/net_rules.h"
 #include "policy/render.h"
 #include "telemetry/ids.h"
@@ -145,6 +146,21 @@ void RunEvents::DirectConnect(const sandbox::DirectConnect& c) {
   sink_->Emit(std::move(e));
 }
 
+void RunEvents::LimitHit(const sandbox::LimitHit& hit, const policy::Policy& policy) {
+  const LimitText t = DescribeHit(hit, policy);
+  Event e;
+  e.name = "cordon.limit.hit";
+  e.time_unix_nano = NowUnixNano();
+  e.severity = hit.limit == sandbox::LimitHit::Limit::kCpus ? Severity::kInfo : Severity::kWarn;
+  e.body = "reached the " + t.name + " limit (" + t.value + "): " + hit.effect;
+  e.Add("cordon.limit", t.name)
+      .Add("cordon.limit.value", hit.value)
+      .Add("cordon.limit.origin", t.origin)
+      .Add("cordon.limit.effect", hit.effect);
+  if (hit.peak >= 0) e.Add("cordon.limit.peak", hit.peak);
+  sink_->Emit(std::move(e));
+}
+
 void RunEvents::ExecStart(const sandbox::Plan& plan, pid_t pid) {
   exec_started_ns_ = MonotonicNs();
   exec_started_ = true;
@@ -189,6 +205,11 @@ void RunEvents::ExecEnd(const Outcome& outcome, const sandbox::RunStats& stats) 
   }
   if (stats.peak_rss_bytes >= 0) e.Add("cordon.peak_rss_bytes", stats.peak_rss_bytes);
   if (stats.cpu_us >= 0) e.Add("cordon.cpu_ms", stats.cpu_us / 1000);
+  // The whole run's, from its cgroup and its tmpfs (docs/limits.md).
+  if (stats.peak_memory_bytes >= 0) e.Add("cordon.peak_memory_bytes", stats.peak_memory_bytes);
+  if (stats.peak_processes >= 0) e.Add("cordon.peak_processes", stats.peak_processes);
+  if (stats.cpu_throttled_us >= 0) e.Add("cordon.cpu_throttled_ms", stats.cpu_throttled_us / 1000);
+  if (stats.tmp_used_bytes >= 0) e.Add("cordon.tmp_used_bytes", stats.tmp_used_bytes);
   sink_->Emit(std::move(e));
   // Approval policy on-failure: the last write the watcher saw outside the
   // writable roots (denied by Landlock or the mount view, most likely).

@@ -37,6 +37,8 @@ class RunEvents {
   void DirectConnect(const sandbox::DirectConnect& connect);
   void ExecStart(const sandbox::Plan& plan, pid_t pid);
   void ExecEnd(const Outcome& outcome, const sandbox::RunStats& stats);
+  // cordon.limit.hit: a resource limit the run reached.
+  void LimitHit(const sandbox::LimitHit& hit, const policy::Policy& policy);
   // Start the writeback and hand off to the exporter; see RunSink::Finish.
   void Finish() { sink_->Finish(); }
 

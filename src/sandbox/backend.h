@@ -62,11 +62,31 @@ struct CompileInputs {
 // per hidden or protected path and per note.
 [[nodiscard]] std::vector<std::string> DescribePlan(const Plan& plan);
 
+// A resource limit the run reached (docs/limits.md).
+struct LimitHit {
+  enum class Limit { kMemory, kPids, kCpus, kTmp };
+  Limit limit = Limit::kMemory;
+  int64_t value = 0;  // the limit: bytes, processes, thousandths of a CPU
+  int64_t peak = -1;  // the most the run used, where the kernel says
+  // What it did to the command: "the OOM killer ended 1 process",
+  // "3 forks failed (EAGAIN)", "a write failed (ENOSPC)".
+  std::string effect;
+};
+
 // Resource use of the whole process tree, read after it was reaped (the
 // sandbox's init reaps every descendant, so RUSAGE_CHILDREN covers them).
 struct RunStats {
   int64_t peak_rss_bytes = -1;  // largest resident set of any process
   int64_t cpu_us = -1;          // user + system CPU time
+  // The whole run, from its cgroup (-1: no cgroup, or the kernel does
+  // not say): memory (its /tmp included), processes and threads at once,
+  // time held back by the CPU limit; and the /tmp + /dev/shm tmpfs's use
+  // when the command ended.
+  int64_t peak_memory_bytes = -1;
+  int64_t peak_processes = -1;
+  int64_t cpu_throttled_us = -1;
+  int64_t tmp_used_bytes = -1;
+  std::vector<LimitHit> limit_hits;
   // Approval policy on-failure (plan.watch_writes): writes seen outside
   // every writable root (write_watch.h), the last one and when
   // (CLOCK_MONOTONIC ms, comparable with MonotonicMs()).

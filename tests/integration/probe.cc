@@ -24,7 +24,9 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/ptrace.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -34,6 +36,7 @@
 #include <sys/wait.h>
 #include <sys/xattr.h>
 #include <termios.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -524,6 +527,98 @@ int Pids() {
   return 0;
 }
 
+// alloc MIB: allocates MIB MiB in 16 MiB chunks, touching every page.
+// "ok" when it all fit; else "fail", ENOMEM and how many MiB it got. (The
+// OOM killer may end it first: no output then.)
+int Alloc(const Args& a) {
+  Need(a, 1, "alloc MIB");
+  const long want = ParseLong(a[0]);
+  constexpr long kChunk = 16;
+  std::vector<char*> held;
+  for (long got = 0; got < want; got += kChunk) {
+    auto* p = static_cast<char*>(malloc(kChunk << 20));
+    if (p == nullptr) {
+      std::printf("fail\nENOMEM\n%ld\n", got);
+      return 1;
+    }
+    memset(p, 1, kChunk << 20);
+    held.push_back(p);
+  }
+  std::printf("ok\n%ld\n", want);
+  return 0;
+}
+
+// fork-hold N NAME MS: forks up to N children named NAME (comm) that wait to
+// be killed, waits MS ms, then prints how many forks worked, how many
+// failed and how many children are alive. The children outlive it: the run
+// must end them.
+int ForkHold(const Args& a) {
+  Need(a, 3, "fork-hold N NAME MS");
+  const long n = ParseLong(a[0]);
+  long forked = 0;
+  long failed = 0;
+  std::vector<pid_t> kids;
+  for (long i = 0; i < n; ++i) {
+    pid_t c = fork();
+    if (c < 0) {
+      ++failed;
+      continue;
+    }
+    if (c == 0) {
+      prctl(PR_SET_NAME, a[1].c_str(), 0, 0, 0);
+      for (;;) pause();
+    }
+    ++forked;
+    kids.push_back(c);
+  }
+  usleep(static_cast<useconds_t>(ParseLong(a[2]) * 1000));
+  long live = 0;
+  for (pid_t k : kids) live += kill(k, 0) == 0 ? 1 : 0;
+  std::printf("ok\nforked %ld\nfailed %ld\nlive %ld\n", forked, failed, live);
+  return 0;
+}
+
+// spin PROCS SECONDS: PROCS processes each burn CPU for SECONDS of wall
+// time; prints the CPU seconds they used in all.
+int Spin(const Args& a) {
+  Need(a, 2, "spin PROCS SECONDS");
+  const long procs = ParseLong(a[0]);
+  const double seconds = static_cast<double>(ParseLong(a[1]));
+  auto burn = [seconds] {
+    timespec start{};
+    timespec now{};
+    clock_gettime(CLOCK_MONOTONIC, &start);
+    volatile uint64_t x = 0;
+    do {
+      for (int i = 0; i < 100000; ++i) x = x + static_cast<uint64_t>(i);
+      clock_gettime(CLOCK_MONOTONIC, &now);
+    } while (static_cast<double>(now.tv_sec - start.tv_sec) +
+                 static_cast<double>(now.tv_nsec - start.tv_nsec) / 1e9 <
+             seconds);
+  };
+  for (long i = 1; i < procs; ++i) {
+    pid_t c = fork();
+    if (c < 0) return FailErrno();
+    if (c == 0) {
+      burn();
+      _exit(0);
+    }
+  }
+  burn();
+  while (wait(nullptr) > 0) {
+  }
+  rusage self{};
+  rusage kids{};
+  getrusage(RUSAGE_SELF, &self);
+  getrusage(RUSAGE_CHILDREN, &kids);
+  auto secs = [](const timeval& t) {
+    return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
+  };
+  std::printf("ok\n%.3f\n", secs(self.ru_utime) + secs(self.ru_stime) + secs(kids.ru_utime) +
+                                secs(kids.ru_stime));
+  return 0;
+}
+
 // kill-own-child: fork a child and SIGKILL it; the twin of `kill HOSTPID`.
 int KillOwnChild() {
   pid_t c = fork();
@@ -780,6 +875,9 @@ int main(int argc, char** argv) {
   if (cmd == "init-module") return InitModule();
   if (cmd == "finit-module") return FinitModule();
   if (cmd == "sleep") return Sleep(a);
+  if (cmd == "alloc") return Alloc(a);
+  if (cmd == "fork-hold") return ForkHold(a);
+  if (cmd == "spin") return Spin(a);
   if (cmd == "daemonize") return Daemonize(a, "/proc/self/exe");
   if (cmd == "heartbeat") return Heartbeat(a);
   if (cmd == "trap") return Trap(a);

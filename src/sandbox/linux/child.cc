@@ -10,6 +10,7 @@
 
 #include <poll.h>
 #include <sys/prctl.h>
+#include <sys/statfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -100,6 +101,29 @@ ChildStatus Chdir(const char* dir) {
   _exit(failed.err == ENOENT ? 127 : 126);
 }
 
+// The shared /tmp + /dev/shm tmpfs as the command left it: full means a
+// write hit the tmp size (ENOSPC).
+void ReadTmpUse(ChildReport& report) {
+  struct statfs fs {};
+  if (statfs("/tmp", &fs) != 0) return;
+  const auto block = static_cast<int64_t>(fs.f_bsize);
+  report.tmp_used = static_cast<int64_t>(fs.f_blocks - fs.f_bfree) * block;
+  report.tmp_free = static_cast<int64_t>(fs.f_bavail) * block;
+}
+
+// A cgroup v1 run: the supervisor has moved this process into the run's
+// cgroups once a byte arrives (EOF: it failed, and reports why).
+ChildStatus WaitPlaced(int fd) {
+  char byte = 0;
+  ssize_t n;
+  do {
+    n = read(fd, &byte, 1);
+  } while (n < 0 && errno == EINTR);
+  if (n != 1) return ChildStatus::Errno("read", "cgroup placement");
+  close(fd);
+  return ChildStatus::Ok();
+}
+
 // pid 1 of the sandbox: runs the command, reaps orphans, passes on signals
 // sent to cordon, and reports the command's status. When it returns, the
 // kernel kills everything left in the pid namespace: nothing outlives the
@@ -133,6 +157,7 @@ ChildStatus Chdir(const char* dir) {
       ChildReport report;
       report.kind = ChildReport::kExited;
       report.wait_status = status;
+      if (ctx.plan->limits.tmp_bytes > 0) ReadTmpUse(report);
       if (ctx.watch != nullptr) ctx.watch->Fill(report);
       WriteReport(ctx.report_fd, report);
       // No pid namespace to take the rest down with init: kill it here
@@ -154,8 +179,11 @@ void RunChild(const ChildContext& ctx) {
     Fail(ctx, ChildStatus::Errno("sigprocmask", nullptr));
   }
   const bool nsless = plan.tier == Tier::kNamespaceless;
+  if (ctx.placed_fd >= 0) STEP(WaitPlaced(ctx.placed_fd));
   STEP(TieToSupervisor(ctx.lifeline_fd, nsless ? kSweepSignal : SIGKILL));
   if (in_userns) NS_STEP(namespaces::WriteIdMaps(plan.id_maps));
+  // In the user namespace, so RLIMIT_NPROC counts the run's processes.
+  STEP(limits::ApplyRlimits(plan.limits));
   if (plan.clone_flags & CLONE_NEWUTS) NS_STEP(namespaces::SetHostname());
   // The sandbox's own loopback, for the command's own servers and the
   // listeners below; one that cannot be brought up counts as a namespace

@@ -28,6 +28,10 @@ struct ChildContext {
   // The namespace-less tier: the socketpair end over which init hands its
   // seccomp listener to the supervisor's handler (mediate.h), or -1.
   int notify_channel = -1;
+  // A cgroup v1 run: the read end of a pipe the supervisor writes a byte
+  // to once it has moved the child into the run's cgroups (the child waits
+  // for it before anything else), or -1.
+  int placed_fd = -1;
 };
 
 // The namespace-less tier's death signal for init (in init_mask): the

@@ -32,6 +32,10 @@ struct ChildReport {
   uint32_t denied_writes = 0;
   int64_t denied_write_ms = 0;
   char denied_write[2048] = {};
+  // kExited with a tmp size: the shared /tmp + /dev/shm tmpfs when the
+  // command ended (bytes; -1: not read).
+  int64_t tmp_used = -1;
+  int64_t tmp_free = -1;
 
   static ChildReport From(Kind kind, const ChildStatus& st) {
     ChildReport r;

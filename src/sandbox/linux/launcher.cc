@@ -2,6 +2,7 @@
 // the child into its namespaces, serves the proxy, relays signals, enforces
 // the timeout, and turns the child's report into an Outcome.
 #include <fcntl.h>
+#include <linux/sched.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -24,8 +25,10 @@
 #include "common/clock.h"
 #include "common/unique_fd.h"
 #include "sandbox/backend.h"
+#include "sandbox/linux/cgroup.h"
 #include "sandbox/linux/child.h"
 #include "sandbox/linux/child_report.h"
+#include "sandbox/linux/limits.h"
 #include "sandbox/linux/mediate.h"
 #include "sandbox/linux/namespaces.h"
 #include "sandbox/linux/nsless.h"
@@ -90,10 +93,38 @@ class SignalGuard {
   sigset_t old_{};
 };
 
-// clone(2) with fork semantics (no new stack) and a pidfd for the child.
-pid_t CloneWithPidfd(unsigned long flags, int* pidfd) {
-  return static_cast<pid_t>(
-      syscall(SYS_clone, flags | CLONE_PIDFD | SIGCHLD, nullptr, pidfd, nullptr, nullptr));
+// clone(2) with fork semantics (no new stack) and a pidfd for the child;
+// clone3 straight into the run's cgroup when it has a v2 one.
+pid_t CloneWithPidfd(unsigned long flags, int cgroup_fd, int* pidfd) {
+  if (cgroup_fd < 0) {
+    return static_cast<pid_t>(
+        syscall(SYS_clone, flags | CLONE_PIDFD | SIGCHLD, nullptr, pidfd, nullptr, nullptr));
+  }
+  clone_args args{};
+  args.flags = flags | CLONE_PIDFD | CLONE_INTO_CGROUP;
+  args.pidfd = reinterpret_cast<uint64_t>(pidfd);
+  args.exit_signal = SIGCHLD;
+  args.cgroup = static_cast<uint64_t>(cgroup_fd);
+  return static_cast<pid_t>(syscall(SYS_clone3, &args, sizeof(args)));
+}
+
+// The run's cgroup, when the plan has one. One that cannot be made stops
+// the run when a limit the user set needs it; otherwise the run goes on
+// without (told as degraded).
+Result<cgroup::RunGroup> MakeRunGroup(const Plan& plan, const LaunchOptions& options) {
+  if (plan.tier == Tier::kUnconfined || !plan.limits.cgroup) return cgroup::RunGroup();
+  auto group = cgroup::RunGroup::Create(plan.limits.host, plan.limits.settings);
+  if (group.ok()) return group;
+  Error e = group.error();
+  if (plan.limits.cgroup_required && !plan.allow_degraded) {
+    e.detail += " (making the run's cgroup for its resource limits)";
+    if (e.hint.empty()) e.hint = "run with --allow-degraded to go on without the limits";
+    return e;
+  }
+  if (options.on_degraded) {
+    options.on_degraded("resource limits (memory, pids, cpus): no cgroup: " + e.Describe());
+  }
+  return cgroup::RunGroup();
 }
 
 int SendSignal(int pidfd, int sig) {
@@ -308,6 +339,18 @@ LaunchResult LaunchOnce(const Plan& given, const LaunchOptions& options) {
     mediator = std::make_unique<mediate::Mediator>(plan.mediation, options.on_direct_connect);
   }
 
+  // Made before the child exists: v2 clones into it, v1 moves the child in
+  // before it takes a step.
+  auto made_group = MakeRunGroup(plan, options);
+  if (!made_group.ok()) return Outcome::SetupError(made_group.error());
+  cgroup::RunGroup group = std::move(made_group).value();
+  Pipe placed;
+  if (group.valid() && group.clone_fd() < 0) {
+    auto p = MakePipe("cgroup placement");
+    if (!p.ok()) return Outcome::SetupError(p.error());
+    placed = std::move(p.value());
+  }
+
   SignalGuard signals;
   std::unique_ptr<write_watch::Watch> watch =
       confine && (plan.watch_writes || mediated) && plan.use_seccomp
@@ -322,6 +365,7 @@ LaunchResult LaunchOnce(const Plan& given, const LaunchOptions& options) {
   ctx.exec_mask = signals.old();
   ctx.watch = mediated ? nullptr : watch.get();
   ctx.notify_channel = notify_channel.child.get();
+  ctx.placed_fd = placed.read.get();
   ctx.argv = argv.data();
   ctx.envp = envp.data();
   ctx.init_mask = signals.set();
@@ -329,7 +373,7 @@ LaunchResult LaunchOnce(const Plan& given, const LaunchOptions& options) {
   if (nsless) sigaddset(&ctx.init_mask, kSweepSignal);
 
   int pidfd = -1;
-  pid_t pid = CloneWithPidfd(confine ? plan.clone_flags : 0, &pidfd);
+  pid_t pid = CloneWithPidfd(confine ? plan.clone_flags : 0, group.clone_fd(), &pidfd);
   if (pid < 0 && plan.tier == Tier::kNamespaces && IsNamespaceRefusal(errno)) {
     Error e = SysError("clone(CLONE_NEWUSER|CLONE_NEWNS|CLONE_NEWPID|...)", "", errno);
     e.hint = namespaces::UserNamespaceHint(e.err);
@@ -341,6 +385,7 @@ LaunchResult LaunchOnce(const Plan& given, const LaunchOptions& options) {
     // The child: it inherited the blocked mask, which init keeps.
     ctx.scratch = std::span<int>(scratch);
     lifeline.value().write.Reset();
+    placed.write.Reset();
     if (confine) RunChild(ctx);
     ExecUnconfined(ctx);
   }
@@ -350,6 +395,21 @@ LaunchResult LaunchOnce(const Plan& given, const LaunchOptions& options) {
   lifeline.value().read.Reset();
   proxy_channel.child.Reset();
   notify_channel.child.Reset();
+  placed.read.Reset();
+  if (placed.write.valid()) {
+    Status in_group = group.Place(pid);
+    if (!in_group.ok()) {
+      KillAndReap(child.get(), plan, options.keep_child);
+      return Outcome::SetupError(in_group.error());
+    }
+    char go = 1;
+    if (write(placed.write.get(), &go, 1) != 1) {
+      Error e = SysError("write", "cgroup placement", errno);
+      KillAndReap(child.get(), plan, options.keep_child);
+      return Outcome::SetupError(e);
+    }
+    placed.write.Reset();
+  }
 
   // The proxy serves its listeners until the launch ends (then every
   // connection is closed). If the child failed before handing them over,
@@ -398,11 +458,18 @@ LaunchResult LaunchOnce(const Plan& given, const LaunchOptions& options) {
   const int64_t deadline =
       options.timeout_seconds ? MonotonicMs() + *options.timeout_seconds * 1000LL : -1;
   bool timed_out = false;
+  bool oom_ended = false;
   for (;;) {
     int wait_ms = -1;
     if (deadline >= 0) wait_ms = static_cast<int>(std::max<int64_t>(0, deadline - MonotonicMs()));
-    pollfd fds[2] = {{child.get(), POLLIN, 0}, {sigfd.get(), POLLIN, 0}};
-    int n = poll(fds, 2, wait_ms);
+    pollfd fds[3] = {
+        {child.get(), POLLIN, 0}, {sigfd.get(), POLLIN, 0}, {group.oom_fd(), POLLIN, 0}};
+    int n = poll(fds, group.oom_fd() >= 0 ? 3 : 2, wait_ms);
+    if (n > 0 && (fds[2].revents & POLLIN) && !oom_ended) {
+      // cgroup v1 has no memory.oom.group: the run dies as a whole here.
+      oom_ended = true;
+      SendSignal(child.get(), SIGKILL);
+    }
     if (n < 0 && errno != EINTR) break;
     if (n == 0 && deadline >= 0 && MonotonicMs() >= deadline) {
       // Killing init kills the whole pid namespace; without one, the
@@ -434,6 +501,8 @@ LaunchResult LaunchOnce(const Plan& given, const LaunchOptions& options) {
                               ru.ru_utime.tv_usec + ru.ru_stime.tv_usec;
     }
   }
+  // Read before the group goes (at the end of the launch).
+  const cgroup::Usage usage = group.valid() ? group.Read() : cgroup::Usage{};
   if (nsless) {
     if (!KillAllChildren(options.keep_child) && options.on_notice) {
       options.on_notice(
@@ -445,9 +514,14 @@ LaunchResult LaunchOnce(const Plan& given, const LaunchOptions& options) {
     }
   }
 
-  if (timed_out) return Outcome{Outcome::Kind::kTimeout, 0, SIGKILL, {}};
   ChildReport r;
   ssize_t got = read(report.value().read.get(), &r, sizeof(r));
+  if (options.stats != nullptr && confine) {
+    const bool exited = got == sizeof(r) && r.kind == ChildReport::kExited;
+    limits::Account(plan.limits, usage, oom_ended, exited ? r.tmp_used : -1,
+                    exited ? r.tmp_free : -1, options.stats);
+  }
+  if (timed_out) return Outcome{Outcome::Kind::kTimeout, 0, SIGKILL, {}};
   if (got == sizeof(r) && r.kind == ChildReport::kNamespaceSetupFailed &&
       plan.tier == Tier::kNamespaces && (r.err == EPERM || r.err == EACCES)) {
     // A user namespace we may create but not configure (AppArmor's

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <iterator>
 #include <string>
 
 namespace cordon::sandbox::mount_view {
@@ -200,6 +201,52 @@ ChildStatus MakeLayer(const Overlay& overlay, int* out) {
   return st;
 }
 
+// The shared covers: one tmpfs, mounted for a moment at the last one's
+// path, a directory of it cloned per cover, then attached in its place.
+ChildStatus MountShared(const Plan& plan) {
+  const Cover* first = nullptr;
+  const Cover* last = nullptr;
+  size_t count = 0;
+  for (const Cover& c : plan.covers) {
+    if (!c.shared) continue;
+    if (first == nullptr) first = &c;
+    last = &c;
+    ++count;
+    if (c.make_mountpoint) CORDON_CHILD_TRY(MakeMountpoint(c.path.c_str(), true));
+  }
+  if (first == nullptr) return ChildStatus::Ok();
+  const char* at = last->path.c_str();
+  if (mount("tmpfs", at, "tmpfs", first->flags, first->options.c_str()) != 0) {
+    return ChildStatus::Errno("mount(tmpfs)", at);
+  }
+  int root = open(at, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (root < 0) return ChildStatus::Errno("open", at);
+  int trees[8];
+  size_t made = 0;
+  ChildStatus st = ChildStatus::Ok();
+  for (; made < count && made < std::size(trees); ++made) {
+    const char name[2] = {static_cast<char>('0' + made), '\0'};
+    if (mkdirat(root, name, 0700) != 0 || fchmodat(root, name, 01777, 0) != 0) {
+      st = ChildStatus::Errno("mkdir", at);
+      break;
+    }
+    trees[made] = open_tree(root, name, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
+    if (trees[made] < 0) {
+      st = ChildStatus::Errno("open_tree(OPEN_TREE_CLONE)", at);
+      break;
+    }
+  }
+  close(root);
+  if (st.ok() && umount2(at, MNT_DETACH) != 0) st = ChildStatus::Errno("umount2", at);
+  size_t i = 0;
+  for (const Cover& c : plan.covers) {
+    if (!c.shared || i >= made) continue;
+    if (st.ok()) st = Attach(trees[i], c.path.c_str());
+    close(trees[i++]);
+  }
+  return st;
+}
+
 }  // namespace
 
 ChildStatus Build(const Plan& plan, std::span<int> scratch, int* host_pts_fd) {
@@ -231,7 +278,14 @@ ChildStatus Build(const Plan& plan, std::span<int> scratch, int* host_pts_fd) {
   // their own flags, which is how writable roots stay writable.
   CORDON_CHILD_TRY(SetReadOnly(AT_FDCWD, "/", AT_RECURSIVE, "/"));
 
+  bool shared_made = false;
   for (const Cover& cover : plan.covers) {
+    if (cover.shared) {
+      // At the first: the covers before it (/dev) hold its mountpoints.
+      if (!shared_made) CORDON_CHILD_TRY(MountShared(plan));
+      shared_made = true;
+      continue;
+    }
     if (cover.make_mountpoint) CORDON_CHILD_TRY(MakeMountpoint(cover.path.c_str(), true));
     if (mount("tmpfs", cover.path.c_str(), "tmpfs", cover.flags, cover.options.c_str()) != 0) {
       return ChildStatus::Errno("mount(tmpfs)", cover.path.c_str());

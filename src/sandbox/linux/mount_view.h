@@ -22,6 +22,10 @@ struct Cover {
   unsigned long flags = 0;
   bool read_only = false;        // flipped read-only once populated
   bool make_mountpoint = false;  // lies inside an earlier cover: mkdir first
+  // One tmpfs, of the first shared cover's options, holds every shared
+  // cover (/tmp and /dev/shm share the run's tmp size): each shows a
+  // directory of it.
+  bool shared = false;
 };
 
 // A host path shown at the same path in the view (or at another: the

@@ -431,8 +431,15 @@ Result<Plan> CompileNamespaces(const Policy& policy, const CompileInputs& inputs
   ViewBuilder view;
   const bool ws_writable = policy.mode != Mode::kReadOnly;
   view.Cover("/dev", "mode=0755,size=64k", MS_NOSUID | MS_NOEXEC, true);
-  view.Cover("/dev/shm", "mode=1777", MS_NOSUID | MS_NODEV, false, true);
-  view.Cover("/tmp", "mode=1777", MS_NOSUID | MS_NODEV, false);
+  // With a tmp size, /tmp and /dev/shm are one tmpfs of that size.
+  const int64_t tmp_size = policy.limits.tmp_bytes;
+  const std::string tmp_options =
+      "mode=1777" + (tmp_size > 0 ? ",size=" + std::to_string(tmp_size) : std::string());
+  view.Cover("/dev/shm", tmp_options, MS_NOSUID | MS_NODEV, false, true);
+  view.Cover("/tmp", tmp_options, MS_NOSUID | MS_NODEV, false);
+  for (auto& c : view.plan().covers) {
+    c.shared = tmp_size > 0 && (c.path == "/tmp" || c.path == "/dev/shm");
+  }
   const bool home_covered = !policy.home.empty() && policy.home != "/" &&
                             !IsWithin(policy.home, policy.workspace) && Stat(policy.home);
   if (home_covered) view.Cover(policy.home, "mode=0755,size=64k", MS_NOSUID | MS_NODEV, true);
@@ -532,12 +539,13 @@ Result<Plan> CompileNamespaces(const Policy& policy, const CompileInputs& inputs
 
 Result<Plan> Compile(const Policy& policy, const CompileInputs& inputs) {
   auto compiled = CompileNamespaces(policy, inputs);
-  if (!compiled.ok() || compiled.value().tier == Tier::kUnconfined ||
-      inputs.tier != Tier::kNamespaceless) {
-    return compiled;
-  }
+  if (!compiled.ok()) return compiled;
   Plan plan = std::move(compiled).value();
-  CORDON_RETURN_IF_ERROR(ToNamespaceless(policy, inputs.tier_reason, plan));
+  if (plan.tier != Tier::kUnconfined && inputs.tier == Tier::kNamespaceless) {
+    CORDON_RETURN_IF_ERROR(ToNamespaceless(policy, inputs.tier_reason, plan));
+  }
+  CORDON_RETURN_IF_ERROR(
+      limits::PlanRun(policy, plan.tier, &plan.limits, &plan.degraded, &plan.notes));
   return plan;
 }
 

@@ -17,6 +17,7 @@
 #include "policy/policy.h"
 #include "sandbox/backend.h"
 #include "sandbox/linux/landlock.h"
+#include "sandbox/linux/limits.h"
 #include "sandbox/linux/local_relay.h"
 #include "sandbox/linux/mediate.h"
 #include "sandbox/linux/mount_view.h"
@@ -81,6 +82,9 @@ struct Plan {
   // Missing protected paths in the work tree: no placeholder (git would see
   // it); what the run creates there is moved out after it (quarantine.h).
   std::vector<WatchedPath> watched;
+
+  // How the run's resource limits are enforced (limits.h).
+  limits::Plan limits;
 
   std::string workspace;
   std::string cwd;

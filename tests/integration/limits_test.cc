@@ -1,0 +1,320 @@
+// Resource limits (docs/limits.md), checked by their real effect: the host's
+// available memory sampled from outside while the command allocates, the
+// children a fork loop really has at once, the CPU time a spinning command
+// really got, ENOSPC from the run's /tmp, and nothing left behind.
+//
+// How a limit is enforced depends on the host and the caller: root gets a
+// cgroup (this CI machine has writable cgroups for root); an unprivileged
+// user without a delegated cgroup gets what rlimits do (RLIMIT_NPROC in the
+// run's user namespace, RLIMIT_DATA per process) and a refusal (exit 125,
+// with the remedy) for what nothing enforces. `cordon policy show` says
+// which; each test checks the claim against the effect.
+#include <dirent.h>
+#include <signal.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <fstream>
+#include <string>
+#include <thread>
+
+#include "harness.h"
+
+namespace cordon::it {
+namespace {
+
+constexpr int64_t kMiB = 1 << 20;
+
+int64_t MemAvailable() {
+  std::ifstream in("/proc/meminfo");
+  std::string key;
+  int64_t kb = 0;
+  std::string unit;
+  while (in >> key >> kb >> unit) {
+    if (key == "MemAvailable:") return kb * 1024;
+  }
+  return -1;
+}
+
+// The lowest MemAvailable seen while it lives (sampled every 5 ms).
+class MemorySampler {
+ public:
+  MemorySampler() : before_(MemAvailable()), lowest_(before_) {
+    thread_ = std::thread([this] {
+      while (!stop_) {
+        lowest_ = std::min<int64_t>(lowest_, MemAvailable());
+        std::this_thread::sleep_for(std::chrono::milliseconds(5));
+      }
+    });
+  }
+  ~MemorySampler() { Stop(); }
+  MemorySampler(const MemorySampler&) = delete;
+  MemorySampler& operator=(const MemorySampler&) = delete;
+  // How far the host's available memory dropped at its lowest.
+  int64_t Drop() {
+    Stop();
+    return before_ - lowest_;
+  }
+
+ private:
+  void Stop() {
+    stop_ = true;
+    if (thread_.joinable()) thread_.join();
+  }
+  int64_t before_;
+  std::atomic<int64_t> lowest_;
+  std::atomic<bool> stop_{false};
+  std::thread thread_;
+};
+
+// Processes of the host whose comm is `name`.
+int CountNamed(const std::string& name) {
+  int n = 0;
+  DIR* d = opendir("/proc");
+  if (d == nullptr) return -1;
+  while (dirent* e = readdir(d)) {
+    if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+    std::ifstream comm(std::string("/proc/") + e->d_name + "/comm");
+    std::string c;
+    if (std::getline(comm, c) && c == name) ++n;
+  }
+  closedir(d);
+  return n;
+}
+
+// Where this run's cgroups would be: every directory cordon made for runs
+// is named cordon-<pid>-<n> beside the caller's own cgroup.
+std::vector<std::string> RunCgroups() {
+  std::vector<std::string> found;
+  std::ifstream self("/proc/self/cgroup");
+  std::string line;
+  while (std::getline(self, line)) {
+    size_t c1 = line.find(':');
+    size_t c2 = line.find(':', c1 + 1);
+    std::string controllers = line.substr(c1 + 1, c2 - c1 - 1);
+    std::string path = line.substr(c2 + 1);
+    std::vector<std::string> dirs;
+    if (controllers.empty()) {
+      dirs = {"/sys/fs/cgroup/cordon", "/sys/fs/cgroup/unified/cordon"};
+    } else {
+      for (const char* c : {"memory", "pids", "cpu"}) {
+        if (("," + controllers + ",").find(std::string(",") + c + ",") != std::string::npos) {
+          dirs.push_back(std::string("/sys/fs/cgroup/") + c + (path == "/" ? "" : path));
+        }
+      }
+    }
+    for (const std::string& dir : dirs) {
+      if (!Exists(dir)) continue;
+      for (const std::string& name : ListDir(dir)) {
+        if (name.starts_with("cordon-")) found.push_back(dir + "/" + name);
+      }
+    }
+  }
+  return found;
+}
+
+class LimitsTest : public SandboxTest {
+ protected:
+  // What `cordon policy show` says of a limit's enforcement here: "whole",
+  // "per-process" or "none".
+  std::string Enforcement(const std::string& limit) {
+    RunResult r = Cordon(PolicyShowArgs());
+    EXPECT_EQ(r.exit_code, 0) << r.Describe();
+    std::string line;
+    for (size_t at = 0; at < r.out.size();) {
+      size_t end = r.out.find('\n', at);
+      if (end == std::string::npos) end = r.out.size();
+      std::string l = r.out.substr(at, end - at);
+      at = end + 1;
+      size_t first = l.find_first_not_of(' ');
+      if (first != std::string::npos && l.compare(first, limit.size() + 1, limit + " ") == 0) {
+        line = l;
+        break;
+      }
+    }
+    EXPECT_FALSE(line.empty()) << "no line for " << limit << " in\n" << r.out;
+    if (line.find("NOT ENFORCED") != std::string::npos) return "none";
+    if (line.find("per process") != std::string::npos) return "per-process";
+    return "whole";
+  }
+
+  std::vector<std::string> PolicyShowArgs() const {
+    return {"policy", "show", "--workspace", ws_, "--no-config"};
+  }
+
+  // A limit nothing enforces here, set by a flag: refused before the
+  // command runs, with the remedy, and --allow-degraded runs it.
+  void ExpectRefused(const std::vector<std::string>& flag) {
+    RunResult r = Probe(flag, {"ok"});
+    EXPECT_EQ(r.exit_code, 125) << r.Describe();
+    EXPECT_NE(r.err.find("cannot be enforced here"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("--allow-degraded"), std::string::npos) << r.err;
+    std::vector<std::string> degraded = flag;
+    degraded.push_back("--allow-degraded");
+    RunResult d = Probe(degraded, {"ok"});
+    EXPECT_EQ(d.exit_code, 0) << d.Describe();
+    EXPECT_NE(d.err.find("degraded"), std::string::npos) << d.err;
+  }
+};
+
+TEST_F(LimitsTest, RootGetsAWholeRunCgroup) {
+  if (geteuid() != 0) {
+    // The unprivileged twin: RLIMIT_NPROC in the run's own user namespace
+    // counts the run's processes only.
+    if (!NamespacelessTier()) {
+      EXPECT_EQ(Enforcement("pids"), "whole");
+    }
+    EXPECT_NE(Enforcement("memory"), "none");
+    return;
+  }
+  EXPECT_EQ(Enforcement("memory"), "whole");
+  EXPECT_EQ(Enforcement("pids"), "whole");
+  EXPECT_EQ(Enforcement("cpus"), "whole");
+}
+
+TEST_F(LimitsTest, MemoryLimitStopsTheCommandAndSparesTheHost) {
+  const std::string how = Enforcement("memory");
+  ASSERT_NE(how, "none");
+  RunResult r;
+  int64_t drop = 0;
+  {
+    MemorySampler sampler;
+    r = Probe({"--memory", "256M"}, {"alloc", "4096"});
+    drop = sampler.Drop();
+  }
+  EXPECT_NE(r.exit_code, 0) << r.Describe();
+  EXPECT_NE(r.FirstLine(), "ok") << r.Describe();
+  // 4 GiB were asked for; the host lost at most the limit and a margin for
+  // the rest of the machine's churn.
+  EXPECT_LT(drop, 256 * kMiB + 768 * kMiB)
+      << "host available memory dropped by " << drop / kMiB << " MiB";
+  EXPECT_NE(r.err.find("memory limit (256 MiB, flag --memory"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("--memory SIZE"), std::string::npos) << r.err;
+
+  RunResult fits = Probe({"--memory", "512M"}, {"alloc", "128"});
+  EXPECT_EQ(fits.exit_code, 0) << fits.Describe();
+  EXPECT_EQ(fits.FirstLine(), "ok");
+  EXPECT_EQ(fits.err.find("memory limit"), std::string::npos) << fits.err;
+}
+
+TEST_F(LimitsTest, PidsLimitCapsAForkLoopAndNothingOutlivesTheRun) {
+  const std::string name = "cfork" + RandomToken().substr(0, 8);
+  if (Enforcement("pids") == "none") {
+    ExpectRefused({"--pids", "64"});
+    return;
+  }
+  RunResult r = Probe({"--pids", "64"}, {"fork-hold", "500", name, "300"});
+  ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  auto data = r.Data();
+  ASSERT_EQ(data.size(), 3u) << r.Describe();
+  const long forked = std::stol(data[0].substr(7));
+  const long failed = std::stol(data[1].substr(7));
+  const long live = std::stol(data[2].substr(5));
+  EXPECT_LE(forked, 64) << r.out;
+  EXPECT_LE(live, 64) << r.out;
+  EXPECT_GE(forked, 32) << r.out;
+  EXPECT_EQ(forked + failed, 500) << r.out;
+  EXPECT_EQ(CountNamed(name), 0) << "children outlived the run";
+  // The cgroup counts forks refused at the limit and says so.
+  if (geteuid() == 0) {
+    EXPECT_NE(r.err.find("process limit (64, flag --pids"), std::string::npos) << r.err;
+  }
+
+  const std::string name2 = "cfork" + RandomToken().substr(0, 8);
+  RunResult many = Probe({"--pids", "1000"}, {"fork-hold", "100", name2, "100"});
+  ASSERT_EQ(many.exit_code, 0) << many.Describe();
+  EXPECT_EQ(many.Data()[0], "forked 100") << many.out;
+  EXPECT_EQ(CountNamed(name2), 0);
+}
+
+TEST_F(LimitsTest, DefaultTmpSizeEndsA30GiBWriteWithENOSPC) {
+  if (Enforcement("tmp") == "none") {
+    ExpectRefused({"--tmp-size", "64M"});
+    return;
+  }
+  RunResult r;
+  int64_t drop = 0;
+  {
+    MemorySampler sampler;
+    r = Run({}, {"/bin/sh", "-c", "head -c 30G /dev/zero > /tmp/fill; echo rc=$?"}, 120);
+    drop = sampler.Drop();
+  }
+  EXPECT_NE(r.err.find("No space left on device"), std::string::npos) << r.Describe();
+  EXPECT_NE(r.out.find("rc=1"), std::string::npos) << r.Describe();
+  EXPECT_NE(r.err.find("/tmp and /dev/shm size"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("built-in default"), std::string::npos) << r.err;
+  // The default is a quarter of RAM: the host kept the rest.
+  const int64_t total = static_cast<int64_t>(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGESIZE);
+  EXPECT_LT(drop, total / 4 + 768 * kMiB) << "dropped " << drop / kMiB << " MiB";
+}
+
+TEST_F(LimitsTest, TmpSizeIsOneBudgetForTmpAndDevShm) {
+  if (Enforcement("tmp") == "none") return;  // refusal checked above
+  RunResult r = Run({"--tmp-size", "64M"}, {"/bin/sh", "-c",
+                                            "head -c 40M /dev/zero > /tmp/a && echo tmp-ok; "
+                                            "head -c 40M /dev/zero > /dev/shm/b && echo shm-ok; "
+                                            "df -k /tmp | tail -1"});
+  EXPECT_NE(r.out.find("tmp-ok"), std::string::npos) << r.Describe();
+  EXPECT_EQ(r.out.find("shm-ok"), std::string::npos) << r.Describe();
+  EXPECT_NE(r.err.find("No space left on device"), std::string::npos) << r.Describe();
+}
+
+TEST_F(LimitsTest, CpusLimitHoldsASpinningCommandNearItsShare) {
+  if (Enforcement("cpus") == "none") {
+    ExpectRefused({"--cpus", "0.5"});
+    return;
+  }
+  // Two spinners for 2 s: unlimited they could take 4 CPU-seconds here.
+  RunResult limited = Probe({"--cpus", "0.5"}, {"spin", "2", "2"});
+  ASSERT_EQ(limited.exit_code, 0) << limited.Describe();
+  const double used = std::stod(limited.Data().at(0));
+  EXPECT_LT(used, 0.5 * 2 * 1.25) << "CPU seconds under --cpus 0.5: " << used;
+  RunResult free = Probe({}, {"spin", "2", "2"});
+  ASSERT_EQ(free.exit_code, 0) << free.Describe();
+  const double free_used = std::stod(free.Data().at(0));
+  // Only when the machine gave the unlimited twin more than a core can the
+  // limited run be expected to have had its whole share.
+  if (free_used > 1.2) {
+    EXPECT_GT(used, 0.5 * 2 * 0.5) << used << " vs " << free_used;
+  }
+}
+
+TEST_F(LimitsTest, ALimitedRunLeavesNoCgroupEvenWhenCordonIsKilled) {
+  const auto before = RunCgroups();
+  RunResult r = Probe({"--memory", "512M", "--pids", "100"}, {"ok"});
+  ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  EXPECT_EQ(RunCgroups(), before);
+
+  const std::string ready = outside_ + "/ready";
+  const std::string name = "csleep" + RandomToken().substr(0, 8);
+  std::vector<std::string> argv =
+      RunArgv({"--memory", "512M", "--read", outside_, "--writable", outside_},
+              {probe_, "fork-hold", "3", name, "30000"});
+  Process cordon(argv, env_, ws_);
+  for (int i = 0; i < 300 && CountNamed(name) < 3; ++i) usleep(10000);
+  ASSERT_EQ(CountNamed(name), 3);
+  kill(cordon.pid(), SIGKILL);
+  (void)cordon.Wait(10);
+  for (int i = 0; i < 200 && CountNamed(name) > 0; ++i) usleep(10000);
+  EXPECT_EQ(CountNamed(name), 0) << "the run's processes outlived cordon";
+  // What the killed cordon could not remove, the next run sweeps.
+  RunResult next = Probe({"--memory", "512M"}, {"ok"});
+  ASSERT_EQ(next.exit_code, 0) << next.Describe();
+  EXPECT_EQ(RunCgroups(), before);
+}
+
+TEST_F(LimitsTest, BadValuesAreExit125WithAClearMessage) {
+  for (const auto& [flag, value] : std::vector<std::pair<std::string, std::string>>{
+           {"--memory", "lots"}, {"--pids", "0"}, {"--cpus", "-1"}, {"--tmp-size", "10X"}}) {
+    RunResult r = Probe({flag, value}, {"ok"});
+    EXPECT_EQ(r.exit_code, 125) << flag << " " << value << ": " << r.Describe();
+    EXPECT_NE(r.err.find(flag), std::string::npos) << r.err;
+    EXPECT_EQ(r.out, "") << "the command ran";
+  }
+}
+
+}  // namespace
+}  // namespace cordon::it
