@@ -456,9 +456,65 @@ class Doctor {
     return c;
   }
 
+  // Each limit this host enforces, tried live with a small value; those it
+  // does not are named with what would enforce them.
+  CheckResult Limits(sandbox::Tier tier) {
+    CheckResult c = Titled("5 resource limits: a runaway command fails alone");
+    const sandbox::LimitSupport s = sandbox::ProbeLimits(tier);
+    using Kind = sandbox::LimitEnforcement::Kind;
+    std::string problems;
+    std::string held;
+    std::string missing;
+    if (s.pids.kind != Kind::kNone) {
+      Output o = Run({"--pids", "16"}, {"forks", "64"});
+      if (!o.Answered()) return Broken(c, o);
+      const std::string got = o.ResultOf("forks", "64");
+      if (std::atoi(got.c_str()) >= 16 || got.find("EAGAIN") == std::string::npos) {
+        problems += " --pids 16 let " + got + " forks through;";
+      } else {
+        held += ", pids";
+      }
+    } else {
+      missing += " pids (" + s.pids.remedy + ");";
+    }
+    if (s.tmp.kind != Kind::kNone) {
+      Output o = Run({"--tmp-size", "1M"}, {"fill", "/tmp/" + marker_});
+      if (!o.Answered()) return Broken(c, o);
+      if (o.ResultOf("fill", "/tmp/" + marker_) != "ENOSPC") {
+        problems += " --tmp-size 1M let /tmp take 4 MiB;";
+      } else {
+        held += ", tmp";
+      }
+    } else {
+      missing += " tmp (" + s.tmp.remedy + ");";
+    }
+    if (s.memory.kind != Kind::kNone) {
+      // A cgroup ends the run (OOM); an rlimit fails the allocation.
+      Output o = Run({"--memory", "64M"}, {"alloc", "512"});
+      const std::string got = o.ResultOf("alloc", "512");
+      if (got == "ok") {
+        problems += " --memory 64M let a command allocate 512 MiB;";
+      } else {
+        held += s.memory.kind == Kind::kWholeRun ? ", memory" : ", memory (per process)";
+      }
+    }
+    if (s.cpus.kind == Kind::kNone) missing += " cpus (" + s.cpus.remedy + ");";
+    if (!problems.empty()) {
+      c.verdict = Verdict::kFail;
+      c.detail = problems.substr(1, problems.size() - 2);
+      c.remedy = "report it: cordon believes these limits hold here ('cordon policy show')";
+      return c;
+    }
+    c.detail =
+        (held.empty() ? std::string("no limit tried") : "held:" + held.substr(1)) +
+        (s.cpus.kind != Kind::kNone ? "; cpus enforced (" + s.cpus.how + "), not tried" : "") +
+        (missing.empty() ? "" : "; not enforced here:" + missing.substr(0, missing.size() - 1));
+    return c;
+  }
+
   CheckResult Leftovers() {
     CheckResult c =
-        Titled("5 nothing left behind: no process, mount or file outside cordon's state");
+        Titled("6 nothing left behind: no process, mount or file outside cordon's state");
     std::vector<std::string> files = {"/tmp/" + marker_, "/dev/shm/" + marker_,
                                       host_.home + "/" + marker_};
     std::vector<std::string> ops = {"daemon", marker_};
@@ -557,7 +613,8 @@ int DoctorCommand(const MaintenanceArgs&) {
   for (const auto& check : std::vector<std::function<CheckResult()>>{
            [&] { return doctor.Writes(); }, [&] { return doctor.SecretPaths(); },
            [&] { return doctor.Ssh(); }, [&] { return doctor.OfflineNetwork(); },
-           [&] { return doctor.OnlineNetwork(); }, [&] { return doctor.Leftovers(); }}) {
+           [&] { return doctor.OnlineNetwork(); }, [&] { return doctor.Limits(tier.tier); },
+           [&] { return doctor.Leftovers(); }}) {
     CheckResult r = check();
     const char* word = r.verdict == Verdict::kPass   ? "PASS"
                        : r.verdict == Verdict::kFail ? "FAIL"

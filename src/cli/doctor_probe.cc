@@ -21,7 +21,9 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <fstream>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -211,6 +213,51 @@ std::string Daemon(const std::string& marker) {
   return "ok";
 }
 
+// Forks `n` children that wait; "<forked>" or "<forked> EAGAIN" when a
+// fork was refused. The children go with the run.
+std::string Forks(int n) {
+  int forked = 0;
+  int err = 0;
+  for (int i = 0; i < n; ++i) {
+    pid_t pid = ::fork();
+    if (pid < 0) {
+      err = errno;
+      break;
+    }
+    if (pid == 0) {
+      ::pause();
+      _exit(0);
+    }
+    ++forked;
+  }
+  return std::to_string(forked) + (err != 0 ? " " + Name(err) : "");
+}
+
+// Allocates and touches `mib` MiB: "ok", or the errno and how far it got.
+std::string Alloc(int mib) {
+  std::vector<std::unique_ptr<char[]>> held;
+  for (int got = 0; got < mib; got += 8) {
+    char* p = static_cast<char*>(std::malloc(8 << 20));
+    if (p == nullptr) return Name(ENOMEM) + " at " + std::to_string(got) + "MiB";
+    std::memset(p, 1, 8 << 20);
+    held.emplace_back(p);
+  }
+  return "ok";
+}
+
+// Writes `mib` MiB to `path`: "ok" or the errno.
+std::string Fill(const std::string& path, int mib) {
+  UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+  if (!fd.valid()) return Name(errno);
+  std::string chunk(1 << 20, 'x');
+  for (int i = 0; i < mib; ++i) {
+    if (::write(fd.get(), chunk.data(), chunk.size()) != static_cast<ssize_t>(chunk.size())) {
+      return Name(errno);
+    }
+  }
+  return "ok";
+}
+
 }  // namespace
 
 int DoctorProbeCommand(const std::vector<std::string>& a) {
@@ -237,6 +284,12 @@ int DoctorProbeCommand(const std::vector<std::string>& a) {
       result = Dns(arg);
     } else if (op == "daemon") {
       result = Daemon(arg);
+    } else if (op == "forks") {
+      result = Forks(std::atoi(arg.c_str()));
+    } else if (op == "alloc") {
+      result = Alloc(std::atoi(arg.c_str()));
+    } else if (op == "fill") {
+      result = Fill(arg, 4);
     } else if (op == "sleep") {
       ::sleep(60);
       return 0;

@@ -53,4 +53,17 @@ std::string HitMessage(const sandbox::LimitHit& hit, const policy::Policy& polic
          t.flag + unit + " or " + t.key;
 }
 
+std::string DescribeEnforcement(const sandbox::LimitEnforcement& e) {
+  using Kind = sandbox::LimitEnforcement::Kind;
+  switch (e.kind) {
+    case Kind::kWholeRun:
+      return e.how;
+    case Kind::kPerProcess:
+      return "per process: " + e.how + "; for the whole run: " + e.remedy;
+    case Kind::kNone:
+      break;
+  }
+  return "NOT ENFORCED here: " + e.remedy;
+}
+
 }  // namespace cordon::cli

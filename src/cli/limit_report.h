@@ -26,4 +26,9 @@ struct LimitText {
 // [limits] memory". Empty for a CPU limit (it slows, nothing fails).
 [[nodiscard]] std::string HitMessage(const sandbox::LimitHit& hit, const policy::Policy& policy);
 
+// How a limit is enforced here, in one line: "cgroup v2 memory.max",
+// "per process: RLIMIT_DATA ...; for the whole run: <remedy>", "NOT
+// ENFORCED here: <remedy>". For policy show, setup and doctor.
+[[nodiscard]] std::string DescribeEnforcement(const sandbox::LimitEnforcement& e);
+
 }  // namespace cordon::cli

@@ -5,8 +5,11 @@
 #include <cstdio>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "cli/commands.h"
+#include "cli/limit_report.h"
 #include "cli/state_dirs.h"
 #include "sandbox/backend.h"
 #include "sandbox/linux/kernel_probe.h"
@@ -32,6 +35,12 @@ void PrintTable(const kernel_probe::Report& report) {
     std::printf("  %s %s\n", level <= report.landlock_abi ? "[x]" : "[ ]", f.c_str());
     ++level;
   }
+}
+
+// Each limit and how this host enforces it for the tier runs get.
+std::vector<std::pair<const char*, sandbox::LimitEnforcement>> LimitRows(sandbox::Tier tier) {
+  const sandbox::LimitSupport s = sandbox::ProbeLimits(tier);
+  return {{"memory", s.memory}, {"pids", s.pids}, {"cpus", s.cpus}, {"tmp", s.tmp}};
 }
 
 }  // namespace
@@ -72,6 +81,17 @@ int SetupCommand(const MaintenanceArgs& command) {
                         {"remedy", c.remedy}});
     }
     j["checks"] = std::move(checks);
+    nlohmann::ordered_json limits;
+    for (const auto& [name, e] : LimitRows(report.tier)) {
+      limits[name] = {{"enforced", e.kind != sandbox::LimitEnforcement::Kind::kNone},
+                      {"whole_run", e.kind == sandbox::LimitEnforcement::Kind::kWholeRun},
+                      {"how", e.how},
+                      {"remedy", e.remedy}};
+    }
+    const sandbox::LimitSupport support = sandbox::ProbeLimits(report.tier);
+    limits["cgroup_missing"] = support.cgroup_missing;
+    limits["cgroup_remedy"] = support.cgroup_remedy;
+    j["limits"] = std::move(limits);
     j["state_dir"] = dirs.state;
     j["vault_key"] = vault::Paths::ForState(dirs.state).key;
     j["created"] = created;
@@ -81,6 +101,17 @@ int SetupCommand(const MaintenanceArgs& command) {
         stdout);
   } else {
     PrintTable(report);
+    std::printf("\nResource limits (docs/limits.md):\n");
+    for (const auto& [name, e] : LimitRows(report.tier)) {
+      const char* mark = e.kind == sandbox::LimitEnforcement::Kind::kWholeRun     ? "[x]"
+                         : e.kind == sandbox::LimitEnforcement::Kind::kPerProcess ? "[~]"
+                                                                                  : "[ ]";
+      std::printf("  %s %-7s %s\n", mark, name, DescribeEnforcement(e).c_str());
+    }
+    const sandbox::LimitSupport support = sandbox::ProbeLimits(report.tier);
+    if (!support.cgroup_remedy.empty()) {
+      std::printf("  For limits on the whole run: %s\n", support.cgroup_remedy.c_str());
+    }
     std::printf("\nState: %s (%s)\n", dirs.state.c_str(),
                 created.empty() ? "already set up" : "created");
     for (const std::string& c : created) std::printf("  created %s\n", c.c_str());

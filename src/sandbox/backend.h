@@ -220,6 +220,10 @@ struct LimitSupport {
   LimitEnforcement pids;
   LimitEnforcement cpus;
   LimitEnforcement tmp;
+  // Without a cgroup: why, and the exact steps that give runs one here (a
+  // delegated cgroup v2 subtree); empty when runs get one.
+  std::string cgroup_missing;
+  std::string cgroup_remedy;
 };
 
 // How policy::Limits would be enforced by a run of `tier` on this host,

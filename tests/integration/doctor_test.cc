@@ -46,7 +46,8 @@ TEST_F(DoctorTest, AllChecksPassAndTheHomeIsUnchanged) {
   std::vector<std::string> dirs_before = doctor_dirs();
   RunResult r = Doctor();
   EXPECT_EQ(r.exit_code, 0) << r.Describe();
-  for (const char* check : {"1 writes", "2 secret paths", "3 ~/.ssh", "4a offline", "5 nothing"}) {
+  for (const char* check :
+       {"1 writes", "2 secret paths", "3 ~/.ssh", "4a offline", "5 resource limits", "6 nothing"}) {
     EXPECT_TRUE(HasLine(r, "PASS", check)) << check << "\n" << r.out;
   }
   EXPECT_TRUE(HasLine(r, "PASS", "4b online")) << r.out;
@@ -73,7 +74,8 @@ TEST_F(DoctorTest, AConfigThatReexposesTheHomeFailsAndDamagesNothing) {
   EXPECT_TRUE(HasLine(r, "FAIL", "3 ~/.ssh")) << r.out;
   EXPECT_NE(r.out.find("hostile probe was not run"), std::string::npos) << r.out;
   EXPECT_TRUE(HasLine(r, "FAIL", "4a offline")) << r.out;
-  EXPECT_TRUE(HasLine(r, "FAIL", "5 nothing")) << r.out;
+  EXPECT_TRUE(HasLine(r, "FAIL", "5 resource limits")) << r.out;
+  EXPECT_TRUE(HasLine(r, "FAIL", "6 nothing")) << r.out;
   EXPECT_NE(r.out.find("remedy:"), std::string::npos) << r.out;
   // Even against a broken sandbox doctor changed nothing of the user's.
   EXPECT_EQ(DiffSnapshots(ssh_before, TakeSnapshot(home_ + "/.ssh")), "");

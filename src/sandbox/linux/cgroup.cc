@@ -125,12 +125,14 @@ SelfCgroups ReadSelf() {
   return self;
 }
 
-// Delegating a subtree to a user, step by step (docs/limits.md).
+// Delegating a subtree to a user in a systemd session: a shell whose every
+// cordon run gets a cgroup (docs/limits.md). The shell moves itself into a
+// leaf, so the delegated scope holds no process and can hand controllers
+// down to the runs' cgroups.
 constexpr const char* kDelegateRemedy =
-    "run cordon, or the agent that starts it, in a cgroup v2 subtree delegated to you: a shell "
-    "started by `systemd-run --user --scope -p Delegate=yes sh -c 'd=/sys/fs/cgroup$(sed -n "
-    "s/^0:://p /proc/self/cgroup); mkdir \"$d/leaf\" && echo $$ > \"$d/leaf/cgroup.procs\" && "
-    "exec \"${SHELL:-sh}\"'` gives every cordon run in it a cgroup (docs/limits.md)";
+    "start the agent (or a shell) in a delegated cgroup: systemd-run --user --scope -p "
+    "Delegate=yes sh -c 'd=/sys/fs/cgroup$(sed -n s/^0:://p /proc/self/cgroup); mkdir "
+    "\"$d/leaf\" && echo $$ > \"$d/leaf/cgroup.procs\" && exec \"${SHELL:-sh}\"'";
 
 Host ProbeV2(const SelfCgroups& self, const std::string& root) {
   Host host;
@@ -246,15 +248,22 @@ Host Probe() {
   for (const char* root : {"/sys/fs/cgroup", "/sys/fs/cgroup/unified"}) {
     std::string r = root;
     if (self.v2.empty() || !Exists(r + "/cgroup.controllers")) continue;
+    // A hybrid host's v2 tree has none of the three: v1 holds them.
+    std::string offered = ReadSmall(r + "/cgroup.controllers");
+    if (!HasWord(offered, "memory") && !HasWord(offered, "pids") && !HasWord(offered, "cpu")) {
+      break;
+    }
     Host v2 = ProbeV2(self, r);
-    // A hybrid host's v2 tree usually has no controller: v1 has them.
     if (v2.version == Version::kV2 || geteuid() != 0) return v2;
     break;
   }
   if (geteuid() == 0) return ProbeV1(self);
   Host none;
-  none.reason = "the host has cgroup v1 only, which cannot be delegated to a user";
-  none.remedy = "boot with cgroup v2 (systemd.unified_cgroup_hierarchy=1), then delegate a subtree";
+  none.reason =
+      "the host mounts memory, pids and cpu as cgroup v1, which is not delegated to users";
+  none.remedy =
+      "boot with cgroup v2 alone (kernel parameter systemd.unified_cgroup_hierarchy=1), then " +
+      std::string(kDelegateRemedy);
   return none;
 }
 

@@ -52,11 +52,15 @@ LimitSupport Support(Tier tier, const cgroup::Host& host) {
   LimitSupport s;
   if (tier == Tier::kUnconfined) {
     LimitEnforcement none{Kind::kNone, "", "full-access runs are not limited"};
-    return {none, none, none, none};
+    return {none, none, none, none, "", ""};
   }
   const bool v2 = host.version == cgroup::Version::kV2;
+  if (host.version == cgroup::Version::kNone) {
+    s.cgroup_missing = host.reason;
+    s.cgroup_remedy = host.remedy;
+  }
   const std::string no_cgroup =
-      host.reason.empty() ? std::string("no cgroup") : host.reason + ": " + host.remedy;
+      "no cgroup (" + host.reason + "; `cordon setup` says how to get one)";
   if (!host.memory.empty()) {
     s.memory = {Kind::kWholeRun,
                 std::string(VersionName(host)) +
@@ -86,7 +90,7 @@ LimitSupport Support(Tier tier, const cgroup::Host& host) {
     s.cpus = {Kind::kWholeRun,
               std::string(VersionName(host)) + (v2 ? " cpu.max" : " cpu.cfs_quota_us"), ""};
   } else {
-    s.cpus = {Kind::kNone, "", "only a cgroup can cap CPU time: " + no_cgroup};
+    s.cpus = {Kind::kNone, "", "only a cgroup caps CPU time: " + no_cgroup};
   }
   if (tier == Tier::kNamespaces) {
     s.tmp = {Kind::kWholeRun, "tmpfs size= (one tmpfs holds /tmp and /dev/shm)", ""};
