@@ -7,6 +7,7 @@
 #include <toml++/toml.h>
 #include <unistd.h>
 
+#include <charconv>
 #include <exception>
 
 #include "common/unique_fd.h"
@@ -71,6 +72,8 @@ class LayerBuilder {
       } else if (k == "allow_degraded") {
         s = Fail(key.source(),
                  "'allow_degraded' is not a config key; use the --allow-degraded flag");
+      } else if (k == "limits") {
+        s = ParseLimits(key, node);
       } else if (k == "telemetry") {
         s = ParseTelemetry(key, node);
       } else if (k == "secrets") {
@@ -80,7 +83,7 @@ class LayerBuilder {
       } else {
         s = Unknown(key, "",
                     "mode, approval, approval_timeout, trusted_commands, require_namespaces, "
-                    "filesystem, network, env, telemetry, secrets, workspaces");
+                    "filesystem, network, env, limits, telemetry, secrets, workspaces");
       }
       if (!s.ok()) {
         return s.error();
@@ -321,6 +324,46 @@ class LayerBuilder {
       } else {
         return Unknown(k, "env", "pass, set, scrub");
       }
+    }
+    return {};
+  }
+
+  // [limits]: memory = "4G", pids = 512, cpus = 1.5, tmp_size = "1G"; a
+  // number is read as its text would be ("none" only as a string).
+  Status ParseLimits(const toml::key& key, const toml::node& node) {
+    auto table = ExpectTable(key, node);
+    if (!table.ok()) {
+      return table.error();
+    }
+    for (auto&& [k, v] : *table.value()) {
+      const LimitSpec* spec = nullptr;
+      for (const LimitSpec& s : kLimitSpecs) {
+        if (k.str() == s.key) spec = &s;
+      }
+      if (spec == nullptr) {
+        return Unknown(k, "limits", "memory, pids, cpus, tmp_size");
+      }
+      const std::string name = std::string("limits.") + spec->key;
+      std::string text;
+      if (const auto* s = v.as_string()) {
+        text = s->get();
+      } else if (const auto* i = v.as_integer()) {
+        text = std::to_string(i->get());
+      } else if (const auto* f = v.as_floating_point()) {
+        // The shortest text that reads back as the same double: 0.5 is
+        // "0.5", and 1e-9 is refused as text, never rounded to 0.
+        char buf[64];
+        auto [end, ec] = std::to_chars(buf, buf + sizeof buf, f->get());
+        text = ec == std::errc() ? std::string(buf, end) : "?";
+      } else {
+        return Fail(v.source(),
+                    name + ": expected a string or a number, got " + TypeName(v.type()));
+      }
+      auto value = ParseLimit(spec->kind, text, name);
+      if (!value.ok()) {
+        return Fail(v.source(), value.error().detail);
+      }
+      layer_.limits[Index(spec->kind)] = LimitSetting{value.value(), At(v.source())};
     }
     return {};
   }

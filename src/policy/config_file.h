@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "policy/limits.h"
 #include "policy/policy.h"
 
 namespace cordon::policy {
@@ -74,6 +75,10 @@ struct ConfigLayer {
   std::optional<int> approval_timeout;
   Origin approval_timeout_origin;
   std::vector<ConfigString> trusted_commands;
+
+  // [limits] memory, pids, cpus, tmp_size (a project file may only lower
+  // them unless trusted: the loader checks).
+  LimitSettings limits;
 
   // [telemetry] (user file only)
   std::optional<ConfigString> telemetry_endpoint;

@@ -1,5 +1,6 @@
 // Built-in defaults: system roots, toolchain allowlist, secret deny list,
-// protected workspace files, hidden socket directories, scrub patterns.
+// protected workspace files, hidden socket directories, scrub patterns; the
+// resource limits' numbers and reasons are in limits.cc (DefaultLimits).
 #include "policy/defaults.h"
 
 #include <sys/stat.h>
@@ -9,6 +10,7 @@
 #include <optional>
 
 #include "policy/git_surface.h"
+#include "policy/limits.h"
 #include "policy/paths.h"
 #include "policy/root_only.h"
 
@@ -186,6 +188,7 @@ Policy DefaultPolicy(const HostFacts& host, const std::string& workspace) {
   p.home = host.home;
   p.mode = Mode::kWorkspaceWrite;
   p.net = NetMode::kOff;
+  p.limits = DefaultLimits(host.mem_total_bytes);
 
   // /bin, /lib... may be symlinks into /usr (merged /usr): keep them, the
   // backend resolves them.

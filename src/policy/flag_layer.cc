@@ -4,6 +4,7 @@
 #include <array>
 #include <charconv>
 
+#include "policy/limits.h"
 #include "policy/names.h"
 
 namespace cordon::policy {
@@ -51,6 +52,16 @@ constexpr std::array kFlags = {
                "'cordon secret')"},
     PolicyFlag{"--env", Arity::kRepeatable, "NAME[=VALUE]",
                "NAME: pass a scrubbed variable through; NAME=VALUE: set one (repeatable)"},
+    PolicyFlag{"--memory", Arity::kOne, "SIZE",
+               "Memory of the whole run, /tmp and /dev/shm included: 512M, 1.5G, 2T, or none "
+               "(default: 3/4 of RAM; see docs/limits.md)"},
+    PolicyFlag{"--pids", Arity::kOne, "N",
+               "Processes and threads alive at once, or none (default: 8192)"},
+    PolicyFlag{"--cpus", Arity::kOne, "N",
+               "CPU time as a number of cores: 0.5, 1.5, 2, or none (default: none)"},
+    PolicyFlag{"--tmp-size", Arity::kOne, "SIZE",
+               "Size of the private /tmp and /dev/shm together: 512M, 2G, or none (default: 1/4 "
+               "of RAM)"},
     PolicyFlag{"--config", Arity::kOne, "FILE",
                "Read this user config file instead of $XDG_CONFIG_HOME/cordon/config.toml"},
     PolicyFlag{"--no-config", Arity::kSwitch, "", "Read no config file (neither user nor project)"},
@@ -79,6 +90,14 @@ Origin FlagOrigin(std::string_view flag) {
 
 Error Expected(std::string_view flag, const std::string& what, const std::string& got) {
   return PlainError("flag", "", std::string(flag) + ": expected " + what + " (got '" + got + "')");
+}
+
+// The limit whose flag is `name`, or nullptr.
+const LimitSpec* LimitFlag(std::string_view name) {
+  for (const LimitSpec& s : kLimitSpecs) {
+    if (name == s.flag) return &s;
+  }
+  return nullptr;
 }
 
 }  // namespace
@@ -150,6 +169,10 @@ Status AddFlag(Overrides* overrides, std::string_view name, const std::string& v
     }
     l.approval_timeout = seconds;
     l.approval_timeout_origin = origin;
+  } else if (const LimitSpec* spec = LimitFlag(name)) {
+    auto v = ParseLimit(spec->kind, value, name);
+    if (!v.ok()) return PlainError("flag", "", v.error().detail);
+    l.limits[Index(spec->kind)] = LimitSetting{v.value(), origin};
   } else if (name == "--trust-command") {
     l.trusted_commands.push_back(str());
   } else {

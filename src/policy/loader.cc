@@ -11,6 +11,7 @@
 #include <pwd.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/sysinfo.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -25,6 +26,7 @@
 #include "policy/defaults.h"
 #include "policy/env.h"
 #include "policy/git_surface.h"
+#include "policy/limits.h"
 #include "policy/names.h"
 #include "policy/net_rules.h"
 #include "policy/paths.h"
@@ -353,10 +355,42 @@ class Resolver {
     return {};
   }
 
+  // The user file, a trusted project file or a flag: a limit replaces the
+  // one below, whether it raises, lowers or lifts it.
+  void ApplyLimits(const ConfigLayer& layer) {
+    for (const LimitSpec& spec : kLimitSpecs) {
+      if (const auto& set = layer.limits[Index(spec.kind)]) {
+        LimitValue(policy_.limits, spec.kind) = set->value;
+        LimitOrigin(policy_.limits, spec.kind) = set->origin;
+      }
+    }
+  }
+
+  // An untrusted project file may lower a limit, never raise or lift it:
+  // a repository must not decide that its build may take the machine.
+  Status ApplyLimitsNarrowing(const ConfigLayer& layer) {
+    for (const LimitSpec& spec : kLimitSpecs) {
+      const auto& set = layer.limits[Index(spec.kind)];
+      if (!set) continue;
+      const int64_t now = LimitValue(policy_.limits, spec.kind);
+      if (set->value == 0 ? now != 0 : now != 0 && set->value > now) {
+        return Widens(set->origin,
+                      std::string("limits.") + spec.key + " " +
+                          FormatLimit(spec.kind, set->value) + " is higher than " +
+                          FormatLimit(spec.kind, now) + " (" +
+                          LimitOrigin(policy_.limits, spec.kind).Describe() + ")");
+      }
+      LimitValue(policy_.limits, spec.kind) = set->value;
+      LimitOrigin(policy_.limits, spec.kind) = set->origin;
+    }
+    return {};
+  }
+
   // The user file, or a trusted project file: lists append, modes replace.
   Status ApplyWidening(const ConfigLayer& layer) {
     ApplyRequireNamespaces(layer);
     ApplyApprovalWidening(layer);
+    ApplyLimits(layer);
     if (layer.mode) {
       policy_.mode = *layer.mode;
       policy_.mode_origin = layer.mode_origin;
@@ -459,8 +493,8 @@ class Resolver {
         PlainError("config", where.Describe(),
                    what +
                        ": a project file may only narrow the policy (add deny_read or "
-                       "protect paths or network.deny rules, drop writable roots, lower mode or "
-                       "network.mode)");
+                       "protect paths or network.deny rules, drop writable roots, lower mode, "
+                       "network.mode or [limits])");
     e.hint = "if you trust this project, add to " + UserFilePath() + ":\n    [workspaces.\"" +
              policy_.workspace + "\"]\n    trusted = true";
     return e;
@@ -470,6 +504,7 @@ class Resolver {
   Status ApplyNarrowing(const ConfigLayer& layer) {
     ApplyRequireNamespaces(layer);
     CORDON_RETURN_IF_ERROR(ApplyApprovalNarrowing(layer));
+    CORDON_RETURN_IF_ERROR(ApplyLimitsNarrowing(layer));
     if (layer.mode) {
       if (Rank(*layer.mode) > Rank(policy_.mode)) {
         return Widens(layer.mode_origin, std::string("mode '") + ModeName(*layer.mode) +
@@ -827,6 +862,10 @@ Result<HostFacts> HostFacts::FromProcess() {
                           std::string_view(nosystem) != "0" &&
                           std::string_view(nosystem) != "false";
   h.root = ::geteuid() == 0;
+  struct sysinfo info;
+  if (::sysinfo(&info) == 0) {
+    h.mem_total_bytes = static_cast<int64_t>(info.totalram) * info.mem_unit;
+  }
   return h;
 }
 

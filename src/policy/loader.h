@@ -9,6 +9,7 @@
 // Errors name the file, line and column, or the flag.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <utility>
@@ -39,6 +40,9 @@ struct HostFacts {
   // The effective uid is 0: the built-in layer then hides what only root's
   // privileges make readable under /etc and /opt (root_only.h).
   bool root = false;
+  // The host's RAM in bytes (sysinfo(2)); 0 when unknown. The built-in
+  // memory and tmp_size limits are shares of it (limits.h).
+  int64_t mem_total_bytes = 0;
 
   [[nodiscard]] static Result<HostFacts> FromProcess();
 };

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "policy/env.h"
+#include "policy/limits.h"
 #include "policy/secret_values.h"
 
 namespace cordon::policy {
@@ -106,7 +107,7 @@ std::vector<NetEntry> NetEntries(const Policy& p) {
 
 }  // namespace
 
-std::string RenderText(const Policy& p, bool verbose) {
+std::string RenderText(const Policy& p, bool verbose, const LimitEnforcementText* enforcement) {
   std::string out;
   out += "workspace  " + p.workspace;
   if (!p.workspace_reason.empty()) out += "  [" + p.workspace_reason + "]";
@@ -189,6 +190,16 @@ std::string RenderText(const Policy& p, bool verbose) {
     for (const ResolveOverride& r : p.net_resolve) {
       Line(&out, "resolve " + r.host + " -> " + r.address, "flag --resolve (testing aid)");
     }
+  }
+
+  out += "\nLimits (docs/limits.md):\n";
+  for (const LimitSpec& spec : kLimitSpecs) {
+    const int64_t value = LimitValue(p.limits, spec.kind);
+    Line(&out, std::string(spec.key) + " " + FormatLimit(spec.kind, value),
+         LimitOrigin(p.limits, spec.kind).Describe());
+    const std::string* how =
+        enforcement != nullptr && value != 0 ? &(*enforcement)[Index(spec.kind)] : nullptr;
+    if (how != nullptr && !how->empty()) out += "      enforced: " + *how + "\n";
   }
 
   out += "\nEnvironment:\n";
@@ -283,6 +294,18 @@ std::string RenderJson(const Policy& p, int indent) {
     secrets.push_back({{"name", g.name}, {"env", g.env}, {"origin", g.origin.Describe()}});
   }
   j["secrets"] = std::move(secrets);
+  ordered_json limits = ordered_json::object();
+  for (const LimitSpec& spec : kLimitSpecs) {
+    const int64_t value = LimitValue(p.limits, spec.kind);
+    limits[spec.key] = {
+        {"value", value == 0 ? ordered_json(nullptr) : ordered_json(value)},
+        {"unit", spec.kind == LimitKind::kPids   ? "processes"
+                 : spec.kind == LimitKind::kCpus ? "millicpus"
+                                                 : "bytes"},
+        {"shown", FormatLimit(spec.kind, value)},
+        {"origin", LimitOrigin(p.limits, spec.kind).Describe()}};
+  }
+  j["limits"] = std::move(limits);
   j["sources"] = p.sources;
   j["project_trusted"] = p.project_trusted;
   j["allow_degraded"] = p.allow_degraded;

@@ -8,6 +8,7 @@
 // shape) are redacted.
 #pragma once
 
+#include <array>
 #include <string>
 
 #include "policy/policy.h"
@@ -26,10 +27,17 @@ inline constexpr const char* kAccessCacheLayer = "cache-layer";
 // Paths found by a built-in rule (origin "built-in rule: ...", e.g. the
 // root-only files under /etc) are summed up in one line per rule unless
 // `verbose`; the JSON always lists them.
-[[nodiscard]] std::string RenderText(const Policy& policy, bool verbose = false);
+// `enforcement`, when given, says how each limit is enforced on this host,
+// one phrase per LimitKind (limits.h) shown under the limit; the CLI finds
+// it from the backend (policy stays pure). Empty phrases are not shown.
+using LimitEnforcementText = std::array<std::string, 4>;
+[[nodiscard]] std::string RenderText(const Policy& policy, bool verbose = false,
+                                     const LimitEnforcementText* enforcement = nullptr);
 
 // A stable JSON object (keys: workspace, home, mode, network, paths, env,
-// secrets (names only), sources, project_trusted, allow_degraded), pretty-printed, ending in "\n".
+// secrets (names only), limits, sources, project_trusted, allow_degraded), pretty-printed, ending
+// in "\n". limits: {memory, pids, cpus, tmp_size: {value, unit, shown, origin}}; value is
+// null for no limit, unit "bytes", "processes" or "millicpus" (thousandths of a core).
 // network: {mode, origin, rules: [{kind, rule, host, wildcard, port, origin}],
 // resolve: [{host, address}]}; kind is "deny", "allow" or "allow_local".
 // `indent` < 0: one compact line (the audit trail's session.start, hashed).
