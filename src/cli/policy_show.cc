@@ -1,14 +1,18 @@
 // `cordon policy show [--json] [-v]`: the resolved policy, where each rule
 // came from, the variables of this environment that a run would scrub (names
-// and reasons, never values), and the confinement tier a run gets here.
+// and reasons, never values), the confinement tier a run gets here, and how
+// each resource limit is enforced in that tier (backend.h, ProbeLimits).
 #include <unistd.h>
 
+#include <array>
 #include <cstdio>
 #include <nlohmann/json.hpp>
+#include <optional>
 
 #include "cli/commands.h"
 #include "common/outcome.h"
 #include "policy/env.h"
+#include "policy/limits.h"
 #include "policy/loader.h"
 #include "policy/render.h"
 #include "sandbox/backend.h"
@@ -17,24 +21,72 @@ namespace cordon::cli {
 namespace {
 
 struct TierInfo {
-  std::string name;    // a TierName, or "refused"
-  std::string reason;  // why not namespaces; empty otherwise
+  std::optional<sandbox::Tier> tier;  // none: runs are refused
+  std::string name;                   // a TierName, or "refused"
+  std::string reason;                 // why not namespaces; empty otherwise
   std::vector<std::string> not_enforced;
 };
 
 // Probes (backend.h, ProbeTier) what `cordon run` would get here.
 TierInfo DetectTier(const policy::Policy& p) {
   if (p.mode == policy::Mode::kFullAccess) {
-    return {sandbox::TierName(sandbox::Tier::kUnconfined),
+    return {sandbox::Tier::kUnconfined,
+            sandbox::TierName(sandbox::Tier::kUnconfined),
             "mode full-access",
             {"everything: the command runs unconfined"}};
   }
   sandbox::TierProbe probe = sandbox::ProbeTier();
-  if (probe.tier == sandbox::Tier::kNamespaces) return {sandbox::TierName(probe.tier), "", {}};
-  if (p.require_namespaces) {
-    return {"refused", probe.reason + "; require_namespaces is set, so runs are refused", {}};
+  if (probe.tier == sandbox::Tier::kNamespaces) {
+    return {probe.tier, sandbox::TierName(probe.tier), "", {}};
   }
-  return {sandbox::TierName(probe.tier), probe.reason, sandbox::NamespacelessLimits()};
+  if (p.require_namespaces) {
+    return {std::nullopt,
+            "refused",
+            probe.reason + "; require_namespaces is set, so runs are refused",
+            {}};
+  }
+  return {probe.tier, sandbox::TierName(probe.tier), probe.reason, sandbox::NamespacelessLimits()};
+}
+
+// How one limit is enforced, in a phrase and as a JSON kind.
+std::string EnforcementText(const sandbox::LimitEnforcement& e) {
+  using Kind = sandbox::LimitEnforcement::Kind;
+  switch (e.kind) {
+    case Kind::kWholeRun:
+      return e.how;
+    case Kind::kPerProcess:
+      return "per process: " + e.how + " (a tree may use more)" +
+             (e.remedy.empty() ? "" : ": " + e.remedy);
+    case Kind::kNone:
+      break;
+  }
+  return "NOT ENFORCED here" + (e.remedy.empty() ? "" : ": " + e.remedy);
+}
+
+const char* EnforcementKind(const sandbox::LimitEnforcement& e) {
+  using Kind = sandbox::LimitEnforcement::Kind;
+  switch (e.kind) {
+    case Kind::kWholeRun:
+      return "whole-run";
+    case Kind::kPerProcess:
+      return "per-process";
+    case Kind::kNone:
+      break;
+  }
+  return "none";
+}
+
+// The backend's answer for each limit, in LimitKind order; none when runs
+// are refused here.
+std::optional<std::array<sandbox::LimitEnforcement, 4>> Enforcement(const TierInfo& tier) {
+  if (!tier.tier) return std::nullopt;
+  sandbox::LimitSupport s = sandbox::ProbeLimits(*tier.tier);
+  std::array<sandbox::LimitEnforcement, 4> out;
+  out[policy::Index(policy::LimitKind::kMemory)] = s.memory;
+  out[policy::Index(policy::LimitKind::kPids)] = s.pids;
+  out[policy::Index(policy::LimitKind::kCpus)] = s.cpus;
+  out[policy::Index(policy::LimitKind::kTmp)] = s.tmp;
+  return out;
 }
 
 }  // namespace
@@ -44,16 +96,28 @@ int PolicyShowCommand(const PolicyShowArgs& command) {
   if (!resolved) return kExitSetupError;
   const policy::Policy& policy = resolved->policy;
   TierInfo tier = DetectTier(policy);
+  const auto enforcement = Enforcement(tier);
   std::vector<policy::ScrubbedVariable> scrubbed = policy::ScrubbedVariables(policy, environ);
   std::string out;
   if (command.json) {
     auto j = nlohmann::ordered_json::parse(policy::RenderJson(policy));
     auto& list = j["env"]["scrubbed"] = nlohmann::ordered_json::array();
     for (const auto& v : scrubbed) list.push_back({{"name", v.name}, {"reason", v.reason}});
+    if (enforcement) {
+      for (const policy::LimitSpec& spec : policy::kLimitSpecs) {
+        const sandbox::LimitEnforcement& e = (*enforcement)[policy::Index(spec.kind)];
+        j["limits"][spec.key]["enforced"] = {
+            {"kind", EnforcementKind(e)}, {"how", e.how}, {"remedy", e.remedy}};
+      }
+    }
     j["tier"] = {{"name", tier.name}, {"reason", tier.reason}, {"not_enforced", tier.not_enforced}};
     out = j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
   } else {
-    out = policy::RenderText(policy, command.verbose);
+    policy::LimitEnforcementText how;
+    if (enforcement) {
+      for (size_t i = 0; i < how.size(); ++i) how[i] = EnforcementText((*enforcement)[i]);
+    }
+    out = policy::RenderText(policy, command.verbose, enforcement ? &how : nullptr);
     out += "\nScrubbed from this environment: " + std::to_string(scrubbed.size()) + " variable" +
            (scrubbed.size() == 1 ? "" : "s");
     out += command.verbose || scrubbed.empty() ? "\n" : " (-v lists them)\n";

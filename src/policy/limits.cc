@@ -104,9 +104,9 @@ std::string Quoted(std::string_view text) {
 // A size in bytes; 1.5G is 1.5 * 2^30, rounded down to a byte.
 Result<int64_t> ParseSize(const LimitSpec& spec, std::string_view text, std::string_view name) {
   auto bad = [&](const std::string& why) -> Error {
-    return PlainError("limit", "",
-                      std::string(name) + ": " + why + "expected " + spec.forms + " (got " +
-                          Quoted(text) + ")");
+    return PlainError(
+        "limit", "",
+        std::string(name) + ": " + why + "expected " + spec.forms + " (got " + Quoted(text) + ")");
   };
   std::string_view rest = text;
   Decimal d;
@@ -137,14 +137,14 @@ Result<int64_t> ParseCount(const LimitSpec& spec, std::string_view text, std::st
   Decimal d;
   DecimalError e = ReadDecimal(&rest, 0, &d);
   if (e == DecimalError::kTooLarge) {
-    return PlainError("limit", "",
-                      std::string(name) + ": too large; expected " + spec.forms + " (got " +
-                          Quoted(text) + ")");
+    return PlainError(
+        "limit", "",
+        std::string(name) + ": too large; expected " + spec.forms + " (got " + Quoted(text) + ")");
   }
   if (e != DecimalError::kNone || !rest.empty()) {
-    return PlainError("limit", "",
-                      std::string(name) + ": expected " + spec.forms + " (got " + Quoted(text) +
-                          ")");
+    return PlainError(
+        "limit", "",
+        std::string(name) + ": expected " + spec.forms + " (got " + Quoted(text) + ")");
   }
   return d.whole;
 }
@@ -165,15 +165,15 @@ Result<int64_t> ParseCpus(const LimitSpec& spec, std::string_view text, std::str
       return millis + d.fraction * Pow10(3 - d.fraction_digits);
     }
   }
-  return PlainError("limit", "",
-                    std::string(name) + ": " + why + "expected " + spec.forms + " (got " +
-                        Quoted(text) + ")");
+  return PlainError(
+      "limit", "",
+      std::string(name) + ": " + why + "expected " + spec.forms + " (got " + Quoted(text) + ")");
 }
 
 // "1.5", "17.55", "6": at most two decimals, trailing zeros dropped.
 std::string TwoDecimals(int64_t value, int64_t unit) {
-  const int64_t hundredths = static_cast<int64_t>(
-      (static_cast<__int128>(value) * 100 + unit / 2) / static_cast<__int128>(unit));
+  const int64_t hundredths = static_cast<int64_t>((static_cast<__int128>(value) * 100 + unit / 2) /
+                                                  static_cast<__int128>(unit));
   std::string out = std::to_string(hundredths / 100);
   const int64_t frac = hundredths % 100;
   if (frac != 0) {
@@ -191,8 +191,8 @@ std::string FormatSize(int64_t bytes) {
     int64_t size;
     const char* name;
   };
-  for (const Unit& u : {Unit{kTiB, "TiB"}, Unit{kGiB, "GiB"}, Unit{kMiB, "MiB"},
-                        Unit{kKiB, "KiB"}}) {
+  for (const Unit& u :
+       {Unit{kTiB, "TiB"}, Unit{kGiB, "GiB"}, Unit{kMiB, "MiB"}, Unit{kKiB, "KiB"}}) {
     if (bytes >= u.size) return TwoDecimals(bytes, u.size) + " " + u.name;
   }
   return std::to_string(bytes) + " bytes";
@@ -261,12 +261,11 @@ Result<int64_t> ParseLimit(LimitKind kind, std::string_view text, std::string_vi
   if (v.value() < spec.min) {
     std::string detail = std::string(name) + ": ";
     if (v.value() == 0 && !size) {
-      detail += "0 would stop every run; expected " + std::string(spec.forms) +
-                " (none lifts the limit)";
+      detail +=
+          "0 would stop every run; expected " + std::string(spec.forms) + " (none lifts the limit)";
     } else if (size) {
-      detail += FormatSize(v.value()) + " is below the floor of " +
-                FormatLimit(kind, spec.min) + ", the smallest limit cordon accepts (none: no " +
-                "limit)";
+      detail += FormatSize(v.value()) + " is below the floor of " + FormatLimit(kind, spec.min) +
+                ", the smallest limit cordon accepts (none: no " + "limit)";
     } else {
       detail += "expected " + std::string(spec.forms) + " (got " + Quoted(text) + ")";
     }

@@ -374,11 +374,11 @@ class Resolver {
       if (!set) continue;
       const int64_t now = LimitValue(policy_.limits, spec.kind);
       if (set->value == 0 ? now != 0 : now != 0 && set->value > now) {
-        return Widens(set->origin,
-                      std::string("limits.") + spec.key + " " +
-                          FormatLimit(spec.kind, set->value) + " is higher than " +
-                          FormatLimit(spec.kind, now) + " (" +
-                          LimitOrigin(policy_.limits, spec.kind).Describe() + ")");
+        const std::string what = set->value == 0 ? " would lift the limit of " : " is higher than ";
+        return Widens(set->origin, std::string("limits.") + spec.key + " " +
+                                       FormatLimit(spec.kind, set->value) + what +
+                                       FormatLimit(spec.kind, now) + " (" +
+                                       LimitOrigin(policy_.limits, spec.kind).Describe() + ")");
       }
       LimitValue(policy_.limits, spec.kind) = set->value;
       LimitOrigin(policy_.limits, spec.kind) = set->origin;

@@ -297,13 +297,12 @@ std::string RenderJson(const Policy& p, int indent) {
   ordered_json limits = ordered_json::object();
   for (const LimitSpec& spec : kLimitSpecs) {
     const int64_t value = LimitValue(p.limits, spec.kind);
-    limits[spec.key] = {
-        {"value", value == 0 ? ordered_json(nullptr) : ordered_json(value)},
-        {"unit", spec.kind == LimitKind::kPids   ? "processes"
-                 : spec.kind == LimitKind::kCpus ? "millicpus"
-                                                 : "bytes"},
-        {"shown", FormatLimit(spec.kind, value)},
-        {"origin", LimitOrigin(p.limits, spec.kind).Describe()}};
+    limits[spec.key] = {{"value", value == 0 ? ordered_json(nullptr) : ordered_json(value)},
+                        {"unit", spec.kind == LimitKind::kPids   ? "processes"
+                                 : spec.kind == LimitKind::kCpus ? "millicpus"
+                                                                 : "bytes"},
+                        {"shown", FormatLimit(spec.kind, value)},
+                        {"origin", LimitOrigin(p.limits, spec.kind).Describe()}};
   }
   j["limits"] = std::move(limits);
   j["sources"] = p.sources;

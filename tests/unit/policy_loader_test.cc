@@ -387,6 +387,10 @@ TEST_F(ResolveTest, EveryPolicyFlagIsAcceptedAndBadValuesAreExplained) {
                               : std::string(f.name) == "--net"              ? "off"
                               : std::string(f.name) == "--approval"         ? "never"
                               : std::string(f.name) == "--approval-timeout" ? "5"
+                              : std::string(f.name) == "--memory"           ? "1G"
+                              : std::string(f.name) == "--tmp-size"         ? "1G"
+                              : std::string(f.name) == "--pids"             ? "64"
+                              : std::string(f.name) == "--cpus"             ? "0.5"
                               : f.arity == PolicyFlag::Arity::kSwitch       ? ""
                                                                             : "x";
     EXPECT_TRUE(AddFlag(&ov, f.name, value).ok()) << f.name;
@@ -394,7 +398,8 @@ TEST_F(ResolveTest, EveryPolicyFlagIsAcceptedAndBadValuesAreExplained) {
   Overrides ov;
   for (const auto& [flag, value] :
        {std::pair{"--mode", "rw"}, std::pair{"--net", "on"}, std::pair{"--approval", "ask"},
-        std::pair{"--approval-timeout", "0"}, std::pair{"--approval-timeout", "3601"}}) {
+        std::pair{"--approval-timeout", "0"}, std::pair{"--approval-timeout", "3601"},
+        std::pair{"--memory", "lots"}, std::pair{"--cpus", "-1"}, std::pair{"--pids", "1.5"}}) {
     Status s = AddFlag(&ov, flag, value);
     ASSERT_FALSE(s.ok()) << flag << " " << value;
     EXPECT_NE(s.error().detail.find(std::string(flag) + ": expected"), std::string::npos);
