@@ -1,42 +1,38 @@
 // The words for a limit the run reached (limit_report.h).
 #include "cli/limit_report.h"
 
-#include "sandbox/linux/limits.h"
+#include "policy/limits.h"
 
 namespace cordon::cli {
+namespace {
 
-LimitText DescribeHit(const sandbox::LimitHit& hit, const policy::Policy& policy) {
+policy::LimitKind KindOf(sandbox::LimitHit::Limit limit) {
   using Limit = sandbox::LimitHit::Limit;
-  using sandbox::limits::Bytes;
-  const policy::Limits& l = policy.limits;
-  LimitText t;
-  auto bytes = [](int64_t v) { return v >= 0 ? Bytes(v) : std::string(); };
-  switch (hit.limit) {
+  switch (limit) {
     case Limit::kMemory:
-      t = {"memory",         "--memory",      "[limits] memory",
-           Bytes(hit.value), bytes(hit.peak), l.memory_origin.Describe()};
-      break;
+      return policy::LimitKind::kMemory;
     case Limit::kPids:
-      t = {"pids",
-           "--pids",
-           "[limits] pids",
-           std::to_string(hit.value),
-           hit.peak >= 0 ? std::to_string(hit.peak) : "",
-           l.pids_origin.Describe()};
-      break;
+      return policy::LimitKind::kPids;
     case Limit::kCpus:
-      t = {"cpus",
-           "--cpus",
-           "[limits] cpus",
-           sandbox::limits::Cpus(hit.value),
-           "",
-           l.cpus_origin.Describe()};
-      break;
+      return policy::LimitKind::kCpus;
     case Limit::kTmp:
-      t = {"tmp",           "--tmp-size",           "[limits] tmp_size", Bytes(hit.value),
-           bytes(hit.peak), l.tmp_origin.Describe()};
       break;
   }
+  return policy::LimitKind::kTmp;
+}
+
+}  // namespace
+
+LimitText DescribeHit(const sandbox::LimitHit& hit, const policy::Policy& policy) {
+  const policy::LimitKind kind = KindOf(hit.limit);
+  const policy::LimitSpec& spec = policy::Spec(kind);
+  LimitText t;
+  t.name = hit.limit == sandbox::LimitHit::Limit::kTmp ? "tmp" : spec.key;
+  t.flag = spec.flag;
+  t.key = std::string("[limits] ") + spec.key;
+  t.value = policy::FormatLimit(kind, hit.value);
+  if (hit.peak >= 0) t.peak = policy::FormatLimit(kind, hit.peak);
+  t.origin = policy::LimitOrigin(policy.limits, kind).Describe();
   return t;
 }
 
@@ -47,10 +43,9 @@ std::string HitMessage(const sandbox::LimitHit& hit, const policy::Policy& polic
   const char* what = hit.limit == Limit::kMemory ? "memory limit"
                      : hit.limit == Limit::kPids ? "process limit"
                                                  : "/tmp and /dev/shm size";
-  const char* unit = hit.limit == Limit::kPids ? " N" : " SIZE";
   return "the run hit its " + std::string(what) + " (" + t.value + ", " + t.origin +
          (t.peak.empty() ? "" : "; peak " + t.peak) + "): " + hit.effect + ". Raise it with " +
-         t.flag + unit + " or " + t.key;
+         t.flag + " " + policy::Spec(KindOf(hit.limit)).type_name + " or " + t.key;
 }
 
 std::string DescribeEnforcement(const sandbox::LimitEnforcement& e) {

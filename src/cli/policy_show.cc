@@ -10,6 +10,7 @@
 #include <optional>
 
 #include "cli/commands.h"
+#include "cli/limit_report.h"
 #include "common/outcome.h"
 #include "policy/env.h"
 #include "policy/limits.h"
@@ -48,21 +49,7 @@ TierInfo DetectTier(const policy::Policy& p) {
   return {probe.tier, sandbox::TierName(probe.tier), probe.reason, sandbox::NamespacelessLimits()};
 }
 
-// How one limit is enforced, in a phrase and as a JSON kind.
-std::string EnforcementText(const sandbox::LimitEnforcement& e) {
-  using Kind = sandbox::LimitEnforcement::Kind;
-  switch (e.kind) {
-    case Kind::kWholeRun:
-      return e.how;
-    case Kind::kPerProcess:
-      return "per process: " + e.how + " (a tree may use more)" +
-             (e.remedy.empty() ? "" : ": " + e.remedy);
-    case Kind::kNone:
-      break;
-  }
-  return "NOT ENFORCED here" + (e.remedy.empty() ? "" : ": " + e.remedy);
-}
-
+// How one limit is enforced, as a JSON kind.
 const char* EnforcementKind(const sandbox::LimitEnforcement& e) {
   using Kind = sandbox::LimitEnforcement::Kind;
   switch (e.kind) {
@@ -115,7 +102,7 @@ int PolicyShowCommand(const PolicyShowArgs& command) {
   } else {
     policy::LimitEnforcementText how;
     if (enforcement) {
-      for (size_t i = 0; i < how.size(); ++i) how[i] = EnforcementText((*enforcement)[i]);
+      for (size_t i = 0; i < how.size(); ++i) how[i] = DescribeEnforcement((*enforcement)[i]);
     }
     out = policy::RenderText(policy, command.verbose, enforcement ? &how : nullptr);
     out += "\nScrubbed from this environment: " + std::to_string(scrubbed.size()) + " variable" +

@@ -21,10 +21,10 @@
 #include "cli/run_proxy.h"
 #include "cli/state_dirs.h"
 #include "common/outcome.h"
+#include "policy/limits.h"
 #include "policy/loader.h"
 #include "policy/net_rules.h"
 #include "sandbox/backend.h"
-#include "sandbox/linux/limits.h"
 #include "sandbox/linux/plan.h"
 #include "sandbox/linux/quarantine.h"
 
@@ -64,7 +64,7 @@ void SayPerProcessLimits(const sandbox::Plan& plan) {
   const bool pids_set =
       plan.limits.rlimit_nproc > 0 && l.pids_origin.kind != policy::Origin::Kind::kBuiltin;
   if (plan.limits.rlimit_data > 0) {
-    Say("note: the memory limit (" + sandbox::limits::Bytes(l.memory_bytes) + ", " +
+    Say("note: the memory limit (" + policy::FormatLimit(policy::LimitKind::kMemory, l.memory_bytes) + ", " +
         l.memory_origin.Describe() +
         ") holds for each process here (RLIMIT_DATA): an allocation beyond it fails with "
         "ENOMEM. If that is why the command failed, raise it with --memory SIZE or [limits] "

@@ -4,8 +4,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include <cinttypes>
-#include <cstdio>
+#include "policy/limits.h"
 
 namespace cordon::sandbox {
 namespace limits {
@@ -23,30 +22,6 @@ std::string Named(const char* name, const std::string& value, const policy::Orig
 }
 
 }  // namespace
-
-std::string Bytes(int64_t bytes) {
-  static constexpr const char* kUnits[] = {"bytes", "KiB", "MiB", "GiB", "TiB"};
-  double v = static_cast<double>(bytes);
-  size_t unit = 0;
-  while (v >= 1024 && unit + 1 < std::size(kUnits)) {
-    v /= 1024;
-    ++unit;
-  }
-  char buf[32];
-  if (unit == 0 || v == static_cast<double>(static_cast<int64_t>(v))) {
-    std::snprintf(buf, sizeof(buf), "%" PRId64 " %s", static_cast<int64_t>(v), kUnits[unit]);
-  } else {
-    std::snprintf(buf, sizeof(buf), "%.1f %s", v, kUnits[unit]);
-  }
-  return buf;
-}
-
-std::string Cpus(int64_t millis) {
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%g CPU%s", static_cast<double>(millis) / 1000,
-                millis == 1000 ? "" : "s");
-  return buf;
-}
 
 LimitSupport Support(Tier tier, const cgroup::Host& host) {
   LimitSupport s;
@@ -107,38 +82,30 @@ Status PlanRun(const policy::Policy& policy, Tier tier, Plan* out,
   out->values = policy.limits;
   if (tier == Tier::kUnconfined) return {};
   const policy::Limits& l = policy.limits;
+  if (l.memory_bytes <= 0 && l.pids <= 0 && l.cpu_millis <= 0 && l.tmp_bytes <= 0) return {};
   out->host = cgroup::Probe();
   const LimitSupport support = Support(tier, out->host);
-  struct Check {
-    int64_t value;
-    const LimitEnforcement& how;
-    const policy::Origin& origin;
-    const char* flag;
-    std::string shown;
-  };
-  const Check checks[] = {
-      {l.memory_bytes, support.memory, l.memory_origin, "--memory", Bytes(l.memory_bytes)},
-      {l.pids, support.pids, l.pids_origin, "--pids", std::to_string(l.pids)},
-      {l.cpu_millis, support.cpus, l.cpus_origin, "--cpus", Cpus(l.cpu_millis)},
-      {l.tmp_bytes, support.tmp, l.tmp_origin, "--tmp-size", Bytes(l.tmp_bytes)},
-  };
-  for (const Check& c : checks) {
-    if (c.value <= 0) continue;
-    const bool user_set = c.origin.kind != policy::Origin::Kind::kBuiltin;
-    const std::string named = Named(c.flag, c.shown, c.origin);
-    if (c.how.kind == Kind::kNone) {
+  const LimitEnforcement* how[] = {&support.memory, &support.pids, &support.cpus, &support.tmp};
+  for (const policy::LimitSpec& spec : policy::kLimitSpecs) {
+    const int64_t value = policy::LimitValue(l, spec.kind);
+    if (value <= 0) continue;
+    const policy::Origin& origin = policy::LimitOrigin(l, spec.kind);
+    const LimitEnforcement& e = *how[policy::Index(spec.kind)];
+    const bool user_set = origin.kind != policy::Origin::Kind::kBuiltin;
+    const std::string named = Named(spec.flag, policy::FormatLimit(spec.kind, value), origin);
+    if (e.kind == Kind::kNone) {
       if (!user_set) {
-        notes->push_back("limit " + named + " is not enforced here: " + c.how.remedy);
+        notes->push_back("limit " + named + " is not enforced here: " + e.remedy);
       } else if (!policy.allow_degraded) {
-        Error e = PlainError("limits", c.flag, named + " cannot be enforced here");
-        e.hint = c.how.remedy + "; or run with --allow-degraded to go on without it";
-        return e;
+        Error refused = PlainError("limits", spec.flag, named + " cannot be enforced here");
+        refused.hint = e.remedy + "; or run with --allow-degraded to go on without it";
+        return refused;
       } else {
-        degraded->push_back("limit " + named + ": " + c.how.remedy);
+        degraded->push_back("limit " + named + ": " + e.remedy);
       }
-    } else if (c.how.kind == Kind::kPerProcess && user_set) {
-      notes->push_back("limit " + named + " holds for each process alone (" + c.how.how +
-                       "); for the whole run: " + c.how.remedy);
+    } else if (e.kind == Kind::kPerProcess && user_set) {
+      notes->push_back("limit " + named + " holds for each process alone (" + e.how +
+                       "); for the whole run: " + e.remedy);
     }
   }
   const cgroup::Host& host = out->host;

@@ -55,8 +55,4 @@ struct Plan {
 void Account(const Plan& plan, const cgroup::Usage& usage, bool oom_ended, int64_t tmp_used,
              int64_t tmp_free, RunStats* stats);
 
-// "256 MiB", "6 GiB", "1.5 CPUs": for messages.
-[[nodiscard]] std::string Bytes(int64_t bytes);
-[[nodiscard]] std::string Cpus(int64_t millis);
-
 }  // namespace cordon::sandbox::limits
