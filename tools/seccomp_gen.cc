@@ -10,6 +10,7 @@
 #include <cinttypes>
 #include <cstdio>
 #include <cstring>
+#include <exception>
 #include <iterator>
 #include <string>
 
@@ -29,7 +30,7 @@ int Fail(const std::string& what) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+int main(int argc, char** argv) try {
   if (argc != 2) return Fail("usage: cordon-seccomp-gen OUT.cc");
   const std::string out = argv[1];
   // Written beside OUT and renamed over it: an interrupted build leaves no
@@ -70,4 +71,6 @@ int main(int argc, char** argv) {
     return Fail("rename " + tmp + ": " + std::strerror(errno));
   }
   return 0;
+} catch (const std::exception& e) {
+  return Fail(e.what());
 }
