@@ -18,8 +18,33 @@
 
 namespace cordon::sandbox::seccomp {
 
+#ifdef CORDON_SECCOMP_PREBUILT
+namespace {
+
+// What libseccomp checked as it compiled, so that a kernel that cannot take
+// the program fails the plan (which names --allow-degraded), not the child:
+// seccomp(2) with the action the program returns for a foreign
+// architecture, and user notifications for a program that sends them.
+Status CheckKernel(const Options& options) {
+  uint32_t action = SECCOMP_RET_KILL_PROCESS;
+  if (syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action) != 0) {
+    return SysError("seccomp(SECCOMP_GET_ACTION_AVAIL, SECCOMP_RET_KILL_PROCESS)", "", errno);
+  }
+  if (options.notify_writes || options.mediate_metadata || options.mediate_inet) {
+    action = SECCOMP_RET_USER_NOTIF;
+    if (syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &action) != 0) {
+      return SysError("seccomp(SECCOMP_GET_ACTION_AVAIL, SECCOMP_RET_USER_NOTIF)", "", errno);
+    }
+  }
+  return {};
+}
+
+}  // namespace
+#endif
+
 Result<Program> Compile(const Options& options) {
 #ifdef CORDON_SECCOMP_PREBUILT
+  CORDON_RETURN_IF_ERROR(CheckKernel(options));
   const uint32_t key = VariantKey(options);
   for (size_t i = 0; i < kPrebuiltCount; ++i) {
     if (kPrebuilt[i].key == key) {
