@@ -1,7 +1,8 @@
 // seccomp: shrinks the kernel surface the sandbox can reach.
 //
-// The filter is compiled in the parent with libseccomp (Compile) and only
-// installed in the child (Install), which allocates nothing. Denied calls
+// The filter is made in the parent (Compile) and only installed in the
+// child (Install), which allocates nothing. Its rules are compiled with
+// libseccomp when cordon is built, not at every start (seccomp_prebuilt.h). Denied calls
 // fail with EPERM (never a kill), so the agent sees a clear error; clone3
 // fails with ENOSYS so libc falls back to clone, whose flags we can inspect.
 // Sockets: in every tier and network mode only AF_UNIX, AF_INET, AF_INET6
@@ -65,6 +66,9 @@ struct Options {
 
 using Program = std::vector<sock_filter>;
 
+// The program for `options`: a copy of the pre-built one (an error, failing
+// closed, when the build made none for them), or compiled by libseccomp
+// where the build could not pre-build (CORDON_SECCOMP_PREBUILT off).
 [[nodiscard]] Result<Program> Compile(const Options& options);
 
 // Installs the program on the calling thread. no_new_privs must be set.
