@@ -19,6 +19,7 @@
 #include "sandbox/linux/mediate.h"
 #include "sandbox/linux/proxy_listener.h"
 #include "sandbox/linux/session_init.h"
+#include "sandbox/linux/shared_spawn.h"
 #include "sandbox/linux/sweep.h"
 
 extern char** environ;
@@ -99,6 +100,9 @@ ChildStatus Chdir(const char* dir) {
   WriteReport(ctx.report_fd, ChildReport::From(ChildReport::kExecFailed, failed));
   _exit(failed.err == ENOENT ? 127 : 126);
 }
+
+// The command's process, started by init sharing its memory (shared_spawn.h).
+int ExecEntry(void* ctx) { Exec(*static_cast<const ChildContext*>(ctx)); }
 
 // pid 1 of the sandbox: runs the command, reaps orphans, passes on signals
 // sent to cordon, and reports the command's status. When it returns, the
@@ -189,9 +193,11 @@ void RunChild(const ChildContext& ctx) {
   }
 
   if (ctx.session_fd >= 0) STEP(ServeSession(ctx));
-  pid_t command = fork();
-  if (command < 0) Fail(ctx, ChildStatus::Errno("fork", ctx.argv[0]));
-  if (command == 0) Exec(ctx);
+  size_t argc = 0;
+  while (ctx.argv[argc] != nullptr) ++argc;
+  const pid_t command =
+      SpawnSharingMemory(&ExecEntry, const_cast<ChildContext*>(&ctx), argc, nullptr);
+  if (command < 0) Fail(ctx, ChildStatus::Errno("clone(CLONE_VM|CLONE_VFORK)", ctx.argv[0]));
   Init(ctx, command);
 }
 
