@@ -14,7 +14,8 @@ namespace cordon::sandbox {
 pid_t SpawnSharingMemory(int (*fn)(void*), void* arg, size_t argc, int* pidfd) {
   // execvp needs little (a path buffer the length of PATH, and argv's
   // pointers for the script fallback); only the pages touched are backed.
-  const size_t size = (256 * 1024 + (argc + 2) * sizeof(char*) + 4095) & ~size_t{4095};
+  constexpr size_t kBase = size_t{256} * 1024;
+  const size_t size = (kBase + (argc + 2) * sizeof(char*) + 4095) & ~size_t{4095};
   void* stack = mmap(nullptr, size, PROT_READ | PROT_WRITE,
                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK | MAP_NORESERVE, -1, 0);
   if (stack == MAP_FAILED) return -1;
