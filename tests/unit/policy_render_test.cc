@@ -159,7 +159,7 @@ TEST(RenderJson, CompactIsWhatNlohmannWrites) {
   };
   EXPECT_EQ(RenderJson(Sample(), -1), reference(Sample()));
   EXPECT_EQ(RenderJson(WithNetwork(NetMode::kProxy), -1), reference(WithNetwork(NetMode::kProxy)));
-  for (const std::string odd :
+  for (const std::string& odd :
        {std::string("quote \" backslash \\ tab \t nl \n cr \r bs \b ff \f del \x7f"),
         std::string("ctl \x01 \x1f nul \0 end", 17), std::string("caf\xc3\xa9 \xf0\x9f\x98\x80"),
         std::string("bad \xff\xfe \xc3 \xed\xa0\x80 \xf4\x90\x80\x80 \xe2\x82")}) {
