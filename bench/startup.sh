@@ -1,12 +1,30 @@
 #!/usr/bin/env bash
-# Startup overhead of `cordon run` against bare `true` and bubblewrap, in one
-# hyperfine run (no intermediate shell: -N).
+# Start-up cost of `cordon run` in wall time and CPU, against bare `true`,
+# `env true` (one extra exec, no confinement) and bubblewrap, in one
+# hyperfine run (no intermediate shell: -N), so every row shares the noise.
+#
+# Rows: bare `true`; `env true`; `cordon run -- true` (namespaces tier);
+# `cordon run --mode full-access -- true` (cordon's own work, nothing
+# confined); bubblewrap; BENCH_BASELINE's `run -- true` and full-access when
+# set; and, when cordon-deny-syscall is found, the namespace-less tier
+# (`cordon-deny-syscall --ns user -- cordon run`, as the tests force it)
+# beside the namespaces tier under the same wrapper (`acct:EPERM`, a filter
+# that changes nothing) and the wrapper alone. Then `cordon mcp
+# --session-sandbox` `true` calls (bench/mcp_calls.py) unless BENCH_MCP=0.
+#
+# Wall: hyperfine's medians. CPU: user + system, hyperfine's means (it
+# reports no median of them); both include the command's own CPU, so the
+# overhead is the row's minus bare's.
 #
 # Usage: bench/startup.sh [PATH_TO_CORDON]
 # Env: BENCH_RUNS (default 200), BENCH_WARMUP (default 20), BENCH_OUT,
 # BENCH_BASELINE (another cordon binary, e.g. one built from main before a
-# change: measured in the same run, so before and after share the noise).
-# Target (issue 2): cordon's overhead over bare at most half of bwrap's.
+# change: measured in the same run, so before and after share the noise),
+# DENY_SYSCALL (cordon-deny-syscall; default: the build trees'),
+# BENCH_MCP (0: skip the MCP calls), BENCH_MCP_CALLS (default 50).
+# Targets (issue 16): cordon's wall overhead over bare <= 0.5x bwrap's; its
+# CPU overhead <= bwrap's; full-access within 1 ms of `env true`; the
+# namespace-less tier's overhead <= the namespaces tier's.
 BENCH_TOOLS=(hyperfine bwrap python3)
 source "$(dirname "${BASH_SOURCE[0]}")/common.sh"
 
@@ -18,42 +36,90 @@ md=$out/startup-$stamp.md
 
 bench_who
 echo "cordon: $cordon (default policy, --no-config, scratch workspace and HOME)"
-baseline=()
+extra=()
 if [[ -n ${BENCH_BASELINE:-} ]]; then
-  echo "baseline: $BENCH_BASELINE"
-  baseline=(-n baseline "$(realpath "$BENCH_BASELINE") run --no-config -- true")
+  base=$(realpath "$BENCH_BASELINE")
+  echo "baseline: $base"
+  extra+=(-n baseline "$base run --no-config -- true"
+    -n baseline-full-access "$base run --no-config --mode full-access -- true")
 fi
-hyperfine -N --warmup "$warmup" --runs "$runs" --style basic \
+deny=${DENY_SYSCALL:-}
+if [[ -z $deny ]]; then
+  for candidate in "$(dirname "$cordon")/tests/integration/cordon-deny-syscall" \
+    "$repo_dir/build/tests/integration/cordon-deny-syscall"; do
+    if [[ -x $candidate ]]; then
+      deny=$candidate
+      break
+    fi
+  done
+fi
+if [[ -n $deny && -x $deny ]]; then
+  deny=$(realpath "$deny")
+  echo "namespace-less tier: forced with $deny --ns user"
+  extra+=(-n wrapped-bare "$deny acct:EPERM -- true"
+    -n wrapped-namespaces "$deny acct:EPERM -- $cordon run --no-config -- true"
+    -n wrapped-namespaceless "$deny --ns user -- $cordon run --no-config -- true")
+else
+  echo "namespace-less tier: not measured (no cordon-deny-syscall; set DENY_SYSCALL)"
+fi
+# The full-access runs print a warning on stderr each time.
+hyperfine -N --warmup "$warmup" --runs "$runs" --style basic --output=null \
   --export-json "$json" --export-markdown "$md" \
   -n bare "true" \
+  -n env "env true" \
   -n cordon "$cordon run --no-config -- true" \
-  "${baseline[@]}" \
-  -n bwrap "bwrap --ro-bind / / --dev /dev --proc /proc --tmpfs /tmp --unshare-all --die-with-parent --new-session true"
+  -n full-access "$cordon run --no-config --mode full-access -- true" \
+  -n bwrap "bwrap --ro-bind / / --dev /dev --proc /proc --tmpfs /tmp --unshare-all --die-with-parent --new-session true" \
+  "${extra[@]}"
 
 python3 - "$json" <<'PY'
 import json, sys
 res = {r["command"]: r for r in json.load(open(sys.argv[1]))["results"]}
 ms = lambda s: s * 1000
-bare, cordon, bwrap = (res[n] for n in ("bare", "cordon", "bwrap"))
+cpu = lambda r: r["user"] + r["system"]
+bare, bwrap = res["bare"], res["bwrap"]
 print()
-print(f"{'':8} {'median':>9} {'mean':>9} {'stddev':>9} {'overhead (median)':>18}")
-rows = [("bare", bare), ("cordon", cordon), ("bwrap", bwrap)]
+print(f"{'':22} {'wall med':>9} {'over bare':>9} {'user':>8} {'system':>8} {'CPU over bare':>13}")
+for name, r in res.items():
+    ref = res["wrapped-bare"] if name.startswith("wrapped-") else bare
+    print(f"{name:22} {ms(r['median']):7.2f}ms {ms(r['median'] - ref['median']):7.2f}ms "
+          f"{ms(r['user']):6.2f}ms {ms(r['system']):6.2f}ms {ms(cpu(r) - cpu(ref)):11.2f}ms")
+
+def ratios(name, r):
+    wall = (r["median"] - bare["median"]) / (bwrap["median"] - bare["median"])
+    c = (cpu(r) - cpu(bare)) / (cpu(bwrap) - cpu(bare))
+    print(f"{name}: wall overhead / bwrap's = {wall:.2f} (target <= 0.50: "
+          f"{'meets' if wall <= 0.5 else 'MISSES'}); CPU overhead / bwrap's = {c:.2f} "
+          f"(target <= 1.00: {'meets' if c <= 1 else 'MISSES'})")
+
+print()
+ratios("cordon", res["cordon"])
 if "baseline" in res:
-    rows.insert(2, ("baseline", res["baseline"]))
-for name, r in rows:
-    over = ms(r["median"] - bare["median"])
-    print(f"{name:8} {ms(r['median']):7.2f}ms {ms(r['mean']):7.2f}ms {ms(r['stddev']):7.2f}ms {over:15.2f} ms")
-oc = cordon["median"] - bare["median"]
-ob = bwrap["median"] - bare["median"]
-ratio = oc / ob if ob > 0 else float("inf")
-mean_ratio = (cordon["mean"] - bare["mean"]) / (bwrap["mean"] - bare["mean"])
-verdict = "meets" if ratio <= 0.5 else "MISSES"
-print(f"\ncordon overhead / bwrap overhead = {ratio:.2f} (medians), {mean_ratio:.2f} (means); "
-      f"target <= 0.50: {verdict}")
-if "baseline" in res:
-    base = res["baseline"]
-    ob0 = base["median"] - bare["median"]
-    print(f"baseline overhead / bwrap overhead = {ob0 / ob if ob > 0 else float('inf'):.2f} "
-          f"(medians); cordon / baseline overhead = {oc / ob0 if ob0 > 0 else float('inf'):.2f}")
+    ratios("baseline", res["baseline"])
+    oc = res["cordon"]["median"] - bare["median"]
+    ob = res["baseline"]["median"] - bare["median"]
+    print(f"cordon / baseline: wall overhead {oc / ob:.2f}, CPU overhead "
+          f"{(cpu(res['cordon']) - cpu(bare)) / (cpu(res['baseline']) - cpu(bare)):.2f}")
+fa, env = res["full-access"], res["env"]
+print(f"full-access over env true: wall {ms(fa['median'] - env['median']):.2f} ms "
+      f"(target <= 1 ms), CPU {ms(cpu(fa) - cpu(env)):.2f} ms")
+if "baseline-full-access" in res:
+    b = res["baseline-full-access"]
+    print(f"baseline full-access over env true: wall {ms(b['median'] - env['median']):.2f} ms, "
+          f"CPU {ms(cpu(b) - cpu(env)):.2f} ms")
+if "wrapped-namespaceless" in res:
+    wb = res["wrapped-bare"]
+    ns = res["wrapped-namespaces"]["median"] - wb["median"]
+    nl = res["wrapped-namespaceless"]["median"] - wb["median"]
+    cns = cpu(res["wrapped-namespaces"]) - cpu(wb)
+    cnl = cpu(res["wrapped-namespaceless"]) - cpu(wb)
+    print(f"namespace-less / namespaces tier overhead: wall {nl / ns:.2f}, CPU {cnl / cns:.2f} "
+          f"(target <= 1.00)")
 PY
 echo "results: $json, $md"
+
+if [[ ${BENCH_MCP:-1} != 0 ]]; then
+  echo
+  echo "cordon mcp: a fresh sandbox per call against --session-sandbox (bench/mcp_calls.py)"
+  python3 "$bench_dir/mcp_calls.py" "$cordon" "${BENCH_MCP_CALLS:-50}" true
+fi

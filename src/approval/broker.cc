@@ -57,7 +57,13 @@ std::string Rule(const Question& q) { return policy::HostPort(q.host, q.port); }
 
 }  // namespace
 
-Broker::Broker(BrokerOptions options) : options_(std::move(options)) {
+Broker::Broker(BrokerOptions options) : options_(std::move(options)) {}
+
+// Started with the first question the proxy queues: most runs ask none, and
+// a thread (its stack, its malloc arena, the join) is a measurable part of
+// a start (bench/README.md, issue 16). Called with mu_ held.
+void Broker::StartWorkerLocked() {
+  if (worker_.joinable()) return;
   // The worker starts with every signal blocked: the supervisor receives
   // the signals it relays through a signalfd, which works only while no
   // thread leaves them unblocked (one that did would die of a SIGTERM).
@@ -75,7 +81,7 @@ Broker::~Broker() {
   }
   cv_.notify_all();
   if (options_.channel) options_.channel->Interrupt();
-  worker_.join();
+  if (worker_.joinable()) worker_.join();
 }
 
 void Broker::NoteDenied(const std::string& host, uint16_t port) {
@@ -125,6 +131,7 @@ void Broker::Ask(const proxy::DecisionRequest& request, proxy::DecisionDone done
       auto [it, inserted] = pending_.try_emplace(key, Pending{q, {}});
       it->second.waiters.push_back(std::move(done));
       if (inserted) queue_.push_back(key);
+      StartWorkerLocked();
       cv_.notify_one();
       return;
     }

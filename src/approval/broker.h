@@ -99,6 +99,7 @@ class Broker : public proxy::Decider {
     Question question;
     std::vector<proxy::DecisionDone> waiters;
   };
+  void StartWorkerLocked();  // the worker, once: with the first queued question
   void Work();
   Reply Decide(const Question& q, const Cancelled& cancelled);  // asks (or remembers), logs
   Reply AskChannel(const Question& q, const Cancelled& cancelled);

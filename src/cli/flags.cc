@@ -13,6 +13,7 @@
 #include <charconv>
 #include <exception>
 #include <map>
+#include <optional>
 #include <tuple>
 
 #include "cli/maintenance_flags.h"
@@ -207,6 +208,19 @@ Result<policy::Overrides> PolicyOverrides(const CLI::App* sub, const RawOptions&
   return ov;
 }
 
+// `cordon log`'s options.
+void AddLogOptions(CLI::App* app, LogArgs* args) {
+  app->add_flag("--json", args->json, "Print the raw OTLP/JSON lines instead of a table");
+  app->add_option("--since", args->since, "Only events at or after TIME")->type_name("TIME");
+  app->add_option("--until", args->until, "Only events before TIME")->type_name("TIME");
+  app->add_option("--run", args->run, "Only the run with this id (or id prefix)")->type_name("ID");
+  app->add_option("--kind", args->kind,
+                  "Only events of this kind: exec | net | approval | fs | session | policy")
+      ->type_name("KIND");
+  app->add_flag("--denied", args->denied, "Only refusals (network, filesystem, approval)");
+  app->add_flag("-f,--follow", args->follow, "Keep printing new events as they are written");
+}
+
 Result<int> ParseTimeout(const std::string& s) {
   int value = 0;
   auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
@@ -235,7 +249,13 @@ Result<Command> Parse(const std::vector<std::string>& args) {
   CLI::App* policy = app.add_subcommand("policy", "Inspect the resolved policy ('policy show')");
   CLI::App* show = policy->add_subcommand("show", "Print the resolved policy and its origins");
   CLI::App* log = app.add_subcommand("log", "Show the audit trail of past runs");
-  MaintenanceParser maintenance(&app);
+  // `cordon run` is the command that runs hundreds of times a session: the
+  // other subcommands' options are not built for it (a third of the parse;
+  // none of them can be parsed after "run", the top level takes one
+  // subcommand).
+  const bool run_first = !before.empty() && before.front() == "run";
+  std::optional<MaintenanceParser> maintenance;
+  if (!run_first) maintenance.emplace(&app);
   // Set after the subcommands exist: CLI11 copies the parent's footer into
   // each new subcommand.
   app.footer(kTopFooter);
@@ -261,22 +281,15 @@ Result<Command> Parse(const std::vector<std::string>& args) {
   show->description(kShowDescription);
   show->footer(kShowFooter);
   show->allow_extras();
-  AddPolicyOptions(show, &o);
-  show->add_flag("--json", o.json, "Print JSON instead of text");
+  if (!run_first) {
+    AddPolicyOptions(show, &o);
+    show->add_flag("--json", o.json, "Print JSON instead of text");
+  }
 
   log->description(kLogDescription);
   log->footer(kLogFooter);
   log->allow_extras();
-  log->add_flag("--json", log_args.json, "Print the raw OTLP/JSON lines instead of a table");
-  log->add_option("--since", log_args.since, "Only events at or after TIME")->type_name("TIME");
-  log->add_option("--until", log_args.until, "Only events before TIME")->type_name("TIME");
-  log->add_option("--run", log_args.run, "Only the run with this id (or id prefix)")
-      ->type_name("ID");
-  log->add_option("--kind", log_args.kind,
-                  "Only events of this kind: exec | net | approval | fs | session | policy")
-      ->type_name("KIND");
-  log->add_flag("--denied", log_args.denied, "Only refusals (network, filesystem, approval)");
-  log->add_flag("-f,--follow", log_args.follow, "Keep printing new events as they are written");
+  if (!run_first) AddLogOptions(log, &log_args);
 
   // CLI11 takes the arguments in reverse order.
   std::vector<std::string> reversed(before.rbegin(), before.rend());
@@ -296,7 +309,7 @@ Result<Command> Parse(const std::vector<std::string>& args) {
       where = show->parsed() ? "cordon policy show" : "cordon policy";
     }
     if (log->parsed()) where = "cordon log";
-    if (std::string m = maintenance.Where(); !m.empty()) {
+    if (std::string m = maintenance ? maintenance->Where() : ""; !m.empty()) {
       where = m;
     }
     return Usage(where, e.what());
@@ -309,7 +322,7 @@ Result<Command> Parse(const std::vector<std::string>& args) {
       return Leftover(where, sub->remaining());
     }
   }
-  if (auto leftover = maintenance.Leftover()) {
+  if (auto leftover = maintenance ? maintenance->Leftover() : std::nullopt) {
     return *leftover;
   }
   if (policy->parsed() && !show->parsed()) {
@@ -332,7 +345,7 @@ Result<Command> Parse(const std::vector<std::string>& args) {
     cmd.kind = Command::Kind::kVersion;
     return cmd;
   }
-  if (auto m = maintenance.Finish(after.has_value())) {
+  if (auto m = maintenance ? maintenance->Finish(after.has_value()) : std::nullopt) {
     return *m;
   }
   if (!run->parsed() && !show->parsed()) {

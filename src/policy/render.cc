@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "common/json_text.h"
 #include "policy/env.h"
 #include "policy/limits.h"
 #include "policy/secret_values.h"
@@ -103,6 +104,49 @@ std::vector<NetEntry> NetEntries(const Policy& p) {
     }
   }
   return out;
+}
+
+// The compact form of `j`, byte for byte what j.dump(-1, ' ', false,
+// replace) writes, without its one virtual call per character: the policy
+// is rendered (and hashed) for the session.start event of every run.
+void AppendCompact(std::string* out, const nlohmann::ordered_json& j) {
+  using nlohmann::ordered_json;
+  auto string = [out](const std::string& s) {
+    if (!AppendJsonString(out, s)) {
+      *out += ordered_json(s).dump(-1, ' ', false, ordered_json::error_handler_t::replace);
+    }
+  };
+  switch (j.type()) {
+    case ordered_json::value_t::object: {
+      out->push_back('{');
+      bool first = true;
+      for (auto it = j.begin(); it != j.end(); ++it) {
+        if (!first) out->push_back(',');
+        first = false;
+        string(it.key());
+        out->push_back(':');
+        AppendCompact(out, it.value());
+      }
+      out->push_back('}');
+      break;
+    }
+    case ordered_json::value_t::array: {
+      out->push_back('[');
+      bool first = true;
+      for (const auto& value : j) {
+        if (!first) out->push_back(',');
+        first = false;
+        AppendCompact(out, value);
+      }
+      out->push_back(']');
+      break;
+    }
+    case ordered_json::value_t::string:
+      string(j.get_ref<const std::string&>());
+      break;
+    default:  // numbers, booleans, null: short, and nlohmann formats them
+      *out += j.dump();
+  }
 }
 
 }  // namespace
@@ -313,9 +357,14 @@ std::string RenderJson(const Policy& p, int indent) {
                    {"origin", p.approval_origin.Describe()},
                    {"timeout_seconds", p.approval_timeout_seconds},
                    {"trusted_commands", p.trusted_commands}};
+  if (indent < 0) {
+    std::string out;
+    out.reserve(8192);
+    AppendCompact(&out, j);
+    return out;
+  }
   // Invalid UTF-8 in a path is replaced rather than thrown on.
-  std::string out = j.dump(indent, ' ', false, ordered_json::error_handler_t::replace);
-  return indent < 0 ? out : out + "\n";
+  return j.dump(indent, ' ', false, ordered_json::error_handler_t::replace) + "\n";
 }
 
 }  // namespace cordon::policy

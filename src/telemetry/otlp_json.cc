@@ -1,37 +1,62 @@
-// OTLP/JSON encoding (see otlp_json.h). nlohmann::json writes the strings,
-// so every value is escaped correctly whatever bytes an argv holds (invalid
-// UTF-8 is replaced, never emitted raw).
+// OTLP/JSON encoding (see otlp_json.h). The request is written straight
+// into one string, in the bytes nlohmann::json's dump() gave for the same
+// tree (keys in std::map order, the same escapes): building that tree cost
+// more than the rest of an event's path (issue 16), and the
+// tests (telemetry_test.cc) compare the two on every kind of value. Strings
+// that are not valid UTF-8 go through nlohmann::json, so invalid bytes are
+// replaced exactly as before, never emitted raw.
 #include "telemetry/otlp_json.h"
 
 #include <nlohmann/json.hpp>
+
+#include "common/json_text.h"
 
 namespace cordon::telemetry {
 namespace {
 
 using nlohmann::json;
 
-json AnyValue(const AttrValue& v) {
-  struct Visitor {
-    json operator()(const std::string& s) const { return {{"stringValue", s}}; }
-    // int64 is a decimal string in the protobuf-JSON mapping.
-    json operator()(int64_t i) const { return {{"intValue", std::to_string(i)}}; }
-    json operator()(double d) const { return {{"doubleValue", d}}; }
-    json operator()(bool b) const { return {{"boolValue", b}}; }
-    json operator()(const std::vector<std::string>& a) const {
-      json values = json::array();
-      for (const auto& s : a) values.push_back({{"stringValue", s}});
-      return {{"arrayValue", {{"values", std::move(values)}}}};
-    }
-  };
-  return std::visit(Visitor{}, v);
+// A JSON string literal of `s`, as json(s).dump(-1, ' ', false, replace).
+void AppendString(std::string* out, std::string_view s) {
+  if (!AppendJsonString(out, s)) {
+    *out += json(std::string(s)).dump(-1, ' ', false, json::error_handler_t::replace);
+  }
 }
 
-json KeyValues(const std::vector<Attribute>& attrs) {
-  json out = json::array();
-  for (const auto& a : attrs) {
-    out.push_back(json::object({{"key", a.key}, {"value", AnyValue(a.value)}}));
-  }
-  return out;
+// {"stringValue":...} and its kin: one key each, so no ordering question.
+void AppendAnyValue(std::string* out, const AttrValue& v) {
+  struct Visitor {
+    std::string* out;
+    void operator()(const std::string& s) const {
+      *out += "{\"stringValue\":";
+      AppendString(out, s);
+      out->push_back('}');
+    }
+    // int64 is a decimal string in the protobuf-JSON mapping.
+    void operator()(int64_t i) const { *out += "{\"intValue\":\"" + std::to_string(i) + "\"}"; }
+    void operator()(double d) const { *out += "{\"doubleValue\":" + json(d).dump() + "}"; }
+    void operator()(bool b) const { *out += b ? "{\"boolValue\":true}" : "{\"boolValue\":false}"; }
+    void operator()(const std::vector<std::string>& a) const {
+      *out += "{\"arrayValue\":{\"values\":[";
+      for (size_t i = 0; i < a.size(); ++i) {
+        if (i > 0) out->push_back(',');
+        *out += "{\"stringValue\":";
+        AppendString(out, a[i]);
+        out->push_back('}');
+      }
+      *out += "]}}";
+    }
+  };
+  std::visit(Visitor{out}, v);
+}
+
+// {"key":...,"value":...}: "key" sorts before "value".
+void AppendKeyValue(std::string* out, std::string_view key, const AttrValue& v) {
+  *out += "{\"key\":";
+  AppendString(out, key);
+  *out += ",\"value\":";
+  AppendAnyValue(out, v);
+  out->push_back('}');
 }
 
 }  // namespace
@@ -61,29 +86,37 @@ const char* SeverityText(Severity s) {
 }
 
 std::string EncodeRequest(const Resource& resource, const RunIds& ids, const Event& event) {
-  json attrs = KeyValues(event.attributes);
-  attrs.insert(attrs.begin(),
-               json::object({{"key", "event.name"}, {"value", {{"stringValue", event.name}}}}));
+  // Keys in sorted order at every level, as std::map-backed json wrote them.
+  std::string out;
+  out.reserve(1024 + event.body.size());
+  out += "{\"resourceLogs\":[{\"resource\":{\"attributes\":[";
+  for (size_t i = 0; i < resource.attributes.size(); ++i) {
+    if (i > 0) out.push_back(',');
+    AppendKeyValue(&out, resource.attributes[i].key, resource.attributes[i].value);
+  }
+  out += "]},\"scopeLogs\":[{\"logRecords\":[{\"attributes\":[";
+  AppendKeyValue(&out, "event.name", event.name);
+  for (const Attribute& a : event.attributes) {
+    out.push_back(',');
+    AppendKeyValue(&out, a.key, a.value);
+  }
   const std::string time = std::to_string(event.time_unix_nano);
-  json record = {
-      {"timeUnixNano", time},
-      {"observedTimeUnixNano", time},
-      {"severityNumber", SeverityNumber(event.severity)},
-      {"severityText", SeverityText(event.severity)},
-      {"eventName", event.name},
-      {"body", {{"stringValue", event.body}}},
-      {"attributes", std::move(attrs)},
-      {"traceId", ids.trace_id},
-      {"spanId", ids.span_id},
-  };
-  json request = {
-      {"resourceLogs",
-       json::array({{{"resource", {{"attributes", KeyValues(resource.attributes)}}},
-                     {"scopeLogs",
-                      json::array({{{"scope", {{"name", "cordon"}, {"version", CORDON_VERSION}}},
-                                    {"logRecords", json::array({std::move(record)})}}})}}})},
-  };
-  return request.dump(-1, ' ', false, json::error_handler_t::replace);
+  out += "],\"body\":{\"stringValue\":";
+  AppendString(&out, event.body);
+  out += "},\"eventName\":";
+  AppendString(&out, event.name);
+  out += ",\"observedTimeUnixNano\":\"" + time + "\",\"severityNumber\":";
+  out += std::to_string(SeverityNumber(event.severity));
+  out += ",\"severityText\":";
+  AppendString(&out, SeverityText(event.severity));
+  out += ",\"spanId\":";
+  AppendString(&out, ids.span_id);
+  out += ",\"timeUnixNano\":\"" + time + "\",\"traceId\":";
+  AppendString(&out, ids.trace_id);
+  out += "}],\"scope\":{\"name\":\"cordon\",\"version\":";
+  AppendString(&out, CORDON_VERSION);
+  out += "}}]}]}";
+  return out;
 }
 
 }  // namespace cordon::telemetry

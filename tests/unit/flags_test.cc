@@ -163,6 +163,21 @@ TEST(ParseArgs, BadValues) {
   EXPECT_FALSE(ParseArgs({"--version", "run", "--", "x"}).ok());
 }
 
+// `cordon run` builds only its own options (issue 16: start-up): the other
+// subcommands and their options are still refused after "run", with the
+// message they had.
+TEST(ParseArgs, RunRefusesOtherSubcommandsAfterIt) {
+  for (const Args& args :
+       {Args{"run", "policy", "show", "--json", "--", "x"}, Args{"run", "log", "--since", "1h"},
+        Args{"run", "doctor", "--", "x"}, Args{"run", "secret", "list"},
+        Args{"run", "--since", "1h", "--", "x"}, Args{"run", "--denied", "--", "x"}}) {
+    const std::string e = Err(args);
+    EXPECT_EQ(e.rfind("run: ", 0), 0U) << args[1] << ": " << e;
+  }
+  EXPECT_EQ(Ok({"log", "--since", "1h", "--denied"}).kind, Command::Kind::kLog);
+  EXPECT_EQ(Ok({"run", "--", "log", "--since", "1h"}).kind, Command::Kind::kRun);
+}
+
 TEST(ParseArgs, NoConfigConflictsWithConfig) {
   EXPECT_FALSE(ParseArgs({"run", "--no-config", "--config", "f", "--", "x"}).ok());
   EXPECT_FALSE(ParseArgs({"policy", "show", "--config", "f", "--no-config"}).ok());

@@ -148,5 +148,28 @@ TEST(RenderJson, InvalidUtf8DoesNotThrow) {
   EXPECT_NO_THROW((void)RenderJson(p));
 }
 
+// The compact form (hashed into every run's session.start) is written
+// without nlohmann's dump since issue 16: the same bytes, whatever the
+// strings hold. The reference: the indented form read back and dumped
+// compactly by nlohmann (order kept by ordered_json).
+TEST(RenderJson, CompactIsWhatNlohmannWrites) {
+  auto reference = [](const Policy& p) {
+    return nlohmann::ordered_json::parse(RenderJson(p, 2))
+        .dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
+  };
+  EXPECT_EQ(RenderJson(Sample(), -1), reference(Sample()));
+  EXPECT_EQ(RenderJson(WithNetwork(NetMode::kProxy), -1), reference(WithNetwork(NetMode::kProxy)));
+  for (const std::string& odd :
+       {std::string("quote \" backslash \\ tab \t nl \n cr \r bs \b ff \f del \x7f"),
+        std::string("ctl \x01 \x1f nul \0 end", 17), std::string("caf\xc3\xa9 \xf0\x9f\x98\x80"),
+        std::string("bad \xff\xfe \xc3 \xed\xa0\x80 \xf4\x90\x80\x80 \xe2\x82")}) {
+    Policy p = Sample();
+    p.workspace = "/w/" + odd;
+    p.env_set.push_back({"ODD", odd, {}});
+    p.trusted_commands = {odd, "git"};
+    EXPECT_EQ(RenderJson(p, -1), reference(p)) << odd;
+  }
+}
+
 }  // namespace
 }  // namespace cordon::policy

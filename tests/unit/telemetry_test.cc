@@ -4,7 +4,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
+#include <ctime>
 #include <fstream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -67,6 +69,101 @@ TEST(OtlpJson, FollowsTheProtobufJsonMapping) {
   EXPECT_EQ(a[3]["value"]["doubleValue"], 0.5);
   EXPECT_EQ(a[4]["value"]["boolValue"], true);
   EXPECT_EQ(a[5]["value"]["stringValue"], "a\"b\n");
+}
+
+// The encoder before issue 16, which built a nlohmann::json tree and
+// dumped it: EncodeRequest writes the string directly and must give the
+// same bytes (the events files, the exporter and `cordon log` read them).
+std::string TreeEncode(const Resource& resource, const RunIds& ids, const Event& event) {
+  auto any = [](const AttrValue& v) -> json {
+    struct Visitor {
+      json operator()(const std::string& s) const { return {{"stringValue", s}}; }
+      json operator()(int64_t i) const { return {{"intValue", std::to_string(i)}}; }
+      json operator()(double d) const { return {{"doubleValue", d}}; }
+      json operator()(bool b) const { return {{"boolValue", b}}; }
+      json operator()(const std::vector<std::string>& a) const {
+        json values = json::array();
+        for (const auto& s : a) values.push_back({{"stringValue", s}});
+        return {{"arrayValue", {{"values", std::move(values)}}}};
+      }
+    };
+    return std::visit(Visitor{}, v);
+  };
+  auto kvs = [&](const std::vector<Attribute>& attrs) {
+    json out = json::array();
+    for (const auto& a : attrs)
+      out.push_back(json::object({{"key", a.key}, {"value", any(a.value)}}));
+    return out;
+  };
+  json attrs = kvs(event.attributes);
+  attrs.insert(attrs.begin(),
+               json::object({{"key", "event.name"}, {"value", {{"stringValue", event.name}}}}));
+  const std::string time = std::to_string(event.time_unix_nano);
+  json record = {
+      {"timeUnixNano", time},
+      {"observedTimeUnixNano", time},
+      {"severityNumber", SeverityNumber(event.severity)},
+      {"severityText", SeverityText(event.severity)},
+      {"eventName", event.name},
+      {"body", {{"stringValue", event.body}}},
+      {"attributes", std::move(attrs)},
+      {"traceId", ids.trace_id},
+      {"spanId", ids.span_id},
+  };
+  json request = {
+      {"resourceLogs",
+       json::array({{{"resource", {{"attributes", kvs(resource.attributes)}}},
+                     {"scopeLogs",
+                      json::array({{{"scope", {{"name", "cordon"}, {"version", CORDON_VERSION}}},
+                                    {"logRecords", json::array({std::move(record)})}}})}}})},
+  };
+  return request.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+TEST(OtlpJson, WritesTheBytesTheJsonTreeDid) {
+  Resource res{{{"service.name", std::string("cordon")}, {"host.name", std::string("h\"q")}}};
+  RunIds ids{"0123456789abcdef0123456789abcdef", "0123456789abcdef"};
+  std::string every_byte;
+  for (int c = 1; c < 256; ++c) every_byte.push_back(static_cast<char>(c));
+  const std::vector<std::string> strings = {
+      "",
+      "plain",
+      "quote \" backslash \\ slash / tab \t newline \n cr \r bs \b ff \f del \x7f",
+      std::string("nul \0 and \x01 \x1f", 13),
+      "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80",  // valid UTF-8
+      "bad \xff \xc3 \xe2\x82 tail",                // invalid UTF-8: replaced
+      // UTF-8's edges: the smallest and largest of each length, overlong
+      // forms, surrogates, beyond U+10FFFF, truncated at the end.
+      "\xc2\x80 \xdf\xbf \xe0\xa0\x80 \xed\x9f\xbf \xee\x80\x80 \xef\xbf\xbf",
+      "\xf0\x90\x80\x80 \xf4\x8f\xbf\xbf",
+      "\xc0\x80",
+      "\xc1\xbf",
+      "\xe0\x9f\xbf",
+      "\xed\xa0\x80",
+      "\xf0\x8f\xbf\xbf",
+      "\xf4\x90\x80\x80",
+      "\xf5\x80\x80\x80",
+      "end \xc3",
+      "end \xe2\x82",
+      "\x80 lead",
+      every_byte,
+      R"({"json":"inside","n":[1,2]})",
+  };
+  for (const std::string& s : strings) {
+    Event e;
+    e.name = "cordon.test" + s;
+    e.time_unix_nano = 1700000000123456789;
+    e.severity = Severity::kWarn;
+    e.body = s;
+    e.Add("s", s).Add(s, int64_t{-42}).Add("i", int64_t{9007199254740993});
+    e.Add("d", 0.1).Add("d2", 1e300).Add("d3", -0.0).Add("t", true).Add("f", false);
+    e.Add("a", std::vector<std::string>{s, "x", ""}).Add("empty", std::vector<std::string>{});
+    for (Severity sev : {Severity::kInfo, Severity::kWarn, Severity::kError}) {
+      e.severity = sev;
+      EXPECT_EQ(EncodeRequest(res, ids, e), TreeEncode(res, ids, e)) << s;
+    }
+  }
+  EXPECT_EQ(EncodeRequest({}, ids, Event{}), TreeEncode({}, ids, Event{}));
 }
 
 TEST(OtlpJson, RoundTripsThroughTheLogReader) {
@@ -254,6 +351,22 @@ TEST(Ids, RunIdsAreLowercaseHex) {
     }
     EXPECT_EQ(ids.value().trace_id.size(), 32u);
     EXPECT_EQ(ids.value().span_id.size(), 16u);
+  }
+}
+
+// DayFileName computes the UTC date itself (no gmtime_r, which loads the
+// time zone): the same names as gmtime_r gives, leap years and the
+// centuries included, from 1960 to 2200, at every hour of the day.
+TEST(EventFile, DayFileNameIsGmtimesDate) {
+  for (int64_t secs = -315619200; secs < 7258118400; secs += 3600 * 7 + 13) {
+    time_t t = static_cast<time_t>(secs);
+    tm parts{};
+    ASSERT_NE(gmtime_r(&t, &parts), nullptr);
+    char want[64];
+    std::snprintf(want, sizeof want, "%04d-%02d-%02d.jsonl", parts.tm_year + 1900, parts.tm_mon + 1,
+                  parts.tm_mday);
+    ASSERT_EQ(DayFileName(secs * 1000000000LL + 999999999), want) << secs;
+    ASSERT_EQ(DayFileName(secs * 1000000000LL), want) << secs;
   }
 }
 

@@ -20,6 +20,7 @@
 #include "sandbox/linux/mediate.h"
 #include "sandbox/linux/proxy_listener.h"
 #include "sandbox/linux/session_init.h"
+#include "sandbox/linux/shared_spawn.h"
 #include "sandbox/linux/sweep.h"
 
 extern char** environ;
@@ -124,6 +125,9 @@ ChildStatus WaitPlaced(int fd) {
   return ChildStatus::Ok();
 }
 
+// The command's process, started by init sharing its memory (shared_spawn.h).
+int ExecEntry(void* ctx) { Exec(*static_cast<const ChildContext*>(ctx)); }
+
 // pid 1 of the sandbox: runs the command, reaps orphans, passes on signals
 // sent to cordon, and reports the command's status. When it returns, the
 // kernel kills everything left in the pid namespace: nothing outlives the
@@ -217,9 +221,11 @@ void RunChild(const ChildContext& ctx) {
   }
 
   if (ctx.session_fd >= 0) STEP(ServeSession(ctx));
-  pid_t command = fork();
-  if (command < 0) Fail(ctx, ChildStatus::Errno("fork", ctx.argv[0]));
-  if (command == 0) Exec(ctx);
+  size_t argc = 0;
+  while (ctx.argv[argc] != nullptr) ++argc;
+  const pid_t command =
+      SpawnSharingMemory(&ExecEntry, const_cast<ChildContext*>(&ctx), argc, nullptr);
+  if (command < 0) Fail(ctx, ChildStatus::Errno("clone(CLONE_VM|CLONE_VFORK)", ctx.argv[0]));
   Init(ctx, command);
 }
 

@@ -37,6 +37,7 @@
 #include "sandbox/linux/private_tmp.h"
 #include "sandbox/linux/proxy_listener.h"
 #include "sandbox/linux/quarantine.h"
+#include "sandbox/linux/shared_spawn.h"
 #include "sandbox/linux/sweep.h"
 #include "sandbox/linux/write_watch.h"
 
@@ -125,6 +126,20 @@ Result<cgroup::RunGroup> MakeRunGroup(const Plan& plan, const LaunchOptions& opt
     options.on_degraded("resource limits (memory, pids, cpus): no cgroup: " + e.Describe());
   }
   return cgroup::RunGroup();
+}
+
+// What the unconfined child gets: it shares the supervisor's memory, so it
+// closes its copy of the lifeline's write end by number (a UniqueFd reset
+// would reset the supervisor's).
+struct UnconfinedStart {
+  const ChildContext* ctx;
+  int lifeline_write;
+};
+
+int StartUnconfined(void* arg) {
+  const auto* start = static_cast<const UnconfinedStart*>(arg);
+  close(start->lifeline_write);
+  ExecUnconfined(*start->ctx);
 }
 
 int SendSignal(int pidfd, int sig) {
@@ -373,7 +388,12 @@ LaunchResult LaunchOnce(const Plan& given, const LaunchOptions& options) {
   if (nsless) sigaddset(&ctx.init_mask, kSweepSignal);
 
   int pidfd = -1;
-  pid_t pid = CloneWithPidfd(confine ? plan.clone_flags : 0, group.clone_fd(), &pidfd);
+  // Unconfined, the child only execs: it shares the supervisor's memory
+  // until then (shared_spawn.h); a confined child builds the sandbox, on
+  // its own copy, while the supervisor goes on.
+  UnconfinedStart unconfined{&ctx, lifeline.value().write.get()};
+  pid_t pid = confine ? CloneWithPidfd(plan.clone_flags, group.clone_fd(), &pidfd)
+                      : SpawnSharingMemory(&StartUnconfined, &unconfined, plan.argv.size(), &pidfd);
   if (pid < 0 && plan.tier == Tier::kNamespaces && IsNamespaceRefusal(errno)) {
     Error e = SysError("clone(CLONE_NEWUSER|CLONE_NEWNS|CLONE_NEWPID|...)", "", errno);
     e.hint = namespaces::UserNamespaceHint(e.err);
@@ -386,8 +406,7 @@ LaunchResult LaunchOnce(const Plan& given, const LaunchOptions& options) {
     ctx.scratch = std::span<int>(scratch);
     lifeline.value().write.Reset();
     placed.write.Reset();
-    if (confine) RunChild(ctx);
-    ExecUnconfined(ctx);
+    RunChild(ctx);
   }
   UniqueFd child(pidfd);
   if (options.on_started) options.on_started(pid);
