@@ -25,7 +25,7 @@ std::string ReadAll(HANDLE pipe) {
 
 void OutputArrivesThroughThePseudoConsole(Test& t) {
   auto console = sandbox::conpty::Open(80, 25);
-  t.Check(console.ok(), console.ok() ? "" : console.error().Describe());
+  CORDON_CHECK(t, console.ok(), console.ok() ? "" : console.error().Describe());
   if (!console.ok()) return;
   // Read from the start: the console blocks its writers when nobody reads.
   std::future<std::string> output =
@@ -34,18 +34,18 @@ void OutputArrivesThroughThePseudoConsole(Test& t) {
   request.command_line = L"\"" + BinaryDir() + L"wintest_helper.exe\" console";
   request.pseudo_console = console.value().handle();
   auto child = sandbox::job::SpawnInJob(request);
-  t.Check(child.ok(), child.ok() ? "" : child.error().Describe());
+  CORDON_CHECK(t, child.ok(), child.ok() ? "" : child.error().Describe());
   if (!child.ok()) return;
-  t.Check(WaitForSingleObject(child.value().process.get(), 20000) == WAIT_OBJECT_0,
-          "the child ended");
+  CORDON_CHECK(t, WaitForSingleObject(child.value().process.get(), 20000) == WAIT_OBJECT_0,
+               "the child ended");
   console.value().Close();
   if (output.wait_for(std::chrono::seconds(20)) != std::future_status::ready) {
-    t.Check(false, "the pseudo console's output ended after ClosePseudoConsole");
+    CORDON_CHECK(t, false, "the pseudo console's output ended after ClosePseudoConsole");
     return;
   }
   const std::string text = output.get();
-  t.Check(
-      text.find("via-conout") != std::string::npos,
+  CORDON_CHECK(
+      t, text.find("via-conout") != std::string::npos,
       "what the child wrote to its console arrived through the pseudo console: " + Quoted(text));
   if (UnderWine()) {
     // Wine leaves a child's null standard handles null instead of giving it
@@ -54,19 +54,19 @@ void OutputArrivesThroughThePseudoConsole(Test& t) {
     std::printf("note: Wine: the child's standard handles are not checked\n");
     return;
   }
-  t.Check(text.find("hello-from-conpty") != std::string::npos,
-          "the child's output arrived through the pseudo console: " + Quoted(text));
-  t.Check(text.find("console=yes") != std::string::npos,
-          "the child's stdout is a console: " + Quoted(text));
+  CORDON_CHECK(t, text.find("hello-from-conpty") != std::string::npos,
+               "the child's output arrived through the pseudo console: " + Quoted(text));
+  CORDON_CHECK(t, text.find("console=yes") != std::string::npos,
+               "the child's stdout is a console: " + Quoted(text));
 }
 
 void PipesAreNoConsole(Test& t) {
   const Captured run = RunCaptured(L"\"" + BinaryDir() + L"wintest_helper.exe\" console");
-  t.Check(run.started && run.error.empty(), run.error);
-  t.Check(run.out.find("hello-from-conpty") != std::string::npos,
-          "the output arrived on the pipe: " + Quoted(run.out));
-  t.Check(run.out.find("console=no") != std::string::npos,
-          "on a pipe the child sees no console: " + Quoted(run.out));
+  CORDON_CHECK(t, run.started && run.error.empty(), run.error);
+  CORDON_CHECK(t, run.out.find("hello-from-conpty") != std::string::npos,
+               "the output arrived on the pipe: " + Quoted(run.out));
+  CORDON_CHECK(t, run.out.find("console=no") != std::string::npos,
+               "on a pipe the child sees no console: " + Quoted(run.out));
 }
 
 }  // namespace

@@ -26,25 +26,28 @@ void AssignedAtCreation(Test& t) {
   sandbox::job::SpawnRequest request;
   request.command_line = Helper(L"sleep");
   auto child = sandbox::job::SpawnInJob(request);
-  t.Check(child.ok(), child.ok() ? "" : child.error().Describe());
+  CORDON_CHECK(t, child.ok(), child.ok() ? "" : child.error().Describe());
   if (!child.ok()) return;
   BOOL in_job = FALSE;
-  t.Check(IsProcessInJob(child.value().process.get(), child.value().job.get(), &in_job) && in_job,
-          "the child is in the job");
+  CORDON_CHECK(
+      t, IsProcessInJob(child.value().process.get(), child.value().job.get(), &in_job) && in_job,
+      "the child is in the job");
   JOBOBJECT_EXTENDED_LIMIT_INFORMATION limits{};
-  t.Check(QueryInformationJobObject(child.value().job.get(), JobObjectExtendedLimitInformation,
-                                    &limits, sizeof(limits), nullptr) != 0,
-          "QueryInformationJobObject");
+  CORDON_CHECK(t,
+               QueryInformationJobObject(child.value().job.get(), JobObjectExtendedLimitInformation,
+                                         &limits, sizeof(limits), nullptr) != 0,
+               "QueryInformationJobObject");
   if (UnderWine()) {
     // Wine enforces the limit (ClosingTheJobKillsTheTree) but reports no
     // limit flags back.
     std::printf("note: Wine: the job's limit flags are not read back\n");
     return;
   }
-  t.Check((limits.BasicLimitInformation.LimitFlags & JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE) != 0,
-          "the job reads back with JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE");
-  t.Check((limits.BasicLimitInformation.LimitFlags & JOB_OBJECT_LIMIT_BREAKAWAY_OK) == 0,
-          "the job does not allow breakaway");
+  CORDON_CHECK(t,
+               (limits.BasicLimitInformation.LimitFlags & JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE) != 0,
+               "the job reads back with JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE");
+  CORDON_CHECK(t, (limits.BasicLimitInformation.LimitFlags & JOB_OBJECT_LIMIT_BREAKAWAY_OK) == 0,
+               "the job does not allow breakaway");
 }
 
 void ClosingTheJobKillsTheTree(Test& t) {
@@ -52,7 +55,7 @@ void ClosingTheJobKillsTheTree(Test& t) {
   SECURITY_ATTRIBUTES inherit{sizeof(SECURITY_ATTRIBUTES), nullptr, TRUE};
   HANDLE r = nullptr;
   HANDLE w = nullptr;
-  t.Check(CreatePipe(&r, &w, &inherit, 0) != 0, "CreatePipe");
+  CORDON_CHECK(t, CreatePipe(&r, &w, &inherit, 0) != 0, "CreatePipe");
   UniqueHandle read_end(r);
   UniqueHandle write_end(w);
   SetHandleInformation(r, HANDLE_FLAG_INHERIT, 0);
@@ -61,7 +64,7 @@ void ClosingTheJobKillsTheTree(Test& t) {
   request.std_output = write_end.get();
   auto child = sandbox::job::SpawnInJob(request);
   write_end.Reset();
-  t.Check(child.ok(), child.ok() ? "" : child.error().Describe());
+  CORDON_CHECK(t, child.ok(), child.ok() ? "" : child.error().Describe());
   if (!child.ok()) return;
 
   std::string line;
@@ -71,37 +74,42 @@ void ClosingTheJobKillsTheTree(Test& t) {
          n == 1) {
     line += c;
   }
-  t.Check(line.rfind("grandchild ", 0) == 0, "the child names its grandchild: " + Quoted(line));
+  CORDON_CHECK(t, line.rfind("grandchild ", 0) == 0,
+               "the child names its grandchild: " + Quoted(line));
   const DWORD grandchild_pid = static_cast<DWORD>(std::strtoul(line.c_str() + 11, nullptr, 10));
   UniqueHandle grandchild(
       OpenProcess(SYNCHRONIZE | PROCESS_QUERY_LIMITED_INFORMATION, FALSE, grandchild_pid));
-  t.Check(grandchild.valid(), "OpenProcess(grandchild)");
+  CORDON_CHECK(t, grandchild.valid(), "OpenProcess(grandchild)");
   if (!grandchild.valid()) return;
 
   // The "can" twin: while cordon holds the job, both live.
-  t.Check(Running(child.value().process.get(), 300), "the child runs while the job is open");
-  t.Check(Running(grandchild.get(), 0), "the grandchild runs while the job is open");
+  CORDON_CHECK(t, Running(child.value().process.get(), 300),
+               "the child runs while the job is open");
+  CORDON_CHECK(t, Running(grandchild.get(), 0), "the grandchild runs while the job is open");
 
   child.value().job.Reset();
-  t.Check(!Running(child.value().process.get(), 10000), "the child died when the job closed");
-  t.Check(!Running(grandchild.get(), 10000), "the grandchild died when the job closed");
+  CORDON_CHECK(t, !Running(child.value().process.get(), 10000),
+               "the child died when the job closed");
+  CORDON_CHECK(t, !Running(grandchild.get(), 10000), "the grandchild died when the job closed");
   DWORD code = STILL_ACTIVE;
   GetExitCodeProcess(grandchild.get(), &code);
-  t.Check(code != STILL_ACTIVE, "the grandchild has an exit code");
+  CORDON_CHECK(t, code != STILL_ACTIVE, "the grandchild has an exit code");
 }
 
 void SpawnFailureNamesTheCall(Test& t) {
   sandbox::job::SpawnRequest request;
   request.command_line = L"C:\\no\\such\\program-cordon.exe";
   auto child = sandbox::job::SpawnInJob(request);
-  t.Check(!child.ok(), "a missing program is an error");
+  CORDON_CHECK(t, !child.ok(), "a missing program is an error");
   if (child.ok()) return;
   const std::string text = child.error().Describe();
-  t.Check(text.find("CreateProcessW(C:\\no\\such\\program-cordon.exe)") != std::string::npos,
-          "the error names the call and the program: " + Quoted(text));
-  t.Check(text.find("Win32 error 2") != std::string::npos ||
-              text.find("Win32 error 3") != std::string::npos,
-          "the error has the Win32 code: " + Quoted(text));
+  CORDON_CHECK(t,
+               text.find("CreateProcessW(C:\\no\\such\\program-cordon.exe)") != std::string::npos,
+               "the error names the call and the program: " + Quoted(text));
+  CORDON_CHECK(t,
+               text.find("Win32 error 2") != std::string::npos ||
+                   text.find("Win32 error 3") != std::string::npos,
+               "the error has the Win32 code: " + Quoted(text));
 }
 
 }  // namespace

@@ -22,27 +22,30 @@ std::wstring Cordon(const std::wstring& args) {
 
 void TheCommandPrintsWhenRunDirectly(Test& t) {
   const Captured run = RunCaptured(kCommand);
-  t.Check(run.started && run.error.empty(), run.error);
-  t.Check(run.out.find("cordon-ran-this") != std::string::npos,
-          "cmd printed the marker: " + Quoted(run.out));
+  CORDON_CHECK(t, run.started && run.error.empty(), run.error);
+  CORDON_CHECK(t, run.out.find("cordon-ran-this") != std::string::npos,
+               "cmd printed the marker: " + Quoted(run.out));
 }
 
 void RunRefusesWhatItCannotConfine(Test& t) {
   const Captured run = RunCaptured(Cordon(L"run -- " + std::wstring(kCommand)));
-  t.Check(run.started && run.error.empty(), run.error);
-  t.Check(run.exit_code == static_cast<DWORD>(kExitSetupError),
-          "exit 125, got " + std::to_string(run.exit_code));
-  t.Check(run.out.find("cordon-ran-this") == std::string::npos,
-          "the command did not run: " + Quoted(run.out));
-  t.Check(run.err.find("cannot confine `cmd` on this host, so it did not run") != std::string::npos,
-          "the refusal says the command did not run: " + Quoted(run.err));
-  t.Check(run.err.find("missing: cordon's Windows launcher") != std::string::npos,
-          "the refusal names the missing launcher: " + Quoted(run.err));
+  CORDON_CHECK(t, run.started && run.error.empty(), run.error);
+  CORDON_CHECK(t, run.exit_code == static_cast<DWORD>(kExitSetupError),
+               "exit 125, got " + std::to_string(run.exit_code));
+  CORDON_CHECK(t, run.out.find("cordon-ran-this") == std::string::npos,
+               "the command did not run: " + Quoted(run.out));
+  CORDON_CHECK(
+      t, run.err.find("cannot confine `cmd` on this host, so it did not run") != std::string::npos,
+      "the refusal says the command did not run: " + Quoted(run.err));
+  CORDON_CHECK(t, run.err.find("missing: cordon's Windows launcher") != std::string::npos,
+               "the refusal names the missing launcher: " + Quoted(run.err));
   if (UnderWine()) {
-    t.Check(run.err.find("missing: AppContainer profiles: CreateAppContainerProfile is not "
-                         "exported by userenv.dll") != std::string::npos,
-            "under Wine the refusal names the AppContainer API: " + Quoted(run.err));
-    t.Check(
+    CORDON_CHECK(t,
+                 run.err.find("missing: AppContainer profiles: CreateAppContainerProfile is not "
+                              "exported by userenv.dll") != std::string::npos,
+                 "under Wine the refusal names the AppContainer API: " + Quoted(run.err));
+    CORDON_CHECK(
+        t,
         run.err.find("missing: Windows Filtering Platform: FwpmEngineOpen0") != std::string::npos,
         "under Wine the refusal names the filtering engine: " + Quoted(run.err));
   }
@@ -50,29 +53,29 @@ void RunRefusesWhatItCannotConfine(Test& t) {
 
 void SetupRefusesToo(Test& t) {
   const Captured run = RunCaptured(Cordon(L"setup"));
-  t.Check(run.exit_code == static_cast<DWORD>(kExitSetupError),
-          "exit 125, got " + std::to_string(run.exit_code));
-  t.Check(run.err.find("missing: cordon's Windows launcher") != std::string::npos,
-          "setup names what is missing: " + Quoted(run.err));
+  CORDON_CHECK(t, run.exit_code == static_cast<DWORD>(kExitSetupError),
+               "exit 125, got " + std::to_string(run.exit_code));
+  CORDON_CHECK(t, run.err.find("missing: cordon's Windows launcher") != std::string::npos,
+               "setup names what is missing: " + Quoted(run.err));
 }
 
 void DoctorListsEveryCheck(Test& t) {
   const Captured run = RunCaptured(Cordon(L"doctor"));
-  t.Check(run.exit_code == 1, "exit 1, got " + std::to_string(run.exit_code));
+  CORDON_CHECK(t, run.exit_code == 1, "exit 1, got " + std::to_string(run.exit_code));
   for (const char* name : {"AppContainer profiles", "capability SIDs", "Windows Filtering Platform",
                            "cordon's Windows launcher"}) {
-    t.Check(run.out.find(name) != std::string::npos,
-            std::string("doctor lists ") + name + ": " + Quoted(run.out));
+    CORDON_CHECK(t, run.out.find(name) != std::string::npos,
+                 std::string("doctor lists ") + name + ": " + Quoted(run.out));
   }
-  t.Check(run.out.find("cordon cannot confine commands here") != std::string::npos,
-          "doctor's verdict: " + Quoted(run.out));
+  CORDON_CHECK(t, run.out.find("cordon cannot confine commands here") != std::string::npos,
+               "doctor's verdict: " + Quoted(run.out));
 }
 
 void VersionWorks(Test& t) {
   const Captured run = RunCaptured(Cordon(L"--version"));
-  t.Check(run.exit_code == 0, "exit 0, got " + std::to_string(run.exit_code));
-  t.Check(run.out == "cordon " CORDON_VERSION " (windows)\r\n",
-          "the version line: " + Quoted(run.out));
+  CORDON_CHECK(t, run.exit_code == 0, "exit 0, got " + std::to_string(run.exit_code));
+  CORDON_CHECK(t, run.out == "cordon " CORDON_VERSION " (windows)\r\n",
+               "the version line: " + Quoted(run.out));
 }
 
 }  // namespace
