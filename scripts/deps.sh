@@ -23,6 +23,8 @@ PACKAGES=(
   git acl attr curl python3 openssl iproute2  # used by tests and scripts/demo.sh
   python3-venv                      # the workflow tests (tests/workflows): a venv with pip
   nodejs npm                        # the MCP SDK client tests (tests/mcp)
+  g++-mingw-w64-x86-64-posix mingw-w64-x86-64-dev binutils-mingw-w64-x86-64  # the Windows cross build
+  wine wine64                       # its tests (scripts/test-windows-cross.sh)
 )
 
 if [[ ${EUID:-$(id -u)} -eq 0 ]]; then

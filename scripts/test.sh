@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build cordon and run every check: unit and integration tests (as this user,
-# then as the unprivileged user cordon-test when run as root), the tests again
+# then as the unprivileged user cordon-test when run as root), the Windows
+# cross build's tests under Wine, the tests again
 # in one clang build with ASan/UBSan that also builds the libFuzzer targets,
 # clang-tidy, clang-format, and a short libFuzzer smoke run.
 #
@@ -21,6 +22,7 @@
 #   CORDON_FUZZ_SECONDS=N    seconds per fuzz target (default 8)
 #   CORDON_SKIP_UNPRIVILEGED=1  skip the cordon-test rerun (when run as root);
 #                            named in the summary as skipped, never silent
+#   CORDON_SKIP_WINDOWS=1    skip the Windows cross build and its Wine tests
 #   CI=true                  fail on a skip not in tests/expected_skips.txt
 set -uo pipefail
 
@@ -137,6 +139,18 @@ if run_step "build (RelWithDebInfo)" build build -DCMAKE_BUILD_TYPE=RelWithDebIn
   fi
 else
   record "ctest build" FAILED "not run: build failed"
+fi
+
+# 2b. The Windows build, cross-compiled with mingw-w64, its tests under Wine
+# (scripts/test-windows-cross.sh; Wine checks the plumbing, not the
+# confinement: docs/windows.md).
+windows_cross() {
+  REPORT_DIR=$REPORT_DIR CORDON_JOBS=$JOBS scripts/test-windows-cross.sh build-win
+}
+if [[ ${CORDON_SKIP_WINDOWS:-0} == 1 ]]; then
+  record "windows cross (mingw-w64, Wine)" skipped "CORDON_SKIP_WINDOWS=1"
+else
+  test_step windows "windows cross (mingw-w64, Wine)" windows_cross
 fi
 
 # 3. One clang build with ASan/UBSan and libFuzzer serves the sanitized

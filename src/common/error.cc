@@ -1,4 +1,5 @@
-// Formatting of cordon's error type.
+// Formatting of cordon's error type (ErrnoName is per C library:
+// errno_name-unix.cc, errno_name-win32.cc).
 #include "common/error.h"
 
 #include <string.h>
@@ -6,11 +7,6 @@
 #include <utility>
 
 namespace cordon {
-
-std::string ErrnoName(int err) {
-  const char* name = strerrorname_np(err);
-  return name != nullptr ? name : "E" + std::to_string(err);
-}
 
 std::string Error::Describe() const {
   std::string out = op;

@@ -1,0 +1,51 @@
+# The Windows build, included by CMakeLists.txt when WIN32 (cross-compiled
+# with cmake/mingw-w64-x86_64.cmake, see scripts/test-windows-cross.sh).
+#
+# It builds what compiles for Windows so far: src/common, the backend folder
+# src/sandbox/windows/ (its platform-neutral logic, which Linux's unit tests
+# also cover, and its *-win32.cc mechanism wrappers) and a cordon.exe that
+# confines nothing and therefore refuses to run anything. src/policy,
+# src/proxy, src/telemetry and src/vault still use POSIX file, socket and
+# time calls (and libsodium, which has no mingw package): they join as they
+# are ported. The tests (tests/windows/) run under Wine through ctest.
+set(CORDON_SANDBOX_PLATFORM windows)
+
+# Windows 10 1809 (RS5) is the oldest with ConPTY; the backend needs
+# Windows 10/11 anyway. UNICODE: every Win32 call is the W one.
+add_compile_definitions(CORDON_VERSION="${PROJECT_VERSION}" _WIN32_WINNT=0x0A00
+  NTDDI_VERSION=0x0A000006 WIN32_LEAN_AND_MEAN NOMINMAX UNICODE _UNICODE)
+# One .exe with no MinGW DLLs beside it (libstdc++, libgcc, winpthread).
+add_link_options(-static)
+set(CMAKE_RUNTIME_OUTPUT_DIRECTORY ${CMAKE_BINARY_DIR}/bin)
+
+# The header-only libraries Debian installs for Linux, each directory linked
+# into one include root of the build tree: the mingw compiler must never
+# see the rest of /usr/include (glibc's headers).
+set(CORDON_WIN_THIRD_PARTY ${CMAKE_BINARY_DIR}/third_party_include)
+foreach(dir nlohmann CLI toml++ fmt)
+  if(EXISTS /usr/include/${dir} AND NOT EXISTS ${CORDON_WIN_THIRD_PARTY}/${dir})
+    file(MAKE_DIRECTORY ${CORDON_WIN_THIRD_PARTY})
+    file(CREATE_LINK /usr/include/${dir} ${CORDON_WIN_THIRD_PARTY}/${dir} SYMBOLIC)
+  endif()
+endforeach()
+add_library(cordon_third_party INTERFACE)
+target_include_directories(cordon_third_party SYSTEM INTERFACE ${CORDON_WIN_THIRD_PARTY})
+
+add_library(cordon_common STATIC src/common/dir_names.cc src/common/errno_name-win32.cc
+  src/common/error.cc src/common/event.cc src/common/outcome.cc src/common/terminal_text.cc)
+target_include_directories(cordon_common PUBLIC src)
+
+# The backend folder: every *-win32.cc here, and the platform-neutral files
+# beside them (which the Linux build compiles into its unit tests).
+file(GLOB CORDON_SANDBOX_SRC CONFIGURE_DEPENDS src/sandbox/${CORDON_SANDBOX_PLATFORM}/*.cc)
+add_library(cordon_sandbox STATIC ${CORDON_SANDBOX_SRC})
+target_link_libraries(cordon_sandbox PUBLIC cordon_common cordon_third_party
+  PRIVATE crypt32 bcrypt)
+
+add_executable(cordon src/cli/main-win32.cc)
+target_link_libraries(cordon PRIVATE cordon_sandbox shell32)
+
+if(CORDON_TESTS)
+  enable_testing()
+  add_subdirectory(tests/windows)
+endif()

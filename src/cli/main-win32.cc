@@ -1,0 +1,112 @@
+// cordon.exe's entry point, while the Windows backend is being built: what
+// it can do honestly today. `--version`; `doctor`, the confinement
+// checklist; and `run` and `setup`, which refuse with exit 125 and name
+// every missing piece, because nothing may run unconfined (there is no
+// "unelevated" or degraded fallback on Windows). The shared flag parser
+// (cli/flags.cc) replaces this one once src/policy builds for Windows.
+#include <windows.h>
+// (after windows.h, which it needs)
+#include <shellapi.h>
+
+#include <cstdio>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/outcome.h"
+#include "common/terminal_text.h"
+#include "sandbox/windows/confinement_probe-win32.h"
+#include "sandbox/windows/win_error-win32.h"
+
+namespace {
+
+using cordon::sandbox::confinement_probe::Check;
+
+constexpr std::string_view kUsage =
+    "usage: cordon run [--] COMMAND [ARG...]\n"
+    "       cordon setup | doctor | --version\n"
+    "On Windows this build confines nothing yet, so `run` refuses every command (exit 125).\n";
+
+void Err(const std::string& text) { std::fputs(text.c_str(), stderr); }
+
+// The command line as UTF-8 arguments (main's argv is in the ANSI code page).
+std::vector<std::string> Arguments() {
+  int count = 0;
+  wchar_t** wide = CommandLineToArgvW(GetCommandLineW(), &count);
+  std::vector<std::string> args;
+  for (int i = 1; wide != nullptr && i < count; ++i) {
+    args.push_back(cordon::sandbox::Narrow(wide[i]));
+  }
+  LocalFree(wide);
+  return args;
+}
+
+std::vector<Check> Missing() {
+  std::vector<Check> missing;
+  for (Check& check : cordon::sandbox::confinement_probe::Probe()) {
+    if (!check.ok) missing.push_back(std::move(check));
+  }
+  return missing;
+}
+
+std::string ListMissing(const std::vector<Check>& missing) {
+  std::string text;
+  for (const Check& check : missing) {
+    text += "  missing: " + check.name + ": " + cordon::ForTerminal(check.detail) + "\n";
+  }
+  return text;
+}
+
+int Run(const std::vector<std::string>& command) {
+  if (command.empty()) {
+    Err("cordon: run: no command given\n" + std::string(kUsage));
+    return cordon::kExitSetupError;
+  }
+  const std::vector<Check> missing = Missing();
+  Err("cordon: run: cannot confine `" + cordon::ForTerminal(command[0]) +
+      "` on this host, so it did not run:\n" + ListMissing(missing) +
+      "  hint: `cordon doctor` lists what this host offers; there is no unconfined fallback\n");
+  return cordon::kExitSetupError;
+}
+
+int Setup() {
+  const std::vector<Check> missing = Missing();
+  Err("cordon: setup: the Windows identities cannot be made on this host:\n" +
+      ListMissing(missing));
+  return cordon::kExitSetupError;
+}
+
+int Doctor() {
+  int failed = 0;
+  for (const Check& check : cordon::sandbox::confinement_probe::Probe()) {
+    std::printf("%-8s %s: %s\n", check.ok ? "ok" : "MISSING", check.name.c_str(),
+                cordon::ForTerminal(check.detail).c_str());
+    failed += check.ok ? 0 : 1;
+  }
+  std::printf("%s\n", failed == 0 ? "cordon can confine commands here"
+                                  : "cordon cannot confine commands here: `cordon run` refuses");
+  return failed == 0 ? 0 : 1;
+}
+
+}  // namespace
+
+int main() {
+  const std::vector<std::string> args = Arguments();
+  if (args.empty() || args[0] == "--help" || args[0] == "-h") {
+    std::fputs(kUsage.data(), args.empty() ? stderr : stdout);
+    return args.empty() ? cordon::kExitSetupError : 0;
+  }
+  if (args[0] == "--version") {
+    std::printf("cordon %s (windows)\n", CORDON_VERSION);
+    return 0;
+  }
+  if (args[0] == "run") {
+    size_t first = 1;
+    if (first < args.size() && args[first] == "--") ++first;
+    return Run(std::vector<std::string>(args.begin() + static_cast<ptrdiff_t>(first), args.end()));
+  }
+  if (args[0] == "setup") return Setup();
+  if (args[0] == "doctor") return Doctor();
+  Err("cordon: unknown command `" + cordon::ForTerminal(args[0]) + "`\n" + std::string(kUsage));
+  return cordon::kExitSetupError;
+}

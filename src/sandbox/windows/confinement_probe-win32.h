@@ -1,0 +1,25 @@
+// What confinement this Windows host offers cordon, found without side
+// effects: which of the mechanisms the backend is built on are present and
+// answer. `cordon run` refuses (exit 125) unless every check passes, and
+// `cordon doctor` prints them; there is no fallback that confines less.
+//
+// Under Wine every confinement check fails (the AppContainer functions are
+// not exported, the WFP engine does not open), which is how the fail-closed
+// path is tested there (tests/windows).
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace cordon::sandbox::confinement_probe {
+
+struct Check {
+  std::string name;  // "AppContainer profiles"
+  bool ok = false;
+  std::string detail;  // what was found, or what is missing and why
+};
+
+// Every check, in the order a run needs them.
+[[nodiscard]] std::vector<Check> Probe();
+
+}  // namespace cordon::sandbox::confinement_probe

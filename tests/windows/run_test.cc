@@ -1,0 +1,93 @@
+// The fail-closed path: `cordon.exe run` on a host where it cannot confine
+// (Wine: no AppContainer, no filtering engine) refuses with exit 125 and
+// names what is missing, and the command's output never appears. The twin:
+// the same command run directly does print, so its silence under cordon is
+// the refusal's doing.
+#include <windows.h>
+
+#include <string>
+
+#include "check.h"
+#include "child_output.h"
+#include "common/outcome.h"
+
+namespace cordon::wintest {
+namespace {
+
+constexpr const wchar_t* kCommand = L"cmd /c echo cordon-ran-this";
+
+std::wstring Cordon(const std::wstring& args) {
+  return L"\"" + BinaryDir() + L"cordon.exe\" " + args;
+}
+
+void TheCommandPrintsWhenRunDirectly(Test& t) {
+  const Captured run = RunCaptured(kCommand);
+  CORDON_CHECK(t, run.started && run.error.empty(), run.error);
+  CORDON_CHECK(t, run.out.find("cordon-ran-this") != std::string::npos,
+               "cmd printed the marker: " + Quoted(run.out));
+}
+
+void RunRefusesWhatItCannotConfine(Test& t) {
+  const Captured run = RunCaptured(Cordon(L"run -- " + std::wstring(kCommand)));
+  CORDON_CHECK(t, run.started && run.error.empty(), run.error);
+  CORDON_CHECK(t, run.exit_code == static_cast<DWORD>(kExitSetupError),
+               "exit 125, got " + std::to_string(run.exit_code));
+  CORDON_CHECK(t, run.out.find("cordon-ran-this") == std::string::npos,
+               "the command did not run: " + Quoted(run.out));
+  CORDON_CHECK(
+      t, run.err.find("cannot confine `cmd` on this host, so it did not run") != std::string::npos,
+      "the refusal says the command did not run: " + Quoted(run.err));
+  CORDON_CHECK(t, run.err.find("missing: cordon's Windows launcher") != std::string::npos,
+               "the refusal names the missing launcher: " + Quoted(run.err));
+  if (UnderWine()) {
+    CORDON_CHECK(t,
+                 run.err.find("missing: AppContainer profiles: CreateAppContainerProfile is not "
+                              "exported by userenv.dll") != std::string::npos,
+                 "under Wine the refusal names the AppContainer API: " + Quoted(run.err));
+    CORDON_CHECK(
+        t,
+        run.err.find("missing: Windows Filtering Platform: FwpmEngineOpen0") != std::string::npos,
+        "under Wine the refusal names the filtering engine: " + Quoted(run.err));
+  }
+}
+
+void SetupRefusesToo(Test& t) {
+  const Captured run = RunCaptured(Cordon(L"setup"));
+  CORDON_CHECK(t, run.exit_code == static_cast<DWORD>(kExitSetupError),
+               "exit 125, got " + std::to_string(run.exit_code));
+  CORDON_CHECK(t, run.err.find("missing: cordon's Windows launcher") != std::string::npos,
+               "setup names what is missing: " + Quoted(run.err));
+}
+
+void DoctorListsEveryCheck(Test& t) {
+  const Captured run = RunCaptured(Cordon(L"doctor"));
+  CORDON_CHECK(t, run.exit_code == 1, "exit 1, got " + std::to_string(run.exit_code));
+  for (const char* name : {"AppContainer profiles", "capability SIDs", "Windows Filtering Platform",
+                           "cordon's Windows launcher"}) {
+    CORDON_CHECK(t, run.out.find(name) != std::string::npos,
+                 std::string("doctor lists ") + name + ": " + Quoted(run.out));
+  }
+  CORDON_CHECK(t, run.out.find("cordon cannot confine commands here") != std::string::npos,
+               "doctor's verdict: " + Quoted(run.out));
+}
+
+void VersionWorks(Test& t) {
+  const Captured run = RunCaptured(Cordon(L"--version"));
+  CORDON_CHECK(t, run.exit_code == 0, "exit 0, got " + std::to_string(run.exit_code));
+  CORDON_CHECK(t, run.out == "cordon " CORDON_VERSION " (windows)\r\n",
+               "the version line: " + Quoted(run.out));
+}
+
+}  // namespace
+}  // namespace cordon::wintest
+
+int main(int argc, char** argv) {
+  using cordon::wintest::Case;
+  return cordon::wintest::RunTests(
+      argc, argv,
+      {Case{"TheCommandPrintsWhenRunDirectly", cordon::wintest::TheCommandPrintsWhenRunDirectly},
+       Case{"RunRefusesWhatItCannotConfine", cordon::wintest::RunRefusesWhatItCannotConfine},
+       Case{"SetupRefusesToo", cordon::wintest::SetupRefusesToo},
+       Case{"DoctorListsEveryCheck", cordon::wintest::DoctorListsEveryCheck},
+       Case{"VersionWorks", cordon::wintest::VersionWorks}});
+}
