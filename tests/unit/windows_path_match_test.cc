@@ -50,12 +50,10 @@ TEST(WindowsPath, StreamsMapToTheirBaseFile) {
 }
 
 TEST(WindowsPath, RelativeAndAmbiguousPathsAreRefused) {
-  for (const char* p : {"repo\\.git", "\\repo", "C:repo", "C:", "", "\\\\server", "\\\\server\\",
-                        "\\\\.\\PIPE\\x", "\\\\?\\GLOBALROOT\\Device\\x", "C:\\..", "C:\\a\\...\\b",
-                        "C:\\a\\. .\\b", "C:\\a\\::$DATA", "\\\\?\\C:\\a\\..\\b",
-                        "C:\\a\x01"
-                        "b",
-                        "C:\\a\xff", "C:\\a\xc0\xaf"}) {
+  for (const char* p :
+       {"repo\\.git", "\\repo", "C:repo", "C:", "", "\\\\server", "\\\\server\\", "\\\\.\\PIPE\\x",
+        "\\\\?\\GLOBALROOT\\Device\\x", "C:\\..", "C:\\a\\...\\b", "C:\\a\\. .\\b",
+        "C:\\a\\::$DATA", "\\\\?\\C:\\a\\..\\b", "C:\\a\x01z", "C:\\a\xff", "C:\\a\xc0\xaf"}) {
     EXPECT_FALSE(Normalize(p).ok()) << p;
   }
 }
