@@ -1,0 +1,78 @@
+// The grant planner (see grant_plan.h).
+#include "sandbox/windows/grant_plan.h"
+
+#include <utility>
+
+#include "sandbox/windows/sid_derive.h"
+
+namespace cordon::sandbox::windows {
+namespace {
+
+bool WithinAny(const NormalPath& p, const std::vector<NormalPath>& roots) {
+  for (const NormalPath& r : roots) {
+    if (IsWithin(p, r)) return true;
+  }
+  return false;
+}
+
+}  // namespace
+
+Result<std::vector<AceEntry>> PlanGrants(const GrantInputs& in, const ProfileFacts& facts) {
+  if (!IsSidString(in.sid)) return PlainError("grant plan", in.sid, "not a SID");
+  std::vector<AceEntry> out;
+  const auto add = [&](const NormalPath& p, AceType type, uint8_t inherit, uint32_t mask) {
+    out.push_back(AceEntry{p.Display(), type, inherit, mask, in.sid, ""});
+  };
+
+  std::vector<NormalPath> writable;
+  std::vector<std::string> write_list = {in.workspace};
+  write_list.insert(write_list.end(), in.writable_roots.begin(), in.writable_roots.end());
+  for (const std::string& w : write_list) {
+    Result<NormalPath> root = ValidateGrantRoot(w, facts);
+    if (!root.ok()) return root.error();
+    // A root inside another inherits its grant already.
+    if (WithinAny(root.value(), writable)) continue;
+    writable.push_back(std::move(root).value());
+    add(writable.back(), AceType::kAllow, kObjectInherit | kContainerInherit, kFileModify);
+  }
+  std::vector<NormalPath> readable;
+  for (const std::string& r : in.readable_roots) {
+    Result<NormalPath> root = ValidateGrantRoot(r, facts);
+    if (!root.ok()) return root.error();
+    if (WithinAny(root.value(), writable) || WithinAny(root.value(), readable)) continue;
+    readable.push_back(std::move(root).value());
+    add(readable.back(), AceType::kAllow, kObjectInherit | kContainerInherit, kFileReadExecute);
+  }
+
+  std::vector<NormalPath> delete_denied;
+  for (const ProtectedInput& pi : in.protected_paths) {
+    Result<NormalPath> p = Normalize(pi.path);
+    if (!p.ok()) return p.error();
+    const NormalPath& path = p.value();
+    const NormalPath* root = nullptr;
+    for (const NormalPath& w : writable) {
+      if (IsWithin(path, w)) root = &w;
+    }
+    if (root == nullptr) continue;  // not writable: nothing to deny
+    if (SamePath(path, *root)) {
+      return PlainError("grant plan", pi.path, "a protected path is a writable root itself");
+    }
+    add(path, AceType::kDeny, pi.directory ? kObjectInherit | kContainerInherit : 0, kDenyWrite);
+    // Each directory strictly between the root and the path.
+    NormalPath ancestor = path;
+    ancestor.stream.clear();
+    while (ancestor.components.size() > root->components.size() + 1) {
+      ancestor.components.pop_back();
+      Result<NormalPath> again = Normalize(ancestor.Display());
+      if (!again.ok()) return again.error();
+      bool seen = false;
+      for (const NormalPath& d : delete_denied) seen = seen || SamePath(d, again.value());
+      if (seen) continue;
+      delete_denied.push_back(again.value());
+      add(again.value(), AceType::kDeny, 0, kDelete);
+    }
+  }
+  return out;
+}
+
+}  // namespace cordon::sandbox::windows
