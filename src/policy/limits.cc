@@ -159,10 +159,11 @@ Result<int64_t> ParseCpus(const LimitSpec& spec, std::string_view text, std::str
   if (e == DecimalError::kTooLarge) why = "too large; ";
   int64_t millis = 0;
   if (e == DecimalError::kNone && rest.empty()) {
-    if (__builtin_mul_overflow(d.whole, 1000, &millis)) {
+    if (__builtin_mul_overflow(d.whole, 1000, &millis) ||
+        __builtin_add_overflow(millis, d.fraction * Pow10(3 - d.fraction_digits), &millis)) {
       why = "too large; ";
     } else {
-      return millis + d.fraction * Pow10(3 - d.fraction_digits);
+      return millis;
     }
   }
   return PlainError(

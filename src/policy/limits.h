@@ -46,10 +46,11 @@ inline constexpr std::array<LimitSpec, 4> kLimitSpecs = {{
      "a size such as 512M, 1.5G or 2T (K, M, G, T: powers of 1024; an optional B or iB; a "
      "plain number is bytes), or none",
      16 * kMiB, 1024 * kTiB},
-    {LimitKind::kPids, "pids", "--pids", "N", "a whole number of processes and threads, or none",
-     1, 4194304},
+    {LimitKind::kPids, "pids", "--pids", "N", "a whole number of processes and threads, or none", 1,
+     4194304},
     {LimitKind::kCpus, "cpus", "--cpus", "N",
-     "a number of cores such as 0.5, 1.5 or 2 (at most 3 decimals), or none", 1, 4096 * 1000},
+     "a number of cores such as 0.5, 1.5 or 2 (at most 3 decimals), or none", 1,
+     int64_t{4096} * 1000},
     {LimitKind::kTmp, "tmp_size", "--tmp-size", "SIZE",
      "a size such as 512M, 1.5G or 2T (K, M, G, T: powers of 1024; an optional B or iB; a "
      "plain number is bytes), or none",

@@ -101,6 +101,8 @@ TEST(ParseLimit, Cpus) {
   EXPECT_NE(Err(LimitKind::kCpus, "0").find("0 would stop every run"), std::string::npos);
   EXPECT_NE(Err(LimitKind::kCpus, "0.000").find("0 would stop every run"), std::string::npos);
   EXPECT_NE(Err(LimitKind::kCpus, "0.0005").find("at most 3 decimals"), std::string::npos);
+  // 9223372036854775.807 cores overflows only when the fraction is added.
+  EXPECT_NE(Err(LimitKind::kCpus, "9223372036854775.999").find("too large"), std::string::npos);
   for (const char* bad : {"", ".5", "1.", "1e3", "1,5", "half", "5000", "9999999999999999999"}) {
     Err(LimitKind::kCpus, bad);
   }
@@ -313,7 +315,8 @@ TEST_F(LimitsResolveTest, ProjectFileMayNotRaiseOrLift) {
   EXPECT_NE(e.find("trusted = true"), std::string::npos) << e;
   WriteProject("[limits]\nmemory = \"none\"\n");
   e = Err();
-  EXPECT_NE(e.find("limits.memory none would lift the limit of 12 GiB (built-in default"), std::string::npos)
+  EXPECT_NE(e.find("limits.memory none would lift the limit of 12 GiB (built-in default"),
+            std::string::npos)
       << e;
   WriteProject("[limits]\nmemory = \"13G\"\n");
   EXPECT_NE(Err().find("limits.memory 13 GiB is higher than 12 GiB"), std::string::npos);
