@@ -64,7 +64,8 @@ void SayPerProcessLimits(const sandbox::Plan& plan) {
   const bool pids_set =
       plan.limits.rlimit_nproc > 0 && l.pids_origin.kind != policy::Origin::Kind::kBuiltin;
   if (plan.limits.rlimit_data > 0) {
-    Say("note: the memory limit (" + policy::FormatLimit(policy::LimitKind::kMemory, l.memory_bytes) + ", " +
+    Say("note: the memory limit (" +
+        policy::FormatLimit(policy::LimitKind::kMemory, l.memory_bytes) + ", " +
         l.memory_origin.Describe() +
         ") holds for each process here (RLIMIT_DATA): an allocation beyond it fails with "
         "ENOMEM. If that is why the command failed, raise it with --memory SIZE or [limits] "

@@ -114,7 +114,10 @@ std::vector<std::string> LeftCgroups() {
         // cordon-<pid>-<n>: left behind when its cordon is gone.
         if (!name.starts_with("cordon-")) continue;
         const pid_t creator = static_cast<pid_t>(std::stol(name.substr(7)));
-        if (kill(creator, 0) != 0 && errno == ESRCH) found.push_back(dir + "/" + name);
+        if (kill(creator, 0) == 0 || errno != ESRCH) continue;
+        std::string left = dir;
+        left += "/" + name;
+        found.push_back(left);
       }
     }
   }
@@ -143,7 +146,7 @@ class LimitsTest : public SandboxTest {
   std::vector<std::string> PolicyShowArgs() const {
     // Every limit set, so each has its enforcement line.
     return {"policy", "show", "--workspace", ws_, "--no-config", "--memory", "1G",
-            "--pids",  "100",  "--cpus",       "1", "--tmp-size",  "1G"};
+            "--pids", "100",  "--cpus",      "1", "--tmp-size",  "1G"};
   }
 
   // A limit nothing enforces here, set by a flag: refused before the
