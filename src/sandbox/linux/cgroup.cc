@@ -277,7 +277,6 @@ RunGroup& RunGroup::operator=(RunGroup&& o) noexcept {
     memory_dir_ = std::exchange(o.memory_dir_, {});
     pids_dir_ = std::exchange(o.pids_dir_, {});
     cpu_dir_ = std::exchange(o.cpu_dir_, {});
-    clone_fd_ = std::move(o.clone_fd_);
     oom_fd_ = std::move(o.oom_fd_);
   }
   return *this;
@@ -286,7 +285,6 @@ RunGroup& RunGroup::operator=(RunGroup&& o) noexcept {
 RunGroup::~RunGroup() { Remove(); }
 
 void RunGroup::Remove() {
-  clone_fd_.Reset();
   oom_fd_.Reset();
   for (const std::string& dir : dirs_) {
     KillMembers(dir);
@@ -389,15 +387,10 @@ Result<RunGroup> RunGroup::Create(const Host& host, const Settings& s) {
       CORDON_RETURN_IF_ERROR(WriteSmall(g.cpu_dir_ + "/cpu.cfs_quota_us", std::to_string(quota)));
     }
   }
-  if (v2 && !g.dirs_.empty()) {
-    g.clone_fd_ = UniqueFd(open(g.dirs_.front().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
-    if (!g.clone_fd_.valid()) return SysError("open", g.dirs_.front(), errno);
-  }
   return g;
 }
 
 Status RunGroup::Place(pid_t pid) const {
-  if (version_ != Version::kV1) return {};
   for (const std::string& dir : dirs_) {
     CORDON_RETURN_IF_ERROR(WriteSmall(dir + "/cgroup.procs", std::to_string(pid)));
   }

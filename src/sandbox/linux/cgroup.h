@@ -75,9 +75,8 @@ class RunGroup {
   [[nodiscard]] static Result<RunGroup> Create(const Host& host, const Settings& settings);
 
   [[nodiscard]] bool valid() const { return !dirs_.empty(); }
-  // v2: the directory fd for clone3(CLONE_INTO_CGROUP); -1 for v1.
-  [[nodiscard]] int clone_fd() const { return clone_fd_.get(); }
-  // v1: moves `pid` (not yet running the command) into every hierarchy.
+  // Moves `pid` (the sandbox's first process, before it starts the
+  // command) into the group, in every hierarchy.
   [[nodiscard]] Status Place(pid_t pid) const;
   // v1 with a memory limit: readable when the OOM killer acted in the
   // group (cgroup.event_control), so the supervisor ends the whole run as
@@ -93,7 +92,6 @@ class RunGroup {
   std::string memory_dir_;
   std::string pids_dir_;
   std::string cpu_dir_;
-  UniqueFd clone_fd_;
   UniqueFd oom_fd_;
 };
 

@@ -112,8 +112,8 @@ void ReadTmpUse(ChildReport& report) {
   report.tmp_free = static_cast<int64_t>(fs.f_bavail) * block;
 }
 
-// A cgroup v1 run: the supervisor has moved this process into the run's
-// cgroups once a byte arrives (EOF: it failed, and reports why).
+// A run with a cgroup: the supervisor has moved this process into it once
+// a byte arrives (EOF: it failed, and reports why).
 ChildStatus WaitPlaced(int fd) {
   char byte = 0;
   ssize_t n;
@@ -183,7 +183,6 @@ void RunChild(const ChildContext& ctx) {
     Fail(ctx, ChildStatus::Errno("sigprocmask", nullptr));
   }
   const bool nsless = plan.tier == Tier::kNamespaceless;
-  if (ctx.placed_fd >= 0) STEP(WaitPlaced(ctx.placed_fd));
   STEP(TieToSupervisor(ctx.lifeline_fd, nsless ? kSweepSignal : SIGKILL));
   if (in_userns) NS_STEP(namespaces::WriteIdMaps(plan.id_maps));
   // In the user namespace, so RLIMIT_NPROC counts the run's processes.
@@ -220,6 +219,8 @@ void RunChild(const ChildContext& ctx) {
     STEP(ctx.watch->Start(listener));
   }
 
+  // In the run's cgroup before anything of the command runs.
+  if (ctx.placed_fd >= 0) STEP(WaitPlaced(ctx.placed_fd));
   if (ctx.session_fd >= 0) STEP(ServeSession(ctx));
   size_t argc = 0;
   while (ctx.argv[argc] != nullptr) ++argc;

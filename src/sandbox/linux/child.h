@@ -28,9 +28,9 @@ struct ChildContext {
   // The namespace-less tier: the socketpair end over which init hands its
   // seccomp listener to the supervisor's handler (mediate.h), or -1.
   int notify_channel = -1;
-  // A cgroup v1 run: the read end of a pipe the supervisor writes a byte
-  // to once it has moved the child into the run's cgroups (the child waits
-  // for it before anything else), or -1.
+  // A run with a cgroup: the read end of a pipe the supervisor writes a
+  // byte to once it has moved the child into it (the child builds the
+  // sandbox meanwhile and waits for it before starting the command), or -1.
   int placed_fd = -1;
 };
 

@@ -2,7 +2,6 @@
 // the child into its namespaces, serves the proxy, relays signals, enforces
 // the timeout, and turns the child's report into an Outcome.
 #include <fcntl.h>
-#include <linux/sched.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -94,19 +93,10 @@ class SignalGuard {
   sigset_t old_{};
 };
 
-// clone(2) with fork semantics (no new stack) and a pidfd for the child;
-// clone3 straight into the run's cgroup when it has a v2 one.
-pid_t CloneWithPidfd(unsigned long flags, int cgroup_fd, int* pidfd) {
-  if (cgroup_fd < 0) {
-    return static_cast<pid_t>(
-        syscall(SYS_clone, flags | CLONE_PIDFD | SIGCHLD, nullptr, pidfd, nullptr, nullptr));
-  }
-  clone_args args{};
-  args.flags = flags | CLONE_PIDFD | CLONE_INTO_CGROUP;
-  args.pidfd = reinterpret_cast<uint64_t>(pidfd);
-  args.exit_signal = SIGCHLD;
-  args.cgroup = static_cast<uint64_t>(cgroup_fd);
-  return static_cast<pid_t>(syscall(SYS_clone3, &args, sizeof(args)));
+// clone(2) with fork semantics (no new stack) and a pidfd for the child.
+pid_t CloneWithPidfd(unsigned long flags, int* pidfd) {
+  return static_cast<pid_t>(
+      syscall(SYS_clone, flags | CLONE_PIDFD | SIGCHLD, nullptr, pidfd, nullptr, nullptr));
 }
 
 // The run's cgroup, when the plan has one. One that cannot be made stops
@@ -354,13 +344,12 @@ LaunchResult LaunchOnce(const Plan& given, const LaunchOptions& options) {
     mediator = std::make_unique<mediate::Mediator>(plan.mediation, options.on_direct_connect);
   }
 
-  // Made before the child exists: v2 clones into it, v1 moves the child in
-  // before it takes a step.
-  auto made_group = MakeRunGroup(plan, options);
-  if (!made_group.ok()) return Outcome::SetupError(made_group.error());
-  cgroup::RunGroup group = std::move(made_group).value();
+  // The run's cgroup is made, and the child moved into it, while the child
+  // builds its sandbox (moving a process waits for an RCU grace period);
+  // the child starts the command only once it is in.
+  cgroup::RunGroup group;
   Pipe placed;
-  if (group.valid() && group.clone_fd() < 0) {
+  if (confine && plan.limits.cgroup) {
     auto p = MakePipe("cgroup placement");
     if (!p.ok()) return Outcome::SetupError(p.error());
     placed = std::move(p.value());
@@ -392,7 +381,7 @@ LaunchResult LaunchOnce(const Plan& given, const LaunchOptions& options) {
   // until then (shared_spawn.h); a confined child builds the sandbox, on
   // its own copy, while the supervisor goes on.
   UnconfinedStart unconfined{&ctx, lifeline.value().write.get()};
-  pid_t pid = confine ? CloneWithPidfd(plan.clone_flags, group.clone_fd(), &pidfd)
+  pid_t pid = confine ? CloneWithPidfd(plan.clone_flags, &pidfd)
                       : SpawnSharingMemory(&StartUnconfined, &unconfined, plan.argv.size(), &pidfd);
   if (pid < 0 && plan.tier == Tier::kNamespaces && IsNamespaceRefusal(errno)) {
     Error e = SysError("clone(CLONE_NEWUSER|CLONE_NEWNS|CLONE_NEWPID|...)", "", errno);
@@ -416,7 +405,10 @@ LaunchResult LaunchOnce(const Plan& given, const LaunchOptions& options) {
   notify_channel.child.Reset();
   placed.read.Reset();
   if (placed.write.valid()) {
-    Status in_group = group.Place(pid);
+    auto made = MakeRunGroup(plan, options);
+    Status in_group = made.ok() ? Status() : made.error();
+    if (made.ok()) group = std::move(made).value();
+    if (in_group.ok() && group.valid()) in_group = group.Place(pid);
     if (!in_group.ok()) {
       KillAndReap(child.get(), plan, options.keep_child);
       return Outcome::SetupError(in_group.error());
