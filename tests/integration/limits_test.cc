@@ -11,7 +11,9 @@
 // which; each test checks the claim against the effect.
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -69,6 +71,25 @@ class MemorySampler {
   std::atomic<int64_t> lowest_;
   std::atomic<bool> stop_{false};
   std::thread thread_;
+};
+
+// Tests that sample the host's available memory must not overlap one that
+// fills it (ctest -j, or the suite as root and as cordon-test at once):
+// an exclusive flock on the test root's base directory, which every user
+// may open, for the test's duration.
+class HostMemoryLock {
+ public:
+  HostMemoryLock() : fd_(open(TestTmpBase().c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC)) {
+    if (fd_ >= 0) flock(fd_, LOCK_EX);
+  }
+  ~HostMemoryLock() {
+    if (fd_ >= 0) close(fd_);
+  }
+  HostMemoryLock(const HostMemoryLock&) = delete;
+  HostMemoryLock& operator=(const HostMemoryLock&) = delete;
+
+ private:
+  int fd_;
 };
 
 // Processes of the host whose comm is `name`.
@@ -182,6 +203,7 @@ TEST_F(LimitsTest, RootGetsAWholeRunCgroup) {
 TEST_F(LimitsTest, MemoryLimitStopsTheCommandAndSparesTheHost) {
   const std::string how = Enforcement("memory");
   ASSERT_NE(how, "none");
+  HostMemoryLock lock;
   RunResult r;
   int64_t drop = 0;
   {
@@ -239,6 +261,7 @@ TEST_F(LimitsTest, DefaultTmpSizeEndsA30GiBWriteWithENOSPC) {
     ExpectRefused({"--tmp-size", "64M"});
     return;
   }
+  HostMemoryLock lock;
   RunResult r;
   int64_t drop = 0;
   {
