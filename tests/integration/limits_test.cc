@@ -164,6 +164,15 @@ class LimitsTest : public SandboxTest {
     return "whole";
   }
 
+  // Every events file of the test's state directory, concatenated.
+  std::string AllEvents() const {
+    const std::string dir = state_ + "/cordon/events";
+    std::string all;
+    if (!Exists(dir)) return all;
+    for (const std::string& f : ListDir(dir)) all += ReadFile(dir + "/" + f);
+    return all;
+  }
+
   std::vector<std::string> PolicyShowArgs() const {
     // Every limit set, so each has its enforcement line.
     return {"policy", "show", "--workspace", ws_, "--no-config", "--memory", "1G",
@@ -244,9 +253,16 @@ TEST_F(LimitsTest, PidsLimitCapsAForkLoopAndNothingOutlivesTheRun) {
   EXPECT_GE(forked, 32) << r.out;
   EXPECT_EQ(forked + failed, 500) << r.out;
   EXPECT_EQ(CountNamed(name), 0) << "children outlived the run";
-  // The cgroup counts forks refused at the limit and says so.
+  // The cgroup counts forks refused at the limit and says so, on stderr
+  // and in the audit trail, with the run's peak in exec.end.
   if (geteuid() == 0) {
     EXPECT_NE(r.err.find("process limit (64, flag --pids"), std::string::npos) << r.err;
+    const std::string events = AllEvents();
+    EXPECT_NE(events.find("\"cordon.limit.hit\""), std::string::npos) << events;
+    EXPECT_NE(events.find(R"({"key":"cordon.limit","value":{"stringValue":"pids"}})"),
+              std::string::npos)
+        << events;
+    EXPECT_NE(events.find("\"cordon.peak_processes\""), std::string::npos) << events;
   }
 
   const std::string name2 = "cfork" + RandomToken().substr(0, 8);
