@@ -169,7 +169,11 @@ class LimitsTest : public SandboxTest {
     const std::string dir = state_ + "/cordon/events";
     std::string all;
     if (!Exists(dir)) return all;
-    for (const std::string& f : ListDir(dir)) all += ReadFile(dir + "/" + f);
+    for (const std::string& f : ListDir(dir)) {
+      std::string path = dir;
+      path += "/" + f;
+      all += ReadFile(path);
+    }
     return all;
   }
 
