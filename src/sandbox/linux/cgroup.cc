@@ -277,6 +277,7 @@ RunGroup& RunGroup::operator=(RunGroup&& o) noexcept {
     memory_dir_ = std::exchange(o.memory_dir_, {});
     pids_dir_ = std::exchange(o.pids_dir_, {});
     cpu_dir_ = std::exchange(o.cpu_dir_, {});
+    made_parent_ = std::exchange(o.made_parent_, {});
     oom_fd_ = std::move(o.oom_fd_);
   }
   return *this;
@@ -291,6 +292,10 @@ void RunGroup::Remove() {
     RemoveDir(dir);
   }
   dirs_.clear();
+  // Root's /sys/fs/cgroup/cordon goes with the last run in it (EBUSY
+  // while another run has its cgroup there).
+  if (!made_parent_.empty()) (void)rmdir(made_parent_.c_str());
+  made_parent_.clear();
 }
 
 Result<RunGroup> RunGroup::Create(const Host& host, const Settings& s) {
@@ -309,11 +314,16 @@ Result<RunGroup> RunGroup::Create(const Host& host, const Settings& s) {
     return dir;
   };
   const bool v2 = host.version == Version::kV2;
-  if (v2) {
+  // A parent cordon made may be removed by another run's end between its
+  // mkdir and the run's own: make it again.
+  for (int attempt = 0; v2 && attempt < 3 && g.dirs_.empty(); ++attempt) {
     const std::string& parent =
         !host.memory.empty() ? host.memory : (!host.pids.empty() ? host.pids : host.cpu);
-    if (host.make_parent && mkdir(parent.c_str(), 0755) != 0 && errno != EEXIST) {
-      return SysError("mkdir", parent, errno);
+    if (host.make_parent) {
+      if (mkdir(parent.c_str(), 0755) != 0 && errno != EEXIST) {
+        return SysError("mkdir", parent, errno);
+      }
+      g.made_parent_ = parent;
     }
     // The parent hands its controllers down to the runs' cgroups.
     std::string enabled = ReadSmall(parent + "/cgroup.subtree_control");
@@ -331,6 +341,8 @@ Result<RunGroup> RunGroup::Create(const Host& host, const Settings& s) {
         return e;
       }
     }
+    auto dir = make(parent);
+    if (!dir.ok() && !(host.make_parent && dir.error().err == ENOENT)) return dir.error();
   }
   if (!host.memory.empty()) {
     auto dir = make(host.memory);

@@ -92,6 +92,7 @@ class RunGroup {
   std::string memory_dir_;
   std::string pids_dir_;
   std::string cpu_dir_;
+  std::string made_parent_;  // root's v2 parent, removed once empty
   UniqueFd oom_fd_;
 };
 
