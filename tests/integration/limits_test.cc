@@ -130,7 +130,8 @@ std::vector<std::string> LeftCgroups() {
       }
     }
     for (const std::string& dir : dirs) {
-      if (!Exists(dir)) continue;
+      // Only where this caller's runs make theirs (root's, for root).
+      if (!Exists(dir) || access(dir.c_str(), W_OK) != 0) continue;
       for (const std::string& name : ListDir(dir)) {
         // cordon-<pid>-<n>: left behind when its cordon is gone.
         if (!name.starts_with("cordon-")) continue;

@@ -132,16 +132,19 @@ int ExecEntry(void* ctx) { Exec(*static_cast<const ChildContext*>(ctx)); }
 // sent to cordon, and reports the command's status. When it returns, the
 // kernel kills everything left in the pid namespace: nothing outlives the
 // command.
-[[noreturn]] void Init(const ChildContext& ctx, pid_t command) {
+[[noreturn]] void Init(const ChildContext& ctx, pid_t command, pid_t supervisor) {
   for (;;) {
     siginfo_t info{};
     int sig = sigwaitinfo(&ctx.init_mask, &info);
     if (sig < 0) continue;  // EINTR
     if (sig == kSweepSignal && ctx.plan->tier == Tier::kNamespaceless) {
       // Sent by the kernel when the supervisor died (or by the command to
-      // itself, which only ends its own run): nothing may outlive it.
+      // itself, which only ends its own run): nothing may outlive it. The
+      // kernel reparents init before it signals, while the lifeline may
+      // still be open for a moment (the supervisor's other threads hold
+      // its fd table until they are gone too): either says it.
       pollfd p{ctx.lifeline_fd, POLLIN, 0};
-      if (poll(&p, 1, 0) != 0) {
+      if (getppid() != supervisor || poll(&p, 1, 0) != 0) {
         KillAllChildren();
         _exit(125);
       }
@@ -183,6 +186,8 @@ void RunChild(const ChildContext& ctx) {
     Fail(ctx, ChildStatus::Errno("sigprocmask", nullptr));
   }
   const bool nsless = plan.tier == Tier::kNamespaceless;
+  // Init's parent while the supervisor lives (Init tells its death by it).
+  const pid_t supervisor = getppid();
   STEP(TieToSupervisor(ctx.lifeline_fd, nsless ? kSweepSignal : SIGKILL));
   if (in_userns) NS_STEP(namespaces::WriteIdMaps(plan.id_maps));
   // In the user namespace, so RLIMIT_NPROC counts the run's processes.
@@ -227,7 +232,7 @@ void RunChild(const ChildContext& ctx) {
   const pid_t command =
       SpawnSharingMemory(&ExecEntry, const_cast<ChildContext*>(&ctx), argc, nullptr);
   if (command < 0) Fail(ctx, ChildStatus::Errno("clone(CLONE_VM|CLONE_VFORK)", ctx.argv[0]));
-  Init(ctx, command);
+  Init(ctx, command, supervisor);
 }
 
 void ExecUnconfined(const ChildContext& ctx) {

@@ -347,12 +347,14 @@ LaunchResult LaunchOnce(const Plan& given, const LaunchOptions& options) {
   // The run's cgroup is made, and the child moved into it, while the child
   // builds its sandbox (moving a process waits for an RCU grace period);
   // the child starts the command only once it is in.
+  // A socket, not a pipe: a child that failed first must not SIGPIPE the
+  // supervisor.
   cgroup::RunGroup group;
-  Pipe placed;
+  Channel placed;
   if (confine && plan.limits.cgroup) {
-    auto p = MakePipe("cgroup placement");
-    if (!p.ok()) return Outcome::SetupError(p.error());
-    placed = std::move(p.value());
+    auto c = MakeChannel("cgroup placement");
+    if (!c.ok()) return Outcome::SetupError(c.error());
+    placed = std::move(c.value());
   }
 
   SignalGuard signals;
@@ -369,7 +371,7 @@ LaunchResult LaunchOnce(const Plan& given, const LaunchOptions& options) {
   ctx.exec_mask = signals.old();
   ctx.watch = mediated ? nullptr : watch.get();
   ctx.notify_channel = notify_channel.child.get();
-  ctx.placed_fd = placed.read.get();
+  ctx.placed_fd = placed.child.get();
   ctx.argv = argv.data();
   ctx.envp = envp.data();
   ctx.init_mask = signals.set();
@@ -394,7 +396,7 @@ LaunchResult LaunchOnce(const Plan& given, const LaunchOptions& options) {
     // The child: it inherited the blocked mask, which init keeps.
     ctx.scratch = std::span<int>(scratch);
     lifeline.value().write.Reset();
-    placed.write.Reset();
+    placed.supervisor.Reset();
     RunChild(ctx);
   }
   UniqueFd child(pidfd);
@@ -403,23 +405,27 @@ LaunchResult LaunchOnce(const Plan& given, const LaunchOptions& options) {
   lifeline.value().read.Reset();
   proxy_channel.child.Reset();
   notify_channel.child.Reset();
-  placed.read.Reset();
-  if (placed.write.valid()) {
+  placed.child.Reset();
+  if (placed.supervisor.valid()) {
     auto made = MakeRunGroup(plan, options);
     Status in_group = made.ok() ? Status() : made.error();
     if (made.ok()) group = std::move(made).value();
     if (in_group.ok() && group.valid()) in_group = group.Place(pid);
+    // ESRCH: the child has ended already (a refused user namespace); its
+    // report says why, and no command ran outside the group.
+    if (!in_group.ok() && in_group.error().err == ESRCH) in_group = Status();
     if (!in_group.ok()) {
       KillAndReap(child.get(), plan, options.keep_child);
       return Outcome::SetupError(in_group.error());
     }
+    // EPIPE: the child has ended already; its report says why.
     char go = 1;
-    if (write(placed.write.get(), &go, 1) != 1) {
-      Error e = SysError("write", "cgroup placement", errno);
+    if (send(placed.supervisor.get(), &go, 1, MSG_NOSIGNAL) != 1 && errno != EPIPE) {
+      Error e = SysError("send", "cgroup placement", errno);
       KillAndReap(child.get(), plan, options.keep_child);
       return Outcome::SetupError(e);
     }
-    placed.write.Reset();
+    placed.supervisor.Reset();
   }
 
   // The proxy serves its listeners until the launch ends (then every
