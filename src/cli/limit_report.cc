@@ -4,30 +4,12 @@
 #include "policy/limits.h"
 
 namespace cordon::cli {
-namespace {
-
-policy::LimitKind KindOf(sandbox::LimitHit::Limit limit) {
-  using Limit = sandbox::LimitHit::Limit;
-  switch (limit) {
-    case Limit::kMemory:
-      return policy::LimitKind::kMemory;
-    case Limit::kPids:
-      return policy::LimitKind::kPids;
-    case Limit::kCpus:
-      return policy::LimitKind::kCpus;
-    case Limit::kTmp:
-      break;
-  }
-  return policy::LimitKind::kTmp;
-}
-
-}  // namespace
 
 LimitText DescribeHit(const sandbox::LimitHit& hit, const policy::Policy& policy) {
-  const policy::LimitKind kind = KindOf(hit.limit);
+  const policy::LimitKind kind = hit.limit;
   const policy::LimitSpec& spec = policy::Spec(kind);
   LimitText t;
-  t.name = hit.limit == sandbox::LimitHit::Limit::kTmp ? "tmp" : spec.key;
+  t.name = kind == policy::LimitKind::kTmp ? "tmp" : spec.key;
   t.flag = spec.flag;
   t.key = std::string("[limits] ") + spec.key;
   t.value = policy::FormatLimit(kind, hit.value);
@@ -37,7 +19,7 @@ LimitText DescribeHit(const sandbox::LimitHit& hit, const policy::Policy& policy
 }
 
 std::string HitMessage(const sandbox::LimitHit& hit, const policy::Policy& policy) {
-  using Limit = sandbox::LimitHit::Limit;
+  using Limit = policy::LimitKind;
   if (hit.limit == Limit::kCpus) return "";
   const LimitText t = DescribeHit(hit, policy);
   const char* what = hit.limit == Limit::kMemory ? "memory limit"
@@ -45,7 +27,7 @@ std::string HitMessage(const sandbox::LimitHit& hit, const policy::Policy& polic
                                                  : "/tmp and /dev/shm size";
   return "the run hit its " + std::string(what) + " (" + t.value + ", " + t.origin +
          (t.peak.empty() ? "" : "; peak " + t.peak) + "): " + hit.effect + ". Raise it with " +
-         t.flag + " " + policy::Spec(KindOf(hit.limit)).type_name + " or " + t.key;
+         t.flag + " " + policy::Spec(hit.limit).type_name + " or " + t.key;
 }
 
 std::string DescribeEnforcement(const sandbox::LimitEnforcement& e) {

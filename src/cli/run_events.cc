@@ -151,7 +151,7 @@ void RunEvents::LimitHit(const sandbox::LimitHit& hit, const policy::Policy& pol
   Event e;
   e.name = "cordon.limit.hit";
   e.time_unix_nano = NowUnixNano();
-  e.severity = hit.limit == sandbox::LimitHit::Limit::kCpus ? Severity::kInfo : Severity::kWarn;
+  e.severity = hit.limit == policy::LimitKind::kCpus ? Severity::kInfo : Severity::kWarn;
   e.body = "reached the " + t.name + " limit (" + t.value + "): " + hit.effect;
   e.Add("cordon.limit", t.name)
       .Add("cordon.limit.value", hit.value)

@@ -22,6 +22,7 @@
 #include "common/outcome.h"
 #include "common/result.h"
 #include "common/unique_fd.h"
+#include "policy/limits.h"
 #include "policy/policy.h"
 
 namespace cordon::sandbox {
@@ -64,8 +65,7 @@ struct CompileInputs {
 
 // A resource limit the run reached (docs/limits.md).
 struct LimitHit {
-  enum class Limit { kMemory, kPids, kCpus, kTmp };
-  Limit limit = Limit::kMemory;
+  policy::LimitKind limit = policy::LimitKind::kMemory;
   int64_t value = 0;  // the limit: bytes, processes, thousandths of a CPU
   int64_t peak = -1;  // the most the run used, where the kernel says
   // What it did to the command: "the OOM killer ended 1 process",

@@ -146,7 +146,7 @@ ChildStatus ApplyRlimits(const Plan& plan) {
 
 void Account(const Plan& plan, const cgroup::Usage& usage, bool oom_ended, int64_t tmp_used,
              int64_t tmp_free, RunStats* stats) {
-  using Limit = LimitHit::Limit;
+  using Limit = policy::LimitKind;
   stats->peak_memory_bytes = usage.memory_peak;
   stats->peak_processes = usage.pids_peak;
   stats->cpu_throttled_us = usage.cpu_throttled_us;
