@@ -38,8 +38,8 @@ void PrintTable(const kernel_probe::Report& report) {
 }
 
 // Each limit and how this host enforces it for the tier runs get.
-std::vector<std::pair<const char*, sandbox::LimitEnforcement>> LimitRows(sandbox::Tier tier) {
-  const sandbox::LimitSupport s = sandbox::ProbeLimits(tier);
+std::vector<std::pair<const char*, sandbox::LimitEnforcement>> LimitRows(
+    const sandbox::LimitSupport& s) {
   return {{"memory", s.memory}, {"pids", s.pids}, {"cpus", s.cpus}, {"tmp", s.tmp}};
 }
 
@@ -47,6 +47,7 @@ std::vector<std::pair<const char*, sandbox::LimitEnforcement>> LimitRows(sandbox
 
 int SetupCommand(const MaintenanceArgs& command) {
   kernel_probe::Report report = kernel_probe::ProbeKernel();
+  const sandbox::LimitSupport support = sandbox::ProbeLimits(report.tier);
 
   auto host = policy::HostFacts::FromProcess();
   if (!host.ok()) {
@@ -82,13 +83,12 @@ int SetupCommand(const MaintenanceArgs& command) {
     }
     j["checks"] = std::move(checks);
     nlohmann::ordered_json limits;
-    for (const auto& [name, e] : LimitRows(report.tier)) {
+    for (const auto& [name, e] : LimitRows(support)) {
       limits[name] = {{"enforced", e.kind != sandbox::LimitEnforcement::Kind::kNone},
                       {"whole_run", e.kind == sandbox::LimitEnforcement::Kind::kWholeRun},
                       {"how", e.how},
                       {"remedy", e.remedy}};
     }
-    const sandbox::LimitSupport support = sandbox::ProbeLimits(report.tier);
     limits["cgroup_missing"] = support.cgroup_missing;
     limits["cgroup_remedy"] = support.cgroup_remedy;
     j["limits"] = std::move(limits);
@@ -102,13 +102,12 @@ int SetupCommand(const MaintenanceArgs& command) {
   } else {
     PrintTable(report);
     std::printf("\nResource limits (docs/limits.md):\n");
-    for (const auto& [name, e] : LimitRows(report.tier)) {
+    for (const auto& [name, e] : LimitRows(support)) {
       const char* mark = e.kind == sandbox::LimitEnforcement::Kind::kWholeRun     ? "[x]"
                          : e.kind == sandbox::LimitEnforcement::Kind::kPerProcess ? "[~]"
                                                                                   : "[ ]";
       std::printf("  %s %-7s %s\n", mark, name, DescribeEnforcement(e).c_str());
     }
-    const sandbox::LimitSupport support = sandbox::ProbeLimits(report.tier);
     if (!support.cgroup_remedy.empty()) {
       std::printf("  For limits on the whole run: %s\n", support.cgroup_remedy.c_str());
     }
