@@ -1,7 +1,11 @@
 // See json_text.h.
 #include "common/json_text.h"
 
+#include <array>
 #include <cstdint>
+#include <cstdio>
+
+#include <nlohmann/json.hpp>
 
 namespace cordon {
 namespace {
@@ -53,7 +57,20 @@ bool AppendJsonString(std::string* out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   out->reserve(out->size() + s.size() + 2);
   out->push_back('"');
-  for (char c : s) {
+  // Runs of bytes that need no escape are appended at once; a table says
+  // which bytes do (control characters, the quote and the backslash).
+  static constexpr auto kNeedsEscape = [] {
+    std::array<bool, 256> t{};
+    for (int c = 0; c < 0x20; ++c) t[c] = true;
+    t['"'] = t['\\'] = true;
+    return t;
+  }();
+  size_t run = 0;
+  for (size_t i = 0; i < s.size(); ++i) {
+    const char c = s[i];
+    if (!kNeedsEscape[static_cast<uint8_t>(c)]) continue;
+    out->append(s.data() + run, i - run);
+    run = i + 1;
     switch (c) {
       case '"':
         *out += "\\\"";
@@ -77,17 +94,73 @@ bool AppendJsonString(std::string* out, std::string_view s) {
         *out += "\\t";
         break;
       default:
-        if (static_cast<uint8_t>(c) < 0x20) {
-          *out += "\\u00";
-          out->push_back(kHex[(c >> 4) & 0xf]);
-          out->push_back(kHex[c & 0xf]);
-        } else {
-          out->push_back(c);
-        }
+        *out += "\\u00";
+        out->push_back(kHex[(c >> 4) & 0xf]);
+        out->push_back(kHex[c & 0xf]);
     }
   }
+  out->append(s.data() + run, s.size() - run);
   out->push_back('"');
   return true;
+}
+
+void JsonWriter::Separate() {
+  if (after_key_) {
+    after_key_ = false;
+  } else if (!first_) {
+    out_->push_back(',');
+  }
+  first_ = false;
+}
+
+JsonWriter& JsonWriter::Open(char c) {
+  Separate();
+  out_->push_back(c);
+  first_ = true;
+  return *this;
+}
+
+JsonWriter& JsonWriter::Close(char c) {
+  out_->push_back(c);
+  first_ = false;
+  return *this;
+}
+
+JsonWriter& JsonWriter::Key(std::string_view key) {
+  String(key);
+  out_->push_back(':');
+  after_key_ = true;
+  return *this;
+}
+
+JsonWriter& JsonWriter::String(std::string_view s) {
+  Separate();
+  if (!AppendJsonString(out_, s)) {
+    // Rare (a path that is not UTF-8): nlohmann's replacement, exactly.
+    *out_ += nlohmann::json(std::string(s)).dump(-1, ' ', false,
+                                                 nlohmann::json::error_handler_t::replace);
+  }
+  return *this;
+}
+
+JsonWriter& JsonWriter::Int(int64_t v) {
+  Separate();
+  char buf[24];
+  const int n = std::snprintf(buf, sizeof(buf), "%lld", static_cast<long long>(v));
+  out_->append(buf, static_cast<size_t>(n));
+  return *this;
+}
+
+JsonWriter& JsonWriter::Bool(bool v) {
+  Separate();
+  *out_ += v ? "true" : "false";
+  return *this;
+}
+
+JsonWriter& JsonWriter::Null() {
+  Separate();
+  *out_ += "null";
+  return *this;
 }
 
 }  // namespace cordon

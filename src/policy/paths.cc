@@ -98,6 +98,12 @@ bool IsSystemRoot(std::string_view path) {
 }
 
 std::optional<std::string> RealPath(const std::string& path) {
+  // realpath(3) reads every component's link; a path that lstat cannot
+  // reach, it cannot resolve either. Most paths a policy names (the
+  // credentials it hides, the caches) do not exist: one system call each,
+  // not one per component.
+  struct stat st;
+  if (::lstat(path.c_str(), &st) != 0) return std::nullopt;
   char buf[PATH_MAX];
   if (::realpath(path.c_str(), buf) == nullptr) {
     return std::nullopt;

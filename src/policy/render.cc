@@ -106,49 +106,6 @@ std::vector<NetEntry> NetEntries(const Policy& p) {
   return out;
 }
 
-// The compact form of `j`, byte for byte what j.dump(-1, ' ', false,
-// replace) writes, without its one virtual call per character: the policy
-// is rendered (and hashed) for the session.start event of every run.
-void AppendCompact(std::string* out, const nlohmann::ordered_json& j) {
-  using nlohmann::ordered_json;
-  auto string = [out](const std::string& s) {
-    if (!AppendJsonString(out, s)) {
-      *out += ordered_json(s).dump(-1, ' ', false, ordered_json::error_handler_t::replace);
-    }
-  };
-  switch (j.type()) {
-    case ordered_json::value_t::object: {
-      out->push_back('{');
-      bool first = true;
-      for (auto it = j.begin(); it != j.end(); ++it) {
-        if (!first) out->push_back(',');
-        first = false;
-        string(it.key());
-        out->push_back(':');
-        AppendCompact(out, it.value());
-      }
-      out->push_back('}');
-      break;
-    }
-    case ordered_json::value_t::array: {
-      out->push_back('[');
-      bool first = true;
-      for (const auto& value : j) {
-        if (!first) out->push_back(',');
-        first = false;
-        AppendCompact(out, value);
-      }
-      out->push_back(']');
-      break;
-    }
-    case ordered_json::value_t::string:
-      string(j.get_ref<const std::string&>());
-      break;
-    default:  // numbers, booleans, null: short, and nlohmann formats them
-      *out += j.dump();
-  }
-}
-
 }  // namespace
 
 std::string RenderText(const Policy& p, bool verbose, const LimitEnforcementText* enforcement) {
@@ -280,91 +237,122 @@ std::string RenderText(const Policy& p, bool verbose, const LimitEnforcementText
   return out;
 }
 
+// Written straight into a string (json_text.h): every run renders the
+// policy for its session.start event, and a json tree cost a third of a
+// full-access run's instructions. The indented form, for `policy show
+// --json` only, is the same document reformatted.
 std::string RenderJson(const Policy& p, int indent) {
-  using nlohmann::ordered_json;
-  ordered_json j;
-  j["workspace"] = p.workspace;
-  j["workspace_reason"] = p.workspace_reason;
-  j["cwd"] = p.cwd;
-  j["home"] = p.home;
-  j["mode"] = {{"value", ModeName(p.mode)}, {"origin", p.mode_origin.Describe()}};
-  ordered_json rules = ordered_json::array();
+  std::string out;
+  out.reserve(16384);
+  JsonWriter w(&out);
+  w.BeginObject()
+      .Member("workspace", p.workspace)
+      .Member("workspace_reason", p.workspace_reason)
+      .Member("cwd", p.cwd)
+      .Member("home", p.home);
+  w.Key("mode")
+      .BeginObject()
+      .Member("value", ModeName(p.mode))
+      .Member("origin", p.mode_origin.Describe())
+      .EndObject();
+  w.Key("network")
+      .BeginObject()
+      .Member("mode", NetModeName(p.net))
+      .Member("origin", p.net_origin.Describe());
+  w.Key("rules").BeginArray();
   for (const NetEntry& e : NetEntries(p)) {
-    ordered_json r = {{"kind", e.kind},
-                      {"rule", e.rule->text},
-                      {"host", e.rule->host},
-                      {"wildcard", e.rule->wildcard}};
-    r["port"] = e.rule->port ? ordered_json(*e.rule->port) : ordered_json(nullptr);
-    r["origin"] = e.rule->origin;
-    rules.push_back(std::move(r));
+    w.BeginObject()
+        .Member("kind", e.kind)
+        .Member("rule", e.rule->text)
+        .Member("host", e.rule->host)
+        .Member("wildcard", e.rule->wildcard);
+    w.Key("port");
+    e.rule->port ? w.Int(*e.rule->port) : w.Null();
+    w.Member("origin", e.rule->origin).EndObject();
   }
-  ordered_json resolve = ordered_json::array();
+  w.EndArray().Key("resolve").BeginArray();
   for (const ResolveOverride& r : p.net_resolve) {
-    resolve.push_back({{"host", r.host}, {"address", r.address}});
+    w.BeginObject().Member("host", r.host).Member("address", r.address).EndObject();
   }
-  j["network"] = {{"mode", NetModeName(p.net)},
-                  {"origin", p.net_origin.Describe()},
-                  {"rules", std::move(rules)},
-                  {"resolve", std::move(resolve)}};
-  ordered_json paths = ordered_json::array();
+  w.EndArray().EndObject();
+  w.Key("paths").BeginArray();
   for (const Entry& e : Entries(p)) {
-    paths.push_back({{"path", e.path}, {"access", e.access}, {"origin", e.origin}});
+    w.BeginObject()
+        .Member("path", e.path)
+        .Member("access", e.access)
+        .Member("origin", e.origin)
+        .EndObject();
   }
-  j["paths"] = std::move(paths);
-  ordered_json unhidden = ordered_json::array();
+  w.EndArray().Key("unhidden").BeginArray();
   for (const LiftedRule& u : p.unhidden) {
-    unhidden.push_back({{"path", u.path}, {"origin", u.lifted_by.Describe()}, {"rule", u.rule}});
+    w.BeginObject()
+        .Member("path", u.path)
+        .Member("origin", u.lifted_by.Describe())
+        .Member("rule", u.rule)
+        .EndObject();
   }
-  j["unhidden"] = std::move(unhidden);
-  ordered_json skipped = ordered_json::array();
+  w.EndArray().Key("skipped").BeginArray();
   for (const SkippedPath& sk : p.skipped) {
-    skipped.push_back({{"path", sk.path},
-                       {"key", sk.key},
-                       {"reason", sk.reason},
-                       {"origin", sk.origin.Describe()}});
+    w.BeginObject()
+        .Member("path", sk.path)
+        .Member("key", sk.key)
+        .Member("reason", sk.reason)
+        .Member("origin", sk.origin.Describe())
+        .EndObject();
   }
-  j["skipped"] = std::move(skipped);
-  ordered_json pass = ordered_json::array();
+  w.EndArray().Key("env").BeginObject().Key("scrub").BeginArray();
+  for (const std::string& pattern : p.scrub_patterns) w.String(pattern);
+  w.EndArray().Key("pass").BeginArray();
   for (const EnvPass& e : p.env_pass) {
-    pass.push_back({{"name", e.name}, {"origin", e.origin.Describe()}});
+    w.BeginObject().Member("name", e.name).Member("origin", e.origin.Describe()).EndObject();
   }
-  ordered_json set = ordered_json::array();
+  w.EndArray().Key("set").BeginArray();
   for (const EnvSet& e : p.env_set) {
-    set.push_back({{"name", e.name}, {"value", SetValue(p, e)}, {"origin", e.origin.Describe()}});
+    w.BeginObject()
+        .Member("name", e.name)
+        .Member("value", SetValue(p, e))
+        .Member("origin", e.origin.Describe())
+        .EndObject();
   }
-  j["env"] = {{"scrub", p.scrub_patterns}, {"pass", std::move(pass)}, {"set", std::move(set)}};
-  ordered_json secrets = ordered_json::array();
+  w.EndArray().EndObject();
+  w.Key("secrets").BeginArray();
   for (const SecretGrant& g : p.secrets) {
-    secrets.push_back({{"name", g.name}, {"env", g.env}, {"origin", g.origin.Describe()}});
+    w.BeginObject()
+        .Member("name", g.name)
+        .Member("env", g.env)
+        .Member("origin", g.origin.Describe())
+        .EndObject();
   }
-  j["secrets"] = std::move(secrets);
-  ordered_json limits = ordered_json::object();
+  w.EndArray().Key("limits").BeginObject();
   for (const LimitSpec& spec : kLimitSpecs) {
     const int64_t value = LimitValue(p.limits, spec.kind);
-    limits[spec.key] = {{"value", value == 0 ? ordered_json(nullptr) : ordered_json(value)},
-                        {"unit", spec.kind == LimitKind::kPids   ? "processes"
-                                 : spec.kind == LimitKind::kCpus ? "millicpus"
-                                                                 : "bytes"},
-                        {"shown", FormatLimit(spec.kind, value)},
-                        {"origin", LimitOrigin(p.limits, spec.kind).Describe()}};
+    w.Key(spec.key).BeginObject().Key("value");
+    value == 0 ? w.Null() : w.Int(value);
+    w.Member("unit", spec.kind == LimitKind::kPids   ? "processes"
+                     : spec.kind == LimitKind::kCpus ? "millicpus"
+                                                     : "bytes")
+        .Member("shown", FormatLimit(spec.kind, value))
+        .Member("origin", LimitOrigin(p.limits, spec.kind).Describe())
+        .EndObject();
   }
-  j["limits"] = std::move(limits);
-  j["sources"] = p.sources;
-  j["project_trusted"] = p.project_trusted;
-  j["allow_degraded"] = p.allow_degraded;
-  j["require_namespaces"] = p.require_namespaces;
-  j["approval"] = {{"policy", ApprovalName(p.approval)},
-                   {"origin", p.approval_origin.Describe()},
-                   {"timeout_seconds", p.approval_timeout_seconds},
-                   {"trusted_commands", p.trusted_commands}};
-  if (indent < 0) {
-    std::string out;
-    out.reserve(8192);
-    AppendCompact(&out, j);
-    return out;
-  }
-  // Invalid UTF-8 in a path is replaced rather than thrown on.
-  return j.dump(indent, ' ', false, ordered_json::error_handler_t::replace) + "\n";
+  w.EndObject().Key("sources").BeginArray();
+  for (const std::string& source : p.sources) w.String(source);
+  w.EndArray()
+      .Member("project_trusted", p.project_trusted)
+      .Member("allow_degraded", p.allow_degraded)
+      .Member("require_namespaces", p.require_namespaces);
+  w.Key("approval")
+      .BeginObject()
+      .Member("policy", ApprovalName(p.approval))
+      .Member("origin", p.approval_origin.Describe())
+      .Key("timeout_seconds")
+      .Int(p.approval_timeout_seconds)
+      .Key("trusted_commands")
+      .BeginArray();
+  for (const std::string& command : p.trusted_commands) w.String(command);
+  w.EndArray().EndObject().EndObject();
+  if (indent < 0) return out;
+  return nlohmann::ordered_json::parse(out).dump(indent) + "\n";
 }
 
 }  // namespace cordon::policy

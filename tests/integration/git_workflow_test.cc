@@ -127,6 +127,25 @@ TEST_F(GitWorkflowTest, KilledRunsCreationsAreMovedByTheNextRun) {
   ASSERT_NE(moved, "") << next.Describe();
   EXPECT_EQ(ReadFile(moved), "planted\n");
   EXPECT_NE(next.err.find("moved " + ws_ + "/.cordon.toml"), std::string::npos) << next.Describe();
+  // Both records are finished: none is left for a third run.
+  for (const std::string& entry : ListDir(state_ + "/cordon/quarantine")) {
+    EXPECT_FALSE(entry.ends_with(".pending") || entry.ends_with(".new")) << entry;
+  }
+}
+
+// A record in an older cordon's layout (run-XXXXXX/pending, a directory
+// per run) is still finished by the next run.
+TEST_F(GitWorkflowTest, OlderRecordLayoutIsStillRecovered) {
+  InitRepo(ws_);
+  const std::string old_run = state_ + "/cordon/quarantine/run-older1";
+  MakeDirs(old_run, 0700);
+  WriteFile(old_run + "/pending", ws_ + "/.cordon.toml\tcordon's project config\n");
+  WriteFile(ws_ + "/.cordon.toml", "planted\n");
+  RunResult next = Sh("true");
+  EXPECT_EQ(next.exit_code, 0) << next.Describe();
+  EXPECT_FALSE(Exists(ws_ + "/.cordon.toml"));
+  EXPECT_EQ(ReadFile(old_run + ws_ + "/.cordon.toml"), "planted\n") << next.Describe();
+  EXPECT_FALSE(Exists(old_run + "/pending"));
 }
 
 // Point 3: a linked worktree works (status, add, commit, branch, stash,

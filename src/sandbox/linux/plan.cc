@@ -172,7 +172,8 @@ struct ProtectTarget {
 // Inside a git directory, where git lists nothing: a placeholder there is
 // invisible to git (and to the tools that follow .gitignore-style rules).
 // Looks no higher than `root`, the writable root that holds the path.
-bool InGitDir(const std::string& path, const std::string& root, const Policy& policy) {
+bool InGitDir(const std::string& path, const std::string& root, const Policy& policy,
+              std::map<std::string, bool>* git_dirs) {
   if (path.ends_with("/.git") || path.find("/.git/") != std::string::npos) return true;
   if (std::any_of(policy.git_dirs.begin(), policy.git_dirs.end(),
                   [&](const std::string& g) { return IsWithin(path, g); })) {
@@ -180,11 +181,16 @@ bool InGitDir(const std::string& path, const std::string& root, const Policy& po
   }
   // A git dir under another name (--separate-git-dir, a bare repository's
   // worktrees/NAME): HEAD beside objects/ or a commondir file.
+  // Every protected path asks about the same few directories: each is
+  // looked at once (`git_dirs`).
   for (std::string dir = Parent(path); dir != "/" && IsWithin(dir, root); dir = Parent(dir)) {
-    auto head = Lstat(dir + "/HEAD");
-    if (head && S_ISREG(head->st_mode) && (Lstat(dir + "/objects") || Lstat(dir + "/commondir"))) {
-      return true;
+    auto [it, fresh] = git_dirs->try_emplace(dir, false);
+    if (fresh) {
+      auto head = Lstat(dir + "/HEAD");
+      it->second =
+          head && S_ISREG(head->st_mode) && (Lstat(dir + "/objects") || Lstat(dir + "/commondir"));
     }
+    if (it->second) return true;
   }
   return false;
 }
@@ -227,6 +233,7 @@ void PlanProtects(const Policy& policy, std::vector<std::string> writable_roots,
         {rule.path, rule.is_dir || rule.path.ends_with("/hooks"), WhyProtected(rule)});
   }
   std::map<std::string, std::optional<std::string>> real_parents;
+  std::map<std::string, bool> git_dirs;
   for (const ProtectTarget& t : targets) {
     // Where the path really is: a parent the sandbox replaced by a symlink
     // (WS/sub -> ~/.config) must not lead the supervisor, which makes the
@@ -240,12 +247,13 @@ void PlanProtects(const Policy& policy, std::vector<std::string> writable_roots,
     // keep the parent from being removed by the run that holds it.
     if (target != ws_git && no_repo && IsStrictlyUnder(target, ws_git)) continue;
     const std::string_view content = target.ends_with("/commondir") ? kSameDir : "";
-    if (IsPlaceholder(target)) {
+    const bool exists = Lstat(target).has_value();
+    if (exists && IsPlaceholder(target)) {
       // Left by a run whose supervisor was killed (or by a cordon that made
       // placeholders in the work tree too): adopt it, remove it after.
       plan.placeholders.push_back({target, t.is_dir, content, t.why});
-    } else if (!Lstat(target)) {
-      if (!InGitDir(target, *root, policy)) {
+    } else if (!exists) {
+      if (!InGitDir(target, *root, policy, &git_dirs)) {
         // In the work tree: no placeholder, which git would list; what the
         // command creates there is moved out after the run.
         if (std::find_if(plan.watched.begin(), plan.watched.end(),

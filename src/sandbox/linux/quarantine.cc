@@ -18,7 +18,7 @@
 namespace cordon::sandbox {
 namespace {
 
-constexpr char kPending[] = "pending";
+constexpr char kPendingSuffix[] = ".pending";
 // Bounds on a copy across filesystems (rename gives EXDEV): a sandbox must
 // not make the supervisor copy without end. Beyond them the path stays and
 // the report says so.
@@ -222,30 +222,47 @@ Result<Quarantine> Quarantine::Begin(const std::vector<WatchedPath>& watched,
     }
   }
   if (!MakeDirs(root)) return SysError("mkdir", root, errno);
-  std::string tmpl = root + "/run-XXXXXX";
-  if (mkdtemp(tmpl.data()) == nullptr) return SysError("mkdtemp", tmpl, errno);
-  Quarantine q;
-  q.dir_ = tmpl;
-  q.watched_ = watched;
-  // Written under another name and renamed once locked and complete: a
-  // recovering run never takes a record being written for an abandoned one.
-  const std::string pending = q.dir_ + "/" + kPending;
-  const std::string fresh = pending + ".new";
-  q.lock_ = UniqueFd(open(fresh.c_str(), O_CREAT | O_EXCL | O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0600));
-  if (!q.lock_.valid()) return SysError("open", fresh, errno);
-  if (flock(q.lock_.get(), LOCK_EX) != 0) return SysError("flock(LOCK_EX)", fresh, errno);
-  const std::string text = Serialize(watched);
-  if (write(q.lock_.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
-    return SysError("write", fresh, errno);
+  // The record is one file, root/run-XXXXXX.pending; the run's directory,
+  // root/run-XXXXXX, is made only when something is moved into it (a mkdir
+  // and an rmdir on the state's disk in every run cost more than the rest
+  // of the record).
+  for (int attempt = 0; attempt < 16; ++attempt) {
+    std::string fresh = root + "/run-XXXXXX.new";
+    UniqueFd lock(mkostemps(fresh.data(), 4, O_CLOEXEC));
+    if (!lock.valid()) return SysError("mkostemps", fresh, errno);
+    Quarantine q;
+    q.dir_ = fresh.substr(0, fresh.size() - 4);
+    q.record_ = q.dir_ + kPendingSuffix;
+    q.watched_ = watched;
+    if (flock(lock.get(), LOCK_EX) != 0) return SysError("flock(LOCK_EX)", fresh, errno);
+    const std::string text = Serialize(watched);
+    if (write(lock.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
+      return SysError("write", fresh, errno);
+    }
+    // Written under another name and renamed once locked and complete: a
+    // recovering run never takes a record being written for an abandoned
+    // one. A name whose directory is left from an earlier run is not
+    // taken: each run's moved files stay apart.
+    struct stat st {};
+    if (lstat(q.dir_.c_str(), &st) != 0) {
+      if (renameat2(AT_FDCWD, fresh.c_str(), AT_FDCWD, q.record_.c_str(), RENAME_NOREPLACE) == 0) {
+        q.lock_ = std::move(lock);
+        return q;
+      }
+      const int err = errno;
+      (void)unlink(fresh.c_str());
+      if (err != EEXIST) return SysError("renameat2", fresh, err);
+    } else {
+      (void)unlink(fresh.c_str());
+    }
   }
-  if (rename(fresh.c_str(), pending.c_str()) != 0) return SysError("rename", fresh, errno);
-  return q;
+  return PlainError("quarantine", root, "no free run-XXXXXX name after 16 attempts");
 }
 
 std::vector<QuarantineReport> Quarantine::Finish() {
   std::vector<QuarantineReport> reports;
   if (!lock_.valid()) return reports;
-  bool kept_all = true;
+  bool moved = false;
   for (const WatchedPath& w : watched_) {
     // Mirrors the path under the run's directory: where it came from stays
     // readable in the name.
@@ -254,12 +271,12 @@ std::vector<QuarantineReport> Quarantine::Finish() {
     std::string error = MoveOut(w.path, dest, &existed);
     if (!existed) continue;
     reports.push_back({w.path, w.why, error.empty() ? dest : "", error});
-    if (error.empty()) kept_all = false;
+    moved |= error.empty();
   }
-  const std::string pending = dir_ + "/" + kPending;
-  (void)unlink(pending.c_str());
+  (void)unlink(record_.c_str());
   lock_.Reset();
-  if (kept_all) (void)rmdir(dir_.c_str());
+  // A move that failed may have made the directory: it goes when empty.
+  if (!moved && !reports.empty()) (void)rmdir(dir_.c_str());
   return reports;
 }
 
@@ -270,15 +287,24 @@ std::vector<QuarantineReport> RecoverAbandoned(const std::string& root) {
   std::vector<std::string> runs;
   while (struct dirent* e = readdir(d)) {
     std::string_view n = e->d_name;
-    if (n.starts_with("run-")) runs.emplace_back(n);
+    if (!n.starts_with("run-")) continue;
+    if (n.ends_with(kPendingSuffix)) {
+      runs.emplace_back(n.substr(0, n.size() - std::string_view(kPendingSuffix).size()));
+    } else if (e->d_type == DT_DIR || e->d_type == DT_UNKNOWN) {
+      runs.emplace_back(n);  // an older cordon's record: run-XXXXXX/pending
+    }
   }
   closedir(d);
   for (const std::string& run : runs) {
     Quarantine q;
     q.dir_ = root;
     q.dir_.append("/").append(run);
-    const std::string pending = q.dir_ + "/" + kPending;
-    q.lock_ = UniqueFd(open(pending.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC));
+    q.record_ = q.dir_ + kPendingSuffix;
+    q.lock_ = UniqueFd(open(q.record_.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC));
+    if (!q.lock_.valid()) {
+      q.record_ = q.dir_ + "/pending";
+      q.lock_ = UniqueFd(open(q.record_.c_str(), O_RDWR | O_NOFOLLOW | O_CLOEXEC));
+    }
     // Held by a live run, or already finished.
     if (!q.lock_.valid() || flock(q.lock_.get(), LOCK_EX | LOCK_NB) != 0) continue;
     q.watched_ = Parse(ReadAll(q.lock_.get()));

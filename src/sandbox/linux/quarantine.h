@@ -6,9 +6,9 @@
 // stashed by `git stash -u`, and keep `git clean` busy. So a protected path
 // that is missing when the run starts (WS/.envrc, WS/.cordon.toml, a
 // --protect path, an agent's config file) gets no placeholder: its name is
-// recorded in a per-run directory under cordon's state
-// ($XDG_STATE_HOME/cordon/quarantine/run-XXXXXX/pending), and whatever the
-// run created under that name is moved into that directory after the run,
+// recorded in a per-run file under cordon's state
+// ($XDG_STATE_HOME/cordon/quarantine/run-XXXXXX.pending), and whatever the
+// run created under that name is moved into run-XXXXXX/ after the run,
 // never following a symlink. The record is held with flock(LOCK_EX) for the
 // run's length; a record whose lock is free belongs to a supervisor that was
 // killed, and the next run finishes it (RecoverAbandoned).
@@ -40,14 +40,14 @@ class Quarantine {
   Quarantine(const Quarantine&) = delete;
   Quarantine& operator=(const Quarantine&) = delete;
 
-  // Records `watched` (the paths missing now) in a new directory under
-  // `root`, created 0700 with its missing parents. Fails when the record
+  // Records `watched` (the paths missing now) in a new file under `root`,
+  // created 0700 with its missing parents. Fails when the record
   // cannot be written (then nothing would be moved after the run).
   [[nodiscard]] static Result<Quarantine> Begin(const std::vector<WatchedPath>& watched,
                                                 const std::string& root);
 
-  // Moves every recorded path that exists now into the run's directory and
-  // drops the record; the directory goes too when nothing was moved. One
+  // Moves every recorded path that exists now into the run's directory
+  // (made then) and drops the record. One
   // report per path that existed (moved, or the error that kept it).
   std::vector<QuarantineReport> Finish();
 
@@ -56,9 +56,10 @@ class Quarantine {
  private:
   friend std::vector<QuarantineReport> RecoverAbandoned(const std::string& root);
 
-  std::string dir_;
+  std::string dir_;     // root/run-XXXXXX: where moved paths go
+  std::string record_;  // root/run-XXXXXX.pending (an older cordon's: dir_/pending)
   std::vector<WatchedPath> watched_;
-  UniqueFd lock_;  // dir_/pending, flock(LOCK_EX) while the run lasts
+  UniqueFd lock_;  // record_, flock(LOCK_EX) while the run lasts
 };
 
 // Finishes the records under `root` that no live run holds (their
