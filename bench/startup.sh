@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Start-up cost of `cordon run` in wall time and CPU, against bare `true`,
-# `env true` (one extra exec, no confinement) and bubblewrap, in one
-# hyperfine run (no intermediate shell: -N), so every row shares the noise.
+# `env true` (one extra exec, no confinement), the kernel's floor (ns_floor:
+# one clone into bubblewrap's seven namespaces, then exec; bench/ns_floor.cc)
+# and bubblewrap, in one hyperfine run (no intermediate shell: -N), so every
+# row shares the noise.
 #
 # Rows: bare `true`; `env true`; `cordon run -- true` (namespaces tier);
 # `cordon run --mode full-access -- true` (cordon's own work, nothing
@@ -36,6 +38,7 @@ md=$out/startup-$stamp.md
 
 bench_who
 echo "cordon: $cordon (default policy, --no-config, scratch workspace and HOME)"
+c++ -O2 -o "$scratch/ns_floor" "$bench_dir/ns_floor.cc"
 extra=()
 if [[ -n ${BENCH_BASELINE:-} ]]; then
   base=$(realpath "$BENCH_BASELINE")
@@ -69,6 +72,7 @@ hyperfine -N --warmup "$warmup" --runs "$runs" --style basic --output=null \
   -n env "env true" \
   -n cordon "$cordon run --no-config -- true" \
   -n full-access "$cordon run --no-config --mode full-access -- true" \
+  -n floor "$scratch/ns_floor true" \
   -n bwrap "bwrap --ro-bind / / --dev /dev --proc /proc --tmpfs /tmp --unshare-all --die-with-parent --new-session true" \
   "${extra[@]}"
 
@@ -93,6 +97,7 @@ def ratios(name, r):
           f"(target <= 1.00: {'meets' if c <= 1 else 'MISSES'})")
 
 print()
+ratios("floor (the namespaces alone)", res["floor"])
 ratios("cordon", res["cordon"])
 if "baseline" in res:
     ratios("baseline", res["baseline"])

@@ -67,11 +67,10 @@ struct Resolved {
   std::string path;
   std::string real;
 
-  // A path that does not exist resolves to itself: one lstat instead of a
-  // readlink per component (most deny-read paths and caches are missing).
-  explicit Resolved(std::string p, bool resolve = true) : path(std::move(p)) {
-    struct stat st {};
-    real = resolve && ::lstat(path.c_str(), &st) == 0 ? RealPath(path).value_or(path) : path;
+  // Resolved through the resolver's cache: the workspace and the deny-read
+  // paths were resolved already.
+  Resolved(std::string p, RealPathCache* cache, bool resolve = true) : path(std::move(p)) {
+    real = resolve ? cache->Get(path) : path;
   }
 
   [[nodiscard]] bool Overlaps(const Resolved& o) const {
@@ -101,7 +100,7 @@ std::string WorkspaceLayers(const HostFacts& host, const std::string& workspace)
   return CacheLayersRoot(host) + "/" + base + "-" + hex;
 }
 
-void ResolveCaches(const HostFacts& host, Policy* policy) {
+void ResolveCaches(const HostFacts& host, Policy* policy, RealPathCache* real) {
   Policy& p = *policy;
   p.caches.clear();
   p.cache_layers = WorkspaceLayers(host, p.workspace);
@@ -111,17 +110,18 @@ void ResolveCaches(const HostFacts& host, Policy* policy) {
   // Writable roots: one that holds a cache opts into the real cache, one
   // inside a cache would be covered by the layer. Deny-read paths: a cache
   // around or inside one is not shown. cordon's own layers: no nesting.
-  std::vector<Resolved> excluded = {Resolved(p.workspace), Resolved(CacheLayersRoot(host))};
-  for (const PathRule& w : p.writable) excluded.emplace_back(w.path);
+  std::vector<Resolved> excluded = {Resolved(p.workspace, real),
+                                   Resolved(CacheLayersRoot(host), real)};
+  for (const PathRule& w : p.writable) excluded.emplace_back(w.path, real);
   for (const PathRule& d : p.deny_read) {
     // The root-only rule lists many files under /etc, where no cache is
     // layered (below): compared as written, not resolved one by one.
-    excluded.emplace_back(d.path, !IsWithin(d.path, "/etc"));
+    excluded.emplace_back(d.path, real, !IsWithin(d.path, "/etc"));
   }
   for (const CacheSpec& spec : PackageCaches()) {
     std::string path = CachePath(host, spec);
     if (path.empty() || path == "/" || path == host.home) continue;
-    const Resolved cache(path);
+    const Resolved cache(path, real);
     if (IsWithin(cache.path, "/etc") || IsWithin(cache.real, "/etc")) continue;
     if (std::any_of(excluded.begin(), excluded.end(),
                     [&](const Resolved& e) { return cache.Overlaps(e); })) {

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "policy/loader.h"
+#include "policy/paths.h"
 #include "policy/policy.h"
 
 namespace cordon::policy {
@@ -24,7 +25,8 @@ namespace cordon::policy {
 [[nodiscard]] std::string WorkspaceLayers(const HostFacts& host, const std::string& workspace);
 
 // Fills policy->caches and policy->cache_layers. Call after the writable
-// roots and deny-read paths are final.
-void ResolveCaches(const HostFacts& host, Policy* policy);
+// roots and deny-read paths are final. `real`: the resolution's realpath
+// results, shared with the checks before it.
+void ResolveCaches(const HostFacts& host, Policy* policy, RealPathCache* real);
 
 }  // namespace cordon::policy

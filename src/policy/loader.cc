@@ -50,23 +50,9 @@ bool IsDir(const std::string& path) {
   return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-// realpath(3) results, each path resolved once: resolution compares every
-// rule with every deny-read entry, and realpath costs a syscall per component.
-class RealPaths {
- public:
-  const std::string& Get(const std::string& path) {
-    auto it = cache_.find(path);
-    if (it == cache_.end()) it = cache_.emplace(path, RealPath(path).value_or(path)).first;
-    return it->second;
-  }
-
- private:
-  std::unordered_map<std::string, std::string> cache_;
-};
-
 // True when `path` (or what it resolves to) equals or lies inside `parent`
 // (or what it resolves to): a symlink must not smuggle a path out of a rule.
-bool IsWithinResolved(const std::string& path, const std::string& parent, RealPaths& real) {
+bool IsWithinResolved(const std::string& path, const std::string& parent, RealPathCache& real) {
   if (IsWithin(path, parent)) {
     return true;
   }
@@ -635,7 +621,7 @@ class Resolver {
     DedupeBy(&p.net_resolve, [](const ResolveOverride& r) { return r.host + "|" + r.address; });
     DedupeBy(&p.deny_read, [](const PathRule& r) { return r.path; });
     CORDON_RETURN_IF_ERROR(LiftDenyRules());
-    RealPaths real;
+    RealPathCache real;
     for (const PathRule& deny : p.deny_read) {
       if (IsWithinResolved(p.workspace, deny.path, real)) {
         return PlainError("workspace", p.workspace,
@@ -709,7 +695,7 @@ class Resolver {
     p.secrets = std::move(grants);
     DedupeBy(&p.scrub_patterns, [](const std::string& s) { return s; });
     // Last: a cache is layered only outside the final writable roots.
-    ResolveCaches(host_, &p);
+    ResolveCaches(host_, &p, &real);
     return {};
   }
 

@@ -111,6 +111,12 @@ std::optional<std::string> RealPath(const std::string& path) {
   return std::string(buf);
 }
 
+const std::string& RealPathCache::Get(const std::string& path) {
+  auto it = cache_.find(path);
+  if (it == cache_.end()) it = cache_.emplace(path, RealPath(path).value_or(path)).first;
+  return it->second;
+}
+
 std::string InRealParent(const std::string& path,
                          std::map<std::string, std::optional<std::string>>* memo) {
   std::string norm = NormalizePath(path);

@@ -10,6 +10,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "common/result.h"
 
@@ -36,6 +37,17 @@ namespace cordon::policy {
 
 // realpath(3); nullopt when the path does not resolve.
 [[nodiscard]] std::optional<std::string> RealPath(const std::string& path);
+
+// RealPath's results for one resolution, each path resolved once: the
+// resolver compares every rule and every cache with every deny-read path.
+class RealPathCache {
+ public:
+  // What `path` resolves to, or `path` itself when it does not resolve.
+  const std::string& Get(const std::string& path);
+
+ private:
+  std::unordered_map<std::string, std::string> cache_;
+};
 
 // `path` (absolute) with the symlinks of its parent resolved and its last
 // component kept as it is, which is where the kernel creates or opens that
