@@ -310,6 +310,22 @@ TEST_F(LimitsTest, TmpSizeIsOneBudgetForTmpAndDevShm) {
   EXPECT_NE(r.err.find("No space left on device"), std::string::npos) << r.Describe();
 }
 
+// The one tmpfs behind both shows each its own directory: neither sees the
+// other's files, nor the tmpfs's root that holds both.
+TEST_F(LimitsTest, TmpAndDevShmShowOnlyTheirOwnDirectory) {
+  if (Enforcement("tmp_size") == "none") return;  // no private tmpfs in this tier
+  RunResult r = Run({}, {"/bin/sh", "-c",
+                         "touch /tmp/in-tmp /dev/shm/in-shm && ls -A /dev/shm && echo -- && "
+                         "ls -A /tmp"});
+  ASSERT_EQ(r.exit_code, 0) << r.Describe();
+  const std::string shm = r.out.substr(0, r.out.find("--\n"));
+  const std::string tmp = r.out.substr(r.out.find("--\n") + 3);
+  EXPECT_EQ(shm, "in-shm\n") << r.Describe();
+  EXPECT_NE(tmp.find("in-tmp\n"), std::string::npos) << r.Describe();
+  EXPECT_EQ(tmp.find("in-shm"), std::string::npos) << r.Describe();
+  EXPECT_EQ(("\n" + tmp).find("\n0\n"), std::string::npos) << r.Describe();
+}
+
 TEST_F(LimitsTest, CpusLimitHoldsASpinningCommandNearItsShare) {
   if (Enforcement("cpus") == "none") {
     ExpectRefused({"--cpus", "0.5"});

@@ -201,43 +201,97 @@ ChildStatus MakeLayer(const Overlay& overlay, int* out) {
   return st;
 }
 
-// The shared covers: one tmpfs, mounted for a moment at the last one's
-// path, a directory of it cloned per cover, then attached in its place.
+// A tmpfs made detached (fsopen, fsconfig, fsmount): `options` is mount(2)
+// data ("mode=1777,size=N"), `flags` its MS_NOSUID/MS_NODEV/MS_NOEXEC. The
+// returned fd is the mount, attached nowhere.
+int DetachedTmpfs(const char* options, unsigned long flags, const char* what, ChildStatus* st) {
+  int fs = fsopen("tmpfs", FSOPEN_CLOEXEC);
+  if (fs < 0) {
+    *st = ChildStatus::Errno("fsopen(tmpfs)", what);
+    return -1;
+  }
+  char buf[256];
+  const size_t len = strlen(options);
+  if (len >= sizeof(buf)) {
+    close(fs);
+    errno = E2BIG;
+    *st = ChildStatus::Errno("fsconfig", what);
+    return -1;
+  }
+  memcpy(buf, options, len + 1);
+  // mount(2) names the source "tmpfs"; fsopen would leave "none".
+  if (fsconfig(fs, FSCONFIG_SET_STRING, "source", "tmpfs", 0) != 0) {
+    close(fs);
+    *st = ChildStatus::Errno("fsconfig(source)", what);
+    return -1;
+  }
+  for (char* key = buf; *key != '\0';) {
+    char* end = strchr(key, ',');
+    if (end != nullptr) *end = '\0';
+    char* value = strchr(key, '=');
+    if (value != nullptr) *value++ = '\0';
+    const int r = value != nullptr ? fsconfig(fs, FSCONFIG_SET_STRING, key, value, 0)
+                                   : fsconfig(fs, FSCONFIG_SET_FLAG, key, nullptr, 0);
+    if (r != 0) {
+      close(fs);
+      *st = ChildStatus::Errno("fsconfig", what);
+      return -1;
+    }
+    if (end == nullptr) break;
+    key = end + 1;
+  }
+  if (fsconfig(fs, FSCONFIG_CMD_CREATE, nullptr, nullptr, 0) != 0) {
+    close(fs);
+    *st = ChildStatus::Errno("fsconfig(FSCONFIG_CMD_CREATE)", what);
+    return -1;
+  }
+  unsigned attrs = 0;
+  if ((flags & MS_NOSUID) != 0) attrs |= MOUNT_ATTR_NOSUID;
+  if ((flags & MS_NODEV) != 0) attrs |= MOUNT_ATTR_NODEV;
+  if ((flags & MS_NOEXEC) != 0) attrs |= MOUNT_ATTR_NOEXEC;
+  int mnt = fsmount(fs, FSMOUNT_CLOEXEC, attrs);
+  close(fs);
+  if (mnt < 0) *st = ChildStatus::Errno("fsmount(tmpfs)", what);
+  return mnt;
+}
+
+// The shared covers: one tmpfs, made detached, a directory of it cloned
+// per cover and attached in its place. The tmpfs itself is never
+// unmounted: an unmount waits for an RCU grace period (0.4 to 5 ms
+// measured, on the command's path), and so does the release of a detached
+// mount. It is attached at the first cover's path, under that cover's
+// clone, which hides it from every path lookup; it goes with the mount
+// namespace, in the one grace period its teardown waits for anyway.
 ChildStatus MountShared(const Plan& plan) {
   const Cover* first = nullptr;
-  const Cover* last = nullptr;
   size_t count = 0;
   for (const Cover& c : plan.covers) {
     if (!c.shared) continue;
     if (first == nullptr) first = &c;
-    last = &c;
     ++count;
     if (c.make_mountpoint) CORDON_CHILD_TRY(MakeMountpoint(c.path.c_str(), true));
   }
   if (first == nullptr) return ChildStatus::Ok();
-  const char* at = last->path.c_str();
-  if (mount("tmpfs", at, "tmpfs", first->flags, first->options.c_str()) != 0) {
-    return ChildStatus::Errno("mount(tmpfs)", at);
-  }
-  int root = open(at, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (root < 0) return ChildStatus::Errno("open", at);
+  const char* what = first->path.c_str();
+  ChildStatus st = ChildStatus::Ok();
+  const int root = DetachedTmpfs(first->options.c_str(), first->flags, what, &st);
+  if (root < 0) return st;
   int trees[8];
   size_t made = 0;
-  ChildStatus st = ChildStatus::Ok();
   for (; made < count && made < std::size(trees); ++made) {
     const char name[2] = {static_cast<char>('0' + made), '\0'};
     if (mkdirat(root, name, 0700) != 0 || fchmodat(root, name, 01777, 0) != 0) {
-      st = ChildStatus::Errno("mkdir", at);
+      st = ChildStatus::Errno("mkdir", what);
       break;
     }
     trees[made] = open_tree(root, name, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC);
     if (trees[made] < 0) {
-      st = ChildStatus::Errno("open_tree(OPEN_TREE_CLONE)", at);
+      st = ChildStatus::Errno("open_tree(OPEN_TREE_CLONE)", what);
       break;
     }
   }
+  if (st.ok()) st = Attach(root, what);
   close(root);
-  if (st.ok() && umount2(at, MNT_DETACH) != 0) st = ChildStatus::Errno("umount2", at);
   size_t i = 0;
   for (const Cover& c : plan.covers) {
     if (!c.shared || i >= made) continue;
