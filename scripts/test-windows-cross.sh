@@ -5,7 +5,8 @@
 # cmake/mingw-w64-x86_64.cmake, builds, and runs ctest there (each test
 # binary under Wine, in a Wine prefix inside BUILD_DIR).
 #
-# Wine exercises the plumbing (job objects, ConPTY, DPAPI, the fail-closed
+# Wine exercises the plumbing (job objects, ConPTY, DPAPI, SDDL and
+# AccessCheck, the ACE journal on a real tree, the fail-closed
 # refusal), none of the confinement: see docs/windows.md.
 #
 # Usage: scripts/test-windows-cross.sh [BUILD_DIR] [CTEST_ARGS...]
