@@ -16,6 +16,7 @@
 #include <cstdio>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "check.h"
@@ -150,7 +151,11 @@ std::vector<std::string> AcesNaming(Test& t, const Tree& tree, const std::string
   std::vector<std::string> out;
   for (const auto& [path, dacl] : Snapshot(t, tree)) {
     for (const sd::AceRead& a : Binary(t, dacl).aces) {
-      if (a.sid == sid) out.push_back(path + ": " + dacl);
+      if (a.sid != sid) continue;
+      std::string line = path;
+      line += ": ";
+      line += dacl;
+      out.push_back(std::move(line));
     }
   }
   return out;
@@ -390,7 +395,7 @@ void WhatWineKeeps(Test& t) {
     CORDON_CHECK(t, w.ok(), w.ok() ? "" : w.error().Describe());
     auto r = acl::ReadDaclSddl(file);
     CORDON_CHECK(t, r.ok() && r.value().has_value(), "read back " + Quoted(file));
-    const std::string got = r.ok() && r.value().has_value() ? *r.value() : "";
+    std::string got = r.ok() && r.value().has_value() ? *r.value() : "";
     std::printf("  wrote %s\n   read %s\n", dacl.c_str(), got.c_str());
     return got;
   };

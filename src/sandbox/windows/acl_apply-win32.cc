@@ -138,8 +138,9 @@ Status CheckKept(const AceEntry& entry) {
       "grant: read back", entry.path,
       "the DACL was written but does not hold " + ace + "; the file system kept " + *now.value());
   e.hint =
-      "this file system does not store Windows ACLs (Wine keeps only POSIX mode bits); "
-      "the grant is journaled, `cordon uninstall` takes it out";
+      "the workspace's file system does not store Windows ACLs as written (FAT, some network "
+      "shares; Wine keeps only POSIX mode bits): use a workspace on NTFS or ReFS. The entry is "
+      "journaled; `cordon uninstall` finds nothing of it to remove";
   return e;
 }
 
@@ -155,8 +156,9 @@ Result<std::vector<AceEntry>> ApplyGrants(const std::vector<AceEntry>& plan,
       return PlainError("grant", planned.path, "the path does not exist");
     }
     Result<Dacl> dacl = windows::ParseDacl(*before.value());
-    if (!dacl.ok())
+    if (!dacl.ok()) {
       return Error{"grant: the DACL read back", planned.path, 0, dacl.error().detail, {}};
+    }
     Result<Dacl> after = windows::WithAce(dacl.value(), windows::AceSddl(planned));
     if (!after.ok()) return after.error();
     if (after.value().aces == dacl.value().aces) continue;  // there already
