@@ -5,7 +5,8 @@
 # cmake/mingw-w64-x86_64.cmake, builds, and runs ctest there (each test
 # binary under Wine, in a Wine prefix inside BUILD_DIR).
 #
-# Wine exercises the plumbing (job objects, ConPTY, DPAPI, the fail-closed
+# Wine exercises the plumbing (job objects, ConPTY, DPAPI, SDDL and
+# AccessCheck, the ACE journal on a real tree, the fail-closed
 # refusal), none of the confinement: see docs/windows.md.
 #
 # Usage: scripts/test-windows-cross.sh [BUILD_DIR] [CTEST_ARGS...]
@@ -60,7 +61,8 @@ tidy_windows() {
       --extra-arg=-Wno-unknown-warning-option --extra-arg=--target=x86_64-w64-mingw32 \
       --extra-arg=-isystem"$cxx" --extra-arg=-isystem"$cxx/x86_64-w64-mingw32" 2>&1 |
     grep -Ev '^[0-9]+ warnings? (and [0-9]+ errors? )?generated\.$'
-  return "${PIPESTATUS[1]}"
+  # find | sort | xargs clang-tidy | grep: the status of xargs, index 2.
+  return "${PIPESTATUS[2]}"
 }
 if [[ ${CORDON_SKIP_WINDOWS_TIDY:-0} != 1 ]]; then
   tidy_windows || { echo "test-windows-cross.sh: clang-tidy failed" >&2; exit 1; }

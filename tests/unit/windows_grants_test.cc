@@ -174,6 +174,27 @@ TEST(WindowsSddl, InheritedCopiesAreNotRemoved) {
   EXPECT_EQ(d.aces.size(), 1U);
 }
 
+// Windows writes back a mask it can spell in SDDL letters: cordon's deny
+// 0xd0156 comes back as DCLCRPDTCRSDWDWO (read under Wine, see
+// tests/windows/sddl_test.cc). Uninstall must still find it.
+TEST(WindowsSddl, RightLettersCompareAsTheirMask) {
+  Dacl d = ParseDacl("D:(D;OICI;DCLCRPDTCRSDWDWO;;;" + std::string(kSid) + ")(D;;SD;;;" +
+                     std::string(kSid) + ")(A;;fa;;;SY)")
+               .value();
+  EXPECT_TRUE(RemoveAce(d, AceSddl(AceType::kDeny, 3, kDenyWrite, kSid)).value());
+  EXPECT_TRUE(RemoveAce(d, AceSddl(AceType::kDeny, 0, kDelete, kSid)).value());
+  EXPECT_FALSE(RemoveAce(d, "(A;;0x1f01fe;;;SY)").value());
+  EXPECT_TRUE(RemoveAce(d, "(A;;0x1F01FF;;;SY)").value());
+  EXPECT_TRUE(d.aces.empty());
+  // Adding the hex spelling next to the letters is adding nothing.
+  Dacl f = ParseDacl("D:(A;OICI;FA;;;SY)").value();
+  EXPECT_EQ(WithAce(f, "(A;OICI;0x1f01ff;;;SY)").value().aces.size(), 1U);
+  // Letters it does not know compare as written.
+  Dacl u = ParseDacl("D:(A;;ZZ;;;SY)").value();
+  EXPECT_FALSE(RemoveAce(u, "(A;;0x1;;;SY)").value());
+  EXPECT_TRUE(RemoveAce(u, "(A;;ZZ;;;SY)").value());
+}
+
 TEST(WindowsSddl, ConditionalAcesAndBadInput) {
   const std::string cond = "D:(XA;;FX;;;S-1-1-0;(@User.Title == \"P)M\"))(A;;FA;;;SY)";
   Result<Dacl> d = ParseDacl(cond);

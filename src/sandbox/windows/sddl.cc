@@ -33,8 +33,47 @@ std::string Upper(std::string_view s) {
   return out;
 }
 
-// "0x1301BF" and "0x1301bf" alike; a value of letters stays as written.
+std::string HexMask(uint64_t v) {
+  std::array<char, 16> buf{};
+  std::snprintf(buf.data(), buf.size(), "0x%llx", static_cast<unsigned long long>(v));
+  return buf.data();
+}
+
+// The SDDL right letters (sddl.h, "Access rights" in Microsoft's SDDL
+// documentation) and the mask bits each stands for. Windows writes a mask
+// it can spell this way in letters: the deny cordon adds as 0xd0156 reads
+// back from ConvertSecurityDescriptorToStringSecurityDescriptorW as
+// "DCLCRPDTCRSDWDWO" (seen under Wine; tests/windows/sddl_test.cc), so
+// letters and hex must compare as the same mask or uninstall would not find
+// cordon's own ACE.
+constexpr std::array<std::pair<std::string_view, uint32_t>, 28> kRightLetters = {{
+    {"GA", 0x10000000}, {"GR", 0x80000000}, {"GW", 0x40000000}, {"GX", 0x20000000},
+    {"RC", 0x20000},    {"SD", 0x10000},    {"WD", 0x40000},    {"WO", 0x80000},
+    {"RP", 0x10},       {"WP", 0x20},       {"CC", 0x1},        {"DC", 0x2},
+    {"LC", 0x4},        {"SW", 0x8},        {"LO", 0x80},       {"DT", 0x40},
+    {"CR", 0x100},      {"FA", 0x1f01ff},   {"FR", 0x120089},   {"FW", 0x120116},
+    {"FX", 0x1200a0},   {"KA", 0xf003f},    {"KR", 0x20019},    {"KW", 0x20006},
+    {"KX", 0x20019},    {"NR", 0x1},        {"NW", 0x2},        {"NX", 0x4},
+}};
+
+// "0x1301BF", "0x1301bf" and the same mask in SDDL letters alike ("FA" is
+// "0x1f01ff"); a value that is neither stays as written.
 std::string NormalRights(std::string_view r) {
+  if (!r.empty() && r.size() % 2 == 0 && r.substr(0, 2) != "0x" && r.substr(0, 2) != "0X") {
+    uint64_t v = 0;
+    for (size_t i = 0; i < r.size(); i += 2) {
+      const std::string upper = Upper(r.substr(i, 2));
+      bool known = false;
+      for (const auto& [letters, bits] : kRightLetters) {
+        if (upper == letters) {
+          v |= bits;
+          known = true;
+        }
+      }
+      if (!known) return std::string(r);
+    }
+    return HexMask(v);
+  }
   if (r.size() > 2 && (r.substr(0, 2) == "0x" || r.substr(0, 2) == "0X")) {
     uint64_t v = 0;
     for (char c : r.substr(2)) {
@@ -48,9 +87,7 @@ std::string NormalRights(std::string_view r) {
       }
       if (v > 0xffffffffULL) return std::string(r);
     }
-    std::array<char, 16> buf{};
-    std::snprintf(buf.data(), buf.size(), "0x%llx", static_cast<unsigned long long>(v));
-    return buf.data();
+    return HexMask(v);
   }
   return std::string(r);
 }

@@ -11,8 +11,9 @@
 //
 // Adding keeps the canonical order Windows requires for a correct access
 // check: explicit deny ACEs, then explicit allow ACEs, then inherited ones
-// (flag ID). Equality of ACEs is by fields: type, flag set, rights (hex and
-// the SDDL right letters compared as written; cordon writes hex), SID.
+// (flag ID). Equality of ACEs is by fields: type, flag set, rights (as a
+// mask: hex in any case and the SDDL right letters Windows writes back,
+// "FA" or "DCLCRPDTCRSDWDWO", compare by value; cordon writes hex), SID.
 #pragma once
 
 #include <cstdint>
