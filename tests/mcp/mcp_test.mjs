@@ -265,6 +265,25 @@ if (SESSION) {
     assert.equal(r.structuredContent.exit_code, 0);
     assert.deepEqual(processesWith(marker), [], "a call left processes behind");
   });
+  await test("session: a call that kills every other child of init does not break the next call", async () => {
+    // Init's other children: the reaper waiting for the next call (forked
+    // ahead of it) and other calls' reapers. Landlock signal scoping keeps
+    // the kill from them; without it the next call gets a fresh reaper.
+    const r = await run({
+      command:
+        `init=$(awk '{print $4}' /proc/$PPID/stat); for d in /proc/[0-9]*; do p=\${d#/proc/}; ` +
+        `[ "$p" = "$PPID" ] && continue; [ "$(awk '{print $4}' $d/stat 2>/dev/null)" = "$init" ] && ` +
+        `{ echo "candidate $p"; kill -9 "$p" 2>/dev/null && echo "killed $p"; }; done; echo tried`,
+    });
+    assert.match(r.structuredContent.stdout, /tried\n$/, r.content[0].text);
+    // At least the waiting reaper was there to be tried.
+    assert.match(r.structuredContent.stdout, /^candidate \d+$/m, r.content[0].text);
+    for (let i = 0; i < 3; ++i) {
+      const next = await run({ command: "echo next" });
+      assert.equal(next.structuredContent.exit_code, 0, next.content[0].text);
+      assert.equal(next.structuredContent.stdout, "next\n");
+    }
+  });
   // cross_call.py runs inside the sandbox from the workspace.
   fs.copyFileSync(new URL("./cross_call.py", import.meta.url), path.join(dirs.ws, "cross_call.py"));
   const unique = () => `${Math.floor(Math.random() * 1e6) + 9000000}`;

@@ -15,6 +15,7 @@
 #include <cstring>
 
 #include "sandbox/linux/landlock.h"
+#include "sandbox/linux/shared_spawn.h"
 #include "sandbox/linux/sweep.h"
 #include "sandbox/session_wire.h"
 
@@ -36,9 +37,14 @@ struct Call {
 
 struct State {
   Call calls[kMaxCalls];
-  pid_t reapers[kMaxCalls];  // the same pids, for KillChildrenOnce
+  pid_t reapers[kMaxCalls + 1];  // the same pids and the spare's, for KillChildrenOnce
   int ncalls = 0;
   int scope_fd = -1;  // landlock::ScopeRuleset, or -1 without Landlock
+  // The next call's reaper, forked ahead of its request (a fork is the
+  // slowest step of a call after the command's exec): it waits for the
+  // request on spare_fd, 0 / -1 when there is none.
+  pid_t spare = 0;
+  int spare_fd = -1;
 };
 
 void Put(int fd, const char* s) { (void)!write(fd, s, strlen(s)); }
@@ -57,12 +63,29 @@ bool DieWith(pid_t parent) {
   return getppid() == parent;
 }
 
+// What the command's process needs from its reaper's memory, which it
+// shares until it execs (shared_spawn.h).
+struct CommandStart {
+  const ChildContext* ctx;
+  int scope_fd;
+  pid_t reaper;
+  const session::Request* req;
+  char** argv;
+  const int* fds;
+};
+
 // The call's command: its own Landlock domain, its own session, the fds it
 // was sent, the sandbox's environment, then exec. Failures are told on its
-// stderr, as cordon run would.
-[[noreturn]] void StartCommand(const ChildContext& ctx, int scope_fd, pid_t reaper,
-                               const session::Request& req, char** argv, const int* fds) {
-  if (!DieWith(reaper)) _exit(125);
+// stderr, as cordon run would. Runs on the reaper's memory (the reaper is
+// suspended until the exec): system calls only, as in child.cc.
+int StartCommand(void* arg) {
+  const CommandStart& start = *static_cast<const CommandStart*>(arg);
+  const ChildContext& ctx = *start.ctx;
+  const int scope_fd = start.scope_fd;
+  const session::Request& req = *start.req;
+  char** const argv = start.argv;
+  const int* const fds = start.fds;
+  if (!DieWith(start.reaper)) _exit(125);
   // Before exec, so that nothing of the call runs outside the domain.
   if (scope_fd >= 0 && !landlock::Enter(scope_fd).ok()) {
     Put(fds[2], "cordon: landlock_restrict_self (a call's scope) failed\n");
@@ -105,9 +128,10 @@ bool DieWith(pid_t parent) {
     SendReply(ctx.session_fd, req.id, session::ReplyKind::kEnded, W_EXITCODE(125, 0));
     _exit(0);
   }
-  const pid_t self = getpid();
-  const pid_t command = fork();
-  if (command == 0) StartCommand(ctx, st.scope_fd, self, req, argv, fds);
+  // Not a fork: the reaper's page tables are not copied for a process that
+  // only execs (shared_spawn.h; the exec is most of a `true` call's time).
+  CommandStart start{&ctx, st.scope_fd, getpid(), &req, argv, fds};
+  const pid_t command = SpawnSharingMemory(&StartCommand, &start, req.argc, nullptr);
   for (int i = 0; i < session::kFdsPerExec; ++i) close(fds[i]);
   if (command < 0) {
     SendReply(ctx.session_fd, req.id, session::ReplyKind::kEnded, W_EXITCODE(125, 0));
@@ -142,7 +166,105 @@ bool DieWith(pid_t parent) {
 // Kills the orphans that reached init: processes of a call whose reaper
 // died (only a kernel without Landlock signal scoping lets a command kill
 // it). Init's only other children are the reapers.
-void KillOrphans(const State& st) { (void)KillChildrenOnce(st.reapers, st.ncalls); }
+void KillOrphans(State& st) {
+  int nkeep = st.ncalls;
+  if (st.spare > 0) st.reapers[nkeep++] = st.spare;
+  (void)KillChildrenOnce(st.reapers, nkeep);
+}
+
+// Receives the request init passed on (its bytes and the call's three fds),
+// or false. The fds are close-on-exec, so nothing else of the call's
+// inherits them.
+bool ReceiveRequest(int fd, char* data, size_t size, size_t* got, int* fds) {
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * session::kFdsPerExec)];
+  iovec iov{data, size};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof(control);
+  ssize_t n;
+  while ((n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR) {
+  }
+  cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  if (n <= 0 || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) != 0 || c == nullptr ||
+      c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
+      c->cmsg_len != CMSG_LEN(sizeof(int) * session::kFdsPerExec)) {
+    return false;
+  }
+  memcpy(fds, CMSG_DATA(c), sizeof(int) * session::kFdsPerExec);
+  *got = static_cast<size_t>(n);
+  return true;
+}
+
+// The spare: a reaper waiting for its call. It has its own copy of init's
+// memory (a fork), so the request comes over `fd`, already checked by init.
+[[noreturn]] void AwaitCall(const ChildContext& ctx, const State& st, pid_t init, int fd) {
+  static char data[session::kMaxRequestBytes + 1];
+  static char* argv[session::kMaxArgs + 1];
+  size_t got = 0;
+  int fds[session::kFdsPerExec];
+  // Init ended the session, or the handoff failed: init answers the call.
+  if (!ReceiveRequest(fd, data, sizeof(data), &got, fds)) _exit(1);
+  close(fd);
+  session::Request req;
+  if (!session::Decode(data, got, &req, argv, session::kMaxArgs)) _exit(1);
+  RunCall(ctx, st, init, req, argv, fds);
+}
+
+// Forks the spare; false when it cannot (the request is refused then).
+// `held`: a call's fds init holds now, which the spare must not keep (it
+// would hold that call's pipes open past its end).
+bool MakeSpare(const ChildContext& ctx, State& st, const int* held = nullptr, int nheld = 0) {
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0) return false;
+  const pid_t init = getpid();
+  const pid_t pid = fork();
+  if (pid == 0) {
+    close(sv[0]);
+    for (int i = 0; i < nheld; ++i) close(held[i]);
+    AwaitCall(ctx, st, init, sv[1]);
+  }
+  close(sv[1]);
+  if (pid < 0) {
+    close(sv[0]);
+    return false;
+  }
+  st.spare = pid;
+  st.spare_fd = sv[0];
+  return true;
+}
+
+// Hands the request to the spare, which becomes the call's reaper; true
+// when it took it.
+bool HandOff(const ChildContext& ctx, State& st, char* data, size_t size, const int* fds) {
+  if (st.spare == 0 && !MakeSpare(ctx, st, fds, session::kFdsPerExec)) return false;
+  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * session::kFdsPerExec)] = {};
+  iovec iov{data, size};
+  msghdr msg{};
+  msg.msg_iov = &iov;
+  msg.msg_iovlen = 1;
+  msg.msg_control = control;
+  msg.msg_controllen = sizeof(control);
+  cmsghdr* c = CMSG_FIRSTHDR(&msg);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN(sizeof(int) * session::kFdsPerExec);
+  memcpy(CMSG_DATA(c), fds, sizeof(int) * session::kFdsPerExec);
+  ssize_t sent;
+  while ((sent = sendmsg(st.spare_fd, &msg, MSG_NOSIGNAL)) < 0 && errno == EINTR) {
+  }
+  close(st.spare_fd);
+  st.spare_fd = -1;
+  if (sent != static_cast<ssize_t>(size)) {
+    // Gone (killed by a call, on a kernel without Landlock signal
+    // scoping): Reap takes its exit; the next request gets a new one.
+    kill(st.spare, SIGKILL);
+    st.spare = 0;
+    return false;
+  }
+  return true;
+}
 
 void HandleRequest(const ChildContext& ctx, State& st, char* data, size_t size, int* fds,
                    int nfds) {
@@ -155,18 +277,18 @@ void HandleRequest(const ChildContext& ctx, State& st, char* data, size_t size, 
     }
   } else if (!ok || nfds != session::kFdsPerExec || st.ncalls == kMaxCalls) {
     if (ok) SendReply(ctx.session_fd, req.id, session::ReplyKind::kEnded, W_EXITCODE(125, 0));
+  } else if (!HandOff(ctx, st, data, size, fds) && !HandOff(ctx, st, data, size, fds)) {
+    SendReply(ctx.session_fd, req.id, session::ReplyKind::kEnded, W_EXITCODE(125, 0));
   } else {
-    const pid_t init = getpid();
-    pid_t pid = fork();
-    if (pid == 0) RunCall(ctx, st, init, req, argv, fds);
-    if (pid < 0) {
-      SendReply(ctx.session_fd, req.id, session::ReplyKind::kEnded, W_EXITCODE(125, 0));
-    } else {
-      st.calls[st.ncalls] = Call{req.id, pid};
-      st.reapers[st.ncalls++] = pid;
-    }
+    st.calls[st.ncalls] = Call{req.id, st.spare};
+    st.reapers[st.ncalls++] = st.spare;
+    st.spare = 0;
   }
   for (int i = 0; i < nfds; ++i) close(fds[i]);
+  // The next call's reaper, while this call's command starts (on the other
+  // CPU, when there is one); after the close, so that it holds none of this
+  // call's pipes.
+  if (st.spare == 0) (void)MakeSpare(ctx, st);
 }
 
 // Reaps the reapers (each has answered for its call) and orphans.
@@ -175,6 +297,12 @@ void Reap(const ChildContext& ctx, State& st) {
   pid_t pid;
   bool orphans = false;
   while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+    if (pid == st.spare) {  // killed before it had a call
+      close(st.spare_fd);
+      st.spare = 0;
+      st.spare_fd = -1;
+      continue;
+    }
     int i = 0;
     while (i < st.ncalls && st.calls[i].reaper != pid) ++i;
     if (i == st.ncalls) {
@@ -217,6 +345,7 @@ ChildStatus ServeSession(const ChildContext& ctx) {
     CORDON_CHILD_TRY(landlock::ScopeRuleset(ctx.plan->landlock.abi, &st.scope_fd));
   }
   static char data[session::kMaxRequestBytes + 1];
+  (void)MakeSpare(ctx, st);  // the first call's reaper
   for (;;) {
     pollfd fds[2] = {{ctx.session_fd, POLLIN, 0}, {sigfd, POLLIN, 0}};
     if (poll(fds, 2, -1) < 0) continue;  // EINTR

@@ -22,6 +22,11 @@ namespace cordon::sandbox {
 // Processes of two calls are in sibling Landlock domains: neither can
 // ptrace the other or open its /proc/PID/fd, mem or environ, and from
 // Landlock ABI 6 on neither can signal the other or the reapers.
+//
+// A call's path is kept short (issue 16): its reaper is forked ahead of the
+// request (the spare, which init passes the request and fds to), and the
+// reaper starts the command sharing its memory until the exec
+// (shared_spawn.h) instead of forking it.
 [[nodiscard]] ChildStatus ServeSession(const ChildContext& ctx);
 
 }  // namespace cordon::sandbox
