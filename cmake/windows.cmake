@@ -1,13 +1,18 @@
 # The Windows build, included by CMakeLists.txt when WIN32 (cross-compiled
 # with cmake/mingw-w64-x86_64.cmake, see scripts/test-windows-cross.sh).
 #
-# It builds what compiles for Windows so far: src/common, the backend folder
-# src/sandbox/windows/ (its platform-neutral logic, which Linux's unit tests
-# also cover, and its *-win32.cc mechanism wrappers) and a cordon.exe that
-# confines nothing and therefore refuses to run anything. src/policy,
+# It builds what compiles for Windows so far: src/common, src/policy (whole:
+# its *-win32.cc halves, docs/windows.md "The policy on Windows"), the
+# backend folder src/sandbox/windows/ (its platform-neutral logic, which
+# Linux's unit tests also cover, and its *-win32.cc mechanism wrappers) and a
+# cordon.exe that resolves and shows the policy (`policy show`, the same
+# config files, flags and errors as on Linux) but confines nothing and
+# therefore refuses to run anything (exit 125, after the policy resolved).
 # src/proxy, src/telemetry and src/vault still use POSIX file, socket and
 # time calls (and libsodium, which has no mingw package): they join as they
-# are ported. The tests (tests/windows/) run under Wine through ctest.
+# are ported, and with src/telemetry the shared CLI parser (src/cli/flags.cc)
+# replaces cordon.exe's own (src/cli/policy-win32.cc). The tests
+# (tests/windows/) run under Wine through ctest.
 set(CORDON_SANDBOX_PLATFORM windows)
 
 # Windows 10 1809 (RS5) is the oldest with ConPTY; the backend needs
@@ -32,18 +37,39 @@ add_library(cordon_third_party INTERFACE)
 target_include_directories(cordon_third_party SYSTEM INTERFACE ${CORDON_WIN_THIRD_PARTY})
 
 add_library(cordon_common STATIC src/common/dir_names.cc src/common/errno_name-win32.cc
-  src/common/error.cc src/common/event.cc src/common/outcome.cc src/common/terminal_text.cc)
+  src/common/error.cc src/common/event.cc src/common/json_text.cc src/common/outcome.cc
+  src/common/terminal_text.cc)
 target_include_directories(cordon_common PUBLIC src)
+
+# What both the policy and the backend need of Windows: the backend's path
+# normalisation (case-insensitive keys: the policy compares paths the way the
+# backend will enforce them) and the UTF-8 <-> UTF-16 conversions.
+set(CORDON_WIN_BASE_SRC src/sandbox/windows/path_match.cc src/sandbox/windows/win_error-win32.cc)
+add_library(cordon_win_base STATIC ${CORDON_WIN_BASE_SRC})
+target_link_libraries(cordon_win_base PUBLIC cordon_common)
+
+# The policy: the shared files and the *-win32.cc half of each pair
+# (src/policy/host_fs.h: the file system, paths.h: path syntax and
+# comparison, host_facts: HostFacts::FromProcess, root_only: none).
+file(GLOB CORDON_POLICY_SRC CONFIGURE_DEPENDS src/policy/*.cc)
+list(FILTER CORDON_POLICY_SRC EXCLUDE REGEX "-unix\\.cc$")
+add_library(cordon_policy STATIC ${CORDON_POLICY_SRC})
+target_link_libraries(cordon_policy PUBLIC cordon_common PRIVATE cordon_win_base cordon_third_party
+  ws2_32)
+target_compile_definitions(cordon_policy PRIVATE TOML_HEADER_ONLY=1 TOML_EXCEPTIONS=1)
 
 # The backend folder: every *-win32.cc here, and the platform-neutral files
 # beside them (which the Linux build compiles into its unit tests).
 file(GLOB CORDON_SANDBOX_SRC CONFIGURE_DEPENDS src/sandbox/${CORDON_SANDBOX_PLATFORM}/*.cc)
+foreach(base ${CORDON_WIN_BASE_SRC})
+  list(REMOVE_ITEM CORDON_SANDBOX_SRC ${CMAKE_SOURCE_DIR}/${base})
+endforeach()
 add_library(cordon_sandbox STATIC ${CORDON_SANDBOX_SRC})
-target_link_libraries(cordon_sandbox PUBLIC cordon_common cordon_third_party
+target_link_libraries(cordon_sandbox PUBLIC cordon_win_base cordon_common cordon_third_party
   PRIVATE crypt32 bcrypt)
 
-add_executable(cordon src/cli/main-win32.cc)
-target_link_libraries(cordon PRIVATE cordon_sandbox shell32)
+add_executable(cordon src/cli/main-win32.cc src/cli/policy-win32.cc)
+target_link_libraries(cordon PRIVATE cordon_policy cordon_sandbox cordon_third_party shell32)
 
 if(CORDON_TESTS)
   enable_testing()

@@ -1,9 +1,12 @@
 // cordon.exe's entry point, while the Windows backend is being built: what
 // it can do honestly today. `--version`; `doctor`, the confinement
-// checklist; and `run` and `setup`, which refuse with exit 125 and name
-// every missing piece, because nothing may run unconfined (there is no
-// "unelevated" or degraded fallback on Windows). The shared flag parser
-// (cli/flags.cc) replaces this one once src/policy builds for Windows.
+// checklist; `policy show`, the resolved policy (the same config files,
+// flags, errors and output as on Linux: cli/policy-win32.h); and `run` and
+// `setup`, which refuse with exit 125 and name every missing piece, because
+// nothing may run unconfined (there is no "unelevated" or degraded fallback
+// on Windows). `run` resolves the policy first, so a bad config file or flag
+// is reported as on Linux before the refusal. The shared command-line parser
+// (cli/flags.cc) replaces this one once src/telemetry builds for Windows.
 #include <windows.h>
 // (after windows.h, which it needs)
 #include <shellapi.h>
@@ -13,6 +16,7 @@
 #include <string_view>
 #include <vector>
 
+#include "cli/policy-win32.h"
 #include "common/outcome.h"
 #include "common/terminal_text.h"
 #include "sandbox/windows/confinement_probe-win32.h"
@@ -20,10 +24,13 @@
 
 namespace {
 
+using cordon::Status;
 using cordon::sandbox::confinement_probe::Check;
+namespace policy = cordon::policy;
 
 constexpr std::string_view kUsage =
-    "usage: cordon run [--] COMMAND [ARG...]\n"
+    "usage: cordon run [POLICY FLAGS] [--] COMMAND [ARG...]\n"
+    "       cordon policy show [--json] [-v] [POLICY FLAGS]\n"
     "       cordon setup | doctor | --version\n"
     "On Windows this build confines nothing yet, so `run` refuses every command (exit 125).\n";
 
@@ -57,11 +64,30 @@ std::string ListMissing(const std::vector<Check>& missing) {
   return text;
 }
 
-int Run(const std::vector<std::string>& command) {
+// The tier line of `policy show`: why a run is refused here.
+std::string RefusedBecause() {
+  std::string text = "this host cannot confine commands: missing ";
+  const std::vector<Check> missing = Missing();
+  for (size_t i = 0; i < missing.size(); ++i) {
+    text += (i == 0 ? "" : ", ") + missing[i].name;
+  }
+  return missing.empty() ? "the Windows backend does not launch commands yet" : text;
+}
+
+int Run(const std::vector<std::string>& args) {
+  policy::Overrides overrides;
+  size_t first = 0;
+  if (Status s = cordon::cli::ParsePolicyFlags(args, &first, &overrides); !s.ok()) {
+    cordon::cli::Say(s.error());
+    return cordon::kExitSetupError;
+  }
+  const std::vector<std::string> command(args.begin() + static_cast<ptrdiff_t>(first), args.end());
   if (command.empty()) {
     Err("cordon: run: no command given\n" + std::string(kUsage));
     return cordon::kExitSetupError;
   }
+  // The policy first: a bad config file or flag is named as on Linux.
+  if (!cordon::cli::ResolveOrReport(overrides)) return cordon::kExitSetupError;
   const std::vector<Check> missing = Missing();
   Err("cordon: run: cannot confine `" + cordon::ForTerminal(command[0]) +
       "` on this host, so it did not run:\n" + ListMissing(missing) +
@@ -100,10 +126,10 @@ int main() {
     std::printf("cordon %s (windows)\n", CORDON_VERSION);
     return 0;
   }
-  if (args[0] == "run") {
-    size_t first = 1;
-    if (first < args.size() && args[first] == "--") ++first;
-    return Run(std::vector<std::string>(args.begin() + static_cast<ptrdiff_t>(first), args.end()));
+  if (args[0] == "run") return Run(std::vector<std::string>(args.begin() + 1, args.end()));
+  if (args[0] == "policy" && args.size() >= 2 && args[1] == "show") {
+    return cordon::cli::PolicyShow(std::vector<std::string>(args.begin() + 2, args.end()),
+                                   RefusedBecause());
   }
   if (args[0] == "setup") return Setup();
   if (args[0] == "doctor") return Doctor();

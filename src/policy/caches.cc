@@ -1,13 +1,12 @@
 // Package caches resolved for one run (caches.h).
 #include "policy/caches.h"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <cstdint>
 #include <cstdio>
 
 #include "policy/defaults.h"
+#include "policy/host_fs.h"
 #include "policy/paths.h"
 
 namespace cordon::policy {
@@ -36,7 +35,7 @@ std::string BaseDir(const HostFacts& host, CacheBase base) {
       return env_or("CARGO_HOME", host.home + "/.cargo");
     case CacheBase::kGoPath: {
       std::string gopath = env_or("GOPATH", host.home + "/go");
-      return gopath.substr(0, gopath.find(':'));  // go uses the first entry
+      return gopath.substr(0, gopath.find(PathListSeparator()));  // go uses the first entry
     }
     case CacheBase::kGradleHome:
       return env_or("GRADLE_USER_HOME", host.home + "/.gradle");
@@ -45,8 +44,7 @@ std::string BaseDir(const HostFacts& host, CacheBase base) {
 }
 
 bool IsDir(const std::string& path) {
-  struct stat st;
-  return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+  return host_fs::KindFollowing(path) == host_fs::Kind::kDirectory;
 }
 
 // Where the tool looks for its cache on this host.
@@ -120,7 +118,7 @@ void ResolveCaches(const HostFacts& host, Policy* policy, RealPathCache* real) {
   }
   for (const CacheSpec& spec : PackageCaches()) {
     std::string path = CachePath(host, spec);
-    if (path.empty() || path == "/" || path == host.home) continue;
+    if (path.empty() || IsRootPath(path) || path == host.home) continue;
     const Resolved cache(path, real);
     if (IsWithin(cache.path, "/etc") || IsWithin(cache.real, "/etc")) continue;
     if (std::any_of(excluded.begin(), excluded.end(),

@@ -2,16 +2,13 @@
 #include "policy/config_file.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <sys/stat.h>
 #include <toml++/toml.h>
-#include <unistd.h>
 
 #include <charconv>
 #include <exception>
 
-#include "common/unique_fd.h"
 #include "policy/env.h"
+#include "policy/host_fs.h"
 #include "policy/names.h"
 #include "policy/toml_guard.h"
 
@@ -519,45 +516,21 @@ Result<ConfigLayer> ParseConfig(std::string_view text, const std::string& file, 
 
 Result<std::optional<ConfigLayer>> LoadConfigFile(const std::string& path, ConfigKind kind,
                                                   bool must_exist) {
-  UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
-  if (!fd.valid()) {
-    if (errno == ENOENT && !must_exist) {
-      return std::optional<ConfigLayer>();
-    }
-    Error e = SysError("open", path, errno);
-    if (must_exist) {
+  auto read = host_fs::ReadConfigText(path, kMaxConfigBytes);
+  if (read.ok() && !read.value() && must_exist) {
+    read = SysError("open", path, ENOENT);
+  }
+  if (!read.ok()) {
+    Error e = read.error();
+    if (must_exist && e.op == "open") {
       e.hint = "--config names a file that must exist";
     }
     return e;
   }
-  struct stat st;
-  if (::fstat(fd.get(), &st) != 0) {
-    return SysError("fstat", path, errno);
+  if (!read.value()) {
+    return std::optional<ConfigLayer>();
   }
-  if (!S_ISREG(st.st_mode)) {
-    return PlainError("config", path, "not a regular file");
-  }
-  if (static_cast<size_t>(st.st_size) > kMaxConfigBytes) {
-    return PlainError("config", path, "file is larger than 1 MiB");
-  }
-  std::string text;
-  char buf[8192];
-  while (true) {
-    ssize_t n = ::read(fd.get(), buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) {
-        continue;
-      }
-      return SysError("read", path, errno);
-    }
-    if (n == 0) {
-      break;
-    }
-    text.append(buf, static_cast<size_t>(n));
-    if (text.size() > kMaxConfigBytes) {
-      return PlainError("config", path, "file is larger than 1 MiB");
-    }
-  }
+  const std::string& text = *read.value();
   auto layer = ParseConfig(text, path, kind);
   if (!layer.ok()) {
     return layer.error();

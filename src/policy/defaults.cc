@@ -3,13 +3,11 @@
 // resource limits' numbers and reasons are in limits.cc (DefaultLimits).
 #include "policy/defaults.h"
 
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <optional>
 
 #include "policy/git_surface.h"
+#include "policy/host_fs.h"
 #include "policy/limits.h"
 #include "policy/paths.h"
 #include "policy/root_only.h"
@@ -114,8 +112,7 @@ constexpr AgentFile kAgentProjectFiles[] = {
 PathRule Builtin(std::string path) { return PathRule{std::move(path), Origin{}}; }
 
 bool IsDirectory(const std::string& path) {
-  struct stat st;
-  return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+  return host_fs::KindFollowing(path) == host_fs::Kind::kDirectory;
 }
 
 }  // namespace
@@ -206,8 +203,11 @@ Policy DefaultPolicy(const HostFacts& host, const std::string& workspace) {
   for (const char* rel : kHomeDenyRead) {
     p.deny_read.push_back(Builtin(host.home + "/" + rel));
   }
+  for (const char* rel : PlatformHomeDenyRead()) {
+    p.deny_read.push_back(Builtin(host.home + "/" + rel));
+  }
   for (const char* path : kSystemDenyRead) {
-    if (::access(path, R_OK) == 0) {
+    if (host_fs::Readable(path)) {
       p.deny_read.push_back(Builtin(path));
     }
   }
@@ -257,11 +257,12 @@ Policy DefaultPolicy(const HostFacts& host, const std::string& workspace) {
     p.hide.push_back(Builtin("/run"));
   }
   // On most systems /var/run is a symlink into /run, hidden with it.
-  struct stat st;
-  if (::lstat("/var/run", &st) == 0) {
+  if (const host_fs::Kind var_run = host_fs::KindOf("/var/run");
+      var_run != host_fs::Kind::kMissing) {
+    const bool link = var_run == host_fs::Kind::kSymlink;
     std::optional<std::string> target =
-        S_ISLNK(st.st_mode) ? RealPath("/var/run") : std::optional<std::string>("/var/run");
-    if (target && !(S_ISLNK(st.st_mode) && IsWithin(*target, "/run"))) {
+        link ? RealPath("/var/run") : std::optional<std::string>("/var/run");
+    if (target && !(link && IsWithin(*target, "/run"))) {
       p.hide.push_back(Builtin("/var/run"));
     }
   }

@@ -7,6 +7,7 @@
 // hidden or read-only.
 #pragma once
 
+#include <span>
 #include <string>
 #include <vector>
 
@@ -52,6 +53,12 @@ struct CacheSpec {
 
 // The built-in layer for `workspace` (absolute, resolved) on `host`: mode
 // workspace-write, network off, and every default list filled in.
+// The platform's own secrets under the home (relative to it), denied after
+// the shared list of dotfiles: none on Linux (platform_defaults-unix.cc); on
+// Windows the profile's credential stores, DPAPI keys, browser profiles and
+// shell history (platform_defaults-win32.cc).
+[[nodiscard]] std::span<const char* const> PlatformHomeDenyRead();
+
 [[nodiscard]] Policy DefaultPolicy(const HostFacts& host, const std::string& workspace);
 
 // Protects the agent and editor config files (defaults.cc's tables) that

@@ -115,14 +115,14 @@ namespace {
 // cordon sets itself (TMPDIR, env_set) or always removes (XDG_RUNTIME_DIR,
 // hidden in the sandbox).
 void ForEachHostVariable(
-    const Policy& policy, char** environ,
+    const Policy& policy, char** host_env,
     const std::function<void(std::string_view, std::string_view, std::string_view)>& visit) {
   std::set<std::string, std::less<>> seen;
   std::set<std::string, std::less<>> overridden = {"TMPDIR", "XDG_RUNTIME_DIR"};
   for (const EnvSet& set : policy.env_set) {
     overridden.insert(set.name);
   }
-  for (char** entry = environ; entry != nullptr && *entry != nullptr; ++entry) {
+  for (char** entry = host_env; entry != nullptr && *entry != nullptr; ++entry) {
     std::string_view kv(*entry);
     size_t eq = kv.find('=');
     if (eq == std::string_view::npos || eq == 0) {
@@ -138,9 +138,9 @@ void ForEachHostVariable(
 
 }  // namespace
 
-std::vector<ScrubbedVariable> ScrubbedVariables(const Policy& policy, char** environ) {
+std::vector<ScrubbedVariable> ScrubbedVariables(const Policy& policy, char** host_env) {
   std::vector<ScrubbedVariable> out;
-  ForEachHostVariable(policy, environ,
+  ForEachHostVariable(policy, host_env,
                       [&](std::string_view name, std::string_view value, std::string_view) {
                         if (std::optional<std::string> why = ScrubReason(policy, name, value)) {
                           out.push_back({std::string(name), std::move(*why)});
@@ -149,9 +149,9 @@ std::vector<ScrubbedVariable> ScrubbedVariables(const Policy& policy, char** env
   return out;
 }
 
-std::vector<std::string> BuildEnvironment(const Policy& policy, char** environ) {
+std::vector<std::string> BuildEnvironment(const Policy& policy, char** host_env) {
   std::vector<std::string> out;
-  ForEachHostVariable(policy, environ,
+  ForEachHostVariable(policy, host_env,
                       [&](std::string_view name, std::string_view value, std::string_view kv) {
                         if (!ScrubReason(policy, name, value)) {
                           out.emplace_back(kv);

@@ -43,13 +43,14 @@ struct ScrubbedVariable {
 
 // The host variables BuildEnvironment scrubs, in host order, each with its
 // reason: names only, for `cordon policy show`.
-[[nodiscard]] std::vector<ScrubbedVariable> ScrubbedVariables(const Policy& policy, char** environ);
+[[nodiscard]] std::vector<ScrubbedVariable> ScrubbedVariables(const Policy& policy,
+                                                              char** host_env);
 
 // The command's envp, as "NAME=VALUE" strings, from the host's `environ`
 // (may be null): scrubbed variables (ScrubReason) removed, XDG_RUNTIME_DIR removed (it is
 // hidden), TMPDIR=/tmp (the private /tmp), then env_set entries applied
 // (they win over everything). Order: host order, then new names in policy
 // order. Entries without '=' and repeated names (after the first) are dropped.
-[[nodiscard]] std::vector<std::string> BuildEnvironment(const Policy& policy, char** environ);
+[[nodiscard]] std::vector<std::string> BuildEnvironment(const Policy& policy, char** host_env);
 
 }  // namespace cordon::policy

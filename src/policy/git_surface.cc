@@ -1,15 +1,10 @@
 // The repository's code-execution surface; see git_surface.h.
 #include "policy/git_surface.h"
 
-#include <dirent.h>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
 
-#include "common/unique_fd.h"
 #include "policy/git_config.h"
+#include "policy/host_fs.h"
 #include "policy/paths.h"
 
 namespace cordon::policy {
@@ -20,52 +15,22 @@ constexpr int kMaxIncludeDepth = 10;       // git's own limit (config.c)
 constexpr int kMaxModuleDepth = 4;         // submodule names may hold '/'
 constexpr size_t kMaxDirEntries = 512;     // per worktrees/ or modules/ level
 
-std::string Parent(const std::string& path) {
-  size_t slash = path.rfind('/');
-  return slash == 0 || slash == std::string::npos ? "/" : path.substr(0, slash);
-}
-
 bool IsDir(const std::string& path) {
-  struct stat st {};
-  return stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+  return host_fs::KindFollowing(path) == host_fs::Kind::kDirectory;
 }
 
 bool IsFile(const std::string& path) {
-  struct stat st {};
-  return stat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
+  return host_fs::KindFollowing(path) == host_fs::Kind::kFile;
 }
 
-// The first kMaxFileBytes of a regular file; empty when unreadable. A FIFO
-// planted under a config name must not block: O_NONBLOCK, regular files only.
+// The first kMaxFileBytes of a regular file; empty when unreadable (a FIFO
+// planted under a config name does not block: host_fs.h).
 std::string ReadSmallFile(const std::string& path) {
-  UniqueFd fd(open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
-  struct stat st {};
-  if (!fd.valid() || fstat(fd.get(), &st) != 0 || !S_ISREG(st.st_mode)) return {};
-  std::string out;
-  char buf[8192];
-  while (out.size() < kMaxFileBytes) {
-    ssize_t n = read(fd.get(), buf, sizeof(buf));
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
-  if (out.size() > kMaxFileBytes) out.resize(kMaxFileBytes);
-  return out;
+  return host_fs::ReadSmallFile(path, kMaxFileBytes);
 }
 
 std::vector<std::string> ListDir(const std::string& path) {
-  std::vector<std::string> names;
-  DIR* dir = opendir(path.c_str());
-  if (dir == nullptr) return names;
-  while (struct dirent* e = readdir(dir)) {
-    std::string_view name = e->d_name;
-    if (name == "." || name == "..") continue;
-    if (names.size() >= kMaxDirEntries) break;
-    names.emplace_back(name);
-  }
-  closedir(dir);
-  std::sort(names.begin(), names.end());
-  return names;
+  return host_fs::ListDir(path, kMaxDirEntries);
 }
 
 // The first line of a file such as .git ("gitdir: X") or commondir ("X"),
@@ -77,7 +42,7 @@ std::string ReadPointer(const std::string& file, const std::string& base, std::s
   if (!line.starts_with(prefix)) return {};
   line.erase(0, prefix.size());
   if (line.empty() || line.find('\0') != std::string::npos) return {};
-  return NormalizePath(line.front() == '/' ? line : base + "/" + line);
+  return NormalizePath(IsAbsolutePath(line) ? line : base + "/" + line);
 }
 
 class Walker {
@@ -86,14 +51,14 @@ class Walker {
 
   std::vector<GitProtect> Run() {
     const std::string dotgit = ws_ + "/.git";
-    struct stat st {};
-    if (lstat(dotgit.c_str(), &st) != 0) return {};
+    const host_fs::Kind kind = host_fs::KindOf(dotgit);
+    if (kind == host_fs::Kind::kMissing) return {};
     std::string gitdir;
-    if (S_ISREG(st.st_mode)) {
+    if (kind == host_fs::Kind::kFile) {
       // A linked worktree or a submodule: the file names the git dir.
       Add(dotgit, false, "git dir pointer (.git file)");
       gitdir = ReadPointer(dotgit, ws_, "gitdir: ");
-    } else if (S_ISDIR(st.st_mode)) {
+    } else if (kind == host_fs::Kind::kDirectory) {
       gitdir = dotgit;
     } else {
       return {};
@@ -162,19 +127,18 @@ class Walker {
   void Submodules(const std::string& top) {
     for (const auto& e : git_config::Parse(ReadSmallFile(top + "/.gitmodules"))) {
       if (!e.key.starts_with("submodule.") || !e.key.ends_with(".path") || e.value.empty() ||
-          e.value.front() == '/') {
+          IsAbsolutePath(e.value)) {
         continue;
       }
       std::string path = NormalizePath(top + "/" + e.value);
       if (!IsWithin(path, top) || path == top) continue;
       std::string dotgit = path + "/.git";
-      struct stat st {};
-      if (lstat(dotgit.c_str(), &st) != 0) continue;
-      if (S_ISREG(st.st_mode)) {
+      const host_fs::Kind kind = host_fs::KindOf(dotgit);
+      if (kind == host_fs::Kind::kFile) {
         Add(dotgit, false, "submodule git dir pointer (.git file)");
         std::string gitdir = ReadPointer(dotgit, path, "gitdir: ");
         if (!gitdir.empty()) GitDir(gitdir, 1);
-      } else if (S_ISDIR(st.st_mode)) {
+      } else if (kind == host_fs::Kind::kDirectory) {
         GitDir(dotgit, 1);
       }
     }
@@ -196,7 +160,7 @@ class Walker {
   // Expands "~/" and makes a relative path absolute from `base`.
   std::string Resolve(const std::string& raw, const std::string& base) const {
     if (raw.starts_with("~/")) return NormalizePath(host_.home + raw.substr(1));
-    if (raw.front() == '/') return NormalizePath(raw);
+    if (IsAbsolutePath(raw)) return NormalizePath(raw);
     return NormalizePath(base + "/" + raw);
   }
 
@@ -212,7 +176,7 @@ class Walker {
         case git_config::Use::kInclude: {
           // Relative to the including file's directory (config.c); the
           // includeIf condition is not evaluated: every target counts.
-          std::string target = Resolve(e.value, Parent(file));
+          std::string target = Resolve(e.value, ParentPath(file));
           Add(target, false, e.key + " of " + file);
           if (std::find(read_.begin(), read_.end(), target) == read_.end()) {
             read_.push_back(target);
@@ -254,20 +218,17 @@ std::vector<GitProtect> GitSurface(const std::string& workspace, const GitHost& 
 
 std::optional<std::string> GitTopLevel(const std::string& dir, const std::string& home) {
   std::string at = NormalizePath(dir);
-  struct stat here {};
-  if (stat(at.c_str(), &here) != 0) return std::nullopt;
+  const std::optional<uint64_t> here = host_fs::FileSystemOf(at);
+  if (!here) return std::nullopt;
   for (;;) {
     if (at == home || IsWithin(home, at)) return std::nullopt;
-    const std::string dotgit = at == "/" ? "/.git" : at + "/.git";
-    struct stat st {};
-    if (lstat(dotgit.c_str(), &st) == 0) {
-      if (S_ISDIR(st.st_mode) && IsFile(dotgit + "/HEAD")) return at;
-      if (S_ISREG(st.st_mode) && !ReadPointer(dotgit, at, "gitdir: ").empty()) return at;
-    }
-    if (at == "/") return std::nullopt;
-    const std::string up = Parent(at);
-    struct stat parent {};
-    if (stat(up.c_str(), &parent) != 0 || parent.st_dev != here.st_dev) return std::nullopt;
+    const std::string dotgit = at.back() == '/' ? at + ".git" : at + "/.git";
+    const host_fs::Kind kind = host_fs::KindOf(dotgit);
+    if (kind == host_fs::Kind::kDirectory && IsFile(dotgit + "/HEAD")) return at;
+    if (kind == host_fs::Kind::kFile && !ReadPointer(dotgit, at, "gitdir: ").empty()) return at;
+    if (IsRootPath(at)) return std::nullopt;
+    const std::string up = ParentPath(at);
+    if (host_fs::FileSystemOf(up) != here) return std::nullopt;
     at = up;
   }
 }
@@ -275,8 +236,7 @@ std::optional<std::string> GitTopLevel(const std::string& dir, const std::string
 std::vector<std::string> GitDirsOutside(const std::string& workspace) {
   std::vector<std::string> out;
   const std::string dotgit = workspace + "/.git";
-  struct stat st {};
-  if (lstat(dotgit.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return out;
+  if (host_fs::KindOf(dotgit) != host_fs::Kind::kFile) return out;
   std::string gitdir = ReadPointer(dotgit, workspace, "gitdir: ");
   if (gitdir.empty() || !IsDir(gitdir)) return out;
   gitdir = RealPath(gitdir).value_or(gitdir);

@@ -7,15 +7,7 @@
 // deny_read beats every read and writable rule and duplicates go.
 #include "policy/loader.h"
 
-#include <limits.h>
-#include <pwd.h>
-#include <stdlib.h>
-#include <sys/stat.h>
-#include <sys/sysinfo.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cstdio>
 #include <exception>
 #include <set>
 #include <tuple>
@@ -26,6 +18,7 @@
 #include "policy/defaults.h"
 #include "policy/env.h"
 #include "policy/git_surface.h"
+#include "policy/host_fs.h"
 #include "policy/limits.h"
 #include "policy/names.h"
 #include "policy/net_rules.h"
@@ -35,19 +28,8 @@ namespace cordon::policy {
 
 namespace {
 
-// An absolute environment value, normalized; empty when unset or relative
-// (the XDG spec says relative values are ignored).
-std::string AbsoluteEnv(const char* name) {
-  const char* v = ::getenv(name);
-  if (v == nullptr || v[0] != '/') {
-    return {};
-  }
-  return NormalizePath(v);
-}
-
 bool IsDir(const std::string& path) {
-  struct stat st;
-  return ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+  return host_fs::KindFollowing(path) == host_fs::Kind::kDirectory;
 }
 
 // True when `path` (or what it resolves to) equals or lies inside `parent`
@@ -64,7 +46,7 @@ std::string ForbiddenRootReason(const std::string& path, const HostFacts& host) 
   const std::string& home = host.home;
   std::optional<std::string> real = RealPath(path);
   for (const std::string& p : {path, real.value_or(path)}) {
-    if (p == "/") {
+    if (IsRootPath(p)) {
       return "the root directory can never be writable";
     }
     if (IsSystemRoot(p)) {
@@ -108,10 +90,10 @@ class Resolver {
       : overrides_(overrides), host_(Normalized(host)) {}
 
   Result<Policy> Run() {
-    if (host_.home.empty() || host_.home.front() != '/') {
+    if (!IsAbsolutePath(host_.home)) {
       return PlainError("policy", "HOME", "the home directory must be an absolute path");
     }
-    if (host_.cwd.empty() || host_.cwd.front() != '/') {
+    if (!IsAbsolutePath(host_.cwd)) {
       return PlainError("policy", "cwd", "the current directory must be an absolute path");
     }
     auto ws = ResolveWorkspace();
@@ -234,7 +216,7 @@ class Resolver {
   Status DecideTrust(const ConfigLayer& user) {
     bool trusted = false, distrusted = false;
     for (const WorkspaceTrust& entry : user.workspaces) {
-      if (entry.path.front() != '/' && entry.path.front() != '~') {
+      if (!IsAbsolutePath(entry.path) && entry.path.front() != '~') {
         return PlainError("config", entry.origin.Describe(),
                           "workspaces: '" + entry.path + "' must be absolute or start with ~");
       }
@@ -795,65 +777,6 @@ class Resolver {
 };
 
 }  // namespace
-
-Result<HostFacts> HostFacts::FromProcess() {
-  HostFacts h;
-  h.home = AbsoluteEnv("HOME");
-  if (h.home.empty()) {
-    // /etc/passwd read directly (fgetpwent_r), not through NSS: cordon is
-    // linked statically and loads no NSS modules.
-    if (FILE* f = std::fopen("/etc/passwd", "re")) {
-      struct passwd pw;
-      struct passwd* found = nullptr;
-      char buf[4096];
-      while (::fgetpwent_r(f, &pw, buf, sizeof buf, &found) == 0 && found != nullptr) {
-        if (found->pw_uid == ::getuid() && found->pw_dir != nullptr && found->pw_dir[0] == '/') {
-          h.home = NormalizePath(found->pw_dir);
-          break;
-        }
-      }
-      std::fclose(f);
-    }
-  }
-  if (h.home.empty()) {
-    return PlainError("policy", "HOME",
-                      "cannot find the home directory ($HOME unset, no passwd entry)");
-  }
-  char cwd[PATH_MAX];
-  if (::getcwd(cwd, sizeof cwd) == nullptr) {
-    return SysError("getcwd", "", errno);
-  }
-  h.cwd = NormalizePath(cwd);
-  h.xdg_config_home = AbsoluteEnv("XDG_CONFIG_HOME");
-  if (h.xdg_config_home.empty()) {
-    h.xdg_config_home = NormalizePath(h.home + "/.config");
-  }
-  h.xdg_state_home = AbsoluteEnv("XDG_STATE_HOME");
-  if (h.xdg_state_home.empty()) {
-    h.xdg_state_home = NormalizePath(h.home + "/.local/state");
-  }
-  h.xdg_runtime_dir = AbsoluteEnv("XDG_RUNTIME_DIR");
-  h.xdg_cache_home = AbsoluteEnv("XDG_CACHE_HOME");
-  if (h.xdg_cache_home.empty()) h.xdg_cache_home = NormalizePath(h.home + "/.cache");
-  h.xdg_data_home = AbsoluteEnv("XDG_DATA_HOME");
-  if (h.xdg_data_home.empty()) h.xdg_data_home = NormalizePath(h.home + "/.local/share");
-  for (const std::string& name : CacheEnvNames()) {
-    std::string value = AbsoluteEnv(name.c_str());
-    if (!value.empty()) h.cache_env.emplace_back(name, std::move(value));
-  }
-  h.git_config_global = AbsoluteEnv("GIT_CONFIG_GLOBAL");
-  h.git_config_system = AbsoluteEnv("GIT_CONFIG_SYSTEM");
-  const char* nosystem = std::getenv("GIT_CONFIG_NOSYSTEM");
-  h.git_config_nosystem = nosystem != nullptr && *nosystem != '\0' &&
-                          std::string_view(nosystem) != "0" &&
-                          std::string_view(nosystem) != "false";
-  h.root = ::geteuid() == 0;
-  struct sysinfo info;
-  if (::sysinfo(&info) == 0) {
-    h.mem_total_bytes = static_cast<int64_t>(info.totalram) * info.mem_unit;
-  }
-  return h;
-}
 
 Result<Policy> Resolve(const Overrides& overrides, const HostFacts& host) {
   try {

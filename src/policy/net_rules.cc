@@ -2,13 +2,11 @@
 // registry is in net_special.cc, the presets in net_presets.cc.
 #include "policy/net_rules.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-
 #include <algorithm>
 #include <charconv>
 #include <cstring>
+
+#include "policy/socket_headers.h"
 
 namespace cordon::policy {
 

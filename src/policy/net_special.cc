@@ -2,10 +2,6 @@
 // Address Registries as prefix tables, for the proxy's DNS rebinding check.
 // A table entry is an address a name must not lead to unless a rule names
 // it; keep the list in net_rules.h in step with the tables.
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-
 #include <algorithm>
 #include <array>
 #include <cstdint>
@@ -13,6 +9,7 @@
 #include <initializer_list>
 
 #include "policy/net_rules.h"
+#include "policy/socket_headers.h"
 
 namespace cordon::policy {
 namespace {

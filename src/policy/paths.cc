@@ -1,21 +1,21 @@
-// Path expansion and lexical normalization for policy resolution.
+// Path expansion and lexical normalization for policy resolution: the
+// platform-neutral part. What differs per platform (the root of an absolute
+// path, the separators, comparison, the system roots, what exists) is in
+// paths-unix.cc and paths-win32.cc.
 #include "policy/paths.h"
 
-#include <limits.h>
-#include <stdlib.h>
-#include <sys/stat.h>
-
-#include <array>
 #include <vector>
 
 namespace cordon::policy {
 
 std::string NormalizePath(std::string_view path) {
-  const bool absolute = !path.empty() && path.front() == '/';
+  const size_t root_len = PathRootLength(path);
+  const bool absolute = root_len > 0;
+  const std::string_view separators = PathSeparators();
   std::vector<std::string_view> parts;
-  size_t pos = 0;
+  size_t pos = root_len;
   while (pos <= path.size()) {
-    size_t end = path.find('/', pos);
+    size_t end = path.find_first_of(separators, pos);
     if (end == std::string_view::npos) {
       end = path.size();
     }
@@ -34,7 +34,7 @@ std::string NormalizePath(std::string_view path) {
     }
     parts.push_back(part);
   }
-  std::string out = absolute ? "/" : "";
+  std::string out = absolute ? NormalRoot(path.substr(0, root_len)) : "";
   for (size_t i = 0; i < parts.size(); ++i) {
     if (i > 0) {
       out += '/';
@@ -47,6 +47,22 @@ std::string NormalizePath(std::string_view path) {
   return out;
 }
 
+bool IsAbsolutePath(std::string_view path) { return PathRootLength(path) > 0; }
+
+bool IsRootPath(std::string_view path) {
+  const size_t root_len = PathRootLength(path);
+  return root_len > 0 && root_len == path.size();
+}
+
+std::string ParentPath(const std::string& path) {
+  const size_t root_len = PathRootLength(path);
+  const size_t slash = path.find_last_of(PathSeparators());
+  if (slash == std::string::npos || slash < root_len) {
+    return root_len > 0 ? NormalRoot(std::string_view(path).substr(0, root_len)) : "/";
+  }
+  return path.substr(0, slash);
+}
+
 Result<std::string> ExpandPath(std::string_view raw, const std::string& home,
                                const std::string& base, const std::string& what) {
   if (raw.empty()) {
@@ -57,58 +73,18 @@ Result<std::string> ExpandPath(std::string_view raw, const std::string& home,
   }
   std::string joined;
   if (raw.front() == '~') {
-    if (raw.size() > 1 && raw[1] != '/') {
+    if (raw.size() > 1 && PathSeparators().find(raw[1]) == std::string_view::npos) {
       return PlainError(
           "path", what,
           "'" + std::string(raw) + "': only '~' and '~/...' are supported, not '~user'");
     }
     joined = home + "/" + std::string(raw.substr(1));
-  } else if (raw.front() == '/') {
+  } else if (IsAbsolutePath(raw)) {
     joined = std::string(raw);
   } else {
     joined = base + "/" + std::string(raw);
   }
   return NormalizePath(joined);
-}
-
-bool IsWithin(std::string_view path, std::string_view parent) {
-  if (parent == "/") {
-    return !path.empty() && path.front() == '/';
-  }
-  if (path.size() < parent.size() || path.substr(0, parent.size()) != parent) {
-    return false;
-  }
-  return path.size() == parent.size() || path[parent.size()] == '/';
-}
-
-bool IsSystemRoot(std::string_view path) {
-  static constexpr std::array<std::string_view, 30> kRoots = {
-      "/",          "/bin",      "/boot",      "/dev",         "/etc",     "/home",
-      "/lib",       "/lib32",    "/lib64",     "/libx32",      "/nix",     "/opt",
-      "/proc",      "/root",     "/run",       "/sbin",        "/snap",    "/sys",
-      "/tmp",       "/usr",      "/usr/bin",   "/usr/include", "/usr/lib", "/usr/lib64",
-      "/usr/local", "/usr/sbin", "/usr/share", "/var",         "/var/lib", "/var/run",
-  };
-  for (std::string_view root : kRoots) {
-    if (path == root) {
-      return true;
-    }
-  }
-  return false;
-}
-
-std::optional<std::string> RealPath(const std::string& path) {
-  // realpath(3) reads every component's link; a path that lstat cannot
-  // reach, it cannot resolve either. Most paths a policy names (the
-  // credentials it hides, the caches) do not exist: one system call each,
-  // not one per component.
-  struct stat st;
-  if (::lstat(path.c_str(), &st) != 0) return std::nullopt;
-  char buf[PATH_MAX];
-  if (::realpath(path.c_str(), buf) == nullptr) {
-    return std::nullopt;
-  }
-  return std::string(buf);
 }
 
 const std::string& RealPathCache::Get(const std::string& path) {
@@ -121,8 +97,8 @@ std::string InRealParent(const std::string& path,
                          std::map<std::string, std::optional<std::string>>* memo) {
   std::string norm = NormalizePath(path);
   size_t slash = norm.rfind('/');
-  if (norm == "/" || slash == std::string::npos) return norm;
-  const std::string dir = slash == 0 ? "/" : norm.substr(0, slash);
+  if (IsRootPath(norm) || slash == std::string::npos) return norm;
+  const std::string dir = ParentPath(norm);
   std::optional<std::string> parent;
   if (memo == nullptr) {
     parent = RealPath(dir);
@@ -133,11 +109,6 @@ std::string InRealParent(const std::string& path,
   }
   if (!parent) return norm;
   return NormalizePath(*parent + "/" + norm.substr(slash + 1));
-}
-
-bool Exists(const std::string& path) {
-  struct stat st;
-  return ::lstat(path.c_str(), &st) == 0;
 }
 
 }  // namespace cordon::policy

@@ -4,8 +4,17 @@
 //
 // Everything here is lexical (no syscall) except RealPath and Exists, which
 // are the only two that look at the filesystem.
+//
+// The platform seam: paths are kept with '/' separators on every platform.
+// On Linux an absolute path starts with "/"; on Windows with a drive, "C:/"
+// (the drive letter upper-cased, '\' accepted and turned into '/'), and
+// paths compare case-insensitively (sandbox/windows/path_match.h's key).
+// PathRootLength, PathSeparators, NormalRoot, IsWithin, IsSystemRoot,
+// RealPath and Exists are defined per platform, in paths-unix.cc and
+// paths-win32.cc; the rest, in paths.cc, is built from them.
 #pragma once
 
+#include <cstddef>
 #include <map>
 #include <optional>
 #include <string>
@@ -15,6 +24,31 @@
 #include "common/result.h"
 
 namespace cordon::policy {
+
+// The length of the root of an absolute path ("/" on Linux, "C:/" or "C:\"
+// on Windows); 0 for a relative path.
+[[nodiscard]] size_t PathRootLength(std::string_view path);
+
+// The characters that separate components: "/" on Linux, "/\" on Windows.
+[[nodiscard]] std::string_view PathSeparators();
+
+// What separates the entries of a list of paths such as GOPATH: ':' on
+// Linux, ';' on Windows.
+[[nodiscard]] char PathListSeparator();
+
+// A root as PathRootLength measured it, as NormalizePath writes it ("/",
+// "C:/").
+[[nodiscard]] std::string NormalRoot(std::string_view root);
+
+// True for an absolute path (PathRootLength > 0).
+[[nodiscard]] bool IsAbsolutePath(std::string_view path);
+
+// True for a root itself: "/", "C:/".
+[[nodiscard]] bool IsRootPath(std::string_view path);
+
+// The directory holding a normalized absolute `path`: the root for the root
+// and its entries.
+[[nodiscard]] std::string ParentPath(const std::string& path);
 
 // Collapses "//", "." and "..", strips a trailing "/". An absolute input
 // stays absolute ("/.." is "/"); a relative one stays relative ("" and "."
@@ -28,14 +62,17 @@ namespace cordon::policy {
                                              const std::string& base, const std::string& what);
 
 // True when `path` equals `parent` or lies beneath it. Both must be
-// normalized absolute paths; purely lexical ("/a/bc" is not inside "/a/b").
+// normalized absolute paths; purely lexical ("/a/bc" is not inside "/a/b");
+// case-insensitive on Windows.
 [[nodiscard]] bool IsWithin(std::string_view path, std::string_view parent);
 
 // True for "/" and directories that belong to the system (/usr, /etc, /bin,
-// /var, /proc, /tmp, ...): never a workspace or a writable root.
+// /var, /proc, /tmp, ...): never a workspace or a writable root. On
+// Windows: a drive root, Windows, Program Files (both), ProgramData, Users.
 [[nodiscard]] bool IsSystemRoot(std::string_view path);
 
-// realpath(3); nullopt when the path does not resolve.
+// realpath(3) (Windows: the handle's final path, drive-letter form);
+// nullopt when the path does not resolve.
 [[nodiscard]] std::optional<std::string> RealPath(const std::string& path);
 
 // RealPath's results for one resolution, each path resolved once: the
@@ -57,7 +94,8 @@ class RealPathCache {
 [[nodiscard]] std::string InRealParent(
     const std::string& path, std::map<std::string, std::optional<std::string>>* memo = nullptr);
 
-// lstat(2) succeeds: the path exists (a dangling symlink counts).
+// lstat(2) succeeds: the path exists (a dangling symlink counts). On
+// Windows only drive-letter paths exist.
 [[nodiscard]] bool Exists(const std::string& path);
 
 }  // namespace cordon::policy

@@ -1,4 +1,5 @@
-// The walk behind the root-only rule (see root_only.h).
+// The walk behind the root-only rule (see root_only.h), with POSIX modes;
+// Windows has no such rule (root_only-win32.cc).
 #include "policy/root_only.h"
 
 #include <dirent.h>

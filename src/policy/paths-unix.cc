@@ -1,0 +1,68 @@
+// paths.h's platform part on Linux (and any Unix): "/" is the root and the
+// only separator, paths compare byte for byte, realpath(3) resolves them.
+#include <limits.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+
+#include <array>
+
+#include "policy/paths.h"
+
+namespace cordon::policy {
+
+size_t PathRootLength(std::string_view path) {
+  return !path.empty() && path.front() == '/' ? 1 : 0;
+}
+
+std::string_view PathSeparators() { return "/"; }
+
+char PathListSeparator() { return ':'; }
+
+std::string NormalRoot(std::string_view /*root*/) { return "/"; }
+
+bool IsWithin(std::string_view path, std::string_view parent) {
+  if (parent == "/") {
+    return !path.empty() && path.front() == '/';
+  }
+  if (path.size() < parent.size() || path.substr(0, parent.size()) != parent) {
+    return false;
+  }
+  return path.size() == parent.size() || path[parent.size()] == '/';
+}
+
+bool IsSystemRoot(std::string_view path) {
+  static constexpr std::array<std::string_view, 30> kRoots = {
+      "/",          "/bin",      "/boot",      "/dev",         "/etc",     "/home",
+      "/lib",       "/lib32",    "/lib64",     "/libx32",      "/nix",     "/opt",
+      "/proc",      "/root",     "/run",       "/sbin",        "/snap",    "/sys",
+      "/tmp",       "/usr",      "/usr/bin",   "/usr/include", "/usr/lib", "/usr/lib64",
+      "/usr/local", "/usr/sbin", "/usr/share", "/var",         "/var/lib", "/var/run",
+  };
+  for (std::string_view root : kRoots) {
+    if (path == root) {
+      return true;
+    }
+  }
+  return false;
+}
+
+std::optional<std::string> RealPath(const std::string& path) {
+  // realpath(3) reads every component's link; a path that lstat cannot
+  // reach, it cannot resolve either. Most paths a policy names (the
+  // credentials it hides, the caches) do not exist: one system call each,
+  // not one per component.
+  struct stat st;
+  if (::lstat(path.c_str(), &st) != 0) return std::nullopt;
+  char buf[PATH_MAX];
+  if (::realpath(path.c_str(), buf) == nullptr) {
+    return std::nullopt;
+  }
+  return std::string(buf);
+}
+
+bool Exists(const std::string& path) {
+  struct stat st;
+  return ::lstat(path.c_str(), &st) == 0;
+}
+
+}  // namespace cordon::policy
