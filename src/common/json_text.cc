@@ -4,7 +4,6 @@
 #include <array>
 #include <cstdint>
 #include <cstdio>
-
 #include <nlohmann/json.hpp>
 
 namespace cordon {
@@ -137,8 +136,8 @@ JsonWriter& JsonWriter::String(std::string_view s) {
   Separate();
   if (!AppendJsonString(out_, s)) {
     // Rare (a path that is not UTF-8): nlohmann's replacement, exactly.
-    *out_ += nlohmann::json(std::string(s)).dump(-1, ' ', false,
-                                                 nlohmann::json::error_handler_t::replace);
+    *out_ += nlohmann::json(std::string(s))
+                 .dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }
   return *this;
 }

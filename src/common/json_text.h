@@ -47,7 +47,7 @@ class JsonWriter {
   JsonWriter& Close(char c);
   void Separate();
   std::string* out_;
-  bool first_ = true;      // nothing written yet in the innermost container
+  bool first_ = true;       // nothing written yet in the innermost container
   bool after_key_ = false;  // a key was just written: its value needs no comma
 };
 

@@ -109,7 +109,7 @@ void ResolveCaches(const HostFacts& host, Policy* policy, RealPathCache* real) {
   // inside a cache would be covered by the layer. Deny-read paths: a cache
   // around or inside one is not shown. cordon's own layers: no nesting.
   std::vector<Resolved> excluded = {Resolved(p.workspace, real),
-                                   Resolved(CacheLayersRoot(host), real)};
+                                    Resolved(CacheLayersRoot(host), real)};
   for (const PathRule& w : p.writable) excluded.emplace_back(w.path, real);
   for (const PathRule& d : p.deny_read) {
     // The root-only rule lists many files under /etc, where no cache is

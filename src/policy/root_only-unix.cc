@@ -1,7 +1,5 @@
 // The walk behind the root-only rule (see root_only.h), with POSIX modes;
 // Windows has no such rule (root_only-win32.cc).
-#include "policy/root_only.h"
-
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -11,6 +9,7 @@
 
 #include "common/unique_fd.h"
 #include "policy/paths.h"
+#include "policy/root_only.h"
 
 namespace cordon::policy {
 
