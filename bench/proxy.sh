@@ -5,6 +5,9 @@
 #    through its plain-HTTP forwarding (an absolute-form GET to the proxy
 #    $http_proxy names, answered with a Content-Length body), on raw
 #    loopback and (a quarter of the bytes) from a server paced to 1 Gbit/s;
+#  - the proxy's CPU: the supervisor's user + system CPU seconds (it runs
+#    the proxy's thread) per GiB through each path, which a loaded machine
+#    does not skew as it does throughput;
 #  - connection setup: BENCH_REQUESTS (default 1000) short requests, direct
 #    vs through the proxy, median and p90 from connect to first byte;
 #  - memory: the supervisor's RSS with BENCH_TUNNELS (default 1000) idle
@@ -58,12 +61,30 @@ for _ in $(seq "$rounds"); do
   paced_proxy+=("$("${proxied_paced[@]}" "$ws/netblast" fetch 127.0.0.1:3128 "$paced_port" "$paced_bytes")")
   paced_http+=("$("${proxied_paced[@]}" "$ws/netblast" get env "$paced_port" "$paced_bytes")")
 done
+# Runs a proxied command, printing its output and then the supervisor's
+# user + system CPU seconds, sampled from /proc until it exits.
+supervisor_cpu() {
+  local pid last="" s
+  "$@" >"$scratch/cpu-out" &
+  pid=$!
+  while s=$(cat "/proc/$pid/stat" 2>/dev/null); do last=$s; sleep 0.02; done
+  wait "$pid"
+  echo "$last" | awk -v t="$(getconf CLK_TCK)" '{printf "%.2f\n", ($14 + $15) / t}'
+}
+cpu_tunnel=()
+cpu_http=()
+for _ in $(seq "$rounds"); do
+  cpu_tunnel+=("$(supervisor_cpu "${proxied[@]}" "$ws/netblast" fetch 127.0.0.1:3128 "$port" "$bytes")")
+  cpu_http+=("$(supervisor_cpu "${proxied[@]}" "$ws/netblast" get env "$port" "$bytes")")
+done
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 td=$(median "${tput_direct[@]}")
 tp=$(median "${tput_proxy[@]}")
 th=$(median "${tput_http[@]}")
 pd=$(median "${paced_direct[@]}")
 pp=$(median "${paced_proxy[@]}")
+ct=$(median "${cpu_tunnel[@]}")
+ch=$(median "${cpu_http[@]}")
 ph=$(median "${paced_http[@]}")
 
 read -r lat_direct p90_direct < <("${direct[@]}" "$ws/netblast" latency - "$port" "$requests")
@@ -98,6 +119,7 @@ rss_many=$(held_rss "$tunnels")
   awk -v d="$td" -v p="$th" -v b="$bytes" 'BEGIN {printf "| throughput, %d MiB, plain HTTP forwarding | %.0f MiB/s | %.0f MiB/s | %.2f | >= tunnel |\n", b/1048576, d, p, p/d}'
   awk -v d="$pd" -v p="$pp" -v b="$paced_bytes" 'BEGIN {printf "| throughput, %d MiB over a paced 1 Gbit/s link, CONNECT tunnel | %.0f MiB/s | %.0f MiB/s | %.2f | >= 0.90 |\n", b/1048576, d, p, p/d}'
   awk -v d="$pd" -v p="$ph" -v b="$paced_bytes" 'BEGIN {printf "| throughput, %d MiB over a paced 1 Gbit/s link, plain HTTP forwarding | %.0f MiB/s | %.0f MiB/s | %.2f | >= 0.90 |\n", b/1048576, d, p, p/d}'
+  awk -v t="$ct" -v h="$ch" -v b="$bytes" 'BEGIN {printf "| supervisor CPU per GiB, CONNECT tunnel vs plain HTTP forwarding | %.2f s | %.2f s | %.2f | <= 1.00 |\n", t*1073741824/b, h*1073741824/b, h/t}'
   awk -v d="$lat_direct" -v p="$lat_proxy" -v n="$requests" 'BEGIN {printf "| setup to first byte, median of %d | %d us | %d us | +%.2f ms | < 0.3 ms |\n", n, d, p, (p-d)/1000}'
   awk -v d="$p90_direct" -v p="$p90_proxy" 'BEGIN {printf "| setup to first byte, p90 | %d us | %d us | +%.2f ms | |\n", d, p, (p-d)/1000}'
   awk -v a="$rss_one" -v b="$rss_many" -v n="$tunnels" 'BEGIN {printf "| supervisor RSS, 1 vs %d idle tunnels | %d KiB | %d KiB | %.1f KiB per tunnel | < 64 KiB |\n", n, a, b, (b-a)/(n-1)}'
