@@ -1,6 +1,7 @@
 // The proxy server on a host loopback listener, with short limits: what a
 // hostile or broken client gets (slow, oversized, half-closed, too many
-// connections, SOCKS5 UDP), the Decider seam, and the decision events.
+// connections, SOCKS5 UDP), the Decider seam, the decision events, and
+// response bodies spliced no further than their end.
 // Real sockets and a real origin server; the sandbox-side tests are in
 // tests/integration/proxy_test.cc.
 #include <arpa/inet.h>
