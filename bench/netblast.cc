@@ -1,11 +1,20 @@
 // Loopback traffic for bench/proxy.sh: a server, and clients that go to it
-// directly or through cordon's proxy (HTTP CONNECT), measuring themselves so
-// sandbox start-up never enters the figures.
+// directly or through cordon's proxy (HTTP CONNECT, or plain HTTP
+// forwarding), measuring themselves so sandbox start-up never enters the
+// figures.
 //
 //   netblast serve PORT_FILE [RATE]      answers "GET /N" with N zero bytes,
 //                                        paced to RATE bytes/s if given (a
-//                                        link slower than loopback)
+//                                        link slower than loopback); a
+//                                        request line with a version gets
+//                                        an HTTP/1.1 head with
+//                                        Content-Length first
 //   netblast fetch PROXY|- PORT BYTES    one transfer; prints MiB/s
+//   netblast get PROXY|env|- PORT BYTES  one transfer as an HTTP/1.1 GET,
+//                                        absolute-form through the proxy
+//                                        ("env": the one $http_proxy or
+//                                        $HTTP_PROXY names, as HTTP clients
+//                                        find it); prints MiB/s of body
 //   netblast latency PROXY|- PORT N      N short requests; prints the median
 //                                        and p90 setup-to-first-byte in us
 //   netblast hold PROXY PORT N FILE      opens N tunnels, writes FILE, waits
@@ -107,6 +116,10 @@ void Serve(const char* port_file, unsigned rate) {
         head.append(buf, static_cast<size_t>(n));
       }
       long long left = std::atoll(head.c_str() + 5);  // "GET /N"
+      const size_t line_end = head.find("\r\n");
+      if (head.substr(0, line_end).find(" HTTP/1.") != std::string::npos) {
+        SendAll(c, "HTTP/1.1 200 OK\r\nContent-Length: " + std::to_string(left) + "\r\n\r\n");
+      }
       static char zeros[1 << 16];
       while (left > 0) {
         ssize_t n = send(c, zeros, static_cast<size_t>(std::min<long long>(left, sizeof zeros)),
@@ -123,6 +136,46 @@ void Fetch(const std::string& proxy, int port, long long bytes) {
   int s = Open(proxy, port);
   auto t0 = Clock::now();
   SendAll(s, "GET /" + std::to_string(bytes) + "\r\n\r\n");
+  static char buf[1 << 16];
+  long long got = 0;
+  ssize_t n;
+  while ((n = recv(s, buf, sizeof buf, 0)) > 0) got += n;
+  double secs = std::chrono::duration<double>(Clock::now() - t0).count();
+  if (got != bytes) {
+    std::fprintf(stderr, "short transfer: %lld of %lld\n", got, bytes);
+    std::exit(1);
+  }
+  std::printf("%.1f\n", static_cast<double>(got) / (1 << 20) / secs);
+}
+
+// "127.0.0.1:3128" from $http_proxy or $HTTP_PROXY ("http://127.0.0.1:3128/").
+std::string ProxyFromEnv() {
+  const char* v = std::getenv("http_proxy");
+  if (v == nullptr || *v == '\0') v = std::getenv("HTTP_PROXY");
+  if (v == nullptr || *v == '\0') {
+    std::fprintf(stderr, "get env: neither http_proxy nor HTTP_PROXY is set\n");
+    std::exit(1);
+  }
+  std::string p = v;
+  if (p.starts_with("http://")) p.erase(0, 7);
+  if (p.ends_with("/")) p.pop_back();
+  return p;
+}
+
+void Get(std::string proxy, int port, long long bytes) {
+  if (proxy == "env") proxy = ProxyFromEnv();
+  const std::string path = "/" + std::to_string(bytes);
+  const std::string authority = "127.0.0.1:" + std::to_string(port);
+  int s =
+      proxy == "-" ? Connect(port) : Connect(std::atoi(proxy.substr(proxy.find(':') + 1).c_str()));
+  auto t0 = Clock::now();
+  SendAll(s, "GET " + (proxy == "-" ? path : "http://" + authority + path) +
+                 " HTTP/1.1\r\nHost: " + authority + "\r\nConnection: close\r\n\r\n");
+  std::string head = ReadHead(s);
+  if (head.compare(0, 12, "HTTP/1.1 200") != 0) {
+    std::fprintf(stderr, "refused: %s\n", head.c_str());
+    std::exit(1);
+  }
   static char buf[1 << 16];
   long long got = 0;
   ssize_t n;
@@ -168,6 +221,8 @@ int main(int argc, char** argv) {
   }
   if (mode == "fetch" && argc == 5)
     Fetch(argv[2], std::atoi(argv[3]), std::atoll(argv[4]));
+  else if (mode == "get" && argc == 5)
+    Get(argv[2], std::atoi(argv[3]), std::atoll(argv[4]));
   else if (mode == "latency" && argc == 5)
     Latency(argv[2], std::atoi(argv[3]), std::atoi(argv[4]));
   else if (mode == "hold" && argc == 6)

@@ -433,33 +433,11 @@ void Connection::PumpForward(bool upstream_ready) {
     Close();
     return;
   }
-  if (upstream_ready && !upstream_eof_) {
-    while (to_client_.size() < kBufferLimit && from_upstream_.size() < kBufferLimit) {
-      char buf[kReadChunk];
-      ssize_t n = read(upstream_.get(), buf, sizeof buf);
-      if (n > 0) {
-        from_upstream_.append(buf, static_cast<size_t>(n));
-        if (!forward_.MoveResponse(from_upstream_, to_client_, ctx_.config->limits.max_head_bytes,
-                                   &bytes_down_)) {
-          if (!forward_.response_head_done) {
-            Fail(502, 0, "malformed response from " + HostPort(host_, port_));
-          } else {
-            Abort("malformed response body");
-          }
-          return;
-        }
-        if (forward_.response_done) break;
-        continue;
-      }
-      if (n < 0 && (errno == EAGAIN || errno == EINTR)) break;
-      upstream_eof_ = true;
-      break;
-    }
-    if (!Flush(client_.get(), to_client_)) {
-      Close();
-      return;
-    }
+  if (upstream_ready && !upstream_eof_ && !splicing_) {
+    ReadResponse();
+    if (phase_ != Phase::kForward) return;
   }
+  if (splicing_ && !SpliceResponse(upstream_ready)) return;
   if (upstream_eof_) {
     switch (forward_.OnUpstreamEof()) {
       case Forwarder::Eof::kDone:
@@ -472,10 +450,80 @@ void Connection::PumpForward(bool upstream_ready) {
         return;
     }
   }
-  if (forward_.response_done) FinishRequest();
+  // A spliced body is done when its last byte has left the pipe.
+  if (forward_.response_done && body_.pending == 0) FinishRequest();
+}
+
+// The copy path: response heads (parsed and checked), chunked bodies (their
+// framing followed byte by byte), and the first bytes of any body. A body
+// of known extent then goes on by splice.
+void Connection::ReadResponse() {
+  while (to_client_.size() < kBufferLimit && from_upstream_.size() < kBufferLimit) {
+    char buf[kReadChunk];
+    ssize_t n = read(upstream_.get(), buf, sizeof buf);
+    if (n > 0) {
+      from_upstream_.append(buf, static_cast<size_t>(n));
+      if (!forward_.MoveResponse(from_upstream_, to_client_, ctx_.config->limits.max_head_bytes,
+                                 &bytes_down_)) {
+        if (!forward_.response_head_done) {
+          Fail(502, 0, "malformed response from " + HostPort(host_, port_));
+        } else {
+          Abort("malformed response body");
+        }
+        return;
+      }
+      if (forward_.response_done) break;
+      // MoveResponse left nothing behind: the head and the body's first
+      // bytes are in to_client_, the rest is spliced.
+      if (forward_.SpliceableBody() > 0) {
+        StartSplice();
+        if (splicing_) break;
+      }
+      continue;
+    }
+    if (n < 0 && (errno == EAGAIN || errno == EINTR)) break;
+    upstream_eof_ = true;
+    break;
+  }
+  if (!Flush(client_.get(), to_client_)) Close();
+}
+
+void Connection::StartSplice() {
+  // Without a pipe (the fd or pipe quota is spent) the body is copied, as
+  // chunked bodies are.
+  if (!body_.pipe_read.valid() && !body_.Open()) return;
+  body_.shut_on_eof = false;
+  body_.eof = false;
+  body_.limit = forward_.SpliceableBody();
+  splicing_ = true;
+}
+
+bool Connection::SpliceResponse(bool upstream_ready) {
+  if (upstream_ready && !upstream_eof_) {
+    const uint64_t before = body_.limit;
+    if (!body_.Fill(upstream_.get())) {
+      close_reason_ = std::string("reading the response body from ") + HostPort(host_, port_) +
+                      ": " + std::strerror(errno);
+      Close();
+      return false;
+    }
+    forward_.OnBodySpliced(before - body_.limit);
+    if (body_.eof) upstream_eof_ = true;
+  }
+  // The head and the body's first bytes (to_client_) go first.
+  if (to_client_.empty()) {
+    const uint64_t before = body_.total;
+    if (!body_.Drain(client_.get())) {
+      Close();
+      return false;
+    }
+    bytes_down_ += body_.total - before;
+  }
+  return true;
 }
 
 void Connection::FinishRequest() {
+  splicing_ = false;
   EmitDecision("");
   upstream_.Reset();
   upstream_events_ = kUnregistered;
@@ -674,8 +722,12 @@ void Connection::UpdateInterest() {
     case Phase::kForward:
       if (!client_eof_ && in_.size() < head_limit && to_upstream_.size() < kBufferLimit)
         c |= EPOLLIN | EPOLLRDHUP;
-      if (!to_client_.empty()) c |= EPOLLOUT;
-      if (!upstream_eof_ && to_client_.size() < kBufferLimit) u |= EPOLLIN | EPOLLRDHUP;
+      if (!to_client_.empty() || body_.pending > 0) c |= EPOLLOUT;
+      if (splicing_) {
+        if (!upstream_eof_ && !body_.full() && body_.limit > 0) u |= EPOLLIN | EPOLLRDHUP;
+      } else if (!upstream_eof_ && to_client_.size() < kBufferLimit) {
+        u |= EPOLLIN | EPOLLRDHUP;
+      }
       if (!to_upstream_.empty()) u |= EPOLLOUT;
       break;
     case Phase::kConnecting:

@@ -86,6 +86,9 @@ class Connection {
   void ConnectNext();
   void OnConnected();
   void PumpForward(bool upstream_ready);
+  void ReadResponse();
+  void StartSplice();
+  bool SpliceResponse(bool upstream_ready);  // false: the connection is gone
   void MoveRequestBody();
   void FinishRequest();
   void PumpTunnel(bool upstream, uint32_t events);
@@ -145,6 +148,11 @@ class Connection {
   std::string close_reason_;
 
   Forwarder forward_;  // absolute-form HTTP; its request is also CONNECT's head
+  // A forwarded response's body of known extent, spliced as a tunnel's
+  // bytes are (the pipe is made by the first such body and kept for the
+  // connection's next requests; it is empty between them).
+  Direction body_;
+  bool splicing_ = false;
   Tunnel tunnel_;
 };
 

@@ -2,6 +2,7 @@
 #include "proxy/forwarder.h"
 
 #include <algorithm>
+#include <limits>
 
 namespace cordon::proxy {
 
@@ -67,6 +68,26 @@ bool Forwarder::MoveResponse(std::string& from, std::string& to, size_t max_head
     from.erase(0, take);
   }
   return true;
+}
+
+uint64_t Forwarder::SpliceableBody() const {
+  if (!response_head_done || response_done) return 0;
+  switch (response.body) {
+    case ResponseHead::Body::kLength:
+      return response_left;
+    case ResponseHead::Body::kUntilClose:
+      return std::numeric_limits<uint64_t>::max();
+    case ResponseHead::Body::kNone:
+    case ResponseHead::Body::kChunked:
+      break;
+  }
+  return 0;
+}
+
+void Forwarder::OnBodySpliced(uint64_t n) {
+  if (response.body != ResponseHead::Body::kLength) return;
+  response_left -= std::min(n, response_left);
+  response_done = response_left == 0;
 }
 
 Forwarder::Eof Forwarder::OnUpstreamEof() {

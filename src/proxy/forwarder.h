@@ -45,6 +45,16 @@ struct Forwarder {
   [[nodiscard]] bool MoveResponse(std::string& from, std::string& to, size_t max_head_bytes,
                                   uint64_t* moved);
 
+  // Response body bytes that may pass from the server straight to the
+  // client, without framing to follow (spliced by the Connection): once the
+  // final head has passed, the rest of a Content-Length body (bounded, so
+  // the relay never runs past the message) or all of a body that runs until
+  // the server closes. 0 otherwise: no head yet, done, no body, or chunked
+  // (whose framing MoveResponse follows byte by byte).
+  [[nodiscard]] uint64_t SpliceableBody() const;
+  // `n` bytes of the body went past MoveResponse (at most SpliceableBody()).
+  void OnBodySpliced(uint64_t n);
+
   // The server closed its side. kDone: that ends the response (a body that
   // runs until close), or it had ended already; kNoResponse: no complete
   // head arrived; kCutShort: the body was cut short.

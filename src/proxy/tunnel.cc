@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 
 namespace cordon::proxy {
@@ -25,10 +26,12 @@ bool Transient(int err) { return err == EAGAIN || err == EINTR; }
 bool Direction::full() const { return pending >= capacity; }
 
 bool Direction::Fill(int src) {
-  while (!eof && !full()) {
-    ssize_t n = splice(src, nullptr, pipe_write.get(), nullptr, capacity - pending, kFlags);
+  while (!eof && !full() && limit > 0) {
+    const size_t want = static_cast<size_t>(std::min<uint64_t>(capacity - pending, limit));
+    ssize_t n = splice(src, nullptr, pipe_write.get(), nullptr, want, kFlags);
     if (n > 0) {
       pending += static_cast<size_t>(n);
+      limit -= static_cast<uint64_t>(n);
     } else if (n == 0) {
       eof = true;
     } else {
@@ -52,7 +55,7 @@ bool Direction::Drain(int dst) {
       return false;
     }
   }
-  if (eof && !shut) {
+  if (eof && shut_on_eof && !shut) {
     shut = true;
     shutdown(dst, SHUT_WR);
   }
@@ -65,19 +68,16 @@ void Direction::Grow() {
   if (size > 0) capacity = static_cast<size_t>(size);
 }
 
+bool Direction::Open() {
+  int p[2];
+  if (pipe2(p, O_CLOEXEC | O_NONBLOCK) != 0) return false;
+  pipe_read.Reset(p[0]);
+  pipe_write.Reset(p[1]);
+  return true;
+}
+
 bool Tunnel::Open() {
-  int a[2];
-  int b[2];
-  if (pipe2(a, O_CLOEXEC | O_NONBLOCK) != 0) return false;
-  if (pipe2(b, O_CLOEXEC | O_NONBLOCK) != 0) {
-    close(a[0]);
-    close(a[1]);
-    return false;
-  }
-  up.pipe_read.Reset(a[0]);
-  up.pipe_write.Reset(a[1]);
-  down.pipe_read.Reset(b[0]);
-  down.pipe_write.Reset(b[1]);
+  if (!up.Open() || !down.Open()) return false;
   open = true;
   return true;
 }

@@ -1,9 +1,13 @@
 // The byte relay of an established CONNECT or SOCKS5 tunnel: socket to pipe
-// to socket with splice(2), so payload never enters the proxy's memory.
+// to socket with splice(2), so payload never enters the proxy's memory. HTTP
+// forwarding relays a response body of known extent (Content-Length, or
+// until the server closes) through one Direction, bounded by `limit` so no
+// byte past the message's end is taken.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 
 #include "common/unique_fd.h"
 
@@ -19,10 +23,20 @@ struct Direction {
   uint64_t total = 0;             // bytes delivered to dst
   size_t capacity = 64UL * 1024;  // the pipe's size; grown for bulk transfers
   bool grown = false;
+  // Bytes Fill may still take from src: the rest of a message's body. A
+  // tunnel has no bound.
+  uint64_t limit = std::numeric_limits<uint64_t>::max();
+  // Drain shuts dst's write side after src's last byte (a tunnel); HTTP
+  // forwarding ends the exchange itself.
+  bool shut_on_eof = true;
 
-  // splice what src has into the pipe. false: fatal error (errno set).
+  // Makes the pipe. false: errno set.
+  bool Open();
+  // splice what src has into the pipe, at most `limit` bytes. false: fatal
+  // error (errno set).
   bool Fill(int src);
-  // splice the pipe into dst, and shut dst's write side after the last byte.
+  // splice the pipe into dst, and shut dst's write side after the last byte
+  // (if shut_on_eof).
   bool Drain(int dst);
   [[nodiscard]] bool full() const;
   void Grow();

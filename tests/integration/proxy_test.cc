@@ -9,6 +9,8 @@
 // that expect success also pass --allow-local 127.0.0.1:PORT.
 #include <unistd.h>
 
+#include <fstream>
+
 #include "harness.h"
 #include "http_server.h"
 
@@ -235,6 +237,31 @@ TEST_F(ProxyTest, GitClonesOverHttpFromAnAllowedHost) {
   EXPECT_NE(no.exit_code, 0);
   EXPECT_NE(no.err.find("403"), std::string::npos) << no.Describe();
   EXPECT_FALSE(Exists(ws_ + "/clone2/file.txt"));
+}
+
+// A body far beyond the proxy's first read is spliced to the client: curl
+// gets it byte for byte, and a second URL on the same run, to a host no
+// rule allows, is still refused.
+TEST_F(ProxyTest, ALargeBodyArrivesWholeAndTheNextRequestIsStillChecked) {
+  TempDir served("cordon-big-");
+  std::string big(12U << 20, '\0');
+  uint32_t x = 2463534242U;
+  for (char& c : big) {
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    c = static_cast<char>(x);
+  }
+  std::ofstream(served.path() + "/big.bin", std::ios::binary) << big;
+  HttpServer server("127.0.0.1", served.path());
+  RunResult r = Run(ProxyOpts(server.port()),
+                    {kCurl, "-sS", "-w", "%{http_code}\n", "-o", ws_ + "/big.bin",
+                     Url("allowed.test", server.port(), "/big.bin"), "-o", ws_ + "/denied.txt",
+                     Url("denied.test", server.port(), "/big.bin")});
+  EXPECT_EQ(r.out, "200\n403\n") << r.Describe();
+  EXPECT_TRUE(ReadFile(ws_ + "/big.bin") == big) << "the body differs";
+  EXPECT_NE(ReadFile(ws_ + "/denied.txt").find("cordon: blocked denied.test:"), std::string::npos);
+  EXPECT_EQ(server.requests(), std::vector<std::string>{"GET /big.bin HTTP/1.1"});
 }
 
 TEST_F(ProxyTest, KeepAliveRequestsAreEachChecked) {
