@@ -40,6 +40,8 @@ add_library(cordon_common STATIC src/common/dir_names.cc src/common/errno_name-w
   src/common/error.cc src/common/event.cc src/common/json_text.cc src/common/outcome.cc
   src/common/terminal_text.cc)
 target_include_directories(cordon_common PUBLIC src)
+# json_text.cc falls back to nlohmann::json for strings that are not UTF-8.
+target_link_libraries(cordon_common PUBLIC cordon_third_party)
 
 # What both the policy and the backend need of Windows: the backend's path
 # normalisation (case-insensitive keys: the policy compares paths the way the
