@@ -23,7 +23,8 @@
 # BENCH_BASELINE (another cordon binary, e.g. one built from main before a
 # change: measured in the same run, so before and after share the noise),
 # DENY_SYSCALL (cordon-deny-syscall; default: the build trees'),
-# BENCH_MCP (0: skip the MCP calls), BENCH_MCP_CALLS (default 50).
+# BENCH_MCP (0: skip the MCP calls), BENCH_MCP_CALLS (default 50), BENCH_PERF
+# (0: skip the CPU counted by perf stat).
 # Targets (issue 16): cordon's wall overhead over bare <= 0.5x bwrap's; its
 # CPU overhead <= bwrap's; full-access within 1 ms of `env true`; the
 # namespace-less tier's overhead <= the namespaces tier's.
@@ -38,7 +39,8 @@ md=$out/startup-$stamp.md
 
 bench_who
 echo "cordon: $cordon (default policy, --no-config, scratch workspace and HOME)"
-c++ -O2 -o "$scratch/ns_floor" "$bench_dir/ns_floor.cc"
+# Static, as cordon is: a dynamic floor would pay for loading libstdc++.
+c++ -O2 -static -o "$scratch/ns_floor" "$bench_dir/ns_floor.cc"
 extra=()
 if [[ -n ${BENCH_BASELINE:-} ]]; then
   base=$(realpath "$BENCH_BASELINE")
@@ -122,6 +124,53 @@ if "wrapped-namespaceless" in res:
           f"(target <= 1.00)")
 PY
 echo "results: $json, $md"
+
+# CPU again, counted by perf: hyperfine's user + system come from the
+# rusage of the processes it reaps, and a process its child never reaps is
+# not in them. bwrap's outer process exits without reaping the sandbox's
+# pid 1 (so neither that process, nor `true` inside, nor the namespaces'
+# teardown is in bwrap's CPU above); cordon reaps its init. perf stat's
+# task-clock counts every task of the run, reaped or not.
+if [[ ${BENCH_PERF:-1} != 0 ]] && perf stat -e task-clock -x, true >/dev/null 2>&1; then
+  rounds=${BENCH_PERF_ROUNDS:-8}
+  per=$(((runs + rounds - 1) / rounds))
+  echo
+  echo "CPU per run by perf stat (task-clock of every task of the run): $rounds rounds of $per" \
+    "runs, the commands interleaved; medians of the rounds' means"
+  cpu_of() {
+    perf stat -r "$per" -e task-clock -x, "$@" 2>&1 >/dev/null | awk -F, '/task-clock/ {print $1}'
+  }
+  perf_rows=()
+  for ((round = 0; round < rounds; round++)); do
+    perf_rows+=("bare $(cpu_of true)")
+    perf_rows+=("env $(cpu_of env true)")
+    perf_rows+=("floor $(cpu_of "$scratch/ns_floor" true)")
+    perf_rows+=("bwrap $(cpu_of bwrap --ro-bind / / --dev /dev --proc /proc --tmpfs /tmp \
+      --unshare-all --die-with-parent --new-session true)")
+    perf_rows+=("cordon $(cpu_of "$cordon" run --no-config -- true)")
+    perf_rows+=("full-access $(cpu_of "$cordon" run --no-config --mode full-access -- true)")
+    if [[ -n ${base:-} ]]; then
+      perf_rows+=("baseline $(cpu_of "$base" run --no-config -- true)")
+    fi
+  done
+  printf '%s\n' "${perf_rows[@]}" >"$scratch/perf-rows"
+  python3 - "$scratch/perf-rows" <<'PY'
+import collections, statistics, sys
+rows = collections.defaultdict(list)
+for line in open(sys.argv[1]):
+    name, value = line.split()
+    rows[name].append(float(value))
+m = {k: statistics.median(v) for k, v in rows.items()}
+for k, v in rows.items():
+    print(f"{k:12} {m[k]:7.2f} ms  (rounds: {min(v):.2f} to {max(v):.2f})")
+over = lambda k: (m[k] - m["bare"]) / (m["bwrap"] - m["bare"])
+verdict = "meets" if over("cordon") <= 1 else "MISSES"
+extra = f", baseline {over('baseline'):.2f}" if "baseline" in m else ""
+print(f"CPU overhead / bwrap's (perf): cordon {over('cordon'):.2f} (target <= 1.00: {verdict}), "
+      f"floor {over('floor'):.2f}{extra}")
+print(f"full-access over env true (perf): {m['full-access'] - m['env']:.2f} ms")
+PY
+fi
 
 if [[ ${BENCH_MCP:-1} != 0 ]]; then
   echo
