@@ -13,18 +13,7 @@ void Say(std::string_view what) {
 }
 
 void Say(const Error& e, std::string_view prefix) {
-  Error head = e;
-  head.hint.clear();
-  std::string text = "cordon: " + ForTerminal(prefix) + ForTerminal(head.Describe());
-  if (!e.hint.empty()) {
-    text += "\n  hint: ";
-    std::string_view rest = e.hint;
-    for (size_t nl; (nl = rest.find('\n')) != std::string_view::npos; rest.remove_prefix(nl + 1)) {
-      text += ForTerminal(rest.substr(0, nl)) + "\n";
-    }
-    text += ForTerminal(rest);
-  }
-  text += "\n";
+  const std::string text = ErrorForTerminal(e, prefix);
   std::fwrite(text.data(), 1, text.size(), stderr);
 }
 

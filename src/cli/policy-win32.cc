@@ -42,18 +42,7 @@ void Say(const std::string& text) {
 }
 
 void Say(const Error& e) {
-  Error head = e;
-  head.hint.clear();
-  std::string text = "cordon: " + ForTerminal(head.Describe());
-  if (!e.hint.empty()) {
-    text += "\n  hint: ";
-    std::string_view rest = e.hint;
-    for (size_t nl; (nl = rest.find('\n')) != std::string_view::npos; rest.remove_prefix(nl + 1)) {
-      text += ForTerminal(rest.substr(0, nl)) + "\n";
-    }
-    text += ForTerminal(rest);
-  }
-  text += "\n";
+  const std::string text = ErrorForTerminal(e);
   std::fwrite(text.data(), 1, text.size(), stderr);
 }
 

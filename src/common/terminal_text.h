@@ -14,6 +14,8 @@
 #include <string>
 #include <string_view>
 
+#include "common/error.h"
+
 namespace cordon {
 
 // `text` with every byte sequence that a terminal would act on, or that
@@ -31,5 +33,9 @@ namespace cordon {
 // second pass) and every other valid UTF-8 character.
 // The result holds no byte below 0x20, no 0x7f, and is valid UTF-8.
 [[nodiscard]] std::string ForTerminal(std::string_view text);
+
+// `e` as cordon prints it on stderr: "cordon: PREFIX<what failed>\n", then
+// its hint, each line indented under "  hint: ", every part ForTerminal'd.
+[[nodiscard]] std::string ErrorForTerminal(const Error& e, std::string_view prefix = {});
 
 }  // namespace cordon
