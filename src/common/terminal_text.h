@@ -34,8 +34,8 @@ namespace cordon {
 // The result holds no byte below 0x20, no 0x7f, and is valid UTF-8.
 [[nodiscard]] std::string ForTerminal(std::string_view text);
 
-// `e` as cordon prints it on stderr: "cordon: PREFIX<what failed>\n", then
-// its hint, each line indented under "  hint: ", every part ForTerminal'd.
+// `e` as cordon prints it on stderr: "cordon: PREFIX<what failed>", then
+// its hint on the next line after "  hint: ", every part ForTerminal'd.
 [[nodiscard]] std::string ErrorForTerminal(const Error& e, std::string_view prefix = {});
 
 }  // namespace cordon

@@ -168,3 +168,15 @@ TEST(TerminalTextTest, IdempotentAndBackslashKept) {
 
 }  // namespace
 }  // namespace cordon
+
+// cordon's one way of printing an error: the hint on its own line, and
+// every part of it (op, object, detail, hint) made safe for the terminal.
+TEST(TerminalTextTest, ErrorForTerminalPutsTheHintBelowAndEscapesEveryPart) {
+  cordon::Error e = cordon::PlainError("open", "/ws/\x1b[2Kevil", "No such file");
+  e.hint = "first line\nsecond \x07 line";
+  EXPECT_EQ(cordon::ErrorForTerminal(e, "run: "),
+            "cordon: run: open(/ws/\\x1b[2Kevil): No such file\n"
+            "  hint: first line\nsecond \\x07 line\n");
+  e.hint.clear();
+  EXPECT_EQ(cordon::ErrorForTerminal(e), "cordon: open(/ws/\\x1b[2Kevil): No such file\n");
+}
