@@ -226,6 +226,7 @@ Result<Quarantine> Quarantine::Begin(const std::vector<WatchedPath>& watched,
   // root/run-XXXXXX, is made only when something is moved into it (a mkdir
   // and an rmdir on the state's disk in every run cost more than the rest
   // of the record).
+  const std::string text = Serialize(watched);
   for (int attempt = 0; attempt < 16; ++attempt) {
     std::string fresh = root + "/run-XXXXXX.new";
     UniqueFd lock(mkostemps(fresh.data(), 4, O_CLOEXEC));
@@ -234,10 +235,16 @@ Result<Quarantine> Quarantine::Begin(const std::vector<WatchedPath>& watched,
     q.dir_ = fresh.substr(0, fresh.size() - 4);
     q.record_ = q.dir_ + kPendingSuffix;
     q.watched_ = watched;
-    if (flock(lock.get(), LOCK_EX) != 0) return SysError("flock(LOCK_EX)", fresh, errno);
-    const std::string text = Serialize(watched);
-    if (write(lock.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
-      return SysError("write", fresh, errno);
+    const char* failed = nullptr;
+    if (flock(lock.get(), LOCK_EX) != 0) {
+      failed = "flock(LOCK_EX)";
+    } else if (write(lock.get(), text.data(), text.size()) != static_cast<ssize_t>(text.size())) {
+      failed = "write";
+    }
+    if (failed != nullptr) {
+      const int err = errno;
+      (void)unlink(fresh.c_str());  // no half record left behind
+      return SysError(failed, fresh, err);
     }
     // Written under another name and renamed once locked and complete: a
     // recovering run never takes a record being written for an abandoned
