@@ -16,6 +16,7 @@
 #include "common/clock.h"
 #include "common/terminal_text.h"
 #include "mcp/socket_owner.h"
+#include "sandbox/linux/fd_passing.h"
 #include "sandbox/session_wire.h"
 
 namespace cordon::mcp {
@@ -250,21 +251,9 @@ Result<RunResult> Session::Run(uint64_t id, const SessionCall& call, RunControl*
   }
   const UniqueFd* theirs = pipes.value().theirs;
   int fds[wire::kFdsPerExec] = {theirs[0].get(), theirs[1].get(), theirs[2].get()};
-  alignas(cmsghdr) char control_buf[CMSG_SPACE(sizeof(fds))] = {};
-  iovec iov{msg.data(), msg.size()};
-  msghdr m{};
-  m.msg_iov = &iov;
-  m.msg_iovlen = 1;
-  m.msg_control = control_buf;
-  m.msg_controllen = sizeof(control_buf);
-  cmsghdr* c = CMSG_FIRSTHDR(&m);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(fds));
-  std::memcpy(CMSG_DATA(c), fds, sizeof(fds));
   {
     std::lock_guard<std::mutex> lock(send_mu_);
-    if (sendmsg(requests_.get(), &m, MSG_NOSIGNAL) < 0) {
+    if (sandbox::SendWithFds(requests_.get(), msg.data(), msg.size(), fds, wire::kFdsPerExec) < 0) {
       return SysError("sendmsg", "session socket", errno);
     }
   }

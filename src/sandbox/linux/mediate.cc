@@ -19,6 +19,7 @@
 #include <cstring>
 #include <fstream>
 
+#include "sandbox/linux/fd_passing.h"
 #include "sandbox/linux/proc_path.h"
 
 #ifndef PIDFD_THREAD
@@ -525,20 +526,8 @@ int Mediator::Connect(const seccomp_notif& req, int mem, int listener, bool* con
 ChildStatus SendListener(int channel, int listener) {
   ChildStatus st;
   if (listener >= 0) {
-    char data = 'N';
-    iovec iov{&data, 1};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof(control);
-    cmsghdr* c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    memcpy(CMSG_DATA(c), &listener, sizeof(int));
-    if (sendmsg(channel, &msg, MSG_NOSIGNAL) != 1) {
+    const char data = 'N';
+    if (SendWithFds(channel, &data, 1, &listener, 1) != 1) {
       st = ChildStatus::Errno("sendmsg(SCM_RIGHTS)", "seccomp listener");
     }
     close(listener);

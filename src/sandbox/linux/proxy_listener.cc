@@ -11,6 +11,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "sandbox/linux/fd_passing.h"
+
 namespace cordon::sandbox::proxy_listener {
 namespace {
 
@@ -65,15 +67,8 @@ ChildStatus Send(int channel, const sockaddr_storage& addr, socklen_t len, const
   } else if (listen(s, SOMAXCONN) != 0) {
     st = ChildStatus::Errno("listen", what);
   } else {
-    OneFdMessage m;
-    m.data = 'L';
-    msghdr& msg = m.msg;
-    cmsghdr* c = CMSG_FIRSTHDR(&msg);
-    c->cmsg_level = SOL_SOCKET;
-    c->cmsg_type = SCM_RIGHTS;
-    c->cmsg_len = CMSG_LEN(sizeof(int));
-    std::memcpy(CMSG_DATA(c), &s, sizeof s);
-    if (sendmsg(channel, &msg, MSG_NOSIGNAL) != 1) {
+    const char data = 'L';
+    if (SendWithFds(channel, &data, 1, &s, 1) != 1) {
       st = ChildStatus::Errno("sendmsg(SCM_RIGHTS)", what);
     }
   }

@@ -14,6 +14,7 @@
 #include <cerrno>
 #include <cstring>
 
+#include "sandbox/linux/fd_passing.h"
 #include "sandbox/linux/landlock.h"
 #include "sandbox/linux/shared_spawn.h"
 #include "sandbox/linux/sweep.h"
@@ -239,21 +240,7 @@ bool MakeSpare(const ChildContext& ctx, State& st, const int* held = nullptr, in
 // when it took it.
 bool HandOff(const ChildContext& ctx, State& st, char* data, size_t size, const int* fds) {
   if (st.spare == 0 && !MakeSpare(ctx, st, fds, session::kFdsPerExec)) return false;
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * session::kFdsPerExec)] = {};
-  iovec iov{data, size};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof(control);
-  cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN(sizeof(int) * session::kFdsPerExec);
-  memcpy(CMSG_DATA(c), fds, sizeof(int) * session::kFdsPerExec);
-  ssize_t sent;
-  while ((sent = sendmsg(st.spare_fd, &msg, MSG_NOSIGNAL)) < 0 && errno == EINTR) {
-  }
+  const ssize_t sent = SendWithFds(st.spare_fd, data, size, fds, session::kFdsPerExec);
   close(st.spare_fd);
   st.spare_fd = -1;
   if (sent != static_cast<ssize_t>(size)) {
