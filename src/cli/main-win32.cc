@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "cli/policy-win32.h"
+#include "cli/run-win32.h"
 #include "common/outcome.h"
 #include "common/terminal_text.h"
 #include "sandbox/windows/confinement_probe-win32.h"
@@ -87,12 +88,10 @@ int Run(const std::vector<std::string>& args) {
     return cordon::kExitSetupError;
   }
   // The policy first: a bad config file or flag is named as on Linux.
-  if (!cordon::cli::ResolveOrReport(overrides)) return cordon::kExitSetupError;
-  const std::vector<Check> missing = Missing();
-  Err("cordon: run: cannot confine `" + cordon::ForTerminal(command[0]) +
-      "` on this host, so it did not run:\n" + ListMissing(missing) +
-      "  hint: `cordon doctor` lists what this host offers; there is no unconfined fallback\n");
-  return cordon::kExitSetupError;
+  const std::optional<cordon::cli::ResolvedPolicy> resolved =
+      cordon::cli::ResolveOrReport(overrides);
+  if (!resolved) return cordon::kExitSetupError;
+  return cordon::cli::RunOnWindows(*resolved, command);
 }
 
 int Setup() {

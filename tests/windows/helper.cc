@@ -1,10 +1,14 @@
 // The child the Windows tests start: `helper sleep` sleeps a minute;
 // `helper tree` starts `helper sleep`, prints that grandchild's pid and
 // sleeps; `helper console` says whether its standard output is a console
-// and prints a marker there, and another on its console (CONOUT$).
+// and prints a marker there, and another on its console (CONOUT$);
+// `helper args A...` prints each argument as [A] on a line of its own;
+// `helper touch FILE` creates FILE; `helper env NAME` prints NAME's value,
+// or <unset>.
 #include <windows.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <string_view>
 
@@ -45,6 +49,21 @@ int main(int argc, char** argv) {
     }
     return 0;
   }
-  std::fprintf(stderr, "usage: helper sleep|tree|console\n");
+  if (mode == "args") {
+    for (int i = 2; i < argc; ++i) std::printf("[%s]\n", argv[i]);
+    return 0;
+  }
+  if (mode == "touch" && argc == 3) {
+    std::FILE* file = std::fopen(argv[2], "w");
+    if (file == nullptr) return 1;
+    std::fclose(file);
+    return 0;
+  }
+  if (mode == "env" && argc == 3) {
+    const char* value = std::getenv(argv[2]);
+    std::printf("%s\n", value == nullptr ? "<unset>" : value);
+    return 0;
+  }
+  std::fprintf(stderr, "usage: helper sleep|tree|console|args|touch|env\n");
   return 2;
 }

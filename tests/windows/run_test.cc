@@ -37,13 +37,24 @@ void RunRefusesWhatItCannotConfine(Test& t) {
   CORDON_CHECK(
       t, run.err.find("cannot confine `cmd` on this host, so it did not run") != std::string::npos,
       "the refusal says the command did not run: " + Quoted(run.err));
-  CORDON_CHECK(t, run.err.find("missing: cordon's Windows launcher") != std::string::npos,
-               "the refusal names the missing launcher: " + Quoted(run.err));
   if (UnderWine()) {
     CORDON_CHECK(t,
-                 run.err.find("missing: AppContainer profiles: CreateAppContainerProfile is not "
+                 run.err.find("missing: AppContainer profiles: CreateAppContainerProfile: not "
                               "exported by userenv.dll") != std::string::npos,
                  "under Wine the refusal names the AppContainer API: " + Quoted(run.err));
+    // Network off is the offline identity: no filtering engine needed.
+    CORDON_CHECK(t, run.err.find("Windows Filtering Platform") == std::string::npos,
+                 "an offline run does not need the filtering engine: " + Quoted(run.err));
+  }
+}
+
+void AnOnlineRunNeedsTheFilteringEngineToo(Test& t) {
+  const Captured run = RunCaptured(Cordon(L"run --net proxy -- " + std::wstring(kCommand)));
+  CORDON_CHECK(t, run.exit_code == static_cast<DWORD>(kExitSetupError),
+               "exit 125, got " + std::to_string(run.exit_code));
+  CORDON_CHECK(t, run.out.find("cordon-ran-this") == std::string::npos,
+               "the command did not run: " + Quoted(run.out));
+  if (UnderWine()) {
     CORDON_CHECK(
         t,
         run.err.find("missing: Windows Filtering Platform: FwpmEngineOpen0") != std::string::npos,
@@ -55,15 +66,15 @@ void SetupRefusesToo(Test& t) {
   const Captured run = RunCaptured(Cordon(L"setup"));
   CORDON_CHECK(t, run.exit_code == static_cast<DWORD>(kExitSetupError),
                "exit 125, got " + std::to_string(run.exit_code));
-  CORDON_CHECK(t, run.err.find("missing: cordon's Windows launcher") != std::string::npos,
+  CORDON_CHECK(t, run.err.find("missing: AppContainer profiles") != std::string::npos,
                "setup names what is missing: " + Quoted(run.err));
 }
 
 void DoctorListsEveryCheck(Test& t) {
   const Captured run = RunCaptured(Cordon(L"doctor"));
   CORDON_CHECK(t, run.exit_code == 1, "exit 1, got " + std::to_string(run.exit_code));
-  for (const char* name : {"AppContainer profiles", "capability SIDs", "Windows Filtering Platform",
-                           "cordon's Windows launcher"}) {
+  for (const char* name :
+       {"AppContainer profiles", "capability SIDs", "Windows Filtering Platform"}) {
     CORDON_CHECK(t, run.out.find(name) != std::string::npos,
                  std::string("doctor lists ") + name + ": " + Quoted(run.out));
   }
@@ -87,6 +98,8 @@ int main(int argc, char** argv) {
       argc, argv,
       {Case{"TheCommandPrintsWhenRunDirectly", cordon::wintest::TheCommandPrintsWhenRunDirectly},
        Case{"RunRefusesWhatItCannotConfine", cordon::wintest::RunRefusesWhatItCannotConfine},
+       Case{"AnOnlineRunNeedsTheFilteringEngineToo",
+            cordon::wintest::AnOnlineRunNeedsTheFilteringEngineToo},
        Case{"SetupRefusesToo", cordon::wintest::SetupRefusesToo},
        Case{"DoctorListsEveryCheck", cordon::wintest::DoctorListsEveryCheck},
        Case{"VersionWorks", cordon::wintest::VersionWorks}});

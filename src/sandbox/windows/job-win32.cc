@@ -73,7 +73,14 @@ Result<JobProcess> SpawnInJob(const SpawnRequest& request) {
   STARTUPINFOEXW startup{};
   startup.StartupInfo.cb = sizeof(startup);
   Attributes attributes;
-  CORDON_RETURN_IF_ERROR(attributes.Init(1));
+  CORDON_RETURN_IF_ERROR(attributes.Init(2));
+  appcontainer::Capabilities capabilities;
+  if (request.identity != nullptr) {
+    CORDON_RETURN_IF_ERROR(capabilities.Init(*request.identity));
+    CORDON_RETURN_IF_ERROR(attributes.Add(PROC_THREAD_ATTRIBUTE_SECURITY_CAPABILITIES,
+                                          capabilities.get(), sizeof(SECURITY_CAPABILITIES),
+                                          "PROC_THREAD_ATTRIBUTE_SECURITY_CAPABILITIES"));
+  }
   std::vector<HANDLE> inherited;
   HPCON console = request.pseudo_console;
   BOOL inherit = FALSE;
@@ -106,15 +113,25 @@ Result<JobProcess> SpawnInJob(const SpawnRequest& request) {
 
   // CreateProcessW may write into the command line buffer.
   std::wstring command_line = request.command_line;
+  std::wstring environment = request.environment;
   PROCESS_INFORMATION info{};
   if (!CreateProcessW(request.application.empty() ? nullptr : request.application.c_str(),
                       command_line.data(), nullptr, nullptr, inherit,
                       CREATE_SUSPENDED | CREATE_UNICODE_ENVIRONMENT | EXTENDED_STARTUPINFO_PRESENT,
-                      nullptr, nullptr, &startup.StartupInfo, &info)) {
+                      environment.empty() ? nullptr : environment.data(),
+                      request.directory.empty() ? nullptr : request.directory.c_str(),
+                      &startup.StartupInfo, &info)) {
     return WinError("CreateProcessW", Narrow(request.command_line), GetLastError());
   }
   UniqueHandle process(info.hProcess);
   UniqueHandle thread(info.hThread);
+  if (request.identity != nullptr) {
+    // Still suspended: a token that is not the container's never runs.
+    if (Status s = appcontainer::VerifyToken(process.get(), *request.identity); !s.ok()) {
+      TerminateProcess(process.get(), 1);
+      return s.error();
+    }
+  }
 
   if (!AssignProcessToJobObject(job.value().get(), process.get())) {
     const DWORD code = GetLastError();

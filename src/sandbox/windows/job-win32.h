@@ -8,7 +8,9 @@
 // process is terminated and never ran a single instruction unconfined by
 // the job (Codex ignored job errors; cordon never does). The returned
 // JobProcess owns the job: destroying it (or cordon dying) kills every
-// process of the tree, descendants included.
+// process of the tree, descendants included. With an identity, the
+// process is also created in that AppContainer, and only resumed once its
+// token reads back as that AppContainer's.
 #pragma once
 
 #include <windows.h>
@@ -16,6 +18,7 @@
 #include <string>
 
 #include "common/result.h"
+#include "sandbox/windows/appcontainer-win32.h"
 #include "sandbox/windows/unique_handle-win32.h"
 
 namespace cordon::sandbox::job {
@@ -36,6 +39,15 @@ struct SpawnRequest {
   HANDLE std_input = nullptr;
   HANDLE std_output = nullptr;
   HANDLE std_error = nullptr;
+  // The environment block (NAME=VALUE\0...\0\0); empty: cordon's own.
+  std::wstring environment;
+  // The working directory; empty: cordon's own.
+  std::wstring directory;
+  // The AppContainer the process runs in; nullptr: the caller's token (a
+  // full-access run, and the tests). With one, the process's token is read
+  // back before it is resumed (appcontainer::VerifyToken) and a token that
+  // is not that AppContainer's fails the spawn: it never runs.
+  const appcontainer::Identity* identity = nullptr;
 };
 
 struct JobProcess {

@@ -1,0 +1,31 @@
+// `cordon run` on Windows: the resolved policy put into effect for one
+// command (docs/windows.md).
+//
+// - full-access: the command runs with the user's own token, in a
+//   kill-on-close job (the same "no confinement" as on Linux, chosen by
+//   the user, and no process outlives the command).
+// - read-only and workspace-write: every confinement check must pass
+//   (confinement_probe-win32.h), the workspace's grants are in place
+//   (applied once per workspace, journaled, read back), the identity's
+//   profile exists with the SID cordon derives, and the command starts
+//   suspended in the AppContainer and its job; it runs only once its token
+//   reads back as that AppContainer's. Network off is the offline identity;
+//   the proxy and full network need the online identity and cordon's proxy,
+//   which this build does not have yet: refused, never run with more.
+// Any failure before the command runs is exit 125 with what is missing and
+// the repair; after, cordon exits with the command's status.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "cli/policy-win32.h"
+
+namespace cordon::cli {
+
+// Runs `command` (argv, UTF-8, not empty) under `resolved`; returns
+// cordon's exit status.
+[[nodiscard]] int RunOnWindows(const ResolvedPolicy& resolved,
+                               const std::vector<std::string>& command);
+
+}  // namespace cordon::cli
