@@ -307,14 +307,13 @@ void LinkIntoSshIsRefused(Test& t) {
   DWORD symlink = ERROR_SUCCESS;
   if (junction != ERROR_SUCCESS) {
     how = "symbolic link";
-    if (!CreateSymbolicLinkW(
-            Widen(link).c_str(), Widen(ssh).c_str(),
-            SYMBOLIC_LINK_FLAG_DIRECTORY | SYMBOLIC_LINK_FLAG_ALLOW_UNPRIVILEGED_CREATE)) {
-      symlink = GetLastError();
-    } else if (GetFileAttributesW(Widen(link).c_str()) == INVALID_FILE_ATTRIBUTES) {
-      // Wine 8.0's CreateSymbolicLinkW is a stub that says it succeeded.
-      symlink = GetLastError();
-    }
+    // Wine 8.0's CreateSymbolicLinkW is a stub that says it succeeded:
+    // whether a link was made is read back.
+    const bool made = CreateSymbolicLinkW(Widen(link).c_str(), Widen(ssh).c_str(),
+                                          SYMBOLIC_LINK_FLAG_DIRECTORY |
+                                              SYMBOLIC_LINK_FLAG_ALLOW_UNPRIVILEGED_CREATE) != 0 &&
+                      GetFileAttributesW(Widen(link).c_str()) != INVALID_FILE_ATTRIBUTES;
+    if (!made) symlink = GetLastError();
   }
   if (junction != ERROR_SUCCESS && symlink != ERROR_SUCCESS) {
     const std::string why = "junction: " + sandbox::WinErrorText(junction) + " (" +

@@ -82,8 +82,9 @@ std::optional<std::string> ResolveAsFarAsExists(const std::string& path) {
     if (!IsNotFound(code)) return std::nullopt;
     const size_t cut = head.find_last_of("\\/");
     if (cut == std::string::npos || cut + 1 >= head.size()) return std::nullopt;
-    const std::string last = head.substr(cut + 1);
-    tail = tail.empty() ? last : last + "\\" + tail;
+    std::string rest = head.substr(cut + 1);
+    if (!tail.empty()) rest.append("\\").append(tail);
+    tail = std::move(rest);
     head.resize(cut);
     // "C:" alone is the drive's current directory, not its root.
     if (head.size() == 2 && head[1] == ':') head += '\\';
@@ -253,7 +254,7 @@ Result<std::vector<std::string>> ExpandInclude(std::string pattern) {
       Result<std::vector<std::pair<std::string, bool>>> names = ListMatches(d, parts[i]);
       if (!names.ok()) return names.error();
       for (const auto& [name, is_dir] : names.value()) {
-        if (last || is_dir) next.push_back(d + "\\" + name);
+        if (last || is_dir) next.push_back(std::string(d).append("\\").append(name));
       }
       if (next.size() >= kMaxMatchesPerPattern) break;
     }
