@@ -70,6 +70,10 @@ add_library(cordon_sandbox STATIC ${CORDON_SANDBOX_SRC})
 target_link_libraries(cordon_sandbox PUBLIC cordon_win_base cordon_common cordon_third_party
   PRIVATE crypt32 bcrypt)
 
+# The grant-root facts (profile_facts-win32.cc): known folders, the
+# profile directory.
+target_link_libraries(cordon_sandbox PRIVATE shell32 ole32 userenv uuid)
+
 add_executable(cordon src/cli/main-win32.cc src/cli/policy-win32.cc src/cli/run-win32.cc)
 target_link_libraries(cordon PRIVATE cordon_policy cordon_sandbox cordon_third_party shell32)
 
