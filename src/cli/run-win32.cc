@@ -13,13 +13,15 @@
 #include "sandbox/windows/command_line.h"
 #include "sandbox/windows/confinement_probe-win32.h"
 #include "sandbox/windows/job-win32.h"
-#include "sandbox/windows/path_match.h"
+#include "sandbox/windows/quarantine-win32.h"
 #include "sandbox/windows/win_error-win32.h"
+#include "sandbox/windows/workspace_grants-win32.h"
 
 namespace cordon::cli {
 namespace {
 
 namespace appcontainer = sandbox::appcontainer;
+namespace windows = sandbox::windows;
 using sandbox::Narrow;
 using sandbox::UniqueHandle;
 using sandbox::Widen;
@@ -81,16 +83,35 @@ UniqueHandle InheritableStd(DWORD which) {
   return UniqueHandle(copy);
 }
 
-// Waits for the command; the job (and every process left in it) goes when
-// `started` does. Returns the command's exit status.
+// Terminates what is left in `job` and waits (up to 10 s) until no process
+// of it is alive.
+void EndJob(HANDLE job) {
+  TerminateJobObject(job, 1);
+  for (int i = 0; i < 1000; ++i) {
+    JOBOBJECT_BASIC_ACCOUNTING_INFORMATION info{};
+    if (!QueryInformationJobObject(job, JobObjectBasicAccountingInformation, &info, sizeof(info),
+                                   nullptr) ||
+        info.ActiveProcesses == 0) {
+      return;
+    }
+    Sleep(10);
+  }
+}
+
+// Waits for the command, then ends every process it left in its job and
+// waits for them to be gone (so nothing writes after the run: the
+// quarantine looks next). Returns the command's exit status.
 int WaitFor(sandbox::job::JobProcess& started, const std::string& program, bool contained) {
   // Ctrl-C reaches the command through the console it shares; cordon stays
   // to report its status.
   SetConsoleCtrlHandler(nullptr, TRUE);
   WaitForSingleObject(started.process.get(), INFINITE);
   DWORD code = 0;
-  if (!GetExitCodeProcess(started.process.get(), &code)) {
-    Say(sandbox::WinError("GetExitCodeProcess", program, GetLastError()));
+  const bool have_code = GetExitCodeProcess(started.process.get(), &code) != 0;
+  const DWORD code_error = GetLastError();
+  EndJob(started.job.get());
+  if (!have_code) {
+    Say(sandbox::WinError("GetExitCodeProcess", program, code_error));
     return kExitSetupError;
   }
   if (contained && code == kDllInitFailed) {
@@ -104,6 +125,41 @@ int WaitFor(sandbox::job::JobProcess& started, const std::string& program, bool 
   return static_cast<int>(code);
 }
 
+// The grants a run of `policy` needs, from the resolved policy: the
+// workspace, the writable roots (the git directories outside the workspace
+// among them) and readable ones, the protected paths. A read-only run gets
+// the workspace's read capability and nothing writable.
+windows::GrantRequest GrantsFor(const policy::Policy& policy, const std::string& journal) {
+  windows::GrantRequest g;
+  g.workspace = policy.workspace;
+  g.journal = journal;
+  g.read_only = policy.mode == policy::Mode::kReadOnly;
+  for (const policy::PathRule& r : policy.read) g.readable_roots.push_back(r.path);
+  if (g.read_only) return g;
+  for (const policy::PathRule& r : policy.writable) g.writable_roots.push_back(r.path);
+  for (const policy::PathRule& r : policy.protect) g.protected_paths.push_back({r.path, r.is_dir});
+  return g;
+}
+
+// %LOCALAPPDATA%\cordon, the folder the journal is in.
+std::string StateDir(const std::string& journal) {
+  return journal.substr(0, journal.find_last_of("\\/"));
+}
+
+// One line per path the run created under a missing protected name.
+void SayQuarantined(const windows::Quarantined& q) {
+  if (q.moved_to.empty()) {
+    Say("warning: the run created the protected path " + q.path +
+        ", and it could not be moved out of the tree: " + q.error +
+        ". Check it before any tool on the host uses it");
+  } else {
+    Say("moved " + q.path + " out of the tree to " + q.moved_to +
+        ": the run created it, and it is a protected path. To keep it, check it and move it "
+        "back: move \"" +
+        q.moved_to + "\" \"" + q.path + "\"");
+  }
+}
+
 // The checks a run of `net` needs: all but the filtering engine when the
 // network is off (the offline identity has no network capability at all).
 std::vector<Check> MissingFor(policy::NetMode net) {
@@ -113,12 +169,6 @@ std::vector<Check> MissingFor(policy::NetMode net) {
     if (needed && !check.ok) missing.push_back(std::move(check));
   }
   return missing;
-}
-
-Status GrantWorkspace(const policy::Policy& policy, const appcontainer::Identity& identity) {
-  (void)policy;
-  (void)identity;
-  return PlainError("workspace grants", "", "not wired yet");
 }
 
 }  // namespace
@@ -160,14 +210,16 @@ int RunOnWindows(const ResolvedPolicy& resolved, const std::vector<std::string>&
                                "offline (no network at all)");
   }
 
-  auto key = sandbox::windows::Normalize(policy.workspace);
-  if (!key.ok()) return Refuse(program, key.error());
-  auto identity = appcontainer::IdentityFor(appcontainer::kOfflineProfile, key.value().key);
+  const bool read_only = policy.mode == policy::Mode::kReadOnly;
+  auto journal = windows::DefaultJournalPath();
+  if (!journal.ok()) return Refuse(program, journal.error());
+  auto grants = windows::EnsureWorkspaceGrants(GrantsFor(policy, journal.value()));
+  if (!grants.ok()) return Refuse(program, grants.error());
+  if (grants.value().added > 0) Say(grants.value().Describe());
+  auto identity =
+      appcontainer::IdentityFor(appcontainer::kOfflineProfile, grants.value().capability_name);
   if (!identity.ok()) return Refuse(program, identity.error());
   if (Status s = appcontainer::EnsureProfile(identity.value()); !s.ok()) {
-    return Refuse(program, s.error());
-  }
-  if (Status s = GrantWorkspace(policy, identity.value()); !s.ok()) {
     return Refuse(program, s.error());
   }
   auto folder = appcontainer::ProfileFolder(identity.value());
@@ -176,7 +228,17 @@ int RunOnWindows(const ResolvedPolicy& resolved, const std::vector<std::string>&
   request.identity = &identity.value();
   auto started = sandbox::job::SpawnInJob(request);
   if (!started.ok()) return Refuse(program, started.error());
-  return WaitFor(started.value(), program, true);
+  const int status = WaitFor(started.value(), program, true);
+  // What the command made under a missing protected name goes (read-only
+  // runs write nothing).
+  if (!read_only) {
+    const std::string quarantine = StateDir(journal.value()) + "\\quarantine";
+    for (const windows::Quarantined& q :
+         windows::QuarantineCreated(grants.value().protected_absent, quarantine)) {
+      SayQuarantined(q);
+    }
+  }
+  return status;
 }
 
 }  // namespace cordon::cli

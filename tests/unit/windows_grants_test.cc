@@ -113,6 +113,33 @@ TEST(WindowsGrantPlan, PlansAllowsThenDeniesOnce) {
                    }));
 }
 
+TEST(WindowsGrantPlan, AReadOnlyRunGetsReadAndExecuteAndNoDeny) {
+  GrantInputs in = Inputs();
+  in.read_only = true;
+  in.writable_roots.clear();
+  Result<std::vector<AceEntry>> plan = PlanGrants(in, Facts());
+  ASSERT_TRUE(plan.ok()) << plan.error().Describe();
+  std::vector<std::string> lines;
+  for (const AceEntry& e : plan.value()) lines.push_back(e.path + " " + AceSddl(e));
+  const std::string s = std::string(kSid) + ")";
+  // Nothing is writable, so there is nothing for a protected path to deny.
+  EXPECT_EQ(lines, (std::vector<std::string>{
+                       "C:\\Users\\me\\repo (A;OICI;0x1200a9;;;" + s,
+                       "C:\\Users\\me\\.cargo (A;OICI;0x1200a9;;;" + s,
+                   }));
+  in.writable_roots = {"D:\\cache"};
+  Result<std::vector<AceEntry>> refused = PlanGrants(in, Facts());
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.error().detail, "a read-only run has no writable root");
+}
+
+TEST(WindowsSid, TheReadCapabilityIsAnotherSid) {
+  const std::string key = "C:\\USERS\\ME\\REPO";
+  EXPECT_EQ(WorkspaceReadCapabilityName(key), WorkspaceCapabilityName(key) + ".read");
+  EXPECT_NE(CapabilitySidFromName(WorkspaceReadCapabilityName(key)).value(),
+            CapabilitySidFromName(WorkspaceCapabilityName(key)).value());
+}
+
 TEST(WindowsGrantPlan, AForbiddenRootFailsTheWholePlan) {
   GrantInputs in = Inputs();
   in.writable_roots.push_back("C:\\Users\\me");

@@ -22,6 +22,7 @@
 #include "sandbox/windows/appcontainer-win32.h"
 #include "sandbox/windows/command_line.h"
 #include "sandbox/windows/job-win32.h"
+#include "sandbox/windows/sid_derive.h"
 #include "sandbox/windows/win_error-win32.h"
 
 namespace cordon::wintest {
@@ -47,8 +48,13 @@ bool Exists(const std::string& path) {
   return GetFileAttributesW(Widen(path).c_str()) != INVALID_FILE_ATTRIBUTES;
 }
 
+std::string Capability(const char* workspace_key) {
+  return sandbox::windows::WorkspaceCapabilityName(workspace_key);
+}
+
 appcontainer::Identity TestIdentity() {
-  auto identity = appcontainer::IdentityFor(appcontainer::kOfflineProfile, "C:\\CORDON-TEST-WS");
+  auto identity =
+      appcontainer::IdentityFor(appcontainer::kOfflineProfile, Capability("C:\\CORDON-TEST-WS"));
   return identity.ok() ? identity.value() : appcontainer::Identity{};
 }
 
@@ -61,8 +67,9 @@ void IdentitiesAreDerivedFromNames(Test& t) {
   CORDON_CHECK(t,
                id.capability_names.size() == 1 && id.capability_names[0].starts_with("cordon.ws."),
                "the capability's name");
-  auto again = appcontainer::IdentityFor(appcontainer::kOfflineProfile, "C:\\CORDON-TEST-WS");
-  auto other = appcontainer::IdentityFor(appcontainer::kOfflineProfile, "C:\\OTHER-WS");
+  auto again =
+      appcontainer::IdentityFor(appcontainer::kOfflineProfile, Capability("C:\\CORDON-TEST-WS"));
+  auto other = appcontainer::IdentityFor(appcontainer::kOfflineProfile, Capability("C:\\OTHER-WS"));
   CORDON_CHECK(t, again.ok() && again.value().capability_sids == id.capability_sids,
                "the same workspace, the same SID");
   CORDON_CHECK(t, other.ok() && other.value().capability_sids != id.capability_sids,

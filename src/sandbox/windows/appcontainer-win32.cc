@@ -85,14 +85,13 @@ Status VerifyCapabilityNames(const Identity& identity) {
 
 }  // namespace
 
-Result<Identity> IdentityFor(const std::string& profile, const std::string& workspace_key) {
+Result<Identity> IdentityFor(const std::string& profile, const std::string& capability_name) {
   Result<std::string> package = windows::AppContainerSidFromName(profile);
   if (!package.ok()) return package.error();
-  std::string name = windows::WorkspaceCapabilityName(workspace_key);
-  Result<std::string> capability = windows::CapabilitySidFromName(name);
+  Result<std::string> capability = windows::CapabilitySidFromName(capability_name);
   if (!capability.ok()) return capability.error();
-  return Identity{
-      profile, std::move(package).value(), {std::move(name)}, {std::move(capability).value()}};
+  return Identity{profile, std::move(package).value(), {capability_name},
+                  {std::move(capability).value()}};
 }
 
 Status EnsureProfile(const Identity& identity) {

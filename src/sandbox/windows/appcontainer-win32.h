@@ -38,11 +38,11 @@ struct Identity {
   std::vector<std::string> capability_sids;   // in the same order
 };
 
-// The identity of `profile` for the workspace whose comparison key is
-// `workspace_key` (path_match.h NormalPath::key): the profile's derived SID
-// and the workspace's capability SID. Pure; an Error for a bad name.
+// The identity of `profile` holding the capability `capability_name`
+// (the workspace's, as its grants were made: workspace_grants-win32.h):
+// both SIDs derived from the names. Pure; an Error for a bad name.
 [[nodiscard]] Result<Identity> IdentityFor(const std::string& profile,
-                                           const std::string& workspace_key);
+                                           const std::string& capability_name);
 
 // Creates `identity.profile` when it does not exist (no administrator is
 // needed) and checks that Windows' SID for it is identity.package_sid, and

@@ -24,8 +24,13 @@ Result<std::vector<AceEntry>> PlanGrants(const GrantInputs& in, const ProfileFac
     out.push_back(AceEntry{p.Display(), type, inherit, mask, in.sid, ""});
   };
 
+  if (in.read_only && !in.writable_roots.empty()) {
+    return PlainError("grant plan", in.writable_roots.front(),
+                      "a read-only run has no writable root");
+  }
   std::vector<NormalPath> writable;
-  std::vector<std::string> write_list = {in.workspace};
+  std::vector<std::string> write_list;
+  if (!in.read_only) write_list.push_back(in.workspace);
   write_list.insert(write_list.end(), in.writable_roots.begin(), in.writable_roots.end());
   for (const std::string& w : write_list) {
     Result<NormalPath> root = ValidateGrantRoot(w, facts);
@@ -36,7 +41,10 @@ Result<std::vector<AceEntry>> PlanGrants(const GrantInputs& in, const ProfileFac
     add(writable.back(), AceType::kAllow, kObjectInherit | kContainerInherit, kFileModify);
   }
   std::vector<NormalPath> readable;
-  for (const std::string& r : in.readable_roots) {
+  std::vector<std::string> read_list;
+  if (in.read_only) read_list.push_back(in.workspace);
+  read_list.insert(read_list.end(), in.readable_roots.begin(), in.readable_roots.end());
+  for (const std::string& r : read_list) {
     Result<NormalPath> root = ValidateGrantRoot(r, facts);
     if (!root.ok()) return root.error();
     if (WithinAny(root.value(), writable) || WithinAny(root.value(), readable)) continue;

@@ -39,6 +39,10 @@ struct GrantInputs {
   std::vector<std::string> readable_roots;
   std::vector<ProtectedInput> protected_paths;
   std::string sid;  // the workspace's capability SID (sid_derive.h)
+  // A read-only run's grants: the workspace is read and execute for `sid`
+  // (WorkspaceReadCapabilityName's), and nothing is writable, so no
+  // writable roots are allowed and no protected path needs a deny.
+  bool read_only = false;
 };
 
 // The entries in the order they are to be added (allows, then denies; the

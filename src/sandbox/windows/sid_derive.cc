@@ -108,6 +108,10 @@ std::string WorkspaceCapabilityName(std::string_view workspace_key) {
   return name;
 }
 
+std::string WorkspaceReadCapabilityName(std::string_view workspace_key) {
+  return WorkspaceCapabilityName(workspace_key) + ".read";
+}
+
 bool IsSidString(std::string_view sid) {
   if (sid.substr(0, 4) != "S-1-") return false;
   sid.remove_prefix(4);

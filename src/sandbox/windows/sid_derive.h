@@ -37,6 +37,11 @@ namespace cordon::sandbox::windows {
 // so the same workspace gets the same SID however its path was spelled.
 [[nodiscard]] std::string WorkspaceCapabilityName(std::string_view workspace_key);
 
+// The capability of read-only runs in that workspace: the same name with
+// ".read" appended. Its SID is granted read and execute only, so a token
+// holding it cannot write the workspace whatever the command does.
+[[nodiscard]] std::string WorkspaceReadCapabilityName(std::string_view workspace_key);
+
 // True for "S-1-<authority>-<sub>..." with 1 to 15 sub-authorities, each a
 // decimal 32-bit number, and a decimal authority below 2^48: the form the
 // journal and SDDL accept (no SDDL aliases such as "BA").

@@ -136,8 +136,11 @@ Result<UninstallReport> UninstallAces(const std::string& journal,
     for (const std::string& spelling : {w, real.ok() ? real.value() : w}) {
       Result<NormalPath> n = Normalize(spelling);
       if (!n.ok()) continue;
-      Result<std::string> sid = CapabilitySidFromName(WorkspaceCapabilityName(n.value().key));
-      if (sid.ok()) scan.sids.insert(sid.value());
+      for (const std::string& name :
+           {WorkspaceCapabilityName(n.value().key), WorkspaceReadCapabilityName(n.value().key)}) {
+        Result<std::string> sid = CapabilitySidFromName(name);
+        if (sid.ok()) scan.sids.insert(sid.value());
+      }
     }
     if (real.ok()) roots.push_back(real.value());
   }

@@ -14,7 +14,7 @@
 //     read but not entered), every ACE of every DACL, inherited or not,
 //     compared with the cordon SIDs: both profile SIDs
 //     (AppContainerSidFromName("cordon.offline"/"cordon.online")), every
-//     SID the journal names, and the capability SID of each workspace root
+//     SID the journal names, and the capability SIDs (write and read) of each workspace root
 //     given (sid_derive.h, recomputed from the name: nothing random).
 // The journal file is left in place: the caller deletes it once the report
 // is clean and the rest of uninstall succeeded.

@@ -173,7 +173,10 @@ Result<GrantSummary> EnsureWorkspaceGrants(const GrantRequest& request) {
   }
 
   // 3. The workspace's capability, from its final path.
-  summary.capability_name = WorkspaceCapabilityName(workspace.value().real.key);
+  in.read_only = request.read_only;
+  summary.capability_name = request.read_only
+                                ? WorkspaceReadCapabilityName(workspace.value().real.key)
+                                : WorkspaceCapabilityName(workspace.value().real.key);
   Result<std::string> sid = CapabilitySidFromName(summary.capability_name);
   if (!sid.ok()) return sid.error();
   summary.sid = sid.value();

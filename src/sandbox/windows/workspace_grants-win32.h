@@ -43,6 +43,10 @@ struct GrantRequest {
   std::vector<std::string> readable_roots;      // each must exist
   std::vector<ProtectedInput> protected_paths;  // inside a writable root; may not exist
   std::string journal;  // DefaultJournalPath(), or a test's; its folder is created
+  // A read-only run: the workspace is granted read and execute to the
+  // workspace's read capability (WorkspaceReadCapabilityName); writable
+  // roots are refused and protected paths need nothing.
+  bool read_only = false;
 };
 
 struct GrantSummary {
