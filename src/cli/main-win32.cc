@@ -1,12 +1,12 @@
-// cordon.exe's entry point, while the Windows backend is being built: what
-// it can do honestly today. `--version`; `doctor`, the confinement
-// checklist; `policy show`, the resolved policy (the same config files,
-// flags, errors and output as on Linux: cli/policy-win32.h); and `run` and
-// `setup`, which refuse with exit 125 and name every missing piece, because
-// nothing may run unconfined (there is no "unelevated" or degraded fallback
-// on Windows). `run` resolves the policy first, so a bad config file or flag
-// is reported as on Linux before the refusal. The shared command-line parser
-// (cli/flags.cc) replaces this one once src/telemetry builds for Windows.
+// cordon.exe's entry point: `run` (cli/run-win32.h: full-access in a job,
+// confined runs in the offline AppContainer identity, refused with exit 125
+// and every missing piece named where the host cannot confine: there is no
+// "unelevated" or degraded fallback), `policy show` (the same config files,
+// flags, errors and output as on Linux: cli/policy-win32.h), `setup`,
+// `uninstall` and `doctor` (cli/maintenance-win32.h), `--version`. `run`
+// resolves the policy first, so a bad config file or flag is reported as on
+// Linux before anything else. The shared command-line parser (cli/flags.cc)
+// replaces this one once src/telemetry builds for Windows.
 #include <windows.h>
 // (after windows.h, which it needs)
 #include <shellapi.h>
@@ -14,8 +14,10 @@
 #include <cstdio>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
+#include "cli/maintenance-win32.h"
 #include "cli/policy-win32.h"
 #include "cli/run-win32.h"
 #include "common/outcome.h"
@@ -32,8 +34,9 @@ namespace policy = cordon::policy;
 constexpr std::string_view kUsage =
     "usage: cordon run [POLICY FLAGS] [--] COMMAND [ARG...]\n"
     "       cordon policy show [--json] [-v] [POLICY FLAGS]\n"
-    "       cordon setup | doctor | --version\n"
-    "On Windows this build confines nothing yet, so `run` refuses every command (exit 125).\n";
+    "       cordon setup | uninstall | doctor | --version\n"
+    "A confined run needs AppContainer support (`cordon doctor`); without it `run` refuses "
+    "(exit 125). --net proxy and --net full are not built for Windows yet.\n";
 
 void Err(const std::string& text) { std::fputs(text.c_str(), stderr); }
 
@@ -57,22 +60,20 @@ std::vector<Check> Missing() {
   return missing;
 }
 
-std::string ListMissing(const std::vector<Check>& missing) {
-  std::string text;
-  for (const Check& check : missing) {
-    text += "  missing: " + check.name + ": " + cordon::ForTerminal(check.detail) + "\n";
-  }
-  return text;
-}
-
-// The tier line of `policy show`: why a run is refused here.
-std::string RefusedBecause() {
-  std::string text = "this host cannot confine commands: missing ";
+// The tier line of `policy show`: what a run gets here, or why it is
+// refused.
+std::pair<std::string, std::string> Tier() {
   const std::vector<Check> missing = Missing();
+  if (missing.empty()) {
+    return {"appcontainer",
+            "the offline identity in a kill-on-close job; --net proxy and --net full are not "
+            "built for Windows yet, and no limit is enforced"};
+  }
+  std::string text = "this host cannot confine commands: missing ";
   for (size_t i = 0; i < missing.size(); ++i) {
     text += (i == 0 ? "" : ", ") + missing[i].name;
   }
-  return missing.empty() ? "the Windows backend does not launch commands yet" : text;
+  return {"refused", text};
 }
 
 int Run(const std::vector<std::string>& args) {
@@ -94,25 +95,6 @@ int Run(const std::vector<std::string>& args) {
   return cordon::cli::RunOnWindows(*resolved, command);
 }
 
-int Setup() {
-  const std::vector<Check> missing = Missing();
-  Err("cordon: setup: the Windows identities cannot be made on this host:\n" +
-      ListMissing(missing));
-  return cordon::kExitSetupError;
-}
-
-int Doctor() {
-  int failed = 0;
-  for (const Check& check : cordon::sandbox::confinement_probe::Probe()) {
-    std::printf("%-8s %s: %s\n", check.ok ? "ok" : "MISSING", check.name.c_str(),
-                cordon::ForTerminal(check.detail).c_str());
-    failed += check.ok ? 0 : 1;
-  }
-  std::printf("%s\n", failed == 0 ? "cordon can confine commands here"
-                                  : "cordon cannot confine commands here: `cordon run` refuses");
-  return failed == 0 ? 0 : 1;
-}
-
 }  // namespace
 
 int main() {
@@ -127,11 +109,13 @@ int main() {
   }
   if (args[0] == "run") return Run(std::vector<std::string>(args.begin() + 1, args.end()));
   if (args[0] == "policy" && args.size() >= 2 && args[1] == "show") {
-    return cordon::cli::PolicyShow(std::vector<std::string>(args.begin() + 2, args.end()),
-                                   RefusedBecause());
+    const auto [tier, reason] = Tier();
+    return cordon::cli::PolicyShow(std::vector<std::string>(args.begin() + 2, args.end()), tier,
+                                   reason);
   }
-  if (args[0] == "setup") return Setup();
-  if (args[0] == "doctor") return Doctor();
+  if (args[0] == "setup") return cordon::cli::SetupOnWindows();
+  if (args[0] == "uninstall") return cordon::cli::UninstallOnWindows();
+  if (args[0] == "doctor") return cordon::cli::DoctorOnWindows();
   Err("cordon: unknown command `" + cordon::ForTerminal(args[0]) + "`\n" + std::string(kUsage));
   return cordon::kExitSetupError;
 }

@@ -94,7 +94,8 @@ std::optional<ResolvedPolicy> ResolveOrReport(const policy::Overrides& overrides
   return ResolvedPolicy{std::move(host).value(), std::move(resolved).value()};
 }
 
-int PolicyShow(const std::vector<std::string>& args, const std::string& refused_because) {
+int PolicyShow(const std::vector<std::string>& args, const std::string& tier_name,
+               const std::string& tier_reason) {
   bool json = false;
   bool verbose = false;
   policy::Overrides overrides;
@@ -123,14 +124,13 @@ int PolicyShow(const std::vector<std::string>& args, const std::string& refused_
   const policy::Policy& policy = resolved->policy;
   const std::vector<policy::ScrubbedVariable> scrubbed =
       policy::ScrubbedVariables(policy, _environ);
-  const std::string tier_name = "refused";
   std::string out;
   if (json) {
     auto j = nlohmann::ordered_json::parse(policy::RenderJson(policy));
     auto& list = j["env"]["scrubbed"] = nlohmann::ordered_json::array();
     for (const auto& v : scrubbed) list.push_back({{"name", v.name}, {"reason", v.reason}});
     j["tier"] = {{"name", tier_name},
-                 {"reason", refused_because},
+                 {"reason", tier_reason},
                  {"not_enforced", nlohmann::ordered_json::array()}};
     out = j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
   } else {
@@ -145,7 +145,7 @@ int PolicyShow(const std::vector<std::string>& args, const std::string& refused_
         out += name + "  " + v.reason + "\n";
       }
     }
-    out += "\ntier       " + tier_name + " (" + refused_because + ")\n";
+    out += "\ntier       " + tier_name + " (" + tier_reason + ")\n";
   }
   std::fputs(out.c_str(), stdout);
   return 0;

@@ -1,7 +1,7 @@
 // The policy half of cordon.exe: the policy flags (the same table as on
 // Linux, policy/flag_layer.h), resolution with the same errors, and
 // `cordon policy show` in the same text and JSON as on Linux, with the tier
-// the Windows build offers (none yet: runs are refused).
+// the Windows build offers.
 #pragma once
 
 #include <optional>
@@ -32,9 +32,9 @@ struct ResolvedPolicy {
 [[nodiscard]] std::optional<ResolvedPolicy> ResolveOrReport(const policy::Overrides& overrides);
 
 // `cordon policy show [--json] [-v] [POLICY FLAGS]`: the resolved policy on
-// stdout, then "tier refused (`refused_because`)". Returns the exit status.
-[[nodiscard]] int PolicyShow(const std::vector<std::string>& args,
-                             const std::string& refused_because);
+// stdout, then "tier TIER_NAME (TIER_REASON)". Returns the exit status.
+[[nodiscard]] int PolicyShow(const std::vector<std::string>& args, const std::string& tier_name,
+                             const std::string& tier_reason);
 
 // "cordon: TEXT\n" on stderr, escaped for the terminal; an Error with its
 // hint on a second line.

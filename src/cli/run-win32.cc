@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/maintenance-win32.h"
 #include "common/outcome.h"
 #include "common/terminal_text.h"
 #include "policy/env.h"
@@ -141,11 +142,6 @@ windows::GrantRequest GrantsFor(const policy::Policy& policy, const std::string&
   return g;
 }
 
-// %LOCALAPPDATA%\cordon, the folder the journal is in.
-std::string StateDir(const std::string& journal) {
-  return journal.substr(0, journal.find_last_of("\\/"));
-}
-
 // One line per path the run created under a missing protected name.
 void SayQuarantined(const windows::Quarantined& q) {
   if (q.moved_to.empty()) {
@@ -211,9 +207,7 @@ int RunOnWindows(const ResolvedPolicy& resolved, const std::vector<std::string>&
   }
 
   const bool read_only = policy.mode == policy::Mode::kReadOnly;
-  auto journal = windows::DefaultJournalPath();
-  if (!journal.ok()) return Refuse(program, journal.error());
-  auto grants = windows::EnsureWorkspaceGrants(GrantsFor(policy, journal.value()));
+  auto grants = windows::EnsureWorkspaceGrants(GrantsFor(policy, JournalPath(resolved.host)));
   if (!grants.ok()) return Refuse(program, grants.error());
   if (grants.value().added > 0) Say(grants.value().Describe());
   auto identity =
@@ -232,9 +226,8 @@ int RunOnWindows(const ResolvedPolicy& resolved, const std::vector<std::string>&
   // What the command made under a missing protected name goes (read-only
   // runs write nothing).
   if (!read_only) {
-    const std::string quarantine = StateDir(journal.value()) + "\\quarantine";
-    for (const windows::Quarantined& q :
-         windows::QuarantineCreated(grants.value().protected_absent, quarantine)) {
+    for (const windows::Quarantined& q : windows::QuarantineCreated(
+             grants.value().protected_absent, QuarantineRoot(resolved.host))) {
       SayQuarantined(q);
     }
   }

@@ -352,25 +352,10 @@ void CrashBetweenJournalAndAce(Test& t) {
   RemoveTree(tree);
 }
 
-// The user SID of this process (the files' owner under Wine).
 std::string UserSid(Test& t) {
-  HANDLE token = nullptr;
-  CORDON_CHECK(t, OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &token) != 0,
-               "OpenProcessToken");
-  std::vector<char> buf(512);
-  DWORD size = 0;
-  const bool ok =
-      GetTokenInformation(token, TokenUser, buf.data(), static_cast<DWORD>(buf.size()), &size) != 0;
-  CloseHandle(token);
-  CORDON_CHECK(t, ok, "GetTokenInformation(TokenUser)");
-  if (!ok) return {};
-  wchar_t* text = nullptr;
-  if (!ConvertSidToStringSidW(reinterpret_cast<const TOKEN_USER*>(buf.data())->User.Sid, &text)) {
-    return {};
-  }
-  std::string out = sandbox::Narrow(text);
-  LocalFree(text);
-  return out;
+  std::string sid = CurrentUserSid();
+  CORDON_CHECK(t, !sid.empty(), "the process's user SID");
+  return sid;
 }
 
 // What a file's DACL keeps of what is written. Windows keeps every ACE

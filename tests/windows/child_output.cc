@@ -1,12 +1,18 @@
 // RunCaptured and friends (see child_output.h).
 #include "child_output.h"
 
+#include <windows.h>
+// (after windows.h)
+#include <sddl.h>
+
 #include <future>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "sandbox/windows/job-win32.h"
 #include "sandbox/windows/unique_handle-win32.h"
+#include "sandbox/windows/win_error-win32.h"
 
 namespace cordon::wintest {
 namespace {
@@ -80,6 +86,25 @@ std::wstring BinaryDir() {
 bool UnderWine() {
   HMODULE ntdll = GetModuleHandleW(L"ntdll.dll");
   return ntdll != nullptr && GetProcAddress(ntdll, "wine_get_version") != nullptr;
+}
+
+std::string CurrentUserSid() {
+  HANDLE raw = nullptr;
+  if (OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &raw) == 0) return {};
+  const UniqueHandle token(raw);
+  std::vector<char> buf(512);
+  DWORD size = 0;
+  if (GetTokenInformation(token.get(), TokenUser, buf.data(), static_cast<DWORD>(buf.size()),
+                          &size) == 0) {
+    return {};
+  }
+  wchar_t* text = nullptr;
+  if (!ConvertSidToStringSidW(reinterpret_cast<const TOKEN_USER*>(buf.data())->User.Sid, &text)) {
+    return {};
+  }
+  std::string out = sandbox::Narrow(text);
+  LocalFree(text);
+  return out;
 }
 
 }  // namespace cordon::wintest

@@ -27,4 +27,8 @@ struct Captured {
 // Whether this is Wine (ntdll exports wine_get_version).
 [[nodiscard]] bool UnderWine();
 
+// The user SID of this process ("S-1-5-21-..."; the files' owner under
+// Wine), or empty when it cannot be read.
+[[nodiscard]] std::string CurrentUserSid();
+
 }  // namespace cordon::wintest

@@ -173,22 +173,9 @@ void GonePathsAreReported(Test& t) {
 }
 
 std::string UserSid(Test& t) {
-  HANDLE token = nullptr;
-  CORDON_CHECK(t, OpenProcessToken(GetCurrentProcess(), TOKEN_QUERY, &token) != 0,
-               "OpenProcessToken");
-  std::vector<char> buf(512);
-  DWORD size = 0;
-  const bool ok =
-      GetTokenInformation(token, TokenUser, buf.data(), static_cast<DWORD>(buf.size()), &size) != 0;
-  CloseHandle(token);
-  if (!ok) return {};
-  wchar_t* text = nullptr;
-  if (!ConvertSidToStringSidW(reinterpret_cast<const TOKEN_USER*>(buf.data())->User.Sid, &text)) {
-    return {};
-  }
-  std::string out = Narrow(text);
-  LocalFree(text);
-  return out;
+  std::string sid = CurrentUserSid();
+  CORDON_CHECK(t, !sid.empty(), "the process's user SID");
+  return sid;
 }
 
 // The twin of a clean scan: a journal entry naming the user's SID (with a

@@ -121,10 +121,11 @@ Status EnsureProfile(const Identity& identity) {
   return VerifyCapabilityNames(identity);
 }
 
-Status DeleteProfile(const std::string& name) {
+Status RemoveProfile(const std::string& name) {
   auto remove = SystemFunction<decltype(&DeleteAppContainerProfile)>(L"userenv.dll",
                                                                      "DeleteAppContainerProfile");
-  if (!remove.ok()) return remove.error();
+  // A host without AppContainer support has no profile to remove.
+  if (!remove.ok()) return {};
   const HRESULT hr = remove.value()(Widen(name).c_str());
   // Deleting a profile that does not exist succeeds (documented), but a
   // host may say "not found": that is the state uninstall wants too.

@@ -51,8 +51,9 @@ struct Identity {
 [[nodiscard]] Status EnsureProfile(const Identity& identity);
 
 // Deletes the profile `name` (its folder and registry key); one that does
-// not exist is not an error. For `cordon uninstall`.
-[[nodiscard]] Status DeleteProfile(const std::string& name);
+// not exist, or a host without AppContainer support, is not an error. For
+// `cordon uninstall`. (Not "DeleteProfile": userenv.h defines that macro.)
+[[nodiscard]] Status RemoveProfile(const std::string& name);
 
 // The profile's own folder (%LOCALAPPDATA%\Packages\<name>\AC), which the
 // container may write: its Temp is the command's TEMP and TMP.

@@ -106,6 +106,17 @@ const char* TypeName(uint8_t type) {
   }
 }
 
+// The profiles' SIDs and every SID the journal names.
+Status AddKnownSids(const std::vector<AceEntry>& entries, Scan* scan) {
+  for (const char* profile : {"cordon.offline", "cordon.online"}) {
+    Result<std::string> sid = AppContainerSidFromName(profile);
+    if (!sid.ok()) return sid.error();
+    scan->sids.insert(sid.value());
+  }
+  for (const AceEntry& e : entries) scan->sids.insert(e.sid);
+  return {};
+}
+
 }  // namespace
 
 std::string RemainingAce::Describe() const {
@@ -122,12 +133,7 @@ Result<UninstallReport> UninstallAces(const std::string& journal,
   if (!entries.ok()) return entries.error();
 
   Scan scan{{}, {}, &report};
-  for (const char* profile : {"cordon.offline", "cordon.online"}) {
-    Result<std::string> sid = AppContainerSidFromName(profile);
-    if (!sid.ok()) return sid.error();
-    scan.sids.insert(sid.value());
-  }
-  for (const AceEntry& e : entries.value()) scan.sids.insert(e.sid);
+  CORDON_RETURN_IF_ERROR(AddKnownSids(entries.value(), &scan));
   std::vector<std::string> roots;
   for (const std::string& w : workspace_roots) {
     // The capability of the workspace as it really is (the name grants
@@ -165,6 +171,18 @@ Result<UninstallReport> UninstallAces(const std::string& journal,
 
   for (const AceEntry& e : entries.value()) ScanPath(scan, e.path);
   for (const std::string& r : roots) ScanTree(scan, r);
+  return report;
+}
+
+Result<UninstallReport> CordonAcesOn(const std::vector<std::string>& paths,
+                                     const std::string& journal) {
+  UninstallReport report;
+  Result<std::vector<AceEntry>> entries = acl_apply::ReadJournal(journal);
+  if (!entries.ok()) return entries.error();
+  Scan scan{{}, {}, &report};
+  CORDON_RETURN_IF_ERROR(AddKnownSids(entries.value(), &scan));
+  report.cordon_sids.assign(scan.sids.begin(), scan.sids.end());
+  for (const std::string& p : paths) ScanPath(scan, p);
   return report;
 }
 

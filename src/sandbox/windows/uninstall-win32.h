@@ -67,4 +67,11 @@ struct UninstallReport {
 [[nodiscard]] Result<UninstallReport> UninstallAces(
     const std::string& journal, const std::vector<std::string>& workspace_roots);
 
+// The scan alone, on `paths` themselves (no tree): the ACEs naming a cordon
+// SID (the profiles', every SID `journal` names; a missing journal names
+// none). Nothing is written. For `cordon doctor`: the places no grant may
+// touch (the profile, ~/.ssh, OpenSSH's files, the hives) read back.
+[[nodiscard]] Result<UninstallReport> CordonAcesOn(const std::vector<std::string>& paths,
+                                                   const std::string& journal);
+
 }  // namespace cordon::sandbox::windows

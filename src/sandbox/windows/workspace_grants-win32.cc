@@ -4,7 +4,6 @@
 #include <windows.h>
 // (after windows.h, which they need)
 #include <knownfolders.h>
-#include <shlobj.h>
 
 #include <utility>
 
@@ -88,18 +87,6 @@ std::string GrantSummary::Describe() const {
   }
   return std::to_string(added) + " ACEs added, " + std::to_string(already_present) +
          " already in place";
-}
-
-Result<std::string> DefaultJournalPath() {
-  PWSTR raw = nullptr;
-  const HRESULT hr =
-      SHGetKnownFolderPath(FOLDERID_LocalAppData, KF_FLAG_DONT_VERIFY, nullptr, &raw);
-  std::string dir = hr == S_OK && raw != nullptr ? Narrow(raw) : std::string();
-  CoTaskMemFree(raw);
-  if (hr != S_OK) {
-    return WinError("SHGetKnownFolderPath", "FOLDERID_LocalAppData", static_cast<DWORD>(hr));
-  }
-  return dir + "\\cordon\\ace-journal";
 }
 
 Result<GrantSummary> EnsureWorkspaceGrants(const GrantRequest& request) {

@@ -42,7 +42,9 @@ struct GrantRequest {
   std::vector<std::string> writable_roots;      // each must exist
   std::vector<std::string> readable_roots;      // each must exist
   std::vector<ProtectedInput> protected_paths;  // inside a writable root; may not exist
-  std::string journal;  // DefaultJournalPath(), or a test's; its folder is created
+  // <state>\cordon\ace-journal (cli/maintenance-win32.h JournalPath), or a
+  // test's; its folder is created.
+  std::string journal;
   // A read-only run: the workspace is granted read and execute to the
   // workspace's read capability (WorkspaceReadCapabilityName); writable
   // roots are refused and protected paths need nothing.
@@ -61,9 +63,6 @@ struct GrantSummary {
   // "first run in this workspace: 7 ACEs added" / "grants in place (7 ACEs)".
   [[nodiscard]] std::string Describe() const;
 };
-
-// %LOCALAPPDATA%\cordon\ace-journal (FOLDERID_LocalAppData), not created.
-[[nodiscard]] Result<std::string> DefaultJournalPath();
 
 // Steps 1-5 above. An Error names the step, the path and the Win32 error
 // or the validator's reason (with its hint).

@@ -1,0 +1,27 @@
+// cordon.exe's maintenance commands (docs/windows.md, "Setup and failure"):
+// `setup`, the one step that makes the identities (no administrator for
+// the offline one); `uninstall`, which takes off every ACE the journal
+// knows, deletes the profiles and proves nothing of cordon's is left on the
+// scanned trees; `doctor`, the confinement checklist, with live checks
+// where the host can confine (each a real run whose effect is read back).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "policy/loader.h"
+
+namespace cordon::cli {
+
+// <state>\cordon\ace-journal: every ACE cordon adds, written before it is
+// added (sandbox/windows/acl_apply-win32.h).
+[[nodiscard]] std::string JournalPath(const policy::HostFacts& host);
+// <state>\cordon\quarantine: what runs created under missing protected names.
+[[nodiscard]] std::string QuarantineRoot(const policy::HostFacts& host);
+
+// Each returns cordon's exit status.
+[[nodiscard]] int SetupOnWindows();
+[[nodiscard]] int UninstallOnWindows();
+[[nodiscard]] int DoctorOnWindows();
+
+}  // namespace cordon::cli
