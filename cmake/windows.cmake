@@ -74,9 +74,10 @@ target_link_libraries(cordon_sandbox PUBLIC cordon_win_base cordon_common cordon
 # profile directory.
 target_link_libraries(cordon_sandbox PRIVATE shell32 ole32 userenv uuid)
 
-add_executable(cordon src/cli/main-win32.cc src/cli/maintenance-win32.cc src/cli/policy-win32.cc
-  src/cli/run-win32.cc)
-target_link_libraries(cordon PRIVATE cordon_policy cordon_sandbox cordon_third_party shell32)
+add_executable(cordon src/cli/main-win32.cc src/cli/doctor_live-win32.cc src/cli/maintenance-win32.cc
+  src/cli/policy-win32.cc src/cli/run-win32.cc)
+target_link_libraries(cordon PRIVATE cordon_policy cordon_sandbox cordon_third_party shell32
+  ws2_32)
 
 if(CORDON_TESTS)
   enable_testing()

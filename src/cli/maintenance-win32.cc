@@ -3,12 +3,14 @@
 
 #include <windows.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <optional>
 #include <set>
 #include <string>
 #include <vector>
 
+#include "cli/doctor_live-win32.h"
 #include "cli/policy-win32.h"
 #include "common/outcome.h"
 #include "common/terminal_text.h"
@@ -181,8 +183,15 @@ int UninstallOnWindows() {
 int DoctorOnWindows() {
   int failed = 0;
   std::vector<Check> checks = sandbox::confinement_probe::Probe();
+  const bool can_confine =
+      std::all_of(checks.begin(), checks.end(), [](const Check& c) { return c.ok; });
   if (const std::optional<policy::HostFacts> host = Host()) {
     checks.push_back(ProtectedPlacesAreClean(JournalPath(*host)));
+  }
+  if (can_confine) {
+    for (Check& live : LiveChecks()) checks.push_back(std::move(live));
+  } else {
+    checks.push_back({"live checks", false, "not run: this host cannot confine a command (above)"});
   }
   for (const Check& check : checks) {
     std::printf("%-4s %s: %s\n", check.ok ? "ok" : "NO", check.name.c_str(),
