@@ -68,7 +68,7 @@ foreach(base ${CORDON_WIN_BASE_SRC})
 endforeach()
 add_library(cordon_sandbox STATIC ${CORDON_SANDBOX_SRC})
 target_link_libraries(cordon_sandbox PUBLIC cordon_win_base cordon_common cordon_third_party
-  PRIVATE crypt32 bcrypt)
+  PRIVATE crypt32 bcrypt fwpuclnt)
 
 add_executable(cordon src/cli/main-win32.cc src/cli/policy-win32.cc)
 target_link_libraries(cordon PRIVATE cordon_policy cordon_sandbox cordon_third_party shell32)
