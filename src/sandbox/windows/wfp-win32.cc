@@ -48,8 +48,10 @@ Error FwpError(std::string call, std::string object, DWORD rc) {
   Error e = WinError(std::move(call), std::move(object), rc);
   if (rc == ERROR_ACCESS_DENIED) {
     e.hint =
-        "installing or removing cordon's network filters needs an administrator: run "
-        "`cordon setup` (or `cordon uninstall`) from an elevated prompt";
+        "the filtering engine gives this account no access to cordon's network filters: "
+        "installing or removing them needs an administrator (`cordon setup` or `cordon "
+        "uninstall` from an elevated prompt), and reading them the read access `cordon setup` "
+        "grants";
   } else {
     e.hint =
         "the Windows Filtering Platform (the Base Filtering Engine service, BFE) must be "

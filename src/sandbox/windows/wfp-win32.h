@@ -13,8 +13,15 @@
 // - Before every online run: Verify(plan) with the same plan (same SID and
 //   the proxy's port). Not OK -> exit 125 with the Error as is: it names the
 //   call that failed or each filter missing, changed or extra, and carries
-//   `cordon setup` as the hint. Never run online with less. Reading needs
-//   no administrator. An offline run needs no filter and checks none.
+//   `cordon setup` as the hint. Never run online with less. An offline run
+//   needs no filter and checks none.
+//   OPEN: enumerating needs FWPM_ACTRL_ENUM on the engine's filter container
+//   and FWPM_ACTRL_READ on each filter, which the engine's default security
+//   gives administrators only (everyone gets just OPEN and CLASSIFY:
+//   Microsoft Learn, "Access control (Windows Filtering Platform)"). So an
+//   unelevated run's Verify is expected to fail with "Access is denied"
+//   (fail closed, exit 125) until setup grants the user read access to
+//   cordon's objects (docs/windows.md, "Network"). Unverified: no Windows here.
 // - `cordon uninstall`: Remove() -> OK only when, read back afterwards, no
 //   filter of cordon's provider or sublayer is left.
 // Every failure names the Fwpm* call and the engine's error code
