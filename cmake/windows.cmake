@@ -68,7 +68,7 @@ foreach(base ${CORDON_WIN_BASE_SRC})
 endforeach()
 add_library(cordon_sandbox STATIC ${CORDON_SANDBOX_SRC})
 target_link_libraries(cordon_sandbox PUBLIC cordon_win_base cordon_common cordon_third_party
-  PRIVATE crypt32 bcrypt)
+  PRIVATE crypt32 bcrypt fwpuclnt)
 
 # The grant-root facts (profile_facts-win32.cc): known folders, the
 # profile directory.

@@ -133,6 +133,14 @@ try {
   # or expect one UAC prompt here).
   $r = Invoke-Cordon @('setup')
   Check 'setup succeeds' ($r.Code -eq 0) $r.Out
+  # The online identity's 7 WFP filters (src/sandbox/windows/wfp_plan.h),
+  # found by cordon's provider key and names, as the engine holds them.
+  $wfpSetup = Join-Path $env:TEMP 'cordon-smoke-wfp-setup.xml'
+  netsh wfp show filters file=$wfpSetup | Out-Null
+  $wfpText = if (Test-Path -LiteralPath $wfpSetup) { Get-Content -Raw -LiteralPath $wfpSetup } else { '' }
+  Remove-Item -LiteralPath $wfpSetup -Force -ErrorAction SilentlyContinue
+  $wfpNames = [regex]::Matches($wfpText, '<name>cordon online: [^<]+</name>').Count
+  Check 'setup: the online identity''s 7 WFP filters under cordon''s provider' (($wfpNames -eq 7) -and ($wfpText -match '49dbe4ad-29e0-4b6c-b529-67081921a64c')) "$wfpNames found"
 
   # A git repository with a local remote, for the protected-path and git checks.
   git -C $ws init -q | Out-Null
@@ -183,6 +191,14 @@ try {
   Check 'online: no direct connection around the proxy' ($r.Out -notmatch '200|301|302') $r.Out
   $r = Invoke-Sandboxed $ws @('--net', 'proxy', '--allow-domain', $AllowedHost) 'nslookup example.com 1.1.1.1'
   Check 'online: no direct DNS' ($r.Out -notmatch 'Addresses?:\s+\d') $r.Out
+  # Loopback is exempted for the proxy only: another host port stays shut.
+  $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
+  $listener.Start()
+  $port = $listener.LocalEndpoint.Port
+  $psConnect = "powershell -NoProfile -Command `"try { (New-Object Net.Sockets.TcpClient('127.0.0.1', $port)).Connected } catch { 'refused' }`""
+  $r = Invoke-Sandboxed $ws @('--net', 'proxy', '--allow-domain', $AllowedHost) $psConnect
+  Check 'online: a loopback port other than the proxy not reached' (-not $listener.Pending()) $r.Out
+  $listener.Stop()
 
   # 4. Protected paths, by every spelling, and ordinary git beside them.
   $configBefore = Get-Content -Raw -LiteralPath (Join-Path $ws '.git\config')
@@ -258,7 +274,7 @@ try {
   Check 'uninstall: no firewall rule' ($null -eq $rules)
   $wfp = Join-Path $tmp 'wfp.xml'
   netsh wfp show filters file=$wfp | Out-Null
-  $wfpLeft = (Test-Path -LiteralPath $wfp) -and ((Get-Content -Raw -LiteralPath $wfp) -match 'cordon')
+  $wfpLeft = (Test-Path -LiteralPath $wfp) -and ((Get-Content -Raw -LiteralPath $wfp) -match 'cordon|49dbe4ad-29e0-4b6c-b529-67081921a64c|d4e832cc-3f9e-444a-8713-62d6dbc3faaf')
   Check 'uninstall: no WFP filter or provider' (-not $wfpLeft)
   $users = Get-LocalUser -ErrorAction SilentlyContinue | Where-Object Name -like 'cordon*'
   Check 'uninstall: no local account' ($null -eq $users)

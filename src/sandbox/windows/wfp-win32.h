@@ -1,0 +1,61 @@
+// cordon's Windows Filtering Platform objects in the engine: install them
+// (`cordon setup`, elevated), read them back and compare them with the plan
+// before each online run, remove them (`cordon uninstall`). The filter set
+// itself is wfp_plan.h's.
+//
+// The contract for callers (src/cli):
+// - `cordon setup` for the online identity:
+//     Result<Plan> plan = PlanOnline(online_sid, "127.0.0.1", proxy_port);
+//     Install(plan.value())  -> OK only when the engine holds exactly the plan
+//   (Install ends with Verify: an engine that accepts the calls and keeps
+//   nothing, Wine's, is a failure). Needs an administrator: the
+//   engine refuses the adds with "Access is denied" otherwise.
+// - Before every online run: Verify(plan) with the same plan (same SID and
+//   the proxy's port). Not OK -> exit 125 with the Error as is: it names the
+//   call that failed or each filter missing, changed or extra, and carries
+//   `cordon setup` as the hint. Never run online with less. An offline run
+//   needs no filter and checks none.
+//   OPEN: enumerating needs FWPM_ACTRL_ENUM on the engine's filter container
+//   and FWPM_ACTRL_READ on each filter, which the engine's default security
+//   gives administrators only (everyone gets just OPEN and CLASSIFY:
+//   Microsoft Learn, "Access control (Windows Filtering Platform)"). So an
+//   unelevated run's Verify is expected to fail with "Access is denied"
+//   (fail closed, exit 125) until setup grants the user read access to
+//   cordon's objects (docs/windows.md, "Network"). Unverified: no Windows here.
+// - `cordon uninstall`: Remove() -> OK only when, read back afterwards, no
+//   filter of cordon's provider or sublayer is left.
+// Every failure names the Fwpm* call and the engine's error code
+// (win_error-win32.h); nothing is retried or skipped.
+//
+// Objects are persistent (they survive a reboot and the session that made
+// them) and all hang off cordon's provider and sublayer (wfp_plan.h's fixed
+// GUIDs), which is how ReadBack and Remove find them: every filter whose
+// provider or sublayer is cordon's, so a filter someone else put into
+// cordon's sublayer counts as extra too.
+#pragma once
+
+#include <vector>
+
+#include "common/result.h"
+#include "sandbox/windows/wfp_plan.h"
+
+namespace cordon::sandbox::windows::wfp {
+
+// Replaces whatever cordon had installed (its filters, sublayer, provider)
+// with the plan's, in one engine transaction (all or nothing), then
+// verifies. Idempotent.
+[[nodiscard]] Status Install(const Plan& plan);
+
+// The filters under cordon's provider or in cordon's sublayer, as the
+// engine holds them.
+[[nodiscard]] Result<std::vector<Filter>> ReadBack();
+
+// ReadBack, then Compare (wfp_plan.h) with the plan.
+[[nodiscard]] Status Verify(const Plan& plan);
+
+// Deletes every filter ReadBack finds, then the sublayer and the provider,
+// in one transaction; then reads back and refuses if anything remains.
+// Nothing installed is nothing to do.
+[[nodiscard]] Status Remove();
+
+}  // namespace cordon::sandbox::windows::wfp
