@@ -20,6 +20,7 @@
 #include "sandbox/windows/profile_facts-win32.h"
 #include "sandbox/windows/sid_derive.h"
 #include "sandbox/windows/uninstall-win32.h"
+#include "sandbox/windows/wfp-win32.h"
 #include "sandbox/windows/win_error-win32.h"
 
 namespace cordon::cli {
@@ -52,6 +53,13 @@ std::optional<policy::HostFacts> Host() {
     return std::nullopt;
   }
   return host.value();
+}
+
+bool EngineAnswers() {
+  for (const Check& c : sandbox::confinement_probe::Probe()) {
+    if (c.name == sandbox::confinement_probe::kFilteringEngine) return c.ok;
+  }
+  return false;
 }
 
 // The roots the journal granted (its allow entries): the workspace trees
@@ -161,6 +169,16 @@ int UninstallOnWindows() {
       clean = false;
     } else {
       Print(std::string("profile ") + profile + ": removed (or there was none)");
+    }
+  }
+  // The filtering engine's objects under cordon's provider (none unless an
+  // elevated setup installed them); a host without the engine has none.
+  if (EngineAnswers()) {
+    if (Status s = windows::wfp::Remove(); !s.ok()) {
+      Say(s.error());
+      clean = false;
+    } else {
+      Print("WFP: no filter, sublayer or provider of cordon's is left");
     }
   }
   Print("scanned " + std::to_string(r.scanned) + " paths for " +

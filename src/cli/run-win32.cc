@@ -161,7 +161,8 @@ void SayQuarantined(const windows::Quarantined& q) {
 std::vector<Check> MissingFor(policy::NetMode net) {
   std::vector<Check> missing;
   for (Check& check : sandbox::confinement_probe::Probe()) {
-    const bool needed = net != policy::NetMode::kOff || check.name != "Windows Filtering Platform";
+    const bool needed =
+        net != policy::NetMode::kOff || check.name != sandbox::confinement_probe::kFilteringEngine;
     if (needed && !check.ok) missing.push_back(std::move(check));
   }
   return missing;

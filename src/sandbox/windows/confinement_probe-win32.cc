@@ -31,7 +31,7 @@ Check Exports(std::string name, const wchar_t* dll, std::initializer_list<const 
 // Opens and closes a session with the Windows Filtering Platform engine,
 // which the online identity's proxy-only egress is enforced through.
 Check FilteringEngine() {
-  Check check{"Windows Filtering Platform", false, {}};
+  Check check{kFilteringEngine, false, {}};
   using Open = DWORD(WINAPI*)(const wchar_t*, UINT32, void*, const void*, HANDLE*);
   using Close = DWORD(WINAPI*)(HANDLE);
   auto open = SystemFunction<Open>(L"fwpuclnt.dll", "FwpmEngineOpen0");

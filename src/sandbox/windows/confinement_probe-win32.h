@@ -13,6 +13,10 @@
 
 namespace cordon::sandbox::confinement_probe {
 
+// The name of the filtering engine's check: only the online identity needs
+// it, so an offline run and uninstall look for it by name.
+inline constexpr const char* kFilteringEngine = "Windows Filtering Platform";
+
 struct Check {
   std::string name;  // "AppContainer profiles"
   bool ok = false;
