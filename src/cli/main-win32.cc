@@ -66,8 +66,9 @@ std::pair<std::string, std::string> Tier() {
   const std::vector<Check> missing = Missing();
   if (missing.empty()) {
     return {"appcontainer",
-            "the offline identity in a kill-on-close job; --net proxy and --net full are not "
-            "built for Windows yet, and no limit is enforced"};
+            "the offline identity in a kill-on-close job holding the memory, process and CPU "
+            "limits; --tmp-size is not enforced, --net proxy and --net full are not built for "
+            "Windows yet"};
   }
   std::string text = "this host cannot confine commands: missing ";
   for (size_t i = 0; i < missing.size(); ++i) {

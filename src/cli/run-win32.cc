@@ -3,6 +3,8 @@
 
 #include <windows.h>
 
+#include <algorithm>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -126,6 +128,23 @@ int WaitFor(sandbox::job::JobProcess& started, const std::string& program, bool 
   return static_cast<int>(code);
 }
 
+// The policy's limits as the job holds them: memory for the whole tree,
+// processes alive at once (Linux counts threads too), the CPU cap as a
+// share of all CPUs. The tmpfs size has no counterpart (TEMP is the
+// container's folder on the disk).
+sandbox::job::Limits JobLimits(const policy::Limits& l) {
+  sandbox::job::Limits out;
+  out.memory_bytes = l.memory_bytes > 0 ? static_cast<uint64_t>(l.memory_bytes) : 0;
+  out.processes = l.pids > 0 ? static_cast<uint32_t>(std::min<int64_t>(l.pids, UINT32_MAX)) : 0;
+  if (l.cpu_millis > 0) {
+    SYSTEM_INFO info{};
+    GetSystemInfo(&info);
+    const int64_t cpus = std::max<int64_t>(info.dwNumberOfProcessors, 1);
+    out.cpu_rate = static_cast<uint32_t>(std::clamp<int64_t>(l.cpu_millis * 10 / cpus, 1, 10000));
+  }
+  return out;
+}
+
 // The grants a run of `policy` needs, from the resolved policy: the
 // workspace, the writable roots (the git directories outside the workspace
 // among them) and readable ones, the protected paths. A read-only run gets
@@ -182,6 +201,7 @@ int RunOnWindows(const ResolvedPolicy& resolved, const std::vector<std::string>&
   request.std_input = in.get();
   request.std_output = out.get();
   request.std_error = err.get();
+  request.limits = JobLimits(policy.limits);
 
   if (policy.mode == policy::Mode::kFullAccess) {
     request.environment = CommandEnvironment(policy, "");

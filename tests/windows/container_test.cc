@@ -168,6 +168,26 @@ void FullAccessRunsAndPassesTheStatusThrough(Test& t) {
   CORDON_CHECK(t, status.exit_code == 7, "exit 7, got " + std::to_string(status.exit_code));
 }
 
+// A limit the host cannot hold refuses the run: Wine's job objects take no
+// CPU cap, so under Wine `--cpus` is exit 125 and the command never runs;
+// on Windows it runs.
+void ACpuCapTheHostCannotHoldRefusesTheRun(Test& t) {
+  const Captured run =
+      RunCaptured(Cordon(L"run --mode full-access --cpus 1 -- cmd /c echo capped-run"));
+  if (UnderWine()) {
+    CORDON_CHECK(t, run.exit_code == static_cast<DWORD>(kExitSetupError),
+                 "exit 125, got " + std::to_string(run.exit_code));
+    CORDON_CHECK(t, run.out.find("capped-run") == std::string::npos, "the command did not run");
+    CORDON_CHECK(t,
+                 run.err.find("JobObjectCpuRateControlInformation") != std::string::npos &&
+                     run.err.find("run without --cpus") != std::string::npos,
+                 "names the cap and the way out: " + Quoted(run.err));
+  } else {
+    CORDON_CHECK(t, run.exit_code == 0 && run.out.find("capped-run") != std::string::npos,
+                 "Windows caps CPU: " + Quoted(run.out + run.err));
+  }
+}
+
 void FullAccessGetsThePolicysEnvironment(Test& t) {
   SetEnvironmentVariableW(L"CORDON_TEST_TOKEN", L"should-not-pass");
   SetEnvironmentVariableW(L"CORDON_TEST_PLAIN", L"passes");
@@ -196,5 +216,6 @@ int main(int argc, char** argv) {
        Case{"EnsureProfileNamesWhatIsMissing", w::EnsureProfileNamesWhatIsMissing},
        Case{"ArgumentsArriveAsGiven", w::ArgumentsArriveAsGiven},
        Case{"FullAccessRunsAndPassesTheStatusThrough", w::FullAccessRunsAndPassesTheStatusThrough},
-       Case{"FullAccessGetsThePolicysEnvironment", w::FullAccessGetsThePolicysEnvironment}});
+       Case{"FullAccessGetsThePolicysEnvironment", w::FullAccessGetsThePolicysEnvironment},
+       Case{"ACpuCapTheHostCannotHoldRefusesTheRun", w::ACpuCapTheHostCannotHoldRefusesTheRun}});
 }

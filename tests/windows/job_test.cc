@@ -96,6 +96,35 @@ void ClosingTheJobKillsTheTree(Test& t) {
   CORDON_CHECK(t, code != STILL_ACTIVE, "the grandchild has an exit code");
 }
 
+// The process limit holds for real on Windows: with one process allowed,
+// the helper runs but cannot start its grandchild (it says so and exits 1);
+// with two, it can (the twin). Wine accepts the limits and does not enforce
+// them (pinned here, so a Wine that starts to is noticed): under Wine this
+// checks only that setting them does not fail the spawn.
+void TheProcessLimitHolds(Test& t) {
+  for (const uint32_t allowed : {1U, 2U}) {
+    sandbox::job::SpawnRequest request;
+    request.command_line = Helper(L"tree");
+    request.limits.processes = allowed;
+    request.limits.memory_bytes = 512ULL << 20;
+    auto child = sandbox::job::SpawnInJob(request);
+    CORDON_CHECK(t, child.ok(), child.ok() ? "" : child.error().Describe());
+    if (!child.ok()) continue;
+    const bool ended = WaitForSingleObject(child.value().process.get(), 3000) == WAIT_OBJECT_0;
+    DWORD code = 0;
+    GetExitCodeProcess(child.value().process.get(), &code);
+    if (UnderWine()) {
+      CORDON_CHECK(t, !ended, "Wine: the grandchild starts whatever the limit");
+    } else if (allowed == 1) {
+      CORDON_CHECK(t, ended && code == 1,
+                   "one process allowed: the grandchild could not start (exit " +
+                       std::to_string(code) + ")");
+    } else {
+      CORDON_CHECK(t, !ended, "two allowed: the helper and its grandchild run on");
+    }
+  }
+}
+
 void SpawnFailureNamesTheCall(Test& t) {
   sandbox::job::SpawnRequest request;
   request.command_line = L"C:\\no\\such\\program-cordon.exe";
@@ -121,5 +150,6 @@ int main(int argc, char** argv) {
       argc, argv,
       {Case{"AssignedAtCreation", cordon::wintest::AssignedAtCreation},
        Case{"ClosingTheJobKillsTheTree", cordon::wintest::ClosingTheJobKillsTheTree},
+       Case{"TheProcessLimitHolds", cordon::wintest::TheProcessLimitHolds},
        Case{"SpawnFailureNamesTheCall", cordon::wintest::SpawnFailureNamesTheCall}});
 }

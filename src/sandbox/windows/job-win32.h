@@ -15,6 +15,7 @@
 
 #include <windows.h>
 
+#include <cstdint>
 #include <string>
 
 #include "common/result.h"
@@ -22,6 +23,15 @@
 #include "sandbox/windows/unique_handle-win32.h"
 
 namespace cordon::sandbox::job {
+
+// What the job holds the whole process tree to; 0: no limit of that kind.
+// A limit the host refuses to set fails the spawn; the CPU cap is also
+// read back (the others are checked by what they do: job_test.cc).
+struct Limits {
+  uint64_t memory_bytes = 0;  // committed memory of all processes together
+  uint32_t processes = 0;     // processes alive at once (threads not counted)
+  uint32_t cpu_rate = 0;      // hard cap, hundredths of a percent of all CPUs
+};
 
 struct SpawnRequest {
   // The command line as CreateProcessW parses it (quoting is the caller's).
@@ -48,6 +58,7 @@ struct SpawnRequest {
   // back before it is resumed (appcontainer::VerifyToken) and a token that
   // is not that AppContainer's fails the spawn: it never runs.
   const appcontainer::Identity* identity = nullptr;
+  Limits limits;
 };
 
 struct JobProcess {
