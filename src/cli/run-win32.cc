@@ -155,6 +155,7 @@ windows::GrantRequest GrantsFor(const policy::Policy& policy, const std::string&
   g.journal = journal;
   g.read_only = policy.mode == policy::Mode::kReadOnly;
   for (const policy::PathRule& r : policy.read) g.readable_roots.push_back(r.path);
+  for (const policy::PathRule& r : policy.deny_read) g.deny_read.push_back(r.path);
   if (g.read_only) return g;
   for (const policy::PathRule& r : policy.writable) g.writable_roots.push_back(r.path);
   for (const policy::PathRule& r : policy.protect) g.protected_paths.push_back({r.path, r.is_dir});

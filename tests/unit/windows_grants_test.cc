@@ -133,6 +133,28 @@ TEST(WindowsGrantPlan, AReadOnlyRunGetsReadAndExecuteAndNoDeny) {
   EXPECT_EQ(refused.error().detail, "a read-only run has no writable root");
 }
 
+TEST(WindowsGrantPlan, DenyReadBeatsEveryGrantAbove) {
+  GrantInputs in = Inputs();
+  in.protected_paths.clear();
+  in.deny_read = {{"C:\\Users\\me\\repo\\secrets", true},
+                  {"C:\\Users\\me\\.cargo\\credentials.toml", false},
+                  {"C:\\Users\\me\\.aws", true}};  // under no grant: nothing to deny
+  Result<std::vector<AceEntry>> plan = PlanGrants(in, Facts());
+  ASSERT_TRUE(plan.ok()) << plan.error().Describe();
+  std::vector<std::string> lines;
+  for (const AceEntry& e : plan.value()) lines.push_back(e.path + " " + AceSddl(e));
+  const std::string s = std::string(kSid) + ")";
+  EXPECT_EQ(lines, (std::vector<std::string>{
+                       "C:\\Users\\me\\repo (A;OICI;0x1301bf;;;" + s,
+                       "D:\\cache (A;OICI;0x1301bf;;;" + s,
+                       "C:\\Users\\me\\.cargo (A;OICI;0x1200a9;;;" + s,
+                       "C:\\Users\\me\\repo\\secrets (D;OICI;0xd017f;;;" + s,
+                       "C:\\Users\\me\\.cargo\\credentials.toml (D;;0xd017f;;;" + s,
+                   }));
+  in.deny_read = {{"D:\\cache", true}};
+  EXPECT_FALSE(PlanGrants(in, Facts()).ok()) << "a deny-read root cannot also be granted";
+}
+
 TEST(WindowsSid, TheReadCapabilityIsAnotherSid) {
   const std::string key = "C:\\USERS\\ME\\REPO";
   EXPECT_EQ(WorkspaceReadCapabilityName(key), WorkspaceCapabilityName(key) + ".read");

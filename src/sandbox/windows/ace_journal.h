@@ -40,6 +40,10 @@ inline constexpr uint32_t kDelete = 0x10000;            // DELETE: rename or rem
 // its DACL and owner.
 inline constexpr uint32_t kDenyWrite =
     0x2 | 0x4 | 0x10 | 0x40 | 0x100 | kDelete | 0x40000 | 0x80000;
+// What a deny-read path denies besides: reading data or listing, extended
+// attributes, executing or traversing. Its attributes stay readable (the
+// name is visible in its folder anyway, as on Linux).
+inline constexpr uint32_t kDenyReadAndWrite = kDenyWrite | 0x1 | 0x8 | 0x20;
 
 struct AceEntry {
   std::string path;  // full path, NormalPath::Display() form

@@ -90,8 +90,8 @@ Result<Identity> IdentityFor(const std::string& profile, const std::string& capa
   if (!package.ok()) return package.error();
   Result<std::string> capability = windows::CapabilitySidFromName(capability_name);
   if (!capability.ok()) return capability.error();
-  return Identity{profile, std::move(package).value(), {capability_name},
-                  {std::move(capability).value()}};
+  return Identity{
+      profile, std::move(package).value(), {capability_name}, {std::move(capability).value()}};
 }
 
 Status EnsureProfile(const Identity& identity) {

@@ -52,6 +52,21 @@ Result<std::vector<AceEntry>> PlanGrants(const GrantInputs& in, const ProfileFac
     add(readable.back(), AceType::kAllow, kObjectInherit | kContainerInherit, kFileReadExecute);
   }
 
+  for (const ProtectedInput& d : in.deny_read) {
+    Result<NormalPath> p = Normalize(d.path);
+    if (!p.ok()) return p.error();
+    if (!WithinAny(p.value(), writable) && !WithinAny(p.value(), readable)) continue;
+    for (const std::vector<NormalPath>* roots : {&writable, &readable}) {
+      for (const NormalPath& r : *roots) {
+        if (SamePath(p.value(), r)) {
+          return PlainError("grant plan", d.path, "a deny-read path is a granted root itself");
+        }
+      }
+    }
+    add(p.value(), AceType::kDeny, d.directory ? kObjectInherit | kContainerInherit : 0,
+        kDenyReadAndWrite);
+  }
+
   std::vector<NormalPath> delete_denied;
   for (const ProtectedInput& pi : in.protected_paths) {
     Result<NormalPath> p = Normalize(pi.path);

@@ -7,6 +7,8 @@
 //   by files and directories below, for the workspace's capability SID.
 // - Each readable root (a toolchain outside Program Files): read and
 //   execute, inherited, for the same SID.
+// - Each deny-read path inside any granted root: a deny of reading and
+//   writing, inherited when it is a directory.
 // - Each protected path inside a writable root (.git\hooks, .git\config,
 //   .cordon.toml, ...): a deny of every kind of write, rename and ACL
 //   change (kDenyWrite), inherited when it is a directory; and a deny of
@@ -38,6 +40,11 @@ struct GrantInputs {
   std::vector<std::string> writable_roots;
   std::vector<std::string> readable_roots;
   std::vector<ProtectedInput> protected_paths;
+  // The policy's deny-read paths that exist: each inside a granted root
+  // gets a deny of reading and writing (kDenyReadAndWrite), inherited
+  // when it is a directory, so no grant above it reaches it. Deny-read
+  // beats every grant, as on Linux.
+  std::vector<ProtectedInput> deny_read;
   std::string sid;  // the workspace's capability SID (sid_derive.h)
   // A read-only run's grants: the workspace is read and execute for `sid`
   // (WorkspaceReadCapabilityName's), and nothing is writable, so no

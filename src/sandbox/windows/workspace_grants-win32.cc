@@ -159,6 +159,16 @@ Result<GrantSummary> EnsureWorkspaceGrants(const GrantRequest& request) {
     in.protected_paths.push_back({real.value(), p.directory});
   }
 
+  // Deny-read paths where they really are; one that does not exist has
+  // nothing to hide (what a run creates there is its own).
+  for (const std::string& d : request.deny_read) {
+    const DWORD attrs = GetFileAttributesW(Widen(d).c_str());
+    if (attrs == INVALID_FILE_ATTRIBUTES) continue;
+    Result<std::string> real = FinalPath(d);
+    if (!real.ok()) return real.error();
+    in.deny_read.push_back({real.value(), (attrs & FILE_ATTRIBUTE_DIRECTORY) != 0});
+  }
+
   // 3. The workspace's capability, from its final path.
   in.read_only = request.read_only;
   summary.capability_name = request.read_only

@@ -42,6 +42,9 @@ struct GrantRequest {
   std::vector<std::string> writable_roots;      // each must exist
   std::vector<std::string> readable_roots;      // each must exist
   std::vector<ProtectedInput> protected_paths;  // inside a writable root; may not exist
+  // The policy's deny-read paths; those that exist inside a granted root
+  // get a deny of reading and writing at their final path (grant_plan.h).
+  std::vector<std::string> deny_read;
   // <state>\cordon\ace-journal (cli/maintenance-win32.h JournalPath), or a
   // test's; its folder is created.
   std::string journal;
