@@ -56,6 +56,10 @@ class Placeholders {
   // empty.
   void RemoveAll();
 
+  // The descriptors that hold the placeholders' shared locks (owned here),
+  // for the sandbox's init to hold too.
+  [[nodiscard]] std::vector<int> LockFds() const;
+
  private:
   struct Held {
     PlaceholderSpec spec;
