@@ -64,7 +64,8 @@ struct CompileInputs {
 // instead of from the start: what both tiers plan alike (the environment,
 // the paths looked up, the protected paths found missing, the seccomp
 // program) is not planned twice. `refused` must come from Compile with the
-// same policy and inputs but for the tier.
+// same policy and inputs, for Tier::kNamespaces; another tier's plan is
+// compiled from the start.
 [[nodiscard]] Result<Plan> Replan(const policy::Policy& policy, const CompileInputs& inputs,
                                   Plan refused);
 
