@@ -162,7 +162,8 @@ int RunOnce(const RunArgs& command, const policy::Policy& policy, const std::str
     } else {
       inputs.tier = sandbox::Tier::kNamespaceless;
       inputs.tier_reason = refused->reason;
-      replanned = sandbox::Compile(policy, inputs);
+      // From the refused plan, which is not used again.
+      replanned = sandbox::Replan(policy, inputs, std::move(compiled).value());
       if (!replanned.ok()) {
         launched = Outcome::SetupError(replanned.error());
       } else {

@@ -59,6 +59,16 @@ struct CompileInputs {
 // degraded runs (then it is listed in Plan::degraded).
 [[nodiscard]] Result<Plan> Compile(const policy::Policy& policy, const CompileInputs& inputs);
 
+// Compile(policy, inputs) for the tier LaunchOnce fell back to
+// (inputs.tier), made from the plan whose launch was NamespacesRefused
+// instead of from the start: what both tiers plan alike (the environment,
+// the paths looked up, the protected paths found missing, the seccomp
+// program) is not planned twice. `refused` must come from Compile with the
+// same policy and inputs, for Tier::kNamespaces; another tier's plan is
+// compiled from the start.
+[[nodiscard]] Result<Plan> Replan(const policy::Policy& policy, const CompileInputs& inputs,
+                                  Plan refused);
+
 // -v: what the sandbox is made of: a one-paragraph summary, then one line
 // per hidden or protected path and per note.
 [[nodiscard]] std::vector<std::string> DescribePlan(const Plan& plan);

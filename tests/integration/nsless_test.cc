@@ -375,6 +375,37 @@ TEST_F(NamespacelessTest, SetupPolicyShowAndRunAgreeWhenTheNamespaceCannotBeConf
   EXPECT_TRUE(std::filesystem::exists(ws_ + "/ran")) << r.Describe();
 }
 
+// The namespaces tier is tried first, and its placeholders and quarantine
+// record are made once its clone has succeeded: a refused clone (--ns user)
+// makes none, and a namespace refused after the clone (mount:EPERM, as
+// under AppArmor's restriction) undoes what was made. Either way the
+// namespace-less run finds no placeholder of that attempt (a WS/.git would
+// make the command exit 3), its own record moves out what the command
+// creates under a missing protected name, and no record is left behind.
+TEST_F(NamespacelessTest, ARefusedFirstAttemptLeavesNothingAndTheRunIsStillWatched) {
+  const std::vector<std::vector<std::string>> refusals = {{"--ns", "user"}, {"mount:EPERM"}};
+  for (const std::vector<std::string>& refuse : refusals) {
+    SCOPED_TRACE(refuse.front());
+    std::vector<std::string> argv = {DenySyscallBin()};
+    argv.insert(argv.end(), refuse.begin(), refuse.end());
+    argv.push_back("--");
+    auto run = RunArgvAnyTier(
+        {}, {"/bin/sh", "-c", "test ! -e .git || exit 3; echo planted > .envrc; echo ok > notes"});
+    argv.insert(argv.end(), std::find(run.begin(), run.end(), CordonBin()), run.end());
+    RunResult r = RunProcess(argv, env_, ws_);
+    EXPECT_EQ(r.exit_code, 0) << r.Describe();
+    EXPECT_NE(r.err.find("namespace-less tier"), std::string::npos) << r.Describe();
+    EXPECT_FALSE(Exists(ws_ + "/.envrc"));
+    EXPECT_NE(r.err.find("moved " + ws_ + "/.envrc"), std::string::npos) << r.Describe();
+    EXPECT_FALSE(Exists(ws_ + "/.git"));
+    // The twin: an ordinary new file stays.
+    EXPECT_EQ(ReadFile(ws_ + "/notes"), "ok\n");
+    for (const std::string& entry : ListDir(state_ + "/cordon/quarantine")) {
+      EXPECT_FALSE(entry.ends_with(".pending") || entry.ends_with(".new")) << entry;
+    }
+  }
+}
+
 // Its twin: where nothing is refused beyond the test tier's own setting,
 // setup and policy show name the same tier, the one the run gets.
 TEST_F(NamespacelessTest, SetupAndPolicyShowNameTheTierTheRunGets) {

@@ -255,6 +255,34 @@ TEST_F(ProtectTest, ProtectFlagAddsReadOnlyPaths) {
   EXPECT_EQ(ReadFile(ws_ + "/deploy/app.sh"), "deploy\n");
 }
 
+// A placeholder is made once the clone has succeeded. One that cannot be
+// made (its parent, WS/.git/not-a-dir, is a file) stops the run before the
+// command starts; with --allow-degraded the path is named as unprotected
+// and the command runs once, in a sandbox built from the plan without that
+// path, the rest protected as ever.
+TEST_F(ProtectTest, APlaceholderThatCannotBeMadeStopsTheRunOrIsNamedWhenDegraded) {
+  CORDON_SKIP_IN_NAMESPACELESS_TIER("the namespace-less tier makes no placeholders");
+  MakeRepo();
+  WriteFile(ws_ + "/.git/not-a-dir", "a file\n");
+  const std::string missing = ws_ + "/.git/not-a-dir/x";
+  const std::string count = "echo ran >> ran.txt";
+  RunResult refused = Sh(count, {"--protect", missing});
+  EXPECT_EQ(refused.exit_code, 125) << refused.Describe();
+  EXPECT_NE(refused.err.find(missing), std::string::npos) << refused.Describe();
+  EXPECT_NE(refused.err.find("--allow-degraded"), std::string::npos) << refused.Describe();
+  EXPECT_FALSE(Exists(ws_ + "/ran.txt"));
+
+  const std::vector<std::string> degraded = {"--protect", missing, "--allow-degraded"};
+  RunResult r = Sh(count, degraded);
+  EXPECT_EQ(r.exit_code, 0) << r.Describe();
+  EXPECT_NE(r.err.find("could not create a placeholder for missing protected path " + missing),
+            std::string::npos)
+      << r.Describe();
+  EXPECT_EQ(ReadFile(ws_ + "/ran.txt"), "ran\n");
+  ExpectImmutable(ws_ + "/.git/hooks/pre-commit", degraded);
+  ExpectUncreatable(ws_ + "/.git/hooks/pre-push", degraded);
+}
+
 }  // namespace
 }  // namespace cordon::it
 

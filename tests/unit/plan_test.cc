@@ -213,6 +213,62 @@ TEST_F(PlanTest, ReadOnlyModeBindsTheWorkspaceReadOnlyAndProtectsNothing) {
   EXPECT_TRUE(plan.placeholders.empty());
 }
 
+// What a plan says, as lines to compare, the namespace-less tier's private
+// tmp dir (a new random name each time) written TMP.
+std::vector<std::string> Facts(const Plan& plan) {
+  const std::string tmp = plan.host ? plan.host->tmp.path() : std::string("\x01");
+  auto norm = [&](std::string s) {
+    for (size_t at; (at = s.find(tmp)) != std::string::npos;) s.replace(at, tmp.size(), "TMP");
+    return s;
+  };
+  std::vector<std::string> facts = DescribePlan(plan);
+  facts.push_back("tier " + std::string(TierName(plan.tier)) + " " + plan.tier_reason);
+  facts.push_back("clone " + std::to_string(plan.clone_flags) + " view " +
+                  std::to_string(plan.use_mount_view) + " seccomp " +
+                  std::to_string(plan.use_seccomp) + " landlock " +
+                  std::to_string(plan.use_landlock) + " port " +
+                  std::to_string(plan.landlock.allow_connect_port));
+  for (const auto& r : plan.landlock.paths) {
+    facts.push_back("landlock " + r.path + " " + std::to_string(r.access));
+  }
+  for (const auto& e : plan.envp) facts.push_back("env " + e);
+  for (const auto& w : plan.watched) facts.push_back("watched " + w.path + " " + w.why);
+  for (const auto& p : plan.placeholders) facts.push_back("placeholder " + p.path);
+  for (const auto& d : plan.degraded) facts.push_back("degraded " + d);
+  facts.push_back("limits cgroup " + std::to_string(plan.limits.cgroup) + " data " +
+                  std::to_string(plan.limits.rlimit_data) + " nproc " +
+                  std::to_string(plan.limits.rlimit_nproc) + " tmp " +
+                  std::to_string(plan.limits.tmp_bytes));
+  for (std::string& f : facts) f = norm(f);
+  return facts;
+}
+
+// Where user namespaces are refused, the namespace-less plan is made from
+// the refused one instead of from the start: it is the plan Compile makes
+// for that tier, the limits (planned per tier) and their messages
+// included.
+TEST_F(PlanTest, ReplanningTheRefusedPlanGivesTheNamespacelessOne) {
+  policy_.limits.pids = 64;
+  policy_.limits.pids_origin.kind = policy::Origin::Kind::kFlag;
+  policy_.limits.tmp_bytes = 1 << 20;
+  policy_.allow_degraded = true;
+  auto refused = Compile(policy_, TrueInputs(environ));
+  ASSERT_TRUE(refused.ok()) << refused.error().Describe();
+  ASSERT_EQ(refused.value().tier, Tier::kNamespaces);
+  if (!refused.value().use_landlock) GTEST_SKIP() << "no Landlock: no namespace-less tier";
+  CompileInputs nsless = TrueInputs(environ);
+  nsless.tier = Tier::kNamespaceless;
+  nsless.tier_reason = "clone(CLONE_NEWUSER): EPERM";
+  auto replanned = Replan(policy_, nsless, std::move(refused).value());
+  ASSERT_TRUE(replanned.ok()) << replanned.error().Describe();
+  auto compiled = Compile(policy_, nsless);
+  ASSERT_TRUE(compiled.ok()) << compiled.error().Describe();
+  EXPECT_EQ(replanned.value().tier, Tier::kNamespaceless);
+  EXPECT_EQ(Facts(replanned.value()), Facts(compiled.value()));
+  // The twin: the namespace tier's own plan says otherwise.
+  EXPECT_NE(Facts(MustCompile()), Facts(compiled.value()));
+}
+
 TEST_F(PlanTest, FullAccessIsNotConfined) {
   policy_.mode = policy::Mode::kFullAccess;
   EXPECT_EQ(MustCompile().tier, Tier::kUnconfined);

@@ -10,6 +10,7 @@
 
 #include <poll.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/statfs.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -17,6 +18,7 @@
 #include <cerrno>
 
 #include "sandbox/linux/child_report.h"
+#include "sandbox/linux/fd_passing.h"
 #include "sandbox/linux/mediate.h"
 #include "sandbox/linux/proxy_listener.h"
 #include "sandbox/linux/session_init.h"
@@ -121,8 +123,36 @@ ChildStatus WaitPlaced(int fd) {
     n = read(fd, &byte, 1);
   } while (n < 0 && errno == EINTR);
   if (n != 1) return ChildStatus::Errno("read", "cgroup placement");
-  close(fd);
   return ChildStatus::Ok();
+}
+
+// The placeholders and the quarantine record exist once kPreparedLast
+// arrives (EOF: the supervisor failed, and reports why). The locks that
+// come with it stay open in init until the run ends, so a supervisor killed
+// with SIGKILL leaves them held until the sandbox is gone: no other run
+// removes a placeholder or finishes the record before then.
+ChildStatus WaitPrepared(int fd) {
+  for (;;) {
+    char byte = 0;
+    iovec iov{&byte, 1};
+    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxPassedFds)];
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control;
+    msg.msg_controllen = sizeof(control);
+    ssize_t n;
+    do {
+      n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
+    } while (n < 0 && errno == EINTR);
+    if (n != 1) return ChildStatus::Errno("recvmsg", "placeholders and quarantine record");
+    // A lock that did not arrive (no room in the fd table) is the one
+    // thing init would not hold: refuse rather than run without it.
+    if ((msg.msg_flags & MSG_CTRUNC) != 0) {
+      return ChildStatus{"recvmsg", "placeholders and quarantine record", EMFILE};
+    }
+    if (byte == kPreparedLast) return ChildStatus::Ok();
+  }
 }
 
 // The command's process, started by init sharing its memory (shared_spawn.h).
@@ -201,6 +231,9 @@ void RunChild(const ChildContext& ctx) {
   // supervisor receives them (the namespace-less tier makes the proxy's on
   // the host's loopback instead).
   if (ctx.proxy_channel >= 0) STEP(SendListeners(ctx));
+  // The view binds the placeholders; the command must not start before
+  // the record of what it may not create exists.
+  if (ctx.await_prepared) STEP(WaitPrepared(ctx.go_fd));
   int host_pts = -1;
   if (plan.use_mount_view) NS_STEP(mount_view::Build(plan.mounts, ctx.scratch, &host_pts));
   STEP(Chdir(plan.cwd.c_str()));
@@ -225,7 +258,8 @@ void RunChild(const ChildContext& ctx) {
   }
 
   // In the run's cgroup before anything of the command runs.
-  if (ctx.placed_fd >= 0) STEP(WaitPlaced(ctx.placed_fd));
+  if (ctx.await_placed) STEP(WaitPlaced(ctx.go_fd));
+  if (ctx.go_fd >= 0) close(ctx.go_fd);
   if (ctx.session_fd >= 0) STEP(ServeSession(ctx));
   size_t argc = 0;
   while (ctx.argv[argc] != nullptr) ++argc;

@@ -28,11 +28,25 @@ struct ChildContext {
   // The namespace-less tier: the socketpair end over which init hands its
   // seccomp listener to the supervisor's handler (mediate.h), or -1.
   int notify_channel = -1;
-  // A run with a cgroup: the read end of a pipe the supervisor writes a
-  // byte to once it has moved the child into it (the child builds the
-  // sandbox meanwhile and waits for it before starting the command), or -1.
-  int placed_fd = -1;
+  // The supervisor's go-aheads, a socketpair end, or -1 when the child
+  // waits for neither:
+  // - await_prepared: the placeholders and the quarantine record, made by
+  //   the supervisor once the clone has succeeded (so a refused clone costs
+  //   nothing more). It sends their locks (kPreparedMore, then
+  //   kPreparedLast), which the child holds as init, as it did when they
+  //   were made before clone, and the child builds its view only then.
+  // - await_placed: a byte once the supervisor has moved the child into the
+  //   run's cgroup (the child builds the sandbox meanwhile and waits for it
+  //   before starting the command).
+  int go_fd = -1;
+  bool await_prepared = false;
+  bool await_placed = false;
 };
+
+// The byte of each message with await_prepared's locks (up to
+// kMaxPassedFds each); the last one says the child may build its view.
+inline constexpr char kPreparedMore = 'm';
+inline constexpr char kPreparedLast = 'p';
 
 // The namespace-less tier's death signal for init (in init_mask): the
 // supervisor is gone, so init kills what is left before it exits.

@@ -18,6 +18,7 @@
 #include <cerrno>
 #include <cstring>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -27,6 +28,7 @@
 #include "sandbox/linux/cgroup.h"
 #include "sandbox/linux/child.h"
 #include "sandbox/linux/child_report.h"
+#include "sandbox/linux/fd_passing.h"
 #include "sandbox/linux/limits.h"
 #include "sandbox/linux/mediate.h"
 #include "sandbox/linux/namespaces.h"
@@ -196,6 +198,7 @@ void KillAndReap(int pidfd, const Plan& plan, pid_t keep_child) {
 // without that path (`patched`), and on_degraded names it.
 Status MakePlaceholders(const Plan& plan, const LaunchOptions& options, Placeholders& placeholders,
                         std::optional<Plan>& patched) {
+  if (plan.placeholders.empty()) return {};
   for (Error& e : placeholders.Create(plan.placeholders, plan.workspace)) {
     if (!plan.allow_degraded) {
       e.detail = "cannot keep the missing protected path from being created";
@@ -246,6 +249,9 @@ class QuarantineGuard {
   QuarantineGuard& operator=(const QuarantineGuard&) = delete;
   ~QuarantineGuard() { Tell(quarantine_.Finish()); }
 
+  // The record's locked descriptor, or -1.
+  [[nodiscard]] int lock_fd() const { return quarantine_.lock_fd(); }
+
   // First finishes what runs killed earlier left recorded. Without a place
   // to record, or when recording fails, the paths are unwatched: the run
   // stops unless degraded runs were asked for.
@@ -287,19 +293,60 @@ class QuarantineGuard {
   Quarantine quarantine_;
 };
 
-}  // namespace
-
-LaunchResult LaunchOnce(const Plan& given, const LaunchOptions& options) {
-  Placeholders placeholders;  // removed when the launch ends
+// What a launch makes on the host for the plan's missing protected paths,
+// undone when the launch ends: the placeholders, and the quarantine record
+// (declared after them: finished before they are removed).
+struct Prepared {
+  explicit Prepared(const LaunchOptions& options) : quarantine(options) {}
+  Placeholders placeholders;
+  QuarantineGuard quarantine;
+  // The plan without the paths whose placeholder could not be made
+  // (degraded runs only).
   std::optional<Plan> patched;
-  Status made = MakePlaceholders(given, options, placeholders, patched);
-  if (!made.ok()) return Outcome::SetupError(made.error());
-  // Declared after the placeholders: finished (at the end of the launch)
-  // before they are removed.
-  QuarantineGuard quarantine(options);
-  Status watching = quarantine.Begin(given);
-  if (!watching.ok()) return Outcome::SetupError(watching.error());
-  const Plan& plan = patched ? *patched : given;
+  bool made = false;
+};
+
+Status Prepare(const Plan& plan, const LaunchOptions& options, Prepared& prepared) {
+  prepared.made = true;
+  CORDON_RETURN_IF_ERROR(MakePlaceholders(plan, options, prepared.placeholders, prepared.patched));
+  return prepared.quarantine.Begin(plan);
+}
+
+// Hands the child the locks of what Prepare made, kMaxPassedFds to a
+// message, the last one marked (child.h). EPIPE: the child has ended
+// already, and its report says why.
+Status SendPrepared(int socket, const Prepared& prepared) {
+  std::vector<int> fds = prepared.placeholders.LockFds();
+  if (int fd = prepared.quarantine.lock_fd(); fd >= 0) fds.push_back(fd);
+  size_t sent = 0;
+  do {
+    const size_t n = std::min(kMaxPassedFds, fds.size() - sent);
+    const char byte = sent + n == fds.size() ? kPreparedLast : kPreparedMore;
+    if (SendWithFds(socket, &byte, 1, fds.data() + sent, n) != 1) {
+      if (errno == EPIPE) return {};
+      return SysError("sendmsg(SCM_RIGHTS)", "placeholders and quarantine record", errno);
+    }
+    sent += n;
+  } while (sent < fds.size());
+  return {};
+}
+
+// One launch of `given`. Empty when a placeholder could not be made after
+// the clone in a degraded run: that child had the plan with the path and
+// was ended before it built anything; launch prepared.patched instead.
+std::optional<LaunchResult> Launch(const Plan& given, const LaunchOptions& options,
+                                   Prepared& prepared) {
+  // The placeholders and the record are made once the clone has succeeded,
+  // the child waiting for them before it builds its view: where user
+  // namespaces are refused, the refused clone costs nothing more. An
+  // unconfined child execs at once: made before it.
+  const bool prepare_after = !prepared.made && given.tier != Tier::kUnconfined &&
+                             (!given.placeholders.empty() || !given.watched.empty());
+  if (!prepared.made && !prepare_after) {
+    Status made = Prepare(given, options, prepared);
+    if (!made.ok()) return Outcome::SetupError(made.error());
+  }
+  const Plan& plan = prepared.patched ? *prepared.patched : given;
   const bool confine = plan.tier != Tier::kUnconfined;
   const bool nsless = plan.tier == Tier::kNamespaceless;
 
@@ -349,12 +396,14 @@ LaunchResult LaunchOnce(const Plan& given, const LaunchOptions& options) {
   // the child starts the command only once it is in.
   // A socket, not a pipe: a child that failed first must not SIGPIPE the
   // supervisor.
+  // The placeholders' go-ahead comes over the same socket, first.
   cgroup::RunGroup group;
-  Channel placed;
-  if (confine && plan.limits.cgroup) {
-    auto c = MakeChannel("cgroup placement");
+  const bool await_placed = confine && plan.limits.cgroup;
+  Channel go;
+  if (prepare_after || await_placed) {
+    auto c = MakeChannel(await_placed ? "cgroup placement" : "placeholders and quarantine record");
     if (!c.ok()) return Outcome::SetupError(c.error());
-    placed = std::move(c.value());
+    go = std::move(c.value());
   }
 
   SignalGuard signals;
@@ -371,7 +420,9 @@ LaunchResult LaunchOnce(const Plan& given, const LaunchOptions& options) {
   ctx.exec_mask = signals.old();
   ctx.watch = mediated ? nullptr : watch.get();
   ctx.notify_channel = notify_channel.child.get();
-  ctx.placed_fd = placed.child.get();
+  ctx.go_fd = go.child.get();
+  ctx.await_prepared = prepare_after;
+  ctx.await_placed = await_placed;
   ctx.argv = argv.data();
   ctx.envp = envp.data();
   ctx.init_mask = signals.set();
@@ -396,17 +447,31 @@ LaunchResult LaunchOnce(const Plan& given, const LaunchOptions& options) {
     // The child: it inherited the blocked mask, which init keeps.
     ctx.scratch = std::span<int>(scratch);
     lifeline.value().write.Reset();
-    placed.supervisor.Reset();
+    go.supervisor.Reset();
     RunChild(ctx);
   }
   UniqueFd child(pidfd);
+  if (prepare_after) {
+    Status made = Prepare(plan, options, prepared);
+    if (made.ok() && prepared.patched) {
+      KillAndReap(child.get(), plan, options.keep_child);
+      return std::nullopt;
+    }
+    if (made.ok()) made = SendPrepared(go.supervisor.get(), prepared);
+    if (!made.ok()) {
+      KillAndReap(child.get(), plan, options.keep_child);
+      return Outcome::SetupError(made.error());
+    }
+  }
+  // After the preparation, as when it came before the clone: what it told
+  // (degradations, recovered quarantines) precedes session.start.
   if (options.on_started) options.on_started(pid);
   report.value().write.Reset();
   lifeline.value().read.Reset();
   proxy_channel.child.Reset();
   notify_channel.child.Reset();
-  placed.child.Reset();
-  if (placed.supervisor.valid()) {
+  go.child.Reset();
+  if (await_placed) {
     auto made = MakeRunGroup(plan, options);
     Status in_group = made.ok() ? Status() : made.error();
     if (made.ok()) group = std::move(made).value();
@@ -419,14 +484,14 @@ LaunchResult LaunchOnce(const Plan& given, const LaunchOptions& options) {
       return Outcome::SetupError(in_group.error());
     }
     // EPIPE: the child has ended already; its report says why.
-    char go = 1;
-    if (send(placed.supervisor.get(), &go, 1, MSG_NOSIGNAL) != 1 && errno != EPIPE) {
+    char placed = 1;
+    if (send(go.supervisor.get(), &placed, 1, MSG_NOSIGNAL) != 1 && errno != EPIPE) {
       Error e = SysError("send", "cgroup placement", errno);
       KillAndReap(child.get(), plan, options.keep_child);
       return Outcome::SetupError(e);
     }
-    placed.supervisor.Reset();
   }
+  go.supervisor.Reset();
 
   // The proxy serves its listeners until the launch ends (then every
   // connection is closed). If the child failed before handing them over,
@@ -569,6 +634,15 @@ LaunchResult LaunchOnce(const Plan& given, const LaunchOptions& options) {
   // No report: init (or the unconfined command itself) ended on its own.
   if (info.si_code == CLD_EXITED) return Outcome{Outcome::Kind::kExited, info.si_status, 0, {}};
   return Outcome{Outcome::Kind::kSignaled, 0, info.si_status, {}};
+}
+
+}  // namespace
+
+LaunchResult LaunchOnce(const Plan& plan, const LaunchOptions& options) {
+  Prepared prepared(options);
+  std::optional<LaunchResult> launched = Launch(plan, options, prepared);
+  if (!launched) launched = Launch(*prepared.patched, options, prepared);
+  return std::move(*launched);
 }
 
 }  // namespace cordon::sandbox

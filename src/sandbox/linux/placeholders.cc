@@ -217,6 +217,13 @@ std::vector<Error> Placeholders::Create(const std::vector<PlaceholderSpec>& spec
   return failed;
 }
 
+std::vector<int> Placeholders::LockFds() const {
+  std::vector<int> fds;
+  fds.reserve(held_.size());
+  for (const Held& h : held_) fds.push_back(h.fd.get());
+  return fds;
+}
+
 void Placeholders::RemoveAll() {
   if (held_.empty()) return;
   DirLock lock(lock_dir_);

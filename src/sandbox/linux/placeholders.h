@@ -7,8 +7,9 @@
 // A bind mount needs something to mount on, and a name that does not exist
 // cannot be kept from being created any other way on a kernel that does not
 // filter by name. So the supervisor creates the empty file or directory on
-// the host before clone, the child binds it read-only, and the supervisor
-// removes it after the run if it is still empty. Concurrent runs share a
+// the host once the clone has succeeded (the child waits for it, and holds
+// its lock too, before it builds its view), the child binds it read-only,
+// and the supervisor removes it after the run if it is still empty. Concurrent runs share a
 // placeholder through flock(LOCK_SH); the last one out removes it. Creating
 // and removing are serialized by an exclusive flock on the workspace
 // directory, so one run never removes what another is adopting. One left by
@@ -55,6 +56,10 @@ class Placeholders {
   // Removes every placeholder that no other run holds and that is still
   // empty.
   void RemoveAll();
+
+  // The descriptors that hold the placeholders' shared locks (owned here),
+  // for the sandbox's init to hold too.
+  [[nodiscard]] std::vector<int> LockFds() const;
 
  private:
   struct Held {

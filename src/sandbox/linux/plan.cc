@@ -545,16 +545,31 @@ Result<Plan> CompileNamespaces(const Policy& policy, const CompileInputs& inputs
 
 }  // namespace
 
-Result<Plan> Compile(const Policy& policy, const CompileInputs& inputs) {
-  auto compiled = CompileNamespaces(policy, inputs);
-  if (!compiled.ok()) return compiled;
-  Plan plan = std::move(compiled).value();
+// The namespace tier's plan (CompileNamespaces), made for inputs.tier.
+Result<Plan> ForTier(const Policy& policy, const CompileInputs& inputs, Plan plan) {
   if (plan.tier != Tier::kUnconfined && inputs.tier == Tier::kNamespaceless) {
     CORDON_RETURN_IF_ERROR(ToNamespaceless(policy, inputs.tier_reason, plan));
   }
+  plan.limits_degraded_at = plan.degraded.size();
+  plan.limits_notes_at = plan.notes.size();
   CORDON_RETURN_IF_ERROR(
       limits::PlanRun(policy, plan.tier, &plan.limits, &plan.degraded, &plan.notes));
   return plan;
+}
+
+Result<Plan> Compile(const Policy& policy, const CompileInputs& inputs) {
+  auto compiled = CompileNamespaces(policy, inputs);
+  if (!compiled.ok()) return compiled;
+  return ForTier(policy, inputs, std::move(compiled).value());
+}
+
+Result<Plan> Replan(const Policy& policy, const CompileInputs& inputs, Plan refused) {
+  if (refused.tier != Tier::kNamespaces) return Compile(policy, inputs);
+  // Back to what CompileNamespaces made: the limits are planned per tier.
+  refused.limits = limits::Plan();
+  refused.degraded.resize(refused.limits_degraded_at);
+  refused.notes.resize(refused.limits_notes_at);
+  return ForTier(policy, inputs, std::move(refused));
 }
 
 const char* TierName(Tier tier) {

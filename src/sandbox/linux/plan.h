@@ -95,6 +95,10 @@ struct Plan {
   std::vector<std::string> degraded;
   // Information for -v: notes about choices the plan made.
   std::vector<std::string> notes;
+  // Where what limits::PlanRun said for this tier starts in `degraded` and
+  // `notes`: Replan takes it back before it plans the limits again.
+  size_t limits_degraded_at = 0;
+  size_t limits_notes_at = 0;
 };
 
 // Sets HTTP_PROXY, HTTPS_PROXY, ALL_PROXY and NO_PROXY (both spellings) to

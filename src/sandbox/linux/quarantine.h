@@ -52,6 +52,9 @@ class Quarantine {
   std::vector<QuarantineReport> Finish();
 
   [[nodiscard]] bool active() const { return lock_.valid(); }
+  // The record's locked descriptor (owned here), for the sandbox's init to
+  // hold too; -1 when not active.
+  [[nodiscard]] int lock_fd() const { return lock_.get(); }
 
  private:
   friend std::vector<QuarantineReport> RecoverAbandoned(const std::string& root);
