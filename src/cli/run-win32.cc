@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/run_events.h"
 #include "common/outcome.h"
 #include "common/terminal_text.h"
 #include "policy/env.h"
@@ -29,12 +30,15 @@ using sandbox::confinement_probe::Check;
 // program (Git for Windows' sh.exe, bash.exe) exits with in an AppContainer.
 constexpr DWORD kDllInitFailed = 0xC0000142;
 
-int Refuse(const std::string& program, const std::string& why) {
+// A refusal is said and recorded (cordon.exec.end, outcome setup-error).
+int Refuse(RunEvents& events, const std::string& program, const std::string& why) {
+  events.ExecEnd(Outcome::SetupError(PlainError("run", program, why)), {});
   Say("run: `" + program + "` did not run: " + why);
   return kExitSetupError;
 }
 
-int Refuse(const std::string& program, const Error& e) {
+int Refuse(RunEvents& events, const std::string& program, const Error& e) {
+  events.ExecEnd(Outcome::SetupError(e), {});
   Say("run: `" + program + "` did not run:");
   Say(e);
   return kExitSetupError;
@@ -83,16 +87,20 @@ UniqueHandle InheritableStd(DWORD which) {
 
 // Waits for the command; the job (and every process left in it) goes when
 // `started` does. Returns the command's exit status.
-int WaitFor(sandbox::job::JobProcess& started, const std::string& program, bool contained) {
+int WaitFor(sandbox::job::JobProcess& started, const std::string& program, bool contained,
+            RunEvents& events) {
   // Ctrl-C reaches the command through the console it shares; cordon stays
   // to report its status.
   SetConsoleCtrlHandler(nullptr, TRUE);
   WaitForSingleObject(started.process.get(), INFINITE);
   DWORD code = 0;
   if (!GetExitCodeProcess(started.process.get(), &code)) {
-    Say(sandbox::WinError("GetExitCodeProcess", program, GetLastError()));
+    const Error e = sandbox::WinError("GetExitCodeProcess", program, GetLastError());
+    events.ExecEnd(Outcome::SetupError(e), {});
+    Say(e);
     return kExitSetupError;
   }
+  events.ExecEnd(Outcome{Outcome::Kind::kExited, static_cast<int>(code), 0, {}}, {});
   if (contained && code == kDllInitFailed) {
     Say("run: `" + program +
         "` could not start in the sandbox (0xC0000142, a DLL failed to initialise): MSYS2 "
@@ -121,9 +129,8 @@ Status GrantWorkspace(const policy::Policy& policy, const appcontainer::Identity
   return PlainError("workspace grants", "", "not wired yet");
 }
 
-}  // namespace
-
-int RunOnWindows(const ResolvedPolicy& resolved, const std::vector<std::string>& command) {
+int Launch(const ResolvedPolicy& resolved, const std::vector<std::string>& command,
+           RunEvents& events) {
   const policy::Policy& policy = resolved.policy;
   const std::string& program = command[0];
   sandbox::job::SpawnRequest request;
@@ -139,8 +146,9 @@ int RunOnWindows(const ResolvedPolicy& resolved, const std::vector<std::string>&
   if (policy.mode == policy::Mode::kFullAccess) {
     request.environment = CommandEnvironment(policy, "");
     auto started = sandbox::job::SpawnInJob(request);
-    if (!started.ok()) return Refuse(program, started.error());
-    return WaitFor(started.value(), program, false);
+    if (!started.ok()) return Refuse(events, program, started.error());
+    events.ExecStart(command, policy.cwd, started.value().pid);
+    return WaitFor(started.value(), program, false, events);
   }
 
   const std::vector<Check> missing = MissingFor(policy.net);
@@ -150,33 +158,50 @@ int RunOnWindows(const ResolvedPolicy& resolved, const std::vector<std::string>&
     for (const Check& check : missing) text += "\n  missing: " + check.name + ": " + check.detail;
     text +=
         "\n  hint: `cordon doctor` lists what this host offers; there is no unconfined fallback";
+    events.ExecEnd(Outcome::SetupError(PlainError("run", program, text)), {});
     Say("run: " + text);
     return kExitSetupError;
   }
   if (policy.net != policy::NetMode::kOff) {
-    return Refuse(program, std::string("network mode '") + policy::NetModeName(policy.net) +
-                               "' needs the online identity and cordon's proxy, which this "
-                               "Windows build does not have yet\n  hint: --net off runs it "
-                               "offline (no network at all)");
+    return Refuse(events, program,
+                  std::string("network mode '") + policy::NetModeName(policy.net) +
+                      "' needs the online identity and cordon's proxy, which this "
+                      "Windows build does not have yet\n  hint: --net off runs it "
+                      "offline (no network at all)");
   }
 
   auto key = sandbox::windows::Normalize(policy.workspace);
-  if (!key.ok()) return Refuse(program, key.error());
+  if (!key.ok()) return Refuse(events, program, key.error());
   auto identity = appcontainer::IdentityFor(appcontainer::kOfflineProfile, key.value().key);
-  if (!identity.ok()) return Refuse(program, identity.error());
+  if (!identity.ok()) return Refuse(events, program, identity.error());
   if (Status s = appcontainer::EnsureProfile(identity.value()); !s.ok()) {
-    return Refuse(program, s.error());
+    return Refuse(events, program, s.error());
   }
   if (Status s = GrantWorkspace(policy, identity.value()); !s.ok()) {
-    return Refuse(program, s.error());
+    return Refuse(events, program, s.error());
   }
   auto folder = appcontainer::ProfileFolder(identity.value());
-  if (!folder.ok()) return Refuse(program, folder.error());
+  if (!folder.ok()) return Refuse(events, program, folder.error());
   request.environment = CommandEnvironment(policy, folder.value() + "\\Temp");
   request.identity = &identity.value();
   auto started = sandbox::job::SpawnInJob(request);
-  if (!started.ok()) return Refuse(program, started.error());
-  return WaitFor(started.value(), program, true);
+  if (!started.ok()) return Refuse(events, program, started.error());
+  events.ExecStart(command, policy.cwd, started.value().pid);
+  return WaitFor(started.value(), program, true, events);
+}
+
+}  // namespace
+
+// The run's events (docs/telemetry.md) go to the day file whatever happens:
+// session.start before anything is tried, exec.end from the refusal or the
+// wait.
+int RunOnWindows(const ResolvedPolicy& resolved, const std::vector<std::string>& command) {
+  RunEvents events(resolved.host, resolved.policy, /*verbose=*/false);
+  events.SessionStart(resolved.policy,
+                      {resolved.policy.mode != policy::Mode::kFullAccess, {}, std::nullopt});
+  const int status = Launch(resolved, command, events);
+  events.Finish();
+  return status;
 }
 
 }  // namespace cordon::cli
