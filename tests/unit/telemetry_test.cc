@@ -385,8 +385,9 @@ TEST(EventFile, DaysFromCivilIsTimegms) {
         ASSERT_EQ(DaysFromCivil(y, m, d) * 86400, static_cast<int64_t>(timegm(&parts)))
             << y << "-" << m << "-" << d;
         const CivilDate back = CivilFromDays(DaysFromCivil(y, m, d));
-        ASSERT_EQ(back.year * 10000 + back.month * 100 + back.day,
-                  int64_t{parts.tm_year + 1900} * 10000 + (parts.tm_mon + 1) * 100 + parts.tm_mday);
+        ASSERT_EQ(back.year, parts.tm_year + 1900);
+        ASSERT_EQ(back.month, parts.tm_mon + 1);
+        ASSERT_EQ(back.day, parts.tm_mday);
       }
     }
   }

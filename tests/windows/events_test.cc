@@ -208,10 +208,11 @@ void AFullAccessRunRecordsStartAndEnd(Test& t) {
 // three lines carry its own trace id.
 void ConcurrentRunsInterleaveWholeLines(Test& t) {
   PrivateLocalAppData local;
-  constexpr int kRuns = 4;
+  constexpr size_t kRuns = 4;
   std::vector<Captured> runs(kRuns);
   std::vector<std::thread> threads;
-  for (int i = 0; i < kRuns; ++i) {
+  threads.reserve(kRuns);
+  for (size_t i = 0; i < kRuns; ++i) {
     threads.emplace_back([&runs, i] { runs[i] = RunCaptured(Cordon(kFullAccessExit3)); });
   }
   for (std::thread& thread : threads) thread.join();
