@@ -6,7 +6,6 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <utility>
 
 #include "telemetry/event_file.h"
 
@@ -24,18 +23,6 @@ Status MakeDirs(const std::string& path) {
 }
 
 }  // namespace
-
-AppendFile::~AppendFile() { Close(); }
-
-AppendFile::AppendFile(AppendFile&& other) noexcept : handle_(std::exchange(other.handle_, -1)) {}
-
-AppendFile& AppendFile::operator=(AppendFile&& other) noexcept {
-  if (this != &other) {
-    Close();
-    handle_ = std::exchange(other.handle_, -1);
-  }
-  return *this;
-}
 
 void AppendFile::Close() {
   if (handle_ >= 0) close(static_cast<int>(handle_));

@@ -6,8 +6,6 @@
 // SYSTEM, Administrators), which grants no AppContainer anything.
 #include <windows.h>
 
-#include <utility>
-
 #include "sandbox/windows/win_error-win32.h"
 #include "telemetry/event_file.h"
 
@@ -53,18 +51,6 @@ HANDLE OpenForAppend(const std::string& path) {
 }
 
 }  // namespace
-
-AppendFile::~AppendFile() { Close(); }
-
-AppendFile::AppendFile(AppendFile&& other) noexcept : handle_(std::exchange(other.handle_, -1)) {}
-
-AppendFile& AppendFile::operator=(AppendFile&& other) noexcept {
-  if (this != &other) {
-    Close();
-    handle_ = std::exchange(other.handle_, -1);
-  }
-  return *this;
-}
 
 void AppendFile::Close() {
   if (handle_ != -1) CloseHandle(AsHandle(handle_));

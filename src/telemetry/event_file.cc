@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <utility>
 
 #include "telemetry/civil_date.h"
 
@@ -60,6 +61,18 @@ int Prune(const std::string& dir, int keep_days, int64_t now_unix_nano) {
     if (day >= 0 && today - day >= keep_days && RemoveFile(path)) ++removed;
   }
   return removed;
+}
+
+AppendFile::~AppendFile() { Close(); }
+
+AppendFile::AppendFile(AppendFile&& other) noexcept : handle_(std::exchange(other.handle_, -1)) {}
+
+AppendFile& AppendFile::operator=(AppendFile&& other) noexcept {
+  if (this != &other) {
+    Close();
+    handle_ = std::exchange(other.handle_, -1);
+  }
+  return *this;
 }
 
 Status EventFile::Open(const std::string& name, int64_t now) {
