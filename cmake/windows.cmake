@@ -8,10 +8,13 @@
 # cordon.exe that resolves and shows the policy (`policy show`, the same
 # config files, flags and errors as on Linux) but confines nothing and
 # therefore refuses to run anything (exit 125, after the policy resolved).
-# src/proxy, src/telemetry and src/vault still use POSIX file, socket and
-# time calls (and libsodium, which has no mingw package): they join as they
-# are ported, and with src/telemetry the shared CLI parser (src/cli/flags.cc)
-# replaces cordon.exe's own (src/cli/policy-win32.cc). The tests
+# src/telemetry builds too (its *-win32.cc halves: the day files, the run
+# ids, no OTLP exporter yet; docs/telemetry.md "On Windows"), and `cordon
+# run` records its events (src/cli/run_events*.cc). src/proxy and src/vault
+# still use POSIX file, socket and time calls (and libsodium, which has no
+# mingw package): they join as they are ported, and then the shared CLI
+# parser (src/cli/flags.cc) replaces cordon.exe's own
+# (src/cli/policy-win32.cc). The tests
 # (tests/windows/) run under Wine through ctest.
 set(CORDON_SANDBOX_PLATFORM windows)
 
@@ -46,7 +49,9 @@ target_link_libraries(cordon_common PUBLIC cordon_third_party)
 # What both the policy and the backend need of Windows: the backend's path
 # normalisation (case-insensitive keys: the policy compares paths the way the
 # backend will enforce them) and the UTF-8 <-> UTF-16 conversions.
-set(CORDON_WIN_BASE_SRC src/sandbox/windows/path_match.cc src/sandbox/windows/win_error-win32.cc)
+# SHA-256 too: the SIDs derived from names and the telemetry's policy hash.
+set(CORDON_WIN_BASE_SRC src/sandbox/windows/path_match.cc src/sandbox/windows/sha256.cc
+  src/sandbox/windows/win_error-win32.cc)
 add_library(cordon_win_base STATIC ${CORDON_WIN_BASE_SRC})
 target_link_libraries(cordon_win_base PUBLIC cordon_common)
 
@@ -74,10 +79,22 @@ target_link_libraries(cordon_sandbox PUBLIC cordon_win_base cordon_common cordon
 # profile directory.
 target_link_libraries(cordon_sandbox PRIVATE shell32 ole32 userenv uuid)
 
-add_executable(cordon src/cli/main-win32.cc src/cli/doctor_live-win32.cc src/cli/maintenance-win32.cc
-  src/cli/policy-win32.cc src/cli/run-win32.cc)
-target_link_libraries(cordon PRIVATE cordon_policy cordon_sandbox cordon_third_party shell32
-  ws2_32)
+# Telemetry: the shared files and the *-win32.cc half of each pair
+# (event_file: the day files; ids: BCryptGenRandom; run_sink: no exporter
+# yet). The exporter program (otlp_export_main.cc, libcurl) is not built.
+file(GLOB CORDON_TELEMETRY_SRC CONFIGURE_DEPENDS src/telemetry/*.cc)
+list(FILTER CORDON_TELEMETRY_SRC EXCLUDE REGEX "(-unix|_main)\.cc$")
+add_library(cordon_telemetry STATIC ${CORDON_TELEMETRY_SRC})
+target_link_libraries(cordon_telemetry PUBLIC cordon_common PRIVATE cordon_win_base
+  cordon_third_party bcrypt)
+
+# The run's events are the shared cli/run_events.cc over its -win32.cc half.
+add_executable(cordon src/cli/main-win32.cc src/cli/doctor_live-win32.cc
+  src/cli/maintenance-win32.cc src/cli/policy-win32.cc src/cli/run-win32.cc
+  src/cli/run_events.cc src/cli/run_events-win32.cc src/cli/denial_summary.cc
+  src/cli/limit_report.cc)
+target_link_libraries(cordon PRIVATE cordon_policy cordon_sandbox cordon_telemetry
+  cordon_third_party shell32 ws2_32)
 
 if(CORDON_TESTS)
   enable_testing()

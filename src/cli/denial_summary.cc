@@ -2,10 +2,9 @@
 // denial_summary.h).
 #include "cli/denial_summary.h"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 
+#include "policy/host_fs.h"
 #include "policy/paths.h"
 
 namespace cordon::cli {
@@ -134,8 +133,7 @@ std::vector<std::string> DenialSummary::Lines(const policy::Policy& policy, int 
     std::string names;
     size_t shown = 0;
     for (const policy::PathRule& r : policy.protect) {
-      struct stat st;
-      if (lstat(r.path.c_str(), &st) != 0) continue;
+      if (policy::host_fs::KindOf(r.path) == policy::host_fs::Kind::kMissing) continue;
       if (shown++ < 4) names += (names.empty() ? "" : ", ") + Relative(r.path, policy.workspace);
     }
     if (shown > 4) names += " and " + std::to_string(shown - 4) + " more";

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "cli/maintenance-win32.h"
+#include "cli/run_events.h"
 #include "common/outcome.h"
 #include "common/terminal_text.h"
 #include "policy/env.h"
@@ -34,12 +35,9 @@ using sandbox::confinement_probe::Check;
 // program (Git for Windows' sh.exe, bash.exe) exits with in an AppContainer.
 constexpr DWORD kDllInitFailed = 0xC0000142;
 
-int Refuse(const std::string& program, const std::string& why) {
-  Say("run: `" + program + "` did not run: " + why);
-  return kExitSetupError;
-}
-
-int Refuse(const std::string& program, const Error& e) {
+// A refusal is said and recorded (cordon.exec.end, outcome setup-error).
+int Refuse(RunEvents& events, const std::string& program, const Error& e) {
+  events.ExecEnd(Outcome::SetupError(e), {});
   Say("run: `" + program + "` did not run:");
   Say(e);
   return kExitSetupError;
@@ -62,11 +60,16 @@ std::vector<std::string> HostEnvironment() {
 std::wstring CommandEnvironment(const policy::Policy& policy, const std::string& temp) {
   std::vector<std::string> host = HostEnvironment();
   std::vector<char*> pointers;
+  pointers.reserve(host.size() + 1);
   for (std::string& entry : host) pointers.push_back(entry.data());
   pointers.push_back(nullptr);
   std::vector<std::string> env = policy::BuildEnvironment(policy, pointers.data());
   std::vector<std::string> entries;
-  if (!temp.empty()) entries = {"TEMP=" + temp, "TMP=" + temp};
+  entries.reserve(env.size() + 2);
+  if (!temp.empty()) {
+    entries.push_back("TEMP=" + temp);
+    entries.push_back("TMP=" + temp);
+  }
   for (std::string& e : env) {
     if (!e.starts_with("TMPDIR=")) entries.push_back(std::move(e));
   }
@@ -104,7 +107,8 @@ void EndJob(HANDLE job) {
 // Waits for the command, then ends every process it left in its job and
 // waits for them to be gone (so nothing writes after the run: the
 // quarantine looks next). Returns the command's exit status.
-int WaitFor(sandbox::job::JobProcess& started, const std::string& program, bool contained) {
+int WaitFor(sandbox::job::JobProcess& started, const std::string& program, bool contained,
+            RunEvents& events) {
   // Ctrl-C reaches the command through the console it shares; cordon stays
   // to report its status.
   SetConsoleCtrlHandler(nullptr, TRUE);
@@ -114,9 +118,12 @@ int WaitFor(sandbox::job::JobProcess& started, const std::string& program, bool 
   const DWORD code_error = GetLastError();
   EndJob(started.job.get());
   if (!have_code) {
-    Say(sandbox::WinError("GetExitCodeProcess", program, code_error));
+    const Error e = sandbox::WinError("GetExitCodeProcess", program, code_error);
+    events.ExecEnd(Outcome::SetupError(e), {});
+    Say(e);
     return kExitSetupError;
   }
+  events.ExecEnd(Outcome{Outcome::Kind::kExited, static_cast<int>(code), 0, {}}, {});
   if (contained && code == kDllInitFailed) {
     Say("run: `" + program +
         "` could not start in the sandbox (0xC0000142, a DLL failed to initialise): MSYS2 "
@@ -188,9 +195,8 @@ std::vector<Check> MissingFor(policy::NetMode net) {
   return missing;
 }
 
-}  // namespace
-
-int RunOnWindows(const ResolvedPolicy& resolved, const std::vector<std::string>& command) {
+int Launch(const ResolvedPolicy& resolved, const std::vector<std::string>& command,
+           RunEvents& events) {
   const policy::Policy& policy = resolved.policy;
   const std::string& program = command[0];
   sandbox::job::SpawnRequest request;
@@ -207,44 +213,48 @@ int RunOnWindows(const ResolvedPolicy& resolved, const std::vector<std::string>&
   if (policy.mode == policy::Mode::kFullAccess) {
     request.environment = CommandEnvironment(policy, "");
     auto started = sandbox::job::SpawnInJob(request);
-    if (!started.ok()) return Refuse(program, started.error());
-    return WaitFor(started.value(), program, false);
+    if (!started.ok()) return Refuse(events, program, started.error());
+    events.ExecStart(command, policy.cwd, started.value().pid);
+    return WaitFor(started.value(), program, false, events);
   }
 
   const std::vector<Check> missing = MissingFor(policy.net);
   if (!missing.empty()) {
-    std::string text =
-        "cannot confine `" + ForTerminal(program) + "` on this host, so it did not run:";
-    for (const Check& check : missing) text += "\n  missing: " + check.name + ": " + check.detail;
-    text +=
-        "\n  hint: `cordon doctor` lists what this host offers; there is no unconfined fallback";
-    Say("run: " + text);
+    std::string detail = "cannot confine `" + program + "` on this host";
+    for (const Check& check : missing) detail += "; missing " + check.name + ": " + check.detail;
+    events.ExecEnd(Outcome::SetupError(PlainError("run", program, detail)), {});
+    // One line per missing piece: the list is what the user acts on.
+    Say("run: cannot confine `" + program + "` on this host, so it did not run:");
+    for (const Check& check : missing) Say("  missing: " + check.name + ": " + check.detail);
+    Say("  hint: `cordon doctor` lists what this host offers; there is no unconfined fallback");
     return kExitSetupError;
   }
   if (policy.net != policy::NetMode::kOff) {
-    return Refuse(program, std::string("network mode '") + policy::NetModeName(policy.net) +
-                               "' needs the online identity and cordon's proxy, which this "
-                               "Windows build does not have yet\n  hint: --net off runs it "
-                               "offline (no network at all)");
+    Error e = PlainError("--net", policy::NetModeName(policy.net),
+                         "needs the online identity and cordon's proxy, which this Windows "
+                         "build does not have yet");
+    e.hint = "--net off runs it offline (no network at all)";
+    return Refuse(events, program, e);
   }
 
   const bool read_only = policy.mode == policy::Mode::kReadOnly;
   auto grants = windows::EnsureWorkspaceGrants(GrantsFor(policy, JournalPath(resolved.host)));
-  if (!grants.ok()) return Refuse(program, grants.error());
+  if (!grants.ok()) return Refuse(events, program, grants.error());
   if (grants.value().added > 0) Say(grants.value().Describe());
   auto identity =
       appcontainer::IdentityFor(appcontainer::kOfflineProfile, grants.value().capability_name);
-  if (!identity.ok()) return Refuse(program, identity.error());
+  if (!identity.ok()) return Refuse(events, program, identity.error());
   if (Status s = appcontainer::EnsureProfile(identity.value()); !s.ok()) {
-    return Refuse(program, s.error());
+    return Refuse(events, program, s.error());
   }
   auto folder = appcontainer::ProfileFolder(identity.value());
-  if (!folder.ok()) return Refuse(program, folder.error());
+  if (!folder.ok()) return Refuse(events, program, folder.error());
   request.environment = CommandEnvironment(policy, folder.value() + "\\Temp");
   request.identity = &identity.value();
   auto started = sandbox::job::SpawnInJob(request);
-  if (!started.ok()) return Refuse(program, started.error());
-  const int status = WaitFor(started.value(), program, true);
+  if (!started.ok()) return Refuse(events, program, started.error());
+  events.ExecStart(command, policy.cwd, started.value().pid);
+  const int status = WaitFor(started.value(), program, true, events);
   // What the command made under a missing protected name goes (read-only
   // runs write nothing).
   if (!read_only) {
@@ -253,6 +263,20 @@ int RunOnWindows(const ResolvedPolicy& resolved, const std::vector<std::string>&
       SayQuarantined(q);
     }
   }
+  return status;
+}
+
+}  // namespace
+
+// The run's events (docs/telemetry.md) go to the day file whatever happens:
+// session.start before anything is tried, exec.end from the refusal or the
+// wait.
+int RunOnWindows(const ResolvedPolicy& resolved, const std::vector<std::string>& command) {
+  RunEvents events(resolved.host, resolved.policy, /*verbose=*/false);
+  events.SessionStart(resolved.policy,
+                      {resolved.policy.mode != policy::Mode::kFullAccess, {}, std::nullopt});
+  const int status = Launch(resolved, command, events);
+  events.Finish();
   return status;
 }
 

@@ -78,6 +78,12 @@ void SayPerProcessLimits(const sandbox::Plan& plan) {
   }
 }
 
+// What session.start says of a plan's confinement.
+SessionFacts SessionFactsOf(const sandbox::Plan& plan) {
+  return {plan.tier != sandbox::Tier::kUnconfined, plan.degraded,
+          static_cast<int64_t>(plan.use_landlock ? plan.landlock.abi : 0)};
+}
+
 // One confined run of command.argv under `policy`.
 // `running`: the sandbox's first process while it runs, else 0 (the
 // terminal channel stops the run's processes while it asks).
@@ -111,7 +117,7 @@ int RunOnce(const RunArgs& command, const policy::Policy& policy, const std::str
   auto start_session = [&] {
     if (*session_started) return;
     *session_started = true;
-    events.SessionStart(policy, *plan);
+    events.SessionStart(policy, SessionFactsOf(*plan));
     for (const std::string& n : early_notices) events.Degraded(n);
   };
   auto print_degraded = [](const std::string& what) { Say("degraded: not enforced: " + what); };
@@ -138,7 +144,7 @@ int RunOnce(const RunArgs& command, const policy::Policy& policy, const std::str
   options.on_started = [&](pid_t pid) {
     running->store(pid);
     start_session();
-    events.ExecStart(*plan, pid);
+    events.ExecStart(plan->argv, plan->cwd, pid);
   };
   options.stats = &stats;
   options.quarantine_root = quarantine;

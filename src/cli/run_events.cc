@@ -2,9 +2,7 @@
 // lists every attribute).
 #include "cli/run_events.h"
 
-#include <sys/utsname.h>
-#include <time.h>
-#include <unistd.h>
+#include <chrono>
 
 #include "cli/limit_report.h"
 #include "policy/net_rules.h"
@@ -15,25 +13,20 @@
 namespace cordon::cli {
 namespace {
 
+// CLOCK_MONOTONIC on Linux (libstdc++'s steady_clock).
 int64_t MonotonicNs() {
-  timespec ts{};
-  clock_gettime(CLOCK_MONOTONIC, &ts);
-  return static_cast<int64_t>(ts.tv_sec) * 1000000000LL + ts.tv_nsec;
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
 }
 
-std::string HostName() {
-  char buf[256] = {};
-  if (gethostname(buf, sizeof buf - 1) != 0) return "";
-  return buf;
-}
-
-// getrandom(2) cannot fail on a supported kernel; should it, the ids are
-// derived from the time and pid so the run is still recorded.
+// The system's CSPRNG cannot fail on a supported system; should it, the
+// ids are derived from the time and pid so the run is still recorded.
 telemetry::RunIds Ids() {
   auto ids = telemetry::NewRunIds();
   if (ids.ok()) return ids.value();
-  std::string h =
-      telemetry::Sha256Hex(std::to_string(NowUnixNano()) + "/" + std::to_string(getpid()));
+  std::string h = telemetry::Sha256Hex(std::to_string(NowUnixNano()) + "/" +
+                                       std::to_string(CurrentProcessId()));
   return {h.substr(0, 32), h.substr(32, 16)};
 }
 
@@ -69,13 +62,12 @@ RunEvents::RunEvents(const policy::HostFacts& host, const policy::Policy& policy
   summary_ = std::make_unique<DenialSummary>(sink_.get());
 }
 
-void RunEvents::SessionStart(const policy::Policy& policy, const sandbox::Plan& plan) {
+void RunEvents::SessionStart(const policy::Policy& policy, const SessionFacts& facts) {
   // Compact, so the hash does not depend on the renderer's indentation.
   const std::string rendered = policy::RenderJson(policy, /*indent=*/-1);
   Event e;
   e.name = "cordon.session.start";
-  e.severity = plan.degraded.empty() && plan.tier != sandbox::Tier::kUnconfined ? Severity::kInfo
-                                                                                : Severity::kWarn;
+  e.severity = facts.degraded.empty() && facts.confined ? Severity::kInfo : Severity::kWarn;
   e.body = std::string("cordon ") + CORDON_VERSION + " session: mode " +
            policy::ModeName(policy.mode) + ", network " + policy::NetModeName(policy.net) +
            ", workspace " + policy.workspace;
@@ -83,26 +75,19 @@ void RunEvents::SessionStart(const policy::Policy& policy, const sandbox::Plan& 
   e.Add("cordon.mode", std::string(policy::ModeName(policy.mode)));
   e.Add("cordon.network.mode", std::string(policy::NetModeName(policy.net)));
   e.Add("cordon.workspace", policy.workspace);
-  e.Add("cordon.confined", plan.tier != sandbox::Tier::kUnconfined);
+  e.Add("cordon.confined", facts.confined);
   e.Add("cordon.policy.hash", "sha256:" + telemetry::Sha256Hex(rendered));
   e.Add("cordon.policy", rendered);
   e.Add("cordon.config.sources", policy.sources);
   e.Add("cordon.allow_degraded", policy.allow_degraded);
-  e.Add("cordon.degraded", plan.degraded);
-  e.Add("cordon.landlock.abi", static_cast<int64_t>(plan.use_landlock ? plan.landlock.abi : 0));
-  utsname u{};
-  if (uname(&u) == 0) e.Add("os.version", std::string(u.release));
-  e.Add("process.owner.id", static_cast<int64_t>(getuid()));
-  // Landlock (ABI 7) reports denials only to the kernel's audit subsystem,
-  // which only a process with CAP_AUDIT_READ in the initial user namespace
-  // may read; cordon does not read it, so it says so instead of guessing.
+  e.Add("cordon.degraded", facts.degraded);
+  if (facts.landlock_abi) e.Add("cordon.landlock.abi", *facts.landlock_abi);
+  AddHostAttributes(&e);
+  // cordon does not see the denials, so it says so instead of guessing.
   e.Add("cordon.fs.denials.captured", false);
-  e.Add("cordon.fs.denials.note",
-        std::string("filesystem denials are not recorded: Landlock reports them only to the "
-                    "kernel audit log (readable with CAP_AUDIT_READ, i.e. root); the command "
-                    "sees EACCES/EPERM/ENOENT"));
+  e.Add("cordon.fs.denials.note", FsDenialsNote());
   sink_->Emit(std::move(e));
-  for (const auto& d : plan.degraded) Degraded(d);
+  for (const auto& d : facts.degraded) Degraded(d);
 }
 
 void RunEvents::Degraded(const std::string& what) {
@@ -161,15 +146,16 @@ void RunEvents::LimitHit(const sandbox::LimitHit& hit, const policy::Policy& pol
   sink_->Emit(std::move(e));
 }
 
-void RunEvents::ExecStart(const sandbox::Plan& plan, pid_t pid) {
+void RunEvents::ExecStart(const std::vector<std::string>& argv, const std::string& cwd,
+                          int64_t pid) {
   exec_started_ns_ = MonotonicNs();
   exec_started_ = true;
   Event e;
   e.name = "cordon.exec.start";
-  e.body = "started " + (plan.argv.empty() ? std::string() : plan.argv.front());
-  e.Add("process.command_args", plan.argv);
-  e.Add("process.working_directory", plan.cwd);
-  e.Add("process.pid", static_cast<int64_t>(pid));
+  e.body = "started " + (argv.empty() ? std::string() : argv.front());
+  e.Add("process.command_args", argv);
+  e.Add("process.working_directory", cwd);
+  e.Add("process.pid", pid);
   sink_->Emit(std::move(e));
 }
 

@@ -1,12 +1,11 @@
 // Reading events files back (see log_reader.h).
 #include "telemetry/log_reader.h"
 
-#include <time.h>
-
 #include <charconv>
 #include <cstdio>
 #include <nlohmann/json.hpp>
 
+#include "telemetry/civil_date.h"
 #include "telemetry/summary.h"
 
 namespace cordon::telemetry {
@@ -125,13 +124,8 @@ const json* Array(const json& obj, const char* key) {
   return &*it;
 }
 
-int64_t Days(int y, int m, int d) {
-  tm t{};
-  t.tm_year = y - 1900;
-  t.tm_mon = m - 1;
-  t.tm_mday = d;
-  return static_cast<int64_t>(timegm(&t));
-}
+// Seconds since the epoch of UTC midnight of y-m-d.
+int64_t Days(int y, int m, int d) { return DaysFromCivil(y, m, d) * 86400; }
 
 }  // namespace
 

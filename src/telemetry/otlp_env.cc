@@ -1,9 +1,9 @@
-// OpenTelemetry environment variables (see otlp_env.h).
+// OpenTelemetry environment variables (see otlp_env.h). ProcessGetenv is
+// the platform's: otlp_env-unix.cc, otlp_env-win32.cc.
 #include "telemetry/otlp_env.h"
 
 #include <algorithm>
 #include <charconv>
-#include <cstdlib>
 
 namespace cordon::telemetry {
 namespace {
@@ -40,13 +40,6 @@ std::string PercentDecode(std::string_view s) {
 }
 
 }  // namespace
-
-Getenv ProcessGetenv() {
-  return [](const char* name) {
-    const char* v = std::getenv(name);
-    return std::string(v == nullptr ? "" : v);
-  };
-}
 
 std::string LogsEndpoint(const std::string& config_endpoint, const Getenv& env) {
   auto with_path = [](std::string base) {

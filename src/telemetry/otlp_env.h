@@ -24,6 +24,8 @@ namespace cordon::telemetry {
 // Reads one environment variable; empty when unset. Injected so tests and
 // the fuzzer need no real environment.
 using Getenv = std::function<std::string(const char*)>;
+// This process's environment, as UTF-8 (on Windows read as UTF-16, not in
+// the ANSI code page the C runtime's getenv uses).
 [[nodiscard]] Getenv ProcessGetenv();
 
 // The logs endpoint: config_endpoint (a base URL, like

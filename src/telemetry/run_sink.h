@@ -8,6 +8,11 @@
 // process (cordon-otlp-export, the only thing that loads libcurl) fed
 // through a non-blocking socket; when it falls behind, events are dropped
 // from the export (never from the file) and that is reported.
+//
+// The file, the -v lines and the order of things are shared (run_sink.cc);
+// the export is the platform's: run_sink-unix.cc starts and feeds the
+// exporter; run_sink-win32.cc has none yet and says so once when an
+// endpoint is configured (the file is written all the same).
 #pragma once
 
 #include <sys/types.h>
@@ -33,7 +38,8 @@ struct RunSinkOptions {
   RunIds ids;
 };
 
-// The export helper next to the running binary (/proc/self/exe's dir).
+// The export helper next to the running binary (/proc/self/exe's dir;
+// empty on Windows, which has none yet).
 [[nodiscard]] std::string DefaultExporterPath();
 
 // Marker the exporter leaves in the events dir when an export failed; the
@@ -60,8 +66,11 @@ class RunSink final : public EventSink {
   [[nodiscard]] pid_t exporter_pid() const { return exporter_pid_; }
 
  private:
+  // The platform's part: start the export (or say why there is none),
+  // hand it a line, and end it (EOF, what was dropped, a failure so far).
   void StartExporter();
   void SendToExporter(const std::string& line);
+  void FinishExport();
   void Warn(bool* once, const std::string& message);
 
   RunSinkOptions options_;

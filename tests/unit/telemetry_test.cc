@@ -11,6 +11,7 @@
 #include <map>
 #include <nlohmann/json.hpp>
 
+#include "telemetry/civil_date.h"
 #include "telemetry/event_file.h"
 #include "telemetry/ids.h"
 #include "telemetry/log_reader.h"
@@ -367,6 +368,28 @@ TEST(EventFile, DayFileNameIsGmtimesDate) {
                   parts.tm_mday);
     ASSERT_EQ(DayFileName(secs * 1000000000LL + 999999999), want) << secs;
     ASSERT_EQ(DayFileName(secs * 1000000000LL), want) << secs;
+  }
+}
+
+// DaysFromCivil replaced timegm (which mingw lacks) in retention and in
+// `cordon log`'s times: the same day for every date from 1960 to 2200, and
+// a day past the month's end normalised into the next month as timegm does.
+TEST(EventFile, DaysFromCivilIsTimegms) {
+  for (int y = 1960; y <= 2200; ++y) {
+    for (int m = 1; m <= 12; ++m) {
+      for (int d = 1; d <= 31; ++d) {
+        tm parts{};
+        parts.tm_year = y - 1900;
+        parts.tm_mon = m - 1;
+        parts.tm_mday = d;
+        ASSERT_EQ(DaysFromCivil(y, m, d) * 86400, static_cast<int64_t>(timegm(&parts)))
+            << y << "-" << m << "-" << d;
+        const CivilDate back = CivilFromDays(DaysFromCivil(y, m, d));
+        ASSERT_EQ(back.year, parts.tm_year + 1900);
+        ASSERT_EQ(back.month, parts.tm_mon + 1);
+        ASSERT_EQ(back.day, parts.tm_mday);
+      }
+    }
   }
 }
 
