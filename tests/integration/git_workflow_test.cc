@@ -114,7 +114,11 @@ TEST_F(GitWorkflowTest, KilledRunsCreationsAreMovedByTheNextRun) {
   auto git = GitEnvFlags();
   Process killed(RunArgv(git, {"/bin/sh", "-c", "echo planted > .cordon.toml; sleep 30"}), env_,
                  ws_);
-  ASSERT_TRUE(WaitFor([&] { return ReadFile(ws_ + "/.cordon.toml") == "planted\n"; }, 10));
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        return Exists(ws_ + "/.cordon.toml") && ReadFile(ws_ + "/.cordon.toml") == "planted\n";
+      },
+      10));
   ASSERT_EQ(kill(killed.pid(), SIGKILL), 0);
   (void)killed.Wait(10);
   // The sandbox dies with its supervisor; the file is still there.
