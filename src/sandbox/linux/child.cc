@@ -134,21 +134,16 @@ ChildStatus WaitPlaced(int fd) {
 ChildStatus WaitPrepared(int fd) {
   for (;;) {
     char byte = 0;
-    iovec iov{&byte, 1};
-    alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxPassedFds)];
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = control;
-    msg.msg_controllen = sizeof(control);
-    ssize_t n;
-    do {
-      n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC);
-    } while (n < 0 && errno == EINTR);
-    if (n != 1) return ChildStatus::Errno("recvmsg", "placeholders and quarantine record");
+    int locks[kMaxPassedFds];
+    size_t nlocks = 0;
+    bool truncated = false;
+    // The locks stay open: init holds them until the run ends.
+    if (RecvWithFds(fd, &byte, 1, locks, kMaxPassedFds, &nlocks, &truncated) != 1) {
+      return ChildStatus::Errno("recvmsg", "placeholders and quarantine record");
+    }
     // A lock that did not arrive (no room in the fd table) is the one
     // thing init would not hold: refuse rather than run without it.
-    if ((msg.msg_flags & MSG_CTRUNC) != 0) {
+    if (truncated) {
       return ChildStatus{"recvmsg", "placeholders and quarantine record", EMFILE};
     }
     if (byte == kPreparedLast) return ChildStatus::Ok();

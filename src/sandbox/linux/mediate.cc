@@ -538,21 +538,12 @@ ChildStatus SendListener(int channel, int listener) {
 
 UniqueFd ReceiveListener(int channel) {
   char data = 0;
-  iovec iov{&data, 1};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof(control);
-  ssize_t n;
-  do {
-    n = recvmsg(channel, &msg, MSG_CMSG_CLOEXEC);
-  } while (n < 0 && errno == EINTR);
-  cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  if (n != 1 || c == nullptr || c->cmsg_type != SCM_RIGHTS) return UniqueFd();
   int fd = -1;
-  memcpy(&fd, CMSG_DATA(c), sizeof(int));
+  size_t nfds = 0;
+  bool truncated = false;
+  if (RecvWithFds(channel, &data, 1, &fd, 1, &nfds, &truncated) != 1 || nfds != 1) {
+    return UniqueFd();
+  }
   return UniqueFd(fd);
 }
 

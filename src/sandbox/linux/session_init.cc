@@ -177,23 +177,11 @@ void KillOrphans(State& st) {
 // or false. The fds are close-on-exec, so nothing else of the call's
 // inherits them.
 bool ReceiveRequest(int fd, char* data, size_t size, size_t* got, int* fds) {
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * session::kFdsPerExec)];
-  iovec iov{data, size};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof(control);
-  ssize_t n;
-  while ((n = recvmsg(fd, &msg, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR) {
-  }
-  cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  if (n <= 0 || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) != 0 || c == nullptr ||
-      c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS ||
-      c->cmsg_len != CMSG_LEN(sizeof(int) * session::kFdsPerExec)) {
-    return false;
-  }
-  memcpy(fds, CMSG_DATA(c), sizeof(int) * session::kFdsPerExec);
+  static_assert(session::kFdsPerExec <= kMaxPassedFds);
+  size_t nfds = 0;
+  bool truncated = false;
+  const ssize_t n = RecvWithFds(fd, data, size, fds, session::kFdsPerExec, &nfds, &truncated);
+  if (n <= 0 || truncated || nfds != session::kFdsPerExec) return false;
   *got = static_cast<size_t>(n);
   return true;
 }
