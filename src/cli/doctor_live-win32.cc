@@ -16,7 +16,6 @@ namespace {
 
 using sandbox::Narrow;
 using sandbox::UniqueHandle;
-using sandbox::Widen;
 using sandbox::confinement_probe::Check;
 
 constexpr char kCanary[] = "cordon-doctor-canary";
