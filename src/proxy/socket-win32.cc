@@ -119,7 +119,13 @@ int SocketConnect(Socket s, const sockaddr* addr, socklen_t len) {
 
 Socket AcceptSocket(Socket listener) {
   Socket s = accept(listener, nullptr, nullptr);
-  if (s == INVALID_SOCKET) return Failed(s);
+  if (s == INVALID_SOCKET) {
+    // A connection reset before it was accepted is Linux's ECONNABORTED:
+    // the next one is tried, the listener is not paused.
+    const int wsa = WSAGetLastError();
+    errno = wsa == WSAECONNRESET ? ECONNABORTED : ErrnoFromWsa(wsa);
+    return s;
+  }
   s = Prepare(s);
   return s == INVALID_SOCKET ? Failed(s) : s;
 }
