@@ -1,20 +1,18 @@
 # The Windows build, included by CMakeLists.txt when WIN32 (cross-compiled
 # with cmake/mingw-w64-x86_64.cmake, see scripts/test-windows-cross.sh).
 #
-# It builds what compiles for Windows so far: src/common, src/policy (whole:
-# its *-win32.cc halves, docs/windows.md "The policy on Windows"), the
-# backend folder src/sandbox/windows/ (its platform-neutral logic, which
-# Linux's unit tests also cover, and its *-win32.cc mechanism wrappers) and a
-# cordon.exe that resolves and shows the policy (`policy show`, the same
-# config files, flags and errors as on Linux) but confines nothing and
-# therefore refuses to run anything (exit 125, after the policy resolved).
-# src/telemetry builds too (its *-win32.cc halves: the day files, the run
-# ids, no OTLP exporter yet; docs/telemetry.md "On Windows"), and `cordon
-# run` records its events (src/cli/run_events*.cc). src/proxy and src/vault
-# still use POSIX file, socket and time calls (and libsodium, which has no
-# mingw package): they join as they are ported, and then the shared CLI
-# parser (src/cli/flags.cc) replaces cordon.exe's own
-# (src/cli/policy-win32.cc). The tests
+# It builds src/common, src/policy (whole: its *-win32.cc halves,
+# docs/windows.md "The policy on Windows"), the backend folder
+# src/sandbox/windows/ (its platform-neutral logic, which Linux's unit tests
+# also cover, and its *-win32.cc mechanism wrappers), src/telemetry (its
+# *-win32.cc halves: the day files, the run ids, no OTLP exporter yet;
+# docs/telemetry.md "On Windows"), the allowlist proxy src/proxy (its
+# *-win32.cc halves; tested under Wine by tests/windows/proxy_test.cc, not
+# yet started by cordon.exe) and cordon.exe (src/cli/*-win32.cc: run,
+# policy show, setup, uninstall, doctor; docs/windows.md "Running a
+# command"). src/vault still uses POSIX calls and libsodium, which has no
+# mingw package. cordon.exe parses its flags itself (src/cli/policy-win32.cc)
+# until the shared CLI parser (src/cli/flags.cc) builds here. The tests
 # (tests/windows/) run under Wine through ctest.
 set(CORDON_SANDBOX_PLATFORM windows)
 
@@ -64,6 +62,14 @@ add_library(cordon_policy STATIC ${CORDON_POLICY_SRC})
 target_link_libraries(cordon_policy PUBLIC cordon_common PRIVATE cordon_win_base cordon_third_party
   ws2_32)
 target_compile_definitions(cordon_policy PRIVATE TOML_HEADER_ONLY=1 TOML_EXCEPTIONS=1)
+
+# The allowlist proxy: the Linux proxy's code, with the *-win32.cc half of
+# each pair (socket: Winsock; poller: select; waker: a loopback UDP socket;
+# tunnel: a copy loop where Linux splices). docs/proxy.md.
+file(GLOB CORDON_PROXY_SRC CONFIGURE_DEPENDS src/proxy/*.cc)
+list(FILTER CORDON_PROXY_SRC EXCLUDE REGEX "-unix\\.cc$")
+add_library(cordon_proxy STATIC ${CORDON_PROXY_SRC})
+target_link_libraries(cordon_proxy PUBLIC cordon_policy cordon_common ws2_32)
 
 # The backend folder: every *-win32.cc here, and the platform-neutral files
 # beside them (which the Linux build compiles into its unit tests).

@@ -1,16 +1,12 @@
 #include "proxy/connection.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
-#include <sys/epoll.h>
-#include <sys/socket.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <cstring>
 
 #include "policy/net_rules.h"
+#include "policy/socket_headers.h"
+#include "proxy/poller.h"
+#include "proxy/socket.h"
 #include "proxy/socks5.h"
 
 namespace cordon::proxy {
@@ -18,10 +14,10 @@ namespace {
 
 using policy::HostPort;
 
-constexpr size_t kReadChunk = 64UL * 1024;
+constexpr size_t kReadChunk = size_t{64} * 1024;
 // Buffered bytes (HTTP forwarding) before the proxy stops reading the
 // other side: bounds memory per connection.
-constexpr size_t kBufferLimit = 256UL * 1024;
+constexpr size_t kBufferLimit = size_t{256} * 1024;
 constexpr int kDrainTimeoutMs = 2000;
 
 constexpr uint8_t kSocksGeneralFailure = 1;
@@ -34,7 +30,7 @@ constexpr uint8_t kSocksConnect = 1;
 
 // One end of a TCP connection as "IP:PORT" (getpeername or getsockname);
 // empty for anything else.
-std::string EndpointText(int fd, int (*name)(int, sockaddr*, socklen_t*)) {
+std::string EndpointText(Socket fd, int (*name)(Socket, sockaddr*, socklen_t*)) {
   sockaddr_storage a{};
   socklen_t len = sizeof(a);
   if (name(fd, reinterpret_cast<sockaddr*>(&a), &len) != 0) return "";
@@ -54,7 +50,7 @@ std::string EndpointText(int fd, int (*name)(int, sockaddr*, socklen_t*)) {
 
 }  // namespace
 
-Connection::Connection(Context& ctx, uint64_t id, UniqueFd client)
+Connection::Connection(Context& ctx, uint64_t id, UniqueSocket client)
     : ctx_(ctx), id_(id), client_(std::move(client)) {
   started_ms_ = ctx_.now_ms;
   Touch(ctx_.config->limits.head_timeout_ms);
@@ -90,23 +86,20 @@ void Connection::OnEvent(bool upstream, uint32_t events) {
   if (phase_ == Phase::kTunnel) {
     PumpTunnel(upstream, events);
   } else if (upstream && phase_ == Phase::kConnecting) {
-    int err = 0;
-    socklen_t len = sizeof err;
-    if (getsockopt(upstream_.get(), SOL_SOCKET, SO_ERROR, &err, &len) != 0) err = errno;
+    const int err = PendingSocketError(upstream_.get());
     if (err != 0) {
-      upstream_.Reset();
-      upstream_events_ = kUnregistered;
+      DropUpstream();
       errno = err;
       ConnectNext();
-    } else if (events & (EPOLLOUT | EPOLLERR | EPOLLHUP)) {
+    } else if (events & (kPollOut | kPollErr | kPollHup)) {
       OnConnected();
     }
   } else if (upstream) {
     PumpForward(true);
   } else if (phase_ == Phase::kDraining) {
     char sink[4096];
-    ssize_t n;
-    while ((n = read(client_.get(), sink, sizeof sink)) > 0) {
+    IoResult n;
+    while ((n = SocketRead(client_.get(), sink, sizeof sink)) > 0) {
     }
     if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
       Close();
@@ -119,19 +112,19 @@ void Connection::OnEvent(bool upstream, uint32_t events) {
     if (to_client_.empty()) ShutClient();
   } else if (Waiting()) {
     // Held: the request is read later; only the client's going matters.
-    if (events & (EPOLLHUP | EPOLLERR)) {
+    if (events & (kPollHup | kPollErr)) {
       Abort("the client closed the connection");
       return;
     }
-    if (events & EPOLLRDHUP) client_rdhup_ = true;
+    if (events & kPollRdHup) client_rdhup_ = true;
   } else {
-    if (events & EPOLLOUT) {
+    if (events & kPollOut) {
       if (!Flush(client_.get(), to_client_)) {
         Close();
         return;
       }
     }
-    if (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)) ReadClient();
+    if (events & (kPollIn | kPollRdHup | kPollHup | kPollErr)) ReadClient();
     if (phase_ == Phase::kForward) {
       PumpForward(false);
     } else {
@@ -149,7 +142,7 @@ void Connection::ReadClient() {
   const size_t limit = ctx_.config->limits.max_head_bytes + kReadChunk;
   while (!client_eof_ && in_.size() < limit) {
     char buf[kReadChunk];
-    ssize_t n = recv(client_.get(), buf, sizeof buf, 0);
+    IoResult n = SocketRecv(client_.get(), buf, sizeof buf);
     if (n > 0) {
       in_.append(buf, static_cast<size_t>(n));
       // A request head has a fixed deadline (no slowloris trickle); a
@@ -349,12 +342,11 @@ void Connection::OnResolved(const Resolved& resolved) {
 void Connection::ConnectNext() {
   while (next_address_ < addresses_.size()) {
     const sockaddr_storage& a = addresses_[next_address_++];
-    UniqueFd s(socket(a.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0));
+    UniqueSocket s(OpenStreamSocket(a.ss_family));
     if (!s.valid()) continue;
-    int one = 1;
-    setsockopt(s.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    SetNoDelay(s.get());
     socklen_t len = a.ss_family == AF_INET ? sizeof(sockaddr_in) : sizeof(sockaddr_in6);
-    int rc = connect(s.get(), reinterpret_cast<const sockaddr*>(&a), len);
+    int rc = SocketConnect(s.get(), reinterpret_cast<const sockaddr*>(&a), len);
     if (rc != 0 && errno != EINPROGRESS) continue;
     upstream_ = std::move(s);
     upstream_events_ = kUnregistered;
@@ -364,7 +356,7 @@ void Connection::ConnectNext() {
     return;
   }
   Fail(502, kSocksConnectionRefused,
-       "cannot connect to " + HostPort(host_, port_) + ": " + std::strerror(errno));
+       "cannot connect to " + HostPort(host_, port_) + ": " + SocketErrorText(errno));
 }
 
 void Connection::OnConnected() {
@@ -379,7 +371,7 @@ void Connection::OnConnected() {
     return;
   }
   if (!tunnel_.Open()) {
-    Fail(502, kSocksGeneralFailure, std::string("pipe2: ") + std::strerror(errno));
+    Fail(502, kSocksGeneralFailure, std::string("pipe2: ") + SocketErrorText(errno));
     return;
   }
   phase_ = Phase::kTunnel;
@@ -392,23 +384,23 @@ void Connection::OnConnected() {
   to_upstream_ = std::move(in_);
   in_.clear();
   bytes_up_ += to_upstream_.size();
-  PumpTunnel(false, EPOLLOUT);
-  if (phase_ == Phase::kTunnel) PumpTunnel(true, EPOLLOUT);
+  PumpTunnel(false, kPollOut);
+  if (phase_ == Phase::kTunnel) PumpTunnel(true, kPollOut);
 }
 
 void Connection::PumpTunnel(bool upstream, uint32_t events) {
   Touch(ctx_.config->limits.idle_timeout_ms);
-  int c = client_.get();
-  int u = upstream_.get();
+  Socket c = client_.get();
+  Socket u = upstream_.get();
   bool ok = Flush(c, to_client_) && Flush(u, to_upstream_);
   // Strings first, so the answer precedes spliced bytes.
   if (ok && to_upstream_.empty()) {
-    if (!upstream && (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
+    if (!upstream && (events & (kPollIn | kPollRdHup | kPollHup | kPollErr)))
       ok = tunnel_.up.Fill(c);
     if (ok) ok = tunnel_.up.Drain(u);
   }
   if (ok && to_client_.empty()) {
-    if (upstream && (events & (EPOLLIN | EPOLLRDHUP | EPOLLHUP | EPOLLERR)))
+    if (upstream && (events & (kPollIn | kPollRdHup | kPollHup | kPollErr)))
       ok = tunnel_.down.Fill(u);
     if (ok) ok = tunnel_.down.Drain(c);
   }
@@ -460,7 +452,7 @@ void Connection::PumpForward(bool upstream_ready) {
 void Connection::ReadResponse() {
   while (to_client_.size() < kBufferLimit && from_upstream_.size() < kBufferLimit) {
     char buf[kReadChunk];
-    ssize_t n = read(upstream_.get(), buf, sizeof buf);
+    IoResult n = SocketRead(upstream_.get(), buf, sizeof buf);
     if (n > 0) {
       from_upstream_.append(buf, static_cast<size_t>(n));
       if (!forward_.MoveResponse(from_upstream_, to_client_, ctx_.config->limits.max_head_bytes,
@@ -491,7 +483,7 @@ void Connection::ReadResponse() {
 void Connection::StartSplice() {
   // Without a pipe (the fd or pipe quota is spent) the body is copied, as
   // chunked bodies are.
-  if (!body_.pipe_read.valid() && !body_.Open()) return;
+  if (!body_.opened() && !body_.Open()) return;
   body_.shut_on_eof = false;
   body_.eof = false;
   body_.limit = forward_.SpliceableBody();
@@ -503,7 +495,7 @@ bool Connection::SpliceResponse(bool upstream_ready) {
     const uint64_t before = body_.limit;
     if (!body_.Fill(upstream_.get())) {
       close_reason_ = std::string("reading the response body from ") + HostPort(host_, port_) +
-                      ": " + std::strerror(errno);
+                      ": " + SocketErrorText(errno);
       Close();
       return false;
     }
@@ -525,8 +517,7 @@ bool Connection::SpliceResponse(bool upstream_ready) {
 void Connection::FinishRequest() {
   splicing_ = false;
   EmitDecision("");
-  upstream_.Reset();
-  upstream_events_ = kUnregistered;
+  DropUpstream();
   upstream_eof_ = false;
   // The next request may go to another host: it starts over with its own
   // head and decision. A response without length ends the connection.
@@ -571,8 +562,7 @@ void Connection::Fail(int http_status, uint8_t socks_reply, const std::string& r
 }
 
 void Connection::Answer(int http_status, uint8_t socks_reply, const std::string& text) {
-  upstream_.Reset();
-  upstream_events_ = kUnregistered;
+  DropUpstream();
   // A relay's client speaks its own protocol: the refusal is the close
   // (the decision event says why).
   if (protocol_ == Protocol::kRelay) {
@@ -604,7 +594,7 @@ void Connection::StartDraining() {
 void Connection::ShutClient() {
   if (client_shut_) return;
   client_shut_ = true;
-  shutdown(client_.get(), SHUT_WR);
+  ShutWrite(client_.get());
 }
 
 void Connection::Abort(const char* why) {
@@ -688,13 +678,20 @@ void Connection::Close() {
   bytes_down_ += tunnel_.down.total;
   if (!decided_ && !host_.empty()) EmitDecision(close_reason_);
   phase_ = Phase::kClosed;
-  client_.Reset();  // closing removes the fds from epoll
-  upstream_.Reset();
+  if (client_events_ != kUnregistered) ctx_.poller->Forget(client_.get());
+  client_.Reset();
+  DropUpstream();
 }
 
-bool Connection::Flush(int fd, std::string& buffer) {
+void Connection::DropUpstream() {
+  if (upstream_events_ != kUnregistered) ctx_.poller->Forget(upstream_.get());
+  upstream_.Reset();
+  upstream_events_ = kUnregistered;
+}
+
+bool Connection::Flush(Socket fd, std::string& buffer) {
   while (!buffer.empty()) {
-    ssize_t n = send(fd, buffer.data(), buffer.size(), MSG_NOSIGNAL);
+    IoResult n = SocketSend(fd, buffer.data(), buffer.size());
     if (n > 0) {
       buffer.erase(0, static_cast<size_t>(n));
     } else if (n < 0 && (errno == EAGAIN || errno == EINTR)) {
@@ -713,46 +710,48 @@ void Connection::UpdateInterest() {
   const size_t head_limit = ctx_.config->limits.max_head_bytes + kReadChunk;
   switch (phase_) {
     case Phase::kTunnel:
-      if (!tunnel_.up.eof && !tunnel_.up.full() && to_upstream_.empty()) c |= EPOLLIN | EPOLLRDHUP;
-      if (!to_client_.empty() || tunnel_.down.pending > 0) c |= EPOLLOUT;
+      if (!tunnel_.up.eof && !tunnel_.up.full() && to_upstream_.empty()) c |= kPollIn | kPollRdHup;
+      if (!to_client_.empty() || tunnel_.down.pending > 0) c |= kPollOut;
       if (!tunnel_.down.eof && !tunnel_.down.full() && to_client_.empty())
-        u |= EPOLLIN | EPOLLRDHUP;
-      if (!to_upstream_.empty() || tunnel_.up.pending > 0) u |= EPOLLOUT;
+        u |= kPollIn | kPollRdHup;
+      if (!to_upstream_.empty() || tunnel_.up.pending > 0) u |= kPollOut;
       break;
     case Phase::kForward:
       if (!client_eof_ && in_.size() < head_limit && to_upstream_.size() < kBufferLimit)
-        c |= EPOLLIN | EPOLLRDHUP;
-      if (!to_client_.empty() || body_.pending > 0) c |= EPOLLOUT;
+        c |= kPollIn | kPollRdHup;
+      if (!to_client_.empty() || body_.pending > 0) c |= kPollOut;
       if (splicing_) {
-        if (!upstream_eof_ && !body_.full() && body_.limit > 0) u |= EPOLLIN | EPOLLRDHUP;
+        if (!upstream_eof_ && !body_.full() && body_.limit > 0) u |= kPollIn | kPollRdHup;
       } else if (!upstream_eof_ && to_client_.size() < kBufferLimit) {
-        u |= EPOLLIN | EPOLLRDHUP;
+        u |= kPollIn | kPollRdHup;
       }
-      if (!to_upstream_.empty()) u |= EPOLLOUT;
+      if (!to_upstream_.empty()) u |= kPollOut;
       break;
     case Phase::kConnecting:
-      u |= EPOLLOUT;
-      if (!client_rdhup_) c |= EPOLLRDHUP;
+      u |= kPollOut;
+      if (!client_rdhup_) c |= kPollRdHup;
       break;
     case Phase::kDeciding:
     case Phase::kResolving:
-      if (!client_rdhup_) c |= EPOLLRDHUP;
+      if (!client_rdhup_) c |= kPollRdHup;
       break;
     default:
-      if (!client_eof_) c |= EPOLLIN | EPOLLRDHUP;
-      if (!to_client_.empty()) c |= EPOLLOUT;
+      if (!client_eof_) c |= kPollIn | kPollRdHup;
+      if (!to_client_.empty()) c |= kPollOut;
       break;
   }
   SetInterest(client_.get(), false, c, &client_events_);
   if (upstream_.valid()) SetInterest(upstream_.get(), true, u, &upstream_events_);
 }
 
-void Connection::SetInterest(int fd, bool upstream, uint32_t want, uint32_t* current) {
+void Connection::SetInterest(Socket fd, bool upstream, uint32_t want, uint32_t* current) {
   if (want == *current) return;
-  epoll_event ev{};
-  ev.events = want;  // EPOLLHUP and EPOLLERR are always reported
-  ev.data.u64 = Tag(id_, upstream);
-  epoll_ctl(ctx_.epoll_fd, *current == kUnregistered ? EPOLL_CTL_ADD : EPOLL_CTL_MOD, fd, &ev);
+  // kPollHup and kPollErr are always reported.
+  if (*current == kUnregistered) {
+    ctx_.poller->Watch(fd, Tag(id_, upstream), want);
+  } else {
+    ctx_.poller->Change(fd, Tag(id_, upstream), want);
+  }
   *current = want;
 }
 

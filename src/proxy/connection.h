@@ -5,19 +5,19 @@
 // mailbox by id.
 #pragma once
 
-#include <sys/socket.h>
-
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "common/event.h"
-#include "common/unique_fd.h"
 #include "policy/net_rules.h"
+#include "policy/socket_headers.h"
 #include "proxy/forwarder.h"
 #include "proxy/http_head.h"
+#include "proxy/poller.h"
 #include "proxy/resolver.h"
 #include "proxy/server.h"
+#include "proxy/socket.h"
 #include "proxy/tunnel.h"
 
 namespace cordon::proxy {
@@ -26,7 +26,7 @@ class Connection;
 
 // What connections share: owned by the server's loop.
 struct Context {
-  int epoll_fd = -1;
+  Poller* poller = nullptr;
   const Config* config = nullptr;
   Resolver* resolver = nullptr;
   std::shared_ptr<Mailbox> mailbox;
@@ -37,7 +37,7 @@ struct Context {
 
 class Connection {
  public:
-  Connection(Context& ctx, uint64_t id, UniqueFd client);
+  Connection(Context& ctx, uint64_t id, UniqueSocket client);
   ~Connection();
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
@@ -46,7 +46,8 @@ class Connection {
   // destination is host:port; decides at once. Call right after the
   // constructor.
   void StartRelay(const std::string& host, uint16_t port);
-  // epoll readiness on the client (upstream = false) or upstream socket.
+  // Readiness (kPoll* bits) on the client (upstream = false) or upstream
+  // socket.
   void OnEvent(bool upstream, uint32_t events);
   // Called about once a second; closes what waited too long.
   void OnTick();
@@ -55,7 +56,7 @@ class Connection {
   [[nodiscard]] bool closed() const { return phase_ == Phase::kClosed; }
   [[nodiscard]] uint64_t id() const { return id_; }
 
-  // epoll user data: id << 1 | upstream.
+  // The poller's tag: id << 1 | upstream.
   static uint64_t Tag(uint64_t id, bool upstream) { return id << 1 | (upstream ? 1 : 0); }
 
  private:
@@ -108,17 +109,19 @@ class Connection {
   [[nodiscard]] bool Waiting() const;
   void Close();
 
-  bool Flush(int fd, std::string& buffer);  // false on a fatal write error
+  bool Flush(Socket fd, std::string& buffer);  // false on a fatal write error
   void UpdateInterest();
-  void SetInterest(int fd, bool upstream, uint32_t want, uint32_t* current);
+  void SetInterest(Socket fd, bool upstream, uint32_t want, uint32_t* current);
+  // Closes the upstream socket (the poller forgets it first).
+  void DropUpstream();
   void Touch(int timeout_ms) { deadline_ms_ = ctx_.now_ms + timeout_ms; }
 
   Context& ctx_;
   uint64_t id_;
   Phase phase_ = Phase::kSniff;
   Protocol protocol_ = Protocol::kHttp;
-  UniqueFd client_;
-  UniqueFd upstream_;
+  UniqueSocket client_;
+  UniqueSocket upstream_;
   static constexpr uint32_t kUnregistered = ~0U;
   uint32_t client_events_ = kUnregistered;
   uint32_t upstream_events_ = kUnregistered;

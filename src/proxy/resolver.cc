@@ -1,12 +1,11 @@
 #include "proxy/resolver.h"
 
-#include <arpa/inet.h>
-#include <netdb.h>
-#include <netinet/in.h>
-
 #include <cstring>
 #include <system_error>
 #include <thread>
+
+#include "policy/socket_headers.h"
+#include "proxy/socket.h"  // LookupErrorText; getaddrinfo comes with <netdb.h> / <ws2tcpip.h>
 
 namespace cordon::proxy {
 
@@ -86,7 +85,7 @@ void Resolver::Start(Pending lookup) {
     Resolved r;
     int rc = getaddrinfo(host.c_str(), nullptr, &hints, &list);
     if (rc != 0) {
-      r.error = gai_strerror(rc);
+      r.error = LookupErrorText(rc);
     } else {
       for (addrinfo* a = list; a != nullptr; a = a->ai_next) {
         if (a->ai_family != AF_INET && a->ai_family != AF_INET6) continue;

@@ -3,8 +3,6 @@
 // never blocks) and then checks and connects to exactly the addresses it got.
 #pragma once
 
-#include <sys/socket.h>
-
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -13,6 +11,7 @@
 #include <vector>
 
 #include "policy/net_rules.h"
+#include "policy/socket_headers.h"
 #include "proxy/mailbox.h"
 
 namespace cordon::proxy {

@@ -1,11 +1,8 @@
 // SOCKS5 greeting and request parsing, and the server's replies (RFC 1928).
 #include "proxy/socks5.h"
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-
 #include "policy/net_rules.h"
+#include "policy/socket_headers.h"
 
 namespace cordon::proxy {
 

@@ -1,11 +1,12 @@
-#include "proxy/tunnel.h"
-
+// The Linux half of tunnel.h: splice(2) through a pipe per direction.
 #include <fcntl.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+
+#include "proxy/tunnel.h"
 
 namespace cordon::proxy {
 namespace {
@@ -25,7 +26,9 @@ bool Transient(int err) { return err == EAGAIN || err == EINTR; }
 
 bool Direction::full() const { return pending >= capacity; }
 
-bool Direction::Fill(int src) {
+bool Direction::opened() const { return pipe_read.valid(); }
+
+bool Direction::Fill(Socket src) {
   while (!eof && !full() && limit > 0) {
     const size_t want = static_cast<size_t>(std::min<uint64_t>(capacity - pending, limit));
     ssize_t n = splice(src, nullptr, pipe_write.get(), nullptr, want, kFlags);
@@ -41,7 +44,7 @@ bool Direction::Fill(int src) {
   return true;
 }
 
-bool Direction::Drain(int dst) {
+bool Direction::Drain(Socket dst) {
   while (pending > 0) {
     ssize_t n = splice(pipe_read.get(), nullptr, dst, nullptr, pending, kFlags);
     if (n > 0) {
