@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,7 @@
 #include "sandbox/windows/command_line.h"
 #include "sandbox/windows/confinement_probe-win32.h"
 #include "sandbox/windows/job-win32.h"
+#include "sandbox/windows/path_match.h"
 #include "sandbox/windows/quarantine-win32.h"
 #include "sandbox/windows/win_error-win32.h"
 #include "sandbox/windows/workspace_grants-win32.h"
@@ -108,7 +110,7 @@ void EndJob(HANDLE job) {
 // waits for them to be gone (so nothing writes after the run: the
 // quarantine looks next). Returns the command's exit status.
 int WaitFor(sandbox::job::JobProcess& started, const std::string& program, bool contained,
-            RunEvents& events) {
+            RunEvents& events, const std::function<void()>& after_job = {}) {
   // Ctrl-C reaches the command through the console it shares; cordon stays
   // to report its status.
   SetConsoleCtrlHandler(nullptr, TRUE);
@@ -117,6 +119,7 @@ int WaitFor(sandbox::job::JobProcess& started, const std::string& program, bool 
   const bool have_code = GetExitCodeProcess(started.process.get(), &code) != 0;
   const DWORD code_error = GetLastError();
   EndJob(started.job.get());
+  if (after_job) after_job();
   if (!have_code) {
     const Error e = sandbox::WinError("GetExitCodeProcess", program, code_error);
     events.ExecEnd(Outcome::SetupError(e), {});
@@ -125,12 +128,15 @@ int WaitFor(sandbox::job::JobProcess& started, const std::string& program, bool 
   }
   events.ExecEnd(Outcome{Outcome::Kind::kExited, static_cast<int>(code), 0, {}}, {});
   if (contained && code == kDllInitFailed) {
-    Say("run: `" + program +
-        "` could not start in the sandbox (0xC0000142, a DLL failed to initialise): MSYS2 "
-        "programs (Git for Windows' sh.exe and bash.exe, so git hooks and editors git starts "
-        "through sh) do not start in an AppContainer\n  hint: run that step outside cordon; "
-        "skip a hook you choose to skip with --no-verify; set GIT_SEQUENCE_EDITOR or "
-        "GIT_EDITOR to a native editor");
+    Error e = PlainError("run", program,
+                         "could not start in the sandbox (0xC0000142, a DLL failed to "
+                         "initialise): MSYS2 programs (Git for Windows' sh.exe and bash.exe, so "
+                         "git hooks and editors git starts through sh) do not start in an "
+                         "AppContainer");
+    e.hint =
+        "run that step outside cordon; skip a hook you choose to skip with --no-verify; set "
+        "GIT_SEQUENCE_EDITOR or GIT_EDITOR to a native editor";
+    Say(e);
   }
   return static_cast<int>(code);
 }
@@ -167,6 +173,19 @@ windows::GrantRequest GrantsFor(const policy::Policy& policy, const std::string&
   for (const policy::PathRule& r : policy.writable) g.writable_roots.push_back(r.path);
   for (const policy::PathRule& r : policy.protect) g.protected_paths.push_back({r.path, r.is_dir});
   return g;
+}
+
+// Why `path` is protected: its rule's note (or origin), found by the
+// backend's comparison key (the grants rebased it to its final path).
+std::string ProtectedBecause(const policy::Policy& policy, const std::string& path) {
+  const auto key = windows::Normalize(path);
+  for (const policy::PathRule& r : policy.protect) {
+    const auto rule = windows::Normalize(r.path);
+    if (key.ok() && rule.ok() && windows::SamePath(key.value(), rule.value())) {
+      return r.origin.note.empty() ? r.origin.Describe() : r.origin.note;
+    }
+  }
+  return "a protected path";
 }
 
 // One line per path the run created under a missing protected name.
@@ -254,16 +273,18 @@ int Launch(const ResolvedPolicy& resolved, const std::vector<std::string>& comma
   auto started = sandbox::job::SpawnInJob(request);
   if (!started.ok()) return Refuse(events, program, started.error());
   events.ExecStart(command, policy.cwd, started.value().pid);
-  const int status = WaitFor(started.value(), program, true, events);
-  // What the command made under a missing protected name goes (read-only
-  // runs write nothing).
-  if (!read_only) {
+  // Once nothing of the run is left: what it made under a missing protected
+  // name goes (read-only runs write nothing), said and recorded before
+  // exec.end, as on Linux.
+  const auto quarantine = [&] {
+    if (read_only) return;
     for (const windows::Quarantined& q : windows::QuarantineCreated(
              grants.value().protected_absent, QuarantineRoot(resolved.host))) {
       SayQuarantined(q);
+      events.Quarantined({q.path, ProtectedBecause(policy, q.path), q.moved_to, q.error});
     }
-  }
-  return status;
+  };
+  return WaitFor(started.value(), program, true, events, quarantine);
 }
 
 }  // namespace
