@@ -52,18 +52,10 @@ std::vector<std::string> Arguments() {
   return args;
 }
 
-std::vector<Check> Missing() {
-  std::vector<Check> missing;
-  for (Check& check : cordon::sandbox::confinement_probe::Probe()) {
-    if (!check.ok) missing.push_back(std::move(check));
-  }
-  return missing;
-}
-
 // The tier line of `policy show`: what a run gets here, or why it is
 // refused.
 std::pair<std::string, std::string> Tier() {
-  const std::vector<Check> missing = Missing();
+  const std::vector<Check> missing = cordon::sandbox::confinement_probe::Missing(true);
   if (missing.empty()) {
     return {"appcontainer",
             "the offline identity in a kill-on-close job holding the memory, process and CPU "

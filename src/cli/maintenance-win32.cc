@@ -32,14 +32,6 @@ using sandbox::confinement_probe::Check;
 
 std::string StateDir(const policy::HostFacts& host) { return host.xdg_state_home + "\\cordon"; }
 
-std::vector<Check> MissingChecks() {
-  std::vector<Check> missing;
-  for (Check& check : sandbox::confinement_probe::Probe()) {
-    if (!check.ok) missing.push_back(std::move(check));
-  }
-  return missing;
-}
-
 void Print(const std::string& line) {
   const std::string text = ForTerminal(line) + "\n";
   std::fwrite(text.data(), 1, text.size(), stdout);
@@ -56,10 +48,10 @@ std::optional<policy::HostFacts> Host() {
 }
 
 bool EngineAnswers() {
-  for (const Check& c : sandbox::confinement_probe::Probe()) {
-    if (c.name == sandbox::confinement_probe::kFilteringEngine) return c.ok;
+  for (const Check& c : sandbox::confinement_probe::Missing(true)) {
+    if (c.name == sandbox::confinement_probe::kFilteringEngine) return false;
   }
-  return false;
+  return true;
 }
 
 // The roots the journal granted (its allow entries): the workspace trees
@@ -118,7 +110,7 @@ std::string QuarantineRoot(const policy::HostFacts& host) {
 }
 
 int SetupOnWindows() {
-  const std::vector<Check> missing = MissingChecks();
+  const std::vector<Check> missing = sandbox::confinement_probe::Missing(true);
   if (!missing.empty()) {
     std::string text = "setup: the Windows identities cannot be made on this host:";
     for (const Check& c : missing) text += "\n  missing: " + c.name + ": " + c.detail;

@@ -202,18 +202,6 @@ void SayQuarantined(const windows::Quarantined& q) {
   }
 }
 
-// The checks a run of `net` needs: all but the filtering engine when the
-// network is off (the offline identity has no network capability at all).
-std::vector<Check> MissingFor(policy::NetMode net) {
-  std::vector<Check> missing;
-  for (Check& check : sandbox::confinement_probe::Probe()) {
-    const bool needed =
-        net != policy::NetMode::kOff || check.name != sandbox::confinement_probe::kFilteringEngine;
-    if (needed && !check.ok) missing.push_back(std::move(check));
-  }
-  return missing;
-}
-
 int Launch(const ResolvedPolicy& resolved, const std::vector<std::string>& command,
            RunEvents& events) {
   const policy::Policy& policy = resolved.policy;
@@ -237,7 +225,9 @@ int Launch(const ResolvedPolicy& resolved, const std::vector<std::string>& comma
     return WaitFor(started.value(), program, false, events);
   }
 
-  const std::vector<Check> missing = MissingFor(policy.net);
+  // The offline identity has no network capability at all: no engine needed.
+  const std::vector<Check> missing =
+      sandbox::confinement_probe::Missing(policy.net != policy::NetMode::kOff);
   if (!missing.empty()) {
     std::string detail = "cannot confine `" + program + "` on this host";
     for (const Check& check : missing) detail += "; missing " + check.name + ": " + check.detail;

@@ -65,4 +65,13 @@ std::vector<Check> Probe() {
   return checks;
 }
 
+std::vector<Check> Missing(bool filtering_engine) {
+  std::vector<Check> missing;
+  for (Check& check : Probe()) {
+    const bool needed = filtering_engine || check.name != kFilteringEngine;
+    if (needed && !check.ok) missing.push_back(std::move(check));
+  }
+  return missing;
+}
+
 }  // namespace cordon::sandbox::confinement_probe

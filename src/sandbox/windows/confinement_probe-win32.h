@@ -26,4 +26,8 @@ struct Check {
 // Every check, in the order a run needs them.
 [[nodiscard]] std::vector<Check> Probe();
 
+// The checks of Probe() that failed. Without `filtering_engine`, the
+// engine's is left out: only the online identity needs it.
+[[nodiscard]] std::vector<Check> Missing(bool filtering_engine);
+
 }  // namespace cordon::sandbox::confinement_probe
