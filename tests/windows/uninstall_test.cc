@@ -29,54 +29,29 @@
 #include "sandbox/windows/uninstall-win32.h"
 #include "sandbox/windows/win_error-win32.h"
 #include "sandbox/windows/workspace_grants-win32.h"
+#include "test_tree.h"
 
 namespace cordon::wintest {
 namespace {
 
 namespace win = sandbox::windows;
 namespace acl = sandbox::acl_apply;
-using sandbox::Narrow;
 using sandbox::Widen;
 
-struct Workspace {
-  std::string base;
-  std::string ws;
-  std::string journal;
-  std::vector<std::string> paths;  // parents first
+struct Workspace : TestTree {
+  std::string journal;  // base\ace-journal
 };
 
 Workspace MakeWorkspace(Test& t, const char* tag) {
-  wchar_t tmp[MAX_PATH + 1];
-  const DWORD n = GetTempPathW(MAX_PATH + 1, tmp);
-  Workspace w;
-  w.base = Narrow(std::wstring(tmp, n)) + "cordon-uninstall-" +
-           std::to_string(GetCurrentProcessId()) + "-" + tag;
-  w.ws = w.base + "\\ws";
+  Workspace w{MakeTestTree(t, "cordon-uninstall", tag, {"src", ".git", ".git\\hooks"},
+                           {"src\\main.c", ".git\\config", ".cordon.toml"}),
+              {}};
   w.journal = w.base + "\\ace-journal";
-  CORDON_CHECK(t, CreateDirectoryW(Widen(w.base).c_str(), nullptr) != 0, "mkdir " + w.base);
-  for (const std::string& d : {w.ws, w.ws + "\\src", w.ws + "\\.git", w.ws + "\\.git\\hooks"}) {
-    CORDON_CHECK(t, CreateDirectoryW(Widen(d).c_str(), nullptr) != 0, "mkdir " + d);
-    w.paths.push_back(d);
-  }
-  for (const std::string& f :
-       {w.ws + "\\src\\main.c", w.ws + "\\.git\\config", w.ws + "\\.cordon.toml"}) {
-    HANDLE h = CreateFileW(Widen(f).c_str(), GENERIC_WRITE, 0, nullptr, CREATE_NEW,
-                           FILE_ATTRIBUTE_NORMAL, nullptr);
-    CORDON_CHECK(t, h != INVALID_HANDLE_VALUE, "create " + f);
-    CloseHandle(h);
-    w.paths.push_back(f);
-  }
   return w;
 }
 
-void RemoveTree(const Workspace& w) {
-  for (auto it = w.paths.rbegin(); it != w.paths.rend(); ++it) {
-    if (!DeleteFileW(Widen(*it).c_str())) RemoveDirectoryW(Widen(*it).c_str());
-  }
-}
-
 void RemoveWorkspace(const Workspace& w) {
-  RemoveTree(w);
+  RemoveTreePaths(w);
   DeleteFileW(Widen(w.journal).c_str());
   RemoveDirectoryW(Widen(w.base).c_str());
 }
@@ -161,7 +136,7 @@ void RevertsTheRunsJournal(Test& t) {
 void GonePathsAreReported(Test& t) {
   const Workspace w = MakeWorkspace(t, "gone");
   const size_t entries = GrantRun(t, w);
-  RemoveTree(w);
+  RemoveTreePaths(w);
   auto report = win::UninstallAces(w.journal, {w.ws});
   CORDON_CHECK(t, report.ok(), report.ok() ? "" : report.error().Describe());
   if (report.ok()) {
