@@ -1,7 +1,10 @@
 // Environment scrubbing and the sandbox's envp.
 #include "policy/env.h"
 
+#include <algorithm>
+#include <cctype>
 #include <functional>
+#include <iterator>
 #include <set>
 
 #include "policy/secret_values.h"
@@ -171,4 +174,26 @@ std::vector<std::string> BuildEnvironment(const Policy& policy, char** host_env)
   return out;
 }
 
+// Both spellings of every proxy variable, pointing at the sandbox's own
+// loopback; whatever the host had is replaced. NO_PROXY keeps the sandbox's
+// own loopback direct: servers a command starts for itself, and the
+// allow_local relays (local_relay.h), which any client reaches there.
+void SetProxyEnvironment(std::vector<std::string>& envp, uint16_t port) {
+  static constexpr const char* kNames[] = {"HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"};
+  auto is_proxy_var = [](const std::string& entry) {
+    std::string name = entry.substr(0, entry.find('='));
+    for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return std::any_of(std::begin(kNames), std::end(kNames),
+                       [&](const char* n) { return name == n; });
+  };
+  std::erase_if(envp, is_proxy_var);
+  const std::string url = "http://127.0.0.1:" + std::to_string(port);
+  for (const char* name : kNames) {
+    std::string value = std::string_view(name) == "NO_PROXY" ? "localhost,127.0.0.1,::1" : url;
+    std::string lower = name;
+    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    envp.push_back(std::string(name).append("=").append(value));
+    envp.push_back(lower.append("=").append(value));
+  }
+}
 }  // namespace cordon::policy

@@ -7,6 +7,7 @@
 // result to execve.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -52,5 +53,11 @@ struct ScrubbedVariable {
 // (they win over everything). Order: host order, then new names in policy
 // order. Entries without '=' and repeated names (after the first) are dropped.
 [[nodiscard]] std::vector<std::string> BuildEnvironment(const Policy& policy, char** host_env);
+
+// Sets HTTP_PROXY, HTTPS_PROXY, ALL_PROXY (both spellings) to the proxy at
+// http://127.0.0.1:port and NO_PROXY (both) to the loopback names,
+// replacing whatever `envp` had: the one proxy environment of every
+// backend (Linux's namespaces, the Windows online identity).
+void SetProxyEnvironment(std::vector<std::string>& envp, uint16_t port);
 
 }  // namespace cordon::policy

@@ -268,5 +268,94 @@ TEST(WindowsWfpPlan, EveryProblemIsNamedAtOnce) {
   EXPECT_NE(why.find("extra \"cordon online: permit TCP to the proxy\""), std::string::npos);
 }
 
+// The engine holding exactly what setup installed, read by key.
+KeyedReadBack AsInstalled(const Plan& plan) {
+  KeyedReadBack r{PlannedProvider(), PlannedSublayer(), {}};
+  for (const Filter& f : plan.filters) r.filters.emplace_back(f);
+  return r;
+}
+
+std::string KeyedRefusal(const Plan& plan, const KeyedReadBack& found) {
+  Status s = CompareByKey(plan, found);
+  return s.ok() ? std::string() : s.error().Describe();
+}
+
+TEST(WindowsWfpPlan, ByKeyAnEqualReadBackPasses) {
+  const Plan plan = Online(47128);
+  EXPECT_EQ(KeyedRefusal(plan, AsInstalled(plan)), "");
+  EXPECT_EQ(PlannedSublayer().weight, kSublayerWeight);
+  EXPECT_TRUE(PlannedProvider().persistent);
+}
+
+TEST(WindowsWfpPlan, ByKeyEachMissingObjectIsNamed) {
+  const Plan plan = Online(47128);
+  KeyedReadBack found = AsInstalled(plan);
+  found.provider.reset();
+  found.sublayer.reset();
+  found.filters[0].reset();
+  found.filters.pop_back();  // the engine answered nothing for the last key
+  const std::string why = KeyedRefusal(plan, found);
+  EXPECT_NE(why.find("4 objects not as cordon setup installed them (read by key)"),
+            std::string::npos)
+      << why;
+  EXPECT_NE(why.find("missing the provider \"cordon\" " + kProviderKey.ToString()),
+            std::string::npos)
+      << why;
+  EXPECT_NE(why.find("missing the sublayer"), std::string::npos) << why;
+  EXPECT_NE(why.find("missing \"cordon online: permit TCP to the proxy\""), std::string::npos)
+      << why;
+  EXPECT_NE(why.find("missing \"cordon online: block listening (IPv6)\""), std::string::npos)
+      << why;
+  EXPECT_NE(why.find("cordon setup"), std::string::npos) << why;
+}
+
+TEST(WindowsWfpPlan, ByKeyEachChangeIsNamed) {
+  const Plan plan = Online(47128);
+  // The permit for another port: the run's port is not the one installed.
+  KeyedReadBack found = AsInstalled(Online(47129));
+  std::string why = KeyedRefusal(plan, found);
+  EXPECT_NE(why.find("changed \"cordon online: permit TCP to the proxy\""), std::string::npos)
+      << why;
+  EXPECT_NE(why.find("condition: expected remote port 47128, found remote port 47129"),
+            std::string::npos)
+      << why;
+  // A block turned into a permit, a weight lowered, the sublayer's weight
+  // and provider changed, the provider not persistent.
+  found = AsInstalled(plan);
+  found.filters[1]->action = Action::kPermit;
+  found.filters[2]->weight = 3;
+  found.sublayer->weight = 1;
+  found.sublayer->has_cordon_provider = false;
+  found.provider->persistent = false;
+  why = KeyedRefusal(plan, found);
+  EXPECT_NE(why.find("action: expected block, found permit"), std::string::npos) << why;
+  EXPECT_NE(why.find("weight: expected 0, found 3"), std::string::npos) << why;
+  EXPECT_NE(why.find("weight: expected 61440, found 1"), std::string::npos) << why;
+  EXPECT_NE(why.find("provider cordon's: expected yes, found no"), std::string::npos) << why;
+  EXPECT_NE(why.find("changed the provider"), std::string::npos) << why;
+  // Another filter under a plan key (renamed, and for another package).
+  found = AsInstalled(plan);
+  found.filters[3]->name = "not cordon's";
+  found.filters[3]->conditions[0].text = "S-1-15-2-1-2-3-4-5-6-7";
+  why = KeyedRefusal(plan, found);
+  EXPECT_NE(why.find("name: expected \"cordon online: block inbound connections (IPv4)\", found "
+                     "\"not cordon's\""),
+            std::string::npos)
+      << why;
+  EXPECT_NE(why.find("condition: expected package " + OnlineSid()), std::string::npos) << why;
+}
+
+TEST(WindowsWfpPlan, ObjectSecurityGrantsTheUserReadOnly) {
+  Result<std::string> sddl = ObjectSecurity("S-1-5-21-1-2-3-1001");
+  ASSERT_TRUE(sddl.ok());
+  EXPECT_EQ(sddl.value(),
+            "D:P(A;;0xf07ff;;;BA)(A;;0xf07ff;;;SY)(A;;0xf07ff;;;LS)"
+            "(A;;0x80;;;S-1-5-21-1-2-3-1001)");
+  // Not a user: an AppContainer, a malformed SID, empty.
+  for (const char* bad : {"S-1-15-2-1-2-3-4-5-6-7", "S-1-5-x", ""}) {
+    EXPECT_FALSE(ObjectSecurity(bad).ok()) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace cordon::sandbox::windows::wfp

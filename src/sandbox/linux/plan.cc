@@ -389,7 +389,7 @@ Status ToNamespaceless(const Policy& policy, const std::string& reason, Plan& pl
     host->listener = std::move(listener).value();
     plan.landlock.allow_connect_port = port;
     plan.mediation.proxy_port = port;
-    SetProxyEnvironment(plan.envp, port);
+    policy::SetProxyEnvironment(plan.envp, port);
   }
   plan.host = std::move(host);
   // No mount view: a placeholder would protect nothing (it stays
@@ -419,7 +419,7 @@ Result<Plan> CompileNamespaces(const Policy& policy, const CompileInputs& inputs
   }
   if (policy.net == NetMode::kProxy) {
     plan.proxy = true;
-    SetProxyEnvironment(plan.envp, proxy_listener::kPort);
+    policy::SetProxyEnvironment(plan.envp, proxy_listener::kPort);
   }
   AddExtraEnv(inputs.extra_env, plan.envp);
 
@@ -582,29 +582,6 @@ const char* TierName(Tier tier) {
       return "unconfined";
   }
   return "?";
-}
-
-// Both spellings of every proxy variable, pointing at the sandbox's own
-// loopback; whatever the host had is replaced. NO_PROXY keeps the sandbox's
-// own loopback direct: servers a command starts for itself, and the
-// allow_local relays (local_relay.h), which any client reaches there.
-void SetProxyEnvironment(std::vector<std::string>& envp, uint16_t port) {
-  static constexpr const char* kNames[] = {"HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"};
-  auto is_proxy_var = [](const std::string& entry) {
-    std::string name = entry.substr(0, entry.find('='));
-    for (char& c : name) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-    return std::any_of(std::begin(kNames), std::end(kNames),
-                       [&](const char* n) { return name == n; });
-  };
-  std::erase_if(envp, is_proxy_var);
-  const std::string url = "http://127.0.0.1:" + std::to_string(port);
-  for (const char* name : kNames) {
-    std::string value = std::string_view(name) == "NO_PROXY" ? "localhost,127.0.0.1,::1" : url;
-    std::string lower = name;
-    for (char& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    envp.push_back(std::string(name).append("=").append(value));
-    envp.push_back(lower.append("=").append(value));
-  }
 }
 
 std::vector<std::string> DescribePlan(const Plan& plan) {

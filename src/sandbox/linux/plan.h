@@ -101,8 +101,4 @@ struct Plan {
   size_t limits_notes_at = 0;
 };
 
-// Sets HTTP_PROXY, HTTPS_PROXY, ALL_PROXY and NO_PROXY (both spellings) to
-// the proxy at 127.0.0.1:port, replacing whatever the host had.
-void SetProxyEnvironment(std::vector<std::string>& envp, uint16_t port);
-
 }  // namespace cordon::sandbox

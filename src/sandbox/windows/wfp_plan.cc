@@ -233,6 +233,79 @@ Result<Plan> PlanOnline(std::string_view package_sid, std::string_view proxy_add
 
 Plan PlanOffline() { return Plan{}; }
 
+Provider PlannedProvider() { return Provider{kProviderName, true}; }
+
+Sublayer PlannedSublayer() { return Sublayer{kSublayerName, true, kSublayerWeight, true}; }
+
+Status CompareByKey(const Plan& expected, const KeyedReadBack& found) {
+  std::vector<std::string> problems;
+  const Provider provider = PlannedProvider();
+  if (!found.provider) {
+    problems.push_back("missing the provider \"" + provider.name + "\" " + kProviderKey.ToString());
+  } else if (!(*found.provider == provider)) {
+    problems.push_back("changed the provider " + kProviderKey.ToString() + ": name \"" +
+                       found.provider->name + "\", persistent " +
+                       YesNo(found.provider->persistent) + " (expected \"" + provider.name +
+                       "\", persistent yes)");
+  }
+  const Sublayer sublayer = PlannedSublayer();
+  if (!found.sublayer) {
+    problems.push_back("missing the sublayer \"" + sublayer.name + "\" " + kSublayerKey.ToString());
+  } else if (!(*found.sublayer == sublayer)) {
+    const Sublayer& got = *found.sublayer;
+    std::string what;
+    const auto field = [&](std::string_view name, const std::string& w, const std::string& g) {
+      if (w != g)
+        what += (what.empty() ? "" : ", ") + std::string(name) + ": expected " + w + ", found " + g;
+    };
+    field("name", sublayer.name, got.name);
+    field("provider cordon's", YesNo(sublayer.has_cordon_provider), YesNo(got.has_cordon_provider));
+    field("weight", std::to_string(sublayer.weight), std::to_string(got.weight));
+    field("persistent", YesNo(sublayer.persistent), YesNo(got.persistent));
+    problems.push_back("changed the sublayer " + kSublayerKey.ToString() + ": " + what);
+  }
+  for (size_t i = 0; i < expected.filters.size(); ++i) {
+    const Filter& want = expected.filters[i];
+    const std::optional<Filter>* got = i < found.filters.size() ? &found.filters[i] : nullptr;
+    if (got == nullptr || !got->has_value()) {
+      problems.push_back("missing " + Describe(want));
+    } else if (!SameFilter(want, **got)) {
+      const std::string changes =
+          (*got)->name == want.name
+              ? Changes(want, **got)
+              : "name: expected \"" + want.name + "\", found \"" + (*got)->name + "\"" +
+                    (Changes(want, **got).empty() ? "" : ", ") + Changes(want, **got);
+      problems.push_back("changed \"" + want.name + "\" (key " + want.key.ToString() +
+                         "): " + changes);
+    }
+  }
+  if (problems.empty()) return {};
+  std::string detail = std::to_string(problems.size()) + " object" +
+                       (problems.size() == 1 ? "" : "s") +
+                       " not as cordon setup installed them (read by key): ";
+  for (size_t i = 0; i < problems.size(); ++i) detail += (i == 0 ? "" : "; ") + problems[i];
+  Error e = PlainError("WFP filters", "cordon's provider " + kProviderKey.ToString(), detail);
+  e.hint = std::string(kRepair);
+  return e;
+}
+
+Result<std::string> ObjectSecurity(std::string_view reader_sid) {
+  if (!IsSidString(reader_sid) || !reader_sid.starts_with("S-1-5-")) {
+    return PlainError("WFP security", std::string(reader_sid),
+                      "not an account SID (S-1-5-...): cordon grants read access to the user "
+                      "who runs setup");
+  }
+  // FWPM_GENERIC_ALL: STANDARD_RIGHTS_REQUIRED | every FWPM_ACTRL_* right.
+  constexpr std::string_view kAll = "0xf07ff";
+  constexpr std::string_view kRead = "0x80";  // FWPM_ACTRL_READ
+  std::string sddl = "D:P";
+  for (std::string_view who : {"BA", "SY", "LS"}) {
+    sddl += "(A;;" + std::string(kAll) + ";;;" + std::string(who) + ")";
+  }
+  sddl += "(A;;" + std::string(kRead) + ";;;" + std::string(reader_sid) + ")";
+  return sddl;
+}
+
 Status Compare(const Plan& expected, const std::vector<Filter>& found) {
   std::vector<bool> matched_found(found.size(), false);
   std::vector<const Filter*> unmatched;

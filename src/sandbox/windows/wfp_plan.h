@@ -22,6 +22,7 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -135,6 +136,50 @@ struct Plan {
 
 // The offline identity's: none (no network capability, docs/windows.md).
 [[nodiscard]] Plan PlanOffline();
+
+// cordon's provider and sublayer as the engine holds them (the fields
+// cordon sets; FwpmProviderGetByKey0 / FwpmSubLayerGetByKey0).
+struct Provider {
+  std::string name;
+  bool persistent = false;  // FWPM_PROVIDER_FLAG_PERSISTENT
+  bool operator==(const Provider&) const = default;
+};
+struct Sublayer {
+  std::string name;
+  bool has_cordon_provider = false;  // providerKey is kProviderKey
+  int weight = -1;
+  bool persistent = false;  // FWPM_SUBLAYER_FLAG_PERSISTENT
+  bool operator==(const Sublayer&) const = default;
+};
+[[nodiscard]] Provider PlannedProvider();
+[[nodiscard]] Sublayer PlannedSublayer();
+
+// What the engine returned for the plan's fixed keys: each object, or
+// nullopt when the engine holds none by that key. `filters` has one entry
+// per plan filter, in the plan's order (filter i read by plan.filters[i].key).
+struct KeyedReadBack {
+  std::optional<Provider> provider;
+  std::optional<Sublayer> sublayer;
+  std::vector<std::optional<Filter>> filters;
+};
+
+// The unelevated run's check (docs/windows.md, "Who may read them"): each
+// object of the plan, read by its fixed key, is exactly as setup installed
+// it (every field Compare compares, and the provider and sublayer). OK only
+// then; otherwise one Error naming each object missing or changed, with
+// `cordon setup` as the repair. It cannot see a filter someone else added
+// to cordon's sublayer under another key: the elevated read-back (Compare
+// over the full enumeration) in `cordon doctor` and setup does.
+[[nodiscard]] Status CompareByKey(const Plan& expected, const KeyedReadBack& found);
+
+// The security descriptor (SDDL) setup gives cordon's provider, sublayer
+// and filters: full control for Administrators, SYSTEM and LocalService
+// (the account of the Base Filtering Engine), and FWPM_ACTRL_READ alone for
+// `reader_sid`, the user who ran setup, so that their unelevated runs can
+// read each object by its key (FwpmFilterGetByKey0 needs exactly that).
+// Protected: nothing is inherited from the engine's containers. An Error
+// for a reader that is not a SID string.
+[[nodiscard]] Result<std::string> ObjectSecurity(std::string_view reader_sid);
 
 // Compares the filters read back from the engine under cordon's provider
 // and sublayer (wfp-win32.h ReadBack) with the plan. OK only when they are
