@@ -7,8 +7,8 @@
 # also cover, and its *-win32.cc mechanism wrappers), src/telemetry (its
 # *-win32.cc halves: the day files, the run ids, no OTLP exporter yet;
 # docs/telemetry.md "On Windows"), the allowlist proxy src/proxy (its
-# *-win32.cc halves; tested under Wine by tests/windows/proxy_test.cc, not
-# yet started by cordon.exe) and cordon.exe (src/cli/*-win32.cc: run,
+# *-win32.cc halves; tested under Wine by tests/windows/proxy_test.cc and,
+# as a run starts it, online_test.cc) and cordon.exe (src/cli/*-win32.cc: run,
 # policy show, setup, uninstall, doctor; docs/windows.md "Running a
 # command"). src/vault still uses POSIX calls and libsodium, which has no
 # mingw package. cordon.exe parses its flags itself (src/cli/policy-win32.cc)
@@ -94,12 +94,18 @@ add_library(cordon_telemetry STATIC ${CORDON_TELEMETRY_SRC})
 target_link_libraries(cordon_telemetry PUBLIC cordon_common PRIVATE cordon_win_base
   cordon_third_party bcrypt)
 
+# The online identity of a run (its setup read back, the proxy started on
+# the recorded port): a library, so that tests/windows/online_test.cc runs
+# the same code cordon.exe does.
+add_library(cordon_online STATIC src/cli/run_online-win32.cc)
+target_link_libraries(cordon_online PUBLIC cordon_proxy cordon_policy cordon_sandbox ws2_32)
+
 # The run's events are the shared cli/run_events.cc over its -win32.cc half.
 add_executable(cordon src/cli/main-win32.cc src/cli/doctor_live-win32.cc
   src/cli/maintenance-win32.cc src/cli/policy-win32.cc src/cli/run-win32.cc
   src/cli/run_events.cc src/cli/run_events-win32.cc src/cli/denial_summary.cc
   src/cli/limit_report.cc)
-target_link_libraries(cordon PRIVATE cordon_policy cordon_sandbox cordon_telemetry
+target_link_libraries(cordon PRIVATE cordon_online cordon_policy cordon_sandbox cordon_telemetry
   cordon_third_party shell32 ws2_32)
 
 if(CORDON_TESTS)

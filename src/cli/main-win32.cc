@@ -1,5 +1,5 @@
 // cordon.exe's entry point: `run` (cli/run-win32.h: full-access in a job,
-// confined runs in the offline AppContainer identity, refused with exit 125
+// confined runs in the offline or online AppContainer identity, refused with exit 125
 // and every missing piece named where the host cannot confine: there is no
 // "unelevated" or degraded fallback), `policy show` (the same config files,
 // flags, errors and output as on Linux: cli/policy-win32.h), `setup`,
@@ -34,9 +34,10 @@ namespace policy = cordon::policy;
 constexpr std::string_view kUsage =
     "usage: cordon run [POLICY FLAGS] [--] COMMAND [ARG...]\n"
     "       cordon policy show [--json] [-v] [POLICY FLAGS]\n"
-    "       cordon setup | uninstall | doctor | --version\n"
+    "       cordon setup [--proxy-port PORT] | uninstall | doctor | --version\n"
     "A confined run needs AppContainer support (`cordon doctor`); without it `run` refuses "
-    "(exit 125). --net proxy and --net full are not built for Windows yet.\n";
+    "(exit 125). --net proxy needs `cordon setup` once from an elevated prompt; --net full is "
+    "not offered on Windows.\n";
 
 void Err(const std::string& text) { std::fputs(text.c_str(), stderr); }
 
@@ -58,9 +59,9 @@ std::pair<std::string, std::string> Tier() {
   const std::vector<Check> missing = cordon::sandbox::confinement_probe::Missing(true);
   if (missing.empty()) {
     return {"appcontainer",
-            "the offline identity in a kill-on-close job holding the memory, process and CPU "
-            "limits; --tmp-size is not enforced, --net proxy and --net full are not built for "
-            "Windows yet"};
+            "the offline or online identity in a kill-on-close job holding the memory, process "
+            "and CPU limits; --tmp-size is not enforced, --net proxy needs `cordon setup` "
+            "(elevated), --net full is not offered"};
   }
   std::string text = "this host cannot confine commands: missing ";
   for (size_t i = 0; i < missing.size(); ++i) {
@@ -106,7 +107,9 @@ int main() {
     return cordon::cli::PolicyShow(std::vector<std::string>(args.begin() + 2, args.end()), tier,
                                    reason);
   }
-  if (args[0] == "setup") return cordon::cli::SetupOnWindows();
+  if (args[0] == "setup") {
+    return cordon::cli::SetupOnWindows(std::vector<std::string>(args.begin() + 1, args.end()));
+  }
   if (args[0] == "uninstall") return cordon::cli::UninstallOnWindows();
   if (args[0] == "doctor") return cordon::cli::DoctorOnWindows();
   Err("cordon: unknown command `" + cordon::ForTerminal(args[0]) + "`\n" + std::string(kUsage));

@@ -12,15 +12,20 @@
 
 #include "cli/doctor_live-win32.h"
 #include "cli/policy-win32.h"
+#include "cli/run_online-win32.h"
 #include "common/outcome.h"
 #include "common/terminal_text.h"
 #include "sandbox/windows/acl_apply-win32.h"
 #include "sandbox/windows/appcontainer-win32.h"
 #include "sandbox/windows/confinement_probe-win32.h"
+#include "sandbox/windows/loopback_exemption-win32.h"
+#include "sandbox/windows/online_record.h"
+#include "sandbox/windows/process_token-win32.h"
 #include "sandbox/windows/profile_facts-win32.h"
 #include "sandbox/windows/sid_derive.h"
 #include "sandbox/windows/uninstall-win32.h"
 #include "sandbox/windows/wfp-win32.h"
+#include "sandbox/windows/wfp_plan.h"
 #include "sandbox/windows/win_error-win32.h"
 
 namespace cordon::cli {
@@ -101,6 +106,128 @@ Check ProtectedPlacesAreClean(const std::string& journal) {
   return check;
 }
 
+// The online identity's plan for `record` (wfp_plan.h), or an Error.
+Result<windows::wfp::Plan> OnlinePlan(const windows::OnlineRecord& record) {
+  Result<std::string> sid = windows::AppContainerSidFromName(appcontainer::kOnlineProfile);
+  if (!sid.ok()) return sid.error();
+  return windows::wfp::PlanOnline(sid.value(), record.address, record.port);
+}
+
+// The port setup installs for: --proxy-port, else the one recorded by an
+// earlier setup, else the default. An Error for a bad flag.
+Result<uint16_t> ChosenPort(const std::vector<std::string>& args, const std::string& record_path) {
+  std::optional<std::string> value;
+  for (size_t i = 0; i < args.size(); ++i) {
+    if (args[i] == "--proxy-port" && i + 1 < args.size() && !value) {
+      value = args[++i];
+    } else if (args[i].starts_with("--proxy-port=") && !value) {
+      value = args[i].substr(13);
+    } else {
+      return PlainError("setup", args[i], "unexpected argument (setup takes --proxy-port PORT)");
+    }
+  }
+  if (value) return windows::ParseProxyPort(*value);
+  Result<std::optional<windows::OnlineRecord>> record = ReadOnlineRecord(record_path);
+  if (record.ok() && record.value()) return record.value()->port;
+  return windows::kDefaultProxyPort;
+}
+
+// The elevated half of setup: cordon's WFP objects for the port (with read
+// access for the user) and the loopback exemption, then the record, last,
+// so that a record means both are in place. Each failure names its step.
+int SetUpOnline(const policy::HostFacts& host, uint16_t port) {
+  const windows::OnlineRecord record{windows::kProxyAddress, port};
+  Result<windows::wfp::Plan> plan = OnlinePlan(record);
+  if (!plan.ok()) {
+    Say(plan.error());
+    return kExitSetupError;
+  }
+  Result<std::string> user = windows::CurrentUserSid();
+  if (!user.ok()) {
+    Say(user.error());
+    return kExitSetupError;
+  }
+  Result<std::string> online_sid = windows::AppContainerSidFromName(appcontainer::kOnlineProfile);
+  if (!online_sid.ok()) {
+    Say(online_sid.error());
+    return kExitSetupError;
+  }
+  if (Status s = windows::wfp::Install(plan.value(), user.value()); !s.ok()) {
+    Say("setup: step \"network filters\" (WFP) failed; the online identity is not set up:");
+    Say(s.error());
+    return kExitSetupError;
+  }
+  Print("network filters: " + std::to_string(plan.value().filters.size()) + " WFP filters for " +
+        appcontainer::kOnlineProfile + " permitting only 127.0.0.1:" + std::to_string(port) +
+        ", read back; readable by " + user.value());
+  if (Status s = windows::loopback::Add(online_sid.value()); !s.ok()) {
+    Say("setup: step \"loopback exemption\" failed; the online identity is not set up:");
+    Say(s.error());
+    return kExitSetupError;
+  }
+  Print(std::string("loopback exemption: ") + appcontainer::kOnlineProfile + " (" +
+        online_sid.value() + ") may reach loopback, where the filters admit only the proxy");
+  const std::string path = OnlineRecordPath(host);
+  if (!CreateDirectoryW(sandbox::Widen(StateDir(host)).c_str(), nullptr) &&
+      GetLastError() != ERROR_ALREADY_EXISTS) {
+    Say(sandbox::WinError("CreateDirectoryW", StateDir(host), GetLastError()));
+    return kExitSetupError;
+  }
+  if (Status s = WriteOnlineRecord(path, record); !s.ok()) {
+    Say(s.error());
+    return kExitSetupError;
+  }
+  Print("the online identity is ready: --net proxy runs reach cordon's proxy on 127.0.0.1:" +
+        std::to_string(port) + " (recorded in " + path + ")");
+  return 0;
+}
+
+// doctor's checks of the online identity: the record, the filters by key
+// (what a run reads), the full enumeration where this process may
+// enumerate (elevated), the loopback exemption.
+std::vector<Check> OnlineChecks(const policy::HostFacts& host) {
+  const std::string path = OnlineRecordPath(host);
+  Result<std::optional<windows::OnlineRecord>> record = ReadOnlineRecord(path);
+  if (!record.ok()) return {{"online identity: record", false, record.error().Describe()}};
+  if (!record.value()) {
+    return {{"online identity", false,
+             "not set up (no " + path +
+                 "): --net proxy is refused; `cordon setup` from an elevated prompt sets it up"}};
+  }
+  const windows::OnlineRecord& r = *record.value();
+  std::vector<Check> checks;
+  checks.push_back({"online identity: record", true,
+                    "cordon's proxy on " + r.address + ":" + std::to_string(r.port)});
+  Result<windows::wfp::Plan> plan = OnlinePlan(r);
+  if (!plan.ok()) {
+    checks.push_back({"online identity: WFP filters", false, plan.error().Describe()});
+    return checks;
+  }
+  const Status by_key = windows::wfp::VerifyByKey(plan.value());
+  checks.push_back({"online identity: WFP filters read by key", by_key.ok(),
+                    by_key.ok()
+                        ? "provider, sublayer and " + std::to_string(plan.value().filters.size()) +
+                              " filters as setup installed them"
+                        : by_key.error().Describe()});
+  Result<bool> elevated = windows::IsElevated();
+  if (elevated.ok() && elevated.value()) {
+    const Status all = windows::wfp::Verify(plan.value());
+    checks.push_back({"online identity: WFP filters, all of cordon's provider and sublayer",
+                      all.ok(),
+                      all.ok() ? "exactly the plan, nothing extra" : all.error().Describe()});
+  } else {
+    checks.push_back({"online identity: WFP filters, all of cordon's provider and sublayer", true,
+                      "not enumerated: that needs an elevated prompt (an extra filter in cordon's "
+                      "sublayer is seen only there)"});
+  }
+  Result<std::string> sid = windows::AppContainerSidFromName(appcontainer::kOnlineProfile);
+  const Status exempt =
+      sid.ok() ? windows::loopback::CheckExempt(sid.value()) : Status(sid.error());
+  checks.push_back({"online identity: loopback exemption", exempt.ok(),
+                    exempt.ok() ? "cordon.online may reach loopback" : exempt.error().Describe()});
+  return checks;
+}
+
 }  // namespace
 
 std::string JournalPath(const policy::HostFacts& host) { return StateDir(host) + "\\ace-journal"; }
@@ -109,7 +236,14 @@ std::string QuarantineRoot(const policy::HostFacts& host) {
   return StateDir(host) + "\\quarantine";
 }
 
-int SetupOnWindows() {
+int SetupOnWindows(const std::vector<std::string>& args) {
+  const std::optional<policy::HostFacts> host = Host();
+  if (!host) return kExitSetupError;
+  Result<uint16_t> port = ChosenPort(args, OnlineRecordPath(*host));
+  if (!port.ok()) {
+    Say(port.error());
+    return kExitSetupError;
+  }
   const std::vector<Check> missing = sandbox::confinement_probe::Missing(true);
   if (!missing.empty()) {
     std::string text = "setup: the Windows identities cannot be made on this host:";
@@ -130,10 +264,25 @@ int SetupOnWindows() {
     }
     Print(std::string("profile ") + profile + ": " + sid.value());
   }
-  Print(
-      "the offline identity is ready; the online identity's network filters and proxy are "
-      "not built for Windows yet, so --net proxy and --net full are refused");
-  return 0;
+  Print("the offline identity is ready (--net off)");
+  // The online identity's two machine-wide steps need an administrator;
+  // without one nothing is installed and nothing weaker is offered.
+  Result<bool> elevated = windows::IsElevated();
+  if (!elevated.ok()) {
+    Say(elevated.error());
+    return kExitSetupError;
+  }
+  if (!elevated.value()) {
+    Say("setup: the online identity (--net proxy) is not set up: its two steps need an "
+        "administrator: \"network filters\" (installing cordon's WFP filters, which admit "
+        "cordon.online to cordon's proxy on 127.0.0.1:" +
+        std::to_string(port.value()) +
+        " only) and \"loopback exemption\" (NetworkIsolationSetAppContainerConfig for "
+        "cordon.online). Nothing was installed; --net proxy stays refused.");
+    Say("  hint: run `cordon setup` from an elevated prompt (once; runs never need it)");
+    return kExitSetupError;
+  }
+  return SetUpOnline(*host, port.value());
 }
 
 int UninstallOnWindows() {
@@ -163,8 +312,20 @@ int UninstallOnWindows() {
       Print(std::string("profile ") + profile + ": removed (or there was none)");
     }
   }
-  // The filtering engine's objects under cordon's provider (none unless an
-  // elevated setup installed them); a host without the engine has none.
+  // The loopback exemption (a host without the list has none), then the
+  // filtering engine's objects under cordon's provider (none unless an
+  // elevated setup installed them; a host without the engine has none),
+  // then the record that pointed at them.
+  if (windows::loopback::Supported()) {
+    Result<std::string> sid = windows::AppContainerSidFromName(appcontainer::kOnlineProfile);
+    const Status s = sid.ok() ? windows::loopback::Remove(sid.value()) : Status(sid.error());
+    if (!s.ok()) {
+      Say(s.error());
+      clean = false;
+    } else {
+      Print("loopback exemption: cordon.online is not on the list");
+    }
+  }
   if (EngineAnswers()) {
     if (Status s = windows::wfp::Remove(); !s.ok()) {
       Say(s.error());
@@ -172,6 +333,10 @@ int UninstallOnWindows() {
     } else {
       Print("WFP: no filter, sublayer or provider of cordon's is left");
     }
+  }
+  if (Status s = DeleteOnlineRecord(OnlineRecordPath(*host)); !s.ok()) {
+    Say(s.error());
+    clean = false;
   }
   Print("scanned " + std::to_string(r.scanned) + " paths for " +
         std::to_string(r.cordon_sids.size()) + " cordon SIDs");
@@ -197,6 +362,7 @@ int DoctorOnWindows() {
       std::all_of(checks.begin(), checks.end(), [](const Check& c) { return c.ok; });
   if (const std::optional<policy::HostFacts> host = Host()) {
     checks.push_back(ProtectedPlacesAreClean(JournalPath(*host)));
+    for (Check& online : OnlineChecks(*host)) checks.push_back(std::move(online));
   }
   if (can_confine) {
     for (Check& live : LiveChecks()) checks.push_back(std::move(live));

@@ -1,9 +1,12 @@
 // cordon.exe's maintenance commands (docs/windows.md, "Setup and failure"):
 // `setup`, the one step that makes the identities (no administrator for
-// the offline one); `uninstall`, which takes off every ACE the journal
-// knows, deletes the profiles and proves nothing of cordon's is left on the
-// scanned trees; `doctor`, the confinement checklist, with live checks
-// where the host can confine (each a real run whose effect is read back).
+// the offline one; the online one's WFP filters, loopback exemption and
+// proxy port record need an elevated prompt, once); `uninstall`, which
+// takes off every ACE the journal knows, deletes the profiles, the WFP
+// objects, the loopback exemption and the record, and proves nothing of
+// cordon's is left on the scanned trees; `doctor`, the confinement
+// checklist with the online identity read back, and live checks where the
+// host can confine (each a real run whose effect is read back).
 #pragma once
 
 #include <string>
@@ -19,8 +22,10 @@ namespace cordon::cli {
 // <state>\cordon\quarantine: what runs created under missing protected names.
 [[nodiscard]] std::string QuarantineRoot(const policy::HostFacts& host);
 
-// Each returns cordon's exit status.
-[[nodiscard]] int SetupOnWindows();
+// Each returns cordon's exit status. setup's args: [--proxy-port PORT] (the
+// online identity's proxy port; default: the recorded one, else
+// sandbox/windows/online_record.h's kDefaultProxyPort).
+[[nodiscard]] int SetupOnWindows(const std::vector<std::string>& args);
 [[nodiscard]] int UninstallOnWindows();
 [[nodiscard]] int DoctorOnWindows();
 

@@ -6,14 +6,18 @@
 #include <algorithm>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "cli/maintenance-win32.h"
 #include "cli/run_events.h"
+#include "cli/run_online-win32.h"
 #include "common/outcome.h"
 #include "common/terminal_text.h"
 #include "policy/env.h"
+#include "proxy/decider.h"
+#include "proxy/server.h"
 #include "sandbox/windows/appcontainer-win32.h"
 #include "sandbox/windows/command_line.h"
 #include "sandbox/windows/confinement_probe-win32.h"
@@ -58,14 +62,17 @@ std::vector<std::string> HostEnvironment() {
 
 // The command's environment: the policy's (scrubbed, env_set applied, as on
 // Linux), with TEMP and TMP in the AppContainer's own folder, which it may
-// write (the Linux TMPDIR=/tmp names nothing here).
-std::wstring CommandEnvironment(const policy::Policy& policy, const std::string& temp) {
+// write (the Linux TMPDIR=/tmp names nothing here), and, for an online run
+// (proxy_port not 0), the proxy variables exactly as on Linux.
+std::wstring CommandEnvironment(const policy::Policy& policy, const std::string& temp,
+                                uint16_t proxy_port = 0) {
   std::vector<std::string> host = HostEnvironment();
   std::vector<char*> pointers;
   pointers.reserve(host.size() + 1);
   for (std::string& entry : host) pointers.push_back(entry.data());
   pointers.push_back(nullptr);
   std::vector<std::string> env = policy::BuildEnvironment(policy, pointers.data());
+  if (proxy_port != 0) policy::SetProxyEnvironment(env, proxy_port);
   std::vector<std::string> entries;
   entries.reserve(env.size() + 2);
   if (!temp.empty()) {
@@ -225,6 +232,17 @@ int Launch(const ResolvedPolicy& resolved, const std::vector<std::string>& comma
     return WaitFor(started.value(), program, false, events);
   }
 
+  // --net full is refused by design, before anything of the host is asked.
+  if (policy.net == policy::NetMode::kFull) {
+    Error e = PlainError("--net", "full",
+                         "is not offered on Windows: it would need the internetClient "
+                         "capability, which reaches every destination with no allowlist, no "
+                         "event and no filter cordon could read back");
+    e.hint =
+        "--net proxy reaches what the allowlist names (--allow-domain HOST), through cordon's "
+        "proxy; --mode full-access runs without any confinement, as you choose";
+    return Refuse(events, program, e);
+  }
   // The offline identity has no network capability at all: no engine needed.
   const std::vector<Check> missing =
       sandbox::confinement_probe::Missing(policy.net != policy::NetMode::kOff);
@@ -238,27 +256,42 @@ int Launch(const ResolvedPolicy& resolved, const std::vector<std::string>& comma
     Say("  hint: `cordon doctor` lists what this host offers; there is no unconfined fallback");
     return kExitSetupError;
   }
-  if (policy.net != policy::NetMode::kOff) {
-    Error e = PlainError("--net", policy::NetModeName(policy.net),
-                         "needs the online identity and cordon's proxy, which this Windows "
-                         "build does not have yet");
-    e.hint = "--net off runs it offline (no network at all)";
-    return Refuse(events, program, e);
+  // --net proxy: what setup made for the online identity, checked as this
+  // (unelevated) user can read it, then cordon's proxy on the one port the
+  // filters permit, outside the container (run_online-win32.h). It serves
+  // until Launch returns; the command never starts without it.
+  const bool online = policy.net == policy::NetMode::kProxy;
+  std::unique_ptr<proxy::Server> proxy_server;
+  uint16_t proxy_port = 0;
+  if (online) {
+    auto record = CheckOnlineSetup(resolved.host);
+    if (!record.ok()) return Refuse(events, program, record.error());
+    // THE APPROVAL DECIDER: null until the Windows approval broker exists,
+    // so a destination no rule names is denied (as on Linux with approvals
+    // off). The broker plugs in here, with its timeout.
+    proxy::Decider* const approval_decider = nullptr;
+    const int approval_timeout_ms = 0;
+    auto started = StartOnlineProxy(policy, record.value(), events.sink(), approval_decider,
+                                    approval_timeout_ms);
+    if (!started.ok()) return Refuse(events, program, started.error());
+    proxy_server = std::move(started).value();
+    proxy_port = record.value().port;
   }
 
   const bool read_only = policy.mode == policy::Mode::kReadOnly;
   auto grants = windows::EnsureWorkspaceGrants(GrantsFor(policy, JournalPath(resolved.host)));
   if (!grants.ok()) return Refuse(events, program, grants.error());
   if (grants.value().added > 0) Say(grants.value().Describe());
-  auto identity =
-      appcontainer::IdentityFor(appcontainer::kOfflineProfile, grants.value().capability_name);
+  auto identity = online ? appcontainer::OnlineIdentityFor(grants.value().capability_name)
+                         : appcontainer::IdentityFor(appcontainer::kOfflineProfile,
+                                                     grants.value().capability_name);
   if (!identity.ok()) return Refuse(events, program, identity.error());
   if (Status s = appcontainer::EnsureProfile(identity.value()); !s.ok()) {
     return Refuse(events, program, s.error());
   }
   auto folder = appcontainer::ProfileFolder(identity.value());
   if (!folder.ok()) return Refuse(events, program, folder.error());
-  request.environment = CommandEnvironment(policy, folder.value() + "\\Temp");
+  request.environment = CommandEnvironment(policy, folder.value() + "\\Temp", proxy_port);
   request.identity = &identity.value();
   auto started = sandbox::job::SpawnInJob(request);
   if (!started.ok()) return Refuse(events, program, started.error());

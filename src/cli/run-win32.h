@@ -9,9 +9,13 @@
 //   (applied once per workspace, journaled, read back), the identity's
 //   profile exists with the SID cordon derives, and the command starts
 //   suspended in the AppContainer and its job; it runs only once its token
-//   reads back as that AppContainer's. Network off is the offline identity;
-//   the proxy and full network need the online identity and cordon's proxy,
-//   which this build does not have yet: refused, never run with more.
+//   reads back as that AppContainer's. Network off is the offline identity.
+//   --net proxy is the online identity: what setup made for it is checked
+//   (the recorded proxy port, cordon's WFP filters read back by key, the
+//   loopback exemption), cordon's proxy is started on that port outside the
+//   container, and the command gets HTTP_PROXY and the rest for it
+//   (run_online-win32.h). --net full is refused: Windows offers no way to
+//   give it without giving up the allowlist.
 // Any failure before the command runs is exit 125 with what is missing and
 // the repair; after, cordon exits with the command's status.
 #pragma once

@@ -48,18 +48,60 @@ void RunRefusesWhatItCannotConfine(Test& t) {
   }
 }
 
+// A marker file the command would create: its absence after a refused
+// run is the proof the command never ran (the twin creates it).
+std::wstring MarkerPath(const wchar_t* tag) {
+  wchar_t tmp[MAX_PATH + 1];
+  const DWORD n = GetTempPathW(MAX_PATH + 1, tmp);
+  return std::wstring(tmp, n) + L"cordon-run-marker-" + std::to_wstring(GetCurrentProcessId()) +
+         L"-" + tag;
+}
+
+bool Exists(const std::wstring& path) {
+  return GetFileAttributesW(path.c_str()) != INVALID_FILE_ATTRIBUTES;
+}
+
 void AnOnlineRunNeedsTheFilteringEngineToo(Test& t) {
-  const Captured run = RunCaptured(Cordon(L"run --net proxy -- " + std::wstring(kCommand)));
+  const std::wstring marker = MarkerPath(L"online");
+  DeleteFileW(marker.c_str());
+  const std::wstring make_marker = L"cmd /c echo hi> \"" + marker + L"\"";
+  const Captured run = RunCaptured(Cordon(L"run --net proxy -- " + make_marker));
   CORDON_CHECK(t, run.exit_code == static_cast<DWORD>(kExitSetupError),
                "exit 125, got " + std::to_string(run.exit_code));
-  CORDON_CHECK(t, run.out.find("cordon-ran-this") == std::string::npos,
-               "the command did not run: " + Quoted(run.out));
+  CORDON_CHECK(t, !Exists(marker), "the command did not run: no marker file");
   if (UnderWine()) {
     CORDON_CHECK(
         t,
         run.err.find("missing: Windows Filtering Platform: FwpmEngineOpen0") != std::string::npos,
         "under Wine the refusal names the filtering engine: " + Quoted(run.err));
   }
+  // The twin: the same command run directly makes the marker.
+  const Captured direct = RunCaptured(make_marker);
+  CORDON_CHECK(t, direct.exit_code == 0 && Exists(marker), "run directly, it makes the marker");
+  DeleteFileW(marker.c_str());
+}
+
+void FullNetworkIsRefusedWithItsReason(Test& t) {
+  const std::wstring marker = MarkerPath(L"full");
+  DeleteFileW(marker.c_str());
+  const Captured run =
+      RunCaptured(Cordon(L"run --net full -- cmd /c echo hi> \"" + marker + L"\""));
+  CORDON_CHECK(t, run.exit_code == static_cast<DWORD>(kExitSetupError),
+               "exit 125, got " + std::to_string(run.exit_code));
+  CORDON_CHECK(t, !Exists(marker), "the command did not run: no marker file");
+  CORDON_CHECK(t, run.err.find("--net(full): is not offered on Windows") != std::string::npos,
+               "the refusal says why: " + Quoted(run.err));
+  CORDON_CHECK(t, run.err.find("--net proxy reaches what the allowlist names") != std::string::npos,
+               "and what to use instead: " + Quoted(run.err));
+  DeleteFileW(marker.c_str());
+}
+
+void SetupRejectsABadProxyPort(Test& t) {
+  const Captured run = RunCaptured(Cordon(L"setup --proxy-port 0"));
+  CORDON_CHECK(t, run.exit_code == static_cast<DWORD>(kExitSetupError),
+               "exit 125, got " + std::to_string(run.exit_code));
+  CORDON_CHECK(t, run.err.find("--proxy-port(0): not a port") != std::string::npos,
+               "names the value: " + Quoted(run.err));
 }
 
 void SetupRefusesToo(Test& t) {
@@ -100,7 +142,10 @@ int main(int argc, char** argv) {
        Case{"RunRefusesWhatItCannotConfine", cordon::wintest::RunRefusesWhatItCannotConfine},
        Case{"AnOnlineRunNeedsTheFilteringEngineToo",
             cordon::wintest::AnOnlineRunNeedsTheFilteringEngineToo},
+       Case{"FullNetworkIsRefusedWithItsReason",
+            cordon::wintest::FullNetworkIsRefusedWithItsReason},
        Case{"SetupRefusesToo", cordon::wintest::SetupRefusesToo},
+       Case{"SetupRejectsABadProxyPort", cordon::wintest::SetupRejectsABadProxyPort},
        Case{"DoctorListsEveryCheck", cordon::wintest::DoctorListsEveryCheck},
        Case{"VersionWorks", cordon::wintest::VersionWorks}});
 }

@@ -11,7 +11,11 @@
     2. workspace-write: a run writes the workspace, not a sibling directory;
     3. network: offline reaches nothing (not even loopback); online reaches
        an allowed host through the proxy and not a refused one, and no
-       direct connection (bypassing the proxy) gets out;
+       direct connection (bypassing the proxy) gets out; setup recorded the
+       proxy port and made the loopback exemption, an UNELEVATED doctor
+       reads the filters back by key, the command gets HTTP_PROXY for the
+       recorded port, the proxy's decisions are in the day file, a port
+       already taken and --net full are refused (exit 125);
     4. protected paths: .git\hooks, .git\config and .cordon.toml cannot be
        written, renamed or deleted, by any spelling (case, trailing dot,
        ::$DATA stream, 8.3 short name), while ordinary git (commit, fetch
@@ -141,6 +145,26 @@ try {
   Remove-Item -LiteralPath $wfpSetup -Force -ErrorAction SilentlyContinue
   $wfpNames = [regex]::Matches($wfpText, '<name>cordon online: [^<]+</name>').Count
   Check 'setup: the online identity''s 7 WFP filters under cordon''s provider' (($wfpNames -eq 7) -and ($wfpText -match '49dbe4ad-29e0-4b6c-b529-67081921a64c')) "$wfpNames found"
+  # The proxy port setup recorded, and the loopback exemption it made.
+  $record = Join-Path $env:LOCALAPPDATA 'cordon\online'
+  $recordText = if (Test-Path -LiteralPath $record) { Get-Content -Raw -LiteralPath $record } else { '' }
+  $proxyPort = if ($recordText -match 'proxy 127\.0\.0\.1:(\d+)') { [int]$Matches[1] } else { 0 }
+  Check 'setup: the proxy port recorded' ($proxyPort -gt 0) $recordText
+  $exempt = CheckNetIsolation.exe LoopbackExempt -s | Out-String
+  Check 'setup: cordon.online has the loopback exemption' ($exempt -match 'cordon\.online') $exempt
+  # A run is unelevated: the filters must read back by key without an
+  # administrator (setup granted FWPM_ACTRL_READ). runas /trustlevel gives
+  # an unelevated token; its output goes through a file.
+  $doctorOut = Join-Path $env:TEMP 'cordon-smoke-doctor.txt'
+  Remove-Item -LiteralPath $doctorOut -Force -ErrorAction SilentlyContinue
+  runas.exe /trustlevel:0x20000 "cmd /c `"`"$Cordon`" doctor > `"$doctorOut`" 2>&1`"" | Out-Null
+  for ($i = 0; $i -lt 60 -and -not (Test-Path -LiteralPath $doctorOut); $i++) { Start-Sleep -Milliseconds 500 }
+  Start-Sleep -Seconds 2
+  $doctorText = if (Test-Path -LiteralPath $doctorOut) { Get-Content -Raw -LiteralPath $doctorOut } else { '' }
+  Check 'unelevated doctor: the WFP filters read back by key' ($doctorText -match 'ok\s+online identity: WFP filters read by key') $doctorText
+  Check 'unelevated doctor: the loopback exemption' ($doctorText -match 'ok\s+online identity: loopback exemption') $doctorText
+  $r = Invoke-Cordon @('doctor')
+  Check 'elevated doctor: all of cordon''s filters, nothing extra' ($r.Out -match 'ok\s+online identity: WFP filters, all of cordon''s provider and sublayer: exactly the plan') $r.Out
 
   # A git repository with a local remote, for the protected-path and git checks.
   git -C $ws init -q | Out-Null
@@ -191,6 +215,19 @@ try {
   Check 'online: no direct connection around the proxy' ($r.Out -notmatch '200|301|302') $r.Out
   $r = Invoke-Sandboxed $ws @('--net', 'proxy', '--allow-domain', $AllowedHost) 'nslookup example.com 1.1.1.1'
   Check 'online: no direct DNS' ($r.Out -notmatch 'Addresses?:\s+\d') $r.Out
+  $r = Invoke-Sandboxed $ws @('--net', 'proxy') 'set HTTP_PROXY & set https_proxy & set NO_PROXY'
+  Check 'online: HTTP_PROXY names the recorded port' ($r.Out -match "HTTP_PROXY=http://127\.0\.0\.1:$proxyPort" -and $r.Out -match "https_proxy=http://127\.0\.0\.1:$proxyPort" -and $r.Out -match 'NO_PROXY=localhost,127\.0\.0\.1,::1') $r.Out
+  $day = Join-Path $env:LOCALAPPDATA ("cordon\events\" + (Get-Date).ToUniversalTime().ToString('yyyy-MM-dd') + '.jsonl')
+  $events = if (Test-Path -LiteralPath $day) { Get-Content -Raw -LiteralPath $day } else { '' }
+  Check 'online: the proxy''s decisions are in the run''s events' ($events -match 'cordon\.net\.decision' -and $events -match [regex]::Escape($RefusedHost)) $day
+  # The proxy's port taken by another program: refused, the command never runs.
+  $squatter = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, $proxyPort)
+  $squatter.Start()
+  $r = Invoke-Sandboxed $ws @('--net', 'proxy') 'echo x> squat.txt'
+  $squatter.Stop()
+  Check 'online: the proxy port in use is refused' ($r.Code -eq 125 -and $r.Out -match "127\.0\.0\.1:$proxyPort" -and $r.Out -match 'proxy-port' -and -not (Test-Path -LiteralPath (Join-Path $ws 'squat.txt'))) $r.Out
+  $r = Invoke-Sandboxed $ws @('--net', 'full') 'echo x> full.txt'
+  Check '--net full is refused' ($r.Code -eq 125 -and -not (Test-Path -LiteralPath (Join-Path $ws 'full.txt'))) $r.Out
   # Loopback is exempted for the proxy only: another host port stays shut.
   $listener = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, 0)
   $listener.Start()
@@ -276,6 +313,9 @@ try {
   netsh wfp show filters file=$wfp | Out-Null
   $wfpLeft = (Test-Path -LiteralPath $wfp) -and ((Get-Content -Raw -LiteralPath $wfp) -match 'cordon|49dbe4ad-29e0-4b6c-b529-67081921a64c|d4e832cc-3f9e-444a-8713-62d6dbc3faaf')
   Check 'uninstall: no WFP filter or provider' (-not $wfpLeft)
+  $exempt = CheckNetIsolation.exe LoopbackExempt -s | Out-String
+  Check 'uninstall: no loopback exemption for cordon' ($exempt -notmatch 'cordon\.') $exempt
+  Check 'uninstall: the proxy port record removed' (-not (Test-Path -LiteralPath (Join-Path $env:LOCALAPPDATA 'cordon\online')))
   $users = Get-LocalUser -ErrorAction SilentlyContinue | Where-Object Name -like 'cordon*'
   Check 'uninstall: no local account' ($null -eq $users)
 } finally {

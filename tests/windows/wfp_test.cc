@@ -69,7 +69,7 @@ void WineFailsClosed(Test& t) {
     return;
   }
   const wfp::Plan plan = OnlinePlan(t, 3128);
-  const Status installed = wfp::Install(plan);
+  const Status installed = wfp::Install(plan, CurrentUserSid());
   const Status verified = wfp::Verify(plan);
   Result<std::vector<wfp::Filter>> read = wfp::ReadBack();
   std::printf("note: under Wine Install: %s\nnote: Verify: %s\nnote: ReadBack: %s\n",
@@ -138,14 +138,14 @@ void RealEngine(Test& t) {
   CORDON_CHECK(t, Elevated(), "the round trip needs an elevated prompt");
   if (!Elevated()) return;
   const wfp::Plan plan = OnlinePlan(t, 3128);
-  Status s = wfp::Install(plan);
+  Status s = wfp::Install(plan, CurrentUserSid());
   CORDON_CHECK(t, s.ok(), "Install: " + Text(s));
   s = wfp::Verify(plan);
   CORDON_CHECK(t, s.ok(), "Verify after Install: " + Text(s));
   Result<std::vector<wfp::Filter>> read = wfp::ReadBack();
   CORDON_CHECK(t, read.ok() && read.value().size() == plan.filters.size(),
                "ReadBack holds the plan's 7 filters");
-  s = wfp::Install(plan);
+  s = wfp::Install(plan, CurrentUserSid());
   CORDON_CHECK(t, s.ok(), "a second Install replaces the first: " + Text(s));
   read = wfp::ReadBack();
   CORDON_CHECK(t, read.ok() && read.value().size() == plan.filters.size(),

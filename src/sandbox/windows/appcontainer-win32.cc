@@ -94,6 +94,13 @@ Result<Identity> IdentityFor(const std::string& profile, const std::string& capa
       profile, std::move(package).value(), {capability_name}, {std::move(capability).value()}};
 }
 
+Result<Identity> OnlineIdentityFor(const std::string& capability_name) {
+  Result<Identity> identity = IdentityFor(kOnlineProfile, capability_name);
+  if (!identity.ok()) return identity.error();
+  identity.value().capability_sids.emplace_back(kPrivateNetworkClientServerSid);
+  return identity;
+}
+
 Status EnsureProfile(const Identity& identity) {
   auto create = SystemFunction<decltype(&CreateAppContainerProfile)>(L"userenv.dll",
                                                                      "CreateAppContainerProfile");

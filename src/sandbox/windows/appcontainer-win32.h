@@ -35,14 +35,29 @@ struct Identity {
   std::string profile;  // kOfflineProfile or kOnlineProfile
   std::string package_sid;
   std::vector<std::string> capability_names;  // "cordon.ws.<hash>"
-  std::vector<std::string> capability_sids;   // in the same order
+  // The names' SIDs in the same order, then the well-known capabilities
+  // that have no derived name (the online identity's
+  // privateNetworkClientServer).
+  std::vector<std::string> capability_sids;
 };
+
+// SECURITY_CAPABILITY_PRIVATE_NETWORK_CLIENT_SERVER: connections to and
+// from the local network, loopback among them (with the loopback
+// exemption). The online identity's only network capability: the WFP
+// filters then narrow it to the proxy's port. Not internetClient (which
+// --net full would need, and which Windows does not let cordon narrow
+// per destination the way the proxy does).
+inline constexpr char kPrivateNetworkClientServerSid[] = "S-1-15-3-3";
 
 // The identity of `profile` holding the capability `capability_name`
 // (the workspace's, as its grants were made: workspace_grants-win32.h):
 // both SIDs derived from the names. Pure; an Error for a bad name.
 [[nodiscard]] Result<Identity> IdentityFor(const std::string& profile,
                                            const std::string& capability_name);
+
+// The online identity (kOnlineProfile) holding the workspace capability
+// `capability_name` and privateNetworkClientServer.
+[[nodiscard]] Result<Identity> OnlineIdentityFor(const std::string& capability_name);
 
 // Creates `identity.profile` when it does not exist (no administrator is
 // needed) and checks that Windows' SID for it is identity.package_sid, and

@@ -12,6 +12,7 @@
 #include <sddl.h>
 
 #include <cstring>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -252,7 +253,7 @@ class OwnedSid {
   PSID sid_ = nullptr;
 };
 
-Status AddFilter(HANDLE engine, const Filter& f) {
+Status AddFilter(HANDLE engine, const Filter& f, PSECURITY_DESCRIPTOR sd) {
   std::vector<OwnedSid> sids;  // kept alive until FwpmFilterAdd0 returns
   std::vector<FWPM_FILTER_CONDITION0> conditions;
   for (const Condition& c : f.conditions) {
@@ -310,12 +311,12 @@ Status AddFilter(HANDLE engine, const Filter& f) {
   w.filterCondition = conditions.empty() ? nullptr : conditions.data();
   w.action.type = f.action == Action::kPermit ? FWP_ACTION_PERMIT : FWP_ACTION_BLOCK;
   UINT64 id = 0;
-  const DWORD rc = FwpmFilterAdd0(engine, &w, nullptr, &id);
+  const DWORD rc = FwpmFilterAdd0(engine, &w, sd, &id);
   if (rc != ERROR_SUCCESS) return FwpError("FwpmFilterAdd0", "\"" + f.name + "\"", rc);
   return {};
 }
 
-Status AddAll(HANDLE engine, const Plan& plan) {
+Status AddAll(HANDLE engine, const Plan& plan, PSECURITY_DESCRIPTOR sd) {
   std::wstring provider_name = Widen(kProviderName);
   std::wstring provider_description = L"cordon, a sandbox for AI coding agents";
   FWPM_PROVIDER0 provider{};
@@ -323,7 +324,7 @@ Status AddAll(HANDLE engine, const Plan& plan) {
   provider.displayData.name = provider_name.data();
   provider.displayData.description = provider_description.data();
   provider.flags = kProviderFlagPersistent;
-  DWORD rc = FwpmProviderAdd0(engine, &provider, nullptr);
+  DWORD rc = FwpmProviderAdd0(engine, &provider, sd);
   if (rc != ERROR_SUCCESS) return FwpError("FwpmProviderAdd0", kProviderKey.ToString(), rc);
 
   std::wstring sublayer_name = Widen(kSublayerName);
@@ -335,27 +336,133 @@ Status AddAll(HANDLE engine, const Plan& plan) {
   sublayer.flags = kSublayerFlagPersistent;
   sublayer.providerKey = &provider_key;
   sublayer.weight = kSublayerWeight;
-  rc = FwpmSubLayerAdd0(engine, &sublayer, nullptr);
+  rc = FwpmSubLayerAdd0(engine, &sublayer, sd);
   if (rc != ERROR_SUCCESS) return FwpError("FwpmSubLayerAdd0", kSublayerKey.ToString(), rc);
 
-  for (const Filter& f : plan.filters) CORDON_RETURN_IF_ERROR(AddFilter(engine, f));
+  for (const Filter& f : plan.filters) CORDON_RETURN_IF_ERROR(AddFilter(engine, f, sd));
   return {};
+}
+
+// A security descriptor from SDDL, freed on destruction.
+class OwnedDescriptor {
+ public:
+  OwnedDescriptor() = default;
+  OwnedDescriptor(OwnedDescriptor&& o) noexcept : sd_(std::exchange(o.sd_, nullptr)) {}
+  OwnedDescriptor& operator=(OwnedDescriptor&&) = delete;
+  OwnedDescriptor(const OwnedDescriptor&) = delete;
+  OwnedDescriptor& operator=(const OwnedDescriptor&) = delete;
+  ~OwnedDescriptor() {
+    if (sd_ != nullptr) LocalFree(sd_);
+  }
+  static Result<OwnedDescriptor> From(const std::string& sddl) {
+    OwnedDescriptor d;
+    if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(Widen(sddl).c_str(), SDDL_REVISION_1,
+                                                              &d.sd_, nullptr)) {
+      return WinError("ConvertStringSecurityDescriptorToSecurityDescriptorW", sddl, GetLastError());
+    }
+    return d;
+  }
+  [[nodiscard]] PSECURITY_DESCRIPTOR get() const { return sd_; }
+
+ private:
+  PSECURITY_DESCRIPTOR sd_ = nullptr;
+};
+
+// The engine's answer for one key: found, not found (nullopt), or an Error.
+template <typename T>
+using Lookup = Result<std::optional<T>>;
+
+bool NotFound(DWORD rc) {
+  return rc == static_cast<DWORD>(FWP_E_FILTER_NOT_FOUND) ||
+         rc == static_cast<DWORD>(FWP_E_SUBLAYER_NOT_FOUND) ||
+         rc == static_cast<DWORD>(FWP_E_PROVIDER_NOT_FOUND);
+}
+
+Lookup<Provider> ProviderByKey(HANDLE engine) {
+  const GUID key = ToWin(kProviderKey);
+  FWPM_PROVIDER0* p = nullptr;
+  const DWORD rc = FwpmProviderGetByKey0(engine, &key, &p);
+  if (NotFound(rc)) return std::optional<Provider>();
+  if (rc != ERROR_SUCCESS) return FwpError("FwpmProviderGetByKey0", kProviderKey.ToString(), rc);
+  Provider out;
+  out.name = p->displayData.name == nullptr ? std::string() : Narrow(p->displayData.name);
+  out.persistent = (p->flags & kProviderFlagPersistent) != 0;
+  FwpmFreeMemory0(reinterpret_cast<void**>(&p));
+  return std::optional<Provider>(std::move(out));
+}
+
+Lookup<Sublayer> SublayerByKey(HANDLE engine) {
+  const GUID key = ToWin(kSublayerKey);
+  FWPM_SUBLAYER0* s = nullptr;
+  const DWORD rc = FwpmSubLayerGetByKey0(engine, &key, &s);
+  if (NotFound(rc)) return std::optional<Sublayer>();
+  if (rc != ERROR_SUCCESS) return FwpError("FwpmSubLayerGetByKey0", kSublayerKey.ToString(), rc);
+  Sublayer out;
+  out.name = s->displayData.name == nullptr ? std::string() : Narrow(s->displayData.name);
+  out.has_cordon_provider = s->providerKey != nullptr && FromWin(*s->providerKey) == kProviderKey;
+  out.weight = s->weight;
+  out.persistent = (s->flags & kSublayerFlagPersistent) != 0;
+  FwpmFreeMemory0(reinterpret_cast<void**>(&s));
+  return std::optional<Sublayer>(std::move(out));
+}
+
+Lookup<Filter> FilterByKey(HANDLE engine, const Guid& key) {
+  const GUID w = ToWin(key);
+  FWPM_FILTER0* f = nullptr;
+  const DWORD rc = FwpmFilterGetByKey0(engine, &w, &f);
+  if (NotFound(rc)) return std::optional<Filter>();
+  if (rc != ERROR_SUCCESS) return FwpError("FwpmFilterGetByKey0", key.ToString(), rc);
+  Filter out = FromEngine(*f);
+  FwpmFreeMemory0(reinterpret_cast<void**>(&f));
+  return std::optional<Filter>(std::move(out));
 }
 
 }  // namespace
 
-Status Install(const Plan& plan) {
+Status Install(const Plan& plan, const std::string& reader_sid) {
+  Result<std::string> sddl = ObjectSecurity(reader_sid);
+  if (!sddl.ok()) return sddl.error();
+  Result<OwnedDescriptor> sd = OwnedDescriptor::From(sddl.value());
+  if (!sd.ok()) return sd.error();
   Result<Engine> engine = Engine::Open();
   if (!engine.ok()) return engine.error();
   {
     Transaction txn(engine.value().get());
     CORDON_RETURN_IF_ERROR(txn.Begin());
     CORDON_RETURN_IF_ERROR(DeleteAll(engine.value().get()));
-    CORDON_RETURN_IF_ERROR(AddAll(engine.value().get(), plan));
+    CORDON_RETURN_IF_ERROR(AddAll(engine.value().get(), plan, sd.value().get()));
     CORDON_RETURN_IF_ERROR(txn.Commit());
   }
-  // The engine said yes to every call; what counts is what it holds.
-  return Verify(plan);
+  // The engine said yes to every call; what counts is what it holds: the
+  // whole enumeration (nothing extra) and each object by its key (what an
+  // unelevated run will read).
+  CORDON_RETURN_IF_ERROR(Verify(plan));
+  return VerifyByKey(plan);
+}
+
+Result<KeyedReadBack> ReadByKey(const Plan& plan) {
+  Result<Engine> engine = Engine::Open();
+  if (!engine.ok()) return engine.error();
+  const HANDLE h = engine.value().get();
+  KeyedReadBack out;
+  Lookup<Provider> provider = ProviderByKey(h);
+  if (!provider.ok()) return provider.error();
+  out.provider = std::move(provider).value();
+  Lookup<Sublayer> sublayer = SublayerByKey(h);
+  if (!sublayer.ok()) return sublayer.error();
+  out.sublayer = std::move(sublayer).value();
+  for (const Filter& f : plan.filters) {
+    Lookup<Filter> found = FilterByKey(h, f.key);
+    if (!found.ok()) return found.error();
+    out.filters.push_back(std::move(found).value());
+  }
+  return out;
+}
+
+Status VerifyByKey(const Plan& plan) {
+  Result<KeyedReadBack> found = ReadByKey(plan);
+  if (!found.ok()) return found.error();
+  return CompareByKey(plan, found.value());
 }
 
 Result<std::vector<Filter>> ReadBack() {
