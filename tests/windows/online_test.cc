@@ -273,8 +273,8 @@ void APortInUseIsRefused(Test& t) {
 std::string TempState(const char* tag) {
   wchar_t tmp[MAX_PATH + 1];
   const DWORD n = GetTempPathW(MAX_PATH + 1, tmp);
-  const std::string base = sandbox::Narrow(std::wstring(tmp, n)) + "cordon-online-" +
-                           std::to_string(GetCurrentProcessId()) + "-" + tag;
+  std::string base = sandbox::Narrow(std::wstring(tmp, n)) + "cordon-online-" +
+                     std::to_string(GetCurrentProcessId()) + "-" + tag;
   CreateDirectoryW(sandbox::Widen(base).c_str(), nullptr);
   CreateDirectoryW(sandbox::Widen(base + "\\cordon").c_str(), nullptr);
   return base;
