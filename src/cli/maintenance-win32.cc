@@ -22,6 +22,7 @@
 #include "sandbox/windows/uninstall-win32.h"
 #include "sandbox/windows/wfp-win32.h"
 #include "sandbox/windows/win_error-win32.h"
+#include "vault/store.h"
 
 namespace cordon::cli {
 namespace {
@@ -29,8 +30,6 @@ namespace {
 namespace appcontainer = sandbox::appcontainer;
 namespace windows = sandbox::windows;
 using sandbox::confinement_probe::Check;
-
-std::string StateDir(const policy::HostFacts& host) { return host.xdg_state_home + "\\cordon"; }
 
 void Print(const std::string& line) {
   const std::string text = ForTerminal(line) + "\n";
@@ -103,6 +102,8 @@ Check ProtectedPlacesAreClean(const std::string& journal) {
 
 }  // namespace
 
+std::string StateDir(const policy::HostFacts& host) { return host.xdg_state_home + "\\cordon"; }
+
 std::string JournalPath(const policy::HostFacts& host) { return StateDir(host) + "\\ace-journal"; }
 
 std::string QuarantineRoot(const policy::HostFacts& host) {
@@ -110,6 +111,20 @@ std::string QuarantineRoot(const policy::HostFacts& host) {
 }
 
 int SetupOnWindows() {
+  // The vault first: it needs no identity, so a host that cannot confine
+  // still gets a working `cordon secret` (as on Linux, where setup makes
+  // the key whatever the kernel offers).
+  const std::optional<policy::HostFacts> host = Host();
+  if (!host) return kExitSetupError;
+  auto id = vault::Identity::FromHost();
+  auto key = id.ok() ? vault::EnsureKey(vault::Paths::ForState(StateDir(*host)), id.value())
+                     : Result<bool>(id.error());
+  if (!key.ok()) {
+    Say(key.error());
+    return kExitSetupError;
+  }
+  Print(std::string("vault key ") + (key.value() ? "created: " : "exists, kept: ") +
+        vault::Paths::ForState(StateDir(*host)).key);
   const std::vector<Check> missing = sandbox::confinement_probe::Missing(true);
   if (!missing.empty()) {
     std::string text = "setup: the Windows identities cannot be made on this host:";
