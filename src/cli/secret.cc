@@ -69,6 +69,7 @@ int Get(const MaintenanceArgs& command) {
     return Fail(
         PlainError("secret get", command.secret_name, "no such secret (see 'cordon secret list')"));
   }
+  secret_host::RawStdout();
   std::fwrite(it->second.data(), 1, it->second.size(), stdout);
   std::fputc('\n', stdout);
   if (std::fflush(stdout) != 0) return Fail(SysError("write", "stdout", errno));

@@ -19,6 +19,8 @@ Result<std::string> StateDir() {
   return StateDirs::For(host.value()).state;
 }
 
+void RawStdout() {}
+
 bool StdinIsTerminal() { return ::isatty(STDIN_FILENO) != 0; }
 bool StdoutIsTerminal() { return ::isatty(STDOUT_FILENO) != 0; }
 

@@ -1,6 +1,8 @@
 // `cordon secret`'s host on Windows (secret_host.h): %LOCALAPPDATA%\cordon,
 // GetConsoleMode to tell a console from a pipe or file, ReadFile of
 // standard input, and a console line read with ENABLE_ECHO_INPUT off.
+#include <fcntl.h>
+#include <io.h>
 #include <windows.h>
 
 #include <cstdio>
@@ -27,6 +29,11 @@ Result<std::string> StateDir() {
   auto host = policy::HostFacts::FromProcess();
   if (!host.ok()) return host.error();
   return cli::StateDir(host.value());
+}
+
+void RawStdout() {
+  std::fflush(stdout);
+  _setmode(_fileno(stdout), _O_BINARY);
 }
 
 bool StdinIsTerminal() { return IsConsole(STD_INPUT_HANDLE); }

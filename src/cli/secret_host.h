@@ -14,6 +14,10 @@ namespace cordon::cli::secret_host {
 // %LOCALAPPDATA%\cordon), where the vault lives.
 [[nodiscard]] Result<std::string> StateDir();
 
+// Makes standard output carry the bytes written as they are (Windows:
+// binary mode, so a value's "\n" does not become "\r\n"; Unix: nothing).
+void RawStdout();
+
 [[nodiscard]] bool StdinIsTerminal();
 [[nodiscard]] bool StdoutIsTerminal();
 

@@ -1,9 +1,12 @@
 // The vault's files on Windows (store_files.h). The directory and every
 // file are created with a protected DACL naming only the user and SYSTEM
-// (no inherited ACE), set again with SetSecurityInfo and read back before
-// anything is written into them, and checked again on every read: a DACL
-// that grants anyone else anything, or inherits an ACE, is refused with
-// the path and the ACE. Locks are LockFileEx on the lock file; a change is
+// (no inherited ACE) in their SECURITY_ATTRIBUTES, so they never exist with
+// another DACL, read back before anything is written into them, and
+// checked again on every read: a DACL that grants anyone else anything, or
+// inherits an ACE, is refused with the path and the ACE. The DACL is not
+// set again afterwards with SetSecurityInfo: under Wine that widens the
+// file's mode to rwxrwxr-x (Everyone reads), which this read-back caught
+// (docs/windows.md, "Credentials"). Locks are LockFileEx on the lock file; a change is
 // written to a temp file, flushed, and moved over the vault with
 // MoveFileExW(MOVEFILE_REPLACE_EXISTING | MOVEFILE_WRITE_THROUGH).
 #include <windows.h>
@@ -41,14 +44,6 @@ Result<sd::Owned> PrivateDescriptor(bool dir) {
   if (!user.ok()) return user.error();
   const std::string flags = dir ? "OICI" : "";
   return sd::FromSddl("D:P(A;" + flags + ";FA;;;SY)(A;" + flags + ";FA;;;" + user.value() + ")");
-}
-
-PACL DaclOf(const sd::Owned& descriptor) {
-  BOOL present = FALSE;
-  BOOL defaulted = FALSE;
-  PACL dacl = nullptr;
-  GetSecurityDescriptorDacl(descriptor.get(), &present, &dacl, &defaulted);
-  return present ? dacl : nullptr;
 }
 
 // Reads the DACL and owner of an open file or directory back and refuses
@@ -104,18 +99,6 @@ Status CheckPrivate(HANDLE h, const std::string& path) {
   return {};
 }
 
-// Sets the private DACL on an open handle (WRITE_DAC) as a protected DACL,
-// whatever the creation gave it, then reads it back.
-Status SetPrivate(HANDLE h, const std::string& path, bool dir) {
-  auto descriptor = PrivateDescriptor(dir);
-  if (!descriptor.ok()) return descriptor.error();
-  const DWORD rc = SetSecurityInfo(h, SE_FILE_OBJECT,
-                                   DACL_SECURITY_INFORMATION | PROTECTED_DACL_SECURITY_INFORMATION,
-                                   nullptr, nullptr, DaclOf(descriptor.value()), nullptr);
-  if (rc != ERROR_SUCCESS) return WinError("SetSecurityInfo", path, rc);
-  return CheckPrivate(h, path);
-}
-
 bool Missing(DWORD err) { return err == ERROR_FILE_NOT_FOUND || err == ERROR_PATH_NOT_FOUND; }
 
 // Opens an existing file or directory without following a reparse point.
@@ -148,10 +131,10 @@ Status WriteTemp(const std::string& tmp, std::string_view data) {
   auto descriptor = PrivateDescriptor(false);
   if (!descriptor.ok()) return descriptor.error();
   SECURITY_ATTRIBUTES sa{sizeof(SECURITY_ATTRIBUTES), descriptor.value().get(), FALSE};
-  UniqueHandle h(CreateFileW(Widen(tmp).c_str(), GENERIC_WRITE | WRITE_DAC | READ_CONTROL, 0, &sa,
-                             CREATE_NEW, FILE_ATTRIBUTE_NORMAL, nullptr));
+  UniqueHandle h(CreateFileW(Widen(tmp).c_str(), GENERIC_WRITE | READ_CONTROL, 0, &sa, CREATE_NEW,
+                             FILE_ATTRIBUTE_NORMAL, nullptr));
   if (!h.valid()) return WinError("CreateFileW", tmp, GetLastError());
-  Status s = SetPrivate(h.get(), tmp, false);
+  Status s = CheckPrivate(h.get(), tmp);
   while (s.ok() && !data.empty()) {
     DWORD n = 0;
     const DWORD chunk = data.size() > 1u << 20 ? 1u << 20 : static_cast<DWORD>(data.size());
@@ -221,11 +204,8 @@ Status CheckDir(const Paths& paths, bool create) {
     auto descriptor = PrivateDescriptor(true);
     if (!descriptor.ok()) return descriptor.error();
     SECURITY_ATTRIBUTES sa{sizeof(SECURITY_ATTRIBUTES), descriptor.value().get(), FALSE};
-    if (CreateDirectoryW(Widen(paths.dir).c_str(), &sa) != 0) {
-      UniqueHandle made = OpenExisting(paths.dir, READ_CONTROL | WRITE_DAC, true);
-      if (!made.valid()) return WinError("CreateFileW", paths.dir, GetLastError());
-      CORDON_RETURN_IF_ERROR(SetPrivate(made.get(), paths.dir, true));
-    } else if (GetLastError() != ERROR_ALREADY_EXISTS) {
+    if (CreateDirectoryW(Widen(paths.dir).c_str(), &sa) == 0 &&
+        GetLastError() != ERROR_ALREADY_EXISTS) {
       return WinError("CreateDirectoryW", paths.dir, GetLastError());
     }
   }
