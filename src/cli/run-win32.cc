@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/granted_secrets.h"
 #include "cli/maintenance-win32.h"
 #include "cli/run_events.h"
 #include "common/outcome.h"
@@ -58,8 +59,10 @@ std::vector<std::string> HostEnvironment() {
 
 // The command's environment: the policy's (scrubbed, env_set applied, as on
 // Linux), with TEMP and TMP in the AppContainer's own folder, which it may
-// write (the Linux TMPDIR=/tmp names nothing here).
-std::wstring CommandEnvironment(const policy::Policy& policy, const std::string& temp) {
+// write (the Linux TMPDIR=/tmp names nothing here), and the granted vault
+// secrets last, each replacing a variable of its name (as on Linux).
+std::wstring CommandEnvironment(const policy::Policy& policy, const std::string& temp,
+                                const std::vector<std::string>& secrets) {
   std::vector<std::string> host = HostEnvironment();
   std::vector<char*> pointers;
   pointers.reserve(host.size() + 1);
@@ -74,6 +77,11 @@ std::wstring CommandEnvironment(const policy::Policy& policy, const std::string&
   }
   for (std::string& e : env) {
     if (!e.starts_with("TMPDIR=")) entries.push_back(std::move(e));
+  }
+  for (const std::string& secret : secrets) {
+    const std::string prefix = secret.substr(0, secret.find('=') + 1);
+    std::erase_if(entries, [&](const std::string& e) { return e.starts_with(prefix); });
+    entries.push_back(secret);
   }
   return Widen(sandbox::windows::EnvironmentBlock(entries));
 }
@@ -216,9 +224,13 @@ int Launch(const ResolvedPolicy& resolved, const std::vector<std::string>& comma
   request.std_output = out.get();
   request.std_error = err.get();
   request.limits = JobLimits(policy.limits);
+  // The granted secrets, read before anything starts: a missing one stops
+  // the run, naming it (as on Linux).
+  const Result<std::vector<std::string>> secrets = GrantedSecretEnv(policy);
+  if (!secrets.ok()) return Refuse(events, program, secrets.error());
 
   if (policy.mode == policy::Mode::kFullAccess) {
-    request.environment = CommandEnvironment(policy, "");
+    request.environment = CommandEnvironment(policy, "", secrets.value());
     auto started = sandbox::job::SpawnInJob(request);
     if (!started.ok()) return Refuse(events, program, started.error());
     events.ExecStart(command, policy.cwd, started.value().pid);
@@ -258,7 +270,7 @@ int Launch(const ResolvedPolicy& resolved, const std::vector<std::string>& comma
   }
   auto folder = appcontainer::ProfileFolder(identity.value());
   if (!folder.ok()) return Refuse(events, program, folder.error());
-  request.environment = CommandEnvironment(policy, folder.value() + "\\Temp");
+  request.environment = CommandEnvironment(policy, folder.value() + "\\Temp", secrets.value());
   request.identity = &identity.value();
   auto started = sandbox::job::SpawnInJob(request);
   if (!started.ok()) return Refuse(events, program, started.error());

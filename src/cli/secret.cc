@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "cli/commands.h"
+#include "cli/granted_secrets.h"
 #include "cli/secret_host.h"
 #include "vault/store.h"
 

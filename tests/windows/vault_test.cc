@@ -107,9 +107,8 @@ void RoundTrip(Test& t) {
   CORDON_CHECK(t, file.find("ghp_value") == std::string::npos, "the file holds no value in clear");
   CORDON_CHECK(t, file.substr(0, 9) == vault::Header(vault::kWin32Format),
                "the file is format 2 (AES-256-GCM)");
-  const std::string before = file;
   CORDON_CHECK(t, store.value().Set("B", std::string("bytes\x01\xff", 7)).ok(), "same value");
-  CORDON_CHECK(t, ReadFile(p.secrets) != before, "every seal takes a fresh nonce");
+  CORDON_CHECK(t, ReadFile(p.secrets) != file, "every seal takes a fresh nonce");
   auto removed = store.value().Remove("B");
   CORDON_CHECK(t, removed.ok() && removed.value(), "remove one");
   auto gone = store.value().Remove("B");
@@ -296,6 +295,25 @@ void CliEndToEnd(Test& t) {
   CORDON_CHECK(t, get.exit_code == 0 && get.out == "s3cret\nvalue\n",
                "get prints it to a pipe as stored: the inner LF kept, the trailing CRLF dropped" +
                    said(get));
+  // A run sees a secret only when granted, under the grant's name.
+  const Captured plain = RunCaptured(Cordon(L"secret set PLAIN --stdin"), 30000, "plain-value");
+  CORDON_CHECK(t, plain.exit_code == 0, "set PLAIN" + said(plain));
+  const std::wstring helper = L" -- \"" + BinaryDir() + L"wintest_helper.exe\" env PLAIN";
+  const Captured granted = RunCaptured(Cordon(L"run --mode full-access --secret PLAIN" + helper));
+  CORDON_CHECK(t, granted.exit_code == 0 && granted.out.find("plain-value") != std::string::npos,
+               "a run granted PLAIN sees it" + said(granted));
+  const Captured ungranted = RunCaptured(Cordon(L"run --mode full-access" + helper));
+  CORDON_CHECK(t,
+               ungranted.exit_code == 0 && ungranted.out.find("plain-value") == std::string::npos &&
+                   ungranted.out.find("<unset>") != std::string::npos,
+               "a run not granted it does not" + said(ungranted));
+  const Captured absent = RunCaptured(Cordon(L"run --mode full-access --secret NOPE -- \"" +
+                                             BinaryDir() + L"wintest_helper.exe\" env NOPE"));
+  CORDON_CHECK(
+      t,
+      absent.exit_code == 125 && absent.err.find("not in the vault") != std::string::npos &&
+          absent.out.find("<unset>") == std::string::npos,
+      "a granted secret missing from the vault stops the run before it starts" + said(absent));
   const Captured no_tty = RunCaptured(Cordon(L"secret set OTHER"), 30000, "x\n");
   CORDON_CHECK(t,
                no_tty.exit_code == 1 &&
@@ -309,6 +327,7 @@ void CliEndToEnd(Test& t) {
                "an invalid name" + said(bad));
   const Captured usage = RunCaptured(Cordon(L"secret frob"));
   CORDON_CHECK(t, usage.exit_code == 125, "an unknown subcommand is a usage error" + said(usage));
+  CORDON_CHECK(t, RunCaptured(Cordon(L"secret rm PLAIN")).exit_code == 0, "rm PLAIN");
   const Captured rm = RunCaptured(Cordon(L"secret rm TOKEN"));
   CORDON_CHECK(t, rm.exit_code == 0 && rm.err.find("secret TOKEN removed") != std::string::npos,
                "rm removes" + said(rm));
