@@ -8,10 +8,13 @@
 # *-win32.cc halves: the day files, the run ids, no OTLP exporter yet;
 # docs/telemetry.md "On Windows"), the allowlist proxy src/proxy (its
 # *-win32.cc halves; tested under Wine by tests/windows/proxy_test.cc and,
-# as a run starts it, online_test.cc) and cordon.exe (src/cli/*-win32.cc: run,
-# policy show, setup, uninstall, doctor; docs/windows.md "Running a
-# command"). src/vault still uses POSIX calls and libsodium, which has no
-# mingw package. cordon.exe parses its flags itself (src/cli/policy-win32.cc)
+# as a run starts it, online_test.cc), the vault src/vault (the shared record
+# format and read-modify-write, and the *-win32.cc halves: CNG's AES-256-GCM
+# and BCryptGenRandom, the key under DPAPI, files under a protected DACL;
+# libsodium has no mingw package; docs/windows.md "Credentials") and
+# cordon.exe (src/cli/*-win32.cc: run, policy show, setup, uninstall,
+# doctor; the shared src/cli/secret.cc for `secret`; docs/windows.md
+# "Running a command"). cordon.exe parses its flags itself (src/cli/policy-win32.cc)
 # until the shared CLI parser (src/cli/flags.cc) builds here. The tests
 # (tests/windows/) run under Wine through ctest.
 set(CORDON_SANDBOX_PLATFORM windows)
@@ -99,13 +102,23 @@ target_link_libraries(cordon_telemetry PUBLIC cordon_common PRIVATE cordon_win_b
 # the same code cordon.exe does.
 add_library(cordon_online STATIC src/cli/run_online-win32.cc)
 target_link_libraries(cordon_online PUBLIC cordon_proxy cordon_policy cordon_sandbox ws2_32)
+# The vault: format.cc, crypto.cc and store.cc shared, the *-win32.cc
+# halves (CNG, DPAPI, DACLs, LockFileEx).
+file(GLOB CORDON_VAULT_SRC CONFIGURE_DEPENDS src/vault/*.cc)
+list(FILTER CORDON_VAULT_SRC EXCLUDE REGEX "-unix\\.cc$")
+add_library(cordon_vault STATIC ${CORDON_VAULT_SRC})
+target_link_libraries(cordon_vault PUBLIC cordon_common PRIVATE cordon_sandbox cordon_win_base
+  bcrypt crypt32 advapi32)
 
 # The run's events are the shared cli/run_events.cc over its -win32.cc half.
+# `secret` is the shared cli/secret.cc over secret_host-win32.cc.
 add_executable(cordon src/cli/main-win32.cc src/cli/doctor_live-win32.cc
   src/cli/maintenance-win32.cc src/cli/policy-win32.cc src/cli/run-win32.cc
   src/cli/run_events.cc src/cli/run_events-win32.cc src/cli/denial_summary.cc
-  src/cli/limit_report.cc)
+  src/cli/limit_report.cc src/cli/secret.cc src/cli/secret_args-win32.cc
+  src/cli/secret_host-win32.cc)
 target_link_libraries(cordon PRIVATE cordon_online cordon_policy cordon_sandbox cordon_telemetry
+  cordon_vault
   cordon_third_party shell32 ws2_32)
 
 if(CORDON_TESTS)

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cli/flags.h"
+#include "cli/granted_secrets.h"
 #include "common/result.h"
 #include "policy/loader.h"
 #include "policy/policy.h"
@@ -44,10 +45,6 @@ void WarnSkipped(const policy::Policy& policy);
 // A session sandbox (`cordon mcp --session-sandbox`) needs a sandbox to
 // share: an error under mode full-access.
 [[nodiscard]] Status CheckSessionSandbox(const policy::Policy& policy);
-
-// "ENV=VALUE" for each secret the policy grants, read from the vault; an
-// error names a missing secret (never a value). Empty when none is granted.
-[[nodiscard]] Result<std::vector<std::string>> GrantedSecretEnv(const policy::Policy& policy);
 
 // Writes "cordon: WHAT\n" to stderr with WHAT escaped for the terminal
 // (common/terminal_text.h): a notice may name a path, a host or a command

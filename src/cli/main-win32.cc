@@ -20,6 +20,7 @@
 #include "cli/maintenance-win32.h"
 #include "cli/policy-win32.h"
 #include "cli/run-win32.h"
+#include "cli/secret-win32.h"
 #include "common/outcome.h"
 #include "common/terminal_text.h"
 #include "sandbox/windows/confinement_probe-win32.h"
@@ -34,6 +35,7 @@ namespace policy = cordon::policy;
 constexpr std::string_view kUsage =
     "usage: cordon run [POLICY FLAGS] [--] COMMAND [ARG...]\n"
     "       cordon policy show [--json] [-v] [POLICY FLAGS]\n"
+    "       cordon secret set NAME [--stdin] | get NAME [--reveal] | list | rm NAME\n"
     "       cordon setup [--proxy-port PORT] | uninstall | doctor | --version\n"
     "A confined run needs AppContainer support (`cordon doctor`); without it `run` refuses "
     "(exit 125). --net proxy needs `cordon setup` once from an elevated prompt; --net full is "
@@ -112,6 +114,7 @@ int main() {
   }
   if (args[0] == "uninstall") return cordon::cli::UninstallOnWindows();
   if (args[0] == "doctor") return cordon::cli::DoctorOnWindows();
+  if (args[0] == "secret") return cordon::cli::SecretOnWindows({args.begin() + 1, args.end()});
   Err("cordon: unknown command `" + cordon::ForTerminal(args[0]) + "`\n" + std::string(kUsage));
   return cordon::kExitSetupError;
 }

@@ -27,6 +27,7 @@
 #include "sandbox/windows/wfp-win32.h"
 #include "sandbox/windows/wfp_plan.h"
 #include "sandbox/windows/win_error-win32.h"
+#include "vault/store.h"
 
 namespace cordon::cli {
 namespace {
@@ -34,8 +35,6 @@ namespace {
 namespace appcontainer = sandbox::appcontainer;
 namespace windows = sandbox::windows;
 using sandbox::confinement_probe::Check;
-
-std::string StateDir(const policy::HostFacts& host) { return host.xdg_state_home + "\\cordon"; }
 
 void Print(const std::string& line) {
   const std::string text = ForTerminal(line) + "\n";
@@ -230,6 +229,8 @@ std::vector<Check> OnlineChecks(const policy::HostFacts& host) {
 
 }  // namespace
 
+std::string StateDir(const policy::HostFacts& host) { return host.xdg_state_home + "\\cordon"; }
+
 std::string JournalPath(const policy::HostFacts& host) { return StateDir(host) + "\\ace-journal"; }
 
 std::string QuarantineRoot(const policy::HostFacts& host) {
@@ -237,6 +238,9 @@ std::string QuarantineRoot(const policy::HostFacts& host) {
 }
 
 int SetupOnWindows(const std::vector<std::string>& args) {
+  // The vault first: it needs no identity, so a host that cannot confine
+  // still gets a working `cordon secret` (as on Linux, where setup makes
+  // the key whatever the kernel offers).
   const std::optional<policy::HostFacts> host = Host();
   if (!host) return kExitSetupError;
   Result<uint16_t> port = ChosenPort(args, OnlineRecordPath(*host));
@@ -244,6 +248,15 @@ int SetupOnWindows(const std::vector<std::string>& args) {
     Say(port.error());
     return kExitSetupError;
   }
+  auto id = vault::Identity::FromHost();
+  auto key = id.ok() ? vault::EnsureKey(vault::Paths::ForState(StateDir(*host)), id.value())
+                     : Result<bool>(id.error());
+  if (!key.ok()) {
+    Say(key.error());
+    return kExitSetupError;
+  }
+  Print(std::string("vault key ") + (key.value() ? "created: " : "exists, kept: ") +
+        vault::Paths::ForState(StateDir(*host)).key);
   const std::vector<Check> missing = sandbox::confinement_probe::Missing(true);
   if (!missing.empty()) {
     std::string text = "setup: the Windows identities cannot be made on this host:";

@@ -16,6 +16,9 @@
 
 namespace cordon::cli {
 
+// %LOCALAPPDATA%\cordon: cordon's state (the journal, the quarantine, the
+// vault).
+[[nodiscard]] std::string StateDir(const policy::HostFacts& host);
 // <state>\cordon\ace-journal: every ACE cordon adds, written before it is
 // added (sandbox/windows/acl_apply-win32.h).
 [[nodiscard]] std::string JournalPath(const policy::HostFacts& host);

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/granted_secrets.h"
 #include "cli/maintenance-win32.h"
 #include "cli/run_events.h"
 #include "cli/run_online-win32.h"
@@ -62,10 +63,12 @@ std::vector<std::string> HostEnvironment() {
 
 // The command's environment: the policy's (scrubbed, env_set applied, as on
 // Linux), with TEMP and TMP in the AppContainer's own folder, which it may
-// write (the Linux TMPDIR=/tmp names nothing here), and, for an online run
-// (proxy_port not 0), the proxy variables exactly as on Linux.
+// write (the Linux TMPDIR=/tmp names nothing here), for an online run
+// (proxy_port not 0) the proxy variables exactly as on Linux, and the
+// granted vault secrets last, each replacing a variable of its name (as on
+// Linux).
 std::wstring CommandEnvironment(const policy::Policy& policy, const std::string& temp,
-                                uint16_t proxy_port = 0) {
+                                const std::vector<std::string>& secrets, uint16_t proxy_port = 0) {
   std::vector<std::string> host = HostEnvironment();
   std::vector<char*> pointers;
   pointers.reserve(host.size() + 1);
@@ -81,6 +84,11 @@ std::wstring CommandEnvironment(const policy::Policy& policy, const std::string&
   }
   for (std::string& e : env) {
     if (!e.starts_with("TMPDIR=")) entries.push_back(std::move(e));
+  }
+  for (const std::string& secret : secrets) {
+    const std::string prefix = secret.substr(0, secret.find('=') + 1);
+    std::erase_if(entries, [&](const std::string& e) { return e.starts_with(prefix); });
+    entries.push_back(secret);
   }
   return Widen(sandbox::windows::EnvironmentBlock(entries));
 }
@@ -223,9 +231,13 @@ int Launch(const ResolvedPolicy& resolved, const std::vector<std::string>& comma
   request.std_output = out.get();
   request.std_error = err.get();
   request.limits = JobLimits(policy.limits);
+  // The granted secrets, read before anything starts: a missing one stops
+  // the run, naming it (as on Linux).
+  const Result<std::vector<std::string>> secrets = GrantedSecretEnv(policy);
+  if (!secrets.ok()) return Refuse(events, program, secrets.error());
 
   if (policy.mode == policy::Mode::kFullAccess) {
-    request.environment = CommandEnvironment(policy, "");
+    request.environment = CommandEnvironment(policy, "", secrets.value());
     auto started = sandbox::job::SpawnInJob(request);
     if (!started.ok()) return Refuse(events, program, started.error());
     events.ExecStart(command, policy.cwd, started.value().pid);
@@ -291,7 +303,8 @@ int Launch(const ResolvedPolicy& resolved, const std::vector<std::string>& comma
   }
   auto folder = appcontainer::ProfileFolder(identity.value());
   if (!folder.ok()) return Refuse(events, program, folder.error());
-  request.environment = CommandEnvironment(policy, folder.value() + "\\Temp", proxy_port);
+  request.environment =
+      CommandEnvironment(policy, folder.value() + "\\Temp", secrets.value(), proxy_port);
   request.identity = &identity.value();
   auto started = sandbox::job::SpawnInJob(request);
   if (!started.ok()) return Refuse(events, program, started.error());

@@ -1,15 +1,15 @@
 // `cordon secret set|get|list|rm`: the credential vault from the command
 // line. Values never appear in argv (set reads the terminal without echo or
 // stdin) and are printed only by `get`, never to a terminal unless --reveal.
+// Shared by both platforms; what differs (terminals, the state directory)
+// is secret_host.h's.
 #include <errno.h>
-#include <sodium.h>
-#include <termios.h>
-#include <unistd.h>
 
 #include <cstdio>
 
 #include "cli/commands.h"
-#include "cli/state_dirs.h"
+#include "cli/granted_secrets.h"
+#include "cli/secret_host.h"
 #include "vault/store.h"
 
 namespace cordon::cli {
@@ -22,82 +22,25 @@ int Fail(const Error& e) {
 }
 
 Result<vault::Store> OpenVault() {
-  auto host = policy::HostFacts::FromProcess();
-  if (!host.ok()) return host.error();
+  auto state = secret_host::StateDir();
+  if (!state.ok()) return state.error();
   auto id = vault::Identity::FromHost();
   if (!id.ok()) return id.error();
-  return vault::Store::Open(vault::Paths::ForState(StateDirs::For(host.value()).state), id.value());
-}
-
-// Reads fd 0 to the end (at most the largest value and a newline).
-Result<std::string> ReadStdin() {
-  std::string out;
-  char buf[4096];
-  while (true) {
-    ssize_t n = ::read(STDIN_FILENO, buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      return SysError("read", "stdin", errno);
-    }
-    if (n == 0) break;
-    out.append(buf, static_cast<size_t>(n));
-    if (out.size() > vault::kMaxValueBytes + 2) {
-      return PlainError("secret set", "stdin", "the value is larger than 1 MiB");
-    }
-  }
-  sodium_memzero(buf, sizeof buf);
-  return out;
-}
-
-// One line from the terminal on fd 0 with echo off; echo is restored before
-// returning.
-Result<std::string> ReadHidden(const std::string& name) {
-  struct termios old;
-  if (::tcgetattr(STDIN_FILENO, &old) != 0) return SysError("tcgetattr", "stdin", errno);
-  struct termios quiet = old;
-  quiet.c_lflag &= ~static_cast<tcflag_t>(ECHO);
-  quiet.c_lflag |= ECHONL;
-  // Echo goes off before the prompt appears: what is typed after it is
-  // never shown.
-  if (::tcsetattr(STDIN_FILENO, TCSANOW, &quiet) != 0) {
-    return SysError("tcsetattr", "stdin", errno);
-  }
-  std::fprintf(stderr, "Value for %s (not echoed): ", name.c_str());
-  std::fflush(stderr);
-  std::string line;
-  Status s;
-  while (true) {
-    char c;
-    ssize_t n = ::read(STDIN_FILENO, &c, 1);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      s = SysError("read", "terminal", errno);
-      break;
-    }
-    if (n == 0 || c == '\n') break;
-    line.push_back(c);
-    if (line.size() > vault::kMaxValueBytes) {
-      s = PlainError("secret set", "terminal", "the value is larger than 1 MiB");
-      break;
-    }
-  }
-  ::tcsetattr(STDIN_FILENO, TCSANOW, &old);
-  if (!s.ok()) return s.error();
-  return line;
+  return vault::Store::Open(vault::Paths::ForState(state.value()), id.value());
 }
 
 int Set(const MaintenanceArgs& command) {
   Result<std::string> value = std::string();
   if (command.from_stdin) {
-    value = ReadStdin();
+    value = secret_host::ReadStdin();
     if (value.ok()) {
       // `echo VALUE | cordon secret set NAME --stdin` stores VALUE.
       std::string& v = value.value();
       if (!v.empty() && v.back() == '\n') v.pop_back();
       if (!v.empty() && v.back() == '\r') v.pop_back();
     }
-  } else if (::isatty(STDIN_FILENO)) {
-    value = ReadHidden(command.secret_name);
+  } else if (secret_host::StdinIsTerminal()) {
+    value = secret_host::ReadHidden(command.secret_name);
   } else {
     return Fail(PlainError("secret set", command.secret_name,
                            "standard input is not a terminal: pass --stdin to read the value "
@@ -107,14 +50,14 @@ int Set(const MaintenanceArgs& command) {
   auto store = OpenVault();
   if (!store.ok()) return Fail(store.error());
   Status s = store.value().Set(command.secret_name, value.value());
-  sodium_memzero(value.value().data(), value.value().size());
+  vault::Wipe(value.value().data(), value.value().size());
   if (!s.ok()) return Fail(s.error());
   std::fprintf(stderr, "cordon: secret %s stored\n", command.secret_name.c_str());
   return 0;
 }
 
 int Get(const MaintenanceArgs& command) {
-  if (::isatty(STDOUT_FILENO) && !command.reveal) {
+  if (secret_host::StdoutIsTerminal() && !command.reveal) {
     return Fail(PlainError("secret get", command.secret_name,
                            "refusing to print a secret to a terminal: pipe it, or pass --reveal"));
   }
@@ -127,6 +70,7 @@ int Get(const MaintenanceArgs& command) {
     return Fail(
         PlainError("secret get", command.secret_name, "no such secret (see 'cordon secret list')"));
   }
+  secret_host::RawStdout();
   std::fwrite(it->second.data(), 1, it->second.size(), stdout);
   std::fputc('\n', stdout);
   if (std::fflush(stdout) != 0) return Fail(SysError("write", "stdout", errno));

@@ -59,7 +59,9 @@ int SetupCommand(const MaintenanceArgs& command) {
   Status made = CreateStateDirs(dirs, &created);
   bool key_created = false;
   if (made.ok()) {
-    auto key = vault::EnsureKey(vault::Paths::ForState(dirs.state));
+    auto id = vault::Identity::FromHost();
+    auto key = id.ok() ? vault::EnsureKey(vault::Paths::ForState(dirs.state), id.value())
+                       : Result<bool>(id.error());
     if (!key.ok()) {
       made = key.error();
     } else if (key.value()) {

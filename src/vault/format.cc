@@ -64,30 +64,41 @@ bool IsValidSecretValue(std::string_view value) {
   return value.size() <= kMaxValueBytes && value.find('\0') == std::string_view::npos;
 }
 
-std::string_view Header() {
-  static const std::string kHeader = std::string(kMagic) + static_cast<char>(kVersion);
-  return kHeader;
+std::string Header(const EnvelopeFormat& format) {
+  return std::string(kMagic) + static_cast<char>(format.version);
 }
 
-Result<Envelope> ParseEnvelope(std::string_view file, const std::string& path) {
+Result<Envelope> ParseEnvelope(std::string_view file, const EnvelopeFormat& format,
+                               const std::string& path) {
   if (file.size() > kMaxFileBytes) return Corrupt(path, "larger than 16 MiB");
   if (file.size() < kMagic.size() || file.substr(0, kMagic.size()) != kMagic) {
     return Corrupt(path, "not a cordon vault (bad magic)");
   }
   if (file.size() < kHeaderSize) return Corrupt(path, "truncated header");
-  if (static_cast<uint8_t>(file[kMagic.size()]) != kVersion) {
-    return Corrupt(
-        path, "unsupported version " + std::to_string(static_cast<uint8_t>(file[kMagic.size()])));
+  const auto version = static_cast<uint8_t>(file[kMagic.size()]);
+  if (version != format.version) {
+    for (const EnvelopeFormat* other : {&kUnixFormat, &kWin32Format}) {
+      if (version != other->version) continue;
+      Error e = PlainError("vault", path,
+                           "written by " + std::string(other->written_by) + " (format " +
+                               std::to_string(version) + "); this cordon reads format " +
+                               std::to_string(format.version) + " only");
+      e.hint =
+          "a vault opens only on the machine and for the user that wrote it: the file was kept "
+          "as is; move it away and set the secrets again here";
+      return e;
+    }
+    return Corrupt(path, "unsupported version " + std::to_string(version));
   }
-  if (file.size() < kHeaderSize + kNonceSize + kTagSize) return Corrupt(path, "truncated");
+  if (file.size() < kHeaderSize + format.nonce_size + kTagSize) return Corrupt(path, "truncated");
   Envelope e;
-  e.nonce = std::string(file.substr(kHeaderSize, kNonceSize));
-  e.ciphertext = std::string(file.substr(kHeaderSize + kNonceSize));
+  e.nonce = std::string(file.substr(kHeaderSize, format.nonce_size));
+  e.ciphertext = std::string(file.substr(kHeaderSize + format.nonce_size));
   return e;
 }
 
-std::string SerializeEnvelope(const Envelope& envelope) {
-  std::string out(Header());
+std::string SerializeEnvelope(const Envelope& envelope, const EnvelopeFormat& format) {
+  std::string out = Header(format);
   out += envelope.nonce;
   out += envelope.ciphertext;
   return out;

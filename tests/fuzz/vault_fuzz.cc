@@ -13,8 +13,10 @@
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace cordon::vault;
   std::string_view bytes(reinterpret_cast<const char*>(data), size);
-  auto envelope = ParseEnvelope(bytes, "/fuzz/secrets");
-  if (envelope.ok() && SerializeEnvelope(envelope.value()) != bytes) std::abort();
+  for (const EnvelopeFormat* format : {&kUnixFormat, &kWin32Format}) {
+    auto envelope = ParseEnvelope(bytes, *format, "/fuzz/secrets");
+    if (envelope.ok() && SerializeEnvelope(envelope.value(), *format) != bytes) std::abort();
+  }
   auto records = ParseRecords(bytes, "/fuzz/secrets");
   if (records.ok()) {
     auto again = ParseRecords(SerializeRecords(records.value()), "/fuzz/secrets");
@@ -23,7 +25,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     (void)records.error().Describe();
   }
   static const Key* key = [] {
-    auto k = DeriveKey(std::string(kKeyFileBytes, 'k'), Identity{"fuzz", 0});
+    auto k = KeyFromFile(std::string(MaxKeyFileBytes(), 'k'), Identity{"fuzz", "0"}, "/fuzz/key");
     return k.ok() ? new Key(std::move(k).value()) : nullptr;
   }();
   if (key != nullptr) {

@@ -72,49 +72,83 @@ TEST(VaultFormat, MalformedRecordsAreErrorsNamingTheFile) {
 }
 
 TEST(VaultFormat, EnvelopeChecksMagicVersionAndLength) {
-  EXPECT_FALSE(ParseEnvelope("", "/v").ok());
-  EXPECT_FALSE(ParseEnvelope("not a vault at all, really not", "/v").ok());
-  std::string header(Header());
-  EXPECT_FALSE(ParseEnvelope(header + std::string(kNonceSize + kTagSize - 1, 'x'), "/v").ok());
-  EXPECT_TRUE(ParseEnvelope(header + std::string(kNonceSize + kTagSize, 'x'), "/v").ok());
-  std::string v2 = header;
-  v2.back() = 2;
-  EXPECT_NE(ParseEnvelope(v2 + std::string(64, 'x'), "/v").error().Describe().find("version"),
-            std::string::npos);
+  for (const EnvelopeFormat* f : {&kUnixFormat, &kWin32Format}) {
+    EXPECT_FALSE(ParseEnvelope("", *f, "/v").ok());
+    EXPECT_FALSE(ParseEnvelope("not a vault at all, really not", *f, "/v").ok());
+    const std::string header = Header(*f);
+    const size_t min = f->nonce_size + kTagSize;
+    EXPECT_FALSE(ParseEnvelope(header + std::string(min - 1, 'x'), *f, "/v").ok());
+    auto e = ParseEnvelope(header + std::string(min + 3, 'x'), *f, "/v");
+    ASSERT_TRUE(e.ok());
+    EXPECT_EQ(e.value().nonce.size(), f->nonce_size);
+    EXPECT_EQ(e.value().ciphertext.size(), kTagSize + 3);
+    EXPECT_EQ(SerializeEnvelope(e.value(), *f), header + std::string(min + 3, 'x'));
+    std::string v9 = header;
+    v9.back() = 9;
+    EXPECT_NE(
+        ParseEnvelope(v9 + std::string(64, 'x'), *f, "/v").error().Describe().find("version 9"),
+        std::string::npos);
+  }
+}
+
+// A vault written on the other platform is named as such, never misread:
+// the two formats differ in their version byte (and nonce size).
+TEST(VaultFormat, TheOtherPlatformsFileIsNamed) {
+  const std::string linux_file = Header(kUnixFormat) + std::string(64, 'x');
+  auto on_windows = ParseEnvelope(linux_file, kWin32Format, "C:/state/vault/secrets");
+  ASSERT_FALSE(on_windows.ok());
+  const std::string said = on_windows.error().Describe();
+  EXPECT_NE(said.find("cordon on Linux"), std::string::npos) << said;
+  EXPECT_NE(said.find("format 1"), std::string::npos) << said;
+  EXPECT_NE(said.find("C:/state/vault/secrets"), std::string::npos) << said;
+  EXPECT_NE(said.find("set the secrets again"), std::string::npos) << said;
+  const std::string windows_file = Header(kWin32Format) + std::string(64, 'x');
+  auto on_linux = ParseEnvelope(windows_file, kUnixFormat, "/v");
+  ASSERT_FALSE(on_linux.ok());
+  EXPECT_NE(on_linux.error().Describe().find("cordon on Windows"), std::string::npos);
+  EXPECT_NE(kUnixFormat.version, kWin32Format.version);
+}
+
+TEST(VaultCrypto, ThisBuildSealsItsOwnFormat) {
+  EXPECT_EQ(&PlatformFormat(), &kUnixFormat);
+  auto key = KeyFromFile(NewKeyFile(Identity{"m", "0"}).value(), Identity{"m", "0"}, "/k");
+  ASSERT_TRUE(key.ok());
+  const std::string sealed = Seal(key.value(), "x").value();
+  EXPECT_EQ(sealed.substr(0, kHeaderSize), Header(kUnixFormat));
 }
 
 Key TestKey(const std::string& key_file, const std::string& machine, uid_t uid) {
-  auto k = DeriveKey(key_file, Identity{machine, uid});
+  auto k = KeyFromFile(key_file, Identity{machine, std::to_string(uid)}, "/k");
   EXPECT_TRUE(k.ok());
   return std::move(k).value();
 }
 
 TEST(VaultCrypto, SealUnsealRoundTrip) {
-  std::string key_file = NewKeyFileBytes().value();
+  std::string key_file = NewKeyFile(Identity{}).value();
   Key key = TestKey(key_file, "m1", 1000);
-  std::string sealed = Seal(key, "plain text");
+  std::string sealed = Seal(key, "plain text").value();
   EXPECT_EQ(sealed.find("plain text"), std::string::npos);
   auto plain = Unseal(key, sealed, "/v");
   ASSERT_TRUE(plain.ok()) << plain.error().Describe();
   EXPECT_EQ(plain.value(), "plain text");
   // Fresh nonce each time.
-  EXPECT_NE(Seal(key, "plain text"), sealed);
+  EXPECT_NE(Seal(key, "plain text").value(), sealed);
 }
 
 TEST(VaultCrypto, KeyIsBoundToKeyFileMachineAndUid) {
-  std::string key_file = NewKeyFileBytes().value();
-  std::string other_file = NewKeyFileBytes().value();
-  std::string sealed = Seal(TestKey(key_file, "machine-a", 1000), "x");
+  std::string key_file = NewKeyFile(Identity{}).value();
+  std::string other_file = NewKeyFile(Identity{}).value();
+  std::string sealed = Seal(TestKey(key_file, "machine-a", 1000), "x").value();
   EXPECT_TRUE(Unseal(TestKey(key_file, "machine-a", 1000), sealed, "/v").ok());
   EXPECT_FALSE(Unseal(TestKey(key_file, "machine-b", 1000), sealed, "/v").ok());
   EXPECT_FALSE(Unseal(TestKey(key_file, "machine-a", 1001), sealed, "/v").ok());
   EXPECT_FALSE(Unseal(TestKey(other_file, "machine-a", 1000), sealed, "/v").ok());
-  EXPECT_FALSE(DeriveKey("short", Identity{"m", 0}).ok());
+  EXPECT_FALSE(KeyFromFile("short", Identity{"m", "0"}, "/k").ok());
 }
 
 TEST(VaultCrypto, EveryFlippedBitIsDetected) {
-  Key key = TestKey(NewKeyFileBytes().value(), "m", 0);
-  std::string sealed = Seal(key, "secret value");
+  Key key = TestKey(NewKeyFile(Identity{}).value(), "m", 0);
+  std::string sealed = Seal(key, "secret value").value();
   for (size_t i = 0; i < sealed.size(); ++i) {
     std::string t = sealed;
     t[i] = static_cast<char>(t[i] ^ 0x01);
@@ -137,7 +171,7 @@ class VaultStoreTest : public ::testing::Test {
   void TearDown() override { fs::remove_all(root_); }
 
   Store Open(const std::string& machine = "machine") {
-    auto s = Store::Open(paths_, Identity{machine, ::getuid()});
+    auto s = Store::Open(paths_, Identity{machine, std::to_string(::getuid())});
     EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.error().Describe());
     return std::move(s).value();
   }
@@ -147,24 +181,24 @@ class VaultStoreTest : public ::testing::Test {
 };
 
 TEST_F(VaultStoreTest, MissingKeyPointsToSetup) {
-  auto s = Store::Open(paths_, Identity{"m", ::getuid()});
+  auto s = Store::Open(paths_, Identity{"m", std::to_string(::getuid())});
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.error().Describe().find("cordon setup"), std::string::npos);
 }
 
 TEST_F(VaultStoreTest, EnsureKeyCreatesOnceWith0600) {
-  ASSERT_TRUE(EnsureKey(paths_).value());
+  ASSERT_TRUE(EnsureKey(paths_, Identity{"m", std::to_string(::getuid())}).value());
   std::string key = ReadFile(paths_.key);
-  EXPECT_EQ(key.size(), kKeyFileBytes);
+  EXPECT_EQ(key.size(), MaxKeyFileBytes());
   struct stat st;
   ASSERT_EQ(::stat(paths_.key.c_str(), &st), 0);
   EXPECT_EQ(st.st_mode & 07777, 0600u);
-  EXPECT_FALSE(EnsureKey(paths_).value());
+  EXPECT_FALSE(EnsureKey(paths_, Identity{"m", std::to_string(::getuid())}).value());
   EXPECT_EQ(ReadFile(paths_.key), key);  // never replaced
 }
 
 TEST_F(VaultStoreTest, SetLoadRemove) {
-  ASSERT_TRUE(EnsureKey(paths_).ok());
+  ASSERT_TRUE(EnsureKey(paths_, Identity{"m", std::to_string(::getuid())}).ok());
   Store store = Open();
   EXPECT_TRUE(store.Load().value().empty());
   ASSERT_TRUE(store.Set("A", "one").ok());
@@ -182,7 +216,7 @@ TEST_F(VaultStoreTest, SetLoadRemove) {
 }
 
 TEST_F(VaultStoreTest, OtherMachineIdDoesNotOpenAndNothingIsReset) {
-  ASSERT_TRUE(EnsureKey(paths_).ok());
+  ASSERT_TRUE(EnsureKey(paths_, Identity{"m", std::to_string(::getuid())}).ok());
   ASSERT_TRUE(Open("machine-a").Set("A", "1").ok());
   std::string before = ReadFile(paths_.secrets);
   Store other = Open("machine-b");
@@ -195,7 +229,7 @@ TEST_F(VaultStoreTest, OtherMachineIdDoesNotOpenAndNothingIsReset) {
 }
 
 TEST_F(VaultStoreTest, TamperedFileIsKept) {
-  ASSERT_TRUE(EnsureKey(paths_).ok());
+  ASSERT_TRUE(EnsureKey(paths_, Identity{"m", std::to_string(::getuid())}).ok());
   ASSERT_TRUE(Open().Set("A", "1").ok());
   std::string data = ReadFile(paths_.secrets);
   data[data.size() / 2] ^= 0x40;
@@ -210,14 +244,14 @@ TEST_F(VaultStoreTest, TamperedFileIsKept) {
 }
 
 TEST_F(VaultStoreTest, RefusesAKeyOthersCanRead) {
-  ASSERT_TRUE(EnsureKey(paths_).ok());
+  ASSERT_TRUE(EnsureKey(paths_, Identity{"m", std::to_string(::getuid())}).ok());
   ASSERT_EQ(::chmod(paths_.key.c_str(), 0644), 0);
-  auto s = Store::Open(paths_, Identity{"m", ::getuid()});
+  auto s = Store::Open(paths_, Identity{"m", std::to_string(::getuid())});
   ASSERT_FALSE(s.ok());
   EXPECT_NE(s.error().Describe().find("too open"), std::string::npos);
   ASSERT_EQ(::chmod(paths_.key.c_str(), 0600), 0);
   ASSERT_EQ(::chmod(paths_.dir.c_str(), 0755), 0);
-  EXPECT_FALSE(Store::Open(paths_, Identity{"m", ::getuid()}).ok());
+  EXPECT_FALSE(Store::Open(paths_, Identity{"m", std::to_string(::getuid())}).ok());
 }
 
 }  // namespace

@@ -27,7 +27,7 @@ std::string ReadAll(HANDLE pipe) {
   return data;
 }
 
-bool InheritablePipe(UniqueHandle* read_end, UniqueHandle* write_end) {
+bool InheritablePipe(UniqueHandle* read_end, UniqueHandle* write_end, bool child_reads = false) {
   SECURITY_ATTRIBUTES inherit{sizeof(SECURITY_ATTRIBUTES), nullptr, TRUE};
   HANDLE r = nullptr;
   HANDLE w = nullptr;
@@ -35,13 +35,29 @@ bool InheritablePipe(UniqueHandle* read_end, UniqueHandle* write_end) {
   read_end->Reset(r);
   write_end->Reset(w);
   // Only the child's end is inherited.
-  return SetHandleInformation(r, HANDLE_FLAG_INHERIT, 0) != 0;
+  return SetHandleInformation(child_reads ? w : r, HANDLE_FLAG_INHERIT, 0) != 0;
+}
+
+void WriteAllAndClose(UniqueHandle pipe, std::string data) {
+  DWORD n = 0;
+  while (!data.empty() &&
+         WriteFile(pipe.get(), data.data(), static_cast<DWORD>(data.size()), &n, nullptr) &&
+         n > 0) {
+    data.erase(0, n);
+  }
 }
 
 }  // namespace
 
-Captured RunCaptured(const std::wstring& command_line, DWORD timeout_ms) {
+Captured RunCaptured(const std::wstring& command_line, DWORD timeout_ms,
+                     const std::optional<std::string>& input) {
   Captured result;
+  UniqueHandle in_read;
+  UniqueHandle in_write;
+  if (input && !InheritablePipe(&in_read, &in_write, /*child_reads=*/true)) {
+    result.error = "CreatePipe (stdin) failed";
+    return result;
+  }
   UniqueHandle out_read;
   UniqueHandle out_write;
   UniqueHandle err_read;
@@ -54,9 +70,11 @@ Captured RunCaptured(const std::wstring& command_line, DWORD timeout_ms) {
   request.command_line = command_line;
   request.std_output = out_write.get();
   request.std_error = err_write.get();
+  request.std_input = in_read.get();
   auto spawned = sandbox::job::SpawnInJob(request);
   out_write.Reset();
   err_write.Reset();
+  in_read.Reset();
   if (!spawned.ok()) {
     result.error = spawned.error().Describe();
     return result;
@@ -65,6 +83,8 @@ Captured RunCaptured(const std::wstring& command_line, DWORD timeout_ms) {
   sandbox::job::JobProcess& child = spawned.value();
   std::future<std::string> out = std::async(std::launch::async, ReadAll, out_read.get());
   std::future<std::string> err = std::async(std::launch::async, ReadAll, err_read.get());
+  std::future<void> in;
+  if (input) in = std::async(std::launch::async, WriteAllAndClose, std::move(in_write), *input);
   if (WaitForSingleObject(child.process.get(), timeout_ms) != WAIT_OBJECT_0) {
     result.error = "timed out";
   }
@@ -72,6 +92,7 @@ Captured RunCaptured(const std::wstring& command_line, DWORD timeout_ms) {
   child.job.Reset();
   result.out = out.get();
   result.err = err.get();
+  if (in.valid()) in.get();
   GetExitCodeProcess(child.process.get(), &result.exit_code);
   return result;
 }

@@ -4,6 +4,7 @@
 
 #include <windows.h>
 
+#include <optional>
 #include <string>
 
 namespace cordon::wintest {
@@ -17,8 +18,10 @@ struct Captured {
 };
 
 // Runs `command_line`, waits up to `timeout_ms` for it to end (then the
-// job is closed, killing it), and returns what it printed.
-[[nodiscard]] Captured RunCaptured(const std::wstring& command_line, DWORD timeout_ms = 30000);
+// job is closed, killing it), and returns what it printed. With `input`,
+// its standard input is a pipe that carries those bytes, then ends.
+[[nodiscard]] Captured RunCaptured(const std::wstring& command_line, DWORD timeout_ms = 30000,
+                                   const std::optional<std::string>& input = std::nullopt);
 
 // The directory of this test binary, with a trailing backslash; cordon.exe
 // and the helper are built there.

@@ -19,28 +19,34 @@ DATA_BLOB View(std::string_view bytes) {
                    reinterpret_cast<BYTE*>(const_cast<char*>(bytes.data()))};
 }
 
-constexpr DWORD kFlags = CRYPTPROTECT_LOCAL_MACHINE | CRYPTPROTECT_UI_FORBIDDEN;
+DWORD Flags(Scope scope) {
+  return CRYPTPROTECT_UI_FORBIDDEN | (scope == Scope::kMachine ? CRYPTPROTECT_LOCAL_MACHINE : 0);
+}
+
+const char* Name(Scope scope) {
+  return scope == Scope::kMachine ? "CRYPTPROTECT_LOCAL_MACHINE" : "user scope";
+}
 
 }  // namespace
 
-Result<std::string> Protect(std::string_view plaintext, std::string_view entropy) {
+Result<std::string> Protect(std::string_view plaintext, std::string_view entropy, Scope scope) {
   DATA_BLOB in = View(plaintext);
   DATA_BLOB salt = View(entropy);
   DATA_BLOB out{};
-  if (!CryptProtectData(&in, L"cordon", &salt, nullptr, nullptr, kFlags, &out)) {
-    return WinError("CryptProtectData", "CRYPTPROTECT_LOCAL_MACHINE", GetLastError());
+  if (!CryptProtectData(&in, L"cordon", &salt, nullptr, nullptr, Flags(scope), &out)) {
+    return WinError("CryptProtectData", Name(scope), GetLastError());
   }
   std::string blob(reinterpret_cast<const char*>(out.pbData), out.cbData);
   LocalFree(out.pbData);
   return blob;
 }
 
-Result<std::string> Unprotect(std::string_view blob, std::string_view entropy) {
+Result<std::string> Unprotect(std::string_view blob, std::string_view entropy, Scope scope) {
   DATA_BLOB in = View(blob);
   DATA_BLOB salt = View(entropy);
   DATA_BLOB out{};
-  if (!CryptUnprotectData(&in, nullptr, &salt, nullptr, nullptr, kFlags, &out)) {
-    return WinError("CryptUnprotectData", "", GetLastError());
+  if (!CryptUnprotectData(&in, nullptr, &salt, nullptr, nullptr, Flags(scope), &out)) {
+    return WinError("CryptUnprotectData", Name(scope), GetLastError());
   }
   std::string plaintext(reinterpret_cast<const char*>(out.pbData), out.cbData);
   SecureZeroMemory(out.pbData, out.cbData);
