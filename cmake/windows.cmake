@@ -97,6 +97,7 @@ target_link_libraries(cordon_telemetry PUBLIC cordon_common PRIVATE cordon_win_b
 # The run's events are the shared cli/run_events.cc over its -win32.cc half.
 add_executable(cordon src/cli/main-win32.cc src/cli/doctor_live-win32.cc
   src/cli/maintenance-win32.cc src/cli/policy-win32.cc src/cli/run-win32.cc
+  src/cli/run_console-win32.cc src/cli/log.cc src/cli/log_flags.cc src/cli/log_host-win32.cc
   src/cli/run_events.cc src/cli/run_events-win32.cc src/cli/denial_summary.cc
   src/cli/limit_report.cc)
 target_link_libraries(cordon PRIVATE cordon_policy cordon_sandbox cordon_telemetry
