@@ -115,7 +115,8 @@ std::string KeyEncoder::Encode(const KeyPress& key) {
     one = Special(key);
   }
   std::string out;
-  for (uint16_t i = 0; i < (key.repeat == 0 ? 1 : key.repeat); ++i) out += one;
+  const int times = key.repeat == 0 ? 1 : key.repeat;
+  for (int i = 0; i < times; ++i) out += one;
   return out;
 }
 
