@@ -172,6 +172,7 @@ void ConsoleRun::RelayOutput() {
     filter.Feed(std::string_view(buffer, n), &shown);
     if (!shown.empty()) WriteToConsole(out_, shown);
   }
+  filter.End();
   removed_note_ = filter.DescribeRemoved();
 }
 

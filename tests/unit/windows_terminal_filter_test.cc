@@ -120,8 +120,13 @@ TEST(WindowsTerminalFilter, CancelAndMalformedSequencesAreRemovedWhole) {
   EXPECT_EQ(Filter("a\x1b[1\x1b[31mb"), "a\x1b[31mb");               // ESC restarts
   EXPECT_EQ(Filter("a\x1b[1;?5mb"), "ab");                           // marker after a parameter
   EXPECT_EQ(Filter("a\x1b[" + std::string(100, '1') + "mb"), "ab");  // too long
-  // An unterminated OSC keeps what follows, as the terminal would.
-  EXPECT_EQ(Filter("a\x1b]52;c;AAAA more"), "a");
+  // An unterminated OSC keeps what follows, as the terminal would, and is
+  // counted when the stream ends.
+  TerminalFilter open;
+  EXPECT_EQ(Filter("a\x1b]52;c;AAAA more", &open), "a");
+  EXPECT_EQ(open.removed().clipboard, 0U);
+  open.End();
+  EXPECT_EQ(open.removed().clipboard, 1U);
 }
 
 TEST(WindowsTerminalFilter, BytesThatAreNotUtf8BecomeReplacementCharacters) {

@@ -93,6 +93,32 @@ std::string Shown(const std::string& text) {
   return Quoted(out);
 }
 
+// Whether the OSC strings in `raw` end before the text after them. Wine's
+// console host passes ESC ] on but drops the BEL that ends it, so the
+// text after is inside an unterminated OSC, which a terminal swallows too.
+bool OscTerminated(const std::string& raw) {
+  const size_t done = raw.find("done-marker");
+  const size_t osc = raw.rfind("\x1b]", done);
+  if (done == std::string::npos || osc == std::string::npos) return true;
+  const std::string between = raw.substr(osc, done - osc);
+  return between.find('\a') != std::string::npos || between.find("\x1b\\") != std::string::npos;
+}
+
+// `text` without its CSI sequences and spaces: what a console host that
+// draws a line cell by cell (Wine's) shows of it.
+std::string Visible(const std::string& text) {
+  std::string out;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '\x1b' && i + 1 < text.size() && text[i + 1] == '[') {
+      i += 2;
+      while (i < text.size() && (text[i] < 0x40 || text[i] > 0x7e)) ++i;
+      continue;
+    }
+    if (text[i] != ' ') out += text[i];
+  }
+  return out;
+}
+
 // Whether the console carried the OSC strings through unfiltered.
 void SayWhatTheHostForwards(const std::string& raw) {
   std::printf("note: this console host %s the OSC 52 clipboard write and %s the title on\n",
@@ -125,8 +151,15 @@ void FilterOverARealPseudoConsole(Test& t) {
   }
   CORDON_CHECK(t, shown.find("plain-text-marker") != std::string::npos,
                "the plain text arrived: " + Shown(shown));
-  CORDON_CHECK(t, shown.find("done-marker") != std::string::npos,
-               "the text after the removed strings arrived: " + Shown(shown));
+  if (OscTerminated(r.bytes)) {
+    CORDON_CHECK(
+        t, shown.find("done-marker") != std::string::npos,
+        "the text after the removed strings arrived: " + Shown(shown) + " from " + Shown(r.bytes));
+  } else {
+    std::printf(
+        "note: not checked here: the text after the OSC strings (this console host "
+        "dropped their terminators, so a terminal would swallow it too)\n");
+  }
   CORDON_CHECK(t, RedBefore(shown, "red-marker") == RedBefore(r.bytes, "red-marker"),
                "the colour the console rendered arrived: " + Shown(shown));
   CORDON_CHECK(t, shown.find(kClipboardPayload) == std::string::npos,
@@ -157,8 +190,12 @@ void CordonRunOnAConsole(Test& t) {
                "the command's output was a console: " + Shown(r.bytes));
   CORDON_CHECK(t, r.bytes.find("plain-text-marker") != std::string::npos,
                "the plain text reached cordon's console: " + Shown(r.bytes));
-  CORDON_CHECK(t, r.bytes.find("done-marker") != std::string::npos,
-               "the text after the removed strings reached it: " + Shown(r.bytes));
+  if (OscTerminated(raw.bytes)) {
+    CORDON_CHECK(t, r.bytes.find("done-marker") != std::string::npos,
+                 "the text after the removed strings reached it: " + Shown(r.bytes));
+  } else {
+    std::printf("note: not checked here: the text after the OSC strings (unterminated)\n");
+  }
   CORDON_CHECK(t, RedBefore(r.bytes, "red-marker"),
                "the red line reached it red: " + Shown(r.bytes));
   CORDON_CHECK(t, r.bytes.find(kClipboardPayload) == std::string::npos,
@@ -166,7 +203,9 @@ void CordonRunOnAConsole(Test& t) {
   CORDON_CHECK(t, r.bytes.find("title-marker") == std::string::npos,
                "the title did not reach it: " + Shown(r.bytes));
   if (forwards) {
-    CORDON_CHECK(t, r.bytes.find("did not reach your terminal") != std::string::npos,
+    CORDON_CHECK(t,
+                 Visible(r.bytes).find("didnotreachyourterminal(") != std::string::npos &&
+                     Visible(r.bytes).find("clipboardwrite") != std::string::npos,
                  "cordon said what it removed: " + Shown(r.bytes));
   } else {
     std::printf("note: not checked here: cordon's note on what it removed (nothing reached it)\n");

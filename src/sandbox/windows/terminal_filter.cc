@@ -83,6 +83,16 @@ void TerminalFilter::Feed(std::string_view bytes, std::string* out) {
   }
 }
 
+void TerminalFilter::End() {
+  if (state_ == State::kOsc || state_ == State::kOscEscape) {
+    EndOsc();
+  } else if (state_ != State::kGround && state_ != State::kUtf8) {
+    ++removed_.other;
+  }
+  pending_.clear();
+  state_ = State::kGround;
+}
+
 void TerminalFilter::Ground(unsigned char c, std::string* out) {
   if (c == kEsc) {
     pending_.assign(1, static_cast<char>(c));

@@ -42,6 +42,10 @@ class TerminalFilter {
   // call decides it.
   void Feed(std::string_view bytes, std::string* out);
 
+  // The stream has ended: a sequence still open (an OSC whose terminator
+  // never came swallowed the rest, as in a terminal) is counted as removed.
+  void End();
+
   [[nodiscard]] const Removed& removed() const { return removed_; }
   // One sentence for the user ("3 terminal control sequences ... (2 window
   // titles, 1 clipboard write)"); empty when nothing was removed.
