@@ -114,6 +114,7 @@ target_link_libraries(cordon_vault PUBLIC cordon_common PRIVATE cordon_sandbox c
 # `secret` is the shared cli/secret.cc over secret_host-win32.cc.
 add_executable(cordon src/cli/main-win32.cc src/cli/doctor_live-win32.cc
   src/cli/maintenance-win32.cc src/cli/policy-win32.cc src/cli/run-win32.cc
+  src/cli/run_console-win32.cc src/cli/log.cc src/cli/log_flags.cc src/cli/log_host-win32.cc
   src/cli/run_events.cc src/cli/run_events-win32.cc src/cli/denial_summary.cc
   src/cli/limit_report.cc src/cli/secret.cc src/cli/secret_args-win32.cc
   src/cli/secret_host-win32.cc)

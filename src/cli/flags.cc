@@ -16,6 +16,7 @@
 #include <optional>
 #include <tuple>
 
+#include "cli/log_flags.h"
 #include "cli/maintenance_flags.h"
 #include "policy/names.h"
 #include "telemetry/log_reader.h"
@@ -206,19 +207,6 @@ Result<policy::Overrides> PolicyOverrides(const CLI::App* sub, const RawOptions&
     }
   }
   return ov;
-}
-
-// `cordon log`'s options.
-void AddLogOptions(CLI::App* app, LogArgs* args) {
-  app->add_flag("--json", args->json, "Print the raw OTLP/JSON lines instead of a table");
-  app->add_option("--since", args->since, "Only events at or after TIME")->type_name("TIME");
-  app->add_option("--until", args->until, "Only events before TIME")->type_name("TIME");
-  app->add_option("--run", args->run, "Only the run with this id (or id prefix)")->type_name("ID");
-  app->add_option("--kind", args->kind,
-                  "Only events of this kind: exec | net | approval | fs | session | policy")
-      ->type_name("KIND");
-  app->add_flag("--denied", args->denied, "Only refusals (network, filesystem, approval)");
-  app->add_flag("-f,--follow", args->follow, "Keep printing new events as they are written");
 }
 
 Result<int> ParseTimeout(const std::string& s) {

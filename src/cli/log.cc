@@ -5,15 +5,17 @@
 // disk: a line that does not parse is skipped with a warning naming the
 // file and line, and the rest is shown. --json prints matching lines exactly
 // as they are in the file, so they can be fed to other OTLP tools.
-#include <time.h>
-#include <unistd.h>
-
+//
+// The same file is `cordon log` on Linux and in cordon.exe (over the
+// Windows day files, %LOCALAPPDATA%\cordon\events); what differs is in
+// cli/log_host.h's pair.
 #include <cstdio>
 #include <cstdlib>
-#include <fstream>
-#include <sstream>
+#include <ctime>
 
-#include "cli/commands.h"
+#include "cli/log_flags.h"
+#include "cli/log_host.h"
+#include "common/event.h"
 #include "common/outcome.h"
 #include "common/terminal_text.h"
 #include "policy/loader.h"
@@ -23,6 +25,8 @@
 
 namespace cordon::cli {
 namespace {
+
+using log_host::Say;
 
 constexpr int64_t kDayNs = 86400LL * 1000000000LL;
 
@@ -74,9 +78,7 @@ class Printer {
  private:
   void Row(const telemetry::Record& r) {
     ++shown_;
-    time_t secs = static_cast<time_t>(r.event.time_unix_nano / 1000000000LL);
-    tm t{};
-    localtime_r(&secs, &t);
+    const std::tm t = log_host::LocalTime(r.event.time_unix_nano / 1000000000LL);
     char when[40];
     std::snprintf(when, sizeof when, "%04d-%02d-%02d %02d:%02d:%02d.%03d",
                   (t.tm_year + 1900) % 10000, (t.tm_mon + 1) % 100, t.tm_mday % 100,
@@ -107,19 +109,15 @@ class Printer {
 
 // Reads the complete lines of `path` from `*offset` on, advancing it past
 // the last newline (a line being written is left for the next read).
-void ReadFrom(const std::string& path, std::streamoff* offset, size_t* line_no, Printer* out) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return;
-  in.seekg(*offset);
-  std::stringstream buf;
-  buf << in.rdbuf();
-  const std::string data = buf.str();
+void ReadFrom(const std::string& path, uint64_t* offset, size_t* line_no, Printer* out) {
+  std::string data;
+  if (!log_host::ReadFrom(path, *offset, &data)) return;
   size_t start = 0;
   for (size_t nl; (nl = data.find('\n', start)) != std::string::npos; start = nl + 1) {
     ++*line_no;
     out->Line(path, *line_no, data.substr(start, nl - start));
   }
-  *offset += static_cast<std::streamoff>(start);
+  *offset += start;
 }
 
 // The UTC day of a day file, in unix ns at its midnight.
@@ -160,7 +158,7 @@ int LogCommand(const LogArgs& a) {
   const std::string dir = telemetry::EventsDir(host.value().xdg_state_home);
   Style style;
   const char* no_color = std::getenv("NO_COLOR");
-  style.color = isatty(STDOUT_FILENO) == 1 && (no_color == nullptr || *no_color == '\0');
+  style.color = (no_color == nullptr || *no_color == '\0') && log_host::StdoutTakesColor();
   Printer printer(filter, a.json, style);
   printer.Header();
 
@@ -170,7 +168,7 @@ int LogCommand(const LogArgs& a) {
     return 0;
   }
   std::string current;
-  std::streamoff offset = 0;
+  uint64_t offset = 0;
   size_t line_no = 0;
   for (const auto& f : files) {
     int64_t day = DayStart(f);
@@ -188,7 +186,7 @@ int LogCommand(const LogArgs& a) {
   // (4 Hz) rather than inotify keeps this simple and works on every
   // filesystem the state dir may be on.
   for (;;) {
-    usleep(250000);
+    log_host::PauseBeforePoll();
     files = telemetry::ListDayFiles(dir);
     if (!files.empty() && files.back() != current) {
       if (!current.empty()) ReadFrom(current, &offset, &line_no, &printer);

@@ -3,7 +3,8 @@
 // and every missing piece named where the host cannot confine: there is no
 // "unelevated" or degraded fallback), `policy show` (the same config files,
 // flags, errors and output as on Linux: cli/policy-win32.h), `setup`,
-// `uninstall` and `doctor` (cli/maintenance-win32.h), `--version`. `run`
+// `uninstall` and `doctor` (cli/maintenance-win32.h), `log` (cli/log.cc,
+// the same command as on Linux), `--version`. `run`
 // resolves the policy first, so a bad config file or flag is reported as on
 // Linux before anything else. The shared command-line parser (cli/flags.cc)
 // replaces this one once src/telemetry builds for Windows.
@@ -17,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "cli/log_flags.h"
 #include "cli/maintenance-win32.h"
 #include "cli/policy-win32.h"
 #include "cli/run-win32.h"
@@ -36,6 +38,8 @@ constexpr std::string_view kUsage =
     "usage: cordon run [POLICY FLAGS] [--] COMMAND [ARG...]\n"
     "       cordon policy show [--json] [-v] [POLICY FLAGS]\n"
     "       cordon secret set NAME [--stdin] | get NAME [--reveal] | list | rm NAME\n"
+    "       cordon log [--since TIME] [--until TIME] [--run ID] [--kind KIND] [--denied] "
+    "[--json] [-f]\n"
     "       cordon setup [--proxy-port PORT] | uninstall | doctor | --version\n"
     "A confined run needs AppContainer support (`cordon doctor`); without it `run` refuses "
     "(exit 125). --net proxy needs `cordon setup` once from an elevated prompt; --net full is "
@@ -108,6 +112,9 @@ int main() {
     const auto [tier, reason] = Tier();
     return cordon::cli::PolicyShow(std::vector<std::string>(args.begin() + 2, args.end()), tier,
                                    reason);
+  }
+  if (args[0] == "log") {
+    return cordon::cli::LogFromArgs(std::vector<std::string>(args.begin() + 1, args.end()));
   }
   if (args[0] == "setup") {
     return cordon::cli::SetupOnWindows(std::vector<std::string>(args.begin() + 1, args.end()));

@@ -12,6 +12,7 @@
 
 #include "cli/granted_secrets.h"
 #include "cli/maintenance-win32.h"
+#include "cli/run_console-win32.h"
 #include "cli/run_events.h"
 #include "cli/run_online-win32.h"
 #include "common/outcome.h"
@@ -125,15 +126,16 @@ void EndJob(HANDLE job) {
 // waits for them to be gone (so nothing writes after the run: the
 // quarantine looks next). Returns the command's exit status.
 int WaitFor(sandbox::job::JobProcess& started, const std::string& program, bool contained,
-            RunEvents& events, const std::function<void()>& after_job = {}) {
-  // Ctrl-C reaches the command through the console it shares; cordon stays
-  // to report its status.
+            RunEvents& events, ConsoleRun* console, const std::function<void()>& after_job = {}) {
+  // Ctrl-C reaches the command through the console it shares, or as a key
+  // relayed to its pseudo console; cordon stays to report its status.
   SetConsoleCtrlHandler(nullptr, TRUE);
   WaitForSingleObject(started.process.get(), INFINITE);
   DWORD code = 0;
   const bool have_code = GetExitCodeProcess(started.process.get(), &code) != 0;
   const DWORD code_error = GetLastError();
   EndJob(started.job.get());
+  if (console != nullptr) console->Finish();  // its output drained before cordon speaks
   if (after_job) after_job();
   if (!have_code) {
     const Error e = sandbox::WinError("GetExitCodeProcess", program, code_error);
@@ -235,13 +237,18 @@ int Launch(const ResolvedPolicy& resolved, const std::vector<std::string>& comma
   // the run, naming it (as on Linux).
   const Result<std::vector<std::string>> secrets = GrantedSecretEnv(policy);
   if (!secrets.ok()) return Refuse(events, program, secrets.error());
+  // On a console, the command gets a pseudo console of its own
+  // (run_console-win32.h); on pipes and files, the handles above.
+  auto console = ConsoleRun::IfOnConsole();
+  if (!console.ok()) return Refuse(events, program, console.error());
+  if (console.value() != nullptr) request.pseudo_console = console.value()->handle();
 
   if (policy.mode == policy::Mode::kFullAccess) {
     request.environment = CommandEnvironment(policy, "", secrets.value());
     auto started = sandbox::job::SpawnInJob(request);
     if (!started.ok()) return Refuse(events, program, started.error());
     events.ExecStart(command, policy.cwd, started.value().pid);
-    return WaitFor(started.value(), program, false, events);
+    return WaitFor(started.value(), program, false, events, console.value().get());
   }
 
   // --net full is refused by design, before anything of the host is asked.
@@ -320,7 +327,7 @@ int Launch(const ResolvedPolicy& resolved, const std::vector<std::string>& comma
       events.Quarantined({q.path, ProtectedBecause(policy, q.path), q.moved_to, q.error});
     }
   };
-  return WaitFor(started.value(), program, true, events, quarantine);
+  return WaitFor(started.value(), program, true, events, console.value().get(), quarantine);
 }
 
 }  // namespace

@@ -2,6 +2,11 @@
 // `helper tree` starts `helper sleep`, prints that grandchild's pid and
 // sleeps; `helper console` says whether its standard output is a console
 // and prints a marker there, and another on its console (CONOUT$);
+// `helper escapes` writes to its console (CONOUT$, VT processing on) a
+// line of plain text, a coloured line, an OSC 52 clipboard write and an
+// OSC 0 title, and says whether CONOUT$ is a console;
+// `helper onconsole PROGRAM ARGS...` runs PROGRAM with its own console
+// (CONIN$, CONOUT$) as PROGRAM's standard handles and exits with its status;
 // `helper args A...` prints each argument as [A] on a line of its own;
 // `helper touch FILE` creates FILE; `helper env NAME` prints NAME's value,
 // or <unset>.
@@ -49,6 +54,52 @@ int main(int argc, char** argv) {
     }
     return 0;
   }
+  if (mode == "escapes") {
+    HANDLE conout = CreateFileW(L"CONOUT$", GENERIC_READ | GENERIC_WRITE, FILE_SHARE_WRITE, nullptr,
+                                OPEN_EXISTING, 0, nullptr);
+    if (conout == INVALID_HANDLE_VALUE) return 3;
+    DWORD console_mode = 0;
+    const bool console = GetConsoleMode(conout, &console_mode) != 0;
+    SetConsoleMode(conout,
+                   console_mode | ENABLE_PROCESSED_OUTPUT | ENABLE_VIRTUAL_TERMINAL_PROCESSING);
+    const std::string text = std::string("console=") + (console ? "yes" : "no") +
+                             "\r\nplain-text-marker\r\n\x1b[31mred-marker\x1b[0m\r\n"
+                             "\x1b]52;c;Y29yZG9uLW9zYzUy\x07\x1b]0;title-marker\x07"
+                             "done-marker\r\n";
+    DWORD n = 0;
+    WriteFile(conout, text.data(), static_cast<DWORD>(text.size()), &n, nullptr);
+    CloseHandle(conout);
+    return 0;
+  }
+  if (mode == "onconsole" && argc >= 3) {
+    SECURITY_ATTRIBUTES inherit{sizeof(SECURITY_ATTRIBUTES), nullptr, TRUE};
+    HANDLE in = CreateFileW(L"CONIN$", GENERIC_READ | GENERIC_WRITE, FILE_SHARE_READ, &inherit,
+                            OPEN_EXISTING, 0, nullptr);
+    HANDLE out = CreateFileW(L"CONOUT$", GENERIC_READ | GENERIC_WRITE, FILE_SHARE_WRITE, &inherit,
+                             OPEN_EXISTING, 0, nullptr);
+    if (in == INVALID_HANDLE_VALUE || out == INVALID_HANDLE_VALUE) return 3;
+    // The rest of this process's command line, verbatim, after "onconsole ".
+    std::wstring line = GetCommandLineW();
+    const size_t at = line.find(L"onconsole ");
+    if (at == std::wstring::npos) return 2;
+    std::wstring command = line.substr(at + 10);
+    STARTUPINFOW startup{};
+    startup.cb = sizeof(startup);
+    startup.dwFlags = STARTF_USESTDHANDLES;
+    startup.hStdInput = in;
+    startup.hStdOutput = out;
+    startup.hStdError = out;
+    PROCESS_INFORMATION info{};
+    if (!CreateProcessW(nullptr, command.data(), nullptr, nullptr, TRUE, 0, nullptr, nullptr,
+                        &startup, &info)) {
+      std::fprintf(stderr, "CreateProcessW failed: %lu\n", GetLastError());
+      return 3;
+    }
+    WaitForSingleObject(info.hProcess, INFINITE);
+    DWORD code = 0;
+    GetExitCodeProcess(info.hProcess, &code);
+    return static_cast<int>(code);
+  }
   if (mode == "args") {
     for (int i = 2; i < argc; ++i) std::printf("[%s]\n", argv[i]);
     return 0;
@@ -64,6 +115,6 @@ int main(int argc, char** argv) {
     std::printf("%s\n", value == nullptr ? "<unset>" : value);
     return 0;
   }
-  std::fprintf(stderr, "usage: helper sleep|tree|console|args|touch|env\n");
+  std::fprintf(stderr, "usage: helper sleep|tree|console|escapes|onconsole|args|touch|env\n");
   return 2;
 }
