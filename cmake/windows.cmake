@@ -8,7 +8,11 @@
 # *-win32.cc halves: the day files, the run ids, no OTLP exporter yet;
 # docs/telemetry.md "On Windows"), the allowlist proxy src/proxy (its
 # *-win32.cc halves; tested under Wine by tests/windows/proxy_test.cc, not
-# yet started by cordon.exe) and cordon.exe (src/cli/*-win32.cc: run,
+# yet started by cordon.exe), the approval broker src/approval (its
+# *-win32.cc halves: the console channel, the config edit; tested under
+# Wine by tests/windows/approval_test.cc through a pseudo console; linked
+# into cordon.exe through cli/run_broker-win32.cc, not yet asked by a run)
+# and cordon.exe (src/cli/*-win32.cc: run,
 # policy show, setup, uninstall, doctor; docs/windows.md "Running a
 # command"). src/vault still uses POSIX calls and libsodium, which has no
 # mingw package. cordon.exe parses its flags itself (src/cli/policy-win32.cc)
@@ -94,13 +98,25 @@ add_library(cordon_telemetry STATIC ${CORDON_TELEMETRY_SRC})
 target_link_libraries(cordon_telemetry PUBLIC cordon_common PRIVATE cordon_win_base
   cordon_third_party bcrypt)
 
-# The run's events are the shared cli/run_events.cc over its -win32.cc half.
+# Approvals: the Linux broker, questions, events, config edit and re-run
+# loop, with the *-win32.cc half of each pair (channel: the console;
+# config_edit: the file replaced with MoveFileExW; worker_thread). The
+# writable-path offer (writable_offer.cc) reads Landlock denials and
+# /proc: Linux only. docs/approvals.md "On Windows".
+file(GLOB CORDON_APPROVAL_SRC CONFIGURE_DEPENDS src/approval/*.cc)
+list(FILTER CORDON_APPROVAL_SRC EXCLUDE REGEX "(-unix|writable_offer)\\.cc$")
+add_library(cordon_approval STATIC ${CORDON_APPROVAL_SRC})
+target_link_libraries(cordon_approval PUBLIC cordon_proxy cordon_policy cordon_common
+  PRIVATE cordon_win_base cordon_third_party)
+
+# The run's events are the shared cli/run_events.cc over its -win32.cc half;
+# its broker the shared cli/run_broker.cc with the console channel.
 add_executable(cordon src/cli/main-win32.cc src/cli/doctor_live-win32.cc
   src/cli/maintenance-win32.cc src/cli/policy-win32.cc src/cli/run-win32.cc
   src/cli/run_events.cc src/cli/run_events-win32.cc src/cli/denial_summary.cc
-  src/cli/limit_report.cc)
+  src/cli/limit_report.cc src/cli/run_broker.cc src/cli/run_broker-win32.cc)
 target_link_libraries(cordon PRIVATE cordon_policy cordon_sandbox cordon_telemetry
-  cordon_third_party shell32 ws2_32)
+  cordon_approval cordon_third_party shell32 ws2_32)
 
 if(CORDON_TESTS)
   enable_testing()
