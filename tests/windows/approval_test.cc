@@ -18,6 +18,8 @@
 // ask, and the destination is denied unasked.
 #include <windows.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -53,31 +55,6 @@ constexpr char kQuestionEnd[] = "without an answer)";
 // A config the user wrote, with a comment that must survive the edit.
 constexpr char kUserConfig[] = "# my settings\n[network]\nallow = [\"pypi.org\"]  # for pip\n";
 
-// %TEMP%\cordon-approval-<pid>-<case>: the workspace (ws) and the config.
-struct CaseDir {
-  std::string base;
-  [[nodiscard]] std::string ws() const { return base + "\\ws"; }
-  [[nodiscard]] std::string config() const { return base + "\\config.toml"; }
-  [[nodiscard]] std::string report() const { return base + "\\report.txt"; }
-};
-
-CaseDir MakeCaseDir(Test& t, const std::string& name) {
-  wchar_t tmp[MAX_PATH + 1];
-  const DWORD n = GetTempPathW(MAX_PATH + 1, tmp);
-  CaseDir d{Narrow(std::wstring(tmp, n)) + "cordon-approval-" +
-            std::to_string(GetCurrentProcessId()) + "-" + name};
-  for (const std::string& dir : {d.base, d.ws()}) {
-    CORDON_CHECK(t, CreateDirectoryW(Widen(dir).c_str(), nullptr) != 0, "mkdir " + dir);
-  }
-  return d;
-}
-
-void RemoveCaseDir(const CaseDir& d) {
-  for (const std::string& f : {d.config(), d.report()}) DeleteFileW(Widen(f).c_str());
-  RemoveDirectoryW(Widen(d.ws()).c_str());
-  RemoveDirectoryW(Widen(d.base).c_str());
-}
-
 std::string ReadFileText(const std::string& path) {
   std::ifstream in(Widen(path).c_str(), std::ios::binary);
   std::stringstream s;
@@ -88,6 +65,36 @@ std::string ReadFileText(const std::string& path) {
 void WriteFileText(const std::string& path, const std::string& text) {
   std::ofstream out(Widen(path).c_str(), std::ios::binary | std::ios::trunc);
   out << text;
+}
+
+// %TEMP%\cordon-approval-<pid>-<case>: the workspace (ws) and the config.
+struct CaseDir {
+  std::string base;
+  [[nodiscard]] std::string ws() const { return base + "\\ws"; }
+  [[nodiscard]] std::string config() const { return base + "\\config.toml"; }
+  [[nodiscard]] std::string report() const { return base + "\\report.txt"; }
+};
+
+void RemoveCaseDir(const CaseDir& d) {
+  for (const std::string& f : {d.config(), d.report()}) DeleteFileW(Widen(f).c_str());
+  RemoveDirectoryW(Widen(d.ws()).c_str());
+  RemoveDirectoryW(Widen(d.base).c_str());
+}
+
+CaseDir MakeCaseDir(Test& t, const std::string& name) {
+  wchar_t tmp[MAX_PATH + 1];
+  const DWORD n = GetTempPathW(MAX_PATH + 1, tmp);
+  CaseDir d{Narrow(std::wstring(tmp, n)) + "cordon-approval-" +
+            std::to_string(GetCurrentProcessId()) + "-" + name};
+  // Wine reuses small process ids: a run killed by ctest's timeout may
+  // have left this case's directory.
+  RemoveCaseDir(d);
+  for (const std::string& dir : {d.base, d.ws()}) {
+    CORDON_CHECK(t, CreateDirectoryW(Widen(dir).c_str(), nullptr) != 0, "mkdir " + dir);
+  }
+  // --config names a file that must exist: an empty user config.
+  WriteFileText(d.config(), "");
+  return d;
 }
 
 size_t Count(const std::string& text, const std::string& what) {
@@ -219,18 +226,32 @@ ConsoleRun RunInConsole(const std::string& name, const CaseDir& dir,
   std::mutex mu;
   std::condition_variable changed;
   std::string screen;
-  bool ended = false;
+  std::atomic<bool> closing{false};
+  // Polls, so that it ends even when the console's output does not (a
+  // child that had to be killed): a hang here would be ctest's timeout,
+  // with no word on which case hung.
   std::thread reader([&, output = console.value().output()] {
     char buffer[4096];
-    DWORD n = 0;
-    while (ReadFile(output, buffer, sizeof(buffer), &n, nullptr) && n > 0) {
+    int idle_ms = 0;
+    for (;;) {
+      DWORD queued = 0;
+      if (PeekNamedPipe(output, nullptr, 0, nullptr, &queued, nullptr) == 0) return;
+      if (queued == 0) {
+        if (closing && idle_ms >= 2000) return;
+        Sleep(20);
+        idle_ms += 20;
+        continue;
+      }
+      idle_ms = 0;
+      DWORD n = 0;
+      if (ReadFile(output, buffer, std::min<DWORD>(queued, sizeof(buffer)), &n, nullptr) == 0 ||
+          n == 0) {
+        return;
+      }
       std::lock_guard<std::mutex> lock(mu);
       screen.append(buffer, n);
       changed.notify_all();
     }
-    std::lock_guard<std::mutex> lock(mu);
-    ended = true;
-    changed.notify_all();
   });
   sandbox::job::SpawnRequest request;
   request.command_line = L"\"" + BinaryDir() + L"approval_test.exe\" child " + Widen(name) +
@@ -240,27 +261,35 @@ ConsoleRun RunInConsole(const std::string& name, const CaseDir& dir,
   if (!child.ok()) {
     run.error = child.error().Describe();
   } else {
+    const HANDLE process = child.value().process.get();
     for (size_t i = 0; i < keys.size(); ++i) {
-      std::unique_lock<std::mutex> lock(mu);
-      if (!changed.wait_for(lock, std::chrono::seconds(30),
-                            [&] { return ended || Count(screen, kQuestionEnd) > i; }) ||
-          ended) {
+      // Until the question shows, the child ends, or 30 s pass.
+      bool shown = false;
+      for (int tick = 0; tick < 150 && !shown; ++tick) {
+        std::unique_lock<std::mutex> lock(mu);
+        shown = changed.wait_for(lock, std::chrono::milliseconds(200),
+                                 [&] { return Count(screen, kQuestionEnd) > i; });
+        if (!shown && WaitForSingleObject(process, 0) == WAIT_OBJECT_0) break;
+      }
+      if (!shown) {
         run.error = "question " + std::to_string(i + 1) + " never showed on the console";
         break;
       }
-      lock.unlock();
       DWORD wrote = 0;
       WriteFile(console.value().input(), keys[i].data(), static_cast<DWORD>(keys[i].size()), &wrote,
                 nullptr);
     }
-    if (WaitForSingleObject(child.value().process.get(), 60000) != WAIT_OBJECT_0) {
-      run.error += " the child did not end within 60 s";
+    if (WaitForSingleObject(process, 60000) != WAIT_OBJECT_0) {
+      run.error += " the child did not end within 60 s (killed)";
+      TerminateJobObject(child.value().job.get(), 1);
+      WaitForSingleObject(process, 10000);
     } else {
-      GetExitCodeProcess(child.value().process.get(), &run.exit_code);
+      GetExitCodeProcess(process, &run.exit_code);
       run.ok = run.error.empty();
     }
   }
   console.value().Close();
+  closing = true;
   reader.join();
   run.screen = screen;
   run.report = ReadFileText(dir.report());
