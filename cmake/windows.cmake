@@ -11,7 +11,10 @@
 # as a run starts it, online_test.cc), the vault src/vault (the shared record
 # format and read-modify-write, and the *-win32.cc halves: CNG's AES-256-GCM
 # and BCryptGenRandom, the key under DPAPI, files under a protected DACL;
-# libsodium has no mingw package; docs/windows.md "Credentials") and
+# libsodium has no mingw package; docs/windows.md "Credentials"), the
+# approval broker src/approval (its *-win32.cc halves: the console channel,
+# the config edit; tested under Wine by tests/windows/approval_test.cc
+# through a pseudo console; the online run's proxy asks it) and
 # cordon.exe (src/cli/*-win32.cc: run, policy show, setup, uninstall,
 # doctor; the shared src/cli/secret.cc for `secret`; docs/windows.md
 # "Running a command"). cordon.exe parses its flags itself (src/cli/policy-win32.cc)
@@ -110,17 +113,27 @@ add_library(cordon_vault STATIC ${CORDON_VAULT_SRC})
 target_link_libraries(cordon_vault PUBLIC cordon_common PRIVATE cordon_sandbox cordon_win_base
   bcrypt crypt32 advapi32)
 
-# The run's events are the shared cli/run_events.cc over its -win32.cc half.
-# `secret` is the shared cli/secret.cc over secret_host-win32.cc.
+# Approvals: the Linux broker, questions, events, config edit and re-run
+# loop, with the *-win32.cc half of each pair (channel: the console;
+# config_edit: the file replaced with MoveFileExW; worker_thread). The
+# writable-path offer (writable_offer.cc) reads Landlock denials and
+# /proc: Linux only. docs/approvals.md "On Windows".
+file(GLOB CORDON_APPROVAL_SRC CONFIGURE_DEPENDS src/approval/*.cc)
+list(FILTER CORDON_APPROVAL_SRC EXCLUDE REGEX "(-unix|writable_offer)\\.cc$")
+add_library(cordon_approval STATIC ${CORDON_APPROVAL_SRC})
+target_link_libraries(cordon_approval PUBLIC cordon_proxy cordon_policy cordon_common
+  PRIVATE cordon_win_base cordon_third_party)
+
+# The run's events are the shared cli/run_events.cc over its -win32.cc half;
+# its broker the shared cli/run_broker.cc with the console channel.
 add_executable(cordon src/cli/main-win32.cc src/cli/doctor_live-win32.cc
   src/cli/maintenance-win32.cc src/cli/policy-win32.cc src/cli/run-win32.cc
   src/cli/run_console-win32.cc src/cli/log.cc src/cli/log_flags.cc src/cli/log_host-win32.cc
   src/cli/run_events.cc src/cli/run_events-win32.cc src/cli/denial_summary.cc
   src/cli/limit_report.cc src/cli/secret.cc src/cli/secret_args-win32.cc
-  src/cli/secret_host-win32.cc)
+  src/cli/secret_host-win32.cc src/cli/run_broker.cc src/cli/run_broker-win32.cc)
 target_link_libraries(cordon PRIVATE cordon_online cordon_policy cordon_sandbox cordon_telemetry
-  cordon_vault
-  cordon_third_party shell32 ws2_32)
+  cordon_vault cordon_approval cordon_third_party shell32 ws2_32)
 
 if(CORDON_TESTS)
   enable_testing()

@@ -2,15 +2,13 @@
 // worker thread (the proxy never blocks on a person), events for both.
 #include "approval/broker.h"
 
-#include <pthread.h>
-#include <signal.h>
-#include <time.h>
-
 #include <algorithm>
+#include <chrono>
 #include <cstdio>
 
 #include "approval/config_edit.h"
 #include "approval/events.h"
+#include "approval/worker_thread.h"
 #include "common/clock.h"
 #include "policy/net_rules.h"
 
@@ -43,12 +41,21 @@ std::string Why(Reply r) {
   }
 }
 
+// "2026-12-06T05:14:43Z", from the civil calendar of <chrono> (no gmtime_r,
+// which Windows lacks).
 std::string UtcNow() {
-  time_t t = time(nullptr);
-  tm parts{};
-  gmtime_r(&t, &parts);
+  using std::chrono::days;
+  using std::chrono::floor;
+  using std::chrono::seconds;
+  const auto now = floor<seconds>(std::chrono::system_clock::now());
+  const auto day = floor<days>(now);
+  const std::chrono::year_month_day date{day};
+  const std::chrono::hh_mm_ss time{now - day};
   char buf[32];
-  strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", &parts);
+  std::snprintf(buf, sizeof(buf), "%04d-%02u-%02uT%02d:%02d:%02dZ", static_cast<int>(date.year()),
+                static_cast<unsigned>(date.month()), static_cast<unsigned>(date.day()),
+                static_cast<int>(time.hours().count()), static_cast<int>(time.minutes().count()),
+                static_cast<int>(time.seconds().count()));
   return buf;
 }
 
@@ -64,14 +71,8 @@ Broker::Broker(BrokerOptions options) : options_(std::move(options)) {}
 // a start (bench/README.md, issue 16). Called with mu_ held.
 void Broker::StartWorkerLocked() {
   if (worker_.joinable()) return;
-  // The worker starts with every signal blocked: the supervisor receives
-  // the signals it relays through a signalfd, which works only while no
-  // thread leaves them unblocked (one that did would die of a SIGTERM).
-  sigset_t all, old;
-  sigfillset(&all);
-  pthread_sigmask(SIG_SETMASK, &all, &old);
-  worker_ = std::thread([this] { Work(); });
-  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  // With every signal blocked on POSIX (worker_thread.h).
+  worker_ = StartWorkerThread([this] { Work(); });
 }
 
 Broker::~Broker() {

@@ -1,7 +1,8 @@
 // The ways cordon reaches a person: the supervisor's terminal (/dev/tty,
 // which the sandbox cannot open: its mount view has no host tty and its
-// session is new), and a pipe to `cordon mcp` (which asks its client by
-// MCP elicitation).
+// session is new; on Windows the console, CONIN$ and CONOUT$), and a pipe
+// to `cordon mcp` (which asks its client by MCP elicitation; POSIX only).
+// One header, a half per platform: channel-unix.cc, channel-win32.cc.
 #pragma once
 
 #include <functional>
@@ -37,6 +38,11 @@ class Channel {
 
 // The controlling terminal of cordon itself, when stdin is a terminal and
 // /dev/tty opens; nullptr otherwise (non-interactive: nobody to ask).
+// Windows: the console cordon is attached to (CONIN$, CONOUT$, whatever
+// the standard handles are), nullptr without one. A process attached to
+// that console can write input records into it (WriteConsoleInputW), so
+// the command must not share it: run it in its own pseudo console or
+// detached (docs/approvals.md, "On Windows").
 // `always_note` is shown next to "always" (where it is saved). `hold`, when
 // set, is called with true before a question is written and with false
 // once it is answered: the run's processes are stopped meanwhile, so their
@@ -46,7 +52,7 @@ using Hold = std::function<void(bool)>;
 [[nodiscard]] std::unique_ptr<Channel> OpenTerminal(const std::string& always_note, Hold hold = {});
 
 // Questions as lines of JSON on `fd` (a socket to `cordon mcp`), answers
-// read back from it (see question.h's wire format).
+// read back from it (see question.h's wire format). POSIX only.
 [[nodiscard]] std::unique_ptr<Channel> FdChannel(UniqueFd fd);
 
 }  // namespace cordon::approval

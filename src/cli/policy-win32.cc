@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 #include <string_view>
 
+#include "cli/run_broker.h"
 #include "common/outcome.h"
 #include "common/terminal_text.h"
 #include "policy/env.h"
@@ -91,7 +92,8 @@ std::optional<ResolvedPolicy> ResolveOrReport(const policy::Overrides& overrides
     return std::nullopt;
   }
   WarnSkipped(resolved.value());
-  return ResolvedPolicy{std::move(host).value(), std::move(resolved).value()};
+  std::string always = AlwaysConfigPath(overrides, host.value());
+  return ResolvedPolicy{std::move(host).value(), std::move(resolved).value(), std::move(always)};
 }
 
 int PolicyShow(const std::vector<std::string>& args, const std::string& tier_name,

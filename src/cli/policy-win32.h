@@ -28,6 +28,9 @@ namespace cordon::cli {
 struct ResolvedPolicy {
   policy::HostFacts host;
   policy::Policy policy;
+  // Where the run's "always" answers are saved (run_broker.h's
+  // AlwaysConfigPath); empty under --no-config.
+  std::string always_config;
 };
 [[nodiscard]] std::optional<ResolvedPolicy> ResolveOrReport(const policy::Overrides& overrides);
 

@@ -12,6 +12,7 @@
 
 #include "cli/granted_secrets.h"
 #include "cli/maintenance-win32.h"
+#include "cli/run_broker-win32.h"
 #include "cli/run_console-win32.h"
 #include "cli/run_events.h"
 #include "cli/run_online-win32.h"
@@ -280,16 +281,25 @@ int Launch(const ResolvedPolicy& resolved, const std::vector<std::string>& comma
   // filters permit, outside the container (run_online-win32.h). It serves
   // until Launch returns; the command never starts without it.
   const bool online = policy.net == policy::NetMode::kProxy;
+  // Declared before the proxy: the proxy asks the broker until it stops.
+  std::unique_ptr<approval::Broker> broker;
   std::unique_ptr<proxy::Server> proxy_server;
   uint16_t proxy_port = 0;
   if (online) {
     auto record = CheckOnlineSetup(resolved.host);
     if (!record.ok()) return Refuse(events, program, record.error());
-    // THE APPROVAL DECIDER: null until the Windows approval broker exists,
-    // so a destination no rule names is denied (as on Linux with approvals
-    // off). The broker plugs in here, with its timeout.
-    proxy::Decider* const approval_decider = nullptr;
-    const int approval_timeout_ms = 0;
+    // Destinations no rule names are put to the person on cordon's console
+    // (approvals), only when the command has a console of its own: one
+    // sharing cordon's could type the answer. The question holds the
+    // relay (its key is the question's, the command's output waits).
+    ConsoleRun* const own_console = console.value().get();
+    approval::Hold hold;
+    if (own_console != nullptr) hold = [own_console](bool on) { own_console->Hold(on); };
+    broker = MakeRunBroker(resolved, command, events.sink(), own_console != nullptr,
+                           std::move(hold));
+    proxy::Decider* const approval_decider = broker.get();
+    // The channel's own deadline comes first, so the answer is "timeout".
+    const int approval_timeout_ms = policy.approval_timeout_seconds * 1000 + 2000;
     auto started = StartOnlineProxy(policy, record.value(), events.sink(), approval_decider,
                                     approval_timeout_ms);
     if (!started.ok()) return Refuse(events, program, started.error());

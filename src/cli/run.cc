@@ -17,6 +17,7 @@
 #include "cli/limit_report.h"
 #include "cli/process_tree.h"
 #include "cli/rerun.h"
+#include "cli/run_broker.h"
 #include "cli/run_events.h"
 #include "cli/run_proxy.h"
 #include "cli/state_dirs.h"
@@ -225,19 +226,12 @@ int RunOnce(const RunArgs& command, const policy::Policy& policy, const std::str
 approval::BrokerOptions ApprovalSetup(const RunArgs& command, const policy::HostFacts& host,
                                       const policy::Policy& policy, EventSink* events, bool quiet,
                                       const std::atomic<pid_t>* running) {
-  approval::BrokerOptions o;
-  o.approval = policy.approval;
-  o.trusted_commands = policy.trusted_commands;
-  o.timeout_ms = policy.approval_timeout_seconds * 1000;
-  o.command = policy::DescribeCommand(command.argv);
   // A session sandbox's questions are recorded by `cordon mcp`, which
   // knows the call and the approval policy behind each answer.
-  o.events = command.session_fd >= 0 ? nullptr : events;
+  approval::BrokerOptions o =
+      RunBrokerOptions(policy, command.argv, AlwaysConfigPath(command.overrides, host),
+                       command.session_fd >= 0 ? nullptr : events);
   o.per_connection = command.session_fd >= 0;
-  if (!command.overrides.no_config) {
-    o.config_path =
-        command.overrides.config_file.value_or(host.xdg_config_home + "/cordon/config.toml");
-  }
   if (command.approval_fd >= 0) {
     // Inherited from `cordon mcp` without close-on-exec: the command must
     // never get it (it could ask questions in cordon's name).
@@ -249,9 +243,9 @@ approval::BrokerOptions ApprovalSetup(const RunArgs& command, const policy::Host
     }
     o.channel = approval::FdChannel(UniqueFd(command.approval_fd));
   } else if (policy.approval != policy::Approval::kNever) {
-    o.channel = approval::OpenTerminal(
-        o.config_path.empty() ? "" : "saved in " + o.config_path,
-        [running](bool hold) { SignalTree(running->load(), hold ? SIGSTOP : SIGCONT); });
+    o.channel = approval::OpenTerminal(AlwaysNote(o.config_path), [running](bool hold) {
+      SignalTree(running->load(), hold ? SIGSTOP : SIGCONT);
+    });
   }
   if (!quiet) {
     o.on_notice = [](const std::string& what) { Say(what); };

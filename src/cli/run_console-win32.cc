@@ -118,8 +118,9 @@ Result<std::unique_ptr<ConsoleRun>> ConsoleRun::IfOnConsole() {
   }
   std::unique_ptr<ConsoleRun> run(
       new ConsoleRun(std::move(console).value(), in, out, in_mode, out_mode));
-  if (!run->stop_.valid()) {
-    return WinError("CreateEventW", "the console relay's stop event", GetLastError());
+  if (!run->stop_.valid() || !run->pause_.valid() || !run->parked_.valid() ||
+      !run->resume_.valid() || !run->show_.valid()) {
+    return WinError("CreateEventW", "the console relay's events", GetLastError());
   }
   run->output_ = std::thread([r = run.get()] { r->RelayOutput(); });
   run->input_ = std::thread([r = run.get()] { r->RelayInput(); });
@@ -133,15 +134,41 @@ ConsoleRun::ConsoleRun(sandbox::conpty::PseudoConsole console, HANDLE in, HANDLE
       out_(out),
       in_mode_(in_mode),
       out_mode_(out_mode),
-      stop_(CreateEventW(nullptr, TRUE, FALSE, nullptr)) {}
+      stop_(CreateEventW(nullptr, TRUE, FALSE, nullptr)),
+      pause_(CreateEventW(nullptr, TRUE, FALSE, nullptr)),
+      parked_(CreateEventW(nullptr, TRUE, FALSE, nullptr)),
+      resume_(CreateEventW(nullptr, FALSE, FALSE, nullptr)),
+      show_(CreateEventW(nullptr, TRUE, TRUE, nullptr)) {}
+
+void ConsoleRun::Hold(bool on) {
+  if (on) {
+    SetEvent(pause_.get());
+    ResetEvent(show_.get());
+    // Bounded: a relay that already ended never parks.
+    WaitForSingleObject(parked_.get(), 2000);
+  } else {
+    ResetEvent(pause_.get());
+    ResetEvent(parked_.get());
+    SetEvent(resume_.get());
+    SetEvent(show_.get());
+  }
+}
 
 void ConsoleRun::RelayInput() {
   windows::KeyEncoder encoder;
   COORD size = WindowSize(out_);
-  const HANDLE waits[] = {stop_.get(), in_};
+  // The lowest signalled index wins: stop, then pause, then a key.
+  const HANDLE waits[] = {stop_.get(), pause_.get(), in_};
+  const HANDLE parked_waits[] = {stop_.get(), resume_.get()};
   INPUT_RECORD records[64];
   for (;;) {
-    if (WaitForMultipleObjects(2, waits, FALSE, INFINITE) != WAIT_OBJECT_0 + 1) return;
+    const DWORD woke = WaitForMultipleObjects(3, waits, FALSE, INFINITE);
+    if (woke == WAIT_OBJECT_0 + 1) {
+      SetEvent(parked_.get());
+      if (WaitForMultipleObjects(2, parked_waits, FALSE, INFINITE) != WAIT_OBJECT_0 + 1) return;
+      continue;
+    }
+    if (woke != WAIT_OBJECT_0 + 2) return;
     DWORD n = 0;
     if (!ReadConsoleInputW(in_, records, 64, &n)) return;
     std::string bytes;
@@ -170,7 +197,9 @@ void ConsoleRun::RelayOutput() {
   while (ReadFile(console_.output(), buffer, sizeof(buffer), &n, nullptr) && n > 0) {
     shown.clear();
     filter.Feed(std::string_view(buffer, n), &shown);
-    if (!shown.empty()) WriteToConsole(out_, shown);
+    if (shown.empty()) continue;
+    WaitForSingleObject(show_.get(), INFINITE);
+    WriteToConsole(out_, shown);
   }
   filter.End();
   removed_note_ = filter.DescribeRemoved();
@@ -180,6 +209,7 @@ void ConsoleRun::Finish() {
   if (finished_) return;
   finished_ = true;
   SetEvent(stop_.get());
+  SetEvent(show_.get());
   if (input_.joinable()) input_.join();
   console_.Close();
   if (output_.joinable()) output_.join();

@@ -48,6 +48,11 @@ class ConsoleRun {
 
   [[nodiscard]] HPCON handle() const { return console_.handle(); }
   void Finish();
+  // While a question is on the user's console (approval::Hold): on, the
+  // input relay stops reading the console (the answer's key is the
+  // question's, never the command's) and the command's output is held back
+  // (it cannot overwrite the question); off, both resume. Any thread.
+  void Hold(bool on);
 
  private:
   ConsoleRun(sandbox::conpty::PseudoConsole console, HANDLE in, HANDLE out, DWORD in_mode,
@@ -60,7 +65,11 @@ class ConsoleRun {
   HANDLE out_;  // cordon's console output (not owned)
   DWORD in_mode_;
   DWORD out_mode_;
-  sandbox::UniqueHandle stop_;  // set: the input relay returns
+  sandbox::UniqueHandle stop_;    // set: the input relay returns
+  sandbox::UniqueHandle pause_;   // set: the input relay parks
+  sandbox::UniqueHandle parked_;  // set by the input relay once parked
+  sandbox::UniqueHandle resume_;  // set: a parked input relay reads again
+  sandbox::UniqueHandle show_;    // reset: the output relay holds its output
   std::thread input_;
   std::thread output_;
   std::string removed_note_;  // written by the output relay, read after join

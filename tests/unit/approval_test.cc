@@ -1,12 +1,14 @@
 // Approvals, the pure parts: policy names and strictness, trusted-command
 // prefixes, the question wire format, and the config edit that saves
-// "always" answers (comments and layout kept, result parsed again).
+// "always" answers (comments and layout kept, result parsed again), and
+// the terminal channel's words and keys that Linux and Windows share.
 #include "policy/approval.h"
 
 #include <gtest/gtest.h>
 
 #include "approval/config_edit.h"
 #include "approval/question.h"
+#include "approval/terminal_prompt.h"
 #include "policy/config_file.h"
 
 namespace cordon {
@@ -136,6 +138,43 @@ TEST(ConfigEdit, RefusesWhatItCannotEditSafely) {
   auto r = AddNetworkAllow("", "b.test:443", "c\n[secrets]\nX = { env = \"Y\" }");
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r.value().find("\n[secrets]"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace cordon
+
+namespace cordon {
+namespace {
+
+using approval::Question;
+using approval::Reply;
+
+TEST(ApprovalTerminalPrompt, KeysAnswerAndAlwaysOnlyWhenOffered) {
+  EXPECT_EQ(approval::TerminalAnswer('o', true), Reply::kOnce);
+  EXPECT_EQ(approval::TerminalAnswer('Y', true), Reply::kOnce);
+  EXPECT_EQ(approval::TerminalAnswer('s', false), Reply::kSession);
+  EXPECT_EQ(approval::TerminalAnswer('A', true), Reply::kAlways);
+  EXPECT_EQ(approval::TerminalAnswer('a', false), std::nullopt);
+  EXPECT_EQ(approval::TerminalAnswer('d', true), Reply::kDeny);
+  EXPECT_EQ(approval::TerminalAnswer('n', true), Reply::kDeny);
+  EXPECT_EQ(approval::TerminalAnswer('x', true), std::nullopt);
+  EXPECT_EQ(approval::TerminalAnswer('\0', true), std::nullopt);
+}
+
+TEST(ApprovalTerminalPrompt, QuestionNamesChoicesDeadlineAndEscapesTheSubject) {
+  Question q;
+  q.host = "api.example.com";
+  q.port = 443;
+  q.command = "curl \x1b[2Kx";
+  const std::string choices = approval::TerminalChoices(q, "saved in /c.toml");
+  EXPECT_EQ(choices, "[o]nce, [s]ession, [a]lways (saved in /c.toml), [d]eny");
+  const std::string text = approval::TerminalQuestion(q, choices, 1500);
+  EXPECT_EQ(text.find('\x1b'), std::string::npos) << text;
+  EXPECT_NE(text.find("cordon: allow api.example.com:443 for `curl \\x1b[2Kx`?"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("(denied in 2 s without an answer): "), std::string::npos) << text;
+  q.offer_always = false;
+  EXPECT_EQ(approval::TerminalChoices(q, "saved in /c.toml"), "[o]nce, [s]ession, [d]eny");
 }
 
 }  // namespace

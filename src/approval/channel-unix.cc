@@ -1,7 +1,6 @@
-// The terminal and fd channels: write a question, read one line back within
-// the deadline, and wake up early when interrupted (a self-pipe).
-#include "approval/channel.h"
-
+// channel.h on POSIX: the terminal (/dev/tty) and fd channels: write a
+// question, read one line (or key) back within the deadline, and wake up
+// early when interrupted (a self-pipe).
 #include <fcntl.h>
 #include <poll.h>
 #include <termios.h>
@@ -11,6 +10,8 @@
 #include <atomic>
 #include <cerrno>
 
+#include "approval/channel.h"
+#include "approval/terminal_prompt.h"
 #include "common/clock.h"
 #include "common/terminal_text.h"
 
@@ -146,14 +147,8 @@ class TerminalChannel : public Channel {
 
   Reply Ask(const Question& q, int timeout_ms, const Cancelled& /*cancelled*/) override {
     const int64_t deadline = MonotonicMs() + timeout_ms;
-    std::string choices = q.offer_always ? "[o]nce, [s]ession, [a]lways" : "[o]nce, [s]ession";
-    if (q.offer_always && !always_note_.empty()) choices += " (" + always_note_ + ")";
-    choices += ", [d]eny";
-    // The prompt names what the sandbox chose (a path, a host, a command):
-    // its bytes must not move the cursor or rewrite the line (an ESC
-    // sequence could hide the path really offered behind a made-up one).
-    std::string text = "\ncordon: " + ForTerminal(q.Prompt()) + "\n  " + choices + " (denied in " +
-                       std::to_string((timeout_ms + 999) / 1000) + " s without an answer): ";
+    const std::string choices = TerminalChoices(q, always_note_);
+    std::string text = TerminalQuestion(q, choices, timeout_ms);
     // The command waits, stopped, until the answer: its output would
     // otherwise overwrite the question (a spinner).
     const Holding holding(hold_);
@@ -166,23 +161,20 @@ class TerminalChannel : public Channel {
       if (keys.on() && got == LineSource::Status::kLine) (void)WriteAll(tty_.get(), "\n");
       switch (got) {
         case LineSource::Status::kTimeout:
-          (void)WriteAll(tty_.get(), "\ncordon: no answer in time: denied\n");
+          (void)WriteAll(tty_.get(), kTerminalTimedOut);
           return Reply::kTimeout;
         case LineSource::Status::kClosed:
           return Reply::kNoChannel;
         case LineSource::Status::kInterrupted:
-          (void)WriteAll(tty_.get(), "\ncordon: the question is moot (the run ended)\n");
+          (void)WriteAll(tty_.get(), kTerminalMoot);
           return Reply::kCancelled;
         case LineSource::Status::kLine:
           break;
       }
       size_t start = line.find_first_not_of(" \t\r");
       char c = start == std::string::npos ? '\0' : line[start];
-      if (c == 'o' || c == 'O' || c == 'y' || c == 'Y') return Reply::kOnce;
-      if (c == 's' || c == 'S') return Reply::kSession;
-      if ((c == 'a' || c == 'A') && q.offer_always) return Reply::kAlways;
-      if (c == 'd' || c == 'D' || c == 'n' || c == 'N') return Reply::kDeny;
-      text = "  please answer " + choices + ": ";
+      if (std::optional<Reply> r = TerminalAnswer(c, q.offer_always)) return *r;
+      text = TerminalRetry(choices);
     }
   }
 
