@@ -295,8 +295,8 @@ int Launch(const ResolvedPolicy& resolved, const std::vector<std::string>& comma
     ConsoleRun* const own_console = console.value().get();
     approval::Hold hold;
     if (own_console != nullptr) hold = [own_console](bool on) { own_console->Hold(on); };
-    broker = MakeRunBroker(resolved, command, events.sink(), own_console != nullptr,
-                           std::move(hold));
+    broker =
+        MakeRunBroker(resolved, command, events.sink(), own_console != nullptr, std::move(hold));
     proxy::Decider* const approval_decider = broker.get();
     // The channel's own deadline comes first, so the answer is "timeout".
     const int approval_timeout_ms = policy.approval_timeout_seconds * 1000 + 2000;

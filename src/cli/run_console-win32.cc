@@ -24,7 +24,6 @@
 namespace cordon::cli {
 namespace {
 
-using sandbox::UniqueHandle;
 using sandbox::WinError;
 namespace windows = sandbox::windows;
 

@@ -22,7 +22,9 @@
        from a local remote, gc) works;
     5. ~/.ssh integrity the way OpenSSH checks it: owner is the user, and no
        ACE grants anyone but the user, SYSTEM and Administrators; the same
-       for every file ~/.ssh/config names; unchanged before and after;
+       for every file ~/.ssh/config names; unchanged before and after; the
+       vault: a granted secret reaches a run, an ungranted one does not, the
+       key file's DACL is protected; `cordon log` lists the runs;
     6. per-command overhead: the median of N runs of `cmd /c exit 0` inside
        cordon minus outside, under a budget;
     7. uninstall leaves nothing: no ACE naming a cordon SID on the workspace
@@ -281,6 +283,22 @@ try {
     $bad = Test-OpenSshAcl $p
     Check "ssh: OpenSSH would accept $p" ($null -eq $bad) $bad
   }
+
+  # 5b. The vault: a secret reaches a confined run granted it, never one
+  # without the grant; its key file is protected (no inherited ACE, only
+  # the user and SYSTEM), which Wine cannot show (it drops the flag).
+  'smoke-value-7d1' | & $Cordon secret set SMOKE_TOKEN --stdin | Out-Null
+  $r = Invoke-Sandboxed $ws @('--secret', 'SMOKE_TOKEN') 'echo %SMOKE_TOKEN%'
+  Check 'vault: a granted run sees the secret' ($r.Out -match 'smoke-value-7d1') $r.Out
+  $r = Invoke-Sandboxed $ws @() 'echo %SMOKE_TOKEN%'
+  Check 'vault: a run without the grant does not' ($r.Out -notmatch 'smoke-value-7d1') $r.Out
+  $keyAcl = Get-Acl -LiteralPath (Join-Path $env:LOCALAPPDATA 'cordon\vault\key')
+  $others = @($keyAcl.Access | Where-Object { $_.IdentityReference.Value -notmatch "^(NT AUTHORITY\\SYSTEM|$([regex]::Escape("$env:USERDOMAIN\$env:USERNAME")))$" -or $_.IsInherited })
+  Check 'vault: the key file is protected, the user and SYSTEM only' ($keyAcl.AreAccessRulesProtected -and $others.Count -eq 0) ($keyAcl.Sddl)
+  & $Cordon secret rm SMOKE_TOKEN | Out-Null
+  # The audit trail: the runs above are in `cordon log`.
+  $r = Invoke-Cordon @('log', '--kind', 'exec')
+  Check 'log: the runs are recorded' ($r.Code -eq 0 -and $r.Out -match 'exit 0') $r.Out
 
   # 6. Per-command overhead: median inside minus median outside.
   $inside = 1..$Runs | ForEach-Object { (Measure-Command { Invoke-Sandboxed $ws @() 'exit 0' | Out-Null }).TotalMilliseconds }
