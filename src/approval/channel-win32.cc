@@ -46,22 +46,6 @@ class KeyMode {
   bool on_ = false;
 };
 
-// Calls hold(true) now and hold(false) when it goes out of scope.
-class Holding {
- public:
-  explicit Holding(const Hold& hold) : hold_(hold) {
-    if (hold_) hold_(true);
-  }
-  ~Holding() {
-    if (hold_) hold_(false);
-  }
-  Holding(const Holding&) = delete;
-  Holding& operator=(const Holding&) = delete;
-
- private:
-  const Hold& hold_;
-};
-
 class ConsoleChannel : public Channel {
  public:
   ConsoleChannel(UniqueHandle input, UniqueHandle output, UniqueHandle wake,

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "approval/channel.h"
 #include "approval/question.h"
 
 namespace cordon::approval {
@@ -33,5 +34,22 @@ namespace cordon::approval {
 // Written when the deadline passes, and when the question is interrupted.
 inline constexpr char kTerminalTimedOut[] = "\ncordon: no answer in time: denied\n";
 inline constexpr char kTerminalMoot[] = "\ncordon: the question is moot (the run ended)\n";
+
+// Calls hold(true) now and hold(false) when it goes out of scope: the run
+// is held while its question is on the terminal.
+class Holding {
+ public:
+  explicit Holding(const Hold& hold) : hold_(hold) {
+    if (hold_) hold_(true);
+  }
+  ~Holding() {
+    if (hold_) hold_(false);
+  }
+  Holding(const Holding&) = delete;
+  Holding& operator=(const Holding&) = delete;
+
+ private:
+  const Hold& hold_;
+};
 
 }  // namespace cordon::approval

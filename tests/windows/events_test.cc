@@ -18,61 +18,13 @@
 #include "check.h"
 #include "child_output.h"
 #include "common/outcome.h"
+#include "private_state.h"
 #include "sandbox/windows/win_error-win32.h"
 
 namespace cordon::wintest {
 namespace {
 
 using nlohmann::json;
-
-// A fresh %LOCALAPPDATA% for cordon.exe, removed with everything under it.
-class PrivateLocalAppData {
- public:
-  PrivateLocalAppData() {
-    wchar_t temp[MAX_PATH + 1] = {};
-    const DWORD n = GetTempPathW(MAX_PATH + 1, temp);
-    for (int i = 0; i < 100 && path_.empty(); ++i) {
-      std::wstring candidate = std::wstring(temp, n) + L"cordon-events-test-" +
-                               std::to_wstring(GetCurrentProcessId()) + L"-" + std::to_wstring(i);
-      if (CreateDirectoryW(candidate.c_str(), nullptr) != 0) path_ = candidate;
-    }
-    SetEnvironmentVariableW(L"LOCALAPPDATA", path_.c_str());
-    // Either would move the events elsewhere (host_facts-win32.cc).
-    SetEnvironmentVariableW(L"XDG_STATE_HOME", nullptr);
-    SetEnvironmentVariableW(L"OTEL_EXPORTER_OTLP_ENDPOINT", nullptr);
-    SetEnvironmentVariableW(L"OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", nullptr);
-  }
-  PrivateLocalAppData(const PrivateLocalAppData&) = delete;
-  PrivateLocalAppData& operator=(const PrivateLocalAppData&) = delete;
-  ~PrivateLocalAppData() {
-    if (!path_.empty()) RemoveTree(path_);
-  }
-
-  [[nodiscard]] const std::wstring& path() const { return path_; }
-  [[nodiscard]] std::wstring EventsDir() const { return path_ + L"\\cordon\\events"; }
-
- private:
-  static void RemoveTree(const std::wstring& dir) {
-    WIN32_FIND_DATAW found{};
-    HANDLE h = FindFirstFileW((dir + L"\\*").c_str(), &found);
-    if (h != INVALID_HANDLE_VALUE) {
-      do {
-        const std::wstring name = found.cFileName;
-        if (name == L"." || name == L"..") continue;
-        const std::wstring full = dir + L"\\" + name;
-        if ((found.dwFileAttributes & FILE_ATTRIBUTE_DIRECTORY) != 0) {
-          RemoveTree(full);
-        } else {
-          DeleteFileW(full.c_str());
-        }
-      } while (FindNextFileW(h, &found));
-      FindClose(h);
-    }
-    RemoveDirectoryW(dir.c_str());
-  }
-
-  std::wstring path_;
-};
 
 // Today's day file name, YYYY-MM-DD.jsonl (UTC), as cordon names it.
 std::wstring TodaysFile() {
@@ -157,7 +109,7 @@ std::wstring Cordon(const std::wstring& args) {
 constexpr const wchar_t* kFullAccessExit3 = L"run --no-config --mode full-access -- cmd /c exit 3";
 
 void AFullAccessRunRecordsStartAndEnd(Test& t) {
-  PrivateLocalAppData local;
+  PrivateLocalAppData local(L"cordon-events-test");
   CORDON_CHECK(t, !local.path().empty(), "a private LOCALAPPDATA was made");
   const Captured run = RunCaptured(Cordon(kFullAccessExit3));
   CORDON_CHECK(t, run.started && run.error.empty(), run.error);
@@ -207,7 +159,7 @@ void AFullAccessRunRecordsStartAndEnd(Test& t) {
 // Concurrent runs append to one file: every line is whole, and each run's
 // three lines carry its own trace id.
 void ConcurrentRunsInterleaveWholeLines(Test& t) {
-  PrivateLocalAppData local;
+  PrivateLocalAppData local(L"cordon-events-test");
   constexpr size_t kRuns = 4;
   std::vector<Captured> runs(kRuns);
   std::vector<std::thread> threads;
@@ -237,7 +189,7 @@ void ConcurrentRunsInterleaveWholeLines(Test& t) {
 // A run cordon refuses (Wine cannot confine) records why: session.start,
 // then exec.end with outcome setup-error, and no exec.start.
 void ARefusedRunRecordsItsSetupError(Test& t) {
-  PrivateLocalAppData local;
+  PrivateLocalAppData local(L"cordon-events-test");
   const Captured run = RunCaptured(Cordon(L"run --no-config -- cmd /c echo hi"));
   if (run.exit_code != static_cast<DWORD>(kExitSetupError)) {
     CORDON_CHECK(t, !UnderWine(), "Wine cannot confine: the run is refused");
@@ -263,7 +215,7 @@ void ARefusedRunRecordsItsSetupError(Test& t) {
 // This build has no OTLP exporter: an endpoint is named once, the run's
 // status is the command's, and the file has every event.
 void AnEndpointIsNamedOnceAndTheFileIsKept(Test& t) {
-  PrivateLocalAppData local;
+  PrivateLocalAppData local(L"cordon-events-test");
   SetEnvironmentVariableW(L"OTEL_EXPORTER_OTLP_ENDPOINT", L"http://127.0.0.1:4318");
   const Captured run = RunCaptured(Cordon(kFullAccessExit3));
   SetEnvironmentVariableW(L"OTEL_EXPORTER_OTLP_ENDPOINT", nullptr);

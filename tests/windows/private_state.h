@@ -32,6 +32,7 @@ class PrivateLocalAppData {
   }
 
   [[nodiscard]] const std::wstring& path() const { return path_; }
+  [[nodiscard]] std::wstring EventsDir() const { return path_ + L"\\cordon\\events"; }
 
  private:
   static void RemoveTree(const std::wstring& dir) {
