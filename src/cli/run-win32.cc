@@ -4,9 +4,11 @@
 #include <windows.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -108,6 +110,56 @@ UniqueHandle InheritableStd(DWORD which) {
   return UniqueHandle(copy);
 }
 
+// Whether `handle` is a console's (input or output).
+bool IsConsole(HANDLE handle) {
+  DWORD mode = 0;
+  return handle != nullptr && handle != INVALID_HANDLE_VALUE && GetConsoleMode(handle, &mode) != 0;
+}
+
+// The command's stdin when it runs without a pseudo console: cordon's own
+// if that is a pipe or a file; NUL (reads end at once) if it is a console.
+// A console input handle would let the command read the user's keys and
+// write input records the user's shell reads after the run.
+UniqueHandle CommandStdin() {
+  if (!IsConsole(GetStdHandle(STD_INPUT_HANDLE))) return InheritableStd(STD_INPUT_HANDLE);
+  SECURITY_ATTRIBUTES inherit{sizeof(SECURITY_ATTRIBUTES), nullptr, TRUE};
+  HANDLE nul = CreateFileW(L"NUL", GENERIC_READ, FILE_SHARE_READ | FILE_SHARE_WRITE, &inherit,
+                           OPEN_EXISTING, 0, nullptr);
+  return nul == INVALID_HANDLE_VALUE ? UniqueHandle() : UniqueHandle(nul);
+}
+
+// While it lives, Ctrl-C and Ctrl-Break on cordon's console end `job` (a
+// command on a console of its own, job-win32.h's own_console, gets neither
+// from the user's console); cordon stays to report the status. The handler
+// Windows calls takes no context, so the job it ends is the one piece of
+// process-wide state here: set by the constructor, cleared by the
+// destructor, one at a time (a run waits for one command).
+class CtrlCEndsJob {
+ public:
+  explicit CtrlCEndsJob(HANDLE job) {
+    Job().store(job);
+    SetConsoleCtrlHandler(Handler, TRUE);
+  }
+  CtrlCEndsJob(const CtrlCEndsJob&) = delete;
+  CtrlCEndsJob& operator=(const CtrlCEndsJob&) = delete;
+  ~CtrlCEndsJob() {
+    SetConsoleCtrlHandler(Handler, FALSE);
+    Job().store(nullptr);
+  }
+
+ private:
+  static std::atomic<HANDLE>& Job() {
+    static std::atomic<HANDLE> job{nullptr};
+    return job;
+  }
+  static BOOL WINAPI Handler(DWORD event) {
+    if (event != CTRL_C_EVENT && event != CTRL_BREAK_EVENT) return FALSE;
+    // STATUS_CONTROL_C_EXIT: what a console program ended by Ctrl-C exits with.
+    if (HANDLE job = Job().load(); job != nullptr) TerminateJobObject(job, 0xC000013A);
+    return TRUE;
+  }
+};
+
 // Terminates what is left in `job` and waits (up to 10 s) until no process
 // of it is alive.
 void EndJob(HANDLE job) {
@@ -128,9 +180,15 @@ void EndJob(HANDLE job) {
 // quarantine looks next). Returns the command's exit status.
 int WaitFor(sandbox::job::JobProcess& started, const std::string& program, bool contained,
             RunEvents& events, ConsoleRun* console, const std::function<void()>& after_job = {}) {
-  // Ctrl-C reaches the command through the console it shares, or as a key
-  // relayed to its pseudo console; cordon stays to report its status.
-  SetConsoleCtrlHandler(nullptr, TRUE);
+  // Ctrl-C reaches a command on a pseudo console as a key relayed to it; a
+  // command on a hidden console of its own is ended with its job. Either
+  // way cordon stays to report its status.
+  std::optional<CtrlCEndsJob> ctrl_c;
+  if (console != nullptr) {
+    SetConsoleCtrlHandler(nullptr, TRUE);
+  } else {
+    ctrl_c.emplace(started.job.get());
+  }
   WaitForSingleObject(started.process.get(), INFINITE);
   DWORD code = 0;
   const bool have_code = GetExitCodeProcess(started.process.get(), &code) != 0;
@@ -227,7 +285,7 @@ int Launch(const ResolvedPolicy& resolved, const std::vector<std::string>& comma
   sandbox::job::SpawnRequest request;
   request.command_line = Widen(sandbox::windows::QuoteCommandLine(command));
   request.directory = Widen(policy.cwd);
-  UniqueHandle in = InheritableStd(STD_INPUT_HANDLE);
+  UniqueHandle in = CommandStdin();
   UniqueHandle out = InheritableStd(STD_OUTPUT_HANDLE);
   UniqueHandle err = InheritableStd(STD_ERROR_HANDLE);
   request.std_input = in.get();
@@ -239,10 +297,17 @@ int Launch(const ResolvedPolicy& resolved, const std::vector<std::string>& comma
   const Result<std::vector<std::string>> secrets = GrantedSecretEnv(policy);
   if (!secrets.ok()) return Refuse(events, program, secrets.error());
   // On a console, the command gets a pseudo console of its own
-  // (run_console-win32.h); on pipes and files, the handles above.
+  // (run_console-win32.h); otherwise the handles above (no console input
+  // among them) and a hidden console of its own, never attached to
+  // cordon's (job-win32.h), full-access runs too: the user's shell is what
+  // an input record written into cordon's console would reach.
   auto console = ConsoleRun::IfOnConsole();
   if (!console.ok()) return Refuse(events, program, console.error());
-  if (console.value() != nullptr) request.pseudo_console = console.value()->handle();
+  if (console.value() != nullptr) {
+    request.pseudo_console = console.value()->handle();
+  } else {
+    request.own_console = true;
+  }
 
   if (policy.mode == policy::Mode::kFullAccess) {
     request.environment = CommandEnvironment(policy, "", secrets.value());

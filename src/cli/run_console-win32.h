@@ -15,7 +15,9 @@
 // Contract: IfOnConsole is called before the command is created; when
 // cordon's stdin and stdout are both consoles it returns a ConsoleRun whose
 // handle() goes to job::SpawnRequest::pseudo_console, otherwise nullptr
-// (pipes and files: the command inherits the standard handles, as before).
+// (pipes and files: the command gets the standard handles, no console
+// input among them, and a hidden console of its own, job::SpawnRequest::
+// own_console, never cordon's: run-win32.cc).
 // Finish() is called once the command and everything in its job have
 // ended: it stops the input relay, closes the pseudo console (which ends
 // its output), waits until the output is drained to the user's console,

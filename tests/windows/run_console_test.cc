@@ -9,7 +9,11 @@
 // (the test's pseudo console, as a user's terminal would be) runs the same
 // child: its text and colour reach that console, the clipboard write and
 // the title do not, and the child saw a console (its own pseudo console,
-// not pipes). Whether the console host forwards OSC strings at all differs
+// not pipes). CordonRunRedirectedOnAConsole: cordon.exe on a console with
+// its stdout a pipe runs a command that writes an input record into its
+// console: cordon's console receives none (the twin, run directly, does),
+// and the output comes through the pipe; the same with stdin a pipe and
+// stdout the console. Whether the console host forwards OSC strings at all differs
 // (Windows' conhost forwards OSC 52; a host that drops them makes the
 // "cannot" half pass without the filter's help): each case says what the
 // unfiltered stream held, so a run shows which half was exercised.
@@ -24,6 +28,7 @@
 #include "sandbox/windows/conpty-win32.h"
 #include "sandbox/windows/job-win32.h"
 #include "sandbox/windows/terminal_filter.h"
+#include "sandbox/windows/win_error-win32.h"
 
 namespace cordon::wintest {
 namespace {
@@ -212,6 +217,48 @@ void CordonRunOnAConsole(Test& t) {
   }
 }
 
+// cordon.exe on a console (the test's pseudo console) with its stdout (or
+// its stdin) a pipe: no pseudo console of the command's own, so the command must not be
+// attached to cordon's console. `helper inject` run by it tries to write a
+// key record into the console's input (what the user's shell would read
+// after the run): the console received none, and the command's output came
+// through the pipe. The twin: the same helper run directly on that console
+// does write the record (so the check sees one when it is there).
+// With stdin the piped one instead, the command's output goes through the
+// console output handle it is given, from its own hidden console.
+void RedirectedRun(Test& t, const std::wstring& wrapper) {
+  const std::wstring dir = BinaryDir();
+  const std::wstring helper = L"\"" + dir + L"wintest_helper.exe\"";
+  std::printf("case: cordon.exe run by `helper %s`\n", sandbox::Narrow(wrapper).c_str());
+  const Rendered direct = RunOnPseudoConsole(helper + L" " + wrapper + L" " + helper + L" inject");
+  CORDON_CHECK(t, direct.error.empty(), direct.error);
+  CORDON_CHECK(t, Visible(direct.bytes).find("injected=yes") != std::string::npos,
+               "run directly on the console, the helper wrote an input record into it: " +
+                   Shown(direct.bytes));
+  const Rendered r =
+      RunOnPseudoConsole(helper + L" " + wrapper + L" \"" + dir +
+                         L"cordon.exe\" run --mode full-access -- " + helper + L" inject");
+  CORDON_CHECK(t, r.error.empty(), r.error);
+  if (!r.error.empty()) return;
+  const std::string shown = Visible(r.bytes);
+  CORDON_CHECK(t, r.exit_code == 0,
+               "cordon.exe ran the command: exit " + std::to_string(r.exit_code) + ", output " +
+                   Shown(r.bytes));
+  CORDON_CHECK(t, shown.find("inject-output-marker") != std::string::npos,
+               "the command's output arrived: " + Shown(r.bytes));
+  CORDON_CHECK(
+      t, shown.find("injected=no") != std::string::npos,
+      "run by cordon, the helper wrote no input record into cordon's console: " + Shown(r.bytes));
+  std::printf("note: what the command reported of its own console: %s\n",
+              shown.find("wrote=yes") != std::string::npos ? "it wrote into a console of its own"
+                                                           : "it had no console input to write");
+}
+
+void CordonRunRedirectedOnAConsole(Test& t) {
+  RedirectedRun(t, L"onconsole-piped");
+  RedirectedRun(t, L"onconsole-stdin-piped");
+}
+
 }  // namespace
 }  // namespace cordon::wintest
 
@@ -220,5 +267,6 @@ int main(int argc, char** argv) {
   return cordon::wintest::RunTests(
       argc, argv,
       {Case{"FilterOverARealPseudoConsole", cordon::wintest::FilterOverARealPseudoConsole},
-       Case{"CordonRunOnAConsole", cordon::wintest::CordonRunOnAConsole}});
+       Case{"CordonRunOnAConsole", cordon::wintest::CordonRunOnAConsole},
+       Case{"CordonRunRedirectedOnAConsole", cordon::wintest::CordonRunRedirectedOnAConsole}});
 }

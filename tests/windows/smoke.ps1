@@ -24,7 +24,9 @@
        ACE grants anyone but the user, SYSTEM and Administrators; the same
        for every file ~/.ssh/config names; unchanged before and after; the
        vault: a granted secret reaches a run, an ungranted one does not, the
-       key file's DACL is protected; `cordon log` lists the runs;
+       key file's DACL is protected; `cordon log` lists the runs; a run
+       with stdout redirected on this console writes no input record into
+       it (its twin, run directly, does);
     6. per-command overhead: the median of N runs of `cmd /c exit 0` inside
        cordon minus outside, under a budget;
     7. uninstall leaves nothing: no ACE naming a cordon SID on the workspace
@@ -299,6 +301,43 @@ try {
   # The audit trail: the runs above are in `cordon log`.
   $r = Invoke-Cordon @('log', '--kind', 'exec')
   Check 'log: the runs are recorded' ($r.Code -eq 0 -and $r.Out -match 'exit 0') $r.Out
+
+  # 5c. A run with its stdout redirected on this console: the command is on
+  # a hidden console of its own, so a key record it writes into CONIN$
+  # never reaches this console's input (docs/windows.md, "Redirected stdio
+  # on a console"); the twin, run directly, does. Only where this script
+  # runs on a console (not the ISE, not a remoting session).
+  $injectScript = @'
+Add-Type -Namespace CordonSmoke -Name Con -MemberDefinition @"
+[DllImport("kernel32.dll", CharSet = CharSet.Unicode, SetLastError = true)]
+public static extern IntPtr CreateFileW(string name, uint access, uint share, IntPtr sa, uint disposition, uint flags, IntPtr template);
+[DllImport("kernel32.dll", SetLastError = true)]
+public static extern bool WriteConsoleInputW(IntPtr h, ushort[] record, uint n, out uint written);
+"@
+$h = [CordonSmoke.Con]::CreateFileW('CONIN$', 0xC0000000, 3, [IntPtr]::Zero, 3, 0, [IntPtr]::Zero)
+# INPUT_RECORD, KEY_EVENT: key down, repeat 1, the character U+E123.
+$record = [uint16[]](1, 0, 1, 0, 1, 0, 0, 0xE123, 0, 0)
+$n = 0
+"wrote=" + [CordonSmoke.Con]::WriteConsoleInputW($h, $record, 1, [ref]$n)
+'@
+  $encoded = [Convert]::ToBase64String([Text.Encoding]::Unicode.GetBytes($injectScript))
+  $injected = {
+    $found = $false
+    while ([Console]::KeyAvailable) { if ([Console]::ReadKey($true).KeyChar -eq [char]0xE123) { $found = $true } }
+    return $found
+  }
+  $onConsole = $true
+  try { $null = [Console]::KeyAvailable } catch { $onConsole = $false }
+  if ($onConsole) {
+    $null = & $injected
+    $direct = powershell -NoProfile -EncodedCommand $encoded | Out-String
+    Check 'console (twin): a command on this console can write into its input' (& $injected) $direct
+    $r = Invoke-Cordon @('run', '--mode', 'full-access', '--workspace', $ws, '--', 'powershell', '-NoProfile', '-EncodedCommand', $encoded)
+    Check 'console: a run with stdout redirected writes nothing into this console''s input' (-not (& $injected)) $r.Out
+    Check 'console: its output arrives through the pipe' ($r.Out -match 'wrote=') $r.Out
+  } else {
+    Write-Host 'skip console: this script is not on a console'
+  }
 
   # 6. Per-command overhead: median inside minus median outside.
   $inside = 1..$Runs | ForEach-Object { (Measure-Command { Invoke-Sandboxed $ws @() 'exit 0' | Out-Null }).TotalMilliseconds }

@@ -150,9 +150,10 @@ Result<JobProcess> SpawnInJob(const SpawnRequest& request) {
   std::wstring command_line = request.command_line;
   std::wstring environment = request.environment;
   PROCESS_INFORMATION info{};
+  DWORD flags = CREATE_SUSPENDED | CREATE_UNICODE_ENVIRONMENT | EXTENDED_STARTUPINFO_PRESENT;
+  if (console == nullptr && request.own_console) flags |= CREATE_NO_WINDOW;
   if (!CreateProcessW(request.application.empty() ? nullptr : request.application.c_str(),
-                      command_line.data(), nullptr, nullptr, inherit,
-                      CREATE_SUSPENDED | CREATE_UNICODE_ENVIRONMENT | EXTENDED_STARTUPINFO_PRESENT,
+                      command_line.data(), nullptr, nullptr, inherit, flags,
                       environment.empty() ? nullptr : environment.data(),
                       request.directory.empty() ? nullptr : request.directory.c_str(),
                       &startup.StartupInfo, &info)) {

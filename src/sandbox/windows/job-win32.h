@@ -49,6 +49,13 @@ struct SpawnRequest {
   HANDLE std_input = nullptr;
   HANDLE std_output = nullptr;
   HANDLE std_error = nullptr;
+  // Without a pseudo console: start the process on a hidden console of its
+  // own (CREATE_NO_WINDOW), never attached to cordon's. A process attached
+  // to the user's console could open CONIN$ and write input records the
+  // user's shell reads after the run (the Windows twin of TIOCSTI). Not
+  // DETACHED_PROCESS: each console program the command starts would then
+  // open a console window of its own.
+  bool own_console = false;
   // The environment block (NAME=VALUE\0...\0\0); empty: cordon's own.
   std::wstring environment;
   // The working directory; empty: cordon's own.
