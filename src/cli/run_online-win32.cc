@@ -132,9 +132,9 @@ Status CheckRangeIsCordons(const windows::OnlineRecord& record) {
             std::to_string(l.port) +
             " and is not a cordon proxy: the online sandbox may reach every port of the range, "
             "so it would reach that program without the proxy; nothing runs");
-    e.hint = "stop process " + std::to_string(l.pid) + " (`tasklist /fi "pid eq " +
+    e.hint = "stop process " + std::to_string(l.pid) + " (`tasklist /fi \"pid eq " +
              std::to_string(l.pid) +
-             ""` names it), or move cordon's proxy range away from it: `cordon setup "
+             "\"` names it), or move cordon's proxy range away from it: `cordon setup "
              "--proxy-port N` from an elevated prompt";
     return e;
   }
