@@ -43,14 +43,14 @@ Error WsaError(const std::string& op, const std::string& object) {
   return WinError(op, object, static_cast<DWORD>(WSAGetLastError()));
 }
 
-// Local\cordon-proxy-PORT-PID: the mark that process PID's proxy listens
-// on PORT (run_online-win32.h).
-std::wstring MarkName(uint16_t port, DWORD pid) {
-  return L"Local\\cordon-proxy-" + std::to_wstring(port) + L"-" + std::to_wstring(pid);
-}
+// Local\cordon-proxy-PORT: the mark that a cordon proxy holds PORT
+// (run_online-win32.h). By port alone: Wine's listener table reports no
+// owning process, and the port needs none (only the run that bound it
+// exclusively creates it).
+std::wstring MarkName(uint16_t port) { return L"Local\\cordon-proxy-" + std::to_wstring(port); }
 
-bool HasMark(uint16_t port, DWORD pid) {
-  UniqueHandle mark(OpenEventW(SYNCHRONIZE, FALSE, MarkName(port, pid).c_str()));
+bool HasMark(uint16_t port) {
+  UniqueHandle mark(OpenEventW(SYNCHRONIZE, FALSE, MarkName(port).c_str()));
   return mark.valid();
 }
 
@@ -119,22 +119,23 @@ Result<std::vector<Listener>> ListenersInRange(const windows::OnlineRecord& reco
 }
 
 // OK when every listener the sandbox could reach on a port of the range
-// is a cordon proxy's (carries its process's mark); else an Error naming
+// is a cordon proxy's (its port has the mark); else an Error naming
 // the first one that is not.
 Status CheckRangeIsCordons(const windows::OnlineRecord& record) {
   Result<std::vector<Listener>> listeners = ListenersInRange(record);
   if (!listeners.ok()) return listeners.error();
   for (const Listener& l : listeners.value()) {
-    if (HasMark(l.port, l.pid)) continue;
+    if (HasMark(l.port)) continue;
+    const std::string who =
+        l.pid == 0 ? "a process (its id not reported)" : "process " + std::to_string(l.pid);
     Error e = PlainError(
         "proxy port range", record.RangeText(),
-        "process " + std::to_string(l.pid) + " listens on " + l.address + ":" +
-            std::to_string(l.port) +
+        who + " listens on " + l.address + ":" + std::to_string(l.port) +
             " and is not a cordon proxy: the online sandbox may reach every port of the range, "
             "so it would reach that program without the proxy; nothing runs");
-    e.hint = "stop process " + std::to_string(l.pid) + " (`tasklist /fi \"pid eq " +
-             std::to_string(l.pid) +
-             "\"` names it), or move cordon's proxy range away from it: `cordon setup "
+    e.hint = "stop what listens on " + l.address + ":" + std::to_string(l.port) +
+             " (`netstat -ano | findstr :" + std::to_string(l.port) +
+             "` names its process), or move cordon's proxy range away from it: `cordon setup "
              "--proxy-port N` from an elevated prompt";
     return e;
   }
@@ -231,13 +232,8 @@ Result<std::unique_ptr<OnlineProxy>> StartOnlineProxy(const policy::Policy& poli
   if (inet_pton(AF_INET, record.address.c_str(), &loopback) != 1) {
     return PlainError("proxy listener", range, "not an IPv4 address");
   }
-  const DWORD self = GetCurrentProcessId();
   for (uint32_t port = record.first_port; port <= record.last_port; ++port) {
     const std::string where = record.address + ":" + std::to_string(port);
-    // The mark first: a listener of cordon's is never seen without it.
-    UniqueHandle mark(
-        CreateEventW(nullptr, TRUE, FALSE, MarkName(static_cast<uint16_t>(port), self).c_str()));
-    if (!mark.valid()) return WinError("CreateEventW(cordon-proxy mark)", where, GetLastError());
     proxy::UniqueSocket listener(WSASocketW(AF_INET, SOCK_STREAM, IPPROTO_TCP, nullptr, 0,
                                             WSA_FLAG_OVERLAPPED | WSA_FLAG_NO_HANDLE_INHERIT));
     if (!listener.valid()) return WsaError("WSASocketW(TCP)", where);
@@ -258,6 +254,11 @@ Result<std::unique_ptr<OnlineProxy>> StartOnlineProxy(const policy::Policy& poli
       if (code == WSAEADDRINUSE || code == WSAEACCES) continue;
       return WinError("bind", where, static_cast<DWORD>(code));
     }
+    // The mark once the port is cordon's alone, before it listens: a
+    // listener of cordon's is never seen without it.
+    UniqueHandle mark(
+        CreateEventW(nullptr, TRUE, FALSE, MarkName(static_cast<uint16_t>(port)).c_str()));
+    if (!mark.valid()) return WinError("CreateEventW(cordon-proxy mark)", where, GetLastError());
     if (listen(listener.get(), SOMAXCONN) != 0) return WsaError("listen", where);
     if (Status s = CheckRangeIsCordons(record); !s.ok()) return s.error();
 
