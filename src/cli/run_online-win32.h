@@ -24,13 +24,14 @@
 // Why every port of the range is checked: the permit admits the sandbox to
 // all of them, so a program that is not cordon listening on one would be
 // reachable without the proxy. Each run marks the port it binds with a
-// named event, Local\cordon-proxy-PORT-PID (created before it listens,
-// closed after the listener), in the session's namespace, where an
-// AppContainer process cannot create objects. Before the command starts,
-// every IPv4 listener on 127.0.0.1 or 0.0.0.0 and every IPv6 listener on ::
-// or ::ffff:127.0.0.1 (dual-stack sockets take IPv4) with a port of the
-// range must carry the mark of its owning process; one that does not is
-// refused, naming the port and the process.
+// named event, Local\cordon-proxy-PORT (created once the exclusive bind
+// succeeded and before it listens, closed after the listener), in the
+// session's namespace, where an AppContainer process cannot create
+// objects. Before the command starts, every IPv4 listener on 127.0.0.1 or
+// 0.0.0.0 and every IPv6 listener on :: or ::ffff:127.0.0.1 (dual-stack
+// sockets take IPv4) with a port of the range must have its port's mark;
+// one that has not is refused, naming the port (and the process, where the
+// system reports it).
 #pragma once
 
 #include <cstdint>
