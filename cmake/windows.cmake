@@ -104,7 +104,7 @@ target_link_libraries(cordon_telemetry PUBLIC cordon_common PRIVATE cordon_win_b
 # the recorded port): a library, so that tests/windows/online_test.cc runs
 # the same code cordon.exe does.
 add_library(cordon_online STATIC src/cli/run_online-win32.cc)
-target_link_libraries(cordon_online PUBLIC cordon_proxy cordon_policy cordon_sandbox ws2_32)
+target_link_libraries(cordon_online PUBLIC cordon_proxy cordon_policy cordon_sandbox ws2_32 iphlpapi)
 # The vault: format.cc, crypto.cc and store.cc shared, the *-win32.cc
 # halves (CNG, DPAPI, DACLs, LockFileEx).
 file(GLOB CORDON_VAULT_SRC CONFIGURE_DEPENDS src/vault/*.cc)

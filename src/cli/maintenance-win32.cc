@@ -109,11 +109,12 @@ Check ProtectedPlacesAreClean(const std::string& journal) {
 Result<windows::wfp::Plan> OnlinePlan(const windows::OnlineRecord& record) {
   Result<std::string> sid = windows::AppContainerSidFromName(appcontainer::kOnlineProfile);
   if (!sid.ok()) return sid.error();
-  return windows::wfp::PlanOnline(sid.value(), record.address, record.port);
+  return windows::wfp::PlanOnline(sid.value(), record.address, record.first_port, record.last_port);
 }
 
-// The port setup installs for: --proxy-port, else the one recorded by an
-// earlier setup, else the default. An Error for a bad flag.
+// The first port of the range setup installs for: --proxy-port, else the
+// one recorded by an earlier setup, else the default (an older cordon's
+// single-port record does not read: the default). An Error for a bad flag.
 Result<uint16_t> ChosenPort(const std::vector<std::string>& args, const std::string& record_path) {
   std::optional<std::string> value;
   for (size_t i = 0; i < args.size(); ++i) {
@@ -127,15 +128,20 @@ Result<uint16_t> ChosenPort(const std::vector<std::string>& args, const std::str
   }
   if (value) return windows::ParseProxyPort(*value);
   Result<std::optional<windows::OnlineRecord>> record = ReadOnlineRecord(record_path);
-  if (record.ok() && record.value()) return record.value()->port;
+  if (record.ok() && record.value()) return record.value()->first_port;
   return windows::kDefaultProxyPort;
 }
 
 // The elevated half of setup: cordon's WFP objects for the port (with read
 // access for the user) and the loopback exemption, then the record, last,
 // so that a record means both are in place. Each failure names its step.
-int SetUpOnline(const policy::HostFacts& host, uint16_t port) {
-  const windows::OnlineRecord record{windows::kProxyAddress, port};
+int SetUpOnline(const policy::HostFacts& host, uint16_t first_port) {
+  Result<windows::OnlineRecord> from = windows::RecordFrom(first_port);
+  if (!from.ok()) {
+    Say(from.error());
+    return kExitSetupError;
+  }
+  const windows::OnlineRecord& record = from.value();
   Result<windows::wfp::Plan> plan = OnlinePlan(record);
   if (!plan.ok()) {
     Say(plan.error());
@@ -157,7 +163,7 @@ int SetUpOnline(const policy::HostFacts& host, uint16_t port) {
     return kExitSetupError;
   }
   Print("network filters: " + std::to_string(plan.value().filters.size()) + " WFP filters for " +
-        appcontainer::kOnlineProfile + " permitting only 127.0.0.1:" + std::to_string(port) +
+        appcontainer::kOnlineProfile + " permitting only " + record.RangeText() +
         ", read back; readable by " + user.value());
   if (Status s = windows::loopback::Add(online_sid.value()); !s.ok()) {
     Say("setup: step \"loopback exemption\" failed; the online identity is not set up:");
@@ -177,7 +183,8 @@ int SetUpOnline(const policy::HostFacts& host, uint16_t port) {
     return kExitSetupError;
   }
   Print("the online identity is ready: --net proxy runs reach cordon's proxy on 127.0.0.1:" +
-        std::to_string(port) + " (recorded in " + path + ")");
+        std::to_string(record.first_port) + "-" + std::to_string(record.last_port) +
+        ", one port per concurrent run (recorded in " + path + ")");
   return 0;
 }
 
@@ -195,8 +202,7 @@ std::vector<Check> OnlineChecks(const policy::HostFacts& host) {
   }
   const windows::OnlineRecord& r = *record.value();
   std::vector<Check> checks;
-  checks.push_back({"online identity: record", true,
-                    "cordon's proxy on " + r.address + ":" + std::to_string(r.port)});
+  checks.push_back({"online identity: record", true, "cordon's proxy on " + r.RangeText()});
   Result<windows::wfp::Plan> plan = OnlinePlan(r);
   if (!plan.ok()) {
     checks.push_back({"online identity: WFP filters", false, plan.error().Describe()});

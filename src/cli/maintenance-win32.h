@@ -26,7 +26,8 @@ namespace cordon::cli {
 [[nodiscard]] std::string QuarantineRoot(const policy::HostFacts& host);
 
 // Each returns cordon's exit status. setup's args: [--proxy-port PORT] (the
-// online identity's proxy port; default: the recorded one, else
+// first of the online identity's kProxyPortCount proxy ports; default: the
+// recorded one, else
 // sandbox/windows/online_record.h's kDefaultProxyPort).
 [[nodiscard]] int SetupOnWindows(const std::vector<std::string>& args);
 [[nodiscard]] int UninstallOnWindows();

@@ -348,7 +348,7 @@ int Launch(const ResolvedPolicy& resolved, const std::vector<std::string>& comma
   const bool online = policy.net == policy::NetMode::kProxy;
   // Declared before the proxy: the proxy asks the broker until it stops.
   std::unique_ptr<approval::Broker> broker;
-  std::unique_ptr<proxy::Server> proxy_server;
+  std::unique_ptr<OnlineProxy> proxy_server;
   uint16_t proxy_port = 0;
   if (online) {
     auto record = CheckOnlineSetup(resolved.host);
@@ -369,7 +369,7 @@ int Launch(const ResolvedPolicy& resolved, const std::vector<std::string>& comma
                                     approval_timeout_ms);
     if (!started.ok()) return Refuse(events, program, started.error());
     proxy_server = std::move(started).value();
-    proxy_port = record.value().port;
+    proxy_port = proxy_server->port();  // the first free port of the range
   }
 
   const bool read_only = policy.mode == policy::Mode::kReadOnly;

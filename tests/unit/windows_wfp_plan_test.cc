@@ -1,7 +1,8 @@
 // The online identity's WFP filter set, pure: what `cordon setup` installs
-// for a given package SID and proxy port, and the comparison a run makes
+// for a given package SID and proxy port range, and the comparison a run makes
 // with what it reads back from the engine: an equal set passes, every kind
-// of drift (a filter missing, a port or an action changed, a permit added,
+// of drift (a filter missing, a port range widened or shifted, an action
+// changed, a permit added,
 // a filter for another package) is refused with a message naming it and
 // `cordon setup` as the repair. The offline identity needs no filter.
 #include <gtest/gtest.h>
@@ -21,8 +22,9 @@ std::string OnlineSid() {
   return sid.ok() ? sid.value() : std::string();
 }
 
-Plan Online(uint16_t port = 3128) {
-  Result<Plan> plan = PlanOnline(OnlineSid(), "127.0.0.1", port);
+// The plan for first..last (a range of one when last is 0).
+Plan Online(uint16_t first = 3128, uint16_t last = 0) {
+  Result<Plan> plan = PlanOnline(OnlineSid(), "127.0.0.1", first, last == 0 ? first : last);
   EXPECT_TRUE(plan.ok()) << (plan.ok() ? "" : plan.error().Describe());
   return plan.ok() ? plan.value() : Plan{};
 }
@@ -33,11 +35,23 @@ std::string Refusal(const Plan& plan, const std::vector<Filter>& found) {
   return s.ok() ? std::string() : s.error().Describe();
 }
 
+// The engine holding exactly what setup installed, read by key.
+KeyedReadBack AsInstalled(const Plan& plan) {
+  KeyedReadBack r{PlannedProvider(), PlannedSublayer(), {}};
+  for (const Filter& f : plan.filters) r.filters.emplace_back(f);
+  return r;
+}
+
+std::string KeyedRefusal(const Plan& plan, const KeyedReadBack& found) {
+  Status s = CompareByKey(plan, found);
+  return s.ok() ? std::string() : s.error().Describe();
+}
+
 constexpr char kPermit[] = "cordon online: permit TCP to the proxy";
 
-TEST(WindowsWfpPlan, OnlineSetForASidAndPort) {
+TEST(WindowsWfpPlan, OnlineSetForASidAndPortRange) {
   const std::string sid = OnlineSid();
-  const Plan plan = Online(3128);
+  const Plan plan = Online(47128, 47143);
   ASSERT_EQ(plan.filters.size(), 7u);
   const Condition package{Field::kPackageId, 0, sid};
 
@@ -47,10 +61,12 @@ TEST(WindowsWfpPlan, OnlineSetForASidAndPort) {
   EXPECT_EQ(permit.action, Action::kPermit);
   EXPECT_EQ(permit.weight, 15);
   EXPECT_FALSE(permit.hard) << "a permit must not override another sublayer's block";
-  EXPECT_EQ(permit.conditions, (std::vector<Condition>{package,
-                                                       {Field::kProtocol, 6, {}},
-                                                       {Field::kRemoteAddressV4, 0x7f000001, {}},
-                                                       {Field::kRemotePort, 3128, {}}}));
+  EXPECT_EQ(permit.conditions,
+            (std::vector<Condition>{package,
+                                    {Field::kProtocol, 6, {}},
+                                    {Field::kRemoteAddressV4, 0x7f000001, {}},
+                                    {Field::kRemotePortRange, 47128, {}, 47143}}));
+  EXPECT_EQ(Describe(permit.conditions[3]), "remote ports 47128-47143");
 
   // Every other connect, accept and listen of the package, v4 and v6.
   const std::vector<Guid> block_layers = {kLayerAuthConnectV4,    kLayerAuthConnectV6,
@@ -83,27 +99,39 @@ TEST(WindowsWfpPlan, OnlineSetForASidAndPort) {
 }
 
 TEST(WindowsWfpPlan, OtherPortAndLoopbackAddress) {
-  Result<Plan> plan = PlanOnline(OnlineSid(), "127.0.0.2", 8080);
+  Result<Plan> plan = PlanOnline(OnlineSid(), "127.0.0.2", 8080, 8080);
   ASSERT_TRUE(plan.ok());
   EXPECT_EQ(plan.value().filters[0].conditions[2],
             (Condition{Field::kRemoteAddressV4, 0x7f000002, {}}));
-  EXPECT_EQ(plan.value().filters[0].conditions[3], (Condition{Field::kRemotePort, 8080, {}}));
+  EXPECT_EQ(plan.value().filters[0].conditions[3],
+            (Condition{Field::kRemotePortRange, 8080, {}, 8080}));
+  // The widest range a plan takes: kMaxProxyPorts.
+  plan = PlanOnline(OnlineSid(), "127.0.0.1", 1000, 1000 + kMaxProxyPorts - 1);
+  ASSERT_TRUE(plan.ok()) << plan.error().Describe();
 }
 
 TEST(WindowsWfpPlan, RefusesABadSidAddressOrPort) {
   const std::string sid = OnlineSid();
   for (const char* bad :
        {"", "S-1-15-3-1024-1-2-3-4-5-6-7-8", "S-1-5-32-544", "BA", "S-1-15-2-x"}) {
-    Result<Plan> plan = PlanOnline(bad, "127.0.0.1", 3128);
+    Result<Plan> plan = PlanOnline(bad, "127.0.0.1", 3128, 3143);
     EXPECT_FALSE(plan.ok()) << bad;
   }
   for (const char* bad : {"10.0.0.1", "0.0.0.0", "127.0.0", "127.0.0.1.1", "127.0.0.256", "::1",
                           "localhost", "127.0.0.1 ", "127..0.1", "0127.0.0.1"}) {
-    Result<Plan> plan = PlanOnline(sid, bad, 3128);
+    Result<Plan> plan = PlanOnline(sid, bad, 3128, 3143);
     ASSERT_FALSE(plan.ok()) << bad;
     EXPECT_NE(plan.error().Describe().find("loopback"), std::string::npos);
   }
-  EXPECT_FALSE(PlanOnline(sid, "127.0.0.1", 0).ok());
+  EXPECT_FALSE(PlanOnline(sid, "127.0.0.1", 0, 15).ok());
+  Result<Plan> reversed = PlanOnline(sid, "127.0.0.1", 3143, 3128);
+  ASSERT_FALSE(reversed.ok());
+  EXPECT_NE(reversed.error().Describe().find("ends before it starts"), std::string::npos);
+  // One port more than the most: every port of the range is reachable.
+  Result<Plan> wide = PlanOnline(sid, "127.0.0.1", 1000, 1000 + kMaxProxyPorts);
+  ASSERT_FALSE(wide.ok());
+  EXPECT_NE(wide.error().Describe().find("more than 64 proxy ports"), std::string::npos)
+      << wide.error().Describe();
 }
 
 TEST(WindowsWfpPlan, OfflineNeedsNoFilter) {
@@ -155,15 +183,45 @@ TEST(WindowsWfpPlan, AMissingBlockIsRefused) {
       << why;
 }
 
-TEST(WindowsWfpPlan, AChangedPortIsRefused) {
-  const Plan plan = Online(3128);
+TEST(WindowsWfpPlan, AWiderOrShiftedRangeIsRefused) {
+  const Plan plan = Online(47128, 47143);
+  const struct {
+    uint32_t first, last;
+    const char* found;
+  } drifts[] = {
+      {47128, 47199, "remote ports 47128-47199"},  // wider: more ports reachable
+      {47100, 47143, "remote ports 47100-47143"},  // wider below
+      {47129, 47144, "remote ports 47129-47144"},  // shifted
+      {47128, 47142, "remote ports 47128-47142"},  // narrower: a run's port unreachable
+      {1, 65535, "remote ports 1-65535"},          // every port
+  };
+  for (const auto& d : drifts) {
+    std::vector<Filter> found = plan.filters;
+    found[0].conditions[3].number = d.first;
+    found[0].conditions[3].high = d.last;
+    const std::string why = Refusal(plan, found);
+    EXPECT_NE(why.find(std::string("changed \"cordon online: permit TCP to the proxy\": "
+                                   "condition: expected remote ports 47128-47143, found ") +
+                       d.found),
+              std::string::npos)
+        << why;
+    KeyedReadBack keyed = AsInstalled(plan);
+    keyed.filters[0] = found[0];
+    const std::string by_key = KeyedRefusal(plan, keyed);
+    EXPECT_NE(
+        by_key.find(std::string("condition: expected remote ports 47128-47143, found ") + d.found),
+        std::string::npos)
+        << by_key;
+  }
+  // An older cordon's single-port permit (FWP_MATCH_EQUAL) is not the range.
   std::vector<Filter> found = plan.filters;
-  found[0].conditions[3].number = 8080;
+  found[0].conditions[3] = Condition{Field::kRemotePort, 47128, {}};
   const std::string why = Refusal(plan, found);
-  EXPECT_NE(why.find("changed \"cordon online: permit TCP to the proxy\": condition: expected "
-                     "remote port 3128, found remote port 8080"),
-            std::string::npos)
-      << why;
+  EXPECT_NE(why.find("condition missing: remote ports 47128-47143"), std::string::npos) << why;
+  EXPECT_NE(why.find("condition added: remote port 47128"), std::string::npos) << why;
+  // The can twin: the same range read back passes, by key too.
+  EXPECT_EQ(Refusal(plan, plan.filters), "");
+  EXPECT_EQ(KeyedRefusal(plan, AsInstalled(plan)), "");
 }
 
 TEST(WindowsWfpPlan, AChangedActionIsRefused) {
@@ -215,13 +273,14 @@ TEST(WindowsWfpPlan, AnExtraPermitForAnotherPortIsRefused) {
   std::vector<Filter> found = plan.filters;
   Filter extra = plan.filters[0];
   extra.conditions[3].number = 22;
+  extra.conditions[3].high = 22;
   found.push_back(extra);
   const std::string why = Refusal(plan, found);
   EXPECT_NE(why.find("extra \"cordon online: permit TCP to the proxy\" (ALE_AUTH_CONNECT_V4, "
                      "permit, weight 15"),
             std::string::npos)
       << why;
-  EXPECT_NE(why.find("remote port 22)"), std::string::npos) << why;
+  EXPECT_NE(why.find("remote ports 22-22)"), std::string::npos) << why;
   EXPECT_EQ(why.find("changed"), std::string::npos) << "the real permit matched: " << why;
   // The same filter twice is one too many as well.
   found = plan.filters;
@@ -268,18 +327,6 @@ TEST(WindowsWfpPlan, EveryProblemIsNamedAtOnce) {
   EXPECT_NE(why.find("extra \"cordon online: permit TCP to the proxy\""), std::string::npos);
 }
 
-// The engine holding exactly what setup installed, read by key.
-KeyedReadBack AsInstalled(const Plan& plan) {
-  KeyedReadBack r{PlannedProvider(), PlannedSublayer(), {}};
-  for (const Filter& f : plan.filters) r.filters.emplace_back(f);
-  return r;
-}
-
-std::string KeyedRefusal(const Plan& plan, const KeyedReadBack& found) {
-  Status s = CompareByKey(plan, found);
-  return s.ok() ? std::string() : s.error().Describe();
-}
-
 TEST(WindowsWfpPlan, ByKeyAnEqualReadBackPasses) {
   const Plan plan = Online(47128);
   EXPECT_EQ(KeyedRefusal(plan, AsInstalled(plan)), "");
@@ -316,8 +363,9 @@ TEST(WindowsWfpPlan, ByKeyEachChangeIsNamed) {
   std::string why = KeyedRefusal(plan, found);
   EXPECT_NE(why.find("changed \"cordon online: permit TCP to the proxy\""), std::string::npos)
       << why;
-  EXPECT_NE(why.find("condition: expected remote port 47128, found remote port 47129"),
-            std::string::npos)
+  EXPECT_NE(
+      why.find("condition: expected remote ports 47128-47128, found remote ports 47129-47129"),
+      std::string::npos)
       << why;
   // A block turned into a permit, a weight lowered, the sublayer's weight
   // and provider changed, the provider not persistent.

@@ -1,12 +1,16 @@
 // The online identity's pieces that run without confinement, checked for
 // real (src/cli/run_online-win32.h):
 // - the proxy a --net proxy run starts (StartOnlineProxy, the very code
-//   cordon.exe calls) on the recorded port: a loopback client through it
-//   reaches an allowed loopback destination with bytes both ways; a denied
-//   one gets 403 and the destination sees no connection at all; each
+//   cordon.exe calls) on the recorded port range: a loopback client through
+//   it reaches an allowed loopback destination with bytes both ways; a
+//   denied one gets 403 and the destination sees no connection at all; each
 //   decision is an event in the run's sink;
-// - a port already in use is refused, naming the address and the repair,
-//   and the same port is served once it is free (the twin);
+// - two proxies started as two concurrent runs start them both serve, on
+//   two different ports of the range; with the range full a third is
+//   refused naming the range and the repair, and served once one ends;
+// - a program that is not cordon listening on a port of the range (the
+//   sandbox could reach it) is refused, naming the port and the repair,
+//   and the range is served once it is gone (the twin);
 // - the record setup writes reads back equal, a missing one is none, a
 //   corrupt one is refused;
 // - CheckOnlineSetup fails closed: no record names `cordon setup`; with a
@@ -39,6 +43,41 @@
 
 namespace cordon::wintest {
 namespace {
+
+// `count` consecutive free loopback ports: the first, or 0.
+uint16_t FreeRange(int count) {
+  for (int attempt = 0; attempt < 50; ++attempt) {
+    const uint16_t first = FreePort();
+    if (first == 0 || first > 65535 - count) continue;
+    bool all_free = true;
+    for (int i = 1; i < count && all_free; ++i) {
+      SOCKET s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+      sockaddr_in a{};
+      a.sin_family = AF_INET;
+      a.sin_port = htons(static_cast<uint16_t>(first + i));
+      a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+      all_free = bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+      closesocket(s);
+    }
+    if (all_free) return first;
+  }
+  return 0;
+}
+
+// A plain listener on 127.0.0.1:port, as another program would open it.
+SOCKET ListenOn(uint16_t port) {
+  SOCKET s = socket(AF_INET, SOCK_STREAM, IPPROTO_TCP);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_port = htons(port);
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  if (s == INVALID_SOCKET || bind(s, reinterpret_cast<sockaddr*>(&a), sizeof a) != 0 ||
+      listen(s, 16) != 0) {
+    if (s != INVALID_SOCKET) closesocket(s);
+    return INVALID_SOCKET;
+  }
+  return s;
+}
 
 namespace windows = sandbox::windows;
 
@@ -110,11 +149,13 @@ void TheRunsProxyServesTheRecordedPort(Test& t) {
   Destination dest;
   Events events;
   const policy::Policy policy = OnlinePolicy(dest.port());
-  const windows::OnlineRecord record{"127.0.0.1", FreePort()};
+  const uint16_t first = FreeRange(2);
+  const windows::OnlineRecord record{"127.0.0.1", first, static_cast<uint16_t>(first + 1)};
   auto proxy = cli::StartOnlineProxy(policy, record, &events, nullptr, 0);
   CORDON_CHECK(t, proxy.ok(), proxy.ok() ? "" : proxy.error().Describe());
   if (!proxy.ok()) return;
-  const std::string allowed = ConnectThrough(t, record.port, "allowed.test", dest.port());
+  CORDON_CHECK(t, proxy.value()->port() == first, "the first free port of the range");
+  const std::string allowed = ConnectThrough(t, proxy.value()->port(), "allowed.test", dest.port());
   CORDON_CHECK(t, allowed.starts_with("HTTP/1.1 200"), "200 to CONNECT: " + Quoted(allowed));
   CORDON_CHECK(t, allowed.ends_with("echo:through the run's proxy\n"),
                "the destination's answer came back: " + Quoted(allowed));
@@ -126,11 +167,12 @@ void ADeniedDestinationIsNeverConnected(Test& t) {
   Destination dest;
   Events events;
   const policy::Policy policy = OnlinePolicy(dest.port());
-  const windows::OnlineRecord record{"127.0.0.1", FreePort()};
+  const uint16_t first = FreeRange(1);
+  const windows::OnlineRecord record{"127.0.0.1", first, first};
   auto proxy = cli::StartOnlineProxy(policy, record, &events, nullptr, 0);
   CORDON_CHECK(t, proxy.ok(), proxy.ok() ? "" : proxy.error().Describe());
   if (!proxy.ok()) return;
-  const std::string denied = ConnectThrough(t, record.port, "denied.test", dest.port());
+  const std::string denied = ConnectThrough(t, proxy.value()->port(), "denied.test", dest.port());
   CORDON_CHECK(t, denied.starts_with("HTTP/1.1 403"), "403 to CONNECT: " + Quoted(denied));
   CORDON_CHECK(t, denied.find("--allow-domain denied.test") != std::string::npos,
                "the answer says what would allow it: " + Quoted(denied));
@@ -140,30 +182,73 @@ void ADeniedDestinationIsNeverConnected(Test& t) {
                "the destination saw no connection, saw " + std::to_string(dest.connections()));
 }
 
-void APortInUseIsRefused(Test& t) {
-  uint16_t port = 0;
-  SOCKET taken = Listen(&port);
-  CORDON_CHECK(t, taken != INVALID_SOCKET, "something else listens on the port");
+void TwoRunsServeSideBySideAndAFullRangeIsRefused(Test& t) {
+  Destination dest;
+  Events events;
+  const policy::Policy policy = OnlinePolicy(dest.port());
+  const uint16_t first = FreeRange(2);
+  const windows::OnlineRecord record{"127.0.0.1", first, static_cast<uint16_t>(first + 1)};
+  auto one = cli::StartOnlineProxy(policy, record, &events, nullptr, 0);
+  auto two = cli::StartOnlineProxy(policy, record, &events, nullptr, 0);
+  CORDON_CHECK(t, one.ok(), one.ok() ? "" : "the first run: " + one.error().Describe());
+  CORDON_CHECK(t, two.ok(), two.ok() ? "" : "the second run: " + two.error().Describe());
+  if (!one.ok() || !two.ok()) return;
+  CORDON_CHECK(t, one.value()->port() != two.value()->port(),
+               "two ports: " + std::to_string(one.value()->port()) + " and " +
+                   std::to_string(two.value()->port()));
+  for (const auto* run : {&one, &two}) {
+    const std::string answer = ConnectThrough(t, run->value()->port(), "allowed.test", dest.port());
+    CORDON_CHECK(t, answer.ends_with("echo:through the run's proxy\n"),
+                 "the run's proxy on " + std::to_string(run->value()->port()) +
+                     " serves: " + Quoted(answer));
+  }
+  // A third run: every port of the range is a cordon proxy's.
+  auto third = cli::StartOnlineProxy(policy, record, &events, nullptr, 0);
+  CORDON_CHECK(t, !third.ok(), "a third run's proxy does not start on a full range");
+  if (!third.ok()) {
+    const std::string why = third.error().Describe();
+    CORDON_CHECK(t, why.find(record.RangeText()) != std::string::npos,
+                 "names the range " + record.RangeText() + ": " + why);
+    CORDON_CHECK(t, why.find("every port of cordon's proxy range is in use") != std::string::npos,
+                 "says the range is full: " + why);
+    CORDON_CHECK(t, third.error().hint.find("cordon setup --proxy-port") != std::string::npos,
+                 "names the repair: " + third.error().hint);
+  }
+  // The twin: one run ends, its port serves the next.
+  const uint16_t freed = one.value()->port();
+  one.value().reset();
+  auto next = cli::StartOnlineProxy(policy, record, &events, nullptr, 0);
+  CORDON_CHECK(t, next.ok(), next.ok() ? "" : "after a run ended: " + next.error().Describe());
+  CORDON_CHECK(t, next.ok() && next.value()->port() == freed, "the freed port is taken again");
+}
+
+void AForeignListenerInTheRangeIsRefused(Test& t) {
   const policy::Policy policy = OnlinePolicy(1);
-  const windows::OnlineRecord record{"127.0.0.1", port};
+  // Something that is not cordon listens on the first port of the range
+  // (this process, without a proxy's mark on that port; Wine's listener
+  // table reports no owning process, so the check goes by the port).
+  const uint16_t port = FreeRange(2);
+  SOCKET taken = ListenOn(port);
+  CORDON_CHECK(t, taken != INVALID_SOCKET, "something else listens on the port");
+  const windows::OnlineRecord record{"127.0.0.1", port, static_cast<uint16_t>(port + 1)};
   auto refused = cli::StartOnlineProxy(policy, record, nullptr, nullptr, 0);
-  CORDON_CHECK(t, !refused.ok(), "the run's proxy does not start on a taken port");
+  CORDON_CHECK(t, !refused.ok(), "the run's proxy does not start beside a foreign listener");
   if (!refused.ok()) {
     const std::string why = refused.error().Describe();
     const std::string where = "127.0.0.1:" + std::to_string(port);
-    CORDON_CHECK(t, why.find("bind(" + where + ")") != std::string::npos,
-                 "names the call and the address: " + why);
-    CORDON_CHECK(t, why.find("the port of cordon's proxy is in use") != std::string::npos,
-                 "says the port is taken: " + why);
+    CORDON_CHECK(t, why.find("listens on " + where) != std::string::npos,
+                 "names the foreign listener's port: " + why);
+    CORDON_CHECK(t, why.find("is not a cordon proxy") != std::string::npos,
+                 "says it is not cordon's: " + why);
     CORDON_CHECK(t, refused.error().hint.find("cordon setup --proxy-port") != std::string::npos,
                  "names the repair: " + refused.error().hint);
   }
-  // The twin: the same port, free again, is served.
+  // The twin: the foreign listener gone, the range is served.
   closesocket(taken);
   auto served = cli::StartOnlineProxy(policy, record, nullptr, nullptr, 0);
-  CORDON_CHECK(t, served.ok(), served.ok() ? "" : "the freed port: " + served.error().Describe());
-  SOCKET c = served.ok() ? Connect(port) : INVALID_SOCKET;
-  CORDON_CHECK(t, c != INVALID_SOCKET, "a client reaches the proxy on the freed port");
+  CORDON_CHECK(t, served.ok(), served.ok() ? "" : "the freed range: " + served.error().Describe());
+  SOCKET c = served.ok() ? Connect(served.value()->port()) : INVALID_SOCKET;
+  CORDON_CHECK(t, c != INVALID_SOCKET, "a client reaches the proxy");
   if (c != INVALID_SOCKET) closesocket(c);
 }
 
@@ -191,7 +276,7 @@ void TheRecordRoundTrips(Test& t) {
   CORDON_CHECK(t, path == base + "\\cordon\\online", "the record lies in cordon's state: " + path);
   auto none = cli::ReadOnlineRecord(path);
   CORDON_CHECK(t, none.ok() && !none.value(), "no record is none");
-  const windows::OnlineRecord record{"127.0.0.1", 47999};
+  const windows::OnlineRecord record{"127.0.0.1", 47999, 48014};
   const Status wrote = cli::WriteOnlineRecord(path, record);
   CORDON_CHECK(t, wrote.ok(), wrote.ok() ? "" : wrote.error().Describe());
   auto back = cli::ReadOnlineRecord(path);
@@ -200,7 +285,7 @@ void TheRecordRoundTrips(Test& t) {
   HANDLE f = CreateFileW(sandbox::Widen(path).c_str(), GENERIC_WRITE, 0, nullptr, CREATE_ALWAYS,
                          FILE_ATTRIBUTE_NORMAL, nullptr);
   DWORD wrote_bytes = 0;
-  WriteFile(f, "cordon online 1\nproxy 10.0.0.1:80\n", 34, &wrote_bytes, nullptr);
+  WriteFile(f, "cordon online 2\nproxy 10.0.0.1:80-81\n", 37, &wrote_bytes, nullptr);
   CloseHandle(f);
   auto corrupt = cli::ReadOnlineRecord(path);
   CORDON_CHECK(t, !corrupt.ok() && corrupt.error().Describe().find(path) != std::string::npos,
@@ -224,7 +309,8 @@ void TheSetupCheckFailsClosed(Test& t) {
     CORDON_CHECK(t, no_record.error().hint.find("cordon setup") != std::string::npos,
                  "names the repair: " + no_record.error().hint);
   }
-  const Status wrote = cli::WriteOnlineRecord(cli::OnlineRecordPath(host), {"127.0.0.1", 47999});
+  const Status wrote =
+      cli::WriteOnlineRecord(cli::OnlineRecordPath(host), {"127.0.0.1", 47999, 48014});
   CORDON_CHECK(t, wrote.ok(), "record written");
   auto with_record = cli::CheckOnlineSetup(host);
   if (UnderWine()) {
@@ -235,8 +321,8 @@ void TheSetupCheckFailsClosed(Test& t) {
                  "refused naming the engine call and the repair: " +
                      (with_record.ok() ? std::string("OK") : with_record.error().Describe()));
   } else {
-    // Port 47999 is no setup's port (cordon's default is 47128): refused.
-    CORDON_CHECK(t, !with_record.ok(), "a port setup did not install for is refused");
+    // 47999-48014 is no setup's range (cordon's default is 47128-47143).
+    CORDON_CHECK(t, !with_record.ok(), "a range setup did not install for is refused");
   }
   RemoveState(base);
 }
@@ -275,7 +361,9 @@ int main(int argc, char** argv) {
       argc, argv,
       {Case{"TheRunsProxyServesTheRecordedPort", w::TheRunsProxyServesTheRecordedPort},
        Case{"ADeniedDestinationIsNeverConnected", w::ADeniedDestinationIsNeverConnected},
-       Case{"APortInUseIsRefused", w::APortInUseIsRefused},
+       Case{"TwoRunsServeSideBySideAndAFullRangeIsRefused",
+            w::TwoRunsServeSideBySideAndAFullRangeIsRefused},
+       Case{"AForeignListenerInTheRangeIsRefused", w::AForeignListenerInTheRangeIsRefused},
        Case{"TheRecordRoundTrips", w::TheRecordRoundTrips},
        Case{"TheSetupCheckFailsClosed", w::TheSetupCheckFailsClosed},
        Case{"TheLoopbackExemptionCheckFailsClosed", w::TheLoopbackExemptionCheckFailsClosed}});

@@ -14,8 +14,10 @@
        direct connection (bypassing the proxy) gets out; setup recorded the
        proxy port and made the loopback exemption, an UNELEVATED doctor
        reads the filters back by key, the command gets HTTP_PROXY for the
-       recorded port, the proxy's decisions are in the day file, a port
-       already taken and --net full are refused (exit 125);
+       first port of the recorded range, the proxy's decisions are in the
+       day file, two online runs at once each get a port of the range, a
+       foreign listener on a port of the range and --net full are refused
+       (exit 125);
     4. protected paths: .git\hooks, .git\config and .cordon.toml cannot be
        written, renamed or deleted, by any spelling (case, trailing dot,
        ::$DATA stream, 8.3 short name), while ordinary git (commit, fetch
@@ -224,12 +226,22 @@ try {
   $day = Join-Path $env:LOCALAPPDATA ("cordon\events\" + (Get-Date).ToUniversalTime().ToString('yyyy-MM-dd') + '.jsonl')
   $events = if (Test-Path -LiteralPath $day) { Get-Content -Raw -LiteralPath $day } else { '' }
   Check 'online: the proxy''s decisions are in the run''s events' ($events -match 'cordon\.net\.decision' -and $events -match [regex]::Escape($RefusedHost)) $day
-  # The proxy's port taken by another program: refused, the command never runs.
+  # Two online runs at once: the first holds its port (the first of the
+  # range) while the second starts on the next and runs.
+  $holdArgs = @('run', '--workspace', $ws, '--net', 'proxy', '--', 'cmd', '/d', '/c', 'ping -n 8 127.0.0.1 > nul')
+  $holder = Start-Process -FilePath $Cordon -ArgumentList $holdArgs -PassThru -WindowStyle Hidden
+  Start-Sleep -Seconds 3
+  $r = Invoke-Sandboxed $ws @('--net', 'proxy') 'set HTTP_PROXY'
+  $holder.WaitForExit()
+  $next = $proxyPort + 1
+  Check 'online: a second concurrent run gets the next port of the range' ($r.Code -eq 0 -and $r.Out -match "HTTP_PROXY=http://127\.0\.0\.1:$next") $r.Out
+  # A program that is not cordon on a port of the range (the sandbox could
+  # reach it): refused naming it, the command never runs.
   $squatter = [System.Net.Sockets.TcpListener]::new([System.Net.IPAddress]::Loopback, $proxyPort)
   $squatter.Start()
   $r = Invoke-Sandboxed $ws @('--net', 'proxy') 'echo x> squat.txt'
   $squatter.Stop()
-  Check 'online: the proxy port in use is refused' ($r.Code -eq 125 -and $r.Out -match "127\.0\.0\.1:$proxyPort" -and $r.Out -match 'proxy-port' -and -not (Test-Path -LiteralPath (Join-Path $ws 'squat.txt'))) $r.Out
+  Check 'online: a foreign listener in the proxy range is refused' ($r.Code -eq 125 -and $r.Out -match "127\.0\.0\.1:$proxyPort" -and $r.Out -match 'not a cordon proxy' -and $r.Out -match 'proxy-port' -and -not (Test-Path -LiteralPath (Join-Path $ws 'squat.txt'))) $r.Out
   $r = Invoke-Sandboxed $ws @('--net', 'full') 'echo x> full.txt'
   Check '--net full is refused' ($r.Code -eq 125 -and -not (Test-Path -LiteralPath (Join-Path $ws 'full.txt'))) $r.Out
   # Loopback is exempted for the proxy only: another host port stays shut.

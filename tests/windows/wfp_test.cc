@@ -5,11 +5,12 @@
 // naming the Fwpm* call, or (if a later Wine's engine accepts calls) hold
 // exactly what was installed; Verify is never OK when the filters are not
 // there. On real Windows:
-// - always (read-only): Verify of a plan for a port nobody uses refuses,
+// - always (read-only): Verify of a plan for a port range nobody uses refuses,
 //   naming the missing filters or the call that failed;
 // - with CORDON_TEST_WFP_ROUNDTRIP=1, elevated: the full round trip.
 //   Install, Verify, ReadBack equal to the plan, a second Install
-//   (idempotent), a plan for another port refused, Remove, nothing left.
+//   (idempotent), a plan for a shifted port range refused (FWP_MATCH_RANGE
+//   read back as the range), Remove, nothing left.
 //   It replaces the machine's cordon filters (cordon's provider is one per
 //   machine), so it runs only when asked; `cordon setup` puts them back.
 //   **Not run yet**: this machine has only Wine.
@@ -31,11 +32,13 @@ namespace {
 
 namespace wfp = sandbox::windows::wfp;
 
-wfp::Plan OnlinePlan(Test& t, uint16_t port) {
+// The plan for the 16 ports from `first` (setup's range size).
+wfp::Plan OnlinePlan(Test& t, uint16_t first) {
   Result<std::string> sid = sandbox::windows::AppContainerSidFromName("cordon.online");
   CORDON_CHECK(t, sid.ok(), "the online SID");
   if (!sid.ok()) return {};
-  Result<wfp::Plan> plan = wfp::PlanOnline(sid.value(), "127.0.0.1", port);
+  Result<wfp::Plan> plan =
+      wfp::PlanOnline(sid.value(), "127.0.0.1", first, static_cast<uint16_t>(first + 15));
   CORDON_CHECK(t, plan.ok(), "the online plan");
   return plan.ok() ? plan.value() : wfp::Plan{};
 }
@@ -81,7 +84,7 @@ void WineFailsClosed(Test& t) {
     CORDON_CHECK(t, verified.ok(), "an accepted install verifies: " + Text(verified));
     CORDON_CHECK(t, read.ok() && wfp::Compare(plan, read.value()).ok(),
                  "ReadBack is exactly what Install wrote");
-    CORDON_CHECK(t, !wfp::Verify(OnlinePlan(t, 3129)).ok(), "another port's plan is refused");
+    CORDON_CHECK(t, !wfp::Verify(OnlinePlan(t, 3129)).ok(), "a shifted range's plan is refused");
     CORDON_CHECK(t, wfp::Remove().ok(), "Remove");
     CORDON_CHECK(t, !wfp::Verify(plan).ok(), "after Remove, Verify refuses");
     return;
@@ -152,9 +155,9 @@ void RealEngine(Test& t) {
                "still 7 filters, not 14");
   s = wfp::Verify(OnlinePlan(t, 3129));
   CORDON_CHECK(t,
-               !s.ok() && s.error().detail.find("remote port 3129, found remote port 3128") !=
-                              std::string::npos,
-               "another port's plan is refused, naming the port: " + Text(s));
+               !s.ok() && s.error().detail.find("remote ports 3129-3144, found remote ports "
+                                                "3128-3143") != std::string::npos,
+               "a shifted range's plan is refused, naming both ranges: " + Text(s));
   s = wfp::Remove();
   CORDON_CHECK(t, s.ok(), "Remove: " + Text(s));
   read = wfp::ReadBack();

@@ -3,10 +3,13 @@
 
 #include <vector>
 
+#include "sandbox/windows/wfp_plan.h"
+
 namespace cordon::sandbox::windows {
 namespace {
 
-constexpr std::string_view kHeader = "cordon online 1";
+constexpr std::string_view kHeader = "cordon online 2";
+constexpr std::string_view kHeaderV1 = "cordon online 1";
 constexpr std::string_view kRepair =
     "run `cordon setup` (as administrator) to set up the online identity again";
 
@@ -18,9 +21,23 @@ Error Bad(const std::string& path, std::string detail) {
 
 }  // namespace
 
+std::string OnlineRecord::RangeText() const {
+  return address + ":" + std::to_string(first_port) + "-" + std::to_string(last_port);
+}
+
+Result<OnlineRecord> RecordFrom(uint16_t first) {
+  const uint32_t last = static_cast<uint32_t>(first) + kProxyPortCount - 1;
+  if (first == 0 || last > 65535) {
+    return PlainError("--proxy-port", std::to_string(first),
+                      "cordon's proxy takes " + std::to_string(kProxyPortCount) +
+                          " ports from the first, which must be 1 to " +
+                          std::to_string(65535 - kProxyPortCount + 1));
+  }
+  return OnlineRecord{kProxyAddress, first, static_cast<uint16_t>(last)};
+}
+
 std::string FormatOnlineRecord(const OnlineRecord& record) {
-  return std::string(kHeader) + "\nproxy " + record.address + ":" + std::to_string(record.port) +
-         "\n";
+  return std::string(kHeader) + "\nproxy " + record.RangeText() + "\n";
 }
 
 Result<uint16_t> ParseProxyPort(std::string_view text) {
@@ -52,16 +69,23 @@ Result<OnlineRecord> ParseOnlineRecord(std::string_view text, const std::string&
     lines.push_back(line);
     text.remove_prefix(end + 1);
   }
+  if (!lines.empty() && lines[0] == kHeaderV1) {
+    return Bad(path,
+               "written by an older cordon: one proxy port, where this one permits a range of " +
+                   std::to_string(kProxyPortCount) + " so that online runs may run side by side");
+  }
   if (lines.size() != 2 || lines[0] != kHeader) {
     return Bad(path, "not a record of this cordon version (expected \"" + std::string(kHeader) +
                          "\" and one proxy line)");
   }
   std::string_view proxy = lines[1];
-  if (!proxy.starts_with("proxy ")) return Bad(path, "line 2: expected \"proxy ADDRESS:PORT\"");
+  constexpr std::string_view kExpected = "line 2: expected \"proxy ADDRESS:FIRST-LAST\"";
+  if (!proxy.starts_with("proxy ")) return Bad(path, std::string(kExpected));
   proxy.remove_prefix(6);
   const size_t colon = proxy.rfind(':');
-  if (colon == std::string_view::npos) {
-    return Bad(path, "line 2: expected \"proxy ADDRESS:PORT\"");
+  const size_t dash = proxy.rfind('-');
+  if (colon == std::string_view::npos || dash == std::string_view::npos || dash < colon) {
+    return Bad(path, std::string(kExpected));
   }
   OnlineRecord record;
   record.address = std::string(proxy.substr(0, colon));
@@ -70,9 +94,20 @@ Result<OnlineRecord> ParseOnlineRecord(std::string_view text, const std::string&
                          ", the only address cordon's proxy listens on (the online identity "
                          "reaches nothing but the proxy, on loopback)");
   }
-  Result<uint16_t> port = ParseProxyPort(proxy.substr(colon + 1));
-  if (!port.ok()) return Bad(path, "line 2: " + port.error().detail);
-  record.port = port.value();
+  Result<uint16_t> first = ParseProxyPort(proxy.substr(colon + 1, dash - colon - 1));
+  if (!first.ok()) return Bad(path, "line 2: " + first.error().detail);
+  Result<uint16_t> last = ParseProxyPort(proxy.substr(dash + 1));
+  if (!last.ok()) return Bad(path, "line 2: " + last.error().detail);
+  record.first_port = first.value();
+  record.last_port = last.value();
+  if (record.last_port < record.first_port) {
+    return Bad(path, "line 2: the port range " + record.RangeText() + " ends before it starts");
+  }
+  if (static_cast<uint32_t>(record.last_port - record.first_port) + 1 > wfp::kMaxProxyPorts) {
+    return Bad(path, "line 2: the port range " + record.RangeText() + " spans more than " +
+                         std::to_string(wfp::kMaxProxyPorts) +
+                         " ports (each one the sandbox may reach)");
+  }
   return record;
 }
 

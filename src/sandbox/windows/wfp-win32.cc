@@ -125,7 +125,8 @@ std::string SidText(const SID* sid) {
 }
 
 // One condition as the engine holds it, in the plan's terms: a known field
-// with cordon's value type and FWP_MATCH_EQUAL, or kOther described.
+// with cordon's value type and FWP_MATCH_EQUAL (the port range:
+// FWP_MATCH_RANGE of two FWP_UINT16), or kOther described.
 Condition FromEngine(const FWPM_FILTER_CONDITION0& c) {
   const Guid field = FromWin(c.fieldKey);
   const FWP_CONDITION_VALUE0& v = c.conditionValue;
@@ -140,6 +141,12 @@ Condition FromEngine(const FWPM_FILTER_CONDITION0& c) {
     if (field == kFieldIpRemotePort && v.type == FWP_UINT16) {
       return {Field::kRemotePort, v.uint16, {}};
     }
+  }
+  if (c.matchType == FWP_MATCH_RANGE && field == kFieldIpRemotePort && v.type == FWP_RANGE_TYPE &&
+      v.rangeValue != nullptr && v.rangeValue->valueLow.type == FWP_UINT16 &&
+      v.rangeValue->valueHigh.type == FWP_UINT16) {
+    return {
+        Field::kRemotePortRange, v.rangeValue->valueLow.uint16, {}, v.rangeValue->valueHigh.uint16};
   }
   return {Field::kOther, 0,
           "field " + field.ToString() + " (match type " +
@@ -255,6 +262,10 @@ class OwnedSid {
 
 Status AddFilter(HANDLE engine, const Filter& f, PSECURITY_DESCRIPTOR sd) {
   std::vector<OwnedSid> sids;  // kept alive until FwpmFilterAdd0 returns
+  // Likewise the ranges (reserved: no reallocation moves them under the
+  // conditions' pointers).
+  std::vector<FWP_RANGE0> ranges;
+  ranges.reserve(f.conditions.size());
   std::vector<FWPM_FILTER_CONDITION0> conditions;
   for (const Condition& c : f.conditions) {
     FWPM_FILTER_CONDITION0 w{};
@@ -284,6 +295,19 @@ Status AddFilter(HANDLE engine, const Filter& f, PSECURITY_DESCRIPTOR sd) {
         w.conditionValue.type = FWP_UINT16;
         w.conditionValue.uint16 = static_cast<UINT16>(c.number);
         break;
+      case Field::kRemotePortRange: {
+        FWP_RANGE0 range{};
+        range.valueLow.type = FWP_UINT16;
+        range.valueLow.uint16 = static_cast<UINT16>(c.number);
+        range.valueHigh.type = FWP_UINT16;
+        range.valueHigh.uint16 = static_cast<UINT16>(c.high);
+        ranges.push_back(range);
+        w.matchType = FWP_MATCH_RANGE;
+        w.fieldKey = ToWin(kFieldIpRemotePort);
+        w.conditionValue.type = FWP_RANGE_TYPE;
+        w.conditionValue.rangeValue = &ranges.back();
+        break;
+      }
       case Field::kOther:
         return PlainError("FwpmFilterAdd0", "\"" + f.name + "\"",
                           "the plan holds a condition cordon cannot install: " + Describe(c));

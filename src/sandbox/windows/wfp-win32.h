@@ -5,13 +5,13 @@
 //
 // The contract for callers (src/cli):
 // - `cordon setup` for the online identity:
-//     Result<Plan> plan = PlanOnline(online_sid, "127.0.0.1", proxy_port);
+//     Result<Plan> plan = PlanOnline(online_sid, "127.0.0.1", first, last);
 //     Install(plan.value(), user_sid) -> OK only when the engine holds exactly the plan
 //   (Install ends with Verify: an engine that accepts the calls and keeps
 //   nothing, Wine's, is a failure). Needs an administrator: the
 //   engine refuses the adds with "Access is denied" otherwise.
 // - Before every online run: VerifyByKey(plan) with the same plan (same
-//   SID and the recorded proxy port). Not OK -> exit 125 with the Error as
+//   SID and the recorded proxy port range). Not OK -> exit 125 with the Error as
 //   is: it names the call that failed or each object missing or changed,
 //   and carries `cordon setup` as the hint. Never run online with less. An
 //   offline run needs no filter and checks none.

@@ -182,6 +182,8 @@ std::string Describe(const Condition& c) {
       return "remote address " + AddressText(c.number);
     case Field::kRemotePort:
       return "remote port " + std::to_string(c.number);
+    case Field::kRemotePortRange:
+      return "remote ports " + std::to_string(c.number) + "-" + std::to_string(c.high);
     case Field::kOther:
       break;
   }
@@ -195,7 +197,7 @@ std::string Describe(const Filter& f) {
 }
 
 Result<Plan> PlanOnline(std::string_view package_sid, std::string_view proxy_address,
-                        uint16_t proxy_port) {
+                        uint16_t first_port, uint16_t last_port) {
   if (!IsSidString(package_sid) || !package_sid.starts_with("S-1-15-2-")) {
     return PlainError("WFP plan", std::string(package_sid),
                       "not an AppContainer SID (S-1-15-2-...)");
@@ -206,7 +208,16 @@ Result<Plan> PlanOnline(std::string_view package_sid, std::string_view proxy_add
                       "the proxy's address must be an IPv4 loopback address (127.x.y.z): "
                       "the online identity may reach nothing but the proxy on this machine");
   }
-  if (proxy_port == 0) return PlainError("WFP plan", "port 0", "the proxy's port must be set");
+  const std::string ports = std::to_string(first_port) + "-" + std::to_string(last_port);
+  if (first_port == 0) return PlainError("WFP plan", "port 0", "the proxy's port must be set");
+  if (last_port < first_port) {
+    return PlainError("WFP plan", ports, "the proxy's port range ends before it starts");
+  }
+  if (static_cast<uint32_t>(last_port - first_port) + 1 > kMaxProxyPorts) {
+    return PlainError("WFP plan", ports,
+                      "more than " + std::to_string(kMaxProxyPorts) +
+                          " proxy ports: every port of the range is one the sandbox may reach");
+  }
 
   const Condition package{Field::kPackageId, 0, std::string(package_sid)};
   Plan plan;
@@ -215,7 +226,7 @@ Result<Plan> PlanOnline(std::string_view package_sid, std::string_view proxy_add
                               {package,
                                {Field::kProtocol, kIpProtoTcp, {}},
                                {Field::kRemoteAddressV4, address, {}},
-                               {Field::kRemotePort, proxy_port, {}}}));
+                               {Field::kRemotePortRange, first_port, {}, last_port}}));
   plan.filters.push_back(Make(2, "cordon online: block other connections (IPv4)",
                               kLayerAuthConnectV4, Action::kBlock, {package}));
   plan.filters.push_back(Make(3, "cordon online: block connections (IPv6)", kLayerAuthConnectV6,

@@ -8,8 +8,10 @@
 // GUIDs, so that a run, `cordon doctor` and uninstall find exactly them. The
 // online AppContainer (package SID S-1-15-2-..., sid_derive.h) gets, at the
 // ALE layers, conditioned on FWPM_CONDITION_ALE_PACKAGE_ID:
-// - a permit of TCP to the proxy's loopback address and port (IPv4), at the
-//   top weight of the sublayer, so it is evaluated before the blocks;
+// - a permit of TCP to the proxy's loopback address and port range (IPv4;
+//   FWP_MATCH_RANGE over FWPM_CONDITION_IP_REMOTE_PORT, inclusive, so that
+//   several online runs each have a proxy port of their own), at the top
+//   weight of the sublayer, so it is evaluated before the blocks;
 // - a block of every other connect (IPv4 and IPv6: other loopback ports,
 //   private ranges, UDP's first send, ICMP) and of every inbound accept and
 //   listen (IPv4 and IPv6), at weight 0, with the action right cleared (a
@@ -93,19 +95,23 @@ enum class Field {
   kPackageId,        // FWP_SID: the AppContainer's package SID, in `text`
   kProtocol,         // FWP_UINT8: IPPROTO_*, in `number`
   kRemoteAddressV4,  // FWP_UINT32: host byte order, in `number`
-  kRemotePort,       // FWP_UINT16, in `number`
+  kRemotePort,       // FWP_UINT16, in `number` (an older cordon's single port)
+  kRemotePortRange,  // FWP_MATCH_RANGE of two FWP_UINT16: `number` to `high`
   kOther,
 };
 
-// Every condition is FWP_MATCH_EQUAL; another match type reads back as kOther.
+// Every condition is FWP_MATCH_EQUAL but kRemotePortRange (FWP_MATCH_RANGE);
+// another match type or value type reads back as kOther.
 struct Condition {
   Field field = Field::kOther;
   uint32_t number = 0;
   std::string text;
+  uint32_t high = 0;  // kRemotePortRange's last port (inclusive); 0 for the others
   bool operator==(const Condition&) const = default;
 };
 // "package S-1-15-2-...", "protocol 6 (TCP)", "remote address 127.0.0.1",
-// "remote port 3128", or the text of an unknown one.
+// "remote port 3128", "remote ports 47128-47143", or the text of an unknown
+// one.
 [[nodiscard]] std::string Describe(const Condition& c);
 
 struct Filter {
@@ -127,12 +133,18 @@ struct Plan {
   std::vector<Filter> filters;
 };
 
+// The most ports the permit may span: a range is a set of loopback ports
+// the sandbox may reach, kept small (online_record.h's kProxyPortCount).
+inline constexpr uint32_t kMaxProxyPorts = 64;
+
 // The online identity's filters. package_sid is its AppContainer SID
 // (AppContainerSidFromName("cordon.online")); proxy_address an IPv4
-// loopback address in dotted form ("127.0.0.1"); proxy_port the proxy's.
-// A malformed SID, a non-loopback address or port 0 is an Error.
+// loopback address in dotted form ("127.0.0.1"); first_port..last_port
+// (inclusive) the ports the runs' proxies may listen on. A malformed SID, a
+// non-loopback address, port 0, last < first or more than kMaxProxyPorts
+// ports is an Error.
 [[nodiscard]] Result<Plan> PlanOnline(std::string_view package_sid, std::string_view proxy_address,
-                                      uint16_t proxy_port);
+                                      uint16_t first_port, uint16_t last_port);
 
 // The offline identity's: none (no network capability, docs/windows.md).
 [[nodiscard]] Plan PlanOffline();
