@@ -8,7 +8,9 @@
 # Rows: bare `true`; `env true`; `cordon run -- true` (namespaces tier);
 # `cordon run --mode full-access -- true` (cordon's own work, nothing
 # confined); bubblewrap; BENCH_BASELINE's `run -- true` and full-access when
-# set; and, when cordon-deny-syscall is found, the namespace-less tier
+# set; `cordon run --session -- true` (a command handed to the workspace's
+# session, started before the runs: docs/session.md); and, when
+# cordon-deny-syscall is found, the namespace-less tier
 # (`cordon-deny-syscall --ns user -- cordon run`, as the tests force it)
 # beside the namespaces tier under the same wrapper (`acct:EPERM`, a filter
 # that changes nothing) and the wrapper alone. Then `cordon mcp
@@ -67,6 +69,11 @@ if [[ -n $deny && -x $deny ]]; then
 else
   echo "namespace-less tier: not measured (no cordon-deny-syscall; set DENY_SYSCALL)"
 fi
+# The session row's sandbox, warm for the whole run (stopped on exit).
+"$cordon" session start --no-config --idle-timeout 3600 2>/dev/null
+trap '"$cordon" session stop --all >/dev/null 2>&1 || true; rm -rf "$scratch"' EXIT
+session_pid=$("$cordon" session status --json |
+  python3 -c 'import json, sys; print(json.load(sys.stdin)[0]["pid"])')
 # The full-access runs print a warning on stderr each time.
 hyperfine -N --warmup "$warmup" --runs "$runs" --style basic --output=null \
   --export-json "$json" --export-markdown "$md" \
@@ -74,6 +81,7 @@ hyperfine -N --warmup "$warmup" --runs "$runs" --style basic --output=null \
   -n env "env true" \
   -n cordon "$cordon run --no-config -- true" \
   -n full-access "$cordon run --no-config --mode full-access -- true" \
+  -n session "$cordon run --session --no-config -- true" \
   -n floor "$scratch/ns_floor true" \
   -n bwrap "bwrap --ro-bind / / --dev /dev --proc /proc --tmpfs /tmp --unshare-all --die-with-parent --new-session true" \
   "${extra[@]}"
@@ -101,6 +109,8 @@ def ratios(name, r):
 print()
 ratios("floor (the namespaces alone)", res["floor"])
 ratios("cordon", res["cordon"])
+ratios("session", res["session"])
+print("  (session CPU: the client's alone here; the session's share is in perf's rows below)")
 if "baseline" in res:
     ratios("baseline", res["baseline"])
     oc = res["cordon"]["median"] - bare["median"]
@@ -140,6 +150,27 @@ if [[ ${BENCH_PERF:-1} != 0 ]] && perf stat -e task-clock -x, true >/dev/null 2>
   cpu_of() {
     perf stat -r "$per" -e task-clock -x, "$@" 2>&1 >/dev/null | awk -F, '/task-clock/ {print $1}'
   }
+  # A session's work is done by its daemon and sandbox, which no run
+  # reaps: their CPU is read off the session's process tree (utime, stime
+  # and what it reaped) before and after, and shared out per session run.
+  tree_cpu() {
+    python3 - "$session_pid" <<'PY'
+import os, sys
+root = int(sys.argv[1]); tick = os.sysconf("SC_CLK_TCK"); procs = {}
+for pid in filter(str.isdigit, os.listdir("/proc")):
+    try:
+        f = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()
+    except OSError:
+        continue
+    procs[int(pid)] = (int(f[1]), sum(int(x) for x in f[11:15]))
+tree, total = {root}, 0
+for _ in range(8):
+    tree |= {p for p, (pp, _) in procs.items() if pp in tree}
+print(sum(procs[p][1] for p in tree if p in procs) * 1000 / tick)
+PY
+  }
+  session_before=$(tree_cpu)
+  session_runs=0
   perf_rows=()
   for ((round = 0; round < rounds; round++)); do
     perf_rows+=("bare $(cpu_of true)")
@@ -149,11 +180,16 @@ if [[ ${BENCH_PERF:-1} != 0 ]] && perf stat -e task-clock -x, true >/dev/null 2>
       --unshare-all --die-with-parent --new-session true)")
     perf_rows+=("cordon $(cpu_of "$cordon" run --no-config -- true)")
     perf_rows+=("full-access $(cpu_of "$cordon" run --no-config --mode full-access -- true)")
+    perf_rows+=("session-client $(cpu_of "$cordon" run --session --no-config -- true)")
+    session_runs=$((session_runs + per))
     if [[ -n ${base:-} ]]; then
       perf_rows+=("baseline $(cpu_of "$base" run --no-config -- true)")
     fi
   done
+  echo "session-tree $(python3 -c "print(($(tree_cpu) - $session_before) / $session_runs)")" \
+    >>"$scratch/perf-rows.extra"
   printf '%s\n' "${perf_rows[@]}" >"$scratch/perf-rows"
+  cat "$scratch/perf-rows.extra" >>"$scratch/perf-rows"
   python3 - "$scratch/perf-rows" <<'PY'
 import collections, statistics, sys
 rows = collections.defaultdict(list)
@@ -169,6 +205,9 @@ extra = f", baseline {over('baseline'):.2f}" if "baseline" in m else ""
 print(f"CPU overhead / bwrap's (perf): cordon {over('cordon'):.2f} (target <= 1.00: {verdict}), "
       f"floor {over('floor'):.2f}{extra}")
 print(f"full-access over env true (perf): {m['full-access'] - m['env']:.2f} ms")
+m["session"] = m["session-client"] + m["session-tree"]
+print(f"session: {m['session']:.2f} ms a run (its client {m['session-client']:.2f} ms, its daemon "
+      f"and sandbox {m['session-tree']:.2f} ms); CPU overhead / bwrap's {over('session'):.2f}")
 PY
 fi
 

@@ -19,9 +19,9 @@ void Say(const Error& e, std::string_view prefix) {
 
 Status CheckSessionSandbox(const policy::Policy& policy) {
   if (policy.mode != policy::Mode::kFullAccess) return {};
-  return PlainError("--session-sandbox", "",
+  return PlainError("session", "",
                     "mode full-access runs commands unconfined: there is no sandbox to share "
-                    "(drop --session-sandbox or pick another mode)");
+                    "(pick another mode, or run without a session)");
 }
 
 void WarnSkipped(const policy::Policy& policy) {
@@ -70,6 +70,12 @@ int Dispatch(const Command& command) {
       return DoctorCommand(command.maintenance);
     case Command::Kind::kMcp:
       return McpCommand(command.mcp);
+    case Command::Kind::kSessionStart:
+      return SessionStartCommand(command.session);
+    case Command::Kind::kSessionStop:
+      return SessionStopCommand(command.session);
+    case Command::Kind::kSessionStatus:
+      return SessionStatusCommand(command.session);
     case Command::Kind::kDoctorProbe:
       return DoctorProbeCommand(command.probe_args);
     case Command::Kind::kSecretSet:

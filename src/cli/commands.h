@@ -25,6 +25,15 @@ namespace cordon::cli {
 [[nodiscard]] int SecretCommand(Command::Kind kind, const MaintenanceArgs& args);
 [[nodiscard]] int DoctorProbeCommand(const std::vector<std::string>& args);
 [[nodiscard]] int McpCommand(const McpArgs& args);
+[[nodiscard]] int SessionStartCommand(const SessionArgs& args);
+[[nodiscard]] int SessionStopCommand(const SessionArgs& args);
+[[nodiscard]] int SessionStatusCommand(const SessionArgs& args);
+// `cordon run --session`: the command's exit status when the workspace's
+// session ran it; nullopt when there is none or its policy is not this
+// run's (said on stderr): the caller runs a fresh sandbox.
+[[nodiscard]] std::optional<int> RunInSession(const RunArgs& args);
+// Ends every session of this user (uninstall), saying so for each.
+void StopAllSessions(const std::string& state_dir);
 
 // The host facts, and the policy resolved from them and the command line.
 struct Resolved {
@@ -42,8 +51,8 @@ void WarnSkipped(const policy::Policy& policy);
 [[nodiscard]] std::optional<policy::Policy> ResolveOrReport(const policy::Overrides& overrides,
                                                             const policy::HostFacts& host);
 
-// A session sandbox (`cordon mcp --session-sandbox`) needs a sandbox to
-// share: an error under mode full-access.
+// A session sandbox (`cordon mcp --session-sandbox`, `cordon session
+// start`) needs a sandbox to share: an error under mode full-access.
 [[nodiscard]] Status CheckSessionSandbox(const policy::Policy& policy);
 
 // Writes "cordon: WHAT\n" to stderr with WHAT escaped for the terminal

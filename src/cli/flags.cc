@@ -41,6 +41,7 @@ constexpr const char* kTopFooter =
     "  cordon policy show                      what a run here may read and write\n"
     "  cordon log --since 1h --denied          what runs were refused in the last hour\n"
     "  cordon mcp --net proxy                  an MCP server for agents (docs/mcp.md)\n"
+    "  cordon session start                    a warm sandbox for 'cordon run --session'\n"
     "\n"
     "Config: $XDG_CONFIG_HOME/cordon/config.toml (user), WORKSPACE/.cordon.toml\n"
     "(project, may only narrow). See docs/config.md.\n"
@@ -101,6 +102,8 @@ struct RawOptions {
   std::string timeout;
   std::string approval_fd;  // internal (cordon mcp)
   std::string session_fd;   // internal (cordon mcp --session-sandbox)
+  std::string trace_id;     // internal (cordon session)
+  bool session = false;
   bool verbose = false;
   bool quiet = false;
   bool json = false;
@@ -265,6 +268,11 @@ Result<Command> Parse(const std::vector<std::string>& args) {
   run->add_option("--approval-fd", o.approval_fd, "")->group("");
   // Internal, for `cordon mcp --session-sandbox`: serve its calls on this fd.
   run->add_option("--session-fd", o.session_fd, "")->group("");
+  // Internal, for `cordon session`: the events' trace, the session's.
+  run->add_option("--trace-id", o.trace_id, "")->group("");
+  run->add_flag("--session", o.session,
+                "Run in this workspace's session sandbox ('cordon session start') when its "
+                "policy is this run's; else in a fresh sandbox");
 
   show->description(kShowDescription);
   show->footer(kShowFooter);
@@ -382,6 +390,20 @@ Result<Command> Parse(const std::vector<std::string>& args) {
     }
     *out = fd;
   }
+  r.session = o.session;
+  r.options.assign(before.begin() + 1, before.end());  // after "run"
+  if (run->count("--trace-id") > 0) {
+    const bool hex = o.trace_id.size() == 32 &&
+                     o.trace_id.find_first_not_of("0123456789abcdef") == std::string::npos &&
+                     o.trace_id != std::string(32, '0');
+    if (!hex || r.session_fd < 0) {
+      return Usage(where, "--trace-id: internal, for --session-fd: 32 lowercase hex digits");
+    }
+    r.trace_id = o.trace_id;
+  }
+  if (r.session && (r.session_fd >= 0 || r.approval_fd >= 0)) {
+    return Usage(where, "--session cannot be combined with --session-fd or --approval-fd");
+  }
   if (r.session_fd >= 0) {
     // The session serves calls; this names it in prompts and the audit trail.
     if (after && !after->empty()) return Usage(where, "--session-fd takes no command");
@@ -483,6 +505,126 @@ Result<Command> ParseMcp(const std::vector<std::string>& args) {
   return cmd;
 }
 
+constexpr const char* kSessionHelp =
+    "Usage: cordon session start [POLICY OPTIONS] [--idle-timeout SECONDS]\n"
+    "       cordon session stop [--workspace DIR | --all]\n"
+    "       cordon session status [--json]\n"
+    "\n"
+    "A session is one sandbox kept warm for a workspace: 'cordon run --session' hands\n"
+    "its command to it when the run's policy is the session's (same options, same\n"
+    "config, same host), and starts a fresh sandbox otherwise. A command in the\n"
+    "session starts in a fraction of a fresh sandbox's time, and gets what a fresh\n"
+    "run gives: its own processes (none outlives it), its exit status, its events.\n"
+    "It shares the session's /tmp, proxy and process list with the session's other\n"
+    "commands (docs/session.md).\n"
+    "\n"
+    "  start            start this workspace's session with the policy these options\n"
+    "                   give (the same options as 'cordon run')\n"
+    "  --idle-timeout S end it after S seconds without a command (default 3600; 0: never)\n"
+    "  stop             end this workspace's session (--workspace DIR: that one's;\n"
+    "                   --all: every session of yours); its running commands are killed\n"
+    "  status           list your sessions\n"
+    "\n"
+    "Examples:\n"
+    "  cordon session start --net proxy --allow-domain pypi.org\n"
+    "  cordon run --session --net proxy --allow-domain pypi.org -- pytest -x\n"
+    "  cordon session stop\n";
+
+// A whole number of seconds, 0 to a year.
+Result<int> ParseSeconds(const std::string& flag, const std::string& v) {
+  int n = 0;
+  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), n);
+  if (v.empty() || ec != std::errc() || end != v.data() + v.size() || n < 0 ||
+      n > 366 * 24 * 3600) {
+    return Usage("cordon session",
+                 flag + ": expected a whole number of seconds, 0 for never (got '" + v + "')");
+  }
+  return n;
+}
+
+Result<Command> ParseSession(const std::vector<std::string>& args) {
+  Command cmd;
+  cmd.kind = Command::Kind::kHelp;
+  cmd.help_text = kSessionHelp;
+  if (args.size() < 2 || args[1] == "-h" || args[1] == "--help") return cmd;
+  const std::string& verb = args[1];
+  std::vector<std::string> rest(args.begin() + 2, args.end());
+  if (std::find(rest.begin(), rest.end(), "-h") != rest.end() ||
+      std::find(rest.begin(), rest.end(), "--help") != rest.end()) {
+    return cmd;
+  }
+  // "--flag VALUE" or "--flag=VALUE" at rest[*i]; nullopt when it is another.
+  auto value = [&rest](size_t* i, const std::string& flag) -> Result<std::optional<std::string>> {
+    const std::string& a = rest[*i];
+    if (a == flag) {
+      if (*i + 1 >= rest.size()) return Usage("cordon session", flag + " needs a value");
+      return std::optional<std::string>(rest[++*i]);
+    }
+    if (a.rfind(flag + "=", 0) == 0) return std::optional<std::string>(a.substr(flag.size() + 1));
+    return std::optional<std::string>();
+  };
+  if (verb == "start") {
+    std::vector<std::string> policy_args;
+    for (size_t i = 0; i < rest.size(); ++i) {
+      auto idle = value(&i, "--idle-timeout");
+      if (!idle.ok()) return idle.error();
+      if (idle.value()) {
+        auto n = ParseSeconds("--idle-timeout", *idle.value());
+        if (!n.ok()) return n.error();
+        cmd.session.idle_timeout_seconds = n.value();
+        continue;
+      }
+      const std::string& a = rest[i];
+      if (a == "--" || a == "--json" || a == "--session" || a.rfind("--timeout", 0) == 0 ||
+          a.rfind("--approval-fd", 0) == 0 || a.rfind("--session-fd", 0) == 0 ||
+          a.rfind("--trace-id", 0) == 0) {
+        return Usage("cordon session", "start: unexpected argument '" + a + "'");
+      }
+      policy_args.push_back(a);
+    }
+    std::vector<std::string> show = {"policy", "show"};
+    show.insert(show.end(), policy_args.begin(), policy_args.end());
+    Result<Command> parsed = Parse(show);
+    if (!parsed.ok()) {
+      Error e = parsed.error();
+      e.op = "session start";
+      return e;
+    }
+    cmd.kind = Command::Kind::kSessionStart;
+    cmd.session.overrides = std::move(parsed).value().show.overrides;
+    cmd.session.policy_args = std::move(policy_args);
+    return cmd;
+  }
+  if (verb == "stop") {
+    for (size_t i = 0; i < rest.size(); ++i) {
+      auto ws = value(&i, "--workspace");
+      if (!ws.ok()) return ws.error();
+      if (ws.value()) {
+        cmd.session.workspace = *ws.value();
+      } else if (rest[i] == "--all") {
+        cmd.session.all = true;
+      } else {
+        return Usage("cordon session", "stop: unexpected argument '" + rest[i] + "'");
+      }
+    }
+    if (cmd.session.all && !cmd.session.workspace.empty()) {
+      return Usage("cordon session", "stop: --all and --workspace exclude each other");
+    }
+    cmd.kind = Command::Kind::kSessionStop;
+    return cmd;
+  }
+  if (verb == "status") {
+    for (const std::string& a : rest) {
+      if (a != "--json") return Usage("cordon session", "status: unexpected argument '" + a + "'");
+      cmd.session.json = true;
+    }
+    cmd.kind = Command::Kind::kSessionStatus;
+    return cmd;
+  }
+  return Usage("cordon session",
+               "unknown subcommand '" + verb + "': expected start, stop or status");
+}
+
 }  // namespace
 
 Result<Command> ParseArgs(const std::vector<std::string>& args) {
@@ -494,6 +636,14 @@ Result<Command> ParseArgs(const std::vector<std::string>& args) {
     return cmd;
   }
   if (!args.empty() && args.front() == "mcp") return ParseMcp(args);
+  if (!args.empty() && args.front() == "session") {
+    try {
+      return ParseSession(args);
+    } catch (const std::exception& e) {
+      return PlainError("cordon session", "",
+                        std::string("cannot parse the command line: ") + e.what());
+    }
+  }
   try {
     return Parse(args);
   } catch (const std::exception& e) {

@@ -34,7 +34,20 @@ struct RunArgs {
   std::optional<int> timeout_seconds;  // kill the tree after this, exit 124
   int approval_fd = -1;  // internal: questions to `cordon mcp` (see approval/channel.h)
   int session_fd = -1;   // internal: `cordon mcp --session-sandbox` (sandbox/linux/session_init.h)
-  std::vector<std::string> argv;  // the command after "--"
+  std::string trace_id;  // internal: the events' trace (a `cordon session`'s)
+  bool session = false;  // --session: in the workspace's session when its policy is this run's
+  std::vector<std::string> options;  // as typed, before "--" (what a session resolves)
+  std::vector<std::string> argv;     // the command after "--"
+};
+
+// `cordon session start|stop|status`.
+struct SessionArgs {
+  policy::Overrides overrides;           // start
+  std::vector<std::string> policy_args;  // start: as typed, for its `cordon run`
+  int idle_timeout_seconds = 3600;       // start: ends after this long without a command; 0: never
+  std::string workspace;                 // stop: the session's (default: the cwd's)
+  bool all = false;                      // stop: every session of this user
+  bool json = false;                     // status
 };
 
 // `cordon policy show`.
@@ -78,13 +91,17 @@ struct Command {
     kSecretGet,
     kSecretList,
     kSecretRm,
-    kMcp,          // `cordon mcp`: the MCP server over stdio
+    kMcp,  // `cordon mcp`: the MCP server over stdio
+    kSessionStart,
+    kSessionStop,
+    kSessionStatus,
     kDoctorProbe,  // internal: `cordon __doctor-probe OP ARG...` inside doctor's sandboxes
   };
   Kind kind = Kind::kHelp;
   RunArgs run;
   PolicyShowArgs show;
   McpArgs mcp;
+  SessionArgs session;
   LogArgs log;
   MaintenanceArgs maintenance;
   std::vector<std::string> probe_args;  // kDoctorProbe

@@ -269,6 +269,9 @@ void ReportDenied(const RunArgs& command, const approval::Broker& broker) {
 }  // namespace
 
 int RunCommand(const RunArgs& args) {
+  if (args.session) {
+    if (std::optional<int> status = RunInSession(args)) return *status;
+  }
   // Every widening of this run (an approved re-run, the session's approval
   // policy) is a flag-layer entry resolved again: the Policy is never edited.
   policy::Overrides overrides = args.overrides;
@@ -311,7 +314,7 @@ int RunCommand(const RunArgs& args) {
       return Fail(SysError("fcntl(F_SETFD, FD_CLOEXEC)", "--session-fd", errno));
     }
   }
-  RunEvents events(host, *policy, args.verbose);
+  RunEvents events(host, *policy, args.verbose, args.trace_id);
   for (const sandbox::QuarantineReport& r : recovered) events.Quarantined(r);
   std::atomic<pid_t> running{0};
   approval::Broker broker(

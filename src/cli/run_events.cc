@@ -48,7 +48,8 @@ const char* OutcomeName(Outcome::Kind k) {
 
 }  // namespace
 
-RunEvents::RunEvents(const policy::HostFacts& host, const policy::Policy& policy, bool verbose) {
+RunEvents::RunEvents(const policy::HostFacts& host, const policy::Policy& policy, bool verbose,
+                     const std::string& trace_id) {
   auto env = telemetry::ProcessGetenv();
   telemetry::RunSinkOptions o;
   o.events_dir = telemetry::EventsDir(host.xdg_state_home);
@@ -58,6 +59,7 @@ RunEvents::RunEvents(const policy::HostFacts& host, const policy::Policy& policy
   o.verbose = verbose;
   o.resource = telemetry::MakeResource(env, HostName());
   o.ids = Ids();
+  if (!trace_id.empty()) o.ids.trace_id = trace_id;
   sink_ = std::make_unique<telemetry::RunSink>(std::move(o));
   summary_ = std::make_unique<DenialSummary>(sink_.get());
 }

@@ -44,7 +44,10 @@ class RunEvents {
  public:
   // Opens the run's sink: the events file under host.xdg_state_home, and
   // the OTLP exporter when policy or environment names an endpoint.
-  RunEvents(const policy::HostFacts& host, const policy::Policy& policy, bool verbose);
+  // `trace_id`: the trace the run is a span of (a `cordon session`'s, whose
+  // commands are spans of it too); empty: a trace of its own.
+  RunEvents(const policy::HostFacts& host, const policy::Policy& policy, bool verbose,
+            const std::string& trace_id = {});
 
   // Every event of the run passes the denial summary on its way to the sink.
   [[nodiscard]] EventSink* sink() { return summary_.get(); }

@@ -116,6 +116,9 @@ int UninstallCommand(const MaintenanceArgs& command) {
     }
   }
 
+  // A session left running would outlive its socket, and its sandbox its
+  // uninstall.
+  StopAllSessions(dirs.state);
   std::vector<std::string> removed, kept;
   std::vector<std::string> parents = ReadLines(dirs.created);
   Status s;

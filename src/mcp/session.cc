@@ -85,8 +85,7 @@ Result<std::unique_ptr<Session>> Session::Start(std::vector<std::string> run_arg
 
 Session::~Session() {
   // init reads the end of the socket as the end of the session.
-  shutdown(requests_.get(), SHUT_RDWR);
-  shutdown(questions_.get(), SHUT_RDWR);
+  Shutdown();
   reader_.join();
   asker_.join();
   int status = 0;
@@ -138,6 +137,7 @@ void Session::ReadReplies() {
         std::memcpy(&cred, CMSG_DATA(c), sizeof(cred));
         if (ended_.count(r.id) == 0) reapers_[r.id] = cred.pid;
       }
+      cv_.notify_all();
       continue;
     }
     reapers_.erase(r.id);
@@ -234,28 +234,74 @@ void Session::Kill(uint64_t id) {
   (void)!send(requests_.get(), msg.data(), msg.size(), MSG_NOSIGNAL);
 }
 
-Result<RunResult> Session::Run(uint64_t id, const SessionCall& call, RunControl* control,
-                               const std::function<void(int64_t)>& tick) {
-  auto pipes = MakeCommandPipes();
-  if (!pipes.ok()) return pipes.error();
+void Session::Signal(uint64_t id, int sig) {
+  std::string msg = wire::EncodeSignal(id, sig);
+  std::lock_guard<std::mutex> lock(send_mu_);
+  (void)!send(requests_.get(), msg.data(), msg.size(), MSG_NOSIGNAL);
+}
+
+std::string Session::StderrTail() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return stderr_tail_;
+}
+
+Status Session::Send(const std::string& msg, const int* fds) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     if (dead_) return PlainError("session sandbox", "", "it has ended");
   }
-  std::string msg = wire::EncodeExec(id, call.cwd, call.argv);
   if (msg.empty()) {
     return PlainError("run", "",
-                      "the command is too long for the session sandbox (" +
-                          std::to_string(wire::kMaxRequestBytes / 1024) +
-                          " KiB at most): pass long text on stdin");
+                      "the command and its environment are too long for the session sandbox (" +
+                          std::to_string(wire::kMaxRequestBytes / 1024) + " KiB at most)");
   }
+  std::lock_guard<std::mutex> lock(send_mu_);
+  if (sandbox::SendWithFds(requests_.get(), msg.data(), msg.size(), fds, wire::kFdsPerExec) < 0) {
+    return SysError("sendmsg", "session socket", errno);
+  }
+  return {};
+}
+
+Status Session::Start(uint64_t id, const std::string& cwd, const std::vector<std::string>& argv,
+                      const std::vector<std::string>& env, const int (&fds)[3]) {
+  const uint32_t flags = wire::kOwnEnvironment | wire::kSessionVariables;
+  return Send(wire::EncodeExec(id, cwd, argv, env, flags), fds);
+}
+
+void Session::Shutdown() {
+  shutdown(requests_.get(), SHUT_RDWR);
+  shutdown(questions_.get(), SHUT_RDWR);
+}
+
+pid_t Session::AwaitStarted(uint64_t id, int timeout_ms) {
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait_for(lock, std::chrono::milliseconds(timeout_ms),
+               [&] { return dead_ || reapers_.count(id) != 0 || ended_.count(id) != 0; });
+  auto it = reapers_.find(id);
+  return it == reapers_.end() ? 0 : it->second;
+}
+
+std::optional<int> Session::Wait(uint64_t id) {
+  std::unique_lock<std::mutex> lock(mu_);
+  cv_.wait(lock, [&] { return dead_ || ended_.count(id) != 0; });
+  auto it = ended_.find(id);
+  if (it == ended_.end()) return std::nullopt;
+  const int status = it->second;
+  ended_.erase(it);
+  return status;
+}
+
+Result<RunResult> Session::Run(uint64_t id, const SessionCall& call, RunControl* control,
+                               const std::function<void(int64_t)>& tick) {
+  auto pipes = MakeCommandPipes();
+  if (!pipes.ok()) return pipes.error();
   const UniqueFd* theirs = pipes.value().theirs;
   int fds[wire::kFdsPerExec] = {theirs[0].get(), theirs[1].get(), theirs[2].get()};
-  {
-    std::lock_guard<std::mutex> lock(send_mu_);
-    if (sandbox::SendWithFds(requests_.get(), msg.data(), msg.size(), fds, wire::kFdsPerExec) < 0) {
-      return SysError("sendmsg", "session socket", errno);
-    }
+  Status sent = Send(wire::EncodeExec(id, call.cwd, call.argv), fds);
+  if (!sent.ok()) {
+    Error e = sent.error();
+    if (e.op == "run") e.detail += ": pass long text on stdin";
+    return e;
   }
   pipes.value().CloseTheirs();
   control->Started([this, id] { Kill(id); });

@@ -1,4 +1,5 @@
-// `cordon mcp --session-sandbox`: one sandbox for the whole MCP session.
+// One sandbox for many commands: `cordon mcp --session-sandbox` (one for
+// the MCP session) and the `cordon session` daemon (one for a workspace).
 //
 // One `cordon run --session-fd 4 --approval-fd 3` runs for the session; its
 // init starts each call's command in the same sandbox (same /tmp, same
@@ -16,6 +17,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -56,12 +58,37 @@ class Session {
   // False once the sandbox has ended (a new session is needed).
   [[nodiscard]] bool alive() const;
 
+  // A call on the caller's own stdin, stdout and stderr (`fds`, which the
+  // sandbox gets copies of): the `cordon session` daemon's, for its
+  // client's terminal. `env`: the command's environment, where the
+  // session's own TMPDIR and proxy variables replace those of the same
+  // names (session_wire.h). Then Wait.
+  [[nodiscard]] Status Start(uint64_t id, const std::string& cwd,
+                             const std::vector<std::string>& argv,
+                             const std::vector<std::string>& env, const int (&fds)[3]);
+  // Ends the session without waiting: its sandbox's init is told, every
+  // call ends (their Wait returns). The destructor does the rest.
+  void Shutdown();
+  // Its reaper's pid once it started, 0 when it ended first or the sandbox
+  // did (or after `timeout_ms`).
+  [[nodiscard]] pid_t AwaitStarted(uint64_t id, int timeout_ms);
+  // Its wait status once it and what it started are gone; nullopt when the
+  // sandbox ended first.
+  [[nodiscard]] std::optional<int> Wait(uint64_t id);
+  // A relayed signal (SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2)
+  // for the call's command, which may handle it.
+  void Signal(uint64_t id, int sig);
+  // Ends the call: its processes are killed.
+  void Kill(uint64_t id);
+  // The last of what cordon run said on stderr.
+  [[nodiscard]] std::string StderrTail() const;
+
  private:
   Session() = default;
   void ReadReplies();
   void AnswerQuestions(const Ask& ask);
   void RelayStderr(int fd);
-  void Kill(uint64_t id);
+  Status Send(const std::string& msg, const int* fds);
   // The running call whose process tree holds the question's connection
   // (socket_owner.h), 0 when none or more than one does.
   uint64_t CallOf(const approval::Question& q);

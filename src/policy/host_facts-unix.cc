@@ -9,6 +9,8 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstring>
+#include <functional>
 #include <string_view>
 
 #include "policy/defaults.h"
@@ -18,21 +20,23 @@
 namespace cordon::policy {
 namespace {
 
+// A variable's value, or null when unset.
+using Getenv = std::function<const char*(const char*)>;
+
 // An absolute environment value, normalized; empty when unset or relative
 // (the XDG spec says relative values are ignored).
-std::string AbsoluteEnv(const char* name) {
-  const char* v = ::getenv(name);
+std::string AbsoluteEnv(const Getenv& getenv, const char* name) {
+  const char* v = getenv(name);
   if (v == nullptr || v[0] != '/') {
     return {};
   }
   return NormalizePath(v);
 }
 
-}  // namespace
-
-Result<HostFacts> HostFacts::FromProcess() {
+Result<HostFacts> FromEnv(const Getenv& getenv, const std::string& cwd) {
+  auto absolute = [&getenv](const char* name) { return AbsoluteEnv(getenv, name); };
   HostFacts h;
-  h.home = AbsoluteEnv("HOME");
+  h.home = absolute("HOME");
   if (h.home.empty()) {
     // /etc/passwd read directly (fgetpwent_r), not through NSS: cordon is
     // linked statically and loads no NSS modules.
@@ -53,31 +57,27 @@ Result<HostFacts> HostFacts::FromProcess() {
     return PlainError("policy", "HOME",
                       "cannot find the home directory ($HOME unset, no passwd entry)");
   }
-  char cwd[PATH_MAX];
-  if (::getcwd(cwd, sizeof cwd) == nullptr) {
-    return SysError("getcwd", "", errno);
-  }
   h.cwd = NormalizePath(cwd);
-  h.xdg_config_home = AbsoluteEnv("XDG_CONFIG_HOME");
+  h.xdg_config_home = absolute("XDG_CONFIG_HOME");
   if (h.xdg_config_home.empty()) {
     h.xdg_config_home = NormalizePath(h.home + "/.config");
   }
-  h.xdg_state_home = AbsoluteEnv("XDG_STATE_HOME");
+  h.xdg_state_home = absolute("XDG_STATE_HOME");
   if (h.xdg_state_home.empty()) {
     h.xdg_state_home = NormalizePath(h.home + "/.local/state");
   }
-  h.xdg_runtime_dir = AbsoluteEnv("XDG_RUNTIME_DIR");
-  h.xdg_cache_home = AbsoluteEnv("XDG_CACHE_HOME");
+  h.xdg_runtime_dir = absolute("XDG_RUNTIME_DIR");
+  h.xdg_cache_home = absolute("XDG_CACHE_HOME");
   if (h.xdg_cache_home.empty()) h.xdg_cache_home = NormalizePath(h.home + "/.cache");
-  h.xdg_data_home = AbsoluteEnv("XDG_DATA_HOME");
+  h.xdg_data_home = absolute("XDG_DATA_HOME");
   if (h.xdg_data_home.empty()) h.xdg_data_home = NormalizePath(h.home + "/.local/share");
   for (const std::string& name : CacheEnvNames()) {
-    std::string value = AbsoluteEnv(name.c_str());
+    std::string value = absolute(name.c_str());
     if (!value.empty()) h.cache_env.emplace_back(name, std::move(value));
   }
-  h.git_config_global = AbsoluteEnv("GIT_CONFIG_GLOBAL");
-  h.git_config_system = AbsoluteEnv("GIT_CONFIG_SYSTEM");
-  const char* nosystem = std::getenv("GIT_CONFIG_NOSYSTEM");
+  h.git_config_global = absolute("GIT_CONFIG_GLOBAL");
+  h.git_config_system = absolute("GIT_CONFIG_SYSTEM");
+  const char* nosystem = getenv("GIT_CONFIG_NOSYSTEM");
   h.git_config_nosystem = nosystem != nullptr && *nosystem != '\0' &&
                           std::string_view(nosystem) != "0" &&
                           std::string_view(nosystem) != "false";
@@ -87,6 +87,34 @@ Result<HostFacts> HostFacts::FromProcess() {
     h.mem_total_bytes = static_cast<int64_t>(info.totalram) * info.mem_unit;
   }
   return h;
+}
+
+}  // namespace
+
+Result<HostFacts> HostFacts::FromProcess() {
+  char cwd[PATH_MAX];
+  if (::getcwd(cwd, sizeof cwd) == nullptr) {
+    return SysError("getcwd", "", errno);
+  }
+  return FromEnv([](const char* name) { return ::getenv(name); }, cwd);
+}
+
+Result<HostFacts> HostFacts::FromEnvironment(const std::vector<std::string>& env,
+                                             const std::string& cwd) {
+  if (cwd.empty() || cwd.front() != '/') {
+    return PlainError("policy", cwd, "the current directory must be an absolute path");
+  }
+  return FromEnv(
+      [&env](const char* name) -> const char* {
+        const size_t len = std::strlen(name);
+        for (const std::string& e : env) {
+          if (e.size() > len && e[len] == '=' && e.compare(0, len, name) == 0) {
+            return e.c_str() + len + 1;
+          }
+        }
+        return nullptr;
+      },
+      cwd);
 }
 
 }  // namespace cordon::policy

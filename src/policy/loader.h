@@ -45,6 +45,11 @@ struct HostFacts {
   int64_t mem_total_bytes = 0;
 
   [[nodiscard]] static Result<HostFacts> FromProcess();
+  // The same for another process of this user: its environment ("NAME=VALUE"
+  // entries) and its current directory, absolute (the `cordon session`
+  // daemon's client's). Unix only.
+  [[nodiscard]] static Result<HostFacts> FromEnvironment(const std::vector<std::string>& env,
+                                                         const std::string& cwd);
 };
 
 [[nodiscard]] Result<Policy> Resolve(const Overrides& overrides, const HostFacts& host);

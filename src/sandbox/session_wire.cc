@@ -1,33 +1,57 @@
-// Encoding with std::string (in `cordon mcp`), decoding in place (in init).
+// Encoding with std::string (in the session's client), decoding in place
+// (in init).
 #include "sandbox/session_wire.h"
 
+#include <csignal>
 #include <cstring>
 
 namespace cordon::sandbox::session {
 
-std::string EncodeExec(uint64_t id, const std::string& cwd, const std::vector<std::string>& argv) {
-  if (argv.empty() || argv.size() > kMaxArgs) return "";
+namespace {
+
+std::string Header(const RequestHeader& h) {
+  return {reinterpret_cast<const char*>(&h), sizeof(h)};
+}
+
+}  // namespace
+
+std::string EncodeExec(uint64_t id, const std::string& cwd, const std::vector<std::string>& argv,
+                       const std::vector<std::string>& env, uint32_t flags) {
+  const bool own_env = (flags & kOwnEnvironment) != 0;
+  if ((flags & ~(kOwnEnvironment | kSessionVariables)) != 0) return "";
+  if (!own_env && !env.empty()) return "";
+  if (argv.empty() || argv.size() + env.size() > kMaxArgs) return "";
   std::string strings;
   strings.append(cwd).push_back('\0');
   for (const std::string& a : argv) strings.append(a).push_back('\0');
+  for (const std::string& e : env) strings.append(e).push_back('\0');
   if (sizeof(RequestHeader) + strings.size() > kMaxRequestBytes) return "";
   size_t nuls = 0;
   for (char c : strings) nuls += c == '\0' ? 1 : 0;
-  if (nuls != argv.size() + 1) return "";  // a string with a NUL inside
+  if (nuls != argv.size() + env.size() + 1) return "";  // a string with a NUL inside
   RequestHeader h;
   h.op = static_cast<uint32_t>(Op::kExec);
   h.id = id;
   h.argc = static_cast<uint32_t>(argv.size());
+  h.envc = static_cast<uint32_t>(env.size());
   h.strings_len = static_cast<uint32_t>(strings.size());
-  std::string out(reinterpret_cast<const char*>(&h), sizeof(h));
-  return out + strings;
+  h.arg = flags;
+  return Header(h) + strings;
 }
 
 std::string EncodeKill(uint64_t id) {
   RequestHeader h;
   h.op = static_cast<uint32_t>(Op::kKill);
   h.id = id;
-  return {reinterpret_cast<const char*>(&h), sizeof(h)};
+  return Header(h);
+}
+
+std::string EncodeSignal(uint64_t id, int signal) {
+  RequestHeader h;
+  h.op = static_cast<uint32_t>(Op::kSignal);
+  h.id = id;
+  h.arg = static_cast<uint32_t>(signal);
+  return Header(h);
 }
 
 bool Decode(char* data, size_t size, Request* out, char** argv, size_t max_args) {
@@ -36,15 +60,26 @@ bool Decode(char* data, size_t size, Request* out, char** argv, size_t max_args)
   std::memcpy(&h, data, sizeof(h));
   if (h.magic != kMagic) return false;
   out->id = h.id;
-  if (h.op == static_cast<uint32_t>(Op::kKill)) {
-    out->op = Op::kKill;
-    return size == sizeof(h) && h.argc == 0 && h.strings_len == 0;
+  if (h.op == static_cast<uint32_t>(Op::kKill) || h.op == static_cast<uint32_t>(Op::kSignal)) {
+    const bool kill = h.op == static_cast<uint32_t>(Op::kKill);
+    out->op = kill ? Op::kKill : Op::kSignal;
+    out->signal = static_cast<int>(h.arg);
+    if (!kill && (h.arg == 0 || h.arg >= static_cast<uint32_t>(SIGRTMIN))) return false;
+    return size == sizeof(h) && h.argc == 0 && h.envc == 0 && h.strings_len == 0 &&
+           (!kill || h.arg == 0);
   }
   if (h.op != static_cast<uint32_t>(Op::kExec)) return false;
-  if (h.argc == 0 || h.argc > max_args || h.strings_len != size - sizeof(h)) return false;
+  if ((h.arg & ~(kOwnEnvironment | kSessionVariables)) != 0) return false;
+  if ((h.arg & kOwnEnvironment) == 0 && h.envc != 0) return false;
+  if (h.argc == 0 || h.argc > max_args || h.envc > max_args - h.argc ||
+      h.strings_len != size - sizeof(h)) {
+    return false;
+  }
   char* p = data + sizeof(h);
   char* end = data + size;
-  // cwd, then argc strings, each NUL-terminated, filling the rest exactly.
+  // cwd, then argc strings, then envc, each NUL-terminated, filling the
+  // rest exactly. argv[argc] and envp[envc] are the terminating nulls.
+  char** envp = argv + h.argc + 1;
   char* cwd = nullptr;
   size_t n = 0;
   for (char* s = p; s < end;) {
@@ -54,17 +89,22 @@ bool Decode(char* data, size_t size, Request* out, char** argv, size_t max_args)
       cwd = s;
     } else if (n - 1 < h.argc) {
       argv[n - 1] = s;
+    } else if (n - 1 - h.argc < h.envc) {
+      envp[n - 1 - h.argc] = s;
     } else {
       return false;
     }
     ++n;
     s = nul + 1;
   }
-  if (n != h.argc + 1 || cwd == nullptr || cwd[0] != '/') return false;
+  if (n != size_t{h.argc} + h.envc + 1 || cwd == nullptr || cwd[0] != '/') return false;
   argv[h.argc] = nullptr;
+  envp[h.envc] = nullptr;
   out->op = Op::kExec;
   out->cwd = cwd;
   out->argc = h.argc;
+  out->flags = h.arg;
+  out->envp = (h.arg & kOwnEnvironment) != 0 ? envp : nullptr;
   return true;
 }
 

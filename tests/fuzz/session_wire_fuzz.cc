@@ -1,6 +1,6 @@
 // Fuzzes init's decoder of session requests (the bytes come from `cordon
-// mcp`, but init must never crash on any): no crash, every string lies
-// inside the buffer, and a decoded request encodes back to the same bytes.
+// mcp` or the `cordon session` daemon, but init must never crash on any): no crash, every string
+// lies inside the buffer, and a decoded request encodes back to the same bytes.
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -18,13 +18,17 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string buf(reinterpret_cast<const char*>(data), size);
   const std::string original = buf;
   constexpr size_t kMaxArgs = 64;
-  char* argv[kMaxArgs + 1];
+  char* argv[kMaxArgs + 2];
   s::Request req;
   if (!s::Decode(buf.data(), buf.size(), &req, argv, kMaxArgs)) return 0;
   const char* begin = buf.data();
   const char* end = begin + buf.size();
   if (req.op == s::Op::kKill) {
     Check(original == s::EncodeKill(req.id));
+    return 0;
+  }
+  if (req.op == s::Op::kSignal) {
+    Check(original == s::EncodeSignal(req.id, req.signal));
     return 0;
   }
   Check(req.argc >= 1 && req.argc <= kMaxArgs && argv[req.argc] == nullptr);
@@ -34,6 +38,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Check(argv[i] >= begin && argv[i] < end);
     args.emplace_back(argv[i]);
   }
-  Check(original == s::EncodeExec(req.id, req.cwd, args));
+  std::vector<std::string> env;
+  if (req.envp != nullptr) {
+    Check(req.envp == argv + req.argc + 1);
+    for (char** e = req.envp; *e != nullptr; ++e) {
+      Check(*e >= begin && *e < end);
+      env.emplace_back(*e);
+    }
+    Check(args.size() + env.size() <= kMaxArgs);
+  }
+  Check(original == s::EncodeExec(req.id, req.cwd, args, env, req.flags));
   return 0;
 }

@@ -183,6 +183,49 @@ TEST(ParseArgs, NoConfigConflictsWithConfig) {
   EXPECT_FALSE(ParseArgs({"policy", "show", "--config", "f", "--no-config"}).ok());
 }
 
+TEST(ParseArgs, RunSessionKeepsTheOptionsAsTyped) {
+  Command c = Ok({"run", "--session", "--net", "proxy", "-q", "--", "make"});
+  EXPECT_EQ(c.kind, Command::Kind::kRun);
+  EXPECT_TRUE(c.run.session);
+  EXPECT_EQ(c.run.options, (Args{"--session", "--net", "proxy", "-q"}));
+  EXPECT_EQ(c.run.argv, Args{"make"});
+  EXPECT_FALSE(Ok({"run", "--", "make"}).run.session);
+  EXPECT_NE(Err({"run", "--session", "--session-fd", "4"}).find("--session"), std::string::npos);
+  // --trace-id is internal to a session's own run, and checked.
+  EXPECT_NE(Err({"run", "--trace-id", "abc", "--", "x"}).find("--trace-id"), std::string::npos);
+  const std::string id(32, 'a');
+  EXPECT_EQ(Ok({"run", "--session-fd", "4", "--trace-id", id}).run.trace_id, id);
+}
+
+TEST(ParseArgs, Session) {
+  Command start = Ok({"session", "start", "--net", "proxy", "--idle-timeout", "0"});
+  EXPECT_EQ(start.kind, Command::Kind::kSessionStart);
+  EXPECT_EQ(start.session.idle_timeout_seconds, 0);
+  EXPECT_EQ(start.session.policy_args, (Args{"--net", "proxy"}));
+  EXPECT_EQ(Ok({"session", "start"}).session.idle_timeout_seconds, 3600);
+  EXPECT_EQ(Ok({"session", "start", "--idle-timeout=90"}).session.idle_timeout_seconds, 90);
+  Command stop = Ok({"session", "stop", "--workspace", "/w"});
+  EXPECT_EQ(stop.kind, Command::Kind::kSessionStop);
+  EXPECT_EQ(stop.session.workspace, "/w");
+  EXPECT_TRUE(Ok({"session", "stop", "--all"}).session.all);
+  Command status = Ok({"session", "status", "--json"});
+  EXPECT_EQ(status.kind, Command::Kind::kSessionStatus);
+  EXPECT_TRUE(status.session.json);
+  EXPECT_EQ(Ok({"session"}).kind, Command::Kind::kHelp);
+  EXPECT_EQ(Ok({"session", "start", "--help"}).kind, Command::Kind::kHelp);
+
+  EXPECT_NE(Err({"session", "begin"}).find("unknown subcommand"), std::string::npos);
+  EXPECT_NE(Err({"session", "start", "--idle-timeout", "-1"}).find("--idle-timeout"),
+            std::string::npos);
+  EXPECT_NE(Err({"session", "start", "--idle-timeout"}).find("needs a value"), std::string::npos);
+  EXPECT_NE(Err({"session", "start", "--", "x"}).find("'--'"), std::string::npos);
+  EXPECT_NE(Err({"session", "start", "--net", "sideways"}).find("session start"),
+            std::string::npos);
+  EXPECT_NE(Err({"session", "stop", "--all", "--workspace", "/w"}).find("exclude"),
+            std::string::npos);
+  EXPECT_NE(Err({"session", "status", "-v"}).find("'-v'"), std::string::npos);
+}
+
 TEST(ParseArgs, HostileInputNeverThrows) {
   std::vector<Args> inputs = {{"run", std::string("\0\0", 2)},
                               {"run", "--env"},
@@ -194,7 +237,10 @@ TEST(ParseArgs, HostileInputNeverThrows) {
                               {"policy", "show", "-"},
                               {"run", "--help=x"},
                               {"--help", "--version"},
-                              {"run", "--timeout=", "--", "x"}};
+                              {"run", "--timeout=", "--", "x"},
+                              {"session", "start", "--idle-timeout="},
+                              {"session", "stop", "--workspace"},
+                              {"session", std::string("\0", 1)}};
   for (const Args& a : inputs) {
     (void)ParseArgs(a);
   }

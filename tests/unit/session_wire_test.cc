@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <csignal>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -15,17 +16,19 @@ struct Decoded {
   bool ok = false;
   Request req;
   std::vector<std::string> argv;
+  std::vector<std::string> env;
   std::string cwd;
 };
 
 Decoded DecodeCopy(std::string bytes, size_t max_args = kMaxArgs) {
   Decoded d;
-  std::vector<char*> argv(max_args + 1, nullptr);
+  std::vector<char*> argv(max_args + 2, nullptr);
   d.ok = Decode(bytes.data(), bytes.size(), &d.req, argv.data(), max_args);
   if (d.ok && d.req.op == Op::kExec) {
     d.cwd = d.req.cwd;
     for (size_t i = 0; i < d.req.argc; ++i) d.argv.emplace_back(argv[i]);
     EXPECT_EQ(argv[d.req.argc], nullptr);
+    for (char** e = d.req.envp; e != nullptr && *e != nullptr; ++e) d.env.emplace_back(*e);
   }
   return d;
 }
@@ -38,6 +41,41 @@ TEST(SessionWire, ExecRoundTrips) {
   EXPECT_EQ(d.req.id, 42u);
   EXPECT_EQ(d.cwd, "/work/ws/sub");
   EXPECT_EQ(d.argv, argv);
+}
+
+TEST(SessionWire, ExecWithEnvironmentRoundTrips) {
+  std::vector<std::string> argv = {"make", "test"};
+  std::vector<std::string> env = {"PATH=/usr/bin", "EMPTY=", "TMPDIR=/tmp"};
+  Decoded d = DecodeCopy(EncodeExec(5, "/ws", argv, env, kOwnEnvironment | kSessionVariables));
+  ASSERT_TRUE(d.ok);
+  EXPECT_EQ(d.argv, argv);
+  EXPECT_EQ(d.env, env);
+  EXPECT_EQ(d.req.flags, kOwnEnvironment | kSessionVariables);
+  // An empty environment is one too: the command gets nothing.
+  Decoded empty = DecodeCopy(EncodeExec(5, "/ws", argv, {}, kOwnEnvironment));
+  ASSERT_TRUE(empty.ok);
+  ASSERT_NE(empty.req.envp, nullptr);
+  EXPECT_EQ(empty.req.envp[0], nullptr);
+  // Without the flag, the session's own environment (no envp).
+  Decoded inherited = DecodeCopy(EncodeExec(5, "/ws", argv));
+  ASSERT_TRUE(inherited.ok);
+  EXPECT_EQ(inherited.req.envp, nullptr);
+  // argv and the environment share kMaxArgs.
+  EXPECT_EQ(EncodeExec(1, "/ws", {"x"}, std::vector<std::string>(kMaxArgs, "A=1"), kOwnEnvironment),
+            "");
+  EXPECT_FALSE(DecodeCopy(EncodeExec(1, "/ws", {"x", "y"}, {"A=1"}, kOwnEnvironment), 2).ok);
+  EXPECT_EQ(EncodeExec(1, "/ws", {"x"}, {"A=1"}), "");  // env without the flag
+  EXPECT_EQ(EncodeExec(1, "/ws", {"x"}, {}, 64), "");   // an unknown flag
+}
+
+TEST(SessionWire, SignalRoundTrips) {
+  Decoded d = DecodeCopy(EncodeSignal(9, SIGINT));
+  ASSERT_TRUE(d.ok);
+  EXPECT_EQ(d.req.op, Op::kSignal);
+  EXPECT_EQ(d.req.id, 9u);
+  EXPECT_EQ(d.req.signal, SIGINT);
+  EXPECT_FALSE(DecodeCopy(EncodeSignal(9, 0)).ok);
+  EXPECT_FALSE(DecodeCopy(EncodeSignal(9, 200)).ok);
 }
 
 TEST(SessionWire, KillRoundTrips) {

@@ -4,6 +4,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <strings.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -13,6 +14,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <iterator>
 
 #include "sandbox/linux/fd_passing.h"
 #include "sandbox/linux/landlock.h"
@@ -72,8 +74,49 @@ struct CommandStart {
   pid_t reaper;
   const session::Request* req;
   char** argv;
+  char** envp;
   const int* fds;
 };
+
+// Set by the sandbox itself (its TMPDIR, policy::SetProxyEnvironment's
+// names in either spelling): the length of the name with its '=', or 0.
+size_t SessionVariable(const char* entry) {
+  static constexpr const char* kNames[] = {
+      "TMPDIR=", "HTTP_PROXY=", "HTTPS_PROXY=", "ALL_PROXY=", "NO_PROXY="};
+  for (const char* name : kNames) {
+    const size_t len = strlen(name);
+    if (strncasecmp(entry, name, len) == 0) return len;
+  }
+  return 0;
+}
+
+// True when `envp` has an entry named like `entry`'s first `len` bytes.
+bool HasVariable(const char* const* envp, const char* entry, size_t len) {
+  for (; *envp != nullptr; ++envp) {
+    if (strncasecmp(*envp, entry, len) == 0) return true;
+  }
+  return false;
+}
+
+// The call's environment: the session's, or the one the request carries
+// (the `cordon session` daemon built it from its client's, with the
+// policy), where the session's own variables replace those of the same
+// names when asked. Fixed storage: the reaper must not allocate.
+char** CallEnvironment(const ChildContext& ctx, const session::Request& req) {
+  if (req.envp == nullptr) return const_cast<char**>(ctx.envp);
+  static char* env[session::kMaxArgs + 16];
+  const bool replace = (req.flags & session::kSessionVariables) != 0;
+  size_t n = 0;
+  for (char** e = req.envp; *e != nullptr && n < session::kMaxArgs; ++e) {
+    const size_t len = replace ? SessionVariable(*e) : 0;
+    if (len == 0 || !HasVariable(ctx.envp, *e, len)) env[n++] = *e;
+  }
+  for (const char* const* e = ctx.envp; replace && *e != nullptr && n + 1 < std::size(env); ++e) {
+    if (SessionVariable(*e) != 0) env[n++] = const_cast<char*>(*e);
+  }
+  env[n] = nullptr;
+  return env;
+}
 
 // The call's command: its own Landlock domain, its own session, the fds it
 // was sent, the sandbox's environment, then exec. Failures are told on its
@@ -106,7 +149,7 @@ int StartCommand(void* arg) {
     _exit(125);
   }
   if (sigprocmask(SIG_SETMASK, &ctx.exec_mask, nullptr) != 0) _exit(125);
-  environ = const_cast<char**>(ctx.envp);
+  environ = start.envp;
   execvp(argv[0], argv);
   int err = errno;
   Put(2, "cordon: ");
@@ -131,7 +174,7 @@ int StartCommand(void* arg) {
   }
   // Not a fork: the reaper's page tables are not copied for a process that
   // only execs (shared_spawn.h; the exec is most of a `true` call's time).
-  CommandStart start{&ctx, st.scope_fd, getpid(), &req, argv, fds};
+  CommandStart start{&ctx, st.scope_fd, getpid(), &req, argv, CallEnvironment(ctx, req), fds};
   const pid_t command = SpawnSharingMemory(&StartCommand, &start, req.argc, nullptr);
   for (int i = 0; i < session::kFdsPerExec; ++i) close(fds[i]);
   if (command < 0) {
@@ -190,7 +233,7 @@ bool ReceiveRequest(int fd, char* data, size_t size, size_t* got, int* fds) {
 // memory (a fork), so the request comes over `fd`, already checked by init.
 [[noreturn]] void AwaitCall(const ChildContext& ctx, const State& st, pid_t init, int fd) {
   static char data[session::kMaxRequestBytes + 1];
-  static char* argv[session::kMaxArgs + 1];
+  static char* argv[session::kMaxArgs + 2];
   size_t got = 0;
   int fds[session::kFdsPerExec];
   // Init ended the session, or the handoff failed: init answers the call.
@@ -243,12 +286,18 @@ bool HandOff(const ChildContext& ctx, State& st, char* data, size_t size, const 
 
 void HandleRequest(const ChildContext& ctx, State& st, char* data, size_t size, int* fds,
                    int nfds) {
-  static char* argv[session::kMaxArgs + 1];
+  static char* argv[session::kMaxArgs + 2];
   session::Request req;
   bool ok = session::Decode(data, size, &req, argv, session::kMaxArgs);
-  if (ok && req.op == session::Op::kKill) {
+  if (ok && (req.op == session::Op::kKill || req.op == session::Op::kSignal)) {
+    // The reaper passes a signal it waits for (cordon's relayed ones) on
+    // to the command's group; any other would stay pending.
+    const int sig = req.op == session::Op::kKill ? kEndCallSignal : req.signal;
+    const bool relayed = sig != SIGCHLD && sigismember(&ctx.init_mask, sig) == 1;
     for (int i = 0; i < st.ncalls; ++i) {
-      if (st.calls[i].id == req.id) kill(st.calls[i].reaper, kEndCallSignal);
+      if (st.calls[i].id == req.id && (sig == kEndCallSignal || relayed)) {
+        kill(st.calls[i].reaper, sig);
+      }
     }
   } else if (!ok || nfds != session::kFdsPerExec || st.ncalls == kMaxCalls) {
     if (ok) SendReply(ctx.session_fd, req.id, session::ReplyKind::kEnded, W_EXITCODE(125, 0));
