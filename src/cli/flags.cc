@@ -222,12 +222,83 @@ Result<int> ParseTimeout(const std::string& s) {
   return value;
 }
 
-Result<Command> Parse(const std::vector<std::string>& args) {
+// `cordon run` as it is mostly spelled (policy flags, each value its own
+// word or after '=', --timeout, --session, -q, -v, then "--" and the
+// command), without CLI11: building its options is most of a run's own
+// start-up work (bench/README.md). nullopt for anything else (help, a
+// repeated or unknown flag, a value that looks like a flag, a bad value):
+// the full parser takes it, and says what is wrong. tests/unit/flags_test.cc
+// checks both parsers agree.
+std::optional<RunArgs> QuickRunOf(const std::vector<std::string>& before,
+                                  const std::optional<std::vector<std::string>>& after) {
+  if (before.empty() || before.front() != "run" || !after || after->empty()) return std::nullopt;
+  RunArgs r;
+  std::map<std::string_view, std::vector<std::string>> given;  // policy flags, as typed
+  bool timeout_seen = false;
+  for (auto it = before.begin() + 1; it != before.end(); ++it) {
+    std::string_view name = *it;
+    std::optional<std::string> value;
+    if (name.starts_with("--") && name.find('=') != std::string_view::npos) {
+      value = std::string(name.substr(name.find('=') + 1));
+      name = name.substr(0, name.find('='));
+    }
+    bool* own = name == "--session"                   ? &r.session
+                : name == "-q" || name == "--quiet"   ? &r.quiet
+                : name == "-v" || name == "--verbose" ? &r.verbose
+                                                      : nullptr;
+    if (own != nullptr) {
+      if (value || *own) return std::nullopt;
+      *own = true;
+      continue;
+    }
+    const auto flags = policy::PolicyFlags();
+    auto f = std::find_if(flags.begin(), flags.end(),
+                          [&](const policy::PolicyFlag& p) { return name == p.name; });
+    if (f == flags.end() && name != "--timeout") return std::nullopt;
+    const bool is_switch = f != flags.end() && f->arity == policy::PolicyFlag::Arity::kSwitch;
+    if (is_switch && value) return std::nullopt;
+    if (!is_switch && !value) {
+      if (it + 1 == before.end()) return std::nullopt;
+      value = *++it;
+    }
+    if (!is_switch && (value->empty() || value->front() == '-')) return std::nullopt;
+    if (name == "--timeout") {
+      auto t = ParseTimeout(*value);
+      if (timeout_seen || !t.ok()) return std::nullopt;
+      timeout_seen = true;
+      r.timeout_seconds = t.value();
+      continue;
+    }
+    std::vector<std::string>& values = given[f->name];
+    if (!values.empty() && f->arity != policy::PolicyFlag::Arity::kRepeatable) return std::nullopt;
+    values.push_back(is_switch ? std::string() : std::move(*value));
+  }
+  if (given.count("--config") != 0 && given.count("--no-config") != 0) return std::nullopt;
+  // In the table's order, as PolicyOverrides applies them.
+  for (const policy::PolicyFlag& f : policy::PolicyFlags()) {
+    auto it = given.find(f.name);
+    if (it == given.end()) continue;
+    for (const std::string& v : it->second) {
+      if (!policy::AddFlag(&r.overrides, f.name, v).ok()) return std::nullopt;
+    }
+  }
+  r.options.assign(before.begin() + 1, before.end());
+  r.argv = *after;
+  return r;
+}
+
+Result<Command> Parse(const std::vector<std::string>& args, bool quick = true) {
   auto dashdash = std::find(args.begin(), args.end(), "--");
   std::vector<std::string> before(args.begin(), dashdash);
   std::optional<std::vector<std::string>> after;
   if (dashdash != args.end()) {
     after.emplace(dashdash + 1, args.end());
+  }
+  if (auto run = quick ? QuickRunOf(before, after) : std::nullopt) {
+    Command cmd;
+    cmd.kind = Command::Kind::kRun;
+    cmd.run = std::move(*run);
+    return cmd;
   }
 
   RawOptions o;
@@ -626,6 +697,21 @@ Result<Command> ParseSession(const std::vector<std::string>& args) {
 }
 
 }  // namespace
+
+std::optional<RunArgs> QuickRun(const std::vector<std::string>& args) {
+  auto dashdash = std::find(args.begin(), args.end(), "--");
+  std::optional<std::vector<std::string>> after;
+  if (dashdash != args.end()) after.emplace(dashdash + 1, args.end());
+  return QuickRunOf({args.begin(), dashdash}, after);
+}
+
+Result<Command> ParseArgsFull(const std::vector<std::string>& args) {
+  try {
+    return Parse(args, /*quick=*/false);
+  } catch (const std::exception& e) {
+    return PlainError("cordon", "", std::string("cannot parse the command line: ") + e.what());
+  }
+}
 
 Result<Command> ParseArgs(const std::vector<std::string>& args) {
   // Not a user command (not in --help): doctor's in-sandbox probe.

@@ -111,5 +111,10 @@ struct Command {
 // Errors (unknown flag, bad value, missing command) come back as an Error
 // whose Describe() is a one-line message fit for stderr; the caller exits 125.
 [[nodiscard]] Result<Command> ParseArgs(const std::vector<std::string>& args);
+// For tests: ParseArgs takes most `cordon run` command lines without CLI11
+// (QuickRun, nullopt for the others), which is most of a run's start-up
+// work; ParseArgsFull is CLI11 alone.
+[[nodiscard]] std::optional<RunArgs> QuickRun(const std::vector<std::string>& args);
+[[nodiscard]] Result<Command> ParseArgsFull(const std::vector<std::string>& args);
 
 }  // namespace cordon::cli

@@ -109,6 +109,9 @@ class Daemon {
   void HandleClient(UniqueFd fd);
   void HandleRun(UniqueFd fd, proto::Request req, std::vector<UniqueFd> fds);
   [[nodiscard]] std::string StatusText();
+  // The flag layer of `cordon run` options: parsing is a pure function of
+  // them (no file system), so each list is parsed once.
+  [[nodiscard]] Result<policy::Overrides> OverridesOf(const std::vector<std::string>& options);
   approval::Reply Ask(const approval::Question& q, uint64_t call);
   void Wake() { (void)!write(wake_w_.get(), "x", 1); }
   void Reply(int fd, proto::ReplyKind kind, const std::string& text, int status = 0) {
@@ -129,6 +132,7 @@ class Daemon {
   int64_t last_active_ms_ = MonotonicMs();
   bool stop_ = false;
   std::map<uint64_t, std::vector<std::string>> denied_;  // call -> "host:port"
+  std::map<std::vector<std::string>, Result<policy::Overrides>> parsed_;
   std::vector<UniqueFd> held_;  // stop requests' connections: closed as the daemon exits
   struct Client {
     std::thread thread;
@@ -177,6 +181,31 @@ Status Daemon::Start() {
   if (!now.ok()) return now.error();
   rendered_ = policy::RenderJson(now.value(), /*indent=*/-1);
   return {};
+}
+
+Result<policy::Overrides> Daemon::OverridesOf(const std::vector<std::string>& options) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto it = parsed_.find(options); it != parsed_.end()) return it->second;
+  }
+  std::vector<std::string> args = {"run"};
+  args.insert(args.end(), options.begin(), options.end());
+  args.insert(args.end(), {"--", "command"});
+  auto parsed = ParseArgs(args);
+  Result<policy::Overrides> out = Error{};
+  if (!parsed.ok()) {
+    out = parsed.error();
+  } else if (const RunArgs& run = parsed.value().run; parsed.value().kind != Command::Kind::kRun ||
+                                                      run.approval_fd >= 0 || run.session_fd >= 0 ||
+                                                      !run.trace_id.empty()) {
+    out = PlainError("session", "", "not a run a session takes");
+  } else {
+    out = run.overrides;
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  if (parsed_.size() >= 32) parsed_.clear();  // a bound, not a policy
+  parsed_.emplace(options, out);
+  return out;
 }
 
 approval::Reply Daemon::Ask(const approval::Question& q, uint64_t call) {
@@ -261,17 +290,11 @@ void Daemon::HandleRun(UniqueFd fd, proto::Request req, std::vector<UniqueFd> fd
   }
   if (fds.size() != 3 || req.argv.empty()) return different("a malformed request");
   // The policy a fresh `cordon run` of this client would have.
-  std::vector<std::string> args = {"run"};
-  args.insert(args.end(), req.options.begin(), req.options.end());
-  args.emplace_back("--");
-  args.insert(args.end(), req.argv.begin(), req.argv.end());
-  auto parsed = ParseArgs(args);
-  if (!parsed.ok() || parsed.value().kind != Command::Kind::kRun) {
-    return different(parsed.ok() ? "not a run" : parsed.error().Describe());
-  }
+  auto overrides = OverridesOf(req.options);
+  if (!overrides.ok()) return different(overrides.error().Describe());
   auto host = policy::HostFacts::FromEnvironment(req.env, req.cwd);
   if (!host.ok()) return different(host.error().Describe());
-  auto policy = policy::Resolve(parsed.value().run.overrides, host.value());
+  auto policy = policy::Resolve(overrides.value(), host.value());
   if (!policy.ok()) return different(policy.error().Describe());
   const std::string rendered = policy::RenderJson(policy.value(), /*indent=*/-1);
   if (rendered != rendered_) {

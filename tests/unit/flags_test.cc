@@ -2,6 +2,12 @@
 #include "cli/flags.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "policy/loader.h"
+#include "policy/render.h"
 
 namespace cordon::cli {
 namespace {
@@ -195,6 +201,122 @@ TEST(ParseArgs, RunSessionKeepsTheOptionsAsTyped) {
   EXPECT_NE(Err({"run", "--trace-id", "abc", "--", "x"}).find("--trace-id"), std::string::npos);
   const std::string id(32, 'a');
   EXPECT_EQ(Ok({"run", "--session-fd", "4", "--trace-id", id}).run.trace_id, id);
+}
+
+// The policy `ov` resolves to in a scratch home, as JSON (or the error):
+// every field of the flag layer shows in it.
+std::string PolicyText(const policy::Overrides& ov) {
+  namespace fs = std::filesystem;
+  const fs::path root = fs::temp_directory_path() / ("cordon-flags-" + std::to_string(getpid()));
+  fs::create_directories(root / "ws");
+  policy::HostFacts host;
+  host.home = root.string();
+  host.cwd = (root / "ws").string();
+  host.xdg_config_home = (root / ".config").string();
+  host.xdg_state_home = (root / ".local/state").string();
+  auto p = policy::Resolve(ov, host);
+  std::string text = p.ok() ? policy::RenderJson(p.value(), -1) : p.error().Describe();
+  fs::remove_all(root);
+  return text;
+}
+
+// ParseArgs takes most `cordon run` lines without CLI11: where it does, the
+// result is CLI11's to the last field; what it does not take, CLI11 parses
+// (or refuses) as before.
+TEST(ParseArgs, QuickRunAgreesWithTheFullParser) {
+  const std::vector<Args> lines = {
+      {"run", "--", "x"},
+      {"run", "--session", "--net=proxy", "--allow-domain", "pypi.org", "--allow-domain",
+       "files.pythonhosted.org", "-q", "--", "pip", "install", "-r", "r.txt"},
+      {"run", "--workspace", "/w", "--no-config", "--read", "/opt", "--read=/srv", "--writable",
+       "/var/cache", "--timeout", "5", "-v", "--", "make", "-j", "--", "x"},
+      {"run",
+       "--mode",
+       "read-only",
+       "--env",
+       "A=1",
+       "--env",
+       "B",
+       "--secret",
+       "GH",
+       "--allow-degraded",
+       "--require-namespaces",
+       "--memory",
+       "2G",
+       "--pids",
+       "100",
+       "--cpus",
+       "1.5",
+       "--tmp-size",
+       "64M",
+       "--approval",
+       "never",
+       "--approval-timeout",
+       "30",
+       "--trust-command",
+       "make",
+       "--deny-domain",
+       "x.com",
+       "--allow-local",
+       "5432",
+       "--resolve",
+       "a.internal=10.0.0.1",
+       "--config",
+       "/c.toml",
+       "--quiet",
+       "--verbose",
+       "--",
+       "sh",
+       "-c",
+       "true"},
+      // For the full parser alone (from here on): help, errors, internal
+      // fds, odd spellings.
+      {"run", "--help"},
+      {"run", "--mode", "sideways", "--", "x"},
+      {"run", "--timeout", "0", "--", "x"},
+      {"run", "--no-such", "--", "x"},
+      {"run", "--mode", "read-only", "--mode", "full-access", "--", "x"},
+      {"run", "--config", "c", "--no-config", "--", "x"},
+      {"run", "-qv", "--", "x"},
+      {"run", "--read", "--", "x"},
+      {"run", "--read", "-v", "--", "x"},
+      {"run", "--no-config=true", "--", "x"},
+      {"run", "--approval-fd", "3", "--", "x"},
+      {"run", "--session", "--session-fd", "4"},
+      {"run", "--"},
+      {"run", "x"},
+  };
+  const size_t quick_lines = 4;
+  for (size_t i = 0; i < lines.size(); ++i) {
+    const Args& line = lines[i];
+    SCOPED_TRACE(::testing::PrintToString(line));
+    EXPECT_EQ(QuickRun(line).has_value(), i < quick_lines);
+    auto quick = ParseArgs(line);
+    auto full = ParseArgsFull(line);
+    ASSERT_EQ(quick.ok(), full.ok());
+    if (!full.ok()) {
+      EXPECT_EQ(quick.error().Describe(), full.error().Describe());
+      continue;
+    }
+    const Command& q = quick.value();
+    const Command& f = full.value();
+    EXPECT_EQ(q.kind, f.kind);
+    EXPECT_EQ(q.help_text, f.help_text);
+    const RunArgs& a = q.run;
+    const RunArgs& b = f.run;
+    EXPECT_EQ(a.argv, b.argv);
+    EXPECT_EQ(a.options, b.options);
+    EXPECT_EQ(a.session, b.session);
+    EXPECT_EQ(a.quiet, b.quiet);
+    EXPECT_EQ(a.verbose, b.verbose);
+    EXPECT_EQ(a.timeout_seconds, b.timeout_seconds);
+    EXPECT_EQ(a.approval_fd, b.approval_fd);
+    EXPECT_EQ(a.session_fd, b.session_fd);
+    EXPECT_EQ(a.overrides.workspace, b.overrides.workspace);
+    EXPECT_EQ(a.overrides.config_file, b.overrides.config_file);
+    EXPECT_EQ(a.overrides.no_config, b.overrides.no_config);
+    EXPECT_EQ(PolicyText(a.overrides), PolicyText(b.overrides));
+  }
 }
 
 TEST(ParseArgs, Session) {
