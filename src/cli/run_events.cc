@@ -9,6 +9,7 @@
 #include "policy/render.h"
 #include "telemetry/ids.h"
 #include "telemetry/otlp_env.h"
+#include "telemetry/policy_hash.h"
 
 namespace cordon::cli {
 namespace {
@@ -53,6 +54,7 @@ RunEvents::RunEvents(const policy::HostFacts& host, const policy::Policy& policy
   auto env = telemetry::ProcessGetenv();
   telemetry::RunSinkOptions o;
   o.events_dir = telemetry::EventsDir(host.xdg_state_home);
+  policy_hash_cache_ = o.events_dir + "/.policy-hash";
   o.keep_days = policy.keep_days;
   o.endpoint = telemetry::LogsEndpoint(policy.telemetry_endpoint, env);
   if (!o.endpoint.empty()) o.exporter_path = telemetry::DefaultExporterPath();
@@ -78,7 +80,7 @@ void RunEvents::SessionStart(const policy::Policy& policy, const SessionFacts& f
   e.Add("cordon.network.mode", std::string(policy::NetModeName(policy.net)));
   e.Add("cordon.workspace", policy.workspace);
   e.Add("cordon.confined", facts.confined);
-  e.Add("cordon.policy.hash", "sha256:" + telemetry::Sha256Hex(rendered));
+  e.Add("cordon.policy.hash", telemetry::PolicyHash(rendered, policy_hash_cache_));
   e.Add("cordon.policy", rendered);
   e.Add("cordon.config.sources", policy.sources);
   e.Add("cordon.allow_degraded", policy.allow_degraded);

@@ -69,6 +69,7 @@ class RunEvents {
   void Finish() { sink_->Finish(); }
 
  private:
+  std::string policy_hash_cache_;  // telemetry/policy_hash.h
   std::unique_ptr<telemetry::RunSink> sink_;
   std::unique_ptr<DenialSummary> summary_;  // forwards to sink_
   int64_t exec_started_ns_ = 0;             // steady clock
