@@ -117,7 +117,16 @@ bool HasDigit(std::string_view body) {
   return false;
 }
 
+// The first characters of kTokens' prefixes: most positions of a value
+// start none of them (the scan runs over every host variable, every run).
+constexpr std::array<bool, 256> kTokenStart = [] {
+  std::array<bool, 256> starts{};
+  for (const TokenShape& t : kTokens) starts[static_cast<unsigned char>(t.prefix.front())] = true;
+  return starts;
+}();
+
 std::optional<std::string_view> TokenAt(std::string_view s, size_t pos) {
+  if (pos >= s.size() || !kTokenStart[static_cast<unsigned char>(s[pos])]) return std::nullopt;
   for (const TokenShape& t : kTokens) {
     if (s.substr(pos, t.prefix.size()) != t.prefix) continue;
     size_t start = pos + t.prefix.size();
