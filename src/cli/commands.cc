@@ -1,6 +1,10 @@
 // Dispatch of parsed commands; help and version.
 #include "cli/commands.h"
 
+#include <limits.h>
+#include <unistd.h>
+
+#include <cerrno>
 #include <cstdio>
 
 #include "common/terminal_text.h"
@@ -15,6 +19,13 @@ void Say(std::string_view what) {
 void Say(const Error& e, std::string_view prefix) {
   const std::string text = ErrorForTerminal(e, prefix);
   std::fwrite(text.data(), 1, text.size(), stderr);
+}
+
+Result<std::string> SelfExe() {
+  char self[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+  if (n <= 0) return SysError("readlink", "/proc/self/exe", errno);
+  return std::string(self, static_cast<size_t>(n));
 }
 
 Status CheckSessionSandbox(const policy::Policy& policy) {

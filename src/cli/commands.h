@@ -55,6 +55,9 @@ void WarnSkipped(const policy::Policy& policy);
 // start`) needs a sandbox to share: an error under mode full-access.
 [[nodiscard]] Status CheckSessionSandbox(const policy::Policy& policy);
 
+// This binary's path (/proc/self/exe), for the cordon runs it starts.
+[[nodiscard]] Result<std::string> SelfExe();
+
 // Writes "cordon: WHAT\n" to stderr with WHAT escaped for the terminal
 // (common/terminal_text.h): a notice may name a path, a host or a command
 // line that the sandbox or the agent chose.

@@ -90,13 +90,11 @@ int McpCommand(const McpArgs& command) {
   }
   WarnSkipped(policy.value());
   std::optional<Resolved> resolved = Resolved{std::move(host).value(), std::move(policy).value()};
-  char self[PATH_MAX];
-  ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-  if (n <= 0) {
-    Say(SysError("readlink", "/proc/self/exe", errno));
+  auto self = SelfExe();
+  if (!self.ok()) {
+    Say(self.error());
     return kExitSetupError;
   }
-  self[n] = '\0';
   const policy::Policy& p = resolved->policy;
   if (command.session_sandbox) {
     Status shareable = CheckSessionSandbox(p);
@@ -107,7 +105,7 @@ int McpCommand(const McpArgs& command) {
     }
   }
   mcp::ServerOptions o;
-  o.self_exe = self;
+  o.self_exe = self.value();
   o.policy_args = command.policy_args;
   // Runs get the resolved workspace, whatever the cwd of the agent.
   if (!command.overrides.workspace) {

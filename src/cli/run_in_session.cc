@@ -41,11 +41,7 @@ std::string StateDir() {
 
 // Where to look for the session: --workspace's directory, else the cwd.
 std::string StartDir(const RunArgs& args, const std::string& cwd) {
-  if (!args.overrides.workspace) return cwd;
-  std::string ws = *args.overrides.workspace;
-  if (ws.empty() || ws.front() != '/') ws = cwd + "/" + ws;
-  char real[PATH_MAX];
-  return realpath(ws.c_str(), real) != nullptr ? std::string(real) : policy::NormalizePath(ws);
+  return args.overrides.workspace ? proto::WorkspaceDir(*args.overrides.workspace, cwd) : cwd;
 }
 
 int ExitStatusOf(int status) {

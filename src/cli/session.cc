@@ -177,13 +177,11 @@ int SessionStartCommand(const SessionArgs& args) {
     Say(listener.error());
     return kExitSetupError;
   }
-  char self[PATH_MAX];
-  ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-  if (n <= 0) {
-    Say(SysError("readlink", "/proc/self/exe", errno));
+  auto self = SelfExe();
+  if (!self.ok()) {
+    Say(self.error());
     return kExitSetupError;
   }
-  self[n] = '\0';
   int ready[2];
   if (pipe2(ready, O_CLOEXEC) != 0) {
     Say(SysError("pipe2", "session start", errno));
@@ -207,7 +205,7 @@ int SessionStartCommand(const SessionArgs& args) {
       dup2(null, 1);
     }
     DaemonOptions o;
-    o.self_exe = self;
+    o.self_exe = self.value();
     o.policy_args = args.policy_args;
     o.overrides = args.overrides;
     o.host = resolved->host;
@@ -259,11 +257,7 @@ int SessionStopCommand(const SessionArgs& args) {
     return 0;
   }
   std::string start = host.value().cwd;
-  if (!args.workspace.empty()) {
-    std::string ws = args.workspace.front() == '/' ? args.workspace : start + "/" + args.workspace;
-    char real[PATH_MAX];
-    start = realpath(ws.c_str(), real) != nullptr ? std::string(real) : policy::NormalizePath(ws);
-  }
+  if (!args.workspace.empty()) start = proto::WorkspaceDir(args.workspace, start);
   std::optional<proto::Found> found = proto::FindSession(state, start);
   if (!found) {
     Say("no session runs for " + start + " (cordon session status lists them)");

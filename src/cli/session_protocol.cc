@@ -2,6 +2,8 @@
 #include "cli/session_protocol.h"
 
 #include <fcntl.h>
+#include <limits.h>
+#include <stdlib.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -12,6 +14,7 @@
 #include <cstring>
 #include <memory>
 
+#include "policy/paths.h"
 #include "sandbox/linux/fd_passing.h"
 
 namespace cordon::cli::session {
@@ -163,6 +166,12 @@ Result<UniqueFd> Connect(const std::string& path) {
     return SysError("connect", path, errno);
   }
   return fd;
+}
+
+std::string WorkspaceDir(const std::string& dir, const std::string& cwd) {
+  const std::string ws = !dir.empty() && dir.front() == '/' ? dir : cwd + "/" + dir;
+  char real[PATH_MAX];
+  return realpath(ws.c_str(), real) != nullptr ? std::string(real) : policy::NormalizePath(ws);
 }
 
 std::optional<Found> FindSession(const std::string& state_dir, const std::string& dir) {

@@ -74,6 +74,10 @@ struct Reply {
 // no session listens there. Paths longer than sun_path go through
 // /proc/self/fd.
 [[nodiscard]] Result<UniqueFd> Connect(const std::string& path);
+// A --workspace DIR as given, made absolute against `cwd` and resolved:
+// where to look for its session.
+[[nodiscard]] std::string WorkspaceDir(const std::string& dir, const std::string& cwd);
+
 // The session of `dir` (absolute, normalized) or of its nearest ancestor
 // that has one, connected; nullopt when none listens.
 struct Found {
