@@ -21,6 +21,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <thread>
+#include <utility>
 
 #include "cli/commands.h"
 #include "cli/run_events.h"
@@ -119,7 +120,8 @@ class Daemon {
   }
 
   const DaemonOptions& o_;
-  std::string rendered_;  // the session's policy, compact
+  std::string rendered_;                      // the session's policy, compact
+  std::string session_cwd_, session_reason_;  // in rendered_, where clients' own go
   std::string trace_id_;
   std::unique_ptr<mcp::Session> session_;
   UniqueFd wake_r_, wake_w_;
@@ -180,6 +182,8 @@ Status Daemon::Start() {
   auto now = policy::Resolve(o_.overrides, o_.host);
   if (!now.ok()) return now.error();
   rendered_ = policy::RenderJson(now.value(), /*indent=*/-1);
+  session_cwd_ = now.value().cwd;
+  session_reason_ = now.value().workspace_reason;
   return {};
 }
 
@@ -296,11 +300,18 @@ void Daemon::HandleRun(UniqueFd fd, proto::Request req, std::vector<UniqueFd> fd
   if (!host.ok()) return different(host.error().Describe());
   auto policy = policy::Resolve(overrides.value(), host.value());
   if (!policy.ok()) return different(policy.error().Describe());
-  const std::string rendered = policy::RenderJson(policy.value(), /*indent=*/-1);
+  policy::Policy& p = policy.value();
+  // Compared as the session's, but for where in the workspace the command
+  // runs (its cwd, and the cwd named in why this is the workspace).
+  const std::string cwd = p.cwd.empty() ? p.workspace : p.cwd;
+  std::string reason = std::exchange(p.workspace_reason, session_reason_);
+  p.cwd = session_cwd_;
+  const std::string rendered = policy::RenderJson(p, /*indent=*/-1);
+  p.cwd = cwd;
+  p.workspace_reason = std::move(reason);
   if (rendered != rendered_) {
     return different("its policy differs from this run's in: " + Differences(rendered_, rendered));
   }
-  const policy::Policy& p = policy.value();
   std::vector<char*> envp;
   for (std::string& e : req.env) envp.push_back(e.data());
   envp.push_back(nullptr);
@@ -312,7 +323,6 @@ void Daemon::HandleRun(UniqueFd fd, proto::Request req, std::vector<UniqueFd> fd
     std::erase_if(env, [&](const std::string& e) { return e.rfind(prefix, 0) == 0; });
     env.push_back(entry);
   }
-  const std::string cwd = p.cwd.empty() ? p.workspace : p.cwd;
 
   uint64_t id = 0;
   {

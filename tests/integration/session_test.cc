@@ -130,6 +130,12 @@ TEST_F(SessionTest, ExitStatusStdioAndEnvironmentAreTheClients) {
   EXPECT_EQ(token.out, "unset\n") << token.Describe();
   EXPECT_EQ(token.err.find("not run in the session"), std::string::npos) << token.Describe();
 
+  // From a directory below the workspace: the same sandbox, run there.
+  MakeDirs(ws_ + "/sub/dir");
+  RunResult below = RunProcess(RunArgv({"--session"}, {"/bin/pwd"}), env_, ws_ + "/sub/dir");
+  EXPECT_EQ(below.out, ws_ + "/sub/dir\n") << below.Describe();
+  EXPECT_EQ(below.err.find("not run in the session"), std::string::npos) << below.Describe();
+
   RunResult missing = InSession({}, {"cordon-it-no-such-command"});
   EXPECT_EQ(missing.exit_code, 127) << missing.Describe();
 }
