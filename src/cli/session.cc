@@ -158,8 +158,12 @@ int SessionStartCommand(const SessionArgs& args) {
   if (auto running = proto::Connect(path); running.ok()) {
     auto r = Ask(running.value().get(), proto::Op::kStatus);
     Info info = r.ok() ? ParseInfo(r.value().text) : Info{};
+    // Compared as a client's is: wherever in the workspace it is started.
+    policy::Policy compared = policy;
+    compared.cwd = info["cwd"];
+    compared.workspace_reason = info["workspace_reason"];
     const std::string hash =
-        "sha256:" + telemetry::Sha256Hex(policy::RenderJson(policy, /*indent=*/-1));
+        "sha256:" + telemetry::Sha256Hex(policy::RenderJson(compared, /*indent=*/-1));
     if (info["policy_hash"] == hash) {
       Say("a session already runs for " + policy.workspace + " with this policy (pid " +
           info["pid"] + ")");

@@ -231,6 +231,9 @@ std::string Daemon::StatusText() {
   std::string t;
   auto line = [&t](const std::string& k, const std::string& v) { t += k + " " + v + "\n"; };
   line("workspace", o_.policy.workspace);
+  // What `cordon session start` compares its own policy with (as HandleRun).
+  line("cwd", session_cwd_);
+  line("workspace_reason", session_reason_);
   line("pid", std::to_string(getpid()));
   line("started", std::to_string(started_unix_));
   line("idle", std::to_string(idle_s));

@@ -78,6 +78,13 @@ TEST_F(SessionTest, CommandsShareTheSandboxAndStayConfined) {
   RunResult started = Start();
   ASSERT_EQ(started.exit_code, 0) << started.Describe();
   EXPECT_NE(started.err.find("session started for " + ws_), std::string::npos) << started.err;
+  // Again, with the same policy: it says so; with another, it refuses.
+  RunResult again = Start();
+  EXPECT_EQ(again.exit_code, 0) << again.Describe();
+  EXPECT_NE(again.err.find("already runs"), std::string::npos) << again.Describe();
+  RunResult other = Start({"--mode", "read-only"});
+  EXPECT_EQ(other.exit_code, 125) << other.Describe();
+  EXPECT_NE(other.err.find("another policy"), std::string::npos) << other.Describe();
 
   // One sandbox: what one command leaves in its private $TMPDIR (/tmp in
   // the namespaces tier), the next sees; a fresh run does not.
