@@ -184,31 +184,44 @@ void AddPolicyOptions(CLI::App* app, RawOptions* o) {
 }
 
 // The flag layer of the policy flags given to `sub`.
+// The policy flags as given, by name: each value as typed ("" for a switch).
+using GivenFlags = std::map<std::string_view, std::vector<std::string>>;
+
+// The flag layer of `given`, each flag applied in the table's order
+// (both parsers: the same flags make the same layer); the first bad value's
+// error.
+Result<policy::Overrides> ApplyPolicyFlags(const GivenFlags& given) {
+  policy::Overrides ov;
+  for (const policy::PolicyFlag& f : policy::PolicyFlags()) {
+    auto it = given.find(f.name);
+    if (it == given.end()) continue;
+    for (const std::string& v : it->second) {
+      CORDON_RETURN_IF_ERROR(policy::AddFlag(&ov, f.name, v));
+    }
+  }
+  return ov;
+}
+
 Result<policy::Overrides> PolicyOverrides(const CLI::App* sub, const RawOptions& o,
                                           const std::string& where) {
-  policy::Overrides ov;
-  auto add = [&](const char* name, const std::string& value) -> Status {
-    Status s = policy::AddFlag(&ov, name, value);
-    if (!s.ok()) return Usage(where, s.error().detail);
-    return {};
-  };
+  GivenFlags given;
   for (const policy::PolicyFlag& f : policy::PolicyFlags()) {
     if (sub->count(f.name) == 0) continue;
     using Arity = policy::PolicyFlag::Arity;
     switch (f.arity) {
       case Arity::kOne:
-        CORDON_RETURN_IF_ERROR(add(f.name, o.one.find(f.name)->second));
+        given[f.name] = {o.one.find(f.name)->second};
         break;
       case Arity::kRepeatable:
-        for (const std::string& v : o.repeated.find(f.name)->second) {
-          CORDON_RETURN_IF_ERROR(add(f.name, v));
-        }
+        given[f.name] = o.repeated.find(f.name)->second;
         break;
       case Arity::kSwitch:
-        if (o.switches.find(f.name)->second) CORDON_RETURN_IF_ERROR(add(f.name, ""));
+        if (o.switches.find(f.name)->second) given[f.name] = {""};
         break;
     }
   }
+  auto ov = ApplyPolicyFlags(given);
+  if (!ov.ok()) return Usage(where, ov.error().detail);
   return ov;
 }
 
@@ -233,7 +246,7 @@ std::optional<RunArgs> QuickRunOf(const std::vector<std::string>& before,
                                   const std::optional<std::vector<std::string>>& after) {
   if (before.empty() || before.front() != "run" || !after || after->empty()) return std::nullopt;
   RunArgs r;
-  std::map<std::string_view, std::vector<std::string>> given;  // policy flags, as typed
+  GivenFlags given;
   bool timeout_seen = false;
   for (auto it = before.begin() + 1; it != before.end(); ++it) {
     std::string_view name = *it;
@@ -274,14 +287,9 @@ std::optional<RunArgs> QuickRunOf(const std::vector<std::string>& before,
     values.push_back(is_switch ? std::string() : std::move(*value));
   }
   if (given.count("--config") != 0 && given.count("--no-config") != 0) return std::nullopt;
-  // In the table's order, as PolicyOverrides applies them.
-  for (const policy::PolicyFlag& f : policy::PolicyFlags()) {
-    auto it = given.find(f.name);
-    if (it == given.end()) continue;
-    for (const std::string& v : it->second) {
-      if (!policy::AddFlag(&r.overrides, f.name, v).ok()) return std::nullopt;
-    }
-  }
+  auto overrides = ApplyPolicyFlags(given);
+  if (!overrides.ok()) return std::nullopt;
+  r.overrides = std::move(overrides).value();
   r.options.assign(before.begin() + 1, before.end());
   r.argv = *after;
   return r;

@@ -89,11 +89,7 @@ std::wstring CommandEnvironment(const policy::Policy& policy, const std::string&
   for (std::string& e : env) {
     if (!e.starts_with("TMPDIR=")) entries.push_back(std::move(e));
   }
-  for (const std::string& secret : secrets) {
-    const std::string prefix = secret.substr(0, secret.find('=') + 1);
-    std::erase_if(entries, [&](const std::string& e) { return e.starts_with(prefix); });
-    entries.push_back(secret);
-  }
+  policy::AddVariables(entries, secrets);
   return Widen(sandbox::windows::EnvironmentBlock(entries));
 }
 

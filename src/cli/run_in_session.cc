@@ -3,12 +3,9 @@
 // it resolves no policy (the daemon does, warm), so that a command in a
 // session starts with little more than this binary's own exec.
 #include <fcntl.h>
-#include <limits.h>
 #include <poll.h>
 #include <signal.h>
-#include <stdlib.h>
 #include <sys/signalfd.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -17,9 +14,10 @@
 
 #include "cli/commands.h"
 #include "cli/session_protocol.h"
+#include "cli/state_dirs.h"
 #include "common/clock.h"
 #include "common/outcome.h"
-#include "policy/paths.h"
+#include "policy/loader.h"
 
 extern char** environ;
 
@@ -28,25 +26,9 @@ namespace {
 
 namespace proto = session;
 
-// $XDG_STATE_HOME/cordon, as StateDirs has it; empty without a home.
-std::string StateDir() {
-  const char* xdg = getenv("XDG_STATE_HOME");
-  if (xdg != nullptr && xdg[0] == '/') return policy::NormalizePath(xdg) + "/cordon";
-  const char* home = getenv("HOME");
-  if (home != nullptr && home[0] == '/') {
-    return policy::NormalizePath(std::string(home) + "/.local/state/cordon");
-  }
-  return {};
-}
-
 // Where to look for the session: --workspace's directory, else the cwd.
 std::string StartDir(const RunArgs& args, const std::string& cwd) {
   return args.overrides.workspace ? proto::WorkspaceDir(*args.overrides.workspace, cwd) : cwd;
-}
-
-int ExitStatusOf(int status) {
-  if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
-  return WEXITSTATUS(status);
 }
 
 // Waits for the command's end, relaying signals and enforcing --timeout.
@@ -97,18 +79,19 @@ int Await(int fd, const RunArgs& args, const sigset_t& relayed) {
           " s; killed the command and its processes");
       return kExitTimeout;
     }
-    return ExitStatusOf(r->status);
+    return r->status;
   }
 }
 
 }  // namespace
 
 std::optional<int> RunInSession(const RunArgs& args) {
-  const std::string state = StateDir();
-  char cwd_buf[PATH_MAX];
-  if (state.empty() || getcwd(cwd_buf, sizeof(cwd_buf)) == nullptr) return std::nullopt;
-  const std::string cwd = cwd_buf;
-  std::optional<proto::Found> found = proto::FindSession(state, StartDir(args, cwd));
+  // No home, no cwd: the fresh run that follows says what is wrong.
+  auto host = policy::HostFacts::FromProcess();
+  if (!host.ok()) return std::nullopt;
+  const std::string& cwd = host.value().cwd;
+  std::optional<proto::Found> found =
+      proto::FindSession(StateDirs::For(host.value()).state, StartDir(args, cwd));
   if (!found) {
     if (args.verbose) Say("no session for this workspace (cordon session start): a fresh sandbox");
     return std::nullopt;

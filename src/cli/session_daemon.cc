@@ -321,11 +321,7 @@ void Daemon::HandleRun(UniqueFd fd, proto::Request req, std::vector<UniqueFd> fd
   std::vector<std::string> env = policy::BuildEnvironment(p, envp.data());
   auto granted = GrantedSecretEnv(p);
   if (!granted.ok()) return different(granted.error().Describe());
-  for (const std::string& entry : granted.value()) {
-    const std::string prefix = entry.substr(0, entry.find('=') + 1);
-    std::erase_if(env, [&](const std::string& e) { return e.rfind(prefix, 0) == 0; });
-    env.push_back(entry);
-  }
+  policy::AddVariables(env, granted.value());
 
   uint64_t id = 0;
   {
@@ -385,8 +381,9 @@ void Daemon::HandleRun(UniqueFd fd, proto::Request req, std::vector<UniqueFd> fd
   }
   if (!status) notes += "the session sandbox ended during this command\n";
   // Recorded before the client learns of the end, as a fresh run does.
-  events.ExecEnd(OutcomeOf(status, timed_out), {});
-  Reply(fd.get(), proto::ReplyKind::kEnded, notes, status.value_or(W_EXITCODE(125, 0)));
+  const Outcome outcome = OutcomeOf(status, timed_out);
+  events.ExecEnd(outcome, {});
+  Reply(fd.get(), proto::ReplyKind::kEnded, notes, outcome.ExitStatus());
   shutdown(fd.get(), SHUT_RDWR);
   relay.join();
   finish();

@@ -38,7 +38,7 @@ enum class Op : uint32_t {
 enum class ReplyKind : uint32_t {
   kAccepted = 1,   // the command is starting in the session
   kDifferent = 2,  // text: why not (its policy differs, ...): run a fresh sandbox
-  kEnded = 3,      // status: the command's wait status; text: notes for the user
+  kEnded = 3,      // status: `cordon run`'s exit status for it; text: notes for the user
   kInfo = 4,       // text: "key value" lines (kStatus)
   kStopped = 5,    // text: what was ended
 };

@@ -196,4 +196,13 @@ void SetProxyEnvironment(std::vector<std::string>& envp, uint16_t port) {
     envp.push_back(lower.append("=").append(value));
   }
 }
+
+void AddVariables(std::vector<std::string>& envp, const std::vector<std::string>& entries) {
+  for (const std::string& entry : entries) {
+    const std::string prefix = entry.substr(0, entry.find('=') + 1);
+    std::erase_if(envp, [&](const std::string& e) { return e.starts_with(prefix); });
+    envp.push_back(entry);
+  }
+}
+
 }  // namespace cordon::policy

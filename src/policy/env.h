@@ -60,4 +60,9 @@ struct ScrubbedVariable {
 // backend (Linux's namespaces, the Windows online identity).
 void SetProxyEnvironment(std::vector<std::string>& envp, uint16_t port);
 
+// Appends `entries` ("NAME=VALUE"), each replacing what `envp` had of its
+// name: granted vault secrets go in after scrubbing, so no scrub pattern
+// removes them, and win over a host variable of the same name.
+void AddVariables(std::vector<std::string>& envp, const std::vector<std::string>& entries);
+
 }  // namespace cordon::policy

@@ -112,5 +112,12 @@ TEST(BuildEnvironment, NullEnvironAndExplicitTmpdir) {
   EXPECT_EQ(BuildEnvironment(p, nullptr), want);
 }
 
+TEST(AddVariables, EachReplacesItsNameAndGoesLast) {
+  std::vector<std::string> env = {"GH_TOKEN=host", "PATH=/usr/bin", "GH_TOKEN_2=x"};
+  AddVariables(env, {"GH_TOKEN=vault", "NEW=1"});
+  EXPECT_EQ(env,
+            (std::vector<std::string>{"PATH=/usr/bin", "GH_TOKEN_2=x", "GH_TOKEN=vault", "NEW=1"}));
+}
+
 }  // namespace
 }  // namespace cordon::policy

@@ -359,16 +359,6 @@ void PlanLandlock(const Policy& policy, bool in_view, bool home_covered,
   rules.scope_ipc = true;
 }
 
-// Granted secrets go in after scrubbing (so no scrub pattern removes them)
-// and replace a host variable of the same name.
-void AddExtraEnv(const std::vector<std::string>& extra, std::vector<std::string>& envp) {
-  for (const std::string& entry : extra) {
-    std::string prefix = entry.substr(0, entry.find('=') + 1);
-    std::erase_if(envp, [&](const std::string& e) { return e.rfind(prefix, 0) == 0; });
-    envp.push_back(entry);
-  }
-}
-
 // The namespace tier's plan, re-planned for the namespace-less tier: a
 // private TMPDIR and, for --net proxy, a listener on the host's loopback
 // that Landlock lets the command connect to (and nothing else).
@@ -413,7 +403,7 @@ Result<Plan> CompileNamespaces(const Policy& policy, const CompileInputs& inputs
   plan.cwd = policy.cwd.empty() ? policy.workspace : policy.cwd;
   plan.allow_degraded = policy.allow_degraded;
   if (policy.mode == Mode::kFullAccess) {
-    AddExtraEnv(inputs.extra_env, plan.envp);
+    policy::AddVariables(plan.envp, inputs.extra_env);
     plan.tier = Tier::kUnconfined;
     return plan;
   }
@@ -421,7 +411,7 @@ Result<Plan> CompileNamespaces(const Policy& policy, const CompileInputs& inputs
     plan.proxy = true;
     policy::SetProxyEnvironment(plan.envp, proxy_listener::kPort);
   }
-  AddExtraEnv(inputs.extra_env, plan.envp);
+  policy::AddVariables(plan.envp, inputs.extra_env);
 
   plan.clone_flags = namespaces::kAll;
   if (policy.net == NetMode::kFull) {
