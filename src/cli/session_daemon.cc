@@ -25,11 +25,13 @@
 
 #include "cli/commands.h"
 #include "cli/run_events.h"
+#include "cli/session_policy_cache.h"
 #include "cli/session_protocol.h"
 #include "common/clock.h"
 #include "common/outcome.h"
 #include "mcp/session.h"
 #include "policy/env.h"
+#include "policy/lookup_memo.h"
 #include "policy/names.h"
 #include "policy/render.h"
 #include "telemetry/ids.h"
@@ -110,6 +112,8 @@ class Daemon {
   void HandleClient(UniqueFd fd);
   void HandleRun(UniqueFd fd, proto::Request req, std::vector<UniqueFd> fds);
   [[nodiscard]] std::string StatusText();
+  // `p` (a client's) is the session's policy; else the members that differ.
+  [[nodiscard]] bool IsSessions(policy::Policy& p, std::string* why) const;
   // The flag layer of `cordon run` options: parsing is a pure function of
   // them (no file system), so each list is parsed once.
   [[nodiscard]] Result<policy::Overrides> OverridesOf(const std::vector<std::string>& options);
@@ -124,6 +128,7 @@ class Daemon {
   std::string session_cwd_, session_reason_;  // in rendered_, where clients' own go
   std::string trace_id_;
   std::unique_ptr<mcp::Session> session_;
+  PolicyCache cache_;
   UniqueFd wake_r_, wake_w_;
   const int64_t started_unix_ = static_cast<int64_t>(std::time(nullptr));
 
@@ -239,6 +244,7 @@ std::string Daemon::StatusText() {
   line("idle", std::to_string(idle_s));
   line("idle_timeout", std::to_string(o_.idle_timeout_seconds));
   line("commands", std::to_string(commands_));
+  line("policy_reused", std::to_string(cache_.hits()));
   line("running", std::to_string(running_));
   line("mode", policy::ModeName(o_.policy.mode));
   line("network", policy::NetModeName(o_.policy.net));
@@ -301,20 +307,28 @@ void Daemon::HandleRun(UniqueFd fd, proto::Request req, std::vector<UniqueFd> fd
   if (!overrides.ok()) return different(overrides.error().Describe());
   auto host = policy::HostFacts::FromEnvironment(req.env, req.cwd);
   if (!host.ok()) return different(host.error().Describe());
-  auto policy = policy::Resolve(overrides.value(), host.value());
+  // Kept from an earlier client with the same options and facts while
+  // nothing it looked at has changed (session_policy_cache.h); it is the
+  // session's, or it would not have been kept.
+  std::optional<policy::Policy> kept = cache_.Find(req.options, host.value());
+  const bool fill = !kept.has_value();
+  std::vector<std::string> looked_at, read;
+  Result<policy::Policy> policy = Error{};
+  if (kept) {
+    policy = std::move(*kept);
+  } else {
+    policy::LookupMemo memo;
+    policy = policy::Resolve(overrides.value(), host.value());
+    looked_at = memo.looked_at();
+    read = memo.read();
+  }
   if (!policy.ok()) return different(policy.error().Describe());
   policy::Policy& p = policy.value();
-  // Compared as the session's, but for where in the workspace the command
-  // runs (its cwd, and the cwd named in why this is the workspace).
   const std::string cwd = p.cwd.empty() ? p.workspace : p.cwd;
-  std::string reason = std::exchange(p.workspace_reason, session_reason_);
-  p.cwd = session_cwd_;
-  const std::string rendered = policy::RenderJson(p, /*indent=*/-1);
-  p.cwd = cwd;
-  p.workspace_reason = std::move(reason);
-  if (rendered != rendered_) {
-    return different("its policy differs from this run's in: " + Differences(rendered_, rendered));
+  if (std::string why; fill && !IsSessions(p, &why)) {
+    return different("its policy differs from this run's in: " + why);
   }
+  p.cwd = cwd;
   std::vector<char*> envp;
   for (std::string& e : req.env) envp.push_back(e.data());
   envp.push_back(nullptr);
@@ -388,6 +402,28 @@ void Daemon::HandleRun(UniqueFd fd, proto::Request req, std::vector<UniqueFd> fd
   relay.join();
   finish();
   events.Finish();
+  // Off the client's path: for the next client like this one.
+  if (fill) {
+    (void)cache_.Fill(req.options, overrides.value(), host.value(), looked_at, read,
+                      [this](policy::Policy& again) {
+                        std::string ignored;
+                        return IsSessions(again, &ignored);
+                      });
+  }
+}
+
+bool Daemon::IsSessions(policy::Policy& p, std::string* why) const {
+  // Compared as the session's, but for where in the workspace the command
+  // runs (its cwd, and the cwd named in why this is the workspace).
+  const std::string cwd = p.cwd;
+  std::string reason = std::exchange(p.workspace_reason, session_reason_);
+  p.cwd = session_cwd_;
+  const std::string rendered = policy::RenderJson(p, /*indent=*/-1);
+  p.cwd = cwd;
+  p.workspace_reason = std::move(reason);
+  if (rendered == rendered_) return true;
+  *why = Differences(rendered_, rendered);
+  return false;
 }
 
 int Daemon::Serve(UniqueFd listener) {

@@ -10,6 +10,7 @@
 
 #include "common/unique_fd.h"
 #include "policy/host_fs.h"
+#include "policy/lookup_memo.h"
 
 namespace cordon::policy::host_fs {
 namespace {
@@ -24,24 +25,41 @@ Kind KindOfMode(mode_t mode) {
 }  // namespace
 
 Kind KindOf(const std::string& path) {
+  if (LookupMemo* memo = LookupMemo::Active()) {
+    LookupMemo::Stat s = memo->Lookup(path, /*follow=*/false);
+    return s.err == 0 ? KindOfMode(s.mode) : Kind::kMissing;
+  }
   struct stat st {};
   return ::lstat(path.c_str(), &st) == 0 ? KindOfMode(st.st_mode) : Kind::kMissing;
 }
 
 Kind KindFollowing(const std::string& path) {
+  if (LookupMemo* memo = LookupMemo::Active()) {
+    LookupMemo::Stat s = memo->Lookup(path, /*follow=*/true);
+    return s.err == 0 ? KindOfMode(s.mode) : Kind::kMissing;
+  }
   struct stat st {};
   return ::stat(path.c_str(), &st) == 0 ? KindOfMode(st.st_mode) : Kind::kMissing;
 }
 
-bool Readable(const std::string& path) { return ::access(path.c_str(), R_OK) == 0; }
+bool Readable(const std::string& path) {
+  if (LookupMemo* memo = LookupMemo::Active()) return memo->Readable(path);
+  return ::access(path.c_str(), R_OK) == 0;
+}
 
 std::optional<uint64_t> FileSystemOf(const std::string& path) {
+  if (LookupMemo* memo = LookupMemo::Active()) {
+    LookupMemo::Stat s = memo->Lookup(path, /*follow=*/true);
+    if (s.err != 0) return std::nullopt;
+    return s.dev;
+  }
   struct stat st {};
   if (::stat(path.c_str(), &st) != 0) return std::nullopt;
   return static_cast<uint64_t>(st.st_dev);
 }
 
 std::string ReadSmallFile(const std::string& path, size_t max_bytes) {
+  if (LookupMemo* memo = LookupMemo::Active()) memo->Touch(path);
   // O_NONBLOCK: a FIFO planted under a config name must not block.
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
   struct stat st {};
@@ -59,6 +77,7 @@ std::string ReadSmallFile(const std::string& path, size_t max_bytes) {
 }
 
 Result<std::optional<std::string>> ReadConfigText(const std::string& path, size_t max_bytes) {
+  if (LookupMemo* memo = LookupMemo::Active()) memo->Touch(path);
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
   if (!fd.valid()) {
     if (errno == ENOENT) return std::optional<std::string>();
@@ -96,6 +115,7 @@ Result<std::optional<std::string>> ReadConfigText(const std::string& path, size_
 }
 
 std::vector<std::string> ListDir(const std::string& path, size_t max_entries) {
+  if (LookupMemo* memo = LookupMemo::Active()) memo->Touch(path);
   std::vector<std::string> names;
   DIR* dir = ::opendir(path.c_str());
   if (dir == nullptr) return names;

@@ -44,6 +44,8 @@ struct HostFacts {
   // memory and tmp_size limits are shares of it (limits.h).
   int64_t mem_total_bytes = 0;
 
+  bool operator==(const HostFacts&) const = default;
+
   [[nodiscard]] static Result<HostFacts> FromProcess();
   // The same for another process of this user: its environment ("NAME=VALUE"
   // entries) and its current directory, absolute (the `cordon session`

@@ -6,6 +6,7 @@
 
 #include <array>
 
+#include "policy/lookup_memo.h"
 #include "policy/paths.h"
 
 namespace cordon::policy {
@@ -47,6 +48,7 @@ bool IsSystemRoot(std::string_view path) {
 }
 
 std::optional<std::string> RealPath(const std::string& path) {
+  if (LookupMemo* memo = LookupMemo::Active()) return memo->RealPath(path);
   // realpath(3) reads every component's link; a path that lstat cannot
   // reach, it cannot resolve either. Most paths a policy names (the
   // credentials it hides, the caches) do not exist: one system call each,
@@ -61,6 +63,7 @@ std::optional<std::string> RealPath(const std::string& path) {
 }
 
 bool Exists(const std::string& path) {
+  if (LookupMemo* memo = LookupMemo::Active()) return memo->Lookup(path, false).err == 0;
   struct stat st;
   return ::lstat(path.c_str(), &st) == 0;
 }

@@ -8,6 +8,7 @@
 #include <array>
 
 #include "common/unique_fd.h"
+#include "policy/lookup_memo.h"
 #include "policy/paths.h"
 #include "policy/root_only.h"
 
@@ -35,6 +36,10 @@ class Walk {
       : root_(root), keep_(keep), out_(out) {}
 
   void Run() {
+    // What the walk saw, by path, for whoever keeps the result
+    // (lookup_memo.h): the root, then every directory it lists.
+    memo_ = LookupMemo::Active();
+    if (memo_ != nullptr) memo_->Saw(root_);
     UniqueFd fd(::open(root_.c_str(), kDirFlags));
     struct stat st {};
     if (!fd.valid() || ::fstat(fd.get(), &st) != 0) return;  // missing, or a symlink
@@ -66,6 +71,7 @@ class Walk {
   }
 
   void ReadDir(Dir dir) {
+    if (memo_ != nullptr) memo_->Touch(dir.path);
     // fdopendir takes the descriptor; the entries are stat'ed relative to
     // a second one, so a rename above cannot redirect the walk.
     int listing = ::dup(dir.fd.get());
@@ -102,6 +108,7 @@ class Walk {
   std::vector<RootOnlyPath>* out_;
   dev_t dev_ = 0;
   std::vector<Dir> stack_;
+  LookupMemo* memo_ = nullptr;
 };
 
 }  // namespace

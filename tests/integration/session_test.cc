@@ -3,8 +3,9 @@
 // outside the workspace and reads of the home's secrets really fail), gets
 // the client's stdio, environment (scrubbed), signals and exit status,
 // leaves no process behind, and is recorded; a run whose policy differs
-// runs in a fresh sandbox; nothing in a sandbox can reach the session's
-// socket; stop and the idle timeout end it and remove the socket.
+// runs in a fresh sandbox, also when the host changed since the daemon
+// last resolved a client's policy; nothing in a sandbox can reach the
+// session's socket; stop and the idle timeout end it and remove the socket.
 #include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -195,6 +196,40 @@ TEST_F(SessionTest, AnotherPolicyRunsInAFreshSandbox) {
   EXPECT_FALSE(Allowed(hook)) << hook.Describe();
   EXPECT_NE(hook.err.find("not run in the session"), std::string::npos) << hook.Describe();
   EXPECT_FALSE(Exists(ws_ + "/.githooks/pre-commit"));
+}
+
+// The daemon keeps a client's resolution while nothing it looked at
+// changes (session_policy_cache.h). A change is never missed: a file it
+// read rewritten, or a file made where it found none, and the next command
+// is checked against the host as it is now.
+TEST_F(SessionTest, AKeptResolutionGivesWayToAChange) {
+  InitRepo(ws_);
+  ASSERT_EQ(Start().exit_code, 0);
+  auto reused = [&] {
+    nlohmann::json s = Status();
+    return s.is_array() && !s.empty() ? std::stoi(s[0].value("policy_reused", "0")) : -1;
+  };
+  // Kept after a command, off that command's path: the next ones reuse it.
+  for (int i = 0; i < 20 && reused() < 1; ++i) InSession({}, {"/bin/true"});
+  ASSERT_GE(reused(), 1);
+  // A file it read: the repository's config now names a hooks directory.
+  RunResult config = Host({"/usr/bin/git", "-C", ws_, "config", "core.hooksPath", ".githooks"});
+  ASSERT_EQ(config.exit_code, 0) << config.Describe();
+  RunResult hook = Probe({"--session"}, {"write", ws_ + "/.githooks/pre-commit"});
+  EXPECT_FALSE(Allowed(hook)) << hook.Describe();
+  EXPECT_NE(hook.err.find("not run in the session"), std::string::npos) << hook.Describe();
+  EXPECT_FALSE(Exists(ws_ + "/.githooks/pre-commit"));
+  // Undone: the session's policy again, kept again.
+  ASSERT_EQ(Host({"/usr/bin/git", "-C", ws_, "config", "--unset", "core.hooksPath"}).exit_code, 0);
+  const int before = reused();
+  for (int i = 0; i < 20 && reused() <= before; ++i) InSession({}, {"/bin/true"});
+  ASSERT_GT(reused(), before);
+  // A file where it found none: the user's global git config.
+  WriteFile(home_ + "/.gitconfig", "[core]\n\thooksPath = .githooks-global\n");
+  hook = Probe({"--session"}, {"write", ws_ + "/.githooks-global/pre-commit"});
+  EXPECT_FALSE(Allowed(hook)) << hook.Describe();
+  EXPECT_NE(hook.err.find("not run in the session"), std::string::npos) << hook.Describe();
+  EXPECT_FALSE(Exists(ws_ + "/.githooks-global/pre-commit"));
 }
 
 TEST_F(SessionTest, NoSandboxReachesTheSessionSocket) {
