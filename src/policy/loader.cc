@@ -20,7 +20,6 @@
 #include "policy/git_surface.h"
 #include "policy/host_fs.h"
 #include "policy/limits.h"
-#include "policy/lookup_memo.h"
 #include "policy/names.h"
 #include "policy/net_rules.h"
 #include "policy/paths.h"
@@ -781,10 +780,6 @@ class Resolver {
 
 Result<Policy> Resolve(const Overrides& overrides, const HostFacts& host) {
   try {
-    // One look at each path of the host, for this resolution; the caller's
-    // memo when it keeps one (it records what was looked at).
-    std::optional<LookupMemo> memo;
-    if (LookupMemo::Active() == nullptr) memo.emplace();
     return Resolver(overrides, host).Run();
   } catch (const std::exception& e) {
     return PlainError("policy", "", std::string("internal error: ") + e.what());

@@ -31,8 +31,7 @@ LookupMemo::Stat LookupMemo::Lookup(const std::string& path, bool follow) {
       s.err = errno;
     }
   }
-  known.emplace(path, s);
-  return s;
+  return Remember(known, path, s);
 }
 
 bool LookupMemo::Readable(const std::string& path) {

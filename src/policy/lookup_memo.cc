@@ -19,19 +19,22 @@ LookupMemo::~LookupMemo() { active = outer_; }
 LookupMemo* LookupMemo::Active() { return active; }
 
 bool LookupMemo::UnderMissing(const std::string& path) const {
+  if (missing_.empty()) return false;
   // Every proper prefix that ends before a '/' ("/a" and "/a/b" of
   // "/a/b/c"): the components the kernel walks through to reach `path`.
-  for (size_t slash = path.find('/', 1); slash != std::string::npos;
-       slash = path.find('/', slash + 1)) {
-    const std::string above = path.substr(0, slash);
-    for (const auto* known : {&lstat_, &stat_}) {
-      auto it = known->find(above);
-      if (it != known->end() && (it->second.err == ENOENT || it->second.err == ENOTDIR)) {
-        return true;
-      }
-    }
+  const std::string_view p = path;
+  for (size_t slash = p.find('/', 1); slash != std::string_view::npos;
+       slash = p.find('/', slash + 1)) {
+    if (missing_.contains(p.substr(0, slash))) return true;
   }
   return false;
+}
+
+LookupMemo::Stat LookupMemo::Remember(std::unordered_map<std::string, Stat>& known,
+                                      const std::string& path, Stat s) {
+  auto [it, added] = known.emplace(path, s);
+  if (added && (s.err == ENOENT || s.err == ENOTDIR)) missing_.insert(it->first);
+  return s;
 }
 
 }  // namespace cordon::policy

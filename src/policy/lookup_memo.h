@@ -1,37 +1,33 @@
-// What one policy resolution learns of the host's paths, so that it asks
-// the kernel once. A resolution looks up the same paths many times (the
-// workspace, its .git, every deny-read path against every rule and cache)
-// and many paths under one that does not exist (~/.cargo/credentials when
-// there is no ~/.cargo): each lookup was a system call, and on a
-// paravirtualized guest a system call is a trip to the hypervisor
-// (bench/README.md, issue 16).
+// What a policy resolution looked at on the host, for the `cordon session`
+// daemon (session_policy_cache.h): it keeps a resolution while nothing that
+// resolution looked at has changed, so it needs the list of paths, and it
+// resolves on a thread per client, so the list is per thread.
 //
-// A LookupMemo is active on its thread while it lives (the session daemon
-// resolves for several clients at once, a thread each). While one is
-// active, paths-unix.cc and host_fs-unix.cc answer from it:
+// A LookupMemo is active on its thread while it lives; the daemon makes one
+// around each resolution it may keep. While one is active, paths-unix.cc
+// and host_fs-unix.cc record each path they are asked about (`looked_at`)
+// and each file read or directory listed (`read`), and answer from the
+// memo what they can:
 //   - a path looked up before gets the same answer (stat and lstat kept
 //     apart);
 //   - a path under one whose lookup failed with ENOENT or ENOTDIR is
 //     missing without a lookup: the kernel's walk to it would stop at that
 //     component the same way.
 // Nothing else is inferred (no directory listing: a case-insensitive
-// directory would answer a name the listing does not hold). Only the
-// resolution itself is inside a memo: it creates nothing, and it is one
-// snapshot of the host however it is taken; what runs the sandbox looks
-// again (placeholders, the mount view's opens).
+// directory would answer a name the listing does not hold). Whatever in
+// src/policy looks at the host other than through host_fs.h and paths.h
+// tells the memo itself (the root-only walk names each directory it lists).
 //
-// A memo also records every path the resolution looked at, read or listed
-// (`looked_at`, `read`), for the `cordon session` daemon, which watches them to
-// know when a resolution it keeps may no longer hold (session_policy_cache.h).
-// Whatever in src/policy looks at the host other than through host_fs.h
-// and paths.h tells the memo itself (the root-only walk names each
-// directory it lists).
+// Not used by `cordon run`: there the maps cost more instructions (about
+// 0.19 M a run, callgrind) than the 40 system calls they save.
 #pragma once
 
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace cordon::policy {
@@ -77,8 +73,13 @@ class LookupMemo {
  private:
   // True when a component above `path` is known not to be there.
   bool UnderMissing(const std::string& path) const;
+  // Remembers what the kernel said of `path`.
+  Stat Remember(std::unordered_map<std::string, Stat>& known, const std::string& path, Stat s);
 
   std::unordered_map<std::string, Stat> lstat_, stat_;
+  // The paths above found missing (ENOENT, ENOTDIR): views of the maps'
+  // keys, which do not move.
+  std::unordered_set<std::string_view> missing_;
   std::unordered_map<std::string, bool> readable_;
   std::unordered_map<std::string, std::optional<std::string>> real_;
   std::vector<std::string> looked_at_, read_;

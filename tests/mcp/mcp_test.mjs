@@ -266,9 +266,12 @@ if (SESSION) {
     assert.deepEqual(processesWith(marker), [], "a call left processes behind");
   });
   await test("session: a call that kills every other child of init does not break the next call", async () => {
-    // Init's other children: the reaper waiting for the next call (forked
-    // ahead of it) and other calls' reapers. Landlock signal scoping keeps
-    // the kill from them; without it the next call gets a fresh reaper.
+    // Init's other children: other calls' reapers, and a reaper waiting for
+    // the next call. One call runs beside it here, so that there is one
+    // to try. Landlock signal scoping keeps the kill from them; without it
+    // the next call gets a fresh reaper.
+    const beside = run({ command: "sleep 2; echo beside" });
+    await new Promise((resolve) => setTimeout(resolve, 300));
     const r = await run({
       command:
         `init=$(awk '{print $4}' /proc/$PPID/stat); for d in /proc/[0-9]*; do p=\${d#/proc/}; ` +
@@ -276,8 +279,12 @@ if (SESSION) {
         `{ echo "candidate $p"; kill -9 "$p" 2>/dev/null && echo "killed $p"; }; done; echo tried`,
     });
     assert.match(r.structuredContent.stdout, /tried\n$/, r.content[0].text);
-    // At least the waiting reaper was there to be tried.
+    // At least the other call's reaper was there to be tried.
     assert.match(r.structuredContent.stdout, /^candidate \d+$/m, r.content[0].text);
+    const other = await beside;
+    if (!/^killed /m.test(r.structuredContent.stdout)) {
+      assert.equal(other.structuredContent.stdout, "beside\n", other.content[0].text);
+    }
     for (let i = 0; i < 3; ++i) {
       const next = await run({ command: "echo next" });
       assert.equal(next.structuredContent.exit_code, 0, next.content[0].text);

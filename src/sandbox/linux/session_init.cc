@@ -29,13 +29,23 @@ namespace {
 
 constexpr int kMaxCalls = 64;
 
-// Init asks a call's reaper to end the call with this signal (blocked in
-// both; not one that cordon relays).
-constexpr int kEndCallSignal = SIGALRM;
+// Init's word to a call's reaper: a queued real-time signal (blocked in
+// both) whose value is the call's tag and what to do: 0 ends the call, a
+// signal number is relayed to the command's group. Queued, so that two
+// words are never merged into one; tagged, because a reaper serves one
+// call after another, and a word init sent for its last call may arrive
+// once it serves the next.
+int CallSignal() { return SIGRTMIN + 4; }
+int Tag(uint64_t call_id) { return static_cast<int>(call_id & 0x7fffff); }
+
+// A reaper's word to init once its call has ended and been answered: it
+// waits for another.
+constexpr char kFree = 'f';
 
 struct Call {
   uint64_t id = 0;
   pid_t reaper = 0;
+  int fd = -1;  // init's end of the reaper's socket, -1 once it is gone
 };
 
 struct State {
@@ -43,11 +53,14 @@ struct State {
   pid_t reapers[kMaxCalls + 1];  // the same pids and the spare's, for KillChildrenOnce
   int ncalls = 0;
   int scope_fd = -1;  // landlock::ScopeRuleset, or -1 without Landlock
-  // The next call's reaper, forked ahead of its request (a fork is the
-  // slowest step of a call after the command's exec): it waits for the
-  // request on spare_fd, 0 / -1 when there is none.
+  // The next call's reaper, waiting for its request on spare_fd: forked
+  // ahead, or back from its last call; 0 / -1 when there is none.
   pid_t spare = 0;
   int spare_fd = -1;
+  // Reapers told to go (a spare was there when they came back): their exit
+  // is expected.
+  pid_t retired[kMaxCalls];
+  int nretired = 0;
 };
 
 void Put(int fd, const char* s) { (void)!write(fd, s, strlen(s)); }
@@ -58,6 +71,13 @@ void SendReply(int fd, uint64_t id, session::ReplyKind kind, int wait_status) {
   r.wait_status = wait_status;
   r.kind = static_cast<uint32_t>(kind);
   (void)!send(fd, &r, sizeof(r), MSG_NOSIGNAL);
+}
+
+// Tells the reaper of `call` what to do (see CallSignal).
+void Tell(const Call& call, int what) {
+  sigval v{};
+  v.sival_int = (Tag(call.id) << 8) | what;
+  (void)sigqueue(call.reaper, CallSignal(), v);
 }
 
 // Dies with `parent` (SIGKILL); false when it is already gone.
@@ -159,19 +179,16 @@ int StartCommand(void* arg) {
   _exit(err == ENOENT ? 127 : 126);
 }
 
-// The call's reaper, a child of init that stays in init's Landlock domain
-// (so the command, in a domain nested in it, can neither signal nor ptrace
-// it) and is a child subreaper: every process the call starts is its
-// descendant, and stays one whatever it does (setsid, double fork), since
-// orphans come back to the nearest subreaper. When the command ends, or
-// init asks, it kills and reaps all of them, then sends the command's
-// status: when `cordon mcp` reads it, nothing of the call is left.
-[[noreturn]] void RunCall(const ChildContext& ctx, const State& st, pid_t init,
-                          const session::Request& req, char** argv, const int* fds) {
-  if (!DieWith(init) || prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) != 0) {
-    SendReply(ctx.session_fd, req.id, session::ReplyKind::kEnded, W_EXITCODE(125, 0));
-    _exit(0);
-  }
+// One call, in its reaper: a child of init that stays in init's Landlock
+// domain (so the command, in a domain nested in it, can neither signal nor
+// ptrace it) and is a child subreaper: every process the call starts is
+// its descendant, and stays one whatever it does (setsid, double fork),
+// since orphans come back to the nearest subreaper. When the command ends,
+// or init asks, it kills and reaps all of them, then sends the command's
+// status: when `cordon mcp` reads it, nothing of the call is left, and the
+// reaper is as it was before the call (no child, no call's fd).
+void RunCall(const ChildContext& ctx, const State& st, pid_t init, const session::Request& req,
+             char** argv, const int* fds) {
   // Not a fork: the reaper's page tables are not copied for a process that
   // only execs (shared_spawn.h; the exec is most of a `true` call's time).
   CommandStart start{&ctx, st.scope_fd, getpid(), &req, argv, CallEnvironment(ctx, req), fds};
@@ -179,12 +196,14 @@ int StartCommand(void* arg) {
   for (int i = 0; i < session::kFdsPerExec; ++i) close(fds[i]);
   if (command < 0) {
     SendReply(ctx.session_fd, req.id, session::ReplyKind::kEnded, W_EXITCODE(125, 0));
-    _exit(0);
+    return;
   }
   SendReply(ctx.session_fd, req.id, session::ReplyKind::kStarted, 0);
   // Every signal is blocked (init blocked them before the fork).
-  sigset_t wait_set = ctx.init_mask;
-  sigaddset(&wait_set, kEndCallSignal);
+  sigset_t wait_set;
+  sigemptyset(&wait_set);
+  sigaddset(&wait_set, SIGCHLD);
+  sigaddset(&wait_set, CallSignal());
   int status = W_EXITCODE(0, SIGKILL);  // when init ends the call first
   for (bool running = true; running;) {
     siginfo_t info{};
@@ -197,19 +216,21 @@ int StartCommand(void* arg) {
         status = s;
         running = false;
       }
-    } else if (sig > 0 && info.si_code <= 0 && info.si_pid == init) {
-      if (sig == kEndCallSignal) break;
-      kill(-command, sig);  // relayed from cordon, to the command's group
+    } else if (sig == CallSignal() && info.si_code == SI_QUEUE && info.si_pid == init) {
+      const int word = info.si_value.sival_int;
+      if ((word >> 8) != Tag(req.id)) continue;  // meant for an earlier call
+      if ((word & 0xff) == 0) break;
+      kill(-command, word & 0xff);  // relayed from cordon, to the command's group
     }
   }
   KillAllChildren();
   SendReply(ctx.session_fd, req.id, session::ReplyKind::kEnded, status);
-  _exit(0);
 }
 
 // Kills the orphans that reached init: processes of a call whose reaper
 // died (only a kernel without Landlock signal scoping lets a command kill
-// it). Init's only other children are the reapers.
+// it). Init's only other children are the reapers (retired ones, on their
+// way out, go too).
 void KillOrphans(State& st) {
   int nkeep = st.ncalls;
   if (st.spare > 0) st.reapers[nkeep++] = st.spare;
@@ -229,19 +250,29 @@ bool ReceiveRequest(int fd, char* data, size_t size, size_t* got, int* fds) {
   return true;
 }
 
-// The spare: a reaper waiting for its call. It has its own copy of init's
-// memory (a fork), so the request comes over `fd`, already checked by init.
-[[noreturn]] void AwaitCall(const ChildContext& ctx, const State& st, pid_t init, int fd) {
+// A reaper: waits for a call, serves it, tells init it is free, and waits
+// for the next, until init closes `fd`. It has its own copy of init's
+// memory (a fork), so each request comes over `fd`, already checked by
+// init. Serving calls one after another instead of a fork each keeps a
+// fork of init and an exit off every call (bench/README.md, issue 16).
+[[noreturn]] void AwaitCalls(const ChildContext& ctx, const State& st, pid_t init, int fd) {
   static char data[session::kMaxRequestBytes + 1];
   static char* argv[session::kMaxArgs + 2];
-  size_t got = 0;
-  int fds[session::kFdsPerExec];
-  // Init ended the session, or the handoff failed: init answers the call.
-  if (!ReceiveRequest(fd, data, sizeof(data), &got, fds)) _exit(1);
-  close(fd);
-  session::Request req;
-  if (!session::Decode(data, got, &req, argv, session::kMaxArgs)) _exit(1);
-  RunCall(ctx, st, init, req, argv, fds);
+  const bool ready = DieWith(init) && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0;
+  for (;;) {
+    size_t got = 0;
+    int fds[session::kFdsPerExec];
+    // Told to go, or init is gone (or the handoff failed: init answers).
+    if (!ReceiveRequest(fd, data, sizeof(data), &got, fds)) _exit(1);
+    session::Request req;
+    if (!session::Decode(data, got, &req, argv, session::kMaxArgs)) _exit(1);
+    if (!ready) {
+      SendReply(ctx.session_fd, req.id, session::ReplyKind::kEnded, W_EXITCODE(125, 0));
+      _exit(0);
+    }
+    RunCall(ctx, st, init, req, argv, fds);
+    if (send(fd, &kFree, 1, MSG_NOSIGNAL) != 1) _exit(0);
+  }
 }
 
 // Forks the spare; false when it cannot (the request is refused then).
@@ -255,7 +286,12 @@ bool MakeSpare(const ChildContext& ctx, State& st, const int* held = nullptr, in
   if (pid == 0) {
     close(sv[0]);
     for (int i = 0; i < nheld; ++i) close(held[i]);
-    AwaitCall(ctx, st, init, sv[1]);
+    // Init's ends of the other reapers' sockets: a reaper told to go must
+    // see its socket close.
+    for (int i = 0; i < st.ncalls; ++i) {
+      if (st.calls[i].fd >= 0) close(st.calls[i].fd);
+    }
+    AwaitCalls(ctx, st, init, sv[1]);
   }
   close(sv[1]);
   if (pid < 0) {
@@ -272,9 +308,9 @@ bool MakeSpare(const ChildContext& ctx, State& st, const int* held = nullptr, in
 bool HandOff(const ChildContext& ctx, State& st, char* data, size_t size, const int* fds) {
   if (st.spare == 0 && !MakeSpare(ctx, st, fds, session::kFdsPerExec)) return false;
   const ssize_t sent = SendWithFds(st.spare_fd, data, size, fds, session::kFdsPerExec);
-  close(st.spare_fd);
-  st.spare_fd = -1;
   if (sent != static_cast<ssize_t>(size)) {
+    close(st.spare_fd);
+    st.spare_fd = -1;
     // Gone (killed by a call, on a kernel without Landlock signal
     // scoping): Reap takes its exit; the next request gets a new one.
     kill(st.spare, SIGKILL);
@@ -290,29 +326,57 @@ void HandleRequest(const ChildContext& ctx, State& st, char* data, size_t size, 
   session::Request req;
   bool ok = session::Decode(data, size, &req, argv, session::kMaxArgs);
   if (ok && (req.op == session::Op::kKill || req.op == session::Op::kSignal)) {
-    // The reaper passes a signal it waits for (cordon's relayed ones) on
-    // to the command's group; any other would stay pending.
-    const int sig = req.op == session::Op::kKill ? kEndCallSignal : req.signal;
+    // cordon's relayed signals reach the command's group; 0 ends the call.
+    const int sig = req.op == session::Op::kKill ? 0 : req.signal;
     const bool relayed = sig != SIGCHLD && sigismember(&ctx.init_mask, sig) == 1;
     for (int i = 0; i < st.ncalls; ++i) {
-      if (st.calls[i].id == req.id && (sig == kEndCallSignal || relayed)) {
-        kill(st.calls[i].reaper, sig);
-      }
+      if (st.calls[i].id == req.id && (sig == 0 || relayed)) Tell(st.calls[i], sig);
     }
   } else if (!ok || nfds != session::kFdsPerExec || st.ncalls == kMaxCalls) {
     if (ok) SendReply(ctx.session_fd, req.id, session::ReplyKind::kEnded, W_EXITCODE(125, 0));
   } else if (!HandOff(ctx, st, data, size, fds) && !HandOff(ctx, st, data, size, fds)) {
     SendReply(ctx.session_fd, req.id, session::ReplyKind::kEnded, W_EXITCODE(125, 0));
   } else {
-    st.calls[st.ncalls] = Call{req.id, st.spare};
+    st.calls[st.ncalls] = Call{req.id, st.spare, st.spare_fd};
     st.reapers[st.ncalls++] = st.spare;
     st.spare = 0;
+    st.spare_fd = -1;
   }
   for (int i = 0; i < nfds; ++i) close(fds[i]);
-  // The next call's reaper, while this call's command starts (on the other
-  // CPU, when there is one); after the close, so that it holds none of this
-  // call's pipes.
-  if (st.spare == 0) (void)MakeSpare(ctx, st);
+  // Calls one at a time: the reaper comes back for the next. Calls at once:
+  // the next call's reaper, forked while this call's command starts; after
+  // the close, so that it holds none of this call's pipes.
+  if (st.spare == 0 && st.ncalls > 1) (void)MakeSpare(ctx, st);
+}
+
+// A reaper's word on its socket: free again (it becomes the spare, or is
+// told to go when there is one), or gone (Reap takes its exit).
+void ReaperBack(State& st, pid_t reaper) {
+  int i = 0;
+  while (i < st.ncalls && st.calls[i].reaper != reaper) ++i;
+  if (i == st.ncalls || st.calls[i].fd < 0) return;
+  char word = 0;
+  const ssize_t n = recv(st.calls[i].fd, &word, 1, MSG_DONTWAIT);
+  if (n < 0 && (errno == EAGAIN || errno == EINTR)) return;
+  if (n != 1 || word != kFree) {
+    close(st.calls[i].fd);
+    st.calls[i].fd = -1;
+    return;
+  }
+  const int fd = st.calls[i].fd;
+  st.calls[i] = st.calls[--st.ncalls];
+  st.reapers[i] = st.reapers[st.ncalls];
+  if (st.spare == 0) {
+    st.spare = reaper;
+    st.spare_fd = fd;
+    return;
+  }
+  close(fd);  // its ReceiveRequest ends: it exits
+  if (st.nretired < kMaxCalls) {
+    st.retired[st.nretired++] = reaper;
+  } else {
+    kill(reaper, SIGKILL);
+  }
 }
 
 // Reaps the reapers (each has answered for its call) and orphans.
@@ -321,10 +385,16 @@ void Reap(const ChildContext& ctx, State& st) {
   pid_t pid;
   bool orphans = false;
   while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
-    if (pid == st.spare) {  // killed before it had a call
+    if (pid == st.spare) {  // killed while it waited for a call
       close(st.spare_fd);
       st.spare = 0;
       st.spare_fd = -1;
+      continue;
+    }
+    int r = 0;
+    while (r < st.nretired && st.retired[r] != pid) ++r;
+    if (r < st.nretired) {  // told to go
+      st.retired[r] = st.retired[--st.nretired];
       continue;
     }
     int i = 0;
@@ -338,6 +408,7 @@ void Reap(const ChildContext& ctx, State& st) {
       SendReply(ctx.session_fd, st.calls[i].id, session::ReplyKind::kEnded, W_EXITCODE(125, 0));
       orphans = true;
     }
+    if (st.calls[i].fd >= 0) close(st.calls[i].fd);
     st.calls[i] = st.calls[--st.ncalls];
     st.reapers[i] = st.reapers[st.ncalls];
   }
@@ -360,7 +431,7 @@ ChildStatus ServeSession(const ChildContext& ctx) {
   int sigfd = signalfd(-1, &ctx.init_mask, SFD_CLOEXEC);
   if (sigfd < 0) return ChildStatus::Errno("signalfd", nullptr);
   // Everything blocked, so that each reaper starts with its signals
-  // blocked too (a kEndCallSignal sent early waits for its sigwaitinfo).
+  // blocked too (a word of init's sent early waits for its sigwaitinfo).
   sigset_t all;
   sigfillset(&all);
   if (sigprocmask(SIG_BLOCK, &all, nullptr) != 0) return ChildStatus::Errno("sigprocmask", nullptr);
@@ -371,8 +442,20 @@ ChildStatus ServeSession(const ChildContext& ctx) {
   static char data[session::kMaxRequestBytes + 1];
   (void)MakeSpare(ctx, st);  // the first call's reaper
   for (;;) {
-    pollfd fds[2] = {{ctx.session_fd, POLLIN, 0}, {sigfd, POLLIN, 0}};
-    if (poll(fds, 2, -1) < 0) continue;  // EINTR
+    // The session's requests, signals, and each busy reaper's socket.
+    pollfd fds[2 + kMaxCalls] = {{ctx.session_fd, POLLIN, 0}, {sigfd, POLLIN, 0}};
+    pid_t polled[kMaxCalls];
+    int nfds = 2;
+    for (int i = 0; i < st.ncalls; ++i) {
+      if (st.calls[i].fd < 0) continue;
+      polled[nfds - 2] = st.calls[i].reaper;
+      fds[nfds++] = {st.calls[i].fd, POLLIN, 0};
+    }
+    if (poll(fds, static_cast<nfds_t>(nfds), -1) < 0) continue;  // EINTR
+    // Reapers back first: the request that may be waiting gets one.
+    for (int k = 2; k < nfds; ++k) {
+      if (fds[k].revents != 0) ReaperBack(st, polled[k - 2]);
+    }
     if (fds[1].revents & POLLIN) {
       signalfd_siginfo si{};
       while (read(sigfd, &si, sizeof(si)) == sizeof(si)) {
@@ -386,7 +469,7 @@ ChildStatus ServeSession(const ChildContext& ctx) {
                    static_cast<pid_t>(si.ssi_pid) == getppid()) {
           // A signal sent to cordon: every call gets it, and one that asks
           // cordon to stop ends the session.
-          for (int i = 0; i < st.ncalls; ++i) kill(st.calls[i].reaper, sig);
+          for (int i = 0; i < st.ncalls; ++i) Tell(st.calls[i], sig);
           if (sig == SIGTERM || sig == SIGINT || sig == SIGHUP || sig == SIGQUIT) {
             End(ctx, 128 + sig);
           }

@@ -12,7 +12,7 @@ namespace cordon::sandbox {
 // Serves until `cordon mcp` closes its end, then kills what is left and
 // exits. Returns only when it cannot start (the failed step).
 //
-// Each call has a reaper of its own, a child of init and a child subreaper,
+// Each call has a reaper to itself, a child of init and a child subreaper,
 // which starts the command in its own session (setsid) and in a Landlock
 // domain of its own, with the fds it was sent as stdin, stdout and stderr.
 // Every process of the call stays a descendant of the reaper (orphans come
@@ -23,10 +23,15 @@ namespace cordon::sandbox {
 // ptrace the other or open its /proc/PID/fd, mem or environ, and from
 // Landlock ABI 6 on neither can signal the other or the reapers.
 //
-// A call's path is kept short (issue 16): its reaper is forked ahead of the
-// request (the spare, which init passes the request and fds to), and the
-// reaper starts the command sharing its memory until the exec
-// (shared_spawn.h) instead of forking it.
+// A call's path is kept short (issue 16): its reaper is waiting for it
+// (the spare, which init passes the request and fds to); a reaper whose
+// call has ended, and which has killed and reaped everything of it, tells
+// init so and waits for the next call, so calls one after another need no
+// fork of init (a fork is made ahead only while calls run side by side);
+// and the reaper starts the command sharing its memory until the exec
+// (shared_spawn.h) instead of forking it. Init's words to a reaper (end
+// the call, relay a signal) carry the call's tag, so that one meant for a
+// reaper's last call cannot reach its next.
 [[nodiscard]] ChildStatus ServeSession(const ChildContext& ctx);
 
 }  // namespace cordon::sandbox
