@@ -1,8 +1,11 @@
 #!/usr/bin/env python3
 """Latency of `cordon mcp` run calls: a fresh sandbox per call against
 --session-sandbox, side by side in one process (alternating, so load and
-cache effects hit both alike). Prints the median and p90 per mode and the
-ratio. Usage: mcp_calls.py CORDON_BIN [CALLS] [COMMAND]"""
+cache effects hit both alike), beside the floor: `sh -c COMMAND` (what a
+call runs) spawned and waited for by this process, with no sandbox and no
+round trip. Prints the median and p90 per mode, the ratio, and what a
+session call costs over the floor. Usage: mcp_calls.py CORDON_BIN [CALLS]
+[COMMAND]"""
 import json, os, statistics, subprocess, sys, tempfile, time
 
 cordon = sys.argv[1]
@@ -51,16 +54,21 @@ with tempfile.TemporaryDirectory(dir=os.environ.get("TMPDIR", "/tmp")) as root:
     session = Client(["--session-sandbox"], ws, env)
     fresh.run(command)  # warm both up (page cache, the session's sandbox)
     session.run(command)
-    times = {"fresh": [], "session": []}
+    times = {"fresh": [], "session": [], "floor": []}
     for _ in range(calls):
         times["fresh"].append(fresh.run(command))
         times["session"].append(session.run(command))
+        t0 = time.perf_counter()
+        pid = os.posix_spawn("/bin/sh", ["sh", "-c", command], env)
+        os.waitpid(pid, 0)
+        times["floor"].append(time.perf_counter() - t0)
     fresh.close()
     session.close()
 
 med = {k: statistics.median(v) * 1000 for k, v in times.items()}
 p90 = {k: statistics.quantiles(v, n=10)[-1] * 1000 for k, v in times.items()}
 print(f"command: {command!r}, {calls} calls each")
-for k in ("fresh", "session"):
+for k in ("fresh", "session", "floor"):
     print(f"  {k:8s} median {med[k]:6.2f} ms   p90 {p90[k]:6.2f} ms")
 print(f"  session/fresh (median): {med['session'] / med['fresh']:.2f}")
+print(f"  session over the floor (median): {med['session'] - med['floor']:.2f} ms")

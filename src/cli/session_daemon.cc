@@ -245,6 +245,7 @@ std::string Daemon::StatusText() {
   line("idle_timeout", std::to_string(o_.idle_timeout_seconds));
   line("commands", std::to_string(commands_));
   line("policy_reused", std::to_string(cache_.hits()));
+  line("policy_not_kept", cache_.Why());
   line("running", std::to_string(running_));
   line("mode", policy::ModeName(o_.policy.mode));
   line("network", policy::NetModeName(o_.policy.net));

@@ -20,8 +20,11 @@ namespace {
 // Symlinks followed in one walk, as the kernel's limit for a path.
 constexpr int kMaxLinks = 40;
 // More than a resolution looks at (about 60 directories on a developer's
-// machine): a bound, so that a strange host cannot exhaust the watches.
-constexpr size_t kMaxWatches = 2048;
+// machine, and a root user's /etc, /opt and /usr/local/etc, which the
+// root-only rule walks: 154 more here): a bound within the kernel's
+// smallest default of max_user_watches (8192), so that a strange host
+// cannot exhaust them.
+constexpr size_t kMaxWatches = 4096;
 
 // A directory's entries and its own attributes (search permission);
 // children's attributes come with it. Not IN_MODIFY: a file written in
@@ -183,6 +186,17 @@ std::string PolicyCache::Fill(const std::vector<std::string>& options,
                               const std::vector<std::string>& looked_at,
                               const std::vector<std::string>& read,
                               const std::function<bool(policy::Policy&)>& accept) {
+  std::string why = Keep(options, overrides, host, looked_at, read, accept);
+  std::lock_guard<std::mutex> lock(mu_);
+  why_ = why;
+  return why;
+}
+
+std::string PolicyCache::Keep(const std::vector<std::string>& options,
+                              const policy::Overrides& overrides, const policy::HostFacts& host,
+                              const std::vector<std::string>& looked_at,
+                              const std::vector<std::string>& read,
+                              const std::function<bool(policy::Policy&)>& accept) {
   std::string why;
   auto targets = WatchTargets(looked_at, read, &why);
   if (!targets) return why;
@@ -201,18 +215,17 @@ std::string PolicyCache::Fill(const std::vector<std::string>& options,
   if (watch->Changed()) return "the host changed while it was resolved";
   std::lock_guard<std::mutex> lock(mu_);
   entry_.emplace(Entry{options, host, std::move(policy).value(), std::move(*watch)});
-  ++fills_;
   return "";
+}
+
+std::string PolicyCache::Why() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return why_;
 }
 
 uint64_t PolicyCache::hits() {
   std::lock_guard<std::mutex> lock(mu_);
   return hits_;
-}
-
-uint64_t PolicyCache::fills() {
-  std::lock_guard<std::mutex> lock(mu_);
-  return fills_;
 }
 
 }  // namespace cordon::cli

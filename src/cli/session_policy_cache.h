@@ -29,8 +29,8 @@
 //
 // What is not kept: a resolution whose paths could not all be watched (a
 // directory that can be searched but not read; a symlink whose target
-// climbs with ".."; more than kMaxWatches). Those clients resolve in full
-// each time.
+// climbs with ".."; more than 4096 paths). Those clients resolve in full
+// each time; `cordon session status --json` says why (policy_not_kept).
 #pragma once
 
 #include <functional>
@@ -83,11 +83,17 @@ class PolicyCache {
                    const policy::HostFacts& host, const std::vector<std::string>& looked_at,
                    const std::vector<std::string>& read,
                    const std::function<bool(policy::Policy&)>& accept);
-  // Clients served from it, and fills that kept a resolution (status).
+  // Clients served from it, and why the last fill kept nothing ("" when it
+  // kept a resolution): `cordon session status`.
   [[nodiscard]] uint64_t hits();
-  [[nodiscard]] uint64_t fills();
+  [[nodiscard]] std::string Why();
 
  private:
+  std::string Keep(const std::vector<std::string>& options, const policy::Overrides& overrides,
+                   const policy::HostFacts& host, const std::vector<std::string>& looked_at,
+                   const std::vector<std::string>& read,
+                   const std::function<bool(policy::Policy&)>& accept);
+
   struct Entry {
     std::vector<std::string> options;
     policy::HostFacts host;
@@ -96,7 +102,8 @@ class PolicyCache {
   };
   std::mutex mu_;
   std::optional<Entry> entry_;
-  uint64_t hits_ = 0, fills_ = 0;
+  uint64_t hits_ = 0;
+  std::string why_;
 };
 
 }  // namespace cordon::cli

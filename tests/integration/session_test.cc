@@ -211,7 +211,7 @@ TEST_F(SessionTest, AKeptResolutionGivesWayToAChange) {
   };
   // Kept after a command, off that command's path: the next ones reuse it.
   for (int i = 0; i < 20 && reused() < 1; ++i) InSession({}, {"/bin/true"});
-  ASSERT_GE(reused(), 1);
+  ASSERT_GE(reused(), 1) << Status().dump();
   // A file it read: the repository's config now names a hooks directory.
   RunResult config = Host({"/usr/bin/git", "-C", ws_, "config", "core.hooksPath", ".githooks"});
   ASSERT_EQ(config.exit_code, 0) << config.Describe();
@@ -223,7 +223,7 @@ TEST_F(SessionTest, AKeptResolutionGivesWayToAChange) {
   ASSERT_EQ(Host({"/usr/bin/git", "-C", ws_, "config", "--unset", "core.hooksPath"}).exit_code, 0);
   const int before = reused();
   for (int i = 0; i < 20 && reused() <= before; ++i) InSession({}, {"/bin/true"});
-  ASSERT_GT(reused(), before);
+  ASSERT_GT(reused(), before) << Status().dump();
   // A file where it found none: the user's global git config.
   WriteFile(home_ + "/.gitconfig", "[core]\n\thooksPath = .githooks-global\n");
   hook = Probe({"--session"}, {"write", ws_ + "/.githooks-global/pre-commit"});
