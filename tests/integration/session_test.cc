@@ -68,6 +68,21 @@ class SessionTest : public SandboxTest {
     EXPECT_EQ(r.err.find("not run in the session"), std::string::npos) << r.Describe();
     return r;
   }
+  // A hook written through `cordon run --session` under `hooks_dir` (which
+  // git now runs hooks from): not in the session, whose view has it
+  // writable, and so not planted.
+  void ExpectHookRefused(const std::string& hooks_dir) {
+    const std::string hook_path = ws_ + "/" + hooks_dir + "/pre-commit";
+    RunResult hook = Probe({"--session"}, {"write", hook_path});
+    EXPECT_FALSE(Allowed(hook)) << hook.Describe();
+    EXPECT_NE(hook.err.find("not run in the session"), std::string::npos) << hook.Describe();
+    EXPECT_FALSE(Exists(hook_path));
+  }
+  // Sets core.hooksPath in the workspace's repository.
+  void SetHooksPath(const std::string& dir) {
+    RunResult config = Host({"/usr/bin/git", "-C", ws_, "config", "core.hooksPath", dir});
+    ASSERT_EQ(config.exit_code, 0) << config.Describe();
+  }
   RunResult ProbeInSession(const std::vector<std::string>& probe_args) {
     std::vector<std::string> cmd = {probe_};
     cmd.insert(cmd.end(), probe_args.begin(), probe_args.end());
@@ -190,12 +205,8 @@ TEST_F(SessionTest, AnotherPolicyRunsInAFreshSandbox) {
   // The session's view was built before, with .githooks writable; the
   // policy a fresh run resolves now protects it, so the command does not
   // run in the session, and the hook is not planted.
-  RunResult config = Host({"/usr/bin/git", "-C", ws_, "config", "core.hooksPath", ".githooks"});
-  ASSERT_EQ(config.exit_code, 0) << config.Describe();
-  RunResult hook = Probe({"--session"}, {"write", ws_ + "/.githooks/pre-commit"});
-  EXPECT_FALSE(Allowed(hook)) << hook.Describe();
-  EXPECT_NE(hook.err.find("not run in the session"), std::string::npos) << hook.Describe();
-  EXPECT_FALSE(Exists(ws_ + "/.githooks/pre-commit"));
+  SetHooksPath(".githooks");
+  ExpectHookRefused(".githooks");
 }
 
 // The daemon keeps a client's resolution while nothing it looked at
@@ -213,12 +224,8 @@ TEST_F(SessionTest, AKeptResolutionGivesWayToAChange) {
   for (int i = 0; i < 20 && reused() < 1; ++i) InSession({}, {"/bin/true"});
   ASSERT_GE(reused(), 1) << Status().dump();
   // A file it read: the repository's config now names a hooks directory.
-  RunResult config = Host({"/usr/bin/git", "-C", ws_, "config", "core.hooksPath", ".githooks"});
-  ASSERT_EQ(config.exit_code, 0) << config.Describe();
-  RunResult hook = Probe({"--session"}, {"write", ws_ + "/.githooks/pre-commit"});
-  EXPECT_FALSE(Allowed(hook)) << hook.Describe();
-  EXPECT_NE(hook.err.find("not run in the session"), std::string::npos) << hook.Describe();
-  EXPECT_FALSE(Exists(ws_ + "/.githooks/pre-commit"));
+  SetHooksPath(".githooks");
+  ExpectHookRefused(".githooks");
   // Undone: the session's policy again, kept again.
   ASSERT_EQ(Host({"/usr/bin/git", "-C", ws_, "config", "--unset", "core.hooksPath"}).exit_code, 0);
   const int before = reused();
@@ -226,10 +233,7 @@ TEST_F(SessionTest, AKeptResolutionGivesWayToAChange) {
   ASSERT_GT(reused(), before) << Status().dump();
   // A file where it found none: the user's global git config.
   WriteFile(home_ + "/.gitconfig", "[core]\n\thooksPath = .githooks-global\n");
-  hook = Probe({"--session"}, {"write", ws_ + "/.githooks-global/pre-commit"});
-  EXPECT_FALSE(Allowed(hook)) << hook.Describe();
-  EXPECT_NE(hook.err.find("not run in the session"), std::string::npos) << hook.Describe();
-  EXPECT_FALSE(Exists(ws_ + "/.githooks-global/pre-commit"));
+  ExpectHookRefused(".githooks-global");
 }
 
 TEST_F(SessionTest, NoSandboxReachesTheSessionSocket) {
