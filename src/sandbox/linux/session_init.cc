@@ -29,14 +29,26 @@ namespace {
 
 constexpr int kMaxCalls = 64;
 
-// Init's word to a call's reaper: a queued real-time signal (blocked in
-// both) whose value is the call's tag and what to do: 0 ends the call, a
-// signal number is relayed to the command's group. Queued, so that two
-// words are never merged into one; tagged, because a reaper serves one
-// call after another, and a word init sent for its last call may arrive
-// once it serves the next.
-int CallSignal() { return SIGRTMIN + 4; }
-int Tag(uint64_t call_id) { return static_cast<int>(call_id & 0x7fffff); }
+// Init's word to a call's reaper, on the reaper's socket: end the call
+// (what 0), or relay a signal to the command's group. Not a signal to the
+// reaper: below Landlock ABI 6 a command may signal its reaper, and a
+// queued signal's sender can be forged; the socket is reachable from init
+// only. The call's id, because a reaper serves one call after another: a
+// word init sent for its last call is ignored.
+struct Word {
+  uint32_t magic = 0;
+  uint32_t what = 0;
+  uint64_t call_id = 0;
+};
+constexpr uint32_t kWordMagic = 0x636f7264;  // "cord"
+
+// A message on a reaper's socket that is a Word (not a request).
+bool IsWord(const void* data, size_t size, size_t nfds) {
+  if (size != sizeof(Word) || nfds != 0) return false;
+  Word w;
+  memcpy(&w, data, sizeof(w));
+  return w.magic == kWordMagic;
+}
 
 // A reaper's word to init once its call has ended and been answered: it
 // waits for another.
@@ -73,11 +85,11 @@ void SendReply(int fd, uint64_t id, session::ReplyKind kind, int wait_status) {
   (void)!send(fd, &r, sizeof(r), MSG_NOSIGNAL);
 }
 
-// Tells the reaper of `call` what to do (see CallSignal).
+// Tells the reaper of `call` what to do (see Word).
 void Tell(const Call& call, int what) {
-  sigval v{};
-  v.sival_int = (Tag(call.id) << 8) | what;
-  (void)sigqueue(call.reaper, CallSignal(), v);
+  if (call.fd < 0) return;
+  const Word w{kWordMagic, static_cast<uint32_t>(what), call.id};
+  (void)send(call.fd, &w, sizeof(w), MSG_NOSIGNAL | MSG_DONTWAIT);
 }
 
 // Dies with `parent` (SIGKILL); false when it is already gone.
@@ -187,8 +199,9 @@ int StartCommand(void* arg) {
 // or init asks, it kills and reaps all of them, then sends the command's
 // status: when `cordon mcp` reads it, nothing of the call is left, and the
 // reaper is as it was before the call (no child, no call's fd).
-void RunCall(const ChildContext& ctx, const State& st, pid_t init, const session::Request& req,
-             char** argv, const int* fds) {
+// `fd`: the reaper's socket with init; `sigfd`: its SIGCHLD.
+void RunCall(const ChildContext& ctx, const State& st, int fd, int sigfd,
+             const session::Request& req, char** argv, const int* fds) {
   // Not a fork: the reaper's page tables are not copied for a process that
   // only execs (shared_spawn.h; the exec is most of a `true` call's time).
   CommandStart start{&ctx, st.scope_fd, getpid(), &req, argv, CallEnvironment(ctx, req), fds};
@@ -199,16 +212,14 @@ void RunCall(const ChildContext& ctx, const State& st, pid_t init, const session
     return;
   }
   SendReply(ctx.session_fd, req.id, session::ReplyKind::kStarted, 0);
-  // Every signal is blocked (init blocked them before the fork).
-  sigset_t wait_set;
-  sigemptyset(&wait_set);
-  sigaddset(&wait_set, SIGCHLD);
-  sigaddset(&wait_set, CallSignal());
   int status = W_EXITCODE(0, SIGKILL);  // when init ends the call first
+  pollfd wait[2] = {{sigfd, POLLIN, 0}, {fd, POLLIN, 0}};
   for (bool running = true; running;) {
-    siginfo_t info{};
-    int sig = sigwaitinfo(&wait_set, &info);
-    if (sig == SIGCHLD) {
+    if (poll(wait, 2, -1) < 0) continue;  // EINTR
+    if (wait[0].revents != 0) {
+      signalfd_siginfo si;
+      while (read(sigfd, &si, sizeof(si)) == sizeof(si)) {
+      }
       int s = 0;
       pid_t pid;
       while ((pid = waitpid(-1, &s, WNOHANG)) > 0) {
@@ -216,11 +227,16 @@ void RunCall(const ChildContext& ctx, const State& st, pid_t init, const session
         status = s;
         running = false;
       }
-    } else if (sig == CallSignal() && info.si_code == SI_QUEUE && info.si_pid == init) {
-      const int word = info.si_value.sival_int;
-      if ((word >> 8) != Tag(req.id)) continue;  // meant for an earlier call
-      if ((word & 0xff) == 0) break;
-      kill(-command, word & 0xff);  // relayed from cordon, to the command's group
+    }
+    if (running && wait[1].revents != 0) {
+      Word w;
+      const ssize_t n = recv(fd, &w, sizeof(w), MSG_DONTWAIT);
+      if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+        wait[1].fd = -1;  // init is gone: its death signal ends this reaper
+      } else if (n == sizeof(w) && w.magic == kWordMagic && w.call_id == req.id) {
+        if (w.what == 0) break;
+        kill(-command, static_cast<int>(w.what));  // relayed from cordon, to the command's group
+      }
     }
   }
   KillAllChildren();
@@ -237,17 +253,24 @@ void KillOrphans(State& st) {
   (void)KillChildrenOnce(st.reapers, nkeep);
 }
 
-// Receives the request init passed on (its bytes and the call's three fds),
-// or false. The fds are close-on-exec, so nothing else of the call's
-// inherits them.
+// Receives the next request init passes on (its bytes and the call's three
+// fds), skipping words init sent for an earlier call; false when init closed
+// the socket or sent something else. The fds are close-on-exec, so nothing
+// else of the call's inherits them.
 bool ReceiveRequest(int fd, char* data, size_t size, size_t* got, int* fds) {
   static_assert(session::kFdsPerExec <= kMaxPassedFds);
-  size_t nfds = 0;
-  bool truncated = false;
-  const ssize_t n = RecvWithFds(fd, data, size, fds, session::kFdsPerExec, &nfds, &truncated);
-  if (n <= 0 || truncated || nfds != session::kFdsPerExec) return false;
-  *got = static_cast<size_t>(n);
-  return true;
+  for (;;) {
+    size_t nfds = 0;
+    bool truncated = false;
+    const ssize_t n = RecvWithFds(fd, data, size, fds, session::kFdsPerExec, &nfds, &truncated);
+    if (n > 0 && IsWord(data, static_cast<size_t>(n), nfds)) continue;
+    if (n <= 0 || truncated || nfds != session::kFdsPerExec) {
+      for (size_t i = 0; i < nfds; ++i) close(fds[i]);
+      return false;
+    }
+    *got = static_cast<size_t>(n);
+    return true;
+  }
 }
 
 // A reaper: waits for a call, serves it, tells init it is free, and waits
@@ -258,7 +281,13 @@ bool ReceiveRequest(int fd, char* data, size_t size, size_t* got, int* fds) {
 [[noreturn]] void AwaitCalls(const ChildContext& ctx, const State& st, pid_t init, int fd) {
   static char data[session::kMaxRequestBytes + 1];
   static char* argv[session::kMaxArgs + 2];
-  const bool ready = DieWith(init) && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0;
+  // Every signal is blocked (init blocked them before the fork); the
+  // call's processes' ends come through this.
+  sigset_t chld;
+  sigemptyset(&chld);
+  sigaddset(&chld, SIGCHLD);
+  const int sigfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+  const bool ready = sigfd >= 0 && DieWith(init) && prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) == 0;
   for (;;) {
     size_t got = 0;
     int fds[session::kFdsPerExec];
@@ -270,7 +299,7 @@ bool ReceiveRequest(int fd, char* data, size_t size, size_t* got, int* fds) {
       SendReply(ctx.session_fd, req.id, session::ReplyKind::kEnded, W_EXITCODE(125, 0));
       _exit(0);
     }
-    RunCall(ctx, st, init, req, argv, fds);
+    RunCall(ctx, st, fd, sigfd, req, argv, fds);
     if (send(fd, &kFree, 1, MSG_NOSIGNAL) != 1) _exit(0);
   }
 }
@@ -431,7 +460,7 @@ ChildStatus ServeSession(const ChildContext& ctx) {
   int sigfd = signalfd(-1, &ctx.init_mask, SFD_CLOEXEC);
   if (sigfd < 0) return ChildStatus::Errno("signalfd", nullptr);
   // Everything blocked, so that each reaper starts with its signals
-  // blocked too (a word of init's sent early waits for its sigwaitinfo).
+  // blocked too (its SIGCHLD is read from a signalfd).
   sigset_t all;
   sigfillset(&all);
   if (sigprocmask(SIG_BLOCK, &all, nullptr) != 0) return ChildStatus::Errno("sigprocmask", nullptr);

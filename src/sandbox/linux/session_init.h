@@ -30,8 +30,9 @@ namespace cordon::sandbox {
 // fork of init (a fork is made ahead only while calls run side by side);
 // and the reaper starts the command sharing its memory until the exec
 // (shared_spawn.h) instead of forking it. Init's words to a reaper (end
-// the call, relay a signal) carry the call's tag, so that one meant for a
-// reaper's last call cannot reach its next.
+// the call, relay a signal) go on the reaper's socket with the call's id,
+// so that one meant for a reaper's last call cannot reach its next, and a
+// command cannot forge one.
 [[nodiscard]] ChildStatus ServeSession(const ChildContext& ctx);
 
 }  // namespace cordon::sandbox
