@@ -15,51 +15,31 @@
 namespace cordon::policy::host_fs {
 namespace {
 
-Kind KindOfMode(mode_t mode) {
-  if (S_ISREG(mode)) return Kind::kFile;
-  if (S_ISDIR(mode)) return Kind::kDirectory;
-  if (S_ISLNK(mode)) return Kind::kSymlink;
+// What a lookup found (lstat or stat semantics, as it was asked).
+Kind KindOfStat(const LookupMemo::Stat& s) {
+  if (s.err != 0) return Kind::kMissing;
+  if (S_ISREG(s.mode)) return Kind::kFile;
+  if (S_ISDIR(s.mode)) return Kind::kDirectory;
+  if (S_ISLNK(s.mode)) return Kind::kSymlink;
   return Kind::kOther;
 }
 
 }  // namespace
 
-Kind KindOf(const std::string& path) {
-  if (LookupMemo* memo = LookupMemo::Active()) {
-    LookupMemo::Stat s = memo->Lookup(path, /*follow=*/false);
-    return s.err == 0 ? KindOfMode(s.mode) : Kind::kMissing;
-  }
-  struct stat st {};
-  return ::lstat(path.c_str(), &st) == 0 ? KindOfMode(st.st_mode) : Kind::kMissing;
-}
+Kind KindOf(const std::string& path) { return KindOfStat(StatPath(path, /*follow=*/false)); }
 
-Kind KindFollowing(const std::string& path) {
-  if (LookupMemo* memo = LookupMemo::Active()) {
-    LookupMemo::Stat s = memo->Lookup(path, /*follow=*/true);
-    return s.err == 0 ? KindOfMode(s.mode) : Kind::kMissing;
-  }
-  struct stat st {};
-  return ::stat(path.c_str(), &st) == 0 ? KindOfMode(st.st_mode) : Kind::kMissing;
-}
+Kind KindFollowing(const std::string& path) { return KindOfStat(StatPath(path, /*follow=*/true)); }
 
-bool Readable(const std::string& path) {
-  if (LookupMemo* memo = LookupMemo::Active()) return memo->Readable(path);
-  return ::access(path.c_str(), R_OK) == 0;
-}
+bool Readable(const std::string& path) { return ReadablePath(path); }
 
 std::optional<uint64_t> FileSystemOf(const std::string& path) {
-  if (LookupMemo* memo = LookupMemo::Active()) {
-    LookupMemo::Stat s = memo->Lookup(path, /*follow=*/true);
-    if (s.err != 0) return std::nullopt;
-    return s.dev;
-  }
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return std::nullopt;
-  return static_cast<uint64_t>(st.st_dev);
+  const LookupMemo::Stat s = StatPath(path, /*follow=*/true);
+  if (s.err != 0) return std::nullopt;
+  return s.dev;
 }
 
 std::string ReadSmallFile(const std::string& path, size_t max_bytes) {
-  if (LookupMemo* memo = LookupMemo::Active()) memo->Touch(path);
+  NoteRead(path);
   // O_NONBLOCK: a FIFO planted under a config name must not block.
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY));
   struct stat st {};
@@ -77,7 +57,7 @@ std::string ReadSmallFile(const std::string& path, size_t max_bytes) {
 }
 
 Result<std::optional<std::string>> ReadConfigText(const std::string& path, size_t max_bytes) {
-  if (LookupMemo* memo = LookupMemo::Active()) memo->Touch(path);
+  NoteRead(path);
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK));
   if (!fd.valid()) {
     if (errno == ENOENT) return std::optional<std::string>();
@@ -115,7 +95,7 @@ Result<std::optional<std::string>> ReadConfigText(const std::string& path, size_
 }
 
 std::vector<std::string> ListDir(const std::string& path, size_t max_entries) {
-  if (LookupMemo* memo = LookupMemo::Active()) memo->Touch(path);
+  NoteRead(path);
   std::vector<std::string> names;
   DIR* dir = ::opendir(path.c_str());
   if (dir == nullptr) return names;

@@ -1,6 +1,4 @@
 // lookup_memo.h's lookups with POSIX calls.
-#include <limits.h>
-#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -9,6 +7,21 @@
 #include "policy/lookup_memo.h"
 
 namespace cordon::policy {
+namespace {
+
+LookupMemo::Stat AskKernel(const std::string& path, bool follow) {
+  LookupMemo::Stat s;
+  struct stat st {};
+  if ((follow ? ::stat(path.c_str(), &st) : ::lstat(path.c_str(), &st)) == 0) {
+    s.mode = st.st_mode;
+    s.dev = static_cast<uint64_t>(st.st_dev);
+  } else {
+    s.err = errno;
+  }
+  return s;
+}
+
+}  // namespace
 
 LookupMemo::Stat LookupMemo::Lookup(const std::string& path, bool follow) {
   auto& known = follow ? stat_ : lstat_;
@@ -23,13 +36,7 @@ LookupMemo::Stat LookupMemo::Lookup(const std::string& path, bool follow) {
     s.err = ENOENT;
   } else {
     ++asked_;
-    struct stat st {};
-    if ((follow ? ::stat(path.c_str(), &st) : ::lstat(path.c_str(), &st)) == 0) {
-      s.mode = st.st_mode;
-      s.dev = static_cast<uint64_t>(st.st_dev);
-    } else {
-      s.err = errno;
-    }
+    s = AskKernel(path, follow);
   }
   return Remember(known, path, s);
 }
@@ -51,22 +58,18 @@ bool LookupMemo::Readable(const std::string& path) {
   return ok;
 }
 
-std::optional<std::string> LookupMemo::RealPath(const std::string& path) {
-  looked_at_.push_back(path);
-  if (auto it = real_.find(path); it != real_.end()) {
-    ++answered_;
-    return it->second;
-  }
-  // realpath(3) reads every component's link; a path that lstat cannot
-  // reach, it cannot resolve either (one lookup, often answered here).
-  std::optional<std::string> real;
-  if (Lookup(path, /*follow=*/false).err == 0) {
-    ++asked_;
-    char buf[PATH_MAX];
-    if (::realpath(path.c_str(), buf) != nullptr) real = buf;
-  }
-  real_.emplace(path, real);
-  return real;
+LookupMemo::Stat StatPath(const std::string& path, bool follow) {
+  if (LookupMemo* memo = LookupMemo::Active()) return memo->Lookup(path, follow);
+  return AskKernel(path, follow);
+}
+
+bool ReadablePath(const std::string& path) {
+  if (LookupMemo* memo = LookupMemo::Active()) return memo->Readable(path);
+  return ::access(path.c_str(), R_OK) == 0;
+}
+
+void NoteRead(const std::string& path) {
+  if (LookupMemo* memo = LookupMemo::Active()) memo->Touch(path);
 }
 
 }  // namespace cordon::policy

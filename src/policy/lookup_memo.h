@@ -4,10 +4,11 @@
 // resolves on a thread per client, so the list is per thread.
 //
 // A LookupMemo is active on its thread while it lives; the daemon makes one
-// around each resolution it may keep. While one is active, paths-unix.cc
-// and host_fs-unix.cc record each path they are asked about (`looked_at`)
-// and each file read or directory listed (`read`), and answer from the
-// memo what they can:
+// around each resolution it may keep. paths-unix.cc and host_fs-unix.cc
+// look at the host through StatPath, ReadablePath and NoteRead below, so
+// while a memo is active it records each path they are asked about
+// (`looked_at`) and each file read or directory listed (`read`), and
+// answers what it can:
 //   - a path looked up before gets the same answer (stat and lstat kept
 //     apart);
 //   - a path under one whose lookup failed with ENOENT or ENOTDIR is
@@ -15,15 +16,14 @@
 //     component the same way.
 // Nothing else is inferred (no directory listing: a case-insensitive
 // directory would answer a name the listing does not hold). Whatever in
-// src/policy looks at the host other than through host_fs.h and paths.h
-// tells the memo itself (the root-only walk names each directory it lists).
+// src/policy looks at the host other than through these tells the memo
+// itself (the root-only walk names each directory it lists).
 //
 // Not used by `cordon run`: there the maps cost more instructions (about
 // 0.19 M a run, callgrind) than the 40 system calls they save.
 #pragma once
 
 #include <cstdint>
-#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -53,8 +53,6 @@ class LookupMemo {
   Stat Lookup(const std::string& path, bool follow);
   // access(path, R_OK) == 0, remembered.
   bool Readable(const std::string& path);
-  // realpath(3) of `path`, remembered; nullopt when it does not resolve.
-  std::optional<std::string> RealPath(const std::string& path);
 
   // A file read or a directory listed: recorded, not remembered.
   void Touch(const std::string& path) { read_.push_back(path); }
@@ -81,11 +79,18 @@ class LookupMemo {
   // keys, which do not move.
   std::unordered_set<std::string_view> missing_;
   std::unordered_map<std::string, bool> readable_;
-  std::unordered_map<std::string, std::optional<std::string>> real_;
   std::vector<std::string> looked_at_, read_;
   LookupMemo* outer_;
   int answered_ = 0;
   int asked_ = 0;
 };
+
+// lstat(2) (`follow` false) or stat(2) of `path`: the active memo's
+// answer, else the kernel's.
+[[nodiscard]] LookupMemo::Stat StatPath(const std::string& path, bool follow);
+// access(path, R_OK) == 0: the active memo's answer, else the kernel's.
+[[nodiscard]] bool ReadablePath(const std::string& path);
+// A file read or a directory listed, for the active memo's record.
+void NoteRead(const std::string& path);
 
 }  // namespace cordon::policy

@@ -2,7 +2,6 @@
 // only separator, paths compare byte for byte, realpath(3) resolves them.
 #include <limits.h>
 #include <stdlib.h>
-#include <sys/stat.h>
 
 #include <array>
 
@@ -48,13 +47,11 @@ bool IsSystemRoot(std::string_view path) {
 }
 
 std::optional<std::string> RealPath(const std::string& path) {
-  if (LookupMemo* memo = LookupMemo::Active()) return memo->RealPath(path);
   // realpath(3) reads every component's link; a path that lstat cannot
   // reach, it cannot resolve either. Most paths a policy names (the
   // credentials it hides, the caches) do not exist: one system call each,
   // not one per component.
-  struct stat st;
-  if (::lstat(path.c_str(), &st) != 0) return std::nullopt;
+  if (StatPath(path, /*follow=*/false).err != 0) return std::nullopt;
   char buf[PATH_MAX];
   if (::realpath(path.c_str(), buf) == nullptr) {
     return std::nullopt;
@@ -62,10 +59,6 @@ std::optional<std::string> RealPath(const std::string& path) {
   return std::string(buf);
 }
 
-bool Exists(const std::string& path) {
-  if (LookupMemo* memo = LookupMemo::Active()) return memo->Lookup(path, false).err == 0;
-  struct stat st;
-  return ::lstat(path.c_str(), &st) == 0;
-}
+bool Exists(const std::string& path) { return StatPath(path, /*follow=*/false).err == 0; }
 
 }  // namespace cordon::policy
