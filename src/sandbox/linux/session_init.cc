@@ -378,11 +378,23 @@ void HandleRequest(const ChildContext& ctx, State& st, char* data, size_t size, 
   if (st.spare == 0 && st.ncalls > 1) (void)MakeSpare(ctx, st);
 }
 
+// The index in st.calls of the call `reaper` serves, or st.ncalls.
+int CallOf(const State& st, pid_t reaper) {
+  int i = 0;
+  while (i < st.ncalls && st.calls[i].reaper != reaper) ++i;
+  return i;
+}
+
+// Forgets call `i` (the last one takes its place).
+void DropCall(State& st, int i) {
+  st.calls[i] = st.calls[--st.ncalls];
+  st.reapers[i] = st.reapers[st.ncalls];
+}
+
 // A reaper's word on its socket: free again (it becomes the spare, or is
 // told to go when there is one), or gone (Reap takes its exit).
 void ReaperBack(State& st, pid_t reaper) {
-  int i = 0;
-  while (i < st.ncalls && st.calls[i].reaper != reaper) ++i;
+  const int i = CallOf(st, reaper);
   if (i == st.ncalls || st.calls[i].fd < 0) return;
   char word = 0;
   const ssize_t n = recv(st.calls[i].fd, &word, 1, MSG_DONTWAIT);
@@ -393,8 +405,7 @@ void ReaperBack(State& st, pid_t reaper) {
     return;
   }
   const int fd = st.calls[i].fd;
-  st.calls[i] = st.calls[--st.ncalls];
-  st.reapers[i] = st.reapers[st.ncalls];
+  DropCall(st, i);
   if (st.spare == 0) {
     st.spare = reaper;
     st.spare_fd = fd;
@@ -426,8 +437,7 @@ void Reap(const ChildContext& ctx, State& st) {
       st.retired[r] = st.retired[--st.nretired];
       continue;
     }
-    int i = 0;
-    while (i < st.ncalls && st.calls[i].reaper != pid) ++i;
+    const int i = CallOf(st, pid);
     if (i == st.ncalls) {
       orphans = true;
       continue;
@@ -438,8 +448,7 @@ void Reap(const ChildContext& ctx, State& st) {
       orphans = true;
     }
     if (st.calls[i].fd >= 0) close(st.calls[i].fd);
-    st.calls[i] = st.calls[--st.ncalls];
-    st.reapers[i] = st.reapers[st.ncalls];
+    DropCall(st, i);
   }
   if (orphans) KillOrphans(st);
 }
