@@ -10,6 +10,7 @@ set -euo pipefail
 
 PACKAGES=(
   build-essential cmake pkg-config  # compiler, build system
+  lld                               # links cordon in start-up order (CMakeLists.txt)
   libcli11-dev                      # flags (header-only)
   libtomlplusplus-dev               # config files (header-only)
   nlohmann-json3-dev                # policy show --json (header-only)

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -49,14 +50,18 @@ bool AppendFile::Empty() const {
   return fstat(static_cast<int>(handle_), &st) == 0 && st.st_size == 0;
 }
 
-Status AppendFile::Append(std::string_view bytes, const std::string& path) {
+Status AppendFile::AppendLine(std::string_view line, const std::string& path) {
+  // Two pieces, one write: a copy of a 10 KB session.start record with its
+  // newline was three fresh heap pages, each a page fault at every start.
+  char newline = '\n';
+  iovec pieces[2] = {{const_cast<char*>(line.data()), line.size()}, {&newline, 1}};
   for (;;) {
-    ssize_t n = write(static_cast<int>(handle_), bytes.data(), bytes.size());
-    if (n == static_cast<ssize_t>(bytes.size())) return {};
+    ssize_t n = writev(static_cast<int>(handle_), pieces, 2);
+    if (n == static_cast<ssize_t>(line.size() + 1)) return {};
     if (n < 0 && errno == EINTR) continue;
     // A short write is a full disk (or a file size limit): the line is torn,
     // and the reader skips it.
-    return SysError("write", path, n < 0 ? errno : ENOSPC);
+    return SysError("writev", path, n < 0 ? errno : ENOSPC);
   }
 }
 

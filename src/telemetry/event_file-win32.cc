@@ -74,7 +74,9 @@ bool AppendFile::Empty() const {
   return GetFileSizeEx(AsHandle(handle_), &size) && size.QuadPart == 0;
 }
 
-Status AppendFile::Append(std::string_view bytes, const std::string& path) {
+Status AppendFile::AppendLine(std::string_view line, const std::string& path) {
+  std::string bytes(line);
+  bytes.push_back('\n');
   DWORD written = 0;
   if (!WriteFile(AsHandle(handle_), bytes.data(), static_cast<DWORD>(bytes.size()), &written,
                  nullptr)) {

@@ -91,9 +91,7 @@ Status EventFile::Open(const std::string& name, int64_t now) {
 Status EventFile::Append(const std::string& line, int64_t time_unix_nano) {
   std::string name = DayFileName(time_unix_nano);
   if (!file_.valid() || name != name_) CORDON_RETURN_IF_ERROR(Open(name, time_unix_nano));
-  std::string buf = line;
-  buf.push_back('\n');
-  return file_.Append(buf, path_);
+  return file_.AppendLine(line, path_);
 }
 
 Status EventFile::StartWriteback() {

@@ -58,9 +58,10 @@ class AppendFile {
   [[nodiscard]] bool valid() const { return handle_ != -1; }
   // The open file is empty (a new day's file, almost always).
   [[nodiscard]] bool Empty() const;
-  // `bytes` at the end of the file in one write; a short write is an error
-  // naming `path` (the line is torn; the reader skips it).
-  [[nodiscard]] Status Append(std::string_view bytes, const std::string& path);
+  // `line` and a newline at the end of the file in one write (other runs
+  // append to the same file); a short write is an error naming `path` (the
+  // line is torn; the reader skips it).
+  [[nodiscard]] Status AppendLine(std::string_view line, const std::string& path);
   // Starts writing the file back to disk, not waiting for it.
   [[nodiscard]] Status StartWriteback(const std::string& path);
 
