@@ -7,12 +7,13 @@
 # each such fault costs about 16 us and each further page first touched
 # about 0.5 us. Left in link order, the few hundred functions a start runs
 # are spread over the whole text (65 faults for `--mode full-access`); side
-# by side they take 24 (bench/README.md, "Issue 16, fifth round").
+# by side they take 19 (bench/README.md, "Issue 16, fifth round").
 #
 # How: callgrind lists every function the cordon process itself runs for
 # the common command lines (complete, in the order it first sees them);
-# perf samples add what runs where valgrind cannot follow (the sandbox's
-# init and the command's start inside namespaces and Landlock).
+# perf adds what runs where valgrind cannot follow (the sandbox's init and
+# the command's start inside namespaces and Landlock), from samples and
+# from every page fault; an earlier list adds what the binary still has.
 # A stale list costs start-up time, never correctness: a name that no
 # longer exists is skipped, a function missing from it is laid out after.
 # Run it after changing what a start runs, from a default Release build,
@@ -52,21 +53,35 @@ for args in "${commands[@]}"; do
     "$cordon" $args >/dev/null 2>&1 || true
 done
 
-# 2. perf: what runs beyond valgrind's reach, by samples (user space only).
+# 2. perf: what runs beyond valgrind's reach (the sandbox's init, under
+# Landlock), from samples of user time and from every page fault (a fault
+# on code names the function first run in its 64 KB; this also finds the
+# variants of glibc's string functions this CPU picks, which are not the
+# ones valgrind's CPU made it pick).
 runs=200
-# shellcheck disable=SC2016  # expanded by the inner shell
-perf record -q -e cpu-clock:u -F 20000 -o "$scratch/perf.data" -- \
-  bash -c 'for i in $(seq "$1"); do "$2" run -q -- true; "$2" run --session -q -- true; done' \
-  _ "$runs" "$cordon" >/dev/null 2>&1
-perf script -i "$scratch/perf.data" --no-demangle -F comm,ip,sym 2>/dev/null |
-  awk -v c="$(basename "$cordon" | cut -c1-15)" '$1 == c && NF >= 3 {print $3}' |
-  sort | uniq -c | sort -rn | awk '{print $2}' >"$scratch/sampled"
+for event in "cpu-clock:u -F 20000" "page-faults:u -c 1"; do
+  # shellcheck disable=SC2086,SC2016  # the event's words; expanded by the inner shell
+  perf record -q -e $event -o "$scratch/perf.data" -- \
+    bash -c 'for i in $(seq "$1"); do
+      "$2" run -q -- true; "$2" run --session -q -- true; "$2" run --mode full-access -q -- true
+    done' \
+    _ "$runs" "$cordon" >/dev/null 2>&1
+  perf script -i "$scratch/perf.data" --no-demangle -F comm,ip,sym 2>/dev/null |
+    awk -v c="$(basename "$cordon" | cut -c1-15)" '$1 == c && NF >= 3 {print $3}'
+done | sort | uniq -c | sort -rn | awk '{print $2}' >"$scratch/sampled"
 
 {
   for f in "$scratch"/cg.*; do
     sed -nE 's/^c?fn=\([0-9]+\) ([^ ]+)$/\1/p' "$f" | sed -E "s/'[0-9]+$//"
   done
   cat "$scratch/sampled"
+  # What an earlier list found and the binary still has: a function a
+  # sample missed this time, or that no longer faults because the list
+  # put it beside others.
+  if [[ -f $out ]]; then
+    nm --defined-only "$cordon" | awk '{print $3}' | sort -u >"$scratch/defined"
+    grep -Fxf "$scratch/defined" "$out" || true
+  fi
 } | grep -vE '^(0x|\(below|\[)' | awk '!seen[$0]++' >"$out.new"
 mv "$out.new" "$out"
 echo "startup-order: $(wc -l <"$out") functions in $out"
