@@ -130,13 +130,13 @@ class RunFormatter : public CLI::Formatter {
   }
 };
 
-// The first argument CLI11 left over, as an error: an unknown option, or a
-// stray word (most likely a command that should follow "--").
 // What an exception out of a parser (CLI11's own, or bad_alloc) becomes.
 Error CannotParse(const char* where, const std::exception& e) {
   return PlainError(where, "", std::string("cannot parse the command line: ") + e.what());
 }
 
+// The first argument CLI11 left over, as an error: an unknown option, or a
+// stray word (most likely a command that should follow "--").
 Error Leftover(const std::string& where, const std::vector<std::string>& extras) {
   const std::string& arg = extras.front();
   if (!arg.empty() && arg.front() == '-') {
