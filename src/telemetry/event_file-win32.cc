@@ -1,7 +1,9 @@
 // The events file's Win32 calls (see event_file.h). A day file is opened
 // with FILE_APPEND_DATA and no FILE_WRITE_DATA: every WriteFile on such a
-// handle goes to the end of the file as one piece, so concurrent runs
-// interleave whole lines, as O_APPEND does on Linux. The directories and
+// handle goes to the end of the file, as O_APPEND does on Linux. That alone
+// does not keep concurrent runs' lines whole everywhere (Wine finds the end
+// and writes there in two steps, and loses a line when two runs race), so
+// each line is written under an exclusive byte-range lock. The directories and
 // files get no explicit DACL: they inherit %LOCALAPPDATA%'s (the user,
 // SYSTEM, Administrators), which grants no AppContainer anything.
 #include <windows.h>
@@ -24,6 +26,10 @@ std::wstring WinPath(const std::string& path) {
   return wide;
 }
 
+// The byte every writer locks: far beyond any day file's end, so the lock
+// (mandatory on Windows) never blocks a reader of the lines.
+constexpr DWORD kLockOffsetHigh = 0x40000000;  // 2^62
+
 // The platform-neutral header keeps the HANDLE as an integer.
 HANDLE AsHandle(intptr_t h) {
   return reinterpret_cast<HANDLE>(h);  // NOLINT(performance-no-int-to-ptr)
@@ -45,7 +51,9 @@ Status MakeDirs(const std::string& path) {
 HANDLE OpenForAppend(const std::string& path) {
   // FILE_FLAG_OPEN_REPARSE_POINT: a link planted in the file's place is
   // opened itself (and writing to it fails), never followed: O_NOFOLLOW.
-  return CreateFileW(WinPath(path).c_str(), FILE_APPEND_DATA | SYNCHRONIZE,
+  // FILE_READ_DATA: LockFileEx needs it (or FILE_WRITE_DATA, which would
+  // let a write land anywhere but the end).
+  return CreateFileW(WinPath(path).c_str(), FILE_READ_DATA | FILE_APPEND_DATA | SYNCHRONIZE,
                      FILE_SHARE_READ | FILE_SHARE_WRITE | FILE_SHARE_DELETE, nullptr, OPEN_ALWAYS,
                      FILE_ATTRIBUTE_NORMAL | FILE_FLAG_OPEN_REPARSE_POINT, nullptr);
 }
@@ -77,11 +85,18 @@ bool AppendFile::Empty() const {
 Status AppendFile::AppendLine(std::string_view line, const std::string& path) {
   std::string bytes(line);
   bytes.push_back('\n');
-  DWORD written = 0;
-  if (!WriteFile(AsHandle(handle_), bytes.data(), static_cast<DWORD>(bytes.size()), &written,
-                 nullptr)) {
-    return WinError("WriteFile", path, GetLastError());
+  HANDLE h = AsHandle(handle_);
+  OVERLAPPED lock{};
+  lock.OffsetHigh = kLockOffsetHigh;
+  if (!LockFileEx(h, LOCKFILE_EXCLUSIVE_LOCK, 0, 1, 0, &lock)) {
+    return WinError("LockFileEx", path, GetLastError());
   }
+  DWORD written = 0;
+  const bool wrote =
+      WriteFile(h, bytes.data(), static_cast<DWORD>(bytes.size()), &written, nullptr) != 0;
+  const DWORD error = GetLastError();
+  UnlockFileEx(h, 0, 1, 0, &lock);
+  if (!wrote) return WinError("WriteFile", path, error);
   // A short write is a full disk: the line is torn, and the reader skips it.
   if (written != bytes.size()) return WinError("WriteFile", path, ERROR_DISK_FULL);
   return {};
