@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Start-up cost of `cordon run` in wall time and CPU, against bare `true`,
 # `env true` (one extra exec, no confinement), the kernel's floor (ns_floor:
-# one clone into bubblewrap's seven namespaces, then exec; bench/ns_floor.cc)
-# and bubblewrap, in one hyperfine run (no intermediate shell: -N), so every
+# one clone into bubblewrap's seven namespaces, then exec; bench/ns_floor.cc),
+# the supervisor's floor (spawn_floor: spawn the command, wait for it;
+# bench/spawn_floor.cc) and bubblewrap, in one hyperfine run (no intermediate shell: -N), so every
 # row shares the noise.
 #
 # Rows: bare `true`; `env true`; `cordon run -- true` (namespaces tier);
@@ -43,6 +44,7 @@ bench_who
 echo "cordon: $cordon (default policy, --no-config, scratch workspace and HOME)"
 # Static, as cordon is: a dynamic floor would pay for loading libstdc++.
 c++ -O2 -static -o "$scratch/ns_floor" "$bench_dir/ns_floor.cc"
+c++ -O2 -static -o "$scratch/spawn_floor" "$bench_dir/spawn_floor.cc"
 extra=()
 if [[ -n ${BENCH_BASELINE:-} ]]; then
   base=$(realpath "$BENCH_BASELINE")
@@ -83,6 +85,7 @@ hyperfine -N --warmup "$warmup" --runs "$runs" --style basic --output=null \
   -n full-access "$cordon run --no-config --mode full-access -- true" \
   -n session "$cordon run --session --no-config -- true" \
   -n floor "$scratch/ns_floor true" \
+  -n spawn-floor "$scratch/spawn_floor true" \
   -n bwrap "bwrap --ro-bind / / --dev /dev --proc /proc --tmpfs /tmp --unshare-all --die-with-parent --new-session true" \
   "${extra[@]}"
 
@@ -117,9 +120,13 @@ if "baseline" in res:
     ob = res["baseline"]["median"] - bare["median"]
     print(f"cordon / baseline: wall overhead {oc / ob:.2f}, CPU overhead "
           f"{(cpu(res['cordon']) - cpu(bare)) / (cpu(res['baseline']) - cpu(bare)):.2f}")
-fa, env = res["full-access"], res["env"]
+fa, env, sf = res["full-access"], res["env"], res["spawn-floor"]
 print(f"full-access over env true: wall {ms(fa['median'] - env['median']):.2f} ms "
       f"(target <= 1 ms), CPU {ms(cpu(fa) - cpu(env)):.2f} ms")
+print(f"  the supervisor's floor (spawn_floor) over env true: wall "
+      f"{ms(sf['median'] - env['median']):.2f} ms, CPU {ms(cpu(sf) - cpu(env)):.2f} ms; "
+      f"full-access over it: wall {ms(fa['median'] - sf['median']):.2f} ms, "
+      f"CPU {ms(cpu(fa) - cpu(sf)):.2f} ms")
 if "baseline-full-access" in res:
     b = res["baseline-full-access"]
     print(f"baseline full-access over env true: wall {ms(b['median'] - env['median']):.2f} ms, "
@@ -176,6 +183,7 @@ PY
     perf_rows+=("bare $(cpu_of true)")
     perf_rows+=("env $(cpu_of env true)")
     perf_rows+=("floor $(cpu_of "$scratch/ns_floor" true)")
+    perf_rows+=("spawn-floor $(cpu_of "$scratch/spawn_floor" true)")
     perf_rows+=("bwrap $(cpu_of bwrap --ro-bind / / --dev /dev --proc /proc --tmpfs /tmp \
       --unshare-all --die-with-parent --new-session true)")
     perf_rows+=("cordon $(cpu_of "$cordon" run --no-config -- true)")
@@ -204,7 +212,9 @@ verdict = "meets" if over("cordon") <= 1 else "MISSES"
 extra = f", baseline {over('baseline'):.2f}" if "baseline" in m else ""
 print(f"CPU overhead / bwrap's (perf): cordon {over('cordon'):.2f} (target <= 1.00: {verdict}), "
       f"floor {over('floor'):.2f}{extra}")
-print(f"full-access over env true (perf): {m['full-access'] - m['env']:.2f} ms")
+print(f"full-access over env true (perf): {m['full-access'] - m['env']:.2f} ms; the supervisor's "
+      f"floor over env true {m['spawn-floor'] - m['env']:.2f} ms, full-access over it "
+      f"{m['full-access'] - m['spawn-floor']:.2f} ms")
 m["session"] = m["session-client"] + m["session-tree"]
 print(f"session: {m['session']:.2f} ms a run (its client {m['session-client']:.2f} ms, its daemon "
       f"and sandbox {m['session-tree']:.2f} ms); CPU overhead / bwrap's {over('session'):.2f}")

@@ -277,15 +277,17 @@ int RunCommand(const RunArgs& args) {
   policy::Overrides overrides = args.overrides;
   // What runs killed earlier created under missing protected names goes
   // first: a planted .cordon.toml must not be read as this run's policy.
-  std::vector<sandbox::QuarantineReport> recovered;
-  if (auto facts = policy::HostFacts::FromProcess(); facts.ok()) {
-    recovered = sandbox::RecoverAbandoned(StateDirs::For(facts.value()).state + "/quarantine");
-    for (const sandbox::QuarantineReport& r : recovered) SayQuarantined(r);
-  }
-  std::optional<Resolved> resolved = ResolveOrReport(overrides, /*warn_skipped=*/!args.quiet);
-  if (!resolved) return kExitSetupError;
-  const policy::HostFacts host = std::move(resolved->host);
-  std::optional<const policy::Policy> policy(std::move(resolved->policy));
+  // The host facts are read once, for the recovery and every resolution.
+  auto facts = policy::HostFacts::FromProcess();
+  if (!facts.ok()) return Fail(facts.error());
+  const policy::HostFacts host = std::move(facts).value();
+  const std::vector<sandbox::QuarantineReport> recovered =
+      sandbox::RecoverAbandoned(StateDirs::For(host).state + "/quarantine");
+  for (const sandbox::QuarantineReport& r : recovered) SayQuarantined(r);
+  std::optional<policy::Policy> first = ResolveOrReport(overrides, host);
+  if (!first) return kExitSetupError;
+  if (!args.quiet) WarnSkipped(*first);
+  std::optional<const policy::Policy> policy(std::move(*first));
   // Replaces the policy by the overrides resolved again; false (reported)
   // when they no longer resolve.
   auto reresolve = [&] {
