@@ -3,8 +3,8 @@
 # `env true` (one extra exec, no confinement), the kernel's floor (ns_floor:
 # one clone into bubblewrap's seven namespaces, then exec; bench/ns_floor.cc),
 # the supervisor's floor (spawn_floor: spawn the command, wait for it;
-# bench/spawn_floor.cc) and bubblewrap, in one hyperfine run (no intermediate shell: -N), so every
-# row shares the noise.
+# bench/spawn_floor.cc) and bubblewrap, in one hyperfine run (no
+# intermediate shell: -N), so every row shares the noise.
 #
 # Rows: bare `true`; `env true`; `cordon run -- true` (namespaces tier);
 # `cordon run --mode full-access -- true` (cordon's own work, nothing

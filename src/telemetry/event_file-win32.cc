@@ -3,8 +3,8 @@
 // handle goes to the end of the file, as O_APPEND does on Linux. That alone
 // does not keep concurrent runs' lines whole everywhere (Wine finds the end
 // and writes there in two steps, and loses a line when two runs race), so
-// each line is written under an exclusive byte-range lock. The directories and
-// files get no explicit DACL: they inherit %LOCALAPPDATA%'s (the user,
+// each line is written under an exclusive byte-range lock. The directories
+// and files get no explicit DACL: they inherit %LOCALAPPDATA%'s (the user,
 // SYSTEM, Administrators), which grants no AppContainer anything.
 #include <windows.h>
 
