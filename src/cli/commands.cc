@@ -48,20 +48,20 @@ std::optional<Resolved> ResolveOrReport(const policy::Overrides& overrides, bool
     Say(host.error());
     return std::nullopt;
   }
-  std::optional<policy::Policy> resolved = ResolveOrReport(overrides, host.value());
+  std::optional<policy::Policy> resolved = ResolveOrReport(overrides, host.value(), warn_skipped);
   if (!resolved) return std::nullopt;
-  // Once per command: re-resolutions (an approved re-run) skip the same.
-  if (warn_skipped) WarnSkipped(*resolved);
   return Resolved{std::move(host).value(), std::move(*resolved)};
 }
 
 std::optional<policy::Policy> ResolveOrReport(const policy::Overrides& overrides,
-                                              const policy::HostFacts& host) {
+                                              const policy::HostFacts& host, bool warn_skipped) {
   auto resolved = policy::Resolve(overrides, host);
   if (!resolved.ok()) {
     Say(resolved.error());
     return std::nullopt;
   }
+  // Once per command: re-resolutions (an approved re-run) skip the same.
+  if (warn_skipped) WarnSkipped(resolved.value());
   return std::move(resolved).value();
 }
 

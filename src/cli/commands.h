@@ -47,9 +47,11 @@ struct Resolved {
                                                       bool warn_skipped = true);
 // Warns on stderr about each config path that takes no effect.
 void WarnSkipped(const policy::Policy& policy);
-// The same for host facts already read (a run resolving again, widened).
+// The same for host facts already read (a run's first resolution, and its
+// re-resolutions, widened, which warn about nothing again).
 [[nodiscard]] std::optional<policy::Policy> ResolveOrReport(const policy::Overrides& overrides,
-                                                            const policy::HostFacts& host);
+                                                            const policy::HostFacts& host,
+                                                            bool warn_skipped = false);
 
 // A session sandbox (`cordon mcp --session-sandbox`, `cordon session
 // start`) needs a sandbox to share: an error under mode full-access.

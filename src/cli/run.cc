@@ -284,9 +284,9 @@ int RunCommand(const RunArgs& args) {
   const std::vector<sandbox::QuarantineReport> recovered =
       sandbox::RecoverAbandoned(StateDirs::For(host).state + "/quarantine");
   for (const sandbox::QuarantineReport& r : recovered) SayQuarantined(r);
-  std::optional<policy::Policy> first = ResolveOrReport(overrides, host);
+  std::optional<policy::Policy> first =
+      ResolveOrReport(overrides, host, /*warn_skipped=*/!args.quiet);
   if (!first) return kExitSetupError;
-  if (!args.quiet) WarnSkipped(*first);
   std::optional<const policy::Policy> policy(std::move(*first));
   // Replaces the policy by the overrides resolved again; false (reported)
   // when they no longer resolve.
