@@ -2,6 +2,9 @@
 # Start-up cost of `cordon run` in wall time and CPU, against bare `true`,
 # `env true` (one extra exec, no confinement), the kernel's floor (ns_floor:
 # one clone into bubblewrap's seven namespaces, then exec; bench/ns_floor.cc),
+# the kernel's floor under cordon's view (view_floor: the same clone, then
+# only the kernel calls of the least view with cordon's guarantees;
+# bench/view_floor.cc),
 # the supervisor's floor (spawn_floor: spawn the command, wait for it;
 # bench/spawn_floor.cc) and bubblewrap, in one hyperfine run (no
 # intermediate shell: -N), so every row shares the noise.
@@ -45,6 +48,7 @@ echo "cordon: $cordon (default policy, --no-config, scratch workspace and HOME)"
 # Static, as cordon is: a dynamic floor would pay for loading libstdc++.
 c++ -O2 -static -o "$scratch/ns_floor" "$bench_dir/ns_floor.cc"
 c++ -O2 -static -o "$scratch/spawn_floor" "$bench_dir/spawn_floor.cc"
+c++ -O2 -static -o "$scratch/view_floor" "$bench_dir/view_floor.cc"
 extra=()
 if [[ -n ${BENCH_BASELINE:-} ]]; then
   base=$(realpath "$BENCH_BASELINE")
@@ -85,6 +89,7 @@ hyperfine -N --warmup "$warmup" --runs "$runs" --style basic --output=null \
   -n full-access "$cordon run --no-config --mode full-access -- true" \
   -n session "$cordon run --session --no-config -- true" \
   -n floor "$scratch/ns_floor true" \
+  -n view-floor "$scratch/view_floor true" \
   -n spawn-floor "$scratch/spawn_floor true" \
   -n bwrap "bwrap --ro-bind / / --dev /dev --proc /proc --tmpfs /tmp --unshare-all --die-with-parent --new-session true" \
   "${extra[@]}"
@@ -111,6 +116,7 @@ def ratios(name, r):
 
 print()
 ratios("floor (the namespaces alone)", res["floor"])
+ratios("view floor (the kernel calls of cordon's view alone)", res["view-floor"])
 ratios("cordon", res["cordon"])
 ratios("session", res["session"])
 print("  (session CPU: the client's alone here; the session's share is in perf's rows below)")
@@ -183,6 +189,7 @@ PY
     perf_rows+=("bare $(cpu_of true)")
     perf_rows+=("env $(cpu_of env true)")
     perf_rows+=("floor $(cpu_of "$scratch/ns_floor" true)")
+    perf_rows+=("view-floor $(cpu_of "$scratch/view_floor" true)")
     perf_rows+=("spawn-floor $(cpu_of "$scratch/spawn_floor" true)")
     perf_rows+=("bwrap $(cpu_of bwrap --ro-bind / / --dev /dev --proc /proc --tmpfs /tmp \
       --unshare-all --die-with-parent --new-session true)")
@@ -211,7 +218,7 @@ over = lambda k: (m[k] - m["bare"]) / (m["bwrap"] - m["bare"])
 verdict = "meets" if over("cordon") <= 1 else "MISSES"
 extra = f", baseline {over('baseline'):.2f}" if "baseline" in m else ""
 print(f"CPU overhead / bwrap's (perf): cordon {over('cordon'):.2f} (target <= 1.00: {verdict}), "
-      f"floor {over('floor'):.2f}{extra}")
+      f"floor {over('floor'):.2f}, view floor {over('view-floor'):.2f}{extra}")
 print(f"full-access over env true (perf): {m['full-access'] - m['env']:.2f} ms; the supervisor's "
       f"floor over env true {m['spawn-floor'] - m['env']:.2f} ms, full-access over it "
       f"{m['full-access'] - m['spawn-floor']:.2f} ms")
