@@ -2,6 +2,7 @@
 // only separator, paths compare byte for byte, realpath(3) resolves them.
 #include <limits.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include <array>
 
@@ -60,5 +61,36 @@ std::optional<std::string> RealPath(const std::string& path) {
 }
 
 bool Exists(const std::string& path) { return StatPath(path, /*follow=*/false).err == 0; }
+
+const RealPathCache::Entry& RealPathCache::Lookup(const std::string& path) {
+  auto it = cache_.find(path);
+  if (it != cache_.end()) return it->second;
+  Entry entry;
+  if (path == "/") {
+    entry = {path, true};
+  } else if (path.size() > 1 && path.front() == '/' && NormalizePath(path) == path) {
+    // The parent holds no symlink once resolved, and a normalized path has
+    // no "." or "..": unless the last component is a link, the real path is
+    // the parent's with that name. References into the map outlive its
+    // rehashing.
+    const Entry& parent = Lookup(ParentPath(path));
+    if (parent.resolved) {
+      const std::string name = path.substr(path.rfind('/') + 1);
+      std::string joined = parent.real == "/" ? "/" + name : parent.real + "/" + name;
+      // Through StatPath: a session's kept resolution watches what it saw.
+      const LookupMemo::Stat st = StatPath(joined, /*follow=*/false);
+      if (st.err == 0) {
+        std::optional<std::string> real =
+            S_ISLNK(st.mode) ? RealPath(joined) : std::optional<std::string>(joined);
+        if (real) entry = {std::move(*real), true};
+      }
+    }
+    if (!entry.resolved) entry.real = path;
+  } else {
+    std::optional<std::string> real = RealPath(path);
+    entry = {real.value_or(path), real.has_value()};
+  }
+  return cache_.emplace(path, std::move(entry)).first->second;
+}
 
 }  // namespace cordon::policy

@@ -106,4 +106,11 @@ bool Exists(const std::string& path) {
   return !wide.empty() && GetFileAttributesW(wide.c_str()) != INVALID_FILE_ATTRIBUTES;
 }
 
+const RealPathCache::Entry& RealPathCache::Lookup(const std::string& path) {
+  auto it = cache_.find(path);
+  if (it != cache_.end()) return it->second;
+  std::optional<std::string> real = RealPath(path);
+  return cache_.emplace(path, Entry{real.value_or(path), real.has_value()}).first->second;
+}
+
 }  // namespace cordon::policy

@@ -87,12 +87,6 @@ Result<std::string> ExpandPath(std::string_view raw, const std::string& home,
   return NormalizePath(joined);
 }
 
-const std::string& RealPathCache::Get(const std::string& path) {
-  auto it = cache_.find(path);
-  if (it == cache_.end()) it = cache_.emplace(path, RealPath(path).value_or(path)).first;
-  return it->second;
-}
-
 std::string InRealParent(const std::string& path,
                          std::map<std::string, std::optional<std::string>>* memo) {
   std::string norm = NormalizePath(path);

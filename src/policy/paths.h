@@ -77,13 +77,22 @@ namespace cordon::policy {
 
 // RealPath's results for one resolution, each path resolved once: the
 // resolver compares every rule and every cache with every deny-read path.
+// On Linux a path is resolved from its parent's resolution, one lstat for
+// its last component (realpath(3) reads every component's link, again for
+// each path: the paths a policy names share most of their parents).
 class RealPathCache {
  public:
   // What `path` resolves to, or `path` itself when it does not resolve.
-  const std::string& Get(const std::string& path);
+  const std::string& Get(const std::string& path) { return Lookup(path).real; }
 
  private:
-  std::unordered_map<std::string, std::string> cache_;
+  struct Entry {
+    std::string real;
+    bool resolved = false;
+  };
+  const Entry& Lookup(const std::string& path);
+
+  std::unordered_map<std::string, Entry> cache_;
 };
 
 // `path` (absolute) with the symlinks of its parent resolved and its last

@@ -3,7 +3,11 @@
 // link, missing names, unreadable files); a path under a missing one is
 // answered without asking the kernel; a repeated lookup is asked once; the
 // memo records what was looked at and read; a resolution inside a caller's
-// memo records into it; memos nest and end with their scope.
+// memo records into it; memos nest and end with their scope. RealPathCache,
+// which resolves a path from its parent's resolution, agrees with
+// realpath(3) on every path of the tree (links to links, absolute and
+// relative, through "..", dangling, unreadable, missing, not normalized),
+// and what it looks at is in the memo.
 #include "policy/lookup_memo.h"
 
 #include <gtest/gtest.h>
@@ -125,6 +129,42 @@ TEST_F(LookupMemoTest, AResolutionRecordsIntoTheCallersMemo) {
   EXPECT_EQ(LookupMemo::Active(), &memo);
   const std::vector<std::string>& seen = memo.looked_at();
   EXPECT_NE(std::find(seen.begin(), seen.end(), base_ + "/.git"), seen.end());
+}
+
+TEST_F(LookupMemoTest, RealPathCacheAgreesWithRealpath) {
+  stdfs::create_symlink("link", base_ + "/link2");                 // a link to a link
+  stdfs::create_symlink(base_ + "/dir/sub", base_ + "/absolute");  // absolute
+  stdfs::create_symlink("../file", base_ + "/dir/sub/up");         // through ..
+  stdfs::create_directories(base_ + "/shut/in");
+  ASSERT_EQ(::chmod((base_ + "/shut").c_str(), 0), 0);  // unsearchable (but to root)
+  std::vector<std::string> paths = Paths();
+  for (const char* rel :
+       {"/link2", "/link2/sub", "/link2/sub/up", "/absolute", "/absolute/up", "/dir/sub/up",
+        "/dir/sub/up/x", "/shut", "/shut/in", "/dir//sub/", "/dir/./sub", "/link/../dir"}) {
+    paths.push_back(base_ + rel);
+  }
+  paths.push_back("/");
+  paths.push_back("relative/path");
+  // In both orders: a path's parents resolved before it, and after it.
+  for (bool reversed : {false, true}) {
+    RealPathCache cache;
+    for (size_t i = 0; i < paths.size(); ++i) {
+      const std::string& p = paths[reversed ? paths.size() - 1 - i : i];
+      EXPECT_EQ(cache.Get(p), RealPath(p).value_or(p)) << p;
+    }
+  }
+  ::chmod((base_ + "/shut").c_str(), 0755);
+}
+
+TEST_F(LookupMemoTest, RealPathCacheRecordsTheLinksOnTheWay) {
+  LookupMemo memo;
+  RealPathCache cache;
+  EXPECT_EQ(cache.Get(base_ + "/link/sub"), base_ + "/dir/sub");
+  const std::vector<std::string>& seen = memo.looked_at();
+  // The link the path goes through, which a session's kept resolution
+  // must watch, and where it led.
+  EXPECT_NE(std::find(seen.begin(), seen.end(), base_ + "/link"), seen.end());
+  EXPECT_NE(std::find(seen.begin(), seen.end(), base_ + "/dir/sub"), seen.end());
 }
 
 TEST_F(LookupMemoTest, MemosNestAndEndWithTheirScope) {

@@ -15,8 +15,6 @@ namespace {
 
 using policy::IsWithin;
 
-std::string Resolved(const std::string& path) { return policy::RealPath(path).value_or(path); }
-
 bool IsStrictlyUnder(const std::string& path, const std::string& root) {
   return path != root && IsWithin(path, root);
 }
@@ -124,16 +122,18 @@ Result<std::vector<std::string>> ListDirectory(const std::string& dir) {
 
 Result<std::vector<landlock::PathRule>> Build(const std::vector<Grant>& grants,
                                               const std::vector<Exception>& exceptions,
-                                              const Lister& list) {
+                                              const Lister& list, policy::RealPathCache* real) {
+  policy::RealPathCache own;
+  if (real == nullptr) real = &own;
   std::vector<Exception> resolved;
   resolved.reserve(exceptions.size());
   for (const Exception& e : exceptions)
-    resolved.push_back({Resolved(e.path), e.cap, e.caps_inner_grants});
+    resolved.push_back({real->Get(e.path), e.cap, e.caps_inner_grants});
   Builder builder(std::move(resolved), list);
   for (const Grant& g : grants) {
     struct stat st {};
     if (stat(g.path.c_str(), &st) != 0) continue;  // absent toolchain dirs and the like
-    CORDON_RETURN_IF_ERROR(builder.Add(Resolved(g.path), g.access));
+    CORDON_RETURN_IF_ERROR(builder.Add(real->Get(g.path), g.access));
   }
   return builder.Take();
 }

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "common/result.h"
+#include "policy/paths.h"
 #include "sandbox/linux/landlock.h"
 
 namespace cordon::sandbox::allowlist {
@@ -58,8 +59,10 @@ using Lister = std::function<Result<std::vector<std::string>>(const std::string&
 // found while listing get no rule (access through them is checked on their
 // target). Fails, naming the exception, when a directory on the way cannot
 // be listed (by `list`) or the rules would exceed kMaxRules.
+// `real`: the caller's resolutions, shared with its own (a plan resolves
+// the same paths for its checks); without it, Build keeps its own.
 [[nodiscard]] Result<std::vector<landlock::PathRule>> Build(
     const std::vector<Grant>& grants, const std::vector<Exception>& exceptions,
-    const Lister& list = ListDirectory);
+    const Lister& list = ListDirectory, policy::RealPathCache* real = nullptr);
 
 }  // namespace cordon::sandbox::allowlist

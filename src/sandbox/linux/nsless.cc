@@ -28,10 +28,9 @@ void SetEnv(std::vector<std::string>& envp, const std::string& name, const std::
 // The host's /tmp can be granted only when nothing the policy keeps
 // read-only or unreadable lies inside it (Landlock cannot take rights away
 // beneath a grant).
-bool TmpCanBeWritable(const policy::Policy& policy, bool ws_writable) {
-  auto inside = [](const std::string& p) {
-    std::string real = policy::RealPath(p).value_or(p);
-    return policy::IsWithin(p, "/tmp") || policy::IsWithin(real, "/tmp");
+bool TmpCanBeWritable(const policy::Policy& policy, bool ws_writable, policy::RealPathCache& real) {
+  auto inside = [&real](const std::string& p) {
+    return policy::IsWithin(p, "/tmp") || policy::IsWithin(real.Get(p), "/tmp");
   };
   if (!ws_writable && inside(policy.workspace)) return false;
   for (const auto& r : policy.read) {
@@ -149,7 +148,10 @@ Status PlanNamespaceless(const policy::Policy& policy, const std::string& tmpdir
   // writable as the user's file modes allow (see docs/namespaceless.md);
   // other users' files keep their modes and the sticky bit. Not when a
   // read-only or hidden path is inside it: Landlock could not keep it so.
-  const bool tmp_writable = TmpCanBeWritable(policy, ws_writable);
+  // Each path resolved once for the checks below and the allowlist: the
+  // grants and deny-read paths are looked at three times.
+  policy::RealPathCache real;
+  const bool tmp_writable = TmpCanBeWritable(policy, ws_writable, real);
   if (tmp_writable) {
     grants.push_back({"/tmp", fs::kAll});
   } else {
@@ -186,9 +188,9 @@ Status PlanNamespaceless(const policy::Policy& policy, const std::string& tmpdir
   for (const auto& w : policy.writable) writable_roots.push_back(w.path);
   std::vector<allowlist::Exception> exceptions;
   for (const auto& d : policy.deny_read) {
-    std::string real = policy::RealPath(d.path).value_or(d.path);
+    const std::string& resolved = real.Get(d.path);
     for (const auto& root : writable_roots) {
-      if (!policy::IsWithin(real, root) && !policy::IsWithin(d.path, root)) continue;
+      if (!policy::IsWithin(resolved, root) && !policy::IsWithin(d.path, root)) continue;
       Error e = PlainError("deny-read", d.path,
                            "cannot be hidden without user namespaces: it is inside the writable "
                            "root " +
@@ -200,7 +202,7 @@ Status PlanNamespaceless(const policy::Policy& policy, const std::string& tmpdir
     exceptions.push_back({d.path, 0, true});
   }
   for (const auto& h : policy.hide) exceptions.push_back({h.path, 0, false});
-  auto rules = allowlist::Build(grants, exceptions);
+  auto rules = allowlist::Build(grants, exceptions, allowlist::ListDirectory, &real);
   if (!rules.ok()) return rules.error();
   plan.landlock.paths = std::move(rules).value();
 
