@@ -11,7 +11,8 @@
 //   - a Landlock ruleset (read and execute everywhere, write in the working
 //     directory, /tmp and the device nodes) and a seccomp filter (every
 //     syscall allowed, after as many instructions as cordon's filter runs);
-//   - pid 1 forks the command, waits for it and exits with its status.
+//   - pid 1 spawns the command (vfork and exec), waits for it and exits
+//     with its status.
 // No policy, no audit trail, no placeholders, no supervisor work: what a
 // fresh cordon sandbox costs above this is cordon's own, and what this
 // costs above the bare command is what no sandbox with this view can get
@@ -23,6 +24,7 @@
 #include <linux/landlock.h>
 #include <linux/seccomp.h>
 #include <sched.h>
+#include <spawn.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -213,12 +215,11 @@ int main(int argc, char** argv) {
     BuildView(workspace, uid, gid);
     Landlock(workspace);
     Seccomp();
-    const pid_t command = fork();
-    if (command < 0) Die("fork", "");
-    if (command == 0) {
-      execvp(argv[1], argv + 1);
-      Die("exec", argv[1]);
-    }
+    // vfork and exec, as cordon's init starts the command: fork(2) costs
+    // 0.3 ms more here.
+    pid_t command = 0;
+    errno = posix_spawnp(&command, argv[1], nullptr, nullptr, argv + 1, environ);
+    if (errno != 0) Die("posix_spawnp", argv[1]);
     int status = 0;
     while (waitpid(command, &status, 0) < 0) {
       if (errno != EINTR) Die("waitpid", "");
