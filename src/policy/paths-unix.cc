@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include <array>
+#include <string_view>
 
 #include "policy/lookup_memo.h"
 #include "policy/paths.h"
@@ -62,13 +63,32 @@ std::optional<std::string> RealPath(const std::string& path) {
 
 bool Exists(const std::string& path) { return StatPath(path, /*follow=*/false).err == 0; }
 
+namespace {
+
+// An absolute path other than "/" with no empty, "." or ".." component and
+// no trailing slash: one NormalizePath leaves as it is (checked without
+// making a copy).
+bool IsNormalAbsolute(std::string_view path) {
+  if (path.size() < 2 || path.front() != '/' || path.back() == '/') return false;
+  for (size_t start = 1; start <= path.size();) {
+    size_t end = path.find('/', start);
+    if (end == std::string_view::npos) end = path.size();
+    const std::string_view part = path.substr(start, end - start);
+    if (part.empty() || part == "." || part == "..") return false;
+    start = end + 1;
+  }
+  return true;
+}
+
+}  // namespace
+
 const RealPathCache::Entry& RealPathCache::Lookup(const std::string& path) {
   auto it = cache_.find(path);
   if (it != cache_.end()) return it->second;
   Entry entry;
   if (path == "/") {
     entry = {path, true};
-  } else if (path.size() > 1 && path.front() == '/' && NormalizePath(path) == path) {
+  } else if (IsNormalAbsolute(path)) {
     // The parent holds no symlink once resolved, and a normalized path has
     // no "." or "..": unless the last component is a link, the real path is
     // the parent's with that name. References into the map outlive its
