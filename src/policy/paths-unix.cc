@@ -88,11 +88,12 @@ const RealPathCache::Entry& RealPathCache::Lookup(const std::string& path) {
   Entry entry;
   if (path == "/") {
     entry = {path, true};
-  } else if (IsNormalAbsolute(path)) {
+  } else if (path.size() < PATH_MAX && IsNormalAbsolute(path)) {
     // The parent holds no symlink once resolved, and a normalized path has
     // no "." or "..": unless the last component is a link, the real path is
     // the parent's with that name. References into the map outlive its
-    // rehashing.
+    // rehashing. (The recursion is as deep as the path has components: at
+    // most PATH_MAX / 2; a longer path does not resolve anyway.)
     const Entry& parent = Lookup(ParentPath(path));
     if (parent.resolved) {
       const std::string name = path.substr(path.rfind('/') + 1);
