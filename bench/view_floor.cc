@@ -38,6 +38,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <initializer_list>
+#include <iterator>
 
 // Debian 12's kernel headers predate Landlock ABI 3.
 #ifndef LANDLOCK_ACCESS_FS_TRUNCATE
@@ -45,6 +46,10 @@
 #endif
 
 namespace {
+
+// The device nodes of the sandbox's /dev, as cordon's (dev_nodes.h).
+constexpr const char* kDevNodes[] = {"/dev/null",   "/dev/zero",    "/dev/full",
+                                     "/dev/random", "/dev/urandom", "/dev/tty"};
 
 [[noreturn]] void Die(const char* step, const char* path) {
   std::fprintf(stderr, "view_floor: %s %s: %s\n", step, path, std::strerror(errno));
@@ -111,10 +116,7 @@ void Landlock(const char* workspace) {
   AllowPath(ruleset, "/", kRead);
   AllowPath(ruleset, workspace, kWrite);
   AllowPath(ruleset, "/tmp", kWrite);
-  for (const char* dev :
-       {"/dev/null", "/dev/zero", "/dev/full", "/dev/random", "/dev/urandom", "/dev/tty"}) {
-    AllowPath(ruleset, dev, kFile);
-  }
+  for (const char* dev : kDevNodes) AllowPath(ruleset, dev, kFile);
   if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0) Die("prctl", "PR_SET_NO_NEW_PRIVS");
   if (syscall(SYS_landlock_restrict_self, ruleset, 0) != 0) Die("landlock_restrict_self", "");
   close(ruleset);
@@ -144,21 +146,20 @@ void BuildView(const char* workspace, uid_t uid, gid_t gid) {
 
   if (mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) != 0) Die("mount", "/");
   const int work = Clone(workspace);
-  constexpr const char* kDev[] = {"/dev/null",   "/dev/zero",    "/dev/full",
-                                  "/dev/random", "/dev/urandom", "/dev/tty"};
-  int dev[6];
-  for (int i = 0; i < 6; ++i) dev[i] = Clone(kDev[i]);
+  constexpr size_t kDevCount = std::size(kDevNodes);
+  int dev[kDevCount];
+  for (size_t i = 0; i < kDevCount; ++i) dev[i] = Clone(kDevNodes[i]);
   ReadOnly(AT_FDCWD, "/", AT_RECURSIVE);
 
   Tmpfs("/home", "mode=0755");
   Tmpfs("/root", "mode=0700");
   Tmpfs("/tmp", "mode=1777");
   Tmpfs("/dev", "mode=0755");
-  for (int i = 0; i < 6; ++i) {
-    const int fd = open(kDev[i], O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
-    if (fd < 0) Die("create", kDev[i]);
+  for (size_t i = 0; i < kDevCount; ++i) {
+    const int fd = open(kDevNodes[i], O_WRONLY | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) Die("create", kDevNodes[i]);
     close(fd);
-    Attach(dev[i], kDev[i]);
+    Attach(dev[i], kDevNodes[i]);
   }
   if (mkdir("/dev/pts", 0755) != 0) Die("mkdir", "/dev/pts");
   if (mount("devpts", "/dev/pts", "devpts", MS_NOSUID | MS_NOEXEC,
@@ -185,9 +186,7 @@ void BuildView(const char* workspace, uid_t uid, gid_t gid) {
   }
   for (const char* p : {"/proc/sys", "/proc/sysrq-trigger", "/proc/irq", "/proc/bus"}) {
     if (access(p, F_OK) != 0) continue;
-    const int fd = static_cast<int>(
-        syscall(SYS_open_tree, AT_FDCWD, p, OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE));
-    if (fd < 0) Die("open_tree", p);
+    const int fd = Clone(p);
     ReadOnly(fd, "", AT_EMPTY_PATH | AT_RECURSIVE);
     Attach(fd, p);
   }
